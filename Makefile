@@ -1,0 +1,37 @@
+# The commands a person needs: `make demo` runs the bot, `make test` proves it.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: install demo serve test lint bench services clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,postgres]'
+	touch $@
+
+demo: install
+	$(VENV)/bin/sopbot demo
+
+serve: install
+	$(VENV)/bin/sopbot serve
+
+# System services the suite needs (PostgreSQL server, Chromium), installed when missing.
+services:
+	bash tests/services/ensure.sh
+
+test: install services
+	SOPBOT_TEST_PG_URL=$$(bash tests/services/postgres.sh url) \
+	  $(PY) -m pytest -q -n 2 --dist loadfile
+
+lint: install
+	$(VENV)/bin/ruff check bot adapters workflows storage tests bench
+
+bench: install services
+	SOPBOT_TEST_PG_URL=$$(bash tests/services/postgres.sh url) $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""sopbot core: domain types, configuration, neutral messages, clock, and the app's face."""

@@ -1,0 +1,147 @@
+"""The `Chat` port every adapter implements, a router over several adapters, and the
+in-memory chat used by workflow tests (Errbot's test backend is the model)."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+from bot.config import Person
+from bot.messages import Message
+
+
+class MessageRef(BaseModel):
+    """Where a sent message lives, so it can be updated in place later."""
+
+    platform: str
+    channel: str
+    message_id: str
+    extra: dict[str, str] = Field(default_factory=dict)
+
+
+class DeliveryError(Exception):
+    """A send that failed. `transient` ones are retried (after `retry_after` seconds if
+    the platform said so); permanent ones go to the fallback person."""
+
+    def __init__(self, message: str, *, transient: bool, retry_after: float | None = None):
+        super().__init__(message)
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+@runtime_checkable
+class Chat(Protocol):
+    platform: str
+
+    def can_reach(self, person: Person) -> bool:
+        """Whether this platform knows how to address the person at all."""
+        ...
+
+    def send(self, *, person: Person, message: Message) -> MessageRef: ...
+
+    def update(self, *, ref: MessageRef, message: Message) -> None: ...
+
+    def post_to_channel(self, *, channel: str, message: Message) -> MessageRef: ...
+
+
+class ChatRouter:
+    """Sends each person's messages through the first adapter that can reach them, and
+    updates a message through the adapter that sent it."""
+
+    platform = "router"
+
+    def __init__(self, chats: Sequence[Chat]) -> None:
+        self.chats = list(chats)
+        self._by_platform = {c.platform: c for c in self.chats}
+
+    def for_person(self, person: Person) -> Chat | None:
+        return next((c for c in self.chats if c.can_reach(person)), None)
+
+    def can_reach(self, person: Person) -> bool:
+        return self.for_person(person) is not None
+
+    def send(self, *, person: Person, message: Message) -> MessageRef:
+        chat = self.for_person(person)
+        if chat is None:
+            raise DeliveryError(f"no chat platform can reach {person.id}", transient=False)
+        return chat.send(person=person, message=message)
+
+    def update(self, *, ref: MessageRef, message: Message) -> None:
+        chat = self._by_platform.get(ref.platform)
+        if chat is None:
+            raise DeliveryError(f"platform {ref.platform} is not enabled", transient=False)
+        chat.update(ref=ref, message=message)
+
+    def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:
+        if not self.chats:
+            raise DeliveryError("no chat platform is enabled", transient=False)
+        return self.chats[0].post_to_channel(channel=channel, message=message)
+
+
+class SentMessage(BaseModel):
+    ref: MessageRef
+    to: str  # person id or "#channel"
+    message: Message
+    versions: int = 1
+
+
+class InMemoryChat:
+    """A chat platform that keeps everything in memory: the fake used in workflow tests.
+
+    `fail_next(n, transient=...)` makes the next n sends raise, to exercise retries.
+    """
+
+    def __init__(self, platform: str = "memory", *, unreachable: Sequence[str] = ()) -> None:
+        self.platform = platform
+        self.unreachable = set(unreachable)
+        self.sent: list[SentMessage] = []
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._failures: list[DeliveryError] = []
+
+    def fail_next(
+        self, count: int = 1, *, transient: bool = True, retry_after: float | None = None
+    ):
+        with self._lock:
+            for _ in range(count):
+                self._failures.append(
+                    DeliveryError("simulated failure", transient=transient, retry_after=retry_after)
+                )
+
+    def can_reach(self, person: Person) -> bool:
+        return person.id not in self.unreachable
+
+    def _record(self, to: str, channel: str, message: Message) -> MessageRef:
+        with self._lock:
+            if self._failures:
+                raise self._failures.pop(0)
+            ref = MessageRef(
+                platform=self.platform, channel=channel, message_id=str(next(self._ids))
+            )
+            self.sent.append(SentMessage(ref=ref, to=to, message=message))
+            return ref
+
+    def send(self, *, person: Person, message: Message) -> MessageRef:
+        if person.id in self.unreachable:
+            raise DeliveryError(f"{person.id} is not reachable", transient=False)
+        return self._record(person.id, f"dm-{person.id}", message)
+
+    def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:
+        return self._record(f"#{channel}", channel, message)
+
+    def update(self, *, ref: MessageRef, message: Message) -> None:
+        with self._lock:
+            for sent in self.sent:
+                if sent.ref.message_id == ref.message_id:
+                    sent.message = message
+                    sent.versions += 1
+                    return
+        raise DeliveryError(f"no message {ref.message_id}", transient=False)
+
+    def to(self, person_id: str) -> list[Message]:
+        with self._lock:
+            return [s.message for s in self.sent if s.to == person_id]

@@ -1,0 +1,159 @@
+"""`sopbot`: the command line (see `sopbot --help`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from bot.clock import SystemClock
+from bot.config import ConfigError, load_config
+from bot.demo import run_demo
+from bot.runtime import build_runtime
+from bot.server import create_app
+from bot.settings import Settings
+from storage import migrate
+from storage.db import Database
+from workflows.file_import import count_rows, import_recommendations, read_rows
+from workflows.ingestion import BatchRejected
+from workflows.matrix import matrix_gaps, matrix_rows
+from workflows.outcomes import record_outcomes
+
+app = typer.Typer(
+    no_args_is_help=True, help="sopbot: AI planning recommendations, owned and decided in chat."
+)
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+matrix_app = typer.Typer(no_args_is_help=True, help="The ownership matrix.")
+app.add_typer(db_app, name="db")
+app.add_typer(matrix_app, name="matrix")
+console = Console()
+errors = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Run the bot: API, chat adapters, reminders. Upgrades the database first."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        runtime = build_runtime(_settings())
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="port of the web chat")] = 8000,
+    data_dir: Annotated[Path | None, typer.Option(help="keep the demo database here")] = None,
+) -> None:
+    """The whole product on a laptop: SQLite, demo team, sample recommendations, web chat."""
+    run_demo(port=port, data_dir=data_dir)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration to $SOPBOT_DATABASE_URL."""
+    settings = _settings()
+    database = Database(settings.database_url)
+    migrate.upgrade(database)
+    console.print("database is up to date")
+
+
+@app.command()
+def ingest(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Import recommendations from CSV, JSON or JSONL; bad rows go to FILE.rejects.csv."""
+    try:
+        runtime = build_runtime(_settings())
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    total = count_rows(file)
+    with Progress(console=console, transient=False) as progress:
+        task = progress.add_task(f"ingesting {file.name}", total=total if total >= 0 else None)
+        try:
+            report = import_recommendations(
+                path=file, config=runtime.config, ingestor=runtime.services.ingestor,
+                progress=lambda n: progress.advance(task, n),
+            )  # fmt: skip
+        except (ValueError, json.JSONDecodeError) as exc:
+            raise _fail(str(exc)) from None
+    console.print(f"{report.total} rows: {report.created} created, {report.duplicate} duplicate, "
+                  f"{report.revised} revised, {report.withdrawn} withdrawn, "
+                  f"{len(report.rejects)} rejected")  # fmt: skip
+    for reject in report.rejects[:20]:
+        errors.print(f"line {reject.line}: {reject.field}: {reject.message}", highlight=False)
+    if report.rejects_path:
+        console.print(f"rejected rows written to {report.rejects_path}")
+    runtime.stop()
+    if report.rejects:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def outcomes(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Import outcomes (what actually happened) from JSON or JSONL."""
+    settings = _settings()
+    database = Database(settings.database_url)
+    migrate.upgrade(database)
+    try:
+        rows = [r.data for r in read_rows(file)]
+        ids = record_outcomes(database=database, clock=SystemClock(), raw_items=rows)
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise _fail(str(exc)) from None
+    except BatchRejected as rejected:
+        for err in rejected.errors:
+            errors.print(f"item {err.index + 1}: {err.field}: {err.message}", highlight=False)
+        raise typer.Exit(code=1) from None
+    console.print(f"{len(ids)} outcomes recorded")
+
+
+@matrix_app.command("check")
+def matrix_check(
+    config: Annotated[Path | None, typer.Option(help="configuration file")] = None,
+) -> None:
+    """Print the ownership matrix and every gap; exit 1 when there are gaps."""
+    try:
+        cfg = load_config(config or _settings().config_path)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    table = Table(title="Ownership matrix")
+    for column in ("type", "scope", "owner", "backup", "SLA", "escalation"):
+        table.add_column(column)
+    for row in matrix_rows(cfg):
+        table.add_row(row.type, row.scope, row.owner, row.backup, row.sla, row.escalation)
+    console.print(table)
+    gaps = matrix_gaps(cfg)
+    if not gaps:
+        console.print("[green]no gaps[/green]")
+        return
+    console.print(f"[yellow]{len(gaps)} gap(s):[/yellow]")
+    for gap in gaps:
+        console.print(f"  - {gap}", highlight=False)
+    raise typer.Exit(code=1)
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as exc:
+        errors.print(str(exc), highlight=False)
+        sys.exit(2)

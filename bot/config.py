@@ -1,0 +1,328 @@
+"""The ownership matrix and everything else in `sopbot.yml`, validated by pydantic.
+
+Errors name the key path and the line, e.g.
+`recommendation_types.supplier_delay.escalation[1].notify (line 40): unknown person 'bob'`,
+because the person fixing the file is an S&OP lead, not a Python developer.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import time, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.domain import SCOPE_KEYS
+from bot.durations import parse_duration, parse_fraction
+
+DEMO_CONFIG_PATH = Path(__file__).parent / "data" / "demo.yml"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MANAGER = "manager"
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; `problems` lists every finding."""
+
+    def __init__(self, problems: list[str], source: str = "configuration") -> None:
+        self.problems = problems
+        super().__init__(f"{source} is invalid:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _zone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone '{value}'") from None
+    return value
+
+
+class BusinessHours(_Strict):
+    start: time = time(8, 0)
+    end: time = time(17, 0)
+    days: list[str] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
+    holidays: str | None = None  # country code, optionally with subdivision: "DE" or "DE-BY"
+
+    @field_validator("days")
+    @classmethod
+    def _known_days(cls, days: list[str]) -> list[str]:
+        lowered = [d.lower()[:3] for d in days]
+        for day in lowered:
+            if day not in WEEKDAYS:
+                raise ValueError(f"unknown day '{day}'; use {', '.join(WEEKDAYS)}")
+        if not lowered:
+            raise ValueError("at least one business day is needed")
+        return lowered
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> BusinessHours:
+        if self.start >= self.end:
+            raise ValueError("business_hours.start must be before end")
+        return self
+
+    @property
+    def weekday_numbers(self) -> frozenset[int]:
+        return frozenset(WEEKDAYS.index(d) for d in self.days)
+
+
+class Person(_Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str
+    email: str | None = None
+    slack: str | None = None
+    teams: str | None = None
+    manager: str | None = None
+    timezone: str | None = None
+    roles: list[str] = Field(default_factory=list)  # e.g. planner, manager, facilitator
+
+    _tz = field_validator("timezone")(classmethod(lambda cls, v: _zone(v)))
+
+
+class ReasonCode(_Strict):
+    code: str = Field(pattern=r"^[A-Z0-9_]+$")
+    label: str
+    note_required: bool = False
+    description: str | None = None
+
+
+class Route(_Strict):
+    match: dict[str, str]
+    owner: str
+    backup: str | None = None
+    sla: timedelta | None = None
+
+    @field_validator("match")
+    @classmethod
+    def _scope_keys(cls, match: dict[str, str]) -> dict[str, str]:
+        for key in match:
+            if key not in SCOPE_KEYS:
+                raise ValueError(f"unknown match key '{key}'; use {', '.join(SCOPE_KEYS)}")
+        if not match:
+            raise ValueError("a route needs at least one match key")
+        return match
+
+    @field_validator("sla", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return None if value is None else parse_duration(value)
+
+
+class EscalationStep(_Strict):
+    after: timedelta = timedelta(0)
+    notify: str  # "manager" (the owner's manager) or a person id
+
+    @field_validator("after", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return parse_duration(value)
+
+
+class SuccessCriteria(_Strict):
+    metric: str
+    baseline: str | None = None
+    target: str | None = None
+
+
+class RecommendationType(_Strict):
+    label: str
+    owner: str | None = None
+    backup: str | None = None
+    routes: list[Route] = Field(default_factory=list)
+    sla: timedelta = timedelta(hours=8)
+    reminders: list[float] = Field(default_factory=lambda: [0.5, 0.9])
+    escalation: list[EscalationStep] = Field(default_factory=list)
+    actionable_confidence: float = Field(default=0.0, ge=0, le=1)
+    auto_accept_confidence: float | None = Field(default=None, ge=0, le=1)
+    review_cadence: str = "weekly"
+    success: SuccessCriteria | None = None
+    value_label: str = "quantity"  # what the alternative value of an override means
+
+    @field_validator("sla", mode="before")
+    @classmethod
+    def _sla(cls, value: Any) -> Any:
+        return parse_duration(value)
+
+    @field_validator("reminders", mode="before")
+    @classmethod
+    def _fractions(cls, values: Any) -> Any:
+        if not isinstance(values, list):
+            raise ValueError("reminders must be a list such as ['50%', '90%']")
+        return sorted(parse_fraction(v) for v in values)
+
+
+class DigestSettings(_Strict):
+    """Controls against recommendation fatigue."""
+
+    daily_direct_cap: int | None = Field(default=None, ge=1)  # overflow goes to the digest
+    send_at: time | None = None  # default: start of the owner's business day
+
+
+class EscalationSettings(_Strict):
+    max_age: timedelta = timedelta(days=14)  # nothing older keeps escalating
+
+    @field_validator("max_age", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return parse_duration(value)
+
+
+class Config(_Strict):
+    timezone: str = "UTC"
+    business_hours: BusinessHours = Field(default_factory=BusinessHours)
+    people: list[Person]
+    reason_codes: list[ReasonCode]
+    recommendation_types: dict[str, RecommendationType]
+    override_reviewer: str | None = None
+    digest: DigestSettings = Field(default_factory=DigestSettings)
+    escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+    channel: str | None = None  # where digests, escalations and reviews are posted
+
+    _tz = field_validator("timezone")(classmethod(lambda cls, v: _zone(v)))
+
+    @cached_property
+    def people_by_id(self) -> dict[str, Person]:
+        return {p.id: p for p in self.people}
+
+    @cached_property
+    def reason_codes_by_code(self) -> dict[str, ReasonCode]:
+        return {r.code: r for r in self.reason_codes}
+
+    def person(self, person_id: str) -> Person:
+        return self.people_by_id[person_id]
+
+    def person_tz(self, person_id: str | None) -> ZoneInfo:
+        person = self.people_by_id.get(person_id or "")
+        return ZoneInfo((person.timezone if person else None) or self.timezone)
+
+    def display_name(self, person_id: str | None) -> str:
+        if person_id is None:
+            return "nobody"
+        person = self.people_by_id.get(person_id)
+        return person.name if person else person_id
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def _line_index(text: str) -> dict[tuple[Any, ...], int]:
+    """Map each key path of the YAML document to its 1-based line, for error messages."""
+    lines: dict[tuple[Any, ...], int] = {}
+
+    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = (key_node.value,)
+                lines[path + key] = key_node.start_mark.line + 1
+                walk(value_node, path + key)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, path + (index,))
+
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return lines
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _format_path(path: tuple[Any, ...]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _where(path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> str:
+    for cut in range(len(path), -1, -1):
+        if path[:cut] in lines:
+            return f"{_format_path(path)} (line {lines[path[:cut]]})"
+    return _format_path(path)
+
+
+def _reference_problems(cfg: Config) -> list[tuple[tuple[Any, ...], str]]:
+    """Cross-references pydantic cannot check field by field: every named person exists."""
+    known = cfg.people_by_id
+    problems: list[tuple[tuple[Any, ...], str]] = []
+
+    def need(path: tuple[Any, ...], person_id: str | None) -> None:
+        if person_id is not None and person_id not in known:
+            problems.append((path, f"unknown person '{person_id}'"))
+
+    seen: set[str] = set()
+    for i, person in enumerate(cfg.people):
+        if person.id in seen:
+            problems.append((("people", i, "id"), f"duplicate person id '{person.id}'"))
+        seen.add(person.id)
+        need(("people", i, "manager"), person.manager)
+    codes: set[str] = set()
+    for i, reason in enumerate(cfg.reason_codes):
+        if reason.code in codes:
+            problems.append((("reason_codes", i, "code"), f"duplicate reason code '{reason.code}'"))
+        codes.add(reason.code)
+    need(("override_reviewer",), cfg.override_reviewer)
+    for name, rtype in cfg.recommendation_types.items():
+        base = ("recommendation_types", name)
+        need(base + ("owner",), rtype.owner)
+        need(base + ("backup",), rtype.backup)
+        for i, route in enumerate(rtype.routes):
+            need(base + ("routes", i, "owner"), route.owner)
+            need(base + ("routes", i, "backup"), route.backup)
+        for i, step in enumerate(rtype.escalation):
+            if step.notify != MANAGER:
+                need(base + ("escalation", i, "notify"), step.notify)
+        auto = rtype.auto_accept_confidence
+        if auto is not None and auto < rtype.actionable_confidence:
+            problems.append(
+                (base + ("auto_accept_confidence",), "must not be below actionable_confidence")
+            )
+    return problems
+
+
+def parse_config(text: str, source: str = "configuration") -> Config:
+    """Validate YAML text into a Config, or raise ConfigError naming every bad key."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"not valid YAML: {exc}"], source) from None
+    if not isinstance(data, dict):
+        raise ConfigError(["the file must be a mapping with people, reason_codes, ..."], source)
+    lines = _line_index(text)
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            message = err["msg"].removeprefix("Value error, ")
+            problems.append(f"{_where(tuple(err['loc']), lines)}: {message}")
+        raise ConfigError(problems, source) from None
+    refs = _reference_problems(cfg)
+    if refs:
+        raise ConfigError([f"{_where(path, lines)}: {msg}" for path, msg in refs], source)
+    return cfg
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Load `path`, else $SOPBOT_CONFIG, else ./sopbot.yml, else the bundled demo config."""
+    candidates = [path, os.environ.get("SOPBOT_CONFIG"), "sopbot.yml"]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return parse_config(Path(candidate).read_text(encoding="utf-8"), str(candidate))
+        if candidate and candidate is not candidates[-1]:
+            raise ConfigError([f"file not found: {candidate}"], str(candidate))
+    return parse_config(DEMO_CONFIG_PATH.read_text(encoding="utf-8"), str(DEMO_CONFIG_PATH))

@@ -1,0 +1,91 @@
+"""Domain vocabulary shared by every layer: statuses, actions, tiers and event kinds.
+
+Kept as string enums so that the database, the API and chat payloads all carry the
+same readable values.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    DECIDED = "decided"
+    WITHDRAWN = "withdrawn"
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"
+    OVERRIDE = "override"
+    REASSIGN = "reassign"
+
+
+class DecisionKind(StrEnum):
+    """How a final decision came about; `auto` can still be overridden within the SLA."""
+
+    ACCEPT = "accept"
+    OVERRIDE = "override"
+    AUTO = "auto"
+
+
+class Tier(StrEnum):
+    """How a recommendation reaches its owner."""
+
+    DIRECT = "direct"  # an interactive message right away
+    DIGEST = "digest"  # below actionable confidence: listed in the daily digest
+    AUTO = "auto"  # at or above auto-accept confidence: accepted, owner told
+
+
+class IngestStatus(StrEnum):
+    CREATED = "created"
+    DUPLICATE = "duplicate"
+    REVISED = "revised"
+    WITHDRAWN = "withdrawn"
+
+
+class EventKind(StrEnum):
+    """The append-only audit trail's vocabulary."""
+
+    RECEIVED = "received"
+    ROUTED = "routed"
+    UNOWNED = "unowned"
+    REVISED = "revised"
+    WITHDRAWN = "withdrawn"
+    DELIVERED = "delivered"
+    DELIVERY_FAILED = "delivery_failed"
+    ACCEPTED = "accepted"
+    OVERRIDDEN = "overridden"
+    AUTO_ACCEPTED = "auto_accepted"
+    REASSIGNED = "reassigned"
+    DECISION_REFUSED = "decision_refused"
+    REMINDED = "reminded"
+    ESCALATED = "escalated"
+    SLA_EXTENDED = "sla_extended"
+    OUTCOME = "outcome"
+
+
+class OutboxKind(StrEnum):
+    """What an outbox row asks the delivery worker to do."""
+
+    DELIVER = "deliver"  # the interactive recommendation message to its owner
+    REFRESH = "refresh"  # re-render every stored message of a recommendation
+    NOTICE = "notice"  # a one-off plain message (auto-accept notice, reassign hand-over)
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Role(StrEnum):
+    """Why a person may act on a recommendation."""
+
+    OWNER = "owner"
+    BACKUP = "backup"
+    ESCALATION = "escalation"
+    REVIEWER = "reviewer"
+
+
+SCOPE_KEYS: tuple[str, ...] = ("site", "supplier", "customer", "sku", "product_family")

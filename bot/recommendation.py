@@ -1,0 +1,85 @@
+"""What the AI planning system sends: the recommendation as it arrives, validated."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+ScopeValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class Driver(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    factor: Text
+    weight: float | None = Field(default=None, ge=-1, le=1)
+    detail: str | None = Field(default=None, max_length=500)
+
+
+class Link(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: Text
+    url: Annotated[str, StringConstraints(pattern=r"^https?://", max_length=2000)]
+
+
+class RecommendationIn(BaseModel):
+    """One recommendation. `(source, external_id)` identifies it across repeats and
+    revisions; `event_time` is when it happened, `recorded_time` when the ERP learnt it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    external_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    source: Annotated[str, StringConstraints(min_length=1, max_length=100)] = "default"
+    type: Annotated[str, StringConstraints(min_length=1, max_length=60)]
+    title: Text
+    action: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    sku: ScopeValue | None = None
+    site: ScopeValue | None = None
+    supplier: ScopeValue | None = None
+    customer: ScopeValue | None = None
+    product_family: ScopeValue | None = None
+    quantity: float | None = None
+    unit: Annotated[str, StringConstraints(max_length=40)] | None = None
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    interval_low: float | None = None
+    interval_high: float | None = None
+    drivers: list[Driver] = Field(default_factory=list, max_length=20)
+    event_time: AwareDatetime | None = None
+    recorded_time: AwareDatetime | None = None
+    respond_by: AwareDatetime | None = None
+    links: list[Link] = Field(default_factory=list, max_length=10)
+    revision: int = Field(default=1, ge=1)
+    withdrawn: bool = False
+
+    @model_validator(mode="after")
+    def _interval_order(self) -> RecommendationIn:
+        low, high = self.interval_low, self.interval_high
+        if low is not None and high is not None and low > high:
+            raise ValueError("interval_low must not be greater than interval_high")
+        return self
+
+    def scope(self) -> dict[str, str | None]:
+        return {
+            "site": self.site,
+            "supplier": self.supplier,
+            "customer": self.customer,
+            "sku": self.sku,
+            "product_family": self.product_family,
+        }
+
+
+class OutcomeIn(BaseModel):
+    """What actually happened, for the review: the actual value, or a verdict."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    external_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    source: Annotated[str, StringConstraints(min_length=1, max_length=100)] = "default"
+    actual_value: float | None = None
+    ai_correct: bool | None = None
+    note: str | None = Field(default=None, max_length=2000)
+    observed_at: datetime | None = None

@@ -1,0 +1,86 @@
+"""The composition root: settings -> database, configuration, services, adapters, timer.
+
+The only module that knows every layer; everything else receives what it needs."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.adapter import Adapter
+from bot.chat import ChatRouter
+from bot.clock import AdjustableClock, Clock, SystemClock
+from bot.config import Config, load_config
+from bot.scheduler import Ticker
+from bot.settings import Settings
+from storage import migrate
+from storage.db import Database
+from workflows.delivery import OutboxWorker
+from workflows.service import Services, build_services
+
+log = logging.getLogger(__name__)
+
+OUTBOX_JOB = "outbox"
+
+
+def build_adapters(settings: Settings, services: Services) -> list[Adapter]:
+    """One adapter per enabled platform, in delivery preference order."""
+    adapters: list[Adapter] = []
+    # --- slack adapter wiring ---
+    # --- teams adapter wiring ---
+    # --- local web chat wiring ---
+    return adapters
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    config: Config
+    clock: Clock
+    services: Services
+    adapters: list[Adapter]
+    chat: ChatRouter
+    outbox: OutboxWorker
+    ticker: Ticker = field(default_factory=Ticker)
+    started: bool = False
+
+    def kick(self) -> None:
+        self.ticker.run_now(OUTBOX_JOB)
+
+    def start(self) -> None:
+        """Start the timer and adapters' background work (`serve`, `demo`)."""
+        if self.started:
+            return
+        for adapter in self.adapters:
+            adapter.start()
+        if self.settings.scheduler:
+            self.ticker.every(OUTBOX_JOB, self.settings.tick_seconds, self.outbox.run_once)
+            self.ticker.start()
+        self.started = True
+
+    def stop(self) -> None:
+        self.ticker.stop()
+        for adapter in self.adapters:
+            adapter.stop()
+        self.database.dispose()
+        self.started = False
+
+
+def build_runtime(
+    settings: Settings, *, config: Config | None = None, clock: Clock | None = None,
+    upgrade: bool = True,
+) -> Runtime:  # fmt: skip
+    config = config or load_config(settings.config_path)
+    clock = clock or (AdjustableClock() if settings.api_open_for_demo else SystemClock())
+    database = Database(settings.database_url)
+    if upgrade:
+        migrate.upgrade(database)
+    services = build_services(database=database, config=config, clock=clock)
+    adapters = build_adapters(settings, services)
+    chat = ChatRouter([a.chat for a in adapters])
+    outbox = OutboxWorker(database=database, config=config, chat=chat, clock=clock)
+    runtime = Runtime(settings=settings, database=database, config=config, clock=clock,
+                      services=services, adapters=adapters, chat=chat, outbox=outbox)  # fmt: skip
+    services.kick = runtime.kick
+    return runtime

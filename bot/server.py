@@ -1,0 +1,57 @@
+"""The one HTTP server: ingestion API, health, metrics, and every enabled adapter's
+routes (`/slack/events`, `/api/messages`, `/chat`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from pydantic.json_schema import models_json_schema
+
+from bot.api import OPENAPI_MODELS, build_api, install_error_handlers
+from bot.runtime import Runtime
+
+
+def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if start_background:
+            runtime.start()
+        yield
+        if start_background:
+            runtime.stop()
+
+    app = FastAPI(
+        title="sopbot",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Routes AI supply-chain recommendations to named owners in chat.",
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.include_router(build_api(services=runtime.services, settings=runtime.settings))
+    for adapter in runtime.adapters:
+        app.include_router(adapter.router)
+    if runtime.settings.local_chat_on:
+
+        @app.get("/", include_in_schema=False)
+        def _home() -> RedirectResponse:
+            return RedirectResponse("/chat")
+
+    original_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original_openapi()
+        _, defs = models_json_schema([(m, "validation") for m in OPENAPI_MODELS],
+                                     ref_template="#/components/schemas/{model}")  # fmt: skip
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,66 @@
+"""Environment settings (see the README's table). Secrets are kept out of repr/logs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, SecretStr
+
+from storage.db import DEFAULT_URL
+
+
+class Settings(BaseModel):
+    database_url: str = DEFAULT_URL
+    config_path: Path | None = None
+    api_token: SecretStr | None = None
+    api_open_for_demo: bool = False  # `sopbot demo`: writes allowed without a token
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    teams_enabled: bool = False
+    teams_app_id: str = ""
+    teams_app_password: SecretStr | None = None
+    teams_app_type: str = "SingleTenant"
+    teams_tenant_id: str = ""
+    local_chat: bool | None = None  # None: on when neither Slack nor Teams is configured
+    scheduler: bool = True
+    tick_seconds: float = 2.0
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+
+    @property
+    def teams_on(self) -> bool:
+        return self.teams_enabled or bool(self.teams_app_id)
+
+    @property
+    def local_chat_on(self) -> bool:
+        if self.local_chat is not None:
+            return self.local_chat
+        return not (self.slack_enabled or self.teams_on)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+
+        def secret(name: str) -> SecretStr | None:
+            return SecretStr(env[name]) if env.get(name) else None
+
+        return cls(
+            database_url=env.get("SOPBOT_DATABASE_URL") or DEFAULT_URL,
+            config_path=Path(env["SOPBOT_CONFIG"]) if env.get("SOPBOT_CONFIG") else None,
+            api_token=secret("SOPBOT_API_TOKEN"),
+            slack_bot_token=secret("SLACK_BOT_TOKEN"),
+            slack_signing_secret=secret("SLACK_SIGNING_SECRET"),
+            slack_app_token=secret("SLACK_APP_TOKEN"),
+            slack_api_url=env.get("SLACK_API_URL") or "https://slack.com/api/",
+            teams_enabled=env.get("TEAMS_ENABLED", "") in ("1", "true", "yes"),
+            teams_app_id=env.get("TEAMS_APP_ID", ""),
+            teams_app_password=secret("TEAMS_APP_PASSWORD"),
+            teams_app_type=env.get("TEAMS_APP_TYPE") or "SingleTenant",
+            teams_tenant_id=env.get("TEAMS_TENANT_ID", ""),
+            local_chat={"1": True, "0": False}.get(env.get("SOPBOT_LOCAL_CHAT", "")),
+        )

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from bot.clock import AdjustableClock
+from bot.config import Config
+from bot.runtime import Runtime, build_runtime
+from bot.server import create_app
+from bot.settings import Settings
+from tests.live import serving
+
+TOKEN = "s3cret-token-for-tests"
+
+
+@pytest.fixture
+def runtime(db_url: str, config: Config, clock: AdjustableClock) -> Iterator[Runtime]:
+    settings = Settings(
+        database_url=db_url, api_token=SecretStr(TOKEN), local_chat=False, scheduler=False
+    )
+    rt = build_runtime(settings, config=config, clock=clock, upgrade=False)
+    yield rt
+    rt.stop()
+
+
+@pytest.fixture
+def api(runtime: Runtime) -> Iterator[httpx.Client]:
+    with (
+        serving(create_app(runtime)) as server,
+        httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30
+        ) as client,
+    ):
+        yield client

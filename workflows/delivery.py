@@ -1,0 +1,255 @@
+"""Out: the outbox worker. Claims due rows, renders the neutral message, sends it
+through the `Chat` port and stores where it went, so it can be updated in place.
+
+Claims are leases: a claimed row's `next_attempt_at` moves a lease ahead, so a worker
+killed mid-send lets another send it once the lease runs out (at most one duplicate
+for a message in flight, never a loss). PostgreSQL claims with FOR UPDATE SKIP
+LOCKED so replicas never take the same row; SQLite has a single writer anyway."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.chat import Chat, DeliveryError, MessageRef
+from bot.clock import Clock
+from bot.config import Config
+from bot.domain import EventKind, OutboxKind, OutboxState, Status
+from bot.messages import Message, Tone
+from storage.db import Database
+from storage.models import ChatMessage, OutboxItem, Recommendation
+from workflows.audit import record_event
+from workflows.views import recommendation_message
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 6
+BASE_BACKOFF = timedelta(seconds=2)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+class OutboxWorker:
+    def __init__(self, *, database: Database, config: Config, chat: Chat, clock: Clock) -> None:
+        self.database = database
+        self.config = config
+        self.chat = chat
+        self.clock = clock
+
+    # --- claiming ---------------------------------------------------------------------
+
+    def claim(self, *, limit: int = 50) -> list[OutboxItem]:
+        now = self.clock.now()
+        with self.database.transaction() as session:
+            query = (
+                select(OutboxItem)
+                .where(OutboxItem.state == OutboxState.PENDING, OutboxItem.next_attempt_at <= now)
+                .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
+                .limit(limit)
+            )
+            if self.database.is_postgres:
+                query = query.with_for_update(skip_locked=True)
+            items = list(session.scalars(query))
+            if items:
+                session.execute(
+                    update(OutboxItem)
+                    .where(OutboxItem.id.in_([i.id for i in items]))
+                    .values(next_attempt_at=now + LEASE, attempts=OutboxItem.attempts + 1)
+                )
+            for item in items:
+                session.expunge(item)
+                item.attempts += 1
+            return items
+
+    def run_once(self, *, limit: int = 50) -> DeliveryReport:
+        report = DeliveryReport()
+        for item in self.claim(limit=limit):
+            try:
+                self._deliver(item)
+                report.sent += 1
+            except DeliveryError as exc:
+                if self._retry_or_fail(item, exc):
+                    report.retried += 1
+                else:
+                    report.failed += 1
+        return report
+
+    def drain(self, *, rounds: int = 20) -> DeliveryReport:
+        """Run until nothing is due (tests and the demo use this for immediacy)."""
+        total = DeliveryReport()
+        for _ in range(rounds):
+            report = self.run_once()
+            total.sent += report.sent
+            total.retried += report.retried
+            total.failed += report.failed
+            if report.sent + report.retried + report.failed == 0:
+                break
+        return total
+
+    # --- sending ----------------------------------------------------------------------
+
+    def _deliver(self, item: OutboxItem) -> None:
+        if item.kind == OutboxKind.DELIVER:
+            self._deliver_recommendation(item)
+        elif item.kind == OutboxKind.REFRESH:
+            self._refresh(item)
+        elif item.kind == OutboxKind.NOTICE:
+            self._notice(item)
+        else:
+            raise DeliveryError(f"unknown outbox kind {item.kind}", transient=False)
+
+    def _message_for(self, session: Session, rec: Recommendation, reader: str, purpose: str):
+        return recommendation_message(
+            session, config=self.config, rec=rec, reader_id=reader, now=self.clock.now(),
+            escalation=purpose == "escalation",
+        )  # fmt: skip
+
+    def _deliver_recommendation(self, item: OutboxItem) -> None:
+        assert item.recommendation_id is not None and item.person_id is not None
+        person = self.config.people_by_id.get(item.person_id)
+        if person is None:
+            raise DeliveryError(f"{item.person_id} is not in the configuration", transient=False)
+        purpose = item.payload.get("purpose", "owner")
+        with self.database.transaction() as session:
+            rec = session.get(Recommendation, item.recommendation_id)
+            assert rec is not None
+            if rec.status == Status.WITHDRAWN or (
+                purpose == "owner" and rec.owner_id not in (item.person_id, None)
+                and not item.payload.get("fallback")
+            ):  # fmt: skip
+                self._mark_sent(session, item, note="skipped: no longer relevant")
+                return
+            message = self._message_for(session, rec, item.person_id, purpose)
+            if item.payload.get("handed_over_by"):
+                by = self.config.display_name(item.payload["handed_over_by"])
+                message.context.insert(0, f"Handed over by {by}: {item.payload.get('note')}")
+            if item.payload.get("fallback"):
+                message.context.insert(0, item.payload["fallback"])
+        ref = self.chat.send(person=person, message=message)
+        with self.database.transaction() as session:
+            self._store_ref(session, item, ref, purpose)
+            record_event(session, kind=EventKind.DELIVERED, at=self.clock.now(),
+                         recommendation_id=item.recommendation_id, actor_id=None,
+                         to=item.person_id, platform=ref.platform, purpose=purpose)  # fmt: skip
+            self._mark_sent(session, item)
+
+    def _refresh(self, item: OutboxItem) -> None:
+        with self.database.transaction() as session:
+            rec = session.get(Recommendation, item.recommendation_id)
+            assert rec is not None
+            stored = list(
+                session.scalars(
+                    select(ChatMessage).where(
+                        ChatMessage.recommendation_id == rec.id,
+                        ChatMessage.purpose.in_(("owner", "escalation")),
+                    )
+                )
+            )
+            updates = [
+                (MessageRef.model_validate(m.ref),
+                 self._message_for(session, rec, m.person_id or rec.owner_id, m.purpose))
+                for m in stored
+            ]  # fmt: skip
+        for ref, message in updates:
+            self.chat.update(ref=ref, message=message)
+        with self.database.transaction() as session:
+            self._mark_sent(session, item)
+
+    def _notice(self, item: OutboxItem) -> None:
+        message = Message.model_validate(item.payload["message"])
+        if item.person_id:
+            person = self.config.people_by_id.get(item.person_id)
+            if person is None:
+                raise DeliveryError(
+                    f"{item.person_id} is not in the configuration", transient=False
+                )
+            ref = self.chat.send(person=person, message=message)
+        else:
+            ref = self.chat.post_to_channel(channel=item.payload["channel"], message=message)
+        with self.database.transaction() as session:
+            self._store_ref(session, item, ref, item.payload.get("purpose", "notice"))
+            self._mark_sent(session, item)
+
+    def _store_ref(self, session: Session, item: OutboxItem, ref: MessageRef, purpose: str) -> None:
+        session.add(
+            ChatMessage(recommendation_id=item.recommendation_id, person_id=item.person_id,
+                        purpose=purpose, platform=ref.platform, channel=ref.channel,
+                        message_id=ref.message_id, ref=ref.model_dump(),
+                        created_at=self.clock.now())
+        )  # fmt: skip
+
+    def _mark_sent(self, session: Session, item: OutboxItem, note: str | None = None) -> None:
+        session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id == item.id)
+            .values(state=OutboxState.SENT, sent_at=self.clock.now(), last_error=note)
+        )
+
+    # --- failure ----------------------------------------------------------------------
+
+    def _retry_or_fail(self, item: OutboxItem, exc: DeliveryError) -> bool:
+        """Back off and retry transient failures; after the bound, or at once for permanent
+        ones, record delivery_failed and hand the recommendation to a fallback person."""
+        now = self.clock.now()
+        with self.database.transaction() as session:
+            if exc.transient and item.attempts < MAX_ATTEMPTS:
+                backoff = BASE_BACKOFF * (2 ** (item.attempts - 1))
+                delay = max(backoff * random.uniform(0.8, 1.2),
+                            timedelta(seconds=exc.retry_after or 0))  # fmt: skip
+                session.execute(
+                    update(OutboxItem).where(OutboxItem.id == item.id)
+                    .values(next_attempt_at=now + delay, last_error=str(exc))
+                )  # fmt: skip
+                return True
+            session.execute(
+                update(OutboxItem).where(OutboxItem.id == item.id)
+                .values(state=OutboxState.FAILED, last_error=str(exc))
+            )  # fmt: skip
+            log.warning("delivery failed for outbox item %s: %s", item.id, exc)
+            if item.recommendation_id is not None:
+                record_event(session, kind=EventKind.DELIVERY_FAILED, at=now,
+                             recommendation_id=item.recommendation_id, to=item.person_id,
+                             kind_of_message=item.kind, error=str(exc))  # fmt: skip
+                if item.kind == OutboxKind.DELIVER:
+                    self._fallback(session, item, now)
+        return False
+
+    def _fallback(self, session: Session, item: OutboxItem, now: datetime) -> None:
+        rec = session.get(Recommendation, item.recommendation_id)
+        assert rec is not None
+        tried = set(item.payload.get("tried", [])) | {item.person_id}
+        for candidate in (rec.backup_id, self.config.override_reviewer):
+            if candidate and candidate not in tried:
+                who = self.config.display_name(item.person_id)
+                try:
+                    with session.begin_nested():
+                        session.add(
+                            OutboxItem(
+                                kind=OutboxKind.DELIVER,
+                                dedupe_key=f"deliver:{rec.id}:fallback:{candidate}",
+                                recommendation_id=rec.id, person_id=candidate,
+                                payload={"fallback": f"Could not reach {who}; sent to you instead.",
+                                         "tried": sorted(t for t in tried if t)},
+                                state=OutboxState.PENDING, attempts=0, next_attempt_at=now,
+                                created_at=now,
+                            )
+                        )  # fmt: skip
+                except IntegrityError:
+                    continue
+                return
+
+
+def notice(header: str, text: str | None = None, tone: Tone = Tone.INFO) -> Message:
+    return Message(header=header, text=text, tone=tone)

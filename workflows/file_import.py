@@ -1,0 +1,152 @@
+"""`sopbot ingest FILE` and `sopbot outcomes FILE`: CSV, JSON or JSONL. Good rows are
+kept, bad rows are reported by line and written to `FILE.rejects.csv` with the reason."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config
+from workflows.ingestion import BatchRejected, Ingestor, validate_batch
+
+CHUNK = 500
+
+
+@dataclass
+class Row:
+    line: int
+    data: Any
+    raw: str
+
+
+@dataclass
+class Reject:
+    line: int
+    field: str
+    message: str
+    raw: str
+
+
+@dataclass
+class ImportReport:
+    total: int = 0
+    created: int = 0
+    duplicate: int = 0
+    revised: int = 0
+    withdrawn: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    rejects_path: Path | None = None
+
+
+def _csv_value(column: str, value: str) -> Any:
+    value = value.strip()
+    if value == "":
+        return None
+    if column in ("drivers", "links"):
+        if value.startswith("["):
+            return json.loads(value)
+        if column == "drivers":  # "Open orders:0.45|Late PO:0.3"
+            drivers = []
+            for part in value.split("|"):
+                factor, _, weight = part.partition(":")
+                drivers.append(
+                    {"factor": factor.strip(), "weight": float(weight) if weight else None}
+                )
+            return drivers
+    if column == "withdrawn":
+        return value.lower() in ("1", "true", "yes")
+    return value
+
+
+def read_rows(path: Path) -> Iterator[Row]:
+    suffix = path.suffix.lower()
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        if suffix == ".csv":
+            reader = csv.DictReader(handle)
+            for record in reader:
+                line = reader.line_num
+                raw = ",".join(v or "" for v in record.values() if isinstance(v, str))
+                try:
+                    data = {k: _csv_value(k, v) for k, v in record.items() if k and v is not None}
+                except (ValueError, json.JSONDecodeError) as exc:
+                    data = {"__error__": f"cannot read drivers/links: {exc}"}
+                yield Row(line, data, raw)
+        elif suffix == ".jsonl":
+            for number, text in enumerate(handle, start=1):
+                if text.strip():
+                    try:
+                        yield Row(number, json.loads(text), text.strip())
+                    except json.JSONDecodeError as exc:
+                        yield Row(number, {"__error__": f"not valid JSON: {exc.msg}"}, text.strip())
+        elif suffix == ".json":
+            data = json.load(handle)
+            for number, item in enumerate(data if isinstance(data, list) else [data], start=1):
+                yield Row(number, item, json.dumps(item))
+        else:
+            raise ValueError(f"{path.name}: use a .csv, .json or .jsonl file")
+
+
+def import_recommendations(
+    *, path: Path, config: Config, ingestor: Ingestor,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:  # fmt: skip
+    report = ImportReport()
+    chunk: list[Row] = []
+
+    def flush() -> None:
+        good: list[Row] = []
+        items = []
+        for row in chunk:
+            if isinstance(row.data, dict) and "__error__" in row.data:
+                report.rejects.append(Reject(row.line, "(row)", row.data["__error__"], row.raw))
+                continue
+            try:
+                [item] = validate_batch(config=config, raw_items=[row.data])
+            except BatchRejected as rejected:
+                for err in rejected.errors:
+                    report.rejects.append(Reject(row.line, err.field, err.message, row.raw))
+                continue
+            good.append(row)
+            items.append(item)
+        # de-duplicate within the chunk: the later line wins as a revision would
+        if items:
+            for result in ingestor.ingest(items=_last_per_key(items)):
+                setattr(report, result.status.value, getattr(report, result.status.value) + 1)
+        if progress:
+            progress(len(chunk))
+        chunk.clear()
+
+    for row in read_rows(path):
+        report.total += 1
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            flush()
+    if chunk:
+        flush()
+    if report.rejects:
+        report.rejects_path = path.with_name(path.name + ".rejects.csv")
+        with report.rejects_path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["line", "field", "reason", "row"])
+            for reject in report.rejects:
+                writer.writerow([reject.line, reject.field, reject.message, reject.raw])
+    return report
+
+
+def _last_per_key(items: list) -> list:
+    by_key = {}
+    for item in items:
+        by_key[(item.source, item.external_id)] = item
+    return list(by_key.values())
+
+
+def count_rows(path: Path) -> int:
+    if path.suffix.lower() == ".json":
+        return -1
+    with path.open(encoding="utf-8-sig") as handle:
+        lines = sum(1 for line in handle if line.strip())
+    return lines - 1 if path.suffix.lower() == ".csv" else lines

@@ -1,0 +1,326 @@
+"""Recommendations in: validated whole, routed, stored with their first outbox row in
+one transaction. Idempotent on (source, external_id); revisions and withdrawals update
+undecided recommendations only."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.clock import Calendars, Clock
+from bot.config import Config
+from bot.domain import DecisionKind, EventKind, IngestStatus, OutboxKind, Status, Tier
+from bot.recommendation import RecommendationIn
+from storage.db import Database
+from storage.models import Assignment, Decision, Event, OutboxItem, Recommendation
+from workflows.outbox import enqueue_refresh
+from workflows.routing import NoOwner, RoutingResult, route
+
+_ITEMS = TypeAdapter(RecommendationIn)
+
+
+class ItemError(BaseModel):
+    """One problem with one item: which item, which field, what is wrong."""
+
+    index: int
+    field: str
+    message: str
+
+
+class BatchRejected(Exception):
+    """Nothing was stored; `errors` lists every bad item and field."""
+
+    def __init__(self, errors: list[ItemError]) -> None:
+        super().__init__(f"{len(errors)} problem(s) in the batch")
+        self.errors = errors
+
+
+class IngestResult(BaseModel):
+    id: int
+    external_id: str
+    source: str
+    status: IngestStatus
+    owner: str
+    due_at: datetime
+    tier: Tier
+    note: str | None = None
+
+
+def _field_name(loc: Sequence[Any]) -> str:
+    parts = [str(p) if not isinstance(p, int) else f"[{p}]" for p in loc]
+    return ".".join(parts).replace(".[", "[") or "(item)"
+
+
+def validate_batch(*, config: Config, raw_items: Sequence[Any]) -> list[RecommendationIn]:
+    """Validate every item; raise BatchRejected naming all problems, or return them all."""
+    errors: list[ItemError] = []
+    items: list[RecommendationIn] = []
+    seen: dict[tuple[str, str], int] = {}
+    for index, raw in enumerate(raw_items):
+        try:
+            item = _ITEMS.validate_python(raw)
+        except ValidationError as exc:
+            for err in exc.errors():
+                message = err["msg"].removeprefix("Value error, ")
+                errors.append(
+                    ItemError(index=index, field=_field_name(err["loc"]), message=message)
+                )
+            continue
+        if item.type not in config.recommendation_types:
+            known = ", ".join(config.recommendation_types)
+            errors.append(
+                ItemError(
+                    index=index, field="type", message=f"unknown type '{item.type}'; use {known}"
+                )
+            )
+        key = (item.source, item.external_id)
+        if key in seen:
+            errors.append(
+                ItemError(
+                    index=index,
+                    field="external_id",
+                    message=f"repeats item {seen[key]} of the same batch",
+                )
+            )
+        seen[key] = index
+        items.append(item)
+    if errors:
+        raise BatchRejected(errors)
+    return items
+
+
+def content_hash(item: RecommendationIn) -> str:
+    payload = json.dumps(item.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass
+class _Existing:
+    id: int
+    revision: int
+    content_hash: str
+    status: str
+    owner_id: str
+    due_at: datetime
+    tier: str
+
+
+_CONTENT_COLUMNS = (
+    "type", "title", "action", "sku", "site", "supplier", "customer", "product_family",
+    "quantity", "unit", "confidence", "interval_low", "interval_high", "event_time",
+    "recorded_time", "respond_by",
+)  # fmt: skip
+
+
+def _content(item: RecommendationIn) -> dict[str, Any]:
+    data = {name: getattr(item, name) for name in _CONTENT_COLUMNS}
+    data["drivers"] = [d.model_dump(mode="json") for d in item.drivers]
+    data["links"] = [link.model_dump(mode="json") for link in item.links]
+    return data
+
+
+class Ingestor:
+    """Stores batches. One instance per process; safe to share between threads."""
+
+    def __init__(
+        self, *, database: Database, config: Config, calendars: Calendars, clock: Clock
+    ) -> None:
+        self.database = database
+        self.config = config
+        self.calendars = calendars
+        self.clock = clock
+
+    def ingest(self, *, items: Sequence[RecommendationIn]) -> list[IngestResult]:
+        """Store a validated batch in one transaction. A concurrent writer of the same
+        ids makes the unique key fire; the batch is then retried once and those items
+        come back as duplicates."""
+        for attempt in range(2):
+            try:
+                with self.database.transaction() as session:
+                    return self._ingest(session, items)
+            except IntegrityError:
+                if attempt == 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _ingest(self, session: Session, items: Sequence[RecommendationIn]) -> list[IngestResult]:
+        now = self.clock.now()
+        existing = self._existing(session, items)
+        results: list[IngestResult | None] = [None] * len(items)
+        new_rows: list[dict[str, Any]] = []
+        new_routes: list[tuple[int, RecommendationIn, RoutingResult, str]] = []
+        for index, item in enumerate(items):
+            digest = content_hash(item)
+            found = existing.get((item.source, item.external_id))
+            if found is not None:
+                results[index] = self._update_existing(session, found, item, digest, now)
+                continue
+            try:
+                routing = route(
+                    config=self.config, calendars=self.calendars, rec=item, received_at=now
+                )
+            except NoOwner as exc:
+                raise BatchRejected(
+                    [ItemError(index=index, field="type", message=str(exc))]
+                ) from None
+            new_rows.append(
+                {
+                    **_content(item),
+                    "source": item.source,
+                    "external_id": item.external_id,
+                    "revision": item.revision,
+                    "content_hash": digest,
+                    "received_at": now,
+                    "status": Status.WITHDRAWN if item.withdrawn else Status.OPEN,
+                    "tier": routing.tier,
+                    "owner_id": routing.owner,
+                    "backup_id": routing.backup,
+                    "route": routing.route,
+                    "due_at": routing.due_at,
+                    "next_action_at": None if item.withdrawn else routing.next_action_at,
+                    "reminders_sent": 0,
+                    "escalation_level": 0,
+                }
+            )
+            new_routes.append((index, item, routing, digest))
+        if new_rows:
+            ids = session.scalars(
+                insert(Recommendation).returning(Recommendation.id, sort_by_parameter_order=True),
+                new_rows,
+            ).all()
+            self._write_side_rows(session, list(zip(ids, new_routes, strict=True)), now)
+            for rec_id, (index, item, routing, _digest) in zip(ids, new_routes, strict=True):
+                results[index] = IngestResult(
+                    id=rec_id,
+                    external_id=item.external_id,
+                    source=item.source,
+                    status=IngestStatus.CREATED,
+                    owner=routing.owner,
+                    due_at=routing.due_at,
+                    tier=routing.tier,
+                    note="unowned: sent to the override reviewer" if routing.unowned else None,
+                )
+        return [r for r in results if r is not None]
+
+    def _existing(
+        self, session: Session, items: Sequence[RecommendationIn]
+    ) -> dict[tuple[str, str], _Existing]:
+        keys = [(i.source, i.external_id) for i in items]
+        found: dict[tuple[str, str], _Existing] = {}
+        for chunk_start in range(0, len(keys), 400):
+            chunk = keys[chunk_start : chunk_start + 400]
+            rows = session.execute(
+                select(
+                    Recommendation.source, Recommendation.external_id, Recommendation.id,
+                    Recommendation.revision, Recommendation.content_hash, Recommendation.status,
+                    Recommendation.owner_id, Recommendation.due_at, Recommendation.tier,
+                ).where(tuple_(Recommendation.source, Recommendation.external_id).in_(chunk))
+            )  # fmt: skip
+            for row in rows:
+                found[(row.source, row.external_id)] = _Existing(*row[2:])
+        return found
+
+    def _write_side_rows(
+        self,
+        session: Session,
+        created: list[tuple[int, tuple[int, RecommendationIn, RoutingResult, str]]],
+        now: datetime,
+    ) -> None:
+        assignments, events, outbox, decisions = [], [], [], []
+        for rec_id, (_index, item, routing, _digest) in created:
+            assignments.append(
+                {"recommendation_id": rec_id, "owner_id": routing.owner,
+                 "backup_id": routing.backup, "assigned_at": now, "assigned_by": None,
+                 "reason": routing.route}
+            )  # fmt: skip
+            events.append(
+                {"recommendation_id": rec_id, "kind": EventKind.RECEIVED, "actor_id": None,
+                 "at": now, "data": {"source": item.source, "external_id": item.external_id,
+                                     "owner": routing.owner, "route": routing.route,
+                                     "tier": routing.tier, "due_at": routing.due_at.isoformat()}}
+            )  # fmt: skip
+            if routing.unowned:
+                events.append(
+                    {"recommendation_id": rec_id, "kind": EventKind.UNOWNED, "actor_id": None,
+                     "at": now, "data": {"type": item.type, "sent_to": routing.owner}}
+                )  # fmt: skip
+            if item.withdrawn:
+                continue
+            if routing.tier == Tier.AUTO:
+                decisions.append(
+                    {"recommendation_id": rec_id, "automatic": True, "kind": DecisionKind.AUTO,
+                     "actor_id": "sopbot", "role": "system", "channel": "system", "decided_at": now}
+                )  # fmt: skip
+                events.append(
+                    {"recommendation_id": rec_id, "kind": EventKind.AUTO_ACCEPTED, "actor_id": None,
+                     "at": now, "data": {"confidence": item.confidence}}
+                )  # fmt: skip
+            if routing.tier in (Tier.DIRECT, Tier.AUTO):
+                outbox.append(
+                    {"kind": OutboxKind.DELIVER, "dedupe_key": f"deliver:{rec_id}:1",
+                     "recommendation_id": rec_id, "person_id": routing.owner, "payload": {},
+                     "state": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
+                )  # fmt: skip
+        session.execute(insert(Assignment), assignments)
+        session.execute(insert(Event), events)
+        if decisions:
+            session.execute(insert(Decision), decisions)
+            auto_ids = [d["recommendation_id"] for d in decisions]
+            session.execute(
+                update(Recommendation)
+                .where(Recommendation.id.in_(auto_ids))
+                .values(status=Status.DECIDED, decided_at=now, next_action_at=None)
+            )
+        if outbox:
+            session.execute(insert(OutboxItem), outbox)
+
+    def _update_existing(
+        self, session: Session, found: _Existing, item: RecommendationIn, digest: str, now: datetime
+    ) -> IngestResult:
+        def result(status: IngestStatus, note: str | None = None) -> IngestResult:
+            return IngestResult(
+                id=found.id, external_id=item.external_id, source=item.source, status=status,
+                owner=found.owner_id, due_at=found.due_at, tier=Tier(found.tier), note=note,
+            )  # fmt: skip
+
+        if found.content_hash == digest:
+            return result(IngestStatus.DUPLICATE)
+        if found.status != Status.OPEN:
+            return result(IngestStatus.DUPLICATE, f"already {found.status}; not changed")
+        if item.withdrawn:
+            session.execute(
+                update(Recommendation)
+                .where(Recommendation.id == found.id)
+                .values(status=Status.WITHDRAWN, next_action_at=None, content_hash=digest)
+            )
+            session.add(Event(recommendation_id=found.id, kind=EventKind.WITHDRAWN, at=now,
+                              data={"source": item.source}))  # fmt: skip
+            enqueue_refresh(
+                session, recommendation_id=found.id, key=f"withdrawn:{found.id}", now=now
+            )
+            return result(IngestStatus.WITHDRAWN)
+        if item.revision <= found.revision:
+            return result(
+                IngestStatus.DUPLICATE,
+                f"revision {item.revision} is not newer than stored revision {found.revision}",
+            )
+        session.execute(
+            update(Recommendation)
+            .where(Recommendation.id == found.id)
+            .values(**_content(item), revision=item.revision, content_hash=digest)
+        )
+        session.add(Event(recommendation_id=found.id, kind=EventKind.REVISED, at=now,
+                          data={"revision": item.revision}))  # fmt: skip
+        enqueue_refresh(
+            session, recommendation_id=found.id, key=f"revised:{found.id}:{item.revision}", now=now
+        )
+        return result(IngestStatus.REVISED)

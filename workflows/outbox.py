@@ -1,0 +1,32 @@
+"""Writing to the outbox: one helper, so every producer uses the same dedupe-key scheme
+(`<what>:<recommendation>:<step>`) and the same initial state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.domain import OutboxKind, OutboxState
+from storage.models import OutboxItem
+
+
+def enqueue(
+    session: Session, *, kind: OutboxKind, key: str, now: datetime,
+    recommendation_id: int | None = None, person_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> OutboxItem:  # fmt: skip
+    item = OutboxItem(
+        kind=kind, dedupe_key=key, recommendation_id=recommendation_id, person_id=person_id,
+        payload=payload or {}, state=OutboxState.PENDING, attempts=0, next_attempt_at=now,
+        created_at=now,
+    )  # fmt: skip
+    session.add(item)
+    return item
+
+
+def enqueue_refresh(session: Session, *, recommendation_id: int, key: str, now: datetime) -> None:
+    """Re-render every stored message of a recommendation (after a decision, revision...)."""
+    enqueue(session, kind=OutboxKind.REFRESH, key=f"refresh:{key}", now=now,
+            recommendation_id=recommendation_id)  # fmt: skip

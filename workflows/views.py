@@ -1,0 +1,243 @@
+"""The neutral message for a recommendation: what, why, how fresh, what happened with
+similar ones, and what the reader may do. Every adapter renders this same content."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from bot.clock import local_time_label
+from bot.config import Config
+from bot.domain import DecisionKind, Status, Tier
+from bot.durations import format_duration
+from bot.messages import (
+    Button,
+    ButtonAction,
+    ButtonStyle,
+    Form,
+    FormInput,
+    InputKind,
+    Message,
+    MessageField,
+    Option,
+    Section,
+    Tone,
+)
+from storage.models import Decision, Recommendation
+from workflows.permissions import deciders
+
+SIMILAR_LOOKBACK = 5
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def headline(rec: Recommendation, config: Config) -> str:
+    rtype = config.recommendation_types.get(rec.type)
+    label = rtype.label if rtype else rec.type
+    return f"{label}: {rec.title}"
+
+
+def _freshness(rec: Recommendation, config: Config, tz_person: str) -> str | None:
+    if rec.event_time is None and rec.recorded_time is None:
+        return None
+    tz = config.person_tz(tz_person)
+    parts = []
+    if rec.event_time is not None:
+        parts.append(f"event {rec.event_time.astimezone(tz):%a %H:%M}")
+    if rec.recorded_time is not None:
+        parts.append(f"entered {rec.recorded_time.astimezone(tz):%a %H:%M}")
+    line = "Data freshness: " + ", ".join(parts)
+    if rec.event_time is not None and rec.recorded_time is not None:
+        lag = rec.recorded_time - rec.event_time
+        if lag.total_seconds() > 0:
+            line += f" ({format_duration(lag)} entry lag)"
+    return line
+
+
+def why_lines(rec: Recommendation, config: Config, tz_person: str) -> list[str]:
+    lines = []
+    for driver in sorted(rec.drivers or [], key=lambda d: -abs(d.get("weight") or 0))[:5]:
+        weight = driver.get("weight")
+        text = driver["factor"] + (f" ({weight:+.0%})" if weight is not None else "")
+        if driver.get("detail"):
+            text += f": {driver['detail']}"
+        lines.append(text)
+    if rec.confidence is not None:
+        conf = f"Confidence {rec.confidence:.0%}"
+        if rec.interval_low is not None and rec.interval_high is not None:
+            unit = f" {rec.unit}" if rec.unit else ""
+            conf += f", interval {_number(rec.interval_low)}-{_number(rec.interval_high)}{unit}"
+        lines.append(conf)
+    freshness = _freshness(rec, config, tz_person)
+    if freshness:
+        lines.append(freshness)
+    return lines
+
+
+def similar_history(session: Session, rec: Recommendation) -> str | None:
+    """ "3 of the last 4 similar overridden (SUPPLIER_PATTERN)": same type and the most
+    specific shared scope (supplier, else customer, else item at site)."""
+    if rec.supplier:
+        scope = Recommendation.supplier == rec.supplier
+    elif rec.customer:
+        scope = Recommendation.customer == rec.customer
+    elif rec.sku:
+        scope = and_(Recommendation.sku == rec.sku, Recommendation.site == rec.site)
+    else:
+        return None
+    rows = session.execute(
+        select(Decision.kind, Decision.reason_code)
+        .join(Recommendation, Recommendation.id == Decision.recommendation_id)
+        .where(Recommendation.type == rec.type, scope, Recommendation.id != rec.id,
+               Decision.automatic.is_(False))
+        .order_by(Decision.decided_at.desc())
+        .limit(SIMILAR_LOOKBACK)
+    ).all()  # fmt: skip
+    if not rows:
+        return None
+    overrides = [r for r in rows if r.kind == DecisionKind.OVERRIDE]
+    line = f"Similar recommendations: {len(overrides)} of the last {len(rows)} overridden"
+    reasons = [r.reason_code for r in overrides if r.reason_code]
+    if reasons:
+        common = max(set(reasons), key=reasons.count)
+        line += f" ({common})"
+    return line
+
+
+def override_form(rec: Recommendation, config: Config, *, on_behalf: bool = False) -> Form:
+    rtype = config.recommendation_types.get(rec.type)
+    value_label = rtype.value_label if rtype else "value"
+    needs_note = [r.code for r in config.reason_codes if r.note_required]
+    return Form(
+        action=ButtonAction.OVERRIDE, title="Override", submit_label="Record override",
+        recommendation_id=rec.id, on_behalf=on_behalf,
+        inputs=[
+            FormInput(name="reason_code", label="Reason", kind=InputKind.SELECT, required=True,
+                      options=[Option(value=r.code, label=r.label) for r in config.reason_codes],
+                      hint="Codes marked * need a note: " + ", ".join(needs_note)),
+            FormInput(name="note", label="Note", kind=InputKind.MULTILINE,
+                      placeholder="What do you know that the model does not?"),
+            FormInput(name="value", label=f"Alternative value ({value_label})",
+                      kind=InputKind.NUMBER, placeholder=_number(rec.quantity)),
+        ],
+    )  # fmt: skip
+
+
+def reassign_form(rec: Recommendation, config: Config) -> Form:
+    candidates = [p for p in config.people if p.id != rec.owner_id]
+    return Form(
+        action=ButtonAction.REASSIGN, title="Reassign", submit_label="Hand over",
+        recommendation_id=rec.id,
+        inputs=[
+            FormInput(name="to", label="Hand over to", kind=InputKind.SELECT, required=True,
+                      options=[Option(value=p.id, label=p.name) for p in candidates]),
+            FormInput(name="note", label="Why", kind=InputKind.TEXT, required=True,
+                      placeholder="e.g. PLANT-2 items belong to Dora"),
+        ],
+    )  # fmt: skip
+
+
+def decided_status(rec: Recommendation, config: Config) -> tuple[str | None, Tone]:
+    human = next((d for d in rec.decisions if not d.automatic), None)
+    auto = next((d for d in rec.decisions if d.automatic), None)
+    decision = human or auto
+    if rec.status == Status.WITHDRAWN:
+        return "Withdrawn by the planning system", Tone.WARNING
+    if decision is None:
+        return None, Tone.INFO
+    when = local_time_label(decision.decided_at, config.person_tz(decision.actor_id))
+    if decision.kind == DecisionKind.AUTO:
+        return f"Accepted automatically at {when} (you may still override until the due time)", (
+            Tone.GOOD
+        )
+    who = config.display_name(decision.actor_id)
+    behalf = (
+        f" on behalf of {config.display_name(decision.on_behalf_of)}"
+        if decision.on_behalf_of
+        else ""
+    )
+    if decision.kind == DecisionKind.ACCEPT:
+        return f"Accepted by {who}{behalf} at {when}", Tone.GOOD
+    reason = config.reason_codes_by_code.get(decision.reason_code or "")
+    text = (
+        f"Overridden by {who}{behalf} at {when}: {reason.label if reason else decision.reason_code}"
+    )
+    if decision.value is not None:
+        text += f", alternative value {_number(decision.value)}"
+    if decision.note:
+        text += f'. "{decision.note}"'
+    return text, Tone.WARNING
+
+
+def recommendation_message(
+    session: Session, *, config: Config, rec: Recommendation, reader_id: str, now: datetime,
+    escalation: bool = False,
+) -> Message:  # fmt: skip
+    """The interactive message about `rec` as `reader_id` should see it now."""
+    tz = config.person_tz(reader_id)
+    fields = [MessageField(label="Item", value=rec.sku or "-")]
+    if rec.site:
+        fields.append(MessageField(label="Site", value=rec.site))
+    if rec.supplier:
+        fields.append(MessageField(label="Supplier", value=rec.supplier))
+    if rec.customer:
+        fields.append(MessageField(label="Customer", value=rec.customer))
+    if rec.quantity is not None:
+        fields.append(
+            MessageField(
+                label="Quantity", value=f"{_number(rec.quantity)} {rec.unit or ''}".strip()
+            )
+        )
+    fields.append(MessageField(label="Owner", value=config.display_name(rec.owner_id)))
+    sections = []
+    why = why_lines(rec, config, reader_id)
+    if why:
+        sections.append(Section(title="Why", lines=why))
+    history = similar_history(session, rec)
+    if history:
+        sections.append(Section(title="History", lines=[history]))
+    status, tone = decided_status(rec, config)
+    context = [f"Due {local_time_label(rec.due_at, tz)}", f"#{rec.id} from {rec.source}"]
+    if rec.tier == Tier.DIGEST:
+        context.append("Low confidence: listed in the digest")
+    if rec.status == Status.OPEN and now > rec.due_at:
+        tone = Tone.ATTENTION
+        context.insert(0, f"Overdue by {format_duration(now - rec.due_at)}")
+    buttons: list[Button] = []
+    forms: list[Form] = []
+    auto_open = (
+        rec.status == Status.DECIDED
+        and all(d.automatic for d in rec.decisions)
+        and now <= rec.due_at
+    )
+    may_decide = reader_id in deciders(config=config, rec=rec)
+    on_behalf = reader_id != rec.owner_id and reader_id != rec.backup_id
+    if rec.status == Status.OPEN and may_decide:
+        buttons = [
+            Button(action=ButtonAction.ACCEPT, label="Accept", style=ButtonStyle.PRIMARY,
+                   recommendation_id=rec.id, on_behalf=on_behalf),
+            Button(action=ButtonAction.OVERRIDE, label="Override", recommendation_id=rec.id,
+                   on_behalf=on_behalf),
+            Button(action=ButtonAction.REASSIGN, label="Reassign", recommendation_id=rec.id),
+        ]  # fmt: skip
+        forms = [override_form(rec, config, on_behalf=on_behalf), reassign_form(rec, config)]
+    elif auto_open and may_decide:
+        buttons = [Button(action=ButtonAction.OVERRIDE, label="Override", recommendation_id=rec.id)]
+        forms = [override_form(rec, config)]
+    header = headline(rec, config)
+    if escalation and rec.status == Status.OPEN:
+        header = f"Escalated: {header}"
+    return Message(
+        header=header, text=rec.action, fields=fields, sections=sections, context=context,
+        buttons=buttons, forms=forms, status=status, tone=tone, recommendation_id=rec.id,
+    )  # fmt: skip
+
+
+def notice_message(header: str, text: str | None = None, tone: Tone = Tone.INFO) -> Message:
+    return Message(header=header, text=text, tone=tone)
