@@ -1,0 +1,50 @@
+"""What a person sees on demand: their queue, one recommendation as they should see it
+now, and help. Adapters call these instead of touching the database."""
+
+from __future__ import annotations
+
+from bot.messages import Message, Section
+from storage.models import Recommendation
+from workflows.errors import NotFound
+from workflows.queries import open_queue
+from workflows.service import Services
+from workflows.views import recommendation_message
+
+HELP_LINES = [
+    "queue: your open recommendations, soonest due first",
+    "help: this list",
+    "readiness: the five go-live gates (not available yet)",
+    "report: the override review (not available yet)",
+    "interview: capture planning knowledge as context rules (not available yet)",
+]
+
+NOT_YET = {
+    "readiness": "The go-live readiness check is not available yet in this version of sopbot.",
+    "report": "The override review report is not available yet in this version of sopbot.",
+    "interview": "Guided context interviews are not available yet in this version of sopbot.",
+}
+
+
+def help_message() -> Message:
+    return Message(header="sopbot commands", sections=[Section(title="Commands", lines=HELP_LINES)])
+
+
+def queue_messages(services: Services, *, person_id: str, limit: int = 20) -> list[Message]:
+    """The person's open recommendations, each with its buttons, soonest due first."""
+    now = services.clock.now()
+    with services.database.transaction() as session:
+        return [
+            recommendation_message(session, config=services.config, rec=rec, reader_id=person_id,
+                                   now=now)
+            for rec in open_queue(session, person_id=person_id, limit=limit)
+        ]  # fmt: skip
+
+
+def recommendation_for(services: Services, *, recommendation_id: int, reader_id: str) -> Message:
+    """One recommendation rendered for `reader_id` as of now (e.g. right after a click)."""
+    with services.database.transaction() as session:
+        rec = session.get(Recommendation, recommendation_id)
+        if rec is None:
+            raise NotFound(f"Recommendation {recommendation_id} does not exist.")
+        return recommendation_message(session, config=services.config, rec=rec,
+                                      reader_id=reader_id, now=services.clock.now())  # fmt: skip
