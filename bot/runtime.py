@@ -5,7 +5,9 @@ The only module that knows every layer; everything else receives what it needs."
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from bot.adapter import Adapter
 from bot.chat import ChatRouter
@@ -43,10 +45,26 @@ class Runtime:
     chat: ChatRouter
     outbox: OutboxWorker
     ticker: Ticker = field(default_factory=Ticker)
+    # Periodic jobs besides the outbox (e.g. the SLA sweep): (name, seconds, job).
+    jobs: list[tuple[str, float, Callable[[], object]]] = field(default_factory=list)
     started: bool = False
 
     def kick(self) -> None:
         self.ticker.run_now(OUTBOX_JOB)
+
+    def run_jobs_now(self) -> None:
+        """Run every periodic job once, then deliver what they produced."""
+        for _name, _seconds, job in self.jobs:
+            job()
+        self.outbox.drain()
+
+    def advance_clock(self, delta: timedelta) -> datetime:
+        """Demo and tests: move an adjustable clock forward and let the timers catch up."""
+        if not isinstance(self.clock, AdjustableClock):
+            raise RuntimeError("the clock can only be advanced in the demo")
+        moment = self.clock.advance(delta)
+        self.run_jobs_now()
+        return moment
 
     def start(self) -> None:
         """Start the timer and adapters' background work (`serve`, `demo`)."""
@@ -56,6 +74,8 @@ class Runtime:
             adapter.start()
         if self.settings.scheduler:
             self.ticker.every(OUTBOX_JOB, self.settings.tick_seconds, self.outbox.run_once)
+            for name, seconds, job in self.jobs:
+                self.ticker.every(name, seconds, job)
             self.ticker.start()
         self.started = True
 
