@@ -1,0 +1,207 @@
+"""A fake Slack Web API: a small threaded HTTP server on a free loopback port.
+
+Slack itself is never reachable from tests, so the adapter's `WebClient` is pointed here
+through `SLACK_API_URL` (`FakeSlackApi.url`). It records every call as
+`(method, params)` and answers like Slack does, and can be told to answer 429 with a
+Retry-After header, a 5xx, or a Slack `ok: false` error for the next N calls of a method,
+so retry and fallback paths run against real HTTP. It is an ordinary HTTP server, so it
+can also be shared with code running in other threads or processes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+Params = dict[str, Any]
+
+
+@dataclass
+class _Failure:
+    status: int
+    retry_after: float | None
+    error: str | None
+
+
+class FakeSlackApi:
+    """Records Web API calls and answers them; see the module docstring."""
+
+    def __init__(self, *, users_by_email: dict[str, str] | None = None) -> None:
+        self.calls: list[tuple[str, Params]] = []
+        self.users_by_email: dict[str, str] = dict(users_by_email or {})
+        self._failures: dict[str, list[_Failure]] = {}
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._ts = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> FakeSlackApi:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server naming
+                fake._handle(self)
+
+            def do_GET(self) -> None:  # noqa: N802
+                fake._handle(self)
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet test output
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        port = self._server.server_address[1]
+        self.url = f"http://127.0.0.1:{port}/api/"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeSlackApi:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- test controls ---------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        retry_after: float | None = None,
+        count: int = 1,
+        *,
+        error: str | None = None,
+    ) -> None:
+        """Answer the next `count` calls of `method` with HTTP `status` (429 carries
+        Retry-After); with status 200 and `error`, answer `{"ok": false, "error": ...}`."""
+        with self._lock:
+            queue = self._failures.setdefault(method, [])
+            queue.extend(_Failure(status, retry_after, error) for _ in range(count))
+
+    def calls_to(self, method: str) -> list[Params]:
+        with self._lock:
+            return [params for name, params in self.calls if name == method]
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self._failures.clear()
+
+    def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        *,
+        timeout: float = 10.0,
+        where: Callable[[Params], bool] | None = None,
+    ) -> list[Params]:
+        """Block until at least `count` matching calls arrived (work after a Slack ack
+        happens in a background thread); returns the matching calls either way."""
+        deadline = time.monotonic() + timeout
+
+        def matching() -> list[Params]:
+            return [p for name, p in self.calls if name == method and (where is None or where(p))]
+
+        with self._changed:
+            while len(matching()) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._changed.wait(remaining)
+            return matching()
+
+    # -- the server side -------------------------------------------------------------
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(request.path)
+        method = parts.path.rsplit("/", 1)[-1]
+        params: Params = dict(parse_qsl(parts.query))
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length) if length else b""
+        if body:
+            if "json" in (request.headers.get("Content-Type") or ""):
+                params.update(json.loads(body))
+            else:
+                params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        with self._changed:
+            self.calls.append((method, params))
+            queue = self._failures.get(method) or []
+            failure = queue.pop(0) if queue else None
+            self._changed.notify_all()
+        if failure is not None and failure.status != 200:
+            headers = {}
+            if failure.retry_after is not None:
+                headers["Retry-After"] = str(int(failure.retry_after))
+            error = failure.error or ("ratelimited" if failure.status == 429 else "fatal_error")
+            self._reply(request, failure.status, {"ok": False, "error": error}, headers)
+            return
+        if failure is not None:
+            self._reply(request, 200, {"ok": False, "error": failure.error or "fatal_error"})
+            return
+        self._reply(request, 200, self._answer(method, params))
+
+    def _answer(self, method: str, params: Params) -> dict[str, Any]:
+        ts = f"{1_700_000_000 + next(self._ts)}.000100"
+        channel = str(params.get("channel", ""))
+        if method == "chat.postMessage":
+            if channel.startswith(("U", "W")):  # a DM to a user lands in their D channel
+                channel = "D" + channel[1:]
+            return {"ok": True, "channel": channel, "ts": ts,
+                    "message": {"text": params.get("text", ""), "ts": ts}}  # fmt: skip
+        if method == "chat.update":
+            return {"ok": True, "channel": channel, "ts": params.get("ts"),
+                    "text": params.get("text", "")}  # fmt: skip
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": ts}
+        if method.startswith("views."):
+            view = params.get("view")
+            if isinstance(view, str):
+                view = json.loads(view)
+            return {"ok": True, "view": {"id": f"V{ts.replace('.', '')}", "hash": ts,
+                                         **(view or {})}}  # fmt: skip
+        if method == "users.lookupByEmail":
+            user_id = self.users_by_email.get(str(params.get("email", "")).lower())
+            if user_id is None:
+                return {"ok": False, "error": "users_not_found"}
+            return {"ok": True, "user": {"id": user_id, "profile": {"email": params["email"]}}}
+        if method == "auth.test":
+            return {"ok": True, "url": "https://fake.slack.test/", "team": "Fake",
+                    "user": "sopbot", "team_id": "T0FAKE", "user_id": "U0BOT",
+                    "bot_id": "B0BOT"}  # fmt: skip
+        return {"ok": True}
+
+    @staticmethod
+    def _reply(
+        request: BaseHTTPRequestHandler,
+        status: int,
+        payload: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        data = json.dumps(payload).encode("utf-8")
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json; charset=utf-8")
+        request.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            request.send_header(name, value)
+        request.end_headers()
+        request.wfile.write(data)
