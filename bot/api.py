@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
-from pydantic import BaseModel, Field
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
 from bot.domain import Action, IngestStatus
@@ -29,6 +29,9 @@ from workflows.queries import (
     summary_view,
 )
 from workflows.service import Services
+
+_RESULT = TypeAdapter(IngestResult)
+_RESULTS = TypeAdapter(list[IngestResult])
 
 
 class ApiError(Exception):
@@ -136,9 +139,11 @@ def build_api(*, services: Services, settings: Settings) -> APIRouter:
         except BatchRejected as rejected:
             raise ApiError(422, [e.model_dump() for e in rejected.errors]) from None
         services.kick()
-        payload = [r.model_dump(mode="json") for r in results]
         created = any(r.status == IngestStatus.CREATED for r in results)
-        return JSONResponse(payload[0] if single else payload, status_code=201 if created else 200)
+        body_out = _RESULT.dump_json(results[0]) if single else _RESULTS.dump_json(results)
+        return Response(
+            body_out, status_code=201 if created else 200, media_type="application/json"
+        )
 
     @router.get(
         "/api/v1/recommendations/{recommendation_id}",

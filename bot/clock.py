@@ -85,9 +85,9 @@ class BusinessCalendar:
         self.tz = tz
         self._days = hours.weekday_numbers
         self._holidays = _holiday_calendar(hours.holidays)
-        self._day_length = datetime.combine(date.min, hours.end) - datetime.combine(
-            date.min, hours.start
-        )
+        # A batch of recommendations arrives at one instant with a handful of SLAs:
+        # remember recent answers instead of walking the calendar for each row.
+        self._added: dict[tuple[datetime, timedelta], datetime] = {}
 
     def is_business_day(self, day: date) -> bool:
         if day.weekday() not in self._days:
@@ -128,6 +128,15 @@ class BusinessCalendar:
 
     def add(self, start: datetime, delta: timedelta) -> datetime:
         """`start` plus `delta` of business time."""
+        key = (start, delta)
+        found = self._added.get(key)
+        if found is None:
+            if len(self._added) > 4096:
+                self._added.clear()
+            found = self._added[key] = self._add(start, delta)
+        return found
+
+    def _add(self, start: datetime, delta: timedelta) -> datetime:
         remaining = delta
         cursor = self.next_open(start).astimezone(self.tz)
         while True:
@@ -157,13 +166,18 @@ class Calendars:
     def __init__(self, config: Config) -> None:
         self._config = config
         self._cache: dict[str, BusinessCalendar] = {}
+        self._by_person: dict[str, BusinessCalendar] = {}
 
     def for_person(self, person_id: str | None) -> BusinessCalendar:
-        tz = self._config.person_tz(person_id)
-        key = tz.key
-        if key not in self._cache:
-            self._cache[key] = BusinessCalendar(self._config.business_hours, tz)
-        return self._cache[key]
+        key = person_id or ""
+        calendar = self._by_person.get(key)
+        if calendar is None:
+            tz = self._config.person_tz(person_id)
+            calendar = self._cache.get(tz.key)
+            if calendar is None:
+                calendar = self._cache[tz.key] = BusinessCalendar(self._config.business_hours, tz)
+            self._by_person[key] = calendar
+        return calendar
 
 
 def local_time_label(moment: datetime, tz: ZoneInfo) -> str:

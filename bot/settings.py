@@ -63,4 +63,5 @@ class Settings(BaseModel):
             teams_app_type=env.get("TEAMS_APP_TYPE") or "SingleTenant",
             teams_tenant_id=env.get("TEAMS_TENANT_ID", ""),
             local_chat={"1": True, "0": False}.get(env.get("SOPBOT_LOCAL_CHAT", "")),
+            scheduler=env.get("SOPBOT_SCHEDULER", "1") not in ("0", "false", "no"),
         )

@@ -5,14 +5,13 @@ undecided recommendations only."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,8 +19,9 @@ from bot.clock import Calendars, Clock
 from bot.config import Config
 from bot.domain import DecisionKind, EventKind, IngestStatus, OutboxKind, Status, Tier
 from bot.recommendation import RecommendationIn
+from storage.bulk import insert_rows
 from storage.db import Database
-from storage.models import Assignment, Decision, Event, OutboxItem, Recommendation
+from storage.models import Decision, Event, OutboxItem, Recommendation
 from workflows.outbox import enqueue_refresh
 from workflows.routing import NoOwner, RoutingResult, route
 
@@ -99,8 +99,9 @@ def validate_batch(*, config: Config, raw_items: Sequence[Any]) -> list[Recommen
 
 
 def content_hash(item: RecommendationIn) -> str:
-    payload = json.dumps(item.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode()).hexdigest()
+    """Identity of the content: an identical repeat is a duplicate. Field order is the
+    model's, so the serialisation is stable."""
+    return hashlib.sha256(item.model_dump_json().encode()).hexdigest()
 
 
 @dataclass
@@ -154,7 +155,7 @@ class Ingestor:
 
     def _ingest(self, session: Session, items: Sequence[RecommendationIn]) -> list[IngestResult]:
         now = self.clock.now()
-        existing = self._existing(session, items)
+        existing = self._existing(session, [(i.source, i.external_id) for i in items])
         results: list[IngestResult | None] = [None] * len(items)
         new_rows: list[dict[str, Any]] = []
         new_routes: list[tuple[int, RecommendationIn, RoutingResult, str]] = []
@@ -193,10 +194,7 @@ class Ingestor:
             )
             new_routes.append((index, item, routing, digest))
         if new_rows:
-            ids = session.scalars(
-                insert(Recommendation).returning(Recommendation.id, sort_by_parameter_order=True),
-                new_rows,
-            ).all()
+            ids = self._insert_recommendations(session, new_rows)
             self._write_side_rows(session, list(zip(ids, new_routes, strict=True)), now)
             for rec_id, (index, item, routing, _digest) in zip(ids, new_routes, strict=True):
                 results[index] = IngestResult(
@@ -211,22 +209,49 @@ class Ingestor:
                 )
         return [r for r in results if r is not None]
 
+    def _insert_recommendations(self, session: Session, rows: list[dict[str, Any]]) -> list[int]:
+        """Core executemany of the new rows, returning their ids in order.
+
+        PostgreSQL: one batched INSERT ... RETURNING in parameter order. SQLite runs an
+        ordered RETURNING row by row, so there the ids are read off the table instead: the
+        transaction began with BEGIN IMMEDIATE, so nobody else can insert meanwhile and
+        the new rows take the ids after the current maximum, in order."""
+        connection = session.connection()
+        table = Recommendation.__table__
+        if connection.dialect.name == "postgresql":
+            returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            return list(connection.execute(returning, rows).scalars())
+        before = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        connection.execute(insert(table), rows)
+        after = connection.execute(select(func.max(table.c.id))).scalar_one()
+        if after - before != len(rows):  # never expected; fall back to looking them up
+            keys = [(row["source"], row["external_id"]) for row in rows]
+            stored = self._existing(session, keys)
+            return [stored[key].id for key in keys]
+        return list(range(before + 1, after + 1))
+
     def _existing(
-        self, session: Session, items: Sequence[RecommendationIn]
+        self, session: Session, keys: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], _Existing]:
-        keys = [(i.source, i.external_id) for i in items]
+        # One query per source with `external_id IN (...)`: uses the unique index on
+        # (source, external_id), where a row-value IN makes SQLite scan the table.
+        by_source: dict[str, list[str]] = {}
+        for source, external_id in keys:
+            by_source.setdefault(source, []).append(external_id)
         found: dict[tuple[str, str], _Existing] = {}
-        for chunk_start in range(0, len(keys), 400):
-            chunk = keys[chunk_start : chunk_start + 400]
-            rows = session.execute(
-                select(
-                    Recommendation.source, Recommendation.external_id, Recommendation.id,
-                    Recommendation.revision, Recommendation.content_hash, Recommendation.status,
-                    Recommendation.owner_id, Recommendation.due_at, Recommendation.tier,
-                ).where(tuple_(Recommendation.source, Recommendation.external_id).in_(chunk))
-            )  # fmt: skip
-            for row in rows:
-                found[(row.source, row.external_id)] = _Existing(*row[2:])
+        for source, external_ids in by_source.items():
+            for chunk_start in range(0, len(external_ids), 500):
+                chunk = external_ids[chunk_start : chunk_start + 500]
+                rows = session.execute(
+                    select(
+                        Recommendation.external_id, Recommendation.id, Recommendation.revision,
+                        Recommendation.content_hash, Recommendation.status,
+                        Recommendation.owner_id, Recommendation.due_at, Recommendation.tier,
+                    ).where(Recommendation.source == source,
+                            Recommendation.external_id.in_(chunk))
+                )  # fmt: skip
+                for row in rows:
+                    found[(source, row.external_id)] = _Existing(*row[1:])
         return found
 
     def _write_side_rows(
@@ -235,17 +260,16 @@ class Ingestor:
         created: list[tuple[int, tuple[int, RecommendationIn, RoutingResult, str]]],
         now: datetime,
     ) -> None:
-        assignments, events, outbox, decisions = [], [], [], []
+        # The routed owner is recorded in the `received` event (and on the row); the
+        # assignments table holds hand-overs. One row fewer per recommendation on the
+        # hot path; the owner history read joins both (workflows.queries).
+        events, outbox, decisions = [], [], []
         for rec_id, (_index, item, routing, _digest) in created:
-            assignments.append(
-                {"recommendation_id": rec_id, "owner_id": routing.owner,
-                 "backup_id": routing.backup, "assigned_at": now, "assigned_by": None,
-                 "reason": routing.route}
-            )  # fmt: skip
             events.append(
                 {"recommendation_id": rec_id, "kind": EventKind.RECEIVED, "actor_id": None,
                  "at": now, "data": {"source": item.source, "external_id": item.external_id,
-                                     "owner": routing.owner, "route": routing.route,
+                                     "owner": routing.owner, "backup": routing.backup,
+                                     "route": routing.route,
                                      "tier": routing.tier, "due_at": routing.due_at.isoformat()}}
             )  # fmt: skip
             if routing.unowned:
@@ -270,10 +294,10 @@ class Ingestor:
                      "recommendation_id": rec_id, "person_id": routing.owner, "payload": {},
                      "state": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
                 )  # fmt: skip
-        session.execute(insert(Assignment), assignments)
-        session.execute(insert(Event), events)
+        connection = session.connection()
+        insert_rows(connection, Event.__table__, events)
         if decisions:
-            session.execute(insert(Decision), decisions)
+            connection.execute(insert(Decision.__table__), decisions)
             auto_ids = [d["recommendation_id"] for d in decisions]
             session.execute(
                 update(Recommendation)
@@ -281,7 +305,7 @@ class Ingestor:
                 .values(status=Status.DECIDED, decided_at=now, next_action_at=None)
             )
         if outbox:
-            session.execute(insert(OutboxItem), outbox)
+            insert_rows(connection, OutboxItem.__table__, outbox)
 
     def _update_existing(
         self, session: Session, found: _Existing, item: RecommendationIn, digest: str, now: datetime

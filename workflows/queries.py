@@ -105,19 +105,26 @@ def recommendation_detail(session: Session, recommendation_id: int) -> Recommend
     if rec is None:
         return None
     view = summary_view(rec)
-    view.owners = [
+    events = list(
+        session.scalars(select(Event).where(Event.recommendation_id == rec.id).order_by(Event.id))
+    )
+    view.events = [EventView(kind=e.kind, actor=e.actor_id, at=e.at, data=e.data or {})
+                   for e in events]  # fmt: skip
+    # Owner history: the routed owner (from the `received` event), then each hand-over.
+    received = next((e for e in events if e.kind == "received"), None)
+    if received is not None:
+        view.owners.append(
+            AssignmentView(owner=received.data.get("owner", rec.owner_id),
+                           backup=received.data.get("backup"), assigned_at=received.at,
+                           assigned_by=None, reason=received.data.get("route"))
+        )  # fmt: skip
+    view.owners += [
         AssignmentView(owner=a.owner_id, backup=a.backup_id, assigned_at=a.assigned_at,
                        assigned_by=a.assigned_by, reason=a.reason)
         for a in session.scalars(
             select(Assignment).where(Assignment.recommendation_id == rec.id).order_by(Assignment.id)
         )
     ]  # fmt: skip
-    view.events = [
-        EventView(kind=e.kind, actor=e.actor_id, at=e.at, data=e.data or {})
-        for e in session.scalars(
-            select(Event).where(Event.recommendation_id == rec.id).order_by(Event.id)
-        )
-    ]
     return view
 
 

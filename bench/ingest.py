@@ -1,0 +1,159 @@
+"""Ingestion throughput over HTTP against a running `sopbot serve`, as a ratio to the
+floor: raw SQLAlchemy Core `executemany` of the same rows into the same kind of database.
+
+Ours does more per row (validation, routing in business hours, owner history, audit
+event, outbox row, JSON over HTTP), so the ratio says what that costs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import insert, text
+from sqlalchemy.engine import make_url
+
+from storage import migrate
+from storage.db import Database
+from storage.models import Recommendation
+from tests.live import free_port
+
+ROWS = int(os.environ.get("SOPBOT_BENCH_ROWS", "5000"))
+BATCH = 100
+TOKEN = "bench-token"
+TYPES = ["stockout_risk", "supplier_delay", "demand_revision", "capacity_warning", "expedite"]
+SITES = ["DC-NORTH", "DC-SOUTH", "PLANT-2"]
+
+
+def payloads(count: int, run: str) -> list[dict[str, Any]]:
+    rows = []
+    for i in range(count):
+        rows.append({
+            "external_id": f"{run}-{i}", "source": "bench", "type": TYPES[i % 5],
+            "title": f"SKU-{i % 977} at {SITES[i % 3]}", "action": f"Move {i % 500 + 10} pcs",
+            "sku": f"SKU-{i % 977}", "site": SITES[i % 3], "supplier": f"SUP-{i % 31}",
+            "quantity": i % 500 + 10, "unit": "pcs", "confidence": 0.6 + (i % 40) / 100,
+            "interval_low": 5, "interval_high": 700,
+            "drivers": [{"factor": "Open orders", "weight": 0.4},
+                        {"factor": "Late PO", "weight": 0.2}],
+            "event_time": "2026-11-30T07:00:00+00:00", "recorded_time": "2026-11-30T07:30:00+00:00",
+        })  # fmt: skip
+    return rows
+
+
+def floor_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    now = datetime.now(UTC)
+    rows = []
+    for item in items:
+        row = {k: v for k, v in item.items() if k not in ("event_time", "recorded_time")}
+        row.update(revision=1, content_hash="x" * 64, received_at=now, status="open",
+                   tier="direct", owner_id="ana", due_at=now, reminders_sent=0,
+                   escalation_level=0, links=[], event_time=now, recorded_time=now)  # fmt: skip
+        rows.append(row)
+    return rows
+
+
+def measure_floor(url: str, items: list[dict[str, Any]]) -> float:
+    database = Database(url)
+    migrate.upgrade(database)
+    rows = floor_rows(items)
+    start = time.perf_counter()
+    for offset in range(0, len(rows), BATCH):
+        with database.engine.begin() as connection:
+            connection.execute(insert(Recommendation), rows[offset : offset + BATCH])
+    elapsed = time.perf_counter() - start
+    database.dispose()
+    return len(rows) / elapsed
+
+
+def measure_ours(url: str, items: list[dict[str, Any]]) -> float:
+    port = free_port()
+    env = {**os.environ, "SOPBOT_DATABASE_URL": url, "SOPBOT_API_TOKEN": TOKEN,
+           "SOPBOT_SCHEDULER": "0", "SOPBOT_LOCAL_CHAT": "0"}  # fmt: skip
+    env.pop("SOPBOT_CONFIG", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port)], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"},
+                          timeout=60) as client:  # fmt: skip
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start")
+                time.sleep(0.1)
+            client.post("/api/v1/recommendations", json=payloads(BATCH, "warmup"))
+            start = time.perf_counter()
+            for offset in range(0, len(items), BATCH):
+                response = client.post(
+                    "/api/v1/recommendations", json=items[offset : offset + BATCH]
+                )
+                response.raise_for_status()
+            elapsed = time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return len(items) / elapsed
+
+
+def scratch_pg(admin_url: str) -> tuple[str, str]:
+    name = f"sopbot_bench_{uuid.uuid4().hex[:8]}"
+    admin = Database(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False), name
+
+
+def drop_pg(admin_url: str, name: str) -> None:
+    admin = Database(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def report(label: str, ours: float, floor: float, target: float | None) -> None:
+    ratio = ours / floor
+    verdict = ""
+    if target is not None:
+        verdict = f"  (target >= {target:.2f}: {'met' if ratio >= target else 'MISSED'})"
+    print(f"{label:<10} ours {ours:8.0f} rows/s   floor {floor:8.0f} rows/s   "
+          f"ratio {ratio:.2f}{verdict}", flush=True)  # fmt: skip
+
+
+def run() -> None:
+    print(
+        f"ingestion: {ROWS} recommendations in batches of {BATCH} over HTTP; floor = Core "
+        f"executemany of the same rows, one transaction per batch",
+        flush=True,
+    )
+    items = payloads(ROWS, uuid.uuid4().hex[:6])
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = measure_ours(f"sqlite:///{Path(tmp) / 'ours.db'}", items)
+        floor = measure_floor(f"sqlite:///{Path(tmp) / 'floor.db'}", items)
+        report("sqlite", ours, floor, 0.2)
+    admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
+    if admin_url:
+        url, name = scratch_pg(admin_url)
+        url2, name2 = scratch_pg(admin_url)
+        try:
+            ours = measure_ours(url, items)
+            floor = measure_floor(url2, items)
+            report("postgresql", ours, floor, None)
+        finally:
+            drop_pg(admin_url, name)
+            drop_pg(admin_url, name2)

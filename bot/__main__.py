@@ -1,0 +1,5 @@
+"""`python -m bot` is `sopbot`."""
+
+from bot.cli import main
+
+main()

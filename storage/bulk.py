@@ -1,0 +1,68 @@
+"""Bulk inserts at driver speed for the hot paths (ingestion, the SLA sweep).
+
+SQLAlchemy's per-value bind processors (our UTC datetimes, JSON) cost more than SQLite
+itself on large batches. Here each column is converted once, by type, to what the
+driver takes, and the rows go to the driver's executemany directly."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Table
+
+from storage.types import UTCDateTime
+
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # what SQLAlchemy's SQLite DATETIME stores
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.strftime(_SQLITE_DATETIME)
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, separators=(",", ":"))
+
+
+def _is_json(column_type: Any, dialect: str) -> bool:
+    variant = getattr(column_type, "_variant_mapping", {}).get(dialect)
+    return isinstance(variant if variant is not None else column_type, JSON)
+
+
+def _converter(column_type: Any, dialect: str) -> Callable[[Any], Any] | None:
+    if _is_json(column_type, dialect):
+        return _json
+    if isinstance(column_type, UTCDateTime) and dialect == "sqlite":
+        return _sqlite_datetime
+    return None
+
+
+def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT every row (all rows must have the same keys) in one driver executemany."""
+    if not rows:
+        return
+    dialect = connection.dialect.name
+    names = list(rows[0])
+    columns = [table.c[name] for name in names]
+    placeholder = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    values = [
+        f"CAST({placeholder} AS JSONB)"
+        if dialect == "postgresql" and _is_json(column.type, dialect)
+        else placeholder
+        for column in columns
+    ]
+    converters = [_converter(column.type, dialect) for column in columns]
+    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
+           f"VALUES ({', '.join(values)})")  # fmt: skip
+    params = [
+        tuple(conv(row[name]) if conv else row[name]
+              for name, conv in zip(names, converters, strict=True))
+        for row in rows
+    ]  # fmt: skip
+    connection.exec_driver_sql(sql, params)
