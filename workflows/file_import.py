@@ -71,7 +71,9 @@ def read_rows(path: Path) -> Iterator[Row]:
                 line = reader.line_num
                 raw = ",".join(v or "" for v in record.values() if isinstance(v, str))
                 try:
-                    data = {k: _csv_value(k, v) for k, v in record.items() if k and v is not None}
+                    # An empty cell means "not given": the model's default applies.
+                    data = {k: _csv_value(k, v) for k, v in record.items() if k and v}
+                    data = {k: v for k, v in data.items() if v is not None}
                 except (ValueError, json.JSONDecodeError) as exc:
                     data = {"__error__": f"cannot read drivers/links: {exc}"}
                 yield Row(line, data, raw)
