@@ -34,8 +34,8 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 matrix_app = typer.Typer(no_args_is_help=True, help="The ownership matrix.")
 app.add_typer(db_app, name="db")
 app.add_typer(matrix_app, name="matrix")
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 
 def _settings() -> Settings:
