@@ -1,0 +1,57 @@
+"""A type nobody owns goes to the override reviewer, visibly; a withdrawn recommendation
+leaves the owner's queue and its message says so."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.chat import InMemoryChat
+from bot.clock import AdjustableClock
+from bot.config import DEMO_CONFIG_PATH, parse_config
+from bot.domain import IngestStatus, Status
+from storage.db import Database
+from tests.conftest import make_rec
+from workflows.delivery import OutboxWorker
+from workflows.errors import Withdrawn
+from workflows.ingestion import validate_batch
+from workflows.queries import recommendation_detail
+from workflows.service import Services, build_services
+
+
+def test_unowned_type_goes_to_override_reviewer_with_event(
+    database: Database, clock: AdjustableClock
+) -> None:
+    text = DEMO_CONFIG_PATH.read_text().replace(
+        "  capacity_warning:\n    label: Capacity warning\n    owner: eve\n",
+        "  capacity_warning:\n    label: Capacity warning\n", 1)  # fmt: skip
+    services = build_services(database=database, config=parse_config(text), clock=clock)
+    items = validate_batch(config=services.config, raw_items=[make_rec(type="capacity_warning")])
+    [result] = services.ingestor.ingest(items=items)
+    assert result.owner == "greta" and result.note and "unowned" in result.note
+    with database.transaction() as session:
+        detail = recommendation_detail(session, result.id)
+    assert detail and [e.kind for e in detail.events] == ["received", "unowned"]
+
+
+def test_withdrawn_recommendation_cannot_be_decided(
+    services: Services, outbox: OutboxWorker, chat: InMemoryChat
+) -> None:
+    payload = make_rec()
+    [created] = services.ingestor.ingest(
+        items=validate_batch(config=services.config, raw_items=[payload])
+    )
+    outbox.drain()
+    [withdrawn] = services.ingestor.ingest(
+        items=validate_batch(config=services.config, raw_items=[{**payload, "withdrawn": True}])
+    )
+    assert withdrawn.status == IngestStatus.WITHDRAWN
+    outbox.drain()
+    [sent] = chat.sent
+    assert sent.message.status == "Withdrawn by the planning system" and sent.message.buttons == []
+    with pytest.raises(Withdrawn):
+        services.decisions.record_accept(
+            recommendation_id=created.id, actor_id="ana", channel="local"
+        )
+    with services.database.transaction() as session:
+        detail = recommendation_detail(session, created.id)
+    assert detail and detail.status == Status.WITHDRAWN
