@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from adapters.slack.app import build_slack_adapter
 from bot.adapter import Adapter
 from bot.chat import ChatRouter
 from bot.clock import AdjustableClock, Clock, SystemClock
@@ -29,6 +30,8 @@ def build_adapters(settings: Settings, services: Services) -> list[Adapter]:
     """One adapter per enabled platform, in delivery preference order."""
     adapters: list[Adapter] = []
     # --- slack adapter wiring ---
+    if settings.slack_enabled:
+        adapters.append(build_slack_adapter(settings=settings, services=services))
     # --- teams adapter wiring ---
     # --- local web chat wiring ---
     return adapters

@@ -35,6 +35,7 @@ class FakeSlackApi:
 
     def __init__(self, *, users_by_email: dict[str, str] | None = None) -> None:
         self.calls: list[tuple[str, Params]] = []
+        self.replies: list[tuple[str, Params, dict[str, Any]]] = []  # successful answers
         self.users_by_email: dict[str, str] = dict(users_by_email or {})
         self._failures: dict[str, list[_Failure]] = {}
         self._lock = threading.Lock()
@@ -102,9 +103,16 @@ class FakeSlackApi:
         with self._lock:
             return [params for name, params in self.calls if name == method]
 
+    def replies_to(self, method: str) -> list[tuple[Params, dict[str, Any]]]:
+        """(params, answer) of the calls of `method` that succeeded, e.g. to learn the
+        channel and ts Slack gave a posted message."""
+        with self._lock:
+            return [(params, reply) for name, params, reply in self.replies if name == method]
+
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
+            self.replies.clear()
             self._failures.clear()
 
     def wait_for(
@@ -158,7 +166,11 @@ class FakeSlackApi:
         if failure is not None:
             self._reply(request, 200, {"ok": False, "error": failure.error or "fatal_error"})
             return
-        self._reply(request, 200, self._answer(method, params))
+        answer = self._answer(method, params)
+        if answer.get("ok"):
+            with self._lock:
+                self.replies.append((method, params, answer))
+        self._reply(request, 200, answer)
 
     def _answer(self, method: str, params: Params) -> dict[str, Any]:
         ts = f"{1_700_000_000 + next(self._ts)}.000100"

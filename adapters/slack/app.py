@@ -1,0 +1,79 @@
+"""The Slack adapter as the composition root sees it: a bolt `App` (sync, acking before
+the work so modals open inside Slack's three seconds), its routes at `POST /slack/events`
+(one Request URL for events, interactivity and `/sopbot`), and Socket Mode when an app
+token is configured. Bolt itself answers 401 to a bad signature or a stale timestamp."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request, Response
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from starlette.concurrency import run_in_threadpool
+
+from adapters.slack.chat import SlackChat
+from adapters.slack.client import build_client
+from adapters.slack.handlers import SlackHandlers
+from adapters.slack.home import HomeTab
+from adapters.slack.people import SlackPeople
+from bot.settings import Settings
+from workflows.service import Services
+
+EVENTS_PATH = "/slack/events"
+
+log = logging.getLogger(__name__)
+
+
+class SlackAdapter:
+    name = "slack"
+
+    def __init__(self, *, settings: Settings, services: Services) -> None:
+        if settings.slack_bot_token is None:
+            raise ValueError("the Slack adapter needs SLACK_BOT_TOKEN")
+        token = settings.slack_bot_token.get_secret_value()
+        secret = settings.slack_signing_secret
+        self.client = build_client(token=token, base_url=settings.slack_api_url)
+        people = SlackPeople(services=services, client=self.client)
+        home = HomeTab(services=services, client=self.client)
+        self.chat = SlackChat(client=self.client, people=people, home=home)
+        self.app = App(
+            client=self.client,
+            signing_secret=secret.get_secret_value() if secret else "",
+            request_verification_enabled=secret is not None,
+            token_verification_enabled=False,  # no Web API call while building the runtime
+            process_before_response=False,
+            logger=log,
+        )
+        SlackHandlers(services=services, people=people, home=home, client=self.client).register(
+            self.app
+        )
+        self.router = APIRouter()
+        if secret is not None:  # without a signing secret, nothing posted here is trusted
+            self.router.add_api_route(
+                EVENTS_PATH, self.handle, methods=["POST"], include_in_schema=False
+            )
+        app_token = settings.slack_app_token
+        self.socket_mode = (
+            SocketModeHandler(self.app, app_token.get_secret_value()) if app_token else None
+        )
+
+    async def handle(self, request: Request) -> Response:
+        """Bolt's sync dispatch runs in a worker thread so the event loop stays free."""
+        body = await request.body()
+        response = await run_in_threadpool(self.app.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(response)
+
+    def start(self) -> None:
+        if self.socket_mode is not None:
+            self.socket_mode.connect()
+            log.info("Slack Socket Mode connected")
+
+    def stop(self) -> None:
+        if self.socket_mode is not None:
+            self.socket_mode.close()
+
+
+def build_slack_adapter(*, settings: Settings, services: Services) -> SlackAdapter:
+    return SlackAdapter(settings=settings, services=services)

@@ -1,0 +1,131 @@
+"""Block Kit for a neutral `Message`, built with `slack_sdk.models` (which check Slack's
+limits on `to_dict()`). Anything over a limit is cut with an ellipsis first, so a long
+driver list or a 5,000-character note makes a shorter message, never a failed send."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from adapters.slack.ids import BUTTON_ACTIONS
+from adapters.slack.payloads import ButtonValue
+from bot.messages import Button, ButtonStyle, Message, Tone
+
+MESSAGE_MAX_BLOCKS = 50  # chat.postMessage / chat.update
+VIEW_MAX_BLOCKS = 100  # modals and the Home tab
+SECTION_MAX = 3000
+FIELD_MAX = 2000
+FIELDS_PER_SECTION = 10
+HEADER_MAX = 150
+BUTTON_MAX = 75
+BUTTONS_PER_BLOCK = 25
+CONTEXT_MAX = 3000
+FALLBACK_MAX = 3000
+ELLIPSIS = "…"
+
+TONE_MARK = {
+    Tone.INFO: ":information_source:",
+    Tone.ATTENTION: ":hourglass_flowing_sand:",
+    Tone.GOOD: ":white_check_mark:",
+    Tone.WARNING: ":warning:",
+}
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, the last one an ellipsis when anything was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn treats &, < and > as control characters; planners' text is literal."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _mrkdwn(text: str, limit: int = SECTION_MAX) -> MarkdownTextObject:
+    return MarkdownTextObject(text=clip(text, limit))
+
+
+def fallback_text(message: Message) -> str:
+    """The notification / screen-reader text sent beside the blocks."""
+    return clip(message.fallback_text(), FALLBACK_MAX)
+
+
+def button_elements(buttons: Sequence[Button]) -> list[ButtonElement]:
+    elements = []
+    for button in buttons[:BUTTONS_PER_BLOCK]:
+        value = ButtonValue(
+            recommendation_id=button.recommendation_id,
+            on_behalf=button.on_behalf,
+            value=button.value,
+        )
+        style = None if button.style == ButtonStyle.DEFAULT else button.style.value
+        elements.append(
+            ButtonElement(
+                text=clip(button.label, BUTTON_MAX),
+                action_id=BUTTON_ACTIONS[button.action],
+                value=value.dump(),
+                style=style,
+            )
+        )
+    return elements
+
+
+def summary_blocks(message: Message) -> list[Block]:
+    """What the recommendation is: status, action, fields, why/history, small print."""
+    blocks: list[Block] = []
+    if message.status:
+        mark = TONE_MARK[message.tone]
+        blocks.append(SectionBlock(text=_mrkdwn(f"{mark} *{escape(message.status)}*")))
+    if message.text:
+        blocks.append(SectionBlock(text=_mrkdwn(f"*Recommended:* {escape(message.text)}")))
+    fields = [_mrkdwn(f"*{escape(f.label)}*\n{escape(f.value)}", FIELD_MAX) for f in message.fields]
+    for start in range(0, len(fields), FIELDS_PER_SECTION):
+        blocks.append(SectionBlock(fields=fields[start : start + FIELDS_PER_SECTION]))
+    for section in message.sections:
+        lines = "\n".join(f"• {escape(line)}" for line in section.lines)
+        blocks.append(SectionBlock(text=_mrkdwn(f"*{escape(section.title)}*\n{lines}")))
+    if message.context:
+        small = " · ".join(escape(line) for line in message.context)
+        blocks.append(ContextBlock(elements=[_mrkdwn(small, CONTEXT_MAX)]))
+    return blocks
+
+
+def fit(body: list[Block], tail: list[Block], limit: int) -> list[Block]:
+    """At most `limit` blocks: the middle is cut (with a note) so the buttons survive."""
+    if len(body) + len(tail) <= limit:
+        return body + tail
+    keep = max(limit - len(tail) - 1, 0)
+    hidden = len(body) - keep
+    note = ContextBlock(elements=[_mrkdwn(f"{ELLIPSIS} {hidden} more blocks not shown")])
+    return (body[:keep] + [note] + tail)[:limit]
+
+
+def message_blocks(message: Message, *, limit: int = MESSAGE_MAX_BLOCKS) -> list[Block]:
+    """The whole message: header, summary, digest entries, then the buttons."""
+    body: list[Block] = [HeaderBlock(text=clip(message.header, HEADER_MAX))]
+    body += summary_blocks(message)
+    for item in message.items:
+        body.append(DividerBlock())
+        body.append(SectionBlock(text=_mrkdwn(f"*{escape(item.header)}*")))
+        body += summary_blocks(item)
+        if item.buttons:
+            body.append(ActionsBlock(elements=button_elements(item.buttons)))
+    tail: list[Block] = []
+    if message.buttons:
+        tail.append(ActionsBlock(elements=button_elements(message.buttons)))
+    return fit(body, tail, limit)
+
+
+def as_dicts(blocks: Sequence[Block]) -> list[dict]:
+    """JSON for the Web API; `to_dict()` is where slack_sdk enforces Slack's limits."""
+    return [block.to_dict() for block in blocks]

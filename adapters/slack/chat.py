@@ -1,0 +1,94 @@
+"""`SlackChat`: the Chat port on Slack. Direct messages go to the user id as channel;
+the returned D-channel and ts are the reference used to `chat.update` in place later.
+
+Failures are sorted for the outbox: 429 (with Retry-After), 5xx and connection errors
+are transient and retried; anything else Slack refuses (channel_not_found, a user that
+does not exist) is permanent, so the recommendation goes to the backup person."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
+
+from adapters.slack.blocks import as_dicts, fallback_text, message_blocks
+from adapters.slack.client import retry_after
+from adapters.slack.home import HomeTab
+from adapters.slack.people import PLATFORM, SlackPeople
+from bot.chat import DeliveryError, MessageRef
+from bot.config import Person
+from bot.messages import Message
+
+
+def delivery_error(exc: Exception) -> DeliveryError:
+    """A Slack client failure as the outbox understands it."""
+    if isinstance(exc, SlackApiError):
+        status = exc.response.status_code
+        error = exc.response.get("error") or f"HTTP {status}"
+        if status == 429:
+            wait = retry_after(exc.response.headers)
+            return DeliveryError(f"Slack rate limit ({error})", transient=True, retry_after=wait)
+        if status >= 500:
+            return DeliveryError(f"Slack server error ({error})", transient=True)
+        return DeliveryError(f"Slack refused: {error}", transient=False)
+    return DeliveryError(f"Slack unreachable: {exc}", transient=True)
+
+
+def _call(func: Callable[..., Any], **kwargs: Any) -> Any:
+    try:
+        return func(**kwargs)
+    except (SlackApiError, OSError) as exc:
+        raise delivery_error(exc) from exc
+
+
+class SlackChat:
+    platform = PLATFORM
+
+    def __init__(self, *, client: WebClient, people: SlackPeople, home: HomeTab) -> None:
+        self.client = client
+        self.people = people
+        self.home = home
+
+    def can_reach(self, person: Person) -> bool:
+        return self.people.can_reach(person)
+
+    def _post(self, channel: str, message: Message) -> SlackResponse:
+        return _call(
+            self.client.chat_postMessage,
+            channel=channel,
+            text=fallback_text(message),
+            blocks=as_dicts(message_blocks(message)),
+            unfurl_links=False,
+        )
+
+    def send(self, *, person: Person, message: Message) -> MessageRef:
+        user_id = _call(self.people.user_id_for, person=person)
+        if not user_id:
+            raise DeliveryError(f"{person.id} has no Slack account", transient=False)
+        sent = self._post(user_id, message)
+        ref = MessageRef(
+            platform=PLATFORM,
+            channel=sent["channel"],
+            message_id=sent["ts"],
+            extra={"person_id": person.id, "user_id": user_id},
+        )
+        self.home.refresh(user_id=user_id, person_id=person.id)
+        return ref
+
+    def update(self, *, ref: MessageRef, message: Message) -> None:
+        _call(
+            self.client.chat_update,
+            channel=ref.channel,
+            ts=ref.message_id,
+            text=fallback_text(message),
+            blocks=as_dicts(message_blocks(message)),
+        )
+        if ref.extra.get("user_id"):
+            self.home.refresh(user_id=ref.extra["user_id"], person_id=ref.extra.get("person_id"))
+
+    def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:
+        sent = self._post(channel.lstrip("#"), message)
+        return MessageRef(platform=PLATFORM, channel=sent["channel"], message_id=sent["ts"])

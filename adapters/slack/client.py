@@ -1,0 +1,53 @@
+"""The Slack Web API client: base URL from settings (tests and enterprise proxies point
+it elsewhere) and the SDK's retry handlers for connection errors, 5xx and 429.
+
+A 429 is retried in place only when Slack asks for a short wait; a longer Retry-After
+is handed to the outbox (as a transient DeliveryError with `retry_after`), so a worker
+thread never sleeps for a minute while other deliveries wait."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
+
+MAX_INLINE_WAIT = 3.0  # seconds of Retry-After we are willing to sleep in place
+TIMEOUT = 10  # seconds per Web API call
+
+
+def retry_after(headers: Any) -> float | None:
+    """The Retry-After header (seconds) from a response's headers, if any."""
+    for name, value in dict(headers or {}).items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) else value
+            try:
+                return float(raw)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """The SDK's 429 handler, limited to waits of at most `max_wait` seconds."""
+
+    def __init__(self, *, max_retry_count: int = 2, max_wait: float = MAX_INLINE_WAIT) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait = max_wait
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:  # noqa: ANN001
+        if not super()._can_retry(state=state, request=request, response=response, error=error):
+            return False
+        wait = retry_after(response.headers if response is not None else None)
+        return wait is None or wait <= self.max_wait
+
+
+def build_client(*, token: str, base_url: str) -> WebClient:
+    client = WebClient(token=token, base_url=base_url, timeout=TIMEOUT)
+    client.retry_handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        ShortRateLimitRetryHandler(),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+    return client

@@ -1,0 +1,161 @@
+"""Slack views built from neutral forms and messages: the override and reassign modals
+(with the recommendation shown above the inputs) and the Home tab with a person's queue."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ContextBlock,
+    DateTimePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from adapters.slack.blocks import (
+    HEADER_MAX,
+    VIEW_MAX_BLOCKS,
+    button_elements,
+    clip,
+    escape,
+    fit,
+    summary_blocks,
+)
+from adapters.slack.ids import FORM_CALLBACKS, FORM_INPUTS, CallbackId
+from adapters.slack.payloads import ModalMetadata
+from bot.messages import Form, FormInput, InputKind, Message
+
+TITLE_MAX = 24
+LABEL_MAX = 2000
+OPTION_MAX = 75
+OPTIONS_MAX = 100
+PLACEHOLDER_MAX = 150
+NOTE_MAX_CHARS = 2000
+
+NOT_CONFIGURED = (
+    "You are not in the sopbot configuration, so there is nothing here for you. "
+    "Ask your sopbot administrator to add your Slack user id or email to the people list."
+)
+
+
+def _placeholder(text: str | None) -> PlainTextObject | None:
+    return PlainTextObject(text=clip(text, PLACEHOLDER_MAX)) if text else None
+
+
+def _element(spec: FormInput, action_id: str) -> Any:
+    placeholder = _placeholder(spec.placeholder)
+    if spec.kind == InputKind.SELECT:
+        options = [
+            Option(value=o.value, text=clip(o.label, OPTION_MAX))
+            for o in spec.options[:OPTIONS_MAX]
+        ]
+        return StaticSelectElement(action_id=action_id, options=options, placeholder=placeholder)
+    if spec.kind == InputKind.NUMBER:
+        return NumberInputElement(
+            action_id=action_id, is_decimal_allowed=True, placeholder=placeholder
+        )
+    if spec.kind == InputKind.DATETIME:
+        return DateTimePickerElement(action_id=action_id)
+    return PlainTextInputElement(
+        action_id=action_id,
+        placeholder=placeholder,
+        multiline=spec.kind == InputKind.MULTILINE,
+        max_length=NOTE_MAX_CHARS,
+    )
+
+
+def input_blocks(form: Form) -> list[Block]:
+    blocks: list[Block] = []
+    for spec in form.inputs:
+        block_id, action_id = FORM_INPUTS[spec.name]
+        hint = PlainTextObject(text=clip(spec.hint, LABEL_MAX)) if spec.hint else None
+        blocks.append(
+            InputBlock(
+                block_id=block_id,
+                label=clip(spec.label, LABEL_MAX),
+                element=_element(spec, action_id),
+                optional=not spec.required,
+                hint=hint,
+            )
+        )
+    return blocks
+
+
+def form_modal(*, form: Form, message: Message, metadata: ModalMetadata) -> View:
+    """The modal for an Override or Reassign button: the recommendation, then inputs."""
+    context: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=clip(f"*{escape(message.header)}*", 3000)))
+    ]
+    context += summary_blocks(message.model_copy(update={"status": None}))
+    inputs = input_blocks(form)
+    return View(
+        type="modal",
+        callback_id=FORM_CALLBACKS[form.action],
+        title=clip(form.title, TITLE_MAX),
+        submit=clip(form.submit_label, TITLE_MAX),
+        close="Cancel",
+        private_metadata=metadata.dump(),
+        blocks=fit(context + [DividerBlock()], inputs, VIEW_MAX_BLOCKS),
+    )
+
+
+def read_values(state_values: Mapping[str, Mapping[str, Any]]) -> dict[str, str | None]:
+    """A view submission's `view.state.values` as {form input name: submitted text}."""
+    values: dict[str, str | None] = {}
+    for name, (block_id, action_id) in FORM_INPUTS.items():
+        entry = (state_values.get(block_id) or {}).get(action_id)
+        if not entry:
+            continue
+        if entry.get("type") == "static_select":
+            selected = entry.get("selected_option") or {}
+            values[name] = selected.get("value")
+        elif entry.get("type") == "datetimepicker":
+            stamp = entry.get("selected_date_time")
+            values[name] = str(stamp) if stamp is not None else None
+        else:
+            values[name] = entry.get("value")
+    return values
+
+
+def home_view(messages: Sequence[Message]) -> View:
+    """The Home tab: the person's open queue, soonest due first, each with its buttons."""
+    head: list[Block] = [HeaderBlock(text=clip("Your open recommendations", HEADER_MAX))]
+    count = f"{len(messages)} open, soonest due first" if messages else "Nothing waiting for you."
+    head.append(
+        ContextBlock(
+            elements=[MarkdownTextObject(text=f"{count} · type `/sopbot help` for commands")]
+        )
+    )
+    body: list[Block] = []
+    for message in messages:
+        body.append(DividerBlock())
+        body.append(
+            SectionBlock(text=MarkdownTextObject(text=clip(f"*{escape(message.header)}*", 3000)))
+        )
+        body += summary_blocks(message)
+        if message.buttons:
+            body.append(ActionsBlock(elements=button_elements(message.buttons)))
+    return View(
+        type="home", callback_id=CallbackId.HOME, blocks=fit(head + body, [], VIEW_MAX_BLOCKS)
+    )
+
+
+def stranger_home_view() -> View:
+    """The Home tab for a Slack user sopbot does not know."""
+    return View(
+        type="home",
+        callback_id=CallbackId.HOME,
+        blocks=[SectionBlock(text=MarkdownTextObject(text=NOT_CONFIGURED))],
+    )

@@ -1,0 +1,32 @@
+"""What sopbot stores inside Slack payloads (button values, modal private_metadata):
+pydantic models, so a value Slack hands back is parsed and checked, never split by hand."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Compact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    def dump(self) -> str:
+        """The JSON Slack carries for us (button values are capped at 2000 chars)."""
+        return self.model_dump_json(exclude_defaults=True)
+
+
+class ButtonValue(_Compact):
+    """A button's `value`: which recommendation, and on whose behalf."""
+
+    recommendation_id: int
+    on_behalf: bool = False
+    value: str | None = None
+
+
+class ModalMetadata(_Compact):
+    """A modal's `private_metadata`: where the click came from, so the submission can
+    update that message in place (no channel/ts when clicked on the App Home)."""
+
+    recommendation_id: int
+    channel: str | None = None
+    message_ts: str | None = None
+    on_behalf: bool = False

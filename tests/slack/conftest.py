@@ -1,0 +1,101 @@
+"""A sopbot runtime with the Slack adapter on, served over real HTTP, talking to a fake
+Slack Web API; and a sender that signs requests the way Slack does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import func, select
+
+from bot.clock import AdjustableClock
+from bot.config import Config
+from bot.runtime import Runtime, build_runtime
+from bot.server import create_app
+from bot.settings import Settings
+from storage.models import Decision
+from tests.conftest import make_rec
+from tests.fakes.slack_api import FakeSlackApi
+from tests.live import serving
+from tests.slack.slack_http import SIGNING_SECRET, SlackSender
+from workflows.ingestion import validate_batch
+
+USERS_BY_EMAIL = {"ana@nordwind.example": "U0ANA"}
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlackApi]:
+    with FakeSlackApi(users_by_email=USERS_BY_EMAIL) as fake:
+        yield fake
+
+
+def slack_settings(db_url: str, fake: FakeSlackApi) -> Settings:
+    return Settings(
+        database_url=db_url,
+        local_chat=False,
+        scheduler=False,
+        slack_bot_token=SecretStr("xoxb-test-token"),
+        slack_signing_secret=SecretStr(SIGNING_SECRET),
+        slack_api_url=fake.url,
+    )
+
+
+@dataclass
+class SlackWorld:
+    """Everything a Slack integration test touches."""
+
+    runtime: Runtime
+    fake: FakeSlackApi
+    slack: SlackSender
+
+    def ingest(self, **overrides: Any) -> int:
+        """Ingest one recommendation and deliver it; returns its id."""
+        items = validate_batch(config=self.runtime.config, raw_items=[make_rec(**overrides)])
+        result = self.runtime.services.ingestor.ingest(items=items)
+        self.runtime.outbox.drain()
+        return result[0].id if isinstance(result, list) else result.items[0].id
+
+    def decisions(self, recommendation_id: int) -> int:
+        with self.runtime.database.transaction() as session:
+            return session.scalar(
+                select(func.count())
+                .select_from(Decision)
+                .where(Decision.recommendation_id == recommendation_id)
+            )
+
+    def dm_to(self, user_id: str) -> Posted:
+        """The latest message posted to a user's DM, with the channel and ts Slack gave it."""
+        posted = [
+            (params, reply)
+            for params, reply in self.fake.replies_to("chat.postMessage")
+            if params["channel"] == user_id
+        ]
+        assert posted, f"nothing was posted to {user_id}"
+        params, reply = posted[-1]
+        return Posted(channel=reply["channel"], ts=reply["ts"], blocks=params["blocks"])
+
+
+@dataclass
+class Posted:
+    channel: str
+    ts: str
+    blocks: list[dict[str, Any]]
+
+
+@pytest.fixture
+def world(
+    db_url: str, config: Config, clock: AdjustableClock, fake_slack: FakeSlackApi
+) -> Iterator[SlackWorld]:
+    runtime = build_runtime(
+        slack_settings(db_url, fake_slack), config=config, clock=clock, upgrade=False
+    )
+    with serving(create_app(runtime)) as server:
+        sender = SlackSender(server.url)
+        try:
+            yield SlackWorld(runtime=runtime, fake=fake_slack, slack=sender)
+        finally:
+            sender.close()
+    runtime.stop()

@@ -1,0 +1,99 @@
+"""Override: the button opens a modal at once (views.open with the click's trigger_id)
+with reason codes from the configuration, a note, an alternative value and the
+recommendation for context; the submission records the override and updates the message;
+a missing note for a code that needs one is answered with `response_action: errors`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.slack.ids import ActionId, BlockId, CallbackId
+from adapters.slack.payloads import ModalMetadata
+from bot.config import Config
+from tests.slack.conftest import SlackWorld
+from tests.slack.slack_http import block_actions, button_in, selected, typed, view_submission
+
+
+def open_override(world: SlackWorld, user_id: str = "U0ANA") -> tuple[int, Any, dict]:
+    rec_id = world.ingest()
+    dm = world.dm_to("U0ANA")
+    click = block_actions(
+        user_id=user_id,
+        button=button_in(dm.blocks, ActionId.OVERRIDE),
+        channel=dm.channel,
+        message_ts=dm.ts,
+    )
+    assert world.slack.interactive(click).status_code == 200
+    opened = world.fake.wait_for("views.open")
+    assert opened, "no modal was opened"
+    assert opened[0]["trigger_id"] == click["trigger_id"]
+    return rec_id, dm, opened[0]["view"]
+
+
+def override_values(reason: str, note: str | None = None, value: str | None = None) -> dict:
+    values = selected(BlockId.REASON_CODE, ActionId.REASON_CODE_INPUT, reason)
+    values |= typed(BlockId.NOTE, ActionId.NOTE_INPUT, note)
+    values |= typed(BlockId.VALUE, ActionId.VALUE_INPUT, value, kind="number_input")
+    return values
+
+
+def test_override_modal_then_submission(world: SlackWorld, config: Config) -> None:
+    rec_id, dm, view = open_override(world)
+    assert view["type"] == "modal" and view["callback_id"] == CallbackId.OVERRIDE
+    metadata = ModalMetadata.model_validate_json(view["private_metadata"])
+    assert metadata == ModalMetadata(recommendation_id=rec_id, channel=dm.channel, message_ts=dm.ts)
+    inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+    reason = inputs[BlockId.REASON_CODE]["element"]
+    assert reason["type"] == "static_select"
+    assert [o["value"] for o in reason["options"]] == [r.code for r in config.reason_codes]
+    assert inputs[BlockId.NOTE]["element"]["multiline"] is True
+    assert inputs[BlockId.VALUE]["element"]["type"] == "number_input"
+    assert "Stockout risk: SKU-4711" in str(view["blocks"])  # the recommendation for context
+    assert "Transfer 240 units" in str(view["blocks"])
+
+    submit = view_submission(
+        user_id="U0ANA",
+        view=view,
+        values=override_values("SUPPLIER_PATTERN", "Q4 over-promise", "200"),
+    )
+    response = world.slack.interactive(submit)
+    assert response.status_code == 200
+    assert not response.content or "errors" not in response.text
+
+    updates = world.fake.wait_for("chat.update", where=lambda p: p["ts"] == dm.ts)
+    assert updates
+    text = str(updates[0]["blocks"])
+    assert "Overridden by Ana Lopez" in text and "Known supplier pattern" in text
+    assert "alternative value 200" in text and "Q4 over-promise" in text
+    assert not [b for b in updates[0]["blocks"] if b["type"] == "actions"]
+    assert world.decisions(rec_id) == 1
+
+
+def test_missing_note_is_an_error_next_to_the_field(world: SlackWorld) -> None:
+    rec_id, dm, view = open_override(world)
+    submit = view_submission(
+        user_id="U0ANA", view=view, values=override_values("SUPPLIER_PATTERN", None, "200")
+    )
+    response = world.slack.interactive(submit)
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["response_action"] == "errors"
+    assert set(answer["errors"]) == {BlockId.NOTE}
+    assert "needs a note" in answer["errors"][BlockId.NOTE]
+    assert world.decisions(rec_id) == 0
+    assert world.fake.calls_to("chat.update") == []
+
+    # No reason at all: the error sits next to the reason select.
+    submit = view_submission(
+        user_id="U0ANA", view=view, values=typed(BlockId.NOTE, ActionId.NOTE_INPUT, "a note")
+    )
+    answer = world.slack.interactive(submit).json()
+    assert answer["response_action"] == "errors" and set(answer["errors"]) == {BlockId.REASON_CODE}
+
+    # A code without the note requirement goes through without one.
+    ok = world.slack.interactive(
+        view_submission(user_id="U0ANA", view=view, values=override_values("ALREADY_ACTIONED"))
+    )
+    assert ok.status_code == 200 and "errors" not in ok.text
+    assert world.fake.wait_for("chat.update", where=lambda p: p["ts"] == dm.ts)
+    assert world.decisions(rec_id) == 1
