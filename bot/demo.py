@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from sqlalchemy import func, select
@@ -18,6 +20,8 @@ from storage.models import Recommendation
 from workflows.ingestion import validate_batch
 
 SAMPLES_PATH = Path(__file__).parent / "data" / "demo_recommendations.json"
+TIME_FIELDS = ("event_time", "recorded_time", "respond_by")
+NEWEST_AGE = timedelta(minutes=4)
 
 
 def demo_settings(data_dir: Path) -> Settings:
@@ -30,21 +34,42 @@ def demo_settings(data_dir: Path) -> Settings:
     )
 
 
+def shifted(raw: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """The samples with their times moved so the newest was recorded minutes before
+    `now`: the data-freshness lines then read like this morning's feed, whenever the
+    demo runs. The file itself stays a valid API payload with fixed times."""
+    recorded = [datetime.fromisoformat(r["recorded_time"]) for r in raw if r.get("recorded_time")]
+    if not recorded:
+        return raw
+    shift = now - NEWEST_AGE - max(recorded)
+    return [
+        {k: ((datetime.fromisoformat(v) + shift).isoformat() if k in TIME_FIELDS and v else v)
+         for k, v in item.items()}
+        for item in raw
+    ]  # fmt: skip
+
+
 def seed(runtime: Runtime) -> int:
     """Load the sample recommendations through the same path the API uses (once)."""
     with runtime.database.transaction() as session:
         if session.scalar(select(func.count()).select_from(Recommendation)):
             return 0
-    raw = json.loads(SAMPLES_PATH.read_text(encoding="utf-8"))
+    raw = shifted(json.loads(SAMPLES_PATH.read_text(encoding="utf-8")), runtime.clock.now())
     items = validate_batch(config=runtime.config, raw_items=raw)
     return len(runtime.services.ingestor.ingest(items=items))
 
 
-def run_demo(*, port: int = 8000, data_dir: Path | None = None) -> None:
-    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="sopbot-demo-"))
+def prepare_demo(data_dir: Path) -> tuple[Runtime, int]:
+    """The demo's runtime with its samples loaded: what `run_demo` serves (tests too)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     runtime = build_runtime(demo_settings(data_dir))
-    count = seed(runtime)
-    print(f"sopbot demo: {count} sample recommendations in {data_dir}")
+    return runtime, seed(runtime)
+
+
+def run_demo(*, port: int = 8000, data_dir: Path | None = None) -> None:
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="sopbot-demo-"))
+    runtime, count = prepare_demo(data_dir)
+    loaded = f"{count} sample recommendations loaded" if count else "reusing the demo data"
+    print(f"sopbot demo: {loaded} in {data_dir}")
     print(f"open http://127.0.0.1:{port}/chat  (Ctrl+C to stop)")
     uvicorn.run(create_app(runtime), host="127.0.0.1", port=port, log_level="warning")

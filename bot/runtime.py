@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from adapters.local import LocalAdapter
 from adapters.slack.app import build_slack_adapter
 from bot.adapter import Adapter
 from bot.chat import ChatRouter
@@ -34,6 +35,8 @@ def build_adapters(settings: Settings, services: Services) -> list[Adapter]:
         adapters.append(build_slack_adapter(settings=settings, services=services))
     # --- teams adapter wiring ---
     # --- local web chat wiring ---
+    if settings.local_chat_on:
+        adapters.append(LocalAdapter(services))
     return adapters
 
 
@@ -106,4 +109,8 @@ def build_runtime(
     runtime = Runtime(settings=settings, database=database, config=config, clock=clock,
                       services=services, adapters=adapters, chat=chat, outbox=outbox)  # fmt: skip
     services.kick = runtime.kick
+    if isinstance(clock, AdjustableClock):  # the demo's "advance the clock" control
+        for adapter in adapters:
+            if isinstance(adapter, LocalAdapter):
+                adapter.advance_clock = runtime.advance_clock
     return runtime

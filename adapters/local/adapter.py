@@ -1,0 +1,32 @@
+"""The local web chat as an adapter: a peer of Slack and Teams for trying sopbot on a
+laptop (`sopbot demo`) or running it where no chat tenant is configured."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter
+
+from adapters.local.chat import LocalChat
+from adapters.local.routes import build_router
+from workflows.service import Services
+
+
+class LocalAdapter:
+    name = "local"
+
+    def __init__(self, services: Services) -> None:
+        self.chat = LocalChat(services.clock)
+        # Set by the composition root once the runtime exists, and only when its clock
+        # can move (the demo): the page then offers "+1 business hour" and "+1 day".
+        self.advance_clock: Callable[[timedelta], datetime] | None = None
+        self.router: APIRouter = build_router(
+            services=services, chat=self.chat, clock_control=lambda: self.advance_clock
+        )
+
+    def start(self) -> None:
+        """Nothing runs in the background: the browser polls."""
+
+    def stop(self) -> None:
+        """Nothing to stop."""

@@ -1,0 +1,268 @@
+"""The web chat's HTTP side: `/chat/{person}` pages, the form posts that feed clicks
+into the decision workflow, the demo clock control and the polling endpoint.
+
+The acting person is the `{person}` in the URL of every post; the decision workflow,
+not the page, decides whether that person may act (a hand-made post by someone who
+does not own the recommendation is refused and audited like a click in Slack).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader
+
+from adapters.local.chat import LocalChat, Post
+from adapters.local.render import CardView, Draft, card
+from bot.clock import local_time_label
+from bot.config import Person
+from bot.domain import Action
+from workflows.decisions import DecisionRequest
+from workflows.errors import (
+    AlreadyDecided,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    Withdrawn,
+    WorkflowError,
+)
+from workflows.inbox import queue_messages
+from workflows.service import Services
+
+HERE = Path(__file__).parent
+STATIC_DIR = HERE / "static"
+VIEWS = {"messages": "Messages", "queue": "Queue", "channel": "Channel"}
+CHANNEL = "local"
+ROLE_LABELS = {"sop_lead": "S&OP lead", "demand_planner": "demand planner"}
+DECISIONS = {a.value for a in Action}  # snooze/extend: not in the workflow yet
+STEPS = {"hour": "+1 business hour", "day": "+1 day"}
+REFUSAL_STATUS: dict[type[WorkflowError], int] = {
+    NotPermitted: 403, AlreadyDecided: 409, Withdrawn: 409, NotFound: 404,
+}  # fmt: skip
+
+ClockControl = Callable[[], Callable[[timedelta], datetime] | None]
+
+
+def role_label(person: Person) -> str:
+    return ", ".join(ROLE_LABELS.get(r, r.replace("_", " ")) for r in person.roles)
+
+
+def same_origin(request: Request) -> None:
+    """Refuse form posts another web site makes the browser send (a cheap CSRF guard:
+    the local chat has no login, so the origin is all there is to check)."""
+    origin = request.headers.get("origin")
+    if origin and urlsplit(origin).netloc != request.headers.get("host"):
+        raise HTTPException(status_code=403, detail="Cross-site form posts are refused.")
+
+
+class WebChat:
+    """Everything a request needs: the services, the chat store, the templates, and a
+    one-shot notice per person shown after the redirect that follows a post."""
+
+    def __init__(self, *, services: Services, chat: LocalChat, clock_control: ClockControl):
+        self.services = services
+        self.config = services.config
+        self.chat = chat
+        self.clock_control = clock_control
+        self.templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
+                                     trim_blocks=True, lstrip_blocks=True)  # fmt: skip
+        self.note_codes = frozenset(r.code for r in self.config.reason_codes if r.note_required)
+        self._notices: dict[str, tuple[str, str]] = {}
+        self._lock = threading.Lock()
+
+    # --- lookups ------------------------------------------------------------------------
+
+    def person(self, person_id: str) -> Person:
+        person = self.config.people_by_id.get(person_id)
+        if person is None:
+            raise HTTPException(status_code=404, detail=f"No person '{person_id}' is configured.")
+        return person
+
+    def time_label(self, moment: datetime, person: Person) -> str:
+        return local_time_label(moment, self.config.person_tz(person.id))
+
+    def notify(self, person: Person, kind: str, text: str) -> None:
+        with self._lock:
+            self._notices[person.id] = (kind, text)
+
+    def take_notice(self, person: Person) -> tuple[str, str] | None:
+        with self._lock:
+            return self._notices.pop(person.id, None)
+
+    # --- what a view shows ----------------------------------------------------------------
+
+    def _post_card(self, post: Post, person: Person, prefix: str, draft: Draft | None) -> CardView:
+        when = self.time_label(post.sent_at, person)
+        if post.is_channel:
+            when = f"{post.to} · {when}"
+        return card(post.message, dom_id=f"{prefix}-{post.ref.message_id}", when=when,
+                    note_codes=self.note_codes, draft=draft)  # fmt: skip
+
+    def cards(self, person: Person, view: str, draft: Draft | None = None) -> list[CardView]:
+        if view == "queue":
+            return [
+                card(m, dom_id=f"q-{m.recommendation_id}", note_codes=self.note_codes, draft=draft)
+                for m in queue_messages(self.services, person_id=person.id)
+            ]
+        posts = self.chat.channel_posts() if view == "channel" else (
+            self.chat.direct_messages(person.id)
+        )  # fmt: skip
+        prefix = "c" if view == "channel" else "m"
+        return [self._post_card(p, person, prefix, draft) for p in posts]
+
+    def counts(self, person: Person) -> dict[str, int]:
+        return {
+            "messages": len(self.chat.direct_messages(person.id)),
+            "queue": len(queue_messages(self.services, person_id=person.id)),
+            "channel": len(self.chat.channel_posts()),
+        }
+
+    def badges(self) -> dict[str, int]:
+        return {p.id: self.chat.needing_action(p.id) for p in self.config.people}
+
+    def clock_label(self, person: Person) -> str:
+        return self.time_label(self.services.clock.now(), person)
+
+    # --- responses -------------------------------------------------------------------------
+
+    def page(
+        self, person: Person, view: str, *, draft: Draft | None = None,
+        alert: tuple[str, str] | None = None, status_code: int = 200,
+    ) -> HTMLResponse:  # fmt: skip
+        revision = self.chat.revision
+        context: dict[str, Any] = {
+            "person": person, "view": view, "views": VIEWS, "revision": revision,
+            "people": [(p, role_label(p)) for p in self.config.people],
+            "badges": self.badges(), "counts": self.counts(person),
+            "cards": self.cards(person, view, draft), "clock": self.clock_label(person),
+            "steps": STEPS if self.clock_control() else {},
+            "channel": self.config.channel or "channel",
+            "notice": alert or self.take_notice(person), "role_label": role_label(person),
+            "updates_url": f"/chat/{person.id}/updates?" + urlencode({"view": view}),
+        }  # fmt: skip
+        html = self.templates.get_template("page.html").render(context)
+        return HTMLResponse(html, status_code=status_code)
+
+    def updates(self, person: Person, view: str, since: int | None) -> dict[str, Any]:
+        revision = self.chat.revision
+        body: dict[str, Any] = {"revision": revision, "clock": self.clock_label(person)}
+        if since != revision:
+            cards_html = self.templates.get_template("feed.html").render(
+                cards=self.cards(person, view), person=person, view=view
+            )
+            body.update(html=cards_html, counts=self.counts(person), badges=self.badges())
+        return body
+
+    def back(self, person: Person, view: str, anchor: str = "") -> RedirectResponse:
+        url = f"/chat/{person.id}?" + urlencode({"view": view})
+        return RedirectResponse(url + (f"#{anchor}" if anchor else ""), status_code=303)
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def act(self, person: Person, view: str, card_id: str, rec_id: int, action: str,
+            values: dict[str, str]) -> HTMLResponse | RedirectResponse:  # fmt: skip
+        """A click or a form post: validate what the page cannot be trusted with, then let
+        the decision workflow check the actor and record the decision."""
+        if action not in DECISIONS:
+            text = f"'{action}' is not available in the web chat of this version of sopbot."
+            return self.page(person, view, status_code=501, alert=("error", text))
+        chosen = Action(action)
+        value: float | None = None
+        if values.get("value", "").strip():
+            try:
+                value = float(values["value"])
+            except ValueError:
+                value = math.nan  # the workflow names the field
+        request = DecisionRequest(
+            recommendation_id=rec_id, actor_id=person.id, action=chosen, channel=CHANNEL,
+            reason_code=values.get("reason_code") or None, note=values.get("note") or None,
+            value=value, to=values.get("to") or None,
+        )  # fmt: skip
+        try:
+            recorded = self.services.decisions.decide(request)
+        except InvalidInput as exc:
+            draft = Draft(card_id=card_id, action=action, values=values,
+                          errors={exc.field: exc.message})  # fmt: skip
+            return self.page(person, view, draft=draft, status_code=422,
+                             alert=("error", "Nothing was recorded: " + exc.message))  # fmt: skip
+        except WorkflowError as exc:
+            status = next((s for t, s in REFUSAL_STATUS.items() if isinstance(exc, t)), 400)
+            return self.page(person, view, status_code=status, alert=("error", str(exc)))
+        self.services.kick()  # deliver the in-place update now, not at the next tick
+        self.chat.touch()
+        self.notify(person, "good", recorded.summary)
+        return self.back(person, view, card_id)
+
+    def advance(self, person: Person, view: str, step: str) -> RedirectResponse:
+        advance_clock = self.clock_control()
+        if advance_clock is None or step not in STEPS:
+            raise HTTPException(status_code=404, detail="The clock can only be moved in the demo.")
+        now = self.services.clock.now()
+        if step == "hour":
+            calendar = self.services.calendars.for_person(person.id)
+            delta = calendar.add(now, timedelta(hours=1)) - now
+        else:
+            delta = timedelta(days=1)
+        moment = advance_clock(delta)
+        self.chat.touch()
+        self.notify(person, "info", f"Demo time is now {self.time_label(moment, person)}.")
+        return self.back(person, view)
+
+
+def build_router(*, services: Services, chat: LocalChat, clock_control: ClockControl) -> APIRouter:
+    web = WebChat(services=services, chat=chat, clock_control=clock_control)
+    router = APIRouter(include_in_schema=False)
+    static_files = {p.name for p in STATIC_DIR.iterdir() if p.is_file()}
+
+    def view_of(view: str) -> str:
+        return view if view in VIEWS else "messages"
+
+    @router.get("/chat")
+    def chat_home() -> RedirectResponse:
+        return RedirectResponse(f"/chat/{services.config.people[0].id}", status_code=303)
+
+    @router.get("/chat/static/{name}")
+    def static(name: str) -> FileResponse:
+        if name not in static_files:
+            raise HTTPException(status_code=404)
+        return FileResponse(STATIC_DIR / name, headers={"Cache-Control": "no-cache"})
+
+    @router.get("/chat/{person_id}", response_class=HTMLResponse)
+    def person_page(person_id: str, view: str = "messages") -> HTMLResponse:
+        return web.page(web.person(person_id), view_of(view))
+
+    @router.get("/chat/{person_id}/updates")
+    def updates(person_id: str, view: str = "messages", since: int | None = None) -> JSONResponse:
+        return JSONResponse(web.updates(web.person(person_id), view_of(view), since))
+
+    @router.post("/chat/{person_id}/act", dependencies=[Depends(same_origin)], response_model=None)
+    def act(
+        person_id: str,
+        recommendation_id: Annotated[int, Form()],
+        action: Annotated[str, Form()],
+        card: Annotated[str, Form()] = "",
+        view: Annotated[str, Form()] = "messages",
+        reason_code: Annotated[str, Form()] = "",
+        note: Annotated[str, Form()] = "",
+        value: Annotated[str, Form()] = "",
+        to: Annotated[str, Form()] = "",
+    ) -> HTMLResponse | RedirectResponse:
+        values = {"reason_code": reason_code, "note": note, "value": value, "to": to}
+        return web.act(web.person(person_id), view_of(view), card, recommendation_id, action,
+                       values)  # fmt: skip
+
+    @router.post("/chat/{person_id}/clock", dependencies=[Depends(same_origin)])
+    def clock(
+        person_id: str, step: Annotated[str, Form()], view: Annotated[str, Form()] = "messages"
+    ) -> RedirectResponse:
+        return web.advance(web.person(person_id), view_of(view), step)
+
+    return router

@@ -1,0 +1,40 @@
+"""A runtime with the local web chat on, served over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from adapters.local import LocalAdapter, LocalChat
+from bot.clock import AdjustableClock
+from bot.config import Config
+from bot.runtime import Runtime, build_runtime
+from bot.server import create_app
+from bot.settings import Settings
+from tests.live import serving
+
+
+@pytest.fixture
+def runtime(db_url: str, config: Config, clock: AdjustableClock) -> Iterator[Runtime]:
+    settings = Settings(database_url=db_url, local_chat=True, api_open_for_demo=True,
+                        scheduler=False)  # fmt: skip
+    rt = build_runtime(settings, config=config, clock=clock, upgrade=False)
+    yield rt
+    rt.stop()
+
+
+@pytest.fixture
+def local_chat(runtime: Runtime) -> LocalChat:
+    adapter = next(a for a in runtime.adapters if isinstance(a, LocalAdapter))
+    return adapter.chat
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[httpx.Client]:
+    with (
+        serving(create_app(runtime, start_background=False)) as server,
+        httpx.Client(base_url=server.url, timeout=30) as http,
+    ):
+        yield http

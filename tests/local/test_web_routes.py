@@ -1,0 +1,132 @@
+"""The web chat's posts over real HTTP, on SQLite and PostgreSQL: decisions go through
+the decision workflow, refusals record nothing, and the page says why."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from adapters.local import LocalChat
+from bot.clock import AdjustableClock
+from bot.runtime import Runtime
+from tests.conftest import make_rec
+from workflows.ingestion import validate_batch
+
+
+def ingest(runtime: Runtime, **overrides: object) -> int:
+    items = validate_batch(config=runtime.config, raw_items=[make_rec(**overrides)])
+    [result] = runtime.services.ingestor.ingest(items=items)
+    runtime.outbox.drain()
+    return result.id
+
+
+def decided(client: httpx.Client, rec_id: int) -> dict:
+    return client.get(f"/api/v1/recommendations/{rec_id}").json()
+
+
+def test_accept_updates_the_message_in_place(
+    runtime: Runtime, client: httpx.Client, local_chat: LocalChat
+) -> None:
+    rec_id = ingest(runtime)
+    [post] = local_chat.direct_messages("ana")
+    response = client.post("/chat/ana/act", data={"recommendation_id": rec_id, "action": "accept",
+                                                  "card": f"m-{post.ref.message_id}"})  # fmt: skip
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/chat/ana?view=messages#m-{post.ref.message_id}"
+    runtime.outbox.drain()
+    [post] = local_chat.direct_messages("ana")
+    assert post.version == 2
+    assert post.message.status and post.message.status.startswith("Accepted by Ana Lopez")
+    assert not post.message.buttons
+    page = client.get("/chat/ana").text
+    assert "Accepted by Ana Lopez" in page  # the one-shot notice and the card status
+    body = decided(client, rec_id)
+    assert body["status"] == "decided" and body["decision"]["channel"] == "local"
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "error"),
+    [
+        ({}, "reason_code", "Choose a reason for the override."),
+        ({"reason_code": "SUPPLIER_PATTERN"}, "note", "needs a note"),
+        ({"reason_code": "COST_TRADEOFF", "value": "lots"}, "value", "must be a number"),
+    ],
+)
+def test_a_refused_override_reopens_the_form_with_the_error_next_to_the_field(
+    runtime: Runtime, client: httpx.Client, local_chat: LocalChat, form: dict, field: str,
+    error: str,
+) -> None:  # fmt: skip
+    rec_id = ingest(runtime)
+    card = f"m-{local_chat.direct_messages('ana')[0].ref.message_id}"
+    data = {"recommendation_id": rec_id, "action": "override", "card": card, **form}
+    response = client.post("/chat/ana/act", data=data)
+    assert response.status_code == 422
+    html = response.text
+    form_html = html[html.index(f'id="{card}-override"') :]
+    assert "hidden" not in form_html[: form_html.index(">")]  # the form is open
+    field_html = form_html[form_html.index(f'data-field="{field}"') :]
+    field_html = field_html[: field_html.index("</div>")]
+    assert f'data-error-for="{field}"' in field_html and error in field_html
+    for typed in form.values():
+        assert typed in form_html[: form_html.index("</form>")]  # what was typed survives
+    assert decided(client, rec_id)["status"] == "open"
+    assert decided(client, rec_id)["decisions"] == []
+
+
+def test_someone_who_does_not_own_it_is_refused_and_nothing_is_recorded(
+    runtime: Runtime, client: httpx.Client
+) -> None:
+    rec_id = ingest(runtime)
+    response = client.post("/chat/finn/act", data={"recommendation_id": rec_id, "action": "accept"})
+    assert response.status_code == 403
+    assert "Only Ana Lopez, their backup or their escalation contacts" in response.text
+    body = decided(client, rec_id)
+    assert body["status"] == "open" and body["decisions"] == []
+    assert "decision_refused" in [e["kind"] for e in body["events"]]
+
+
+def test_cross_site_posts_are_refused(runtime: Runtime, client: httpx.Client) -> None:
+    rec_id = ingest(runtime)
+    response = client.post("/chat/ana/act", data={"recommendation_id": rec_id, "action": "accept"},
+                           headers={"Origin": "https://evil.example"})  # fmt: skip
+    assert response.status_code == 403
+    assert decided(client, rec_id)["status"] == "open"
+
+
+def test_actions_the_workflow_lacks_and_unknown_people(
+    runtime: Runtime, client: httpx.Client
+) -> None:
+    rec_id = ingest(runtime)
+    snooze = client.post("/chat/ana/act", data={"recommendation_id": rec_id, "action": "snooze"})
+    assert snooze.status_code == 501 and "not available" in snooze.text
+    assert client.get("/chat/nobody").status_code == 404
+    nobody = client.post("/chat/nobody/act", data={"recommendation_id": rec_id, "action": "accept"})
+    assert nobody.status_code == 404
+
+
+def test_clock_control_moves_demo_time(
+    runtime: Runtime, client: httpx.Client, clock: AdjustableClock
+) -> None:
+    start = clock.now()  # Monday 09:00 Berlin
+    hour = client.post("/chat/ana/clock", data={"step": "hour"}, follow_redirects=True)
+    assert hour.status_code == 200 and "Demo time is now Mon 30 Nov 10:00 CET" in hour.text
+    assert clock.now() - start == timedelta(hours=1)
+    client.post("/chat/ana/clock", data={"step": "day"})
+    assert clock.now() - start == timedelta(hours=25)
+    assert client.post("/chat/ana/clock", data={"step": "week"}).status_code == 404
+
+
+def test_updates_report_new_messages(
+    runtime: Runtime, client: httpx.Client, local_chat: LocalChat
+) -> None:
+    first = client.get("/chat/ana/updates", params={"since": local_chat.revision}).json()
+    assert "html" not in first and first["clock"] == "Mon 30 Nov 09:00 CET"
+    ingest(runtime)
+    later = client.get("/chat/ana/updates", params={"since": first["revision"]}).json()
+    assert later["revision"] > first["revision"]
+    assert "SKU-4711" in later["html"] and later["counts"]["messages"] == 1
+    assert later["badges"]["ana"] == 1
+    queue = client.get("/chat/ana/updates", params={"view": "queue"}).json()
+    assert 'id="q-' in queue["html"] and queue["counts"]["queue"] == 1
