@@ -88,6 +88,7 @@ class BusinessCalendar:
         # A batch of recommendations arrives at one instant with a handful of SLAs:
         # remember recent answers instead of walking the calendar for each row.
         self._added: dict[tuple[datetime, timedelta], datetime] = {}
+        self._between: dict[tuple[datetime, datetime], timedelta] = {}
 
     def is_business_day(self, day: date) -> bool:
         if day.weekday() not in self._days:
@@ -148,6 +149,15 @@ class BusinessCalendar:
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Business time elapsed from `start` to `end` (zero if end is earlier)."""
+        key = (start, end)
+        found = self._between.get(key)
+        if found is None:
+            if len(self._between) > 4096:
+                self._between.clear()
+            found = self._between[key] = self._between_uncached(start, end)
+        return found
+
+    def _between_uncached(self, start: datetime, end: datetime) -> timedelta:
         if end <= start:
             return timedelta(0)
         total = timedelta(0)
