@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from adapters.local import LocalAdapter
 from adapters.slack.app import build_slack_adapter
+from adapters.teams.app import build_teams_adapter
 from bot.adapter import Adapter
 from bot.chat import ChatRouter
 from bot.clock import AdjustableClock, Clock, SystemClock
@@ -34,6 +35,8 @@ def build_adapters(settings: Settings, services: Services) -> list[Adapter]:
     if settings.slack_enabled:
         adapters.append(build_slack_adapter(settings=settings, services=services))
     # --- teams adapter wiring ---
+    if settings.teams_on:
+        adapters.append(build_teams_adapter(settings, services))
     # --- local web chat wiring ---
     if settings.local_chat_on:
         adapters.append(LocalAdapter(services))

@@ -1,0 +1,136 @@
+"""The Teams adapter: botbuilder's `CloudAdapter` configured from the TEAMS_* settings,
+its bot, its `Chat`, and `POST /api/messages` in the one sopbot server.
+
+The HTTP route hands each activity to the adapter's private loop (see loop.py) and
+answers 401 when Bot Framework authentication refuses the request, before any work."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from botbuilder.core import serializer_helper
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from jwt import PyJWTError
+
+from adapters.teams.bot import SopbotTeamsBot
+from adapters.teams.chat import TeamsChat
+from adapters.teams.loop import LoopThread
+from adapters.teams.references import ReferenceStore
+from adapters.teams.retry import RetryPolicy
+from bot.settings import Settings
+from workflows.service import Services
+
+log = logging.getLogger(__name__)
+
+MESSAGES_PATH = "/api/messages"
+
+
+class Unauthorized(Exception):
+    """The request's Bot Framework token was missing or invalid."""
+
+
+@dataclass(frozen=True)
+class BotAuthConfig:
+    """The attribute names `ConfigurationBotFrameworkAuthentication` reads.
+
+    With no app id, authentication is off (local testing against the Emulator or a fake
+    connector): botbuilder then neither checks inbound tokens nor sends one outbound.
+    SingleTenant needs an app id, so the empty-id case runs as MultiTenant."""
+
+    APP_ID: str
+    APP_PASSWORD: str
+    APP_TYPE: str
+    APP_TENANTID: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> BotAuthConfig:
+        password = (
+            settings.teams_app_password.get_secret_value() if settings.teams_app_password else ""
+        )
+        app_type = settings.teams_app_type if settings.teams_app_id else "MultiTenant"
+        return cls(APP_ID=settings.teams_app_id, APP_PASSWORD=password, APP_TYPE=app_type,
+                   APP_TENANTID=settings.teams_tenant_id)  # fmt: skip
+
+    def __repr__(self) -> str:  # never show the password
+        return f"BotAuthConfig(APP_ID={self.APP_ID!r}, APP_TYPE={self.APP_TYPE!r})"
+
+
+class TeamsAdapter:
+    name = "teams"
+
+    def __init__(self, *, settings: Settings, services: Services,
+                 retry: RetryPolicy | None = None) -> None:  # fmt: skip
+        auth = BotAuthConfig.from_settings(settings)
+        if not auth.APP_ID:
+            log.warning("Teams adapter without TEAMS_APP_ID: requests are NOT authenticated "
+                        "(local testing only)")  # fmt: skip
+        self.loop = LoopThread()
+        self.cloud_adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(auth))
+        store = ReferenceStore(services=services)
+        retry = retry or RetryPolicy()
+        self.bot = SopbotTeamsBot(services=services, store=store, retry=retry)
+        self.chat = TeamsChat(adapter=self.cloud_adapter, app_id=auth.APP_ID, store=store,
+                              loop=self.loop, retry=retry)  # fmt: skip
+        self.router = self._routes()
+
+    def set_retry_policy(self, retry: RetryPolicy) -> None:
+        """Tests use millisecond backoff; deployments keep the default."""
+        self.bot.retry = retry
+        self.chat.retry = retry
+
+    def start(self) -> None:
+        _ = self.loop.loop
+
+    def stop(self) -> None:
+        self.loop.stop()
+
+    async def _authenticate(
+        self, activity: Activity, auth_header: str
+    ) -> AuthenticateRequestResult:
+        """Bot Framework token validation, apart from the turn, so that every refusal
+        (missing, malformed, forged or expired token) is a 401 and nothing runs."""
+        auth = self.cloud_adapter.bot_framework_authentication
+        try:
+            return await auth.authenticate_request(activity, auth_header)
+        except (PermissionError, PyJWTError) as exc:
+            log.info("Teams request refused: %s", type(exc).__name__)
+            raise Unauthorized from None
+
+    def _routes(self) -> APIRouter:
+        router = APIRouter(tags=["teams"])
+
+        @router.post(MESSAGES_PATH, summary="Bot Framework activities (Microsoft Teams)")
+        async def messages(request: Request) -> Response:
+            if "application/json" not in request.headers.get("content-type", ""):
+                return JSONResponse({"error": "expected application/json"}, status_code=415)
+            try:
+                activity = Activity().deserialize(await request.json())
+            except Exception:  # noqa: BLE001 - not JSON, or not an activity
+                return JSONResponse({"error": "the body is not an activity"}, status_code=400)
+            if not activity.type:
+                return JSONResponse({"error": "an activity needs a type"}, status_code=400)
+            auth_header = request.headers.get("authorization", "")
+            try:
+                identity = await self.loop.run_async(self._authenticate(activity, auth_header))
+            except Unauthorized:
+                return JSONResponse({"error": "unauthorized"}, status_code=401)
+            invoke = await self.loop.run_async(
+                self.cloud_adapter.process_activity(identity, activity, self.bot.on_turn)
+            )
+            if invoke is not None:
+                return JSONResponse(serializer_helper(invoke.body), status_code=invoke.status)
+            return Response(status_code=201)
+
+        return router
+
+
+def build_teams_adapter(settings: Settings, services: Services) -> TeamsAdapter:
+    return TeamsAdapter(settings=settings, services=services)

@@ -1,0 +1,258 @@
+"""The Teams `ActivityHandler`: remembers where people are, answers commands, and turns
+card submits into decisions.
+
+Workflow calls are synchronous database work; they run in worker threads
+(`asyncio.to_thread`) so the adapter's loop keeps serving sends and updates meanwhile.
+A refused form is answered on the card itself; a refused person gets a plain reply."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.core.teams.teams_activity_extensions import teams_get_channel_data
+from botbuilder.schema import Activity, ChannelAccount
+
+from adapters.teams.activities import card_activity, close_connector
+from adapters.teams.cards import OpenForm
+from adapters.teams.payloads import CardVerb, Submission, parse_submission
+from adapters.teams.references import ReferenceStore, match_person
+from adapters.teams.retry import RetryPolicy, with_retries
+from bot.domain import Action
+from bot.messages import ButtonAction, Message
+from workflows.decisions import DecisionRequest
+from workflows.errors import AlreadyDecided, InvalidInput, WorkflowError
+from workflows.identities import first_delivery
+from workflows.inbox import NOT_YET, help_message, queue_messages, recommendation_for
+from workflows.service import Services
+
+log = logging.getLogger(__name__)
+
+MENTION = re.compile(r"<at>.*?</at>")
+PERSONAL = "personal"
+CHANNEL = "channel"
+DECISIONS = {ButtonAction.ACCEPT: Action.ACCEPT, ButtonAction.OVERRIDE: Action.OVERRIDE,
+             ButtonAction.REASSIGN: Action.REASSIGN}  # fmt: skip
+UNKNOWN_PERSON = (
+    "I don't know you yet: ask your sopbot administrator to add your Teams account "
+    "(user principal name or e-mail) to the people in sopbot.yml."
+)
+WELCOME = "Hi {name}! I will send the recommendations you own here. Type `help` for commands."
+
+
+class SopbotTeamsBot(ActivityHandler):
+    def __init__(self, *, services: Services, store: ReferenceStore, retry: RetryPolicy) -> None:
+        self.services = services
+        self.store = store
+        self.retry = retry
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        try:
+            await super().on_turn(turn_context)
+        except Exception:
+            log.exception("Teams %s activity failed", turn_context.activity.type)
+            raise
+        finally:
+            await close_connector(turn_context)
+
+    # --- installs: where people and channels can be reached ----------------------------
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        person_id = await self._capture(turn_context)
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        added = [m.id for m in turn_context.activity.members_added or []]
+        if person_id and bot_id in added and self._scope(turn_context) == PERSONAL:
+            conversation = turn_context.activity.conversation.id
+            if await self._first(f"welcome:{conversation}"):
+                name = self.services.config.display_name(person_id)
+                await self._reply(turn_context, WELCOME.format(name=name))
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._capture(turn_context)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        if self._scope(turn_context) != PERSONAL:
+            return
+        person_id, external_id = await self._identify(turn_context)
+        if person_id:
+            await asyncio.to_thread(self.store.forget_person, person_id=person_id,
+                                    external_id=external_id)  # fmt: skip
+
+    # --- messages: commands and card submits -----------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if activity.id and not await self._first(f"{activity.conversation.id}:{activity.id}"):
+            return  # the same activity delivered twice
+        person_id = await self._capture(turn_context)
+        submission = parse_submission(activity.value)
+        if activity.value is not None and submission is None:
+            await self._reply(
+                turn_context, "That card is out of date; type `queue` for a fresh one."
+            )
+            return
+        if person_id is None:
+            await self._reply(turn_context, UNKNOWN_PERSON)
+            return
+        if submission is not None:
+            await self._on_submit(turn_context, person_id, submission)
+        else:
+            await self._on_command(turn_context, person_id)
+
+    async def _on_command(self, turn_context: TurnContext, person_id: str) -> None:
+        text = TurnContext.remove_recipient_mention(turn_context.activity) or ""
+        text = MENTION.sub(" ", text)  # a mention of the bot without its entity
+        word = (text.strip().split() or ["help"])[0].lower().strip("/")
+        if word == "queue":
+            messages = await asyncio.to_thread(queue_messages, self.services, person_id=person_id)
+            if not messages:
+                await self._reply(turn_context, "Nothing is waiting for you. \u2705")
+                return
+            await self._reply(turn_context, f"{len(messages)} open, soonest due first:")
+            for message in messages:
+                await self._reply(turn_context, card_activity(message))
+        elif word == "help":
+            await self._reply(turn_context, card_activity(help_message()))
+        elif word in NOT_YET:
+            await self._reply(turn_context, NOT_YET[word])
+        else:
+            await self._reply(turn_context, f"I don't know the command '{word}'.")
+            await self._reply(turn_context, card_activity(help_message()))
+
+    async def _on_submit(self, turn_context: TurnContext, person_id: str, sub: Submission) -> None:
+        if not await self._first(f"card:{person_id}:{sub.fingerprint()}"):
+            return  # the same card submitted again with the same inputs
+        action = sub.submit.action
+        rec_id = sub.submit.recommendation_id
+        if action in (CardVerb.CANCEL, CardVerb.OPEN):
+            message = await self._current(rec_id, person_id)
+            if action == CardVerb.CANCEL:
+                await self._replace_card(turn_context, message)
+            else:
+                await self._reply(turn_context, card_activity(message))
+            return
+        if action not in DECISIONS:
+            await self._reply(turn_context, f"'{action}' is not available in Teams yet.")
+            return
+        try:
+            request = DecisionRequest(
+                rec_id, person_id, DECISIONS[action], "teams", reason_code=sub.text("reason_code"),
+                note=sub.text("note"), value=_number(sub.text("value")), to=sub.text("to"),
+            )  # fmt: skip
+            result = await asyncio.to_thread(self.services.decisions.decide, request)
+        except InvalidInput as error:
+            message = await self._current(rec_id, person_id)
+            form = OpenForm(action=action, values=sub.inputs, errors={error.field: error.message})
+            if not any(i.name == error.field for f in message.forms for i in f.inputs):
+                form.errors, form.message = {}, error.message
+            await self._replace_card(turn_context, message, open_form=form)
+            return
+        except AlreadyDecided as error:
+            await self._replace_card(turn_context, await self._current(rec_id, person_id))
+            await self._reply(turn_context, str(error))
+            return
+        except WorkflowError as error:  # not permitted, withdrawn, not found: nothing changes
+            await self._reply(turn_context, str(error))
+            return
+        message = await self._current(rec_id, person_id)
+        message.status = message.status or result.summary
+        await self._replace_card(turn_context, message)
+
+    # --- helpers ----------------------------------------------------------------------
+
+    async def _current(self, recommendation_id: int, person_id: str) -> Message:
+        return await asyncio.to_thread(
+            recommendation_for, self.services, recommendation_id=recommendation_id,
+            reader_id=person_id,
+        )  # fmt: skip
+
+    async def _replace_card(self, turn_context: TurnContext, message: Message,
+                            open_form: OpenForm | None = None) -> None:  # fmt: skip
+        """Update the submitted card in place (Teams gives its id as replyToId)."""
+        activity = card_activity(message, open_form=open_form)
+        card_id = turn_context.activity.reply_to_id
+        if not card_id:
+            await self._reply(turn_context, activity)
+            return
+        activity.id = card_id
+        await with_retries(lambda: turn_context.update_activity(activity), policy=self.retry,
+                           what="card update")  # fmt: skip
+
+    async def _reply(self, turn_context: TurnContext, activity: Activity | str) -> None:
+        await with_retries(lambda: turn_context.send_activity(activity), policy=self.retry,
+                           what="reply")  # fmt: skip
+
+    async def _first(self, delivery_id: str) -> bool:
+        return await asyncio.to_thread(
+            first_delivery, database=self.services.database, clock=self.services.clock,
+            platform="teams", delivery_id=delivery_id,
+        )  # fmt: skip
+
+    @staticmethod
+    def _scope(turn_context: TurnContext) -> str:
+        conversation = turn_context.activity.conversation
+        return (conversation.conversation_type if conversation else None) or PERSONAL
+
+    async def _capture(self, turn_context: TurnContext) -> str | None:
+        """Store the conversation reference of this activity: the person's 1:1 chat, or
+        the channel. Returns the sender's person id when they are configured."""
+        activity = turn_context.activity
+        reference = TurnContext.get_conversation_reference(activity)
+        scope = self._scope(turn_context)
+        if scope == CHANNEL:
+            data = teams_get_channel_data(activity)
+            names = [data.channel.name if data and data.channel else None,
+                     data.team.name if data and data.team else None]  # fmt: skip
+            channel_id = (data.channel.id if data and data.channel else None) or (
+                activity.conversation.id
+            )
+            await asyncio.to_thread(self.store.save_channel, names=names, channel_id=channel_id,
+                                    reference=reference)  # fmt: skip
+        person_id, external_id = await self._identify(turn_context)
+        if person_id is not None:
+            await asyncio.to_thread(
+                self.store.save_person, person_id=person_id, external_id=external_id,
+                reference=reference if scope == PERSONAL else None,
+            )  # fmt: skip
+        return person_id
+
+    async def _identify(self, turn_context: TurnContext) -> tuple[str | None, str | None]:
+        """Who sent this: a stored link by AAD object id, else the configuration's
+        `teams`/`email` against the AAD id, and only then the member's UPN and e-mail
+        from the Bot Connector (Teams activities do not carry the UPN)."""
+        sender: ChannelAccount | None = turn_context.activity.from_property
+        if sender is None or not sender.id:
+            return None, None
+        external_id = sender.aad_object_id or sender.id
+        person_id = await asyncio.to_thread(self.store.person_for, external_id)
+        if person_id is None:
+            person_id = match_person(self.services.config,
+                                     identifiers=[sender.aad_object_id, sender.id])  # fmt: skip
+        if person_id is None:
+            member = await self._member(turn_context, sender.id)
+            if member is not None:
+                person_id = match_person(
+                    self.services.config,
+                    identifiers=[member.user_principal_name, member.email, member.aad_object_id],
+                )  # fmt: skip
+        return person_id, external_id
+
+    async def _member(self, turn_context: TurnContext, member_id: str) -> Any:
+        try:
+            return await TeamsInfo.get_member(turn_context, member_id)
+        except Exception as exc:  # noqa: BLE001 - an unknown member is just unknown
+            log.info("Teams member lookup failed: %s", type(exc).__name__)
+            return None
+
+
+def _number(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        raise InvalidInput("value", "The alternative value must be a number.") from None

@@ -1,0 +1,201 @@
+"""Neutral `Message` -> Adaptive Card 1.5: the same content the Slack adapter shows
+(header, action, facts, why/history, status, due time) and the same three choices.
+
+Accept is a plain submit; Override and Reassign open their form in place (ShowCard).
+After a refused submit the card is rendered again with that form open in the body,
+the person's values kept and the error right under the field it belongs to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from adapters.teams.payloads import CardSubmit, CardVerb, input_id, new_nonce, submit_data
+from bot.messages import (
+    Button,
+    ButtonAction,
+    ButtonStyle,
+    Form,
+    FormInput,
+    InputKind,
+    Message,
+    Tone,
+)
+
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CARD_VERSION = "1.5"
+CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+NOTE_MAX = 2000
+
+TONE_COLOR = {
+    Tone.INFO: "Default",
+    Tone.ATTENTION: "Attention",
+    Tone.GOOD: "Good",
+    Tone.WARNING: "Warning",
+}
+BUTTON_STYLE = {ButtonStyle.PRIMARY: "positive", ButtonStyle.DANGER: "destructive"}
+
+Element = dict[str, Any]
+
+
+@dataclass
+class OpenForm:
+    """A form shown open in the card body, e.g. after a validation error."""
+
+    action: ButtonAction
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    message: str | None = None  # an error that belongs to no single field
+
+
+def _text(text: str, **props: Any) -> Element:
+    return {"type": "TextBlock", "text": text, "wrap": True, **props}
+
+
+def _submit(title: str, submit: CardSubmit, style: ButtonStyle | None = None) -> Element:
+    action: Element = {"type": "Action.Submit", "title": title, "data": submit_data(submit)}
+    if style in BUTTON_STYLE:
+        action["style"] = BUTTON_STYLE[style]
+    return action
+
+
+def _number(raw: str | None) -> float | None:
+    try:
+        return float(raw) if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def render_input(form: Form, spec: FormInput, *, value: str | None = None,
+                 error: str | None = None) -> list[Element]:  # fmt: skip
+    """One form input as Adaptive Card elements: the input, its hint, its error."""
+    element: Element = {"id": input_id(form.action, spec.name), "label": spec.label,
+                        "isRequired": spec.required}  # fmt: skip
+    if spec.required:
+        element["errorMessage"] = f"{spec.label} is required."
+    if spec.kind == InputKind.SELECT:
+        choices = [{"title": o.label, "value": o.value} for o in spec.options]
+        element.update(type="Input.ChoiceSet", style="compact", choices=choices)
+        if value:
+            element["value"] = value
+    elif spec.kind == InputKind.NUMBER:
+        element["type"] = "Input.Number"
+        number = _number(value)
+        if number is not None:
+            element["value"] = number
+    else:
+        element.update(type="Input.Text", maxLength=NOTE_MAX)
+        if spec.kind == InputKind.MULTILINE:
+            element["isMultiline"] = True
+        if spec.kind == InputKind.DATETIME and not spec.placeholder:
+            element["placeholder"] = "YYYY-MM-DD HH:MM"
+        if value:
+            element["value"] = value
+    if spec.placeholder and element["type"] != "Input.ChoiceSet":
+        element.setdefault("placeholder", spec.placeholder)
+    elements = [element]
+    if spec.hint:
+        elements.append(_text(spec.hint, isSubtle=True, size="Small", spacing="None"))
+    if error:
+        elements.append(_text(f"\u26a0 {error}", color="Attention", weight="Bolder",
+                              size="Small", spacing="None"))  # fmt: skip
+    return elements
+
+
+def _form_submit(form: Form, nonce: str) -> Element:
+    submit = CardSubmit(action=form.action, recommendation_id=form.recommendation_id,
+                        nonce=nonce, on_behalf=form.on_behalf)  # fmt: skip
+    style = ButtonStyle.PRIMARY if form.action == ButtonAction.OVERRIDE else None
+    return _submit(form.submit_label, submit, style)
+
+
+def _show_card(button: Button, form: Form, nonce: str) -> Element:
+    body: list[Element] = []
+    for spec in form.inputs:
+        body.extend(render_input(form, spec))
+    return {
+        "type": "Action.ShowCard",
+        "title": button.label,
+        "card": {"type": "AdaptiveCard", "body": body, "actions": [_form_submit(form, nonce)]},
+    }
+
+
+def render_button(button: Button, message: Message, nonce: str) -> Element:
+    form = message.form_for(button.action)
+    if form is not None and form.recommendation_id == button.recommendation_id:
+        return _show_card(button, form, nonce)
+    submit = CardSubmit(action=button.action, recommendation_id=button.recommendation_id,
+                        nonce=nonce, on_behalf=button.on_behalf, value=button.value)  # fmt: skip
+    return _submit(button.label, submit, button.style)
+
+
+def _content(message: Message, *, heading: bool) -> list[Element]:
+    color = TONE_COLOR[message.tone]
+    body: list[Element] = [
+        _text(message.header, weight="Bolder", size="Medium" if heading else "Default",
+              color=color, **({"style": "heading"} if heading else {}))
+    ]  # fmt: skip
+    if message.text:
+        body.append(_text(message.text))
+    if message.status:
+        body.append(_text(message.status, weight="Bolder", color=color))
+    if message.fields:
+        facts = [{"title": f.label, "value": f.value} for f in message.fields]
+        body.append({"type": "FactSet", "facts": facts})
+    for section in message.sections:
+        body.append(_text(section.title, weight="Bolder", spacing="Medium"))
+        body.append(_text("\n".join(f"- {line}" for line in section.lines), spacing="Small"))
+    if message.context:
+        body.append(_text(" \u00b7 ".join(message.context), isSubtle=True, size="Small"))
+    return body
+
+
+def _digest_item(item: Message, nonce: str) -> Element:
+    """A digest entry: its content, Accept at once, anything else opens its full card."""
+    elements = _content(item, heading=False)
+    actions = []
+    for button in item.buttons:
+        action = button.action if button.action == ButtonAction.ACCEPT else CardVerb.OPEN
+        label = button.label if action == ButtonAction.ACCEPT else f"{button.label}\u2026"
+        submit = CardSubmit(action=action, recommendation_id=button.recommendation_id,
+                            nonce=nonce, on_behalf=button.on_behalf)  # fmt: skip
+        actions.append(_submit(label, submit, button.style))
+    if actions:
+        elements.append({"type": "ActionSet", "actions": actions})
+    return {"type": "Container", "separator": True, "spacing": "Medium", "items": elements}
+
+
+def _open_form(message: Message, open_form: OpenForm, nonce: str) -> tuple[list[Element], list]:
+    form = message.form_for(open_form.action)
+    if form is None:  # e.g. decided meanwhile: nothing left to fill in
+        return [], []
+    body: list[Element] = [_text(form.title, weight="Bolder", spacing="Medium", separator=True)]
+    if open_form.message:
+        body.append(_text(f"\u26a0 {open_form.message}", color="Attention", weight="Bolder"))
+    for spec in form.inputs:
+        body.extend(render_input(form, spec, value=open_form.values.get(spec.name),
+                                 error=open_form.errors.get(spec.name)))  # fmt: skip
+    cancel = CardSubmit(action=CardVerb.CANCEL, recommendation_id=form.recommendation_id,
+                        nonce=nonce)  # fmt: skip
+    cancel_action = _submit("Cancel", cancel) | {"associatedInputs": "none"}
+    return [{"type": "Container", "items": body}], [_form_submit(form, nonce), cancel_action]
+
+
+def render_card(
+    message: Message, *, nonce: str | None = None, open_form: OpenForm | None = None
+) -> dict[str, Any]:
+    """The Adaptive Card for `message` (a fresh nonce per rendering unless given)."""
+    nonce = nonce or new_nonce()
+    body = _content(message, heading=True)
+    body.extend(_digest_item(item, nonce) for item in message.items)
+    if open_form is not None:
+        form_body, actions = _open_form(message, open_form, nonce)
+        body.extend(form_body)
+    else:
+        actions = [render_button(b, message, nonce) for b in message.buttons]
+    card: dict[str, Any] = {"type": "AdaptiveCard", "$schema": CARD_SCHEMA,
+                            "version": CARD_VERSION, "body": body,
+                            "fallbackText": message.fallback_text()}  # fmt: skip
+    if actions:
+        card["actions"] = actions
+    return card

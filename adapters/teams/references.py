@@ -1,0 +1,96 @@
+"""Where Teams can reach people and channels: stored conversation references.
+
+A bot may only message someone proactively in a conversation that already exists, so
+the reference captured at install (or first message) is what makes a person reachable.
+References live in the database (identity links), so every replica and every restart
+knows them. Personal-scope references are stored per person; channel references per
+channel name and team name, plus the most recent one as the default channel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from botbuilder.schema import ConversationReference
+
+from bot.config import Config
+from workflows.identities import find_person_by_external_id, get_link, save_link
+from workflows.service import Services
+
+PLATFORM = "teams"
+CHANNEL_PLATFORM = "teams_channel"
+DEFAULT_CHANNEL = "*"
+
+
+def dump_reference(reference: ConversationReference) -> dict[str, Any]:
+    return reference.serialize()
+
+
+def load_reference(data: dict[str, Any]) -> ConversationReference:
+    return ConversationReference().deserialize(data)
+
+
+def match_person(config: Config, *, identifiers: Iterable[str | None]) -> str | None:
+    """The configured person whose `teams` (AAD object id or UPN), else `email`, is one
+    of `identifiers` (case-insensitive). `teams` wins so an explicit mapping beats a
+    shared mailbox address."""
+    wanted = {i.strip().lower() for i in identifiers if i and i.strip()}
+    for attr in ("teams", "email"):
+        for person in config.people:
+            value = getattr(person, attr)
+            if value and value.strip().lower() in wanted:
+                return person.id
+    return None
+
+
+class ReferenceStore:
+    """Person and channel references, read and written through the identity workflow."""
+
+    def __init__(self, *, services: Services) -> None:
+        self.services = services
+
+    def person_reference(self, person_id: str) -> ConversationReference | None:
+        link = get_link(database=self.services.database, platform=PLATFORM, person_id=person_id)
+        if link is None or not link.data.get("reference"):
+            return None
+        return load_reference(link.data["reference"])
+
+    def person_for(self, external_id: str | None) -> str | None:
+        if not external_id:
+            return None
+        return find_person_by_external_id(database=self.services.database, platform=PLATFORM,
+                                          external_id=external_id)  # fmt: skip
+
+    def save_person(self, *, person_id: str, external_id: str | None,
+                    reference: ConversationReference | None) -> None:  # fmt: skip
+        """Remember the person's Teams id and, when known, their 1:1 conversation."""
+        data = {"reference": dump_reference(reference)} if reference is not None else {}
+        if reference is None:
+            existing = get_link(database=self.services.database, platform=PLATFORM,
+                                person_id=person_id)  # fmt: skip
+            if existing is not None and existing.data.get("reference"):
+                data = dict(existing.data)  # learning the id must not forget the chat
+        save_link(database=self.services.database, clock=self.services.clock, platform=PLATFORM,
+                  person_id=person_id, external_id=external_id, data=data)  # fmt: skip
+
+    def forget_person(self, *, person_id: str, external_id: str | None) -> None:
+        """The app was removed: the stored conversation can no longer be used."""
+        save_link(database=self.services.database, clock=self.services.clock, platform=PLATFORM,
+                  person_id=person_id, external_id=external_id, data={})  # fmt: skip
+
+    def save_channel(self, *, names: Iterable[str | None], channel_id: str,
+                     reference: ConversationReference) -> None:  # fmt: skip
+        keys = {n.strip().lower()[:100] for n in names if n and n.strip()} | {DEFAULT_CHANNEL}
+        for key in sorted(keys):
+            save_link(database=self.services.database, clock=self.services.clock,
+                      platform=CHANNEL_PLATFORM, person_id=key, external_id=channel_id[:200],
+                      data={"reference": dump_reference(reference)})  # fmt: skip
+
+    def channel_reference(self, channel: str) -> ConversationReference | None:
+        """The channel stored under that name (or team name), else the latest one."""
+        for key in (channel.strip().lstrip("#").lower(), DEFAULT_CHANNEL):
+            link = get_link(database=self.services.database, platform=CHANNEL_PLATFORM,
+                            person_id=key)  # fmt: skip
+            if link is not None and link.data.get("reference"):
+                return load_reference(link.data["reference"])
+        return None

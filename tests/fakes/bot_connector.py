@@ -1,0 +1,209 @@
+"""A fake Bot Connector service: what Teams' `serviceUrl` points at, on a free loopback
+port in a thread.
+
+Microsoft is never reachable from tests, so activities POSTed to sopbot carry
+`serviceUrl = FakeBotConnector.url` and botbuilder's connector client calls this server
+for sends (`POST /v3/conversations/{id}/activities`), replies
+(`POST .../activities/{activityId}`), updates (`PUT .../activities/{activityId}`), new
+conversations (`POST /v3/conversations`) and member look-ups
+(`GET /v3/conversations/{id}/members/{memberId}`, answered from `members`). Every call
+is recorded; `fail_next(n, status=429, retry_after=...)` makes the next n write calls
+fail like a throttled Teams does."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote
+
+CONVERSATION = re.compile(r"^/v3/conversations/(?P<conversation>[^/]+)")
+ACTIVITY = re.compile(r"^/v3/conversations/(?P<conversation>[^/]+)/activities(?:/(?P<id>[^/]+))?$")
+MEMBER = re.compile(r"^/v3/conversations/(?P<conversation>[^/]+)/members/(?P<member>[^/]+)$")
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    conversation_id: str | None
+    activity_id: str | None
+    body: dict[str, Any] | None
+    headers: dict[str, str]
+    status: int = 200
+    response_id: str | None = None  # the id the fake gave a sent activity
+
+    @property
+    def kind(self) -> str:
+        """send | reply | update | create | member | other"""
+        if self.method == "POST" and self.path == "/v3/conversations":
+            return "create"
+        if MEMBER.match(self.path):
+            return "member"
+        if ACTIVITY.match(self.path):
+            if self.method == "PUT":
+                return "update"
+            return "reply" if self.activity_id else "send"
+        return "other"
+
+    @property
+    def card(self) -> dict[str, Any] | None:
+        """The Adaptive Card this call carries, if any."""
+        for attachment in (self.body or {}).get("attachments") or []:
+            if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+                return attachment.get("content")
+        return None
+
+    @property
+    def text(self) -> str:
+        """Everything readable in the call: the activity text and the card's text."""
+        parts = [(self.body or {}).get("text") or ""]
+        if self.card is not None:
+            parts.append(json.dumps(self.card, ensure_ascii=False))
+        return "\n".join(parts)
+
+
+@dataclass
+class _Failure:
+    status: int
+    retry_after: str | None
+
+
+@dataclass
+class FakeBotConnector:
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)  # member id -> account
+    calls: list[Call] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._failures: list[_Failure] = []
+        self.activities: dict[str, dict[str, Any]] = {}  # activity id -> latest body
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- control ----------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}/"
+
+    def start(self) -> FakeBotConnector:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self) -> FakeBotConnector:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def fail_next(
+        self, count: int = 1, *, status: int = 429, retry_after: str | None = "0"
+    ) -> None:
+        """The next `count` write calls (send, reply, update, create) answer `status`."""
+        with self._lock:
+            self._failures.extend(_Failure(status, retry_after) for _ in range(count))
+
+    def add_member(self, member_id: str, **account: Any) -> None:
+        self.members[member_id] = {"id": member_id, **account}
+
+    # --- queries ----------------------------------------------------------------------
+
+    def of_kind(self, *kinds: str, ok: bool = True) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.kind in kinds and (not ok or c.status < 300)]
+
+    def cards(self) -> list[dict[str, Any]]:
+        """Every card sent, replied or updated successfully, in order."""
+        return [c.card for c in self.of_kind("send", "reply", "update") if c.card is not None]
+
+    def card_of(self, activity_id: str) -> dict[str, Any]:
+        """The card an activity shows now (after any updates)."""
+        body = self.activities[activity_id]
+        return next(a["content"] for a in body.get("attachments") or [])
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    # --- serving ----------------------------------------------------------------------
+
+    def _answer(self, call: Call) -> tuple[int, dict[str, Any], dict[str, str]]:
+        with self._lock:
+            self.calls.append(call)
+            if call.kind in ("send", "reply", "update", "create") and self._failures:
+                failure = self._failures.pop(0)
+                call.status = failure.status
+                headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
+                return failure.status, {"error": {"code": "Throttled"}}, headers
+            if call.kind in ("send", "reply"):
+                new_id = f"activity-{next(self._ids)}"
+                call.response_id = new_id
+                self.activities[new_id] = call.body or {}
+                return 201, {"id": new_id}, {}
+            if call.kind == "update":
+                if call.activity_id not in self.activities:
+                    call.status = 404
+                    return 404, {"error": {"code": "ActivityNotFound"}}, {}
+                self.activities[call.activity_id] = call.body or {}
+                return 200, {"id": call.activity_id}, {}
+            if call.kind == "create":
+                return 201, {"id": f"a:conversation-{next(self._ids)}",
+                             "activityId": f"activity-{next(self._ids)}"}, {}  # fmt: skip
+            if call.kind == "member":
+                match = MEMBER.match(call.path)
+                assert match is not None
+                member = self.members.get(unquote(match["member"]))
+                if member is None:
+                    call.status = 404
+                    return 404, {"error": {"code": "MemberNotFound"}}, {}
+                return 200, member, {}
+            call.status = 404
+            return 404, {"error": {"code": "NotFound"}}, {}
+
+
+def _handler(fake: FakeBotConnector) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _handle(self) -> None:
+            path = self.path.split("?", 1)[0]
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            body = json.loads(raw) if raw else None
+            match = ACTIVITY.match(path) or CONVERSATION.match(path)
+            groups = {k: unquote(v) for k, v in (match.groupdict() if match else {}).items() if v}
+            call = Call(
+                method=self.command, path=path, conversation_id=groups.get("conversation"),
+                activity_id=groups.get("id"),
+                body=body, headers={k.lower(): v for k, v in self.headers.items()},
+            )  # fmt: skip
+            status, payload, headers = fake._answer(call)
+            call.status = status
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    return Handler

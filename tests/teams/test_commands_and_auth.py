@@ -1,0 +1,109 @@
+"""Personal commands by text, unknown people, and Bot Framework authentication."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from bot.clock import AdjustableClock
+from bot.config import Config
+from bot.server import create_app
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.live import serving
+from tests.teams.conftest import BOT, USERS, TeamsWorld, teams_runtime, texts
+
+APP_ID = "6a3f0c1e-0000-4000-8000-00000000b007"
+
+
+def replies(world: TeamsWorld) -> list[str]:
+    return [c.text for c in world.connector.of_kind("reply", "send")]
+
+
+def test_queue_lists_open_recommendations_as_cards(world: TeamsWorld) -> None:
+    world.install("ana")
+    world.say("ana", "queue")
+    assert "Nothing is waiting for you" in replies(world)[-1]
+    world.ingest(title="SKU-1 first")
+    world.ingest(title="SKU-2 second")
+    world.connector.clear()
+    mention = {"type": "mention", "text": "<at>sopbot</at>", "mentioned": BOT}
+    activity = world.activity(USERS["ana"], "message", text="<at>sopbot</at> queue",
+                              entities=[mention])  # fmt: skip
+    assert world.post(activity).status_code in (200, 201)
+    calls = world.connector.of_kind("reply")
+    assert "2 open, soonest due first" in calls[0].text
+    cards = [texts(c.card) for c in calls if c.card]
+    assert len(cards) == 2 and "SKU-1 first" in cards[0] and "Accept" in cards[0]
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("help", "queue: your open recommendations"),
+        ("readiness", "readiness check is not available yet"),
+        ("report", "override review report is not available yet"),
+        ("interview", "interviews are not available yet"),
+        ("frobnicate", "I don't know the command 'frobnicate'"),
+    ],
+)
+def test_commands_answer_plainly(world: TeamsWorld, command: str, expected: str) -> None:
+    world.install("ana")
+    world.connector.clear()
+    world.say("ana", command)
+    assert any(expected in text for text in replies(world)), replies(world)
+
+
+def test_unknown_person_is_told_and_nothing_is_stored(world: TeamsWorld) -> None:
+    world.install("mallory")
+    world.say("mallory", "queue")
+    assert "I don't know you yet" in replies(world)[-1]
+    assert "Hi " not in " ".join(replies(world))  # no welcome for an unknown person
+
+
+def test_uninstall_makes_the_person_unreachable(world: TeamsWorld) -> None:
+    world.install("ana")
+    world.install("dora")
+    user = USERS["ana"]
+    assert world.post(world.activity(user, "installationUpdate", action="remove")).status_code
+    world.ingest()
+    world.deliver()
+    assert world.cards_to("ana") == [] and len(world.cards_to("dora")) == 1
+
+
+@pytest.fixture
+def secured(
+    db_url: str, config: Config, clock: AdjustableClock, connector: FakeBotConnector
+) -> Any:
+    runtime = teams_runtime(
+        db_url, config, clock, teams_enabled=False, teams_app_id=APP_ID,
+        teams_app_password=SecretStr("not-a-real-secret"), teams_tenant_id="tenant-nordwind",
+    )  # fmt: skip
+    with serving(create_app(runtime, start_background=False)) as server:
+        yield TeamsWorld(runtime, server.url, connector)
+    runtime.stop()
+
+
+@pytest.mark.parametrize("header", [None, "Bearer not-a-token"])
+def test_with_an_app_id_a_request_without_a_valid_token_is_401(
+    secured: TeamsWorld, header: str | None
+) -> None:
+    activity = secured.activity(USERS["ana"], "message", text="queue")
+    response = secured.post(activity, headers={"Authorization": header} if header else None)
+    assert response.status_code == 401
+    assert secured.connector.calls == []  # no reply, no member look-up
+    secured.ingest()
+    secured.deliver()  # ana's reference was not stored: she is unreachable
+    assert secured.cards_to("ana") == []
+
+
+def test_malformed_bodies_are_rejected(world: TeamsWorld) -> None:
+    url = f"{world.url}/api/messages"
+    assert (
+        httpx.post(url, content=b"{nope", headers={"Content-Type": "application/json"}).status_code
+        == 400
+    )
+    assert httpx.post(url, json={"text": "no type"}).status_code == 400
+    assert httpx.post(url, content=b"x", headers={"Content-Type": "text/plain"}).status_code == 415
