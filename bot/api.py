@@ -106,10 +106,11 @@ def build_api(*, services: Services, settings: Settings) -> APIRouter:
         if not secrets.compare_digest(token.encode(), expected):
             raise _error(401, "invalid bearer token")
 
-    def reader(request: Request) -> None:
+    # async: a sync dependency would cost a thread-pool hop on every request.
+    async def reader(request: Request) -> None:
         authorise(request, write=False)
 
-    def writer(request: Request) -> None:
+    async def writer(request: Request) -> None:
         authorise(request, write=True)
 
     read = [Depends(reader)]
