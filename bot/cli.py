@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from adapters.teams.package import PackageError, write_package
 from bot.clock import SystemClock
 from bot.config import ConfigError, load_config
 from bot.demo import run_demo
@@ -26,6 +28,7 @@ from workflows.file_import import count_rows, import_recommendations, read_rows
 from workflows.ingestion import BatchRejected
 from workflows.matrix import matrix_gaps, matrix_rows
 from workflows.outcomes import record_outcomes
+from workflows.sla import sweep
 
 app = typer.Typer(
     no_args_is_help=True, help="sopbot: AI planning recommendations, owned and decided in chat."
@@ -34,6 +37,10 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 matrix_app = typer.Typer(no_args_is_help=True, help="The ownership matrix.")
 app.add_typer(db_app, name="db")
 app.add_typer(matrix_app, name="matrix")
+teams_app = typer.Typer(no_args_is_help=True, help="Microsoft Teams.")
+app.add_typer(teams_app, name="teams")
+sla_app = typer.Typer(no_args_is_help=True, help="The SLA clock: reminders, escalations, digests.")
+app.add_typer(sla_app, name="sla")
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 
@@ -149,6 +156,60 @@ def matrix_check(
     for gap in gaps:
         console.print(f"  - {gap}", highlight=False)
     raise typer.Exit(code=1)
+
+
+@sla_app.command("sweep")
+def sla_sweep(
+    at: Annotated[
+        str | None, typer.Option(help="sweep as if at this ISO time (default: now)")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="show, write nothing")] = False,
+) -> None:
+    """Run one SLA sweep and print what it queued (or would queue)."""
+    try:
+        runtime = build_runtime(_settings())
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    now = SystemClock().now()
+    try:
+        moment = datetime.fromisoformat(at) if at else now
+    except ValueError:
+        raise _fail(f"--at: '{at}' is not an ISO time such as 2026-12-01T09:00") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=runtime.config.person_tz(None))
+    report = sweep(database=runtime.database, config=runtime.config,
+                   calendars=runtime.services.calendars, now=moment, dry_run=dry_run,
+                   send_from=min(moment, now))  # fmt: skip
+    runtime.stop()
+    table = Table(title=f"SLA sweep as of {moment.isoformat()}" + (" (dry run)" if dry_run else ""))
+    for column in ("recommendation", "step", "to", "key"):
+        table.add_column(column)
+    for step in report.steps:
+        what = f"{step.kind} {step.level}" if step.level else str(step.kind)
+        table.add_row(str(step.recommendation_id), what, step.person_id, step.key)
+    if report.steps:
+        console.print(table)
+    console.print(report.summary(), highlight=False)
+
+
+@teams_app.command("package")
+def teams_package(
+    out: Annotated[Path, typer.Option(help="where to write the zip")] = Path("sopbot-teams.zip"),
+    app_id: Annotated[
+        str | None, typer.Option(help="the bot's Microsoft App ID (default: TEAMS_APP_ID)")
+    ] = None,
+    website: Annotated[str, typer.Option(help="https URL for the developer links")] = (
+        "https://example.com/sopbot"
+    ),
+    domain: Annotated[list[str] | None, typer.Option(help="a validDomains entry (repeat)")] = None,
+) -> None:
+    """Write the Teams app package (manifest.json and icons, zipped) ready to upload."""
+    try:
+        path = write_package(out, app_id=app_id or _settings().teams_app_id, website=website,
+                             domains=domain or [])  # fmt: skip
+    except PackageError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"Teams app package written to {path}", highlight=False)
 
 
 def main() -> None:

@@ -62,6 +62,8 @@ class EventKind(StrEnum):
     REMINDED = "reminded"
     ESCALATED = "escalated"
     SLA_EXTENDED = "sla_extended"
+    SNOOZED = "snoozed"
+    DIGESTED = "digested"  # listed in an owner's daily digest (low confidence or over the cap)
     OUTCOME = "outcome"
 
 
@@ -71,6 +73,7 @@ class OutboxKind(StrEnum):
     DELIVER = "deliver"  # the interactive recommendation message to its owner
     REFRESH = "refresh"  # re-render every stored message of a recommendation
     NOTICE = "notice"  # a one-off plain message (auto-accept notice, reassign hand-over)
+    DIGEST = "digest"  # an owner's daily digest, rendered from the rows marked for that day
 
 
 class OutboxState(StrEnum):

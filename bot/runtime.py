@@ -22,10 +22,12 @@ from storage import migrate
 from storage.db import Database
 from workflows.delivery import OutboxWorker
 from workflows.service import Services, build_services
+from workflows.sla import SlaSweeper
 
 log = logging.getLogger(__name__)
 
 OUTBOX_JOB = "outbox"
+SLA_JOB = "sla"
 
 
 def build_adapters(settings: Settings, services: Services) -> list[Adapter]:
@@ -101,6 +103,8 @@ def build_runtime(
     upgrade: bool = True,
 ) -> Runtime:  # fmt: skip
     config = config or load_config(settings.config_path)
+    if clock is None and settings.clock_start is not None:
+        clock = AdjustableClock(settings.clock_start)  # runs on from SOPBOT_CLOCK_START
     clock = clock or (AdjustableClock() if settings.api_open_for_demo else SystemClock())
     database = Database(settings.database_url)
     if upgrade:
@@ -112,6 +116,9 @@ def build_runtime(
     runtime = Runtime(settings=settings, database=database, config=config, clock=clock,
                       services=services, adapters=adapters, chat=chat, outbox=outbox)  # fmt: skip
     services.kick = runtime.kick
+    sweeper = SlaSweeper(database=database, config=config, calendars=services.calendars,
+                         clock=clock)  # fmt: skip
+    runtime.jobs.append((SLA_JOB, settings.sla_sweep_seconds, sweeper.run_once))
     if isinstance(clock, AdjustableClock):  # the demo's "advance the clock" control
         for adapter in adapters:
             if isinstance(adapter, LocalAdapter):

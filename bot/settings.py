@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, SecretStr
@@ -27,6 +28,9 @@ class Settings(BaseModel):
     local_chat: bool | None = None  # None: on when neither Slack nor Teams is configured
     scheduler: bool = True
     tick_seconds: float = 2.0
+    sla_sweep_seconds: float = 5.0  # how often each process sweeps for due SLA steps
+    # Tests and rehearsals: run the clock as if it had been started at this moment.
+    clock_start: datetime | None = None
 
     @property
     def slack_enabled(self) -> bool:
@@ -64,4 +68,6 @@ class Settings(BaseModel):
             teams_tenant_id=env.get("TEAMS_TENANT_ID", ""),
             local_chat={"1": True, "0": False}.get(env.get("SOPBOT_LOCAL_CHAT", "")),
             scheduler=env.get("SOPBOT_SCHEDULER", "1") not in ("0", "false", "no"),
+            sla_sweep_seconds=float(env.get("SOPBOT_SLA_SWEEP_SECONDS") or 5.0),
+            clock_start=env.get("SOPBOT_CLOCK_START") or None,
         )

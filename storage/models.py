@@ -3,11 +3,12 @@ the outbox, so restarts lose nothing and several replicas agree."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -87,6 +88,8 @@ class Recommendation(Base):
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Digest tier: the owner's local date of the digest that lists it (set by the sweep).
+    digest_on: Mapped[date | None] = mapped_column(Date)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     decisions: Mapped[list[Decision]] = relationship(
@@ -169,7 +172,11 @@ class ChatMessage(Base):
     """A message sent about a recommendation, so it can be updated in place."""
 
     __tablename__ = "chat_messages"
-    __table_args__ = (Index("ix_chat_messages_recommendation", "recommendation_id"),)
+    __table_args__ = (
+        Index("ix_chat_messages_recommendation", "recommendation_id"),
+        # The daily cap on direct messages counts a person's messages since local midnight.
+        Index("ix_chat_messages_person_purpose_created", "person_id", "purpose", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recommendation_id: Mapped[int | None] = mapped_column(ForeignKey("recommendations.id"))

@@ -11,20 +11,21 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.chat import Chat, DeliveryError, MessageRef
-from bot.clock import Clock
+from bot.clock import Calendars, Clock
 from bot.config import Config
-from bot.domain import EventKind, OutboxKind, OutboxState, Status
+from bot.domain import EventKind, OutboxKind, OutboxState, Status, Tier
 from bot.messages import Message, Tone
 from storage.db import Database
 from storage.models import ChatMessage, OutboxItem, Recommendation
 from workflows.audit import record_event
+from workflows.digest import digest_message, move_to_digest, over_daily_cap
 from workflows.views import recommendation_message
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=2)
+# Stored messages re-rendered after a decision, a reassignment, a snooze or an extension.
+REFRESHED_PURPOSES = ("owner", "escalation", "reminder")
+# SLA steps: pointless once the recommendation is no longer open.
+CLOCK_PURPOSES = ("reminder", "escalation")
 
 
 @dataclass
@@ -47,6 +52,7 @@ class OutboxWorker:
         self.config = config
         self.chat = chat
         self.clock = clock
+        self.calendars = Calendars(config)
 
     # --- claiming ---------------------------------------------------------------------
 
@@ -107,13 +113,15 @@ class OutboxWorker:
             self._refresh(item)
         elif item.kind == OutboxKind.NOTICE:
             self._notice(item)
+        elif item.kind == OutboxKind.DIGEST:
+            self._digest(item)
         else:
             raise DeliveryError(f"unknown outbox kind {item.kind}", transient=False)
 
     def _message_for(self, session: Session, rec: Recommendation, reader: str, purpose: str):
         return recommendation_message(
             session, config=self.config, rec=rec, reader_id=reader, now=self.clock.now(),
-            escalation=purpose == "escalation",
+            escalation=purpose == "escalation", reminder=purpose == "reminder",
         )  # fmt: skip
 
     def _deliver_recommendation(self, item: OutboxItem) -> None:
@@ -126,10 +134,15 @@ class OutboxWorker:
             rec = session.get(Recommendation, item.recommendation_id)
             assert rec is not None
             if rec.status == Status.WITHDRAWN or (
-                purpose == "owner" and rec.owner_id not in (item.person_id, None)
+                purpose in ("owner", "reminder") and rec.owner_id not in (item.person_id, None)
                 and not item.payload.get("fallback")
-            ):  # fmt: skip
+            ) or (purpose in CLOCK_PURPOSES and rec.status != Status.OPEN):  # fmt: skip
                 self._mark_sent(session, item, note="skipped: no longer relevant")
+                return
+            if self._overflows(session, item, rec):
+                move_to_digest(session, config=self.config, calendars=self.calendars, rec=rec,
+                               now=self.clock.now())  # fmt: skip
+                self._mark_sent(session, item, note="over the daily cap: listed in the digest")
                 return
             message = self._message_for(session, rec, item.person_id, purpose)
             if item.payload.get("handed_over_by"):
@@ -153,7 +166,7 @@ class OutboxWorker:
                 session.scalars(
                     select(ChatMessage).where(
                         ChatMessage.recommendation_id == rec.id,
-                        ChatMessage.purpose.in_(("owner", "escalation")),
+                        ChatMessage.purpose.in_(REFRESHED_PURPOSES),
                     )
                 )
             )
@@ -180,6 +193,34 @@ class OutboxWorker:
             ref = self.chat.post_to_channel(channel=item.payload["channel"], message=message)
         with self.database.transaction() as session:
             self._store_ref(session, item, ref, item.payload.get("purpose", "notice"))
+            self._mark_sent(session, item)
+
+    def _overflows(self, session: Session, item: OutboxItem, rec: Recommendation) -> bool:
+        """A first direct delivery beyond the owner's daily cap goes to the digest."""
+        first_delivery = not item.payload and rec.tier == Tier.DIRECT
+        return (
+            first_delivery
+            and rec.status == Status.OPEN
+            and over_daily_cap(
+                session, config=self.config, person_id=rec.owner_id, now=self.clock.now()
+            )
+        )
+
+    def _digest(self, item: OutboxItem) -> None:
+        assert item.person_id is not None
+        person = self.config.people_by_id.get(item.person_id)
+        if person is None:
+            raise DeliveryError(f"{item.person_id} is not in the configuration", transient=False)
+        day = date.fromisoformat(item.payload["day"])
+        with self.database.transaction() as session:
+            message = digest_message(session, config=self.config, person_id=person.id, day=day,
+                                     now=self.clock.now())  # fmt: skip
+            if message is None:
+                self._mark_sent(session, item, note="skipped: nothing left open")
+                return
+        ref = self.chat.send(person=person, message=message)
+        with self.database.transaction() as session:
+            self._store_ref(session, item, ref, "digest")
             self._mark_sent(session, item)
 
     def _store_ref(self, session: Session, item: OutboxItem, ref: MessageRef, purpose: str) -> None:

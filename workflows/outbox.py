@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.domain import OutboxKind, OutboxState
@@ -30,3 +32,24 @@ def enqueue_refresh(session: Session, *, recommendation_id: int, key: str, now: 
     """Re-render every stored message of a recommendation (after a decision, revision...)."""
     enqueue(session, kind=OutboxKind.REFRESH, key=f"refresh:{key}", now=now,
             recommendation_id=recommendation_id)  # fmt: skip
+
+
+def outbox_row(
+    *, kind: OutboxKind, key: str, now: datetime, recommendation_id: int | None = None,
+    person_id: str | None = None, payload: dict[str, Any] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    return {"kind": kind, "dedupe_key": key, "recommendation_id": recommendation_id,
+            "person_id": person_id, "payload": payload or {}, "state": OutboxState.PENDING,
+            "attempts": 0, "next_attempt_at": now, "created_at": now}  # fmt: skip
+
+
+def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert outbox rows in one statement, skipping keys that already exist: a step that
+    was already written (by another replica, or before a crash) is not written twice, and
+    the rest of the batch still goes in."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(OutboxItem.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    session.connection().execute(statement, rows)

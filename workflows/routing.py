@@ -3,10 +3,11 @@ reminder times and delivery tier. Pure functions of the configuration."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, time
 
-from bot.clock import Calendars
+from bot.clock import BusinessCalendar, Calendars
 from bot.config import MANAGER, Config, RecommendationType
 from bot.domain import Tier
 from bot.recommendation import RecommendationIn
@@ -25,14 +26,42 @@ class RoutingResult:
     tier: Tier
     unowned: bool = False
     reminder_times: list[datetime] = field(default_factory=list)
+    digest_at: datetime | None = None  # the owner's next digest, for the digest tier
 
     @property
     def next_action_at(self) -> datetime | None:
         """When the SLA sweep must first look: the first reminder, else the due time.
-        Digest and auto-accepted items are not nudged one by one."""
+        Digest items are listed in the owner's next digest instead of being nudged one
+        by one; auto-accepted ones need nothing."""
+        if self.tier == Tier.DIGEST:
+            return self.digest_at
         if self.tier != Tier.DIRECT:
             return None
         return self.reminder_times[0] if self.reminder_times else self.due_at
+
+
+def reminder_times(
+    *, calendar: BusinessCalendar, start: datetime, due_at: datetime, fractions: Sequence[float]
+) -> list[datetime]:
+    """Reminders at fractions of the business time between arrival and the due time, so
+    a `respond_by` or an extended SLA gets its reminders spaced the same way."""
+    window = calendar.between(start, due_at)
+    times = [calendar.add(start, window * fraction) for fraction in fractions]
+    return [t for t in times if t < due_at]
+
+
+def next_digest_at(
+    *, calendar: BusinessCalendar, moment: datetime, send_at: time | None
+) -> datetime:
+    """The owner's next digest after `moment`: the start of their next business day, or
+    `digest.send_at` local time on the next business day that has not reached it yet."""
+    if send_at is None:
+        return calendar.start_of_next_business_day(moment)
+    local = moment.astimezone(calendar.tz)
+    day = local.date()
+    if not calendar.is_business_day(day) or local >= datetime.combine(day, send_at, calendar.tz):
+        day = calendar.next_business_day(day)
+    return datetime.combine(day, send_at, calendar.tz).astimezone(UTC)
 
 
 def choose_tier(rtype: RecommendationType, confidence: float | None) -> Tier:
@@ -68,8 +97,9 @@ def route(
         owner, how = config.override_reviewer, "unowned: sent to the override reviewer"
     calendar = calendars.for_person(owner)
     due_at = rec.respond_by or calendar.add(received_at, sla)
-    reminders = [calendar.add(received_at, sla * fraction) for fraction in rtype.reminders]
-    reminders = [t for t in reminders if t < due_at]
+    reminders = reminder_times(
+        calendar=calendar, start=received_at, due_at=due_at, fractions=rtype.reminders
+    )
     return RoutingResult(
         owner=owner,
         backup=backup if backup != owner else None,
@@ -78,6 +108,9 @@ def route(
         tier=choose_tier(rtype, rec.confidence),
         unowned=unowned,
         reminder_times=reminders,
+        digest_at=next_digest_at(
+            calendar=calendar, moment=received_at, send_at=config.digest.send_at
+        ),
     )
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.clock import Calendars, Clock
 from bot.config import Config
 from storage.db import Database
 from workflows.decisions import DecisionService
+from workflows.extension import Extended, extend_sla
 from workflows.ingestion import Ingestor
+from workflows.snooze import Snoozed, snooze
 
 
 @dataclass
@@ -24,6 +27,28 @@ class Services:
     # Wakes the outbox worker so a decision's message update goes out now, not at the
     # next tick. Set by the composition root; a no-op in unit tests.
     kick: Callable[[], None] = field(default=lambda: None)
+
+    def snooze(
+        self, *, recommendation_id: int, actor_id: str, choice: str, channel: str
+    ) -> Snoozed:
+        """A SNOOZE button (value "1h", "4h" or "nbd"); see workflows.snooze."""
+        result = snooze(database=self.database, config=self.config, calendars=self.calendars,
+                        clock=self.clock, recommendation_id=recommendation_id,
+                        actor_id=actor_id, choice=choice, channel=channel)  # fmt: skip
+        self.kick()
+        return result
+
+    def extend_sla(
+        self, *, recommendation_id: int, actor_id: str, new_due: datetime | str,
+        reason: str | None, channel: str,
+    ) -> Extended:  # fmt: skip
+        """The EXTEND form (inputs `due_at`, `reason`); see workflows.extension."""
+        result = extend_sla(database=self.database, config=self.config,
+                            calendars=self.calendars, clock=self.clock,
+                            recommendation_id=recommendation_id, actor_id=actor_id,
+                            new_due=new_due, reason=reason, channel=channel)  # fmt: skip
+        self.kick()
+        return result
 
 
 def build_services(*, database: Database, config: Config, clock: Clock) -> Services:

@@ -3,12 +3,12 @@ similar ones, and what the reader may do. Every adapter renders this same conten
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from bot.clock import local_time_label
+from bot.clock import BusinessCalendar, local_time_label
 from bot.config import Config
 from bot.domain import DecisionKind, Status, Tier
 from bot.durations import format_duration
@@ -26,7 +26,9 @@ from bot.messages import (
     Tone,
 )
 from storage.models import Decision, Recommendation
+from workflows.extension import may_extend
 from workflows.permissions import deciders
+from workflows.snooze import SNOOZE_CHOICES, may_snooze
 
 SIMILAR_LOOKBACK = 5
 
@@ -143,6 +145,39 @@ def reassign_form(rec: Recommendation, config: Config) -> Form:
     )  # fmt: skip
 
 
+def extend_form(rec: Recommendation, config: Config) -> Form:
+    return Form(
+        action=ButtonAction.EXTEND, title="Extend SLA", submit_label="Extend",
+        recommendation_id=rec.id,
+        inputs=[
+            FormInput(name="due_at", label="New due time", kind=InputKind.DATETIME,
+                      required=True, hint="Your local time, e.g. 2026-12-02 12:00"),
+            FormInput(name="reason", label="Why more time", kind=InputKind.TEXT, required=True,
+                      placeholder="e.g. waiting for the supplier's confirmation"),
+        ],
+    )  # fmt: skip
+
+
+def business_time(delta: timedelta) -> str:
+    """`2 business hours`, `1h 30m of business time`: what a reminder says is left."""
+    minutes = int(round(delta.total_seconds() / 60))
+    if minutes >= 60 and minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} business hour{'s' if hours != 1 else ''}"
+    return f"{format_duration(delta)} of business time"
+
+
+def _owner_calendar(rec: Recommendation, config: Config) -> BusinessCalendar:
+    return BusinessCalendar(config.business_hours, config.person_tz(rec.owner_id))
+
+
+def _digest_note(rec: Recommendation, config: Config) -> str:
+    rtype = config.recommendation_types.get(rec.type)
+    if rtype and rec.confidence is not None and rec.confidence < rtype.actionable_confidence:
+        return "Low confidence: listed in the digest"
+    return "Listed in the digest: your daily limit of direct messages was reached"
+
+
 def decided_status(rec: Recommendation, config: Config) -> tuple[str | None, Tone]:
     human = next((d for d in rec.decisions if not d.automatic), None)
     auto = next((d for d in rec.decisions if d.automatic), None)
@@ -177,9 +212,11 @@ def decided_status(rec: Recommendation, config: Config) -> tuple[str | None, Ton
 
 def recommendation_message(
     session: Session, *, config: Config, rec: Recommendation, reader_id: str, now: datetime,
-    escalation: bool = False,
+    escalation: bool = False, reminder: bool = False,
 ) -> Message:  # fmt: skip
-    """The interactive message about `rec` as `reader_id` should see it now."""
+    """The interactive message about `rec` as `reader_id` should see it now; a reminder
+    adds the time left and snooze buttons, an escalation who owns it, how long it has
+    waited and Extend SLA."""
     tz = config.person_tz(reader_id)
     fields = [MessageField(label="Item", value=rec.sku or "-")]
     if rec.site:
@@ -205,7 +242,19 @@ def recommendation_message(
     status, tone = decided_status(rec, config)
     context = [f"Due {local_time_label(rec.due_at, tz)}", f"#{rec.id} from {rec.source}"]
     if rec.tier == Tier.DIGEST:
-        context.append("Low confidence: listed in the digest")
+        context.append(_digest_note(rec, config))
+    is_open = rec.status == Status.OPEN
+    if is_open and (reminder or escalation):
+        calendar = _owner_calendar(rec, config)
+        if reminder and now < rec.due_at:
+            context.insert(0, f"Due in {business_time(calendar.between(now, rec.due_at))}")
+        if escalation:
+            waited = business_time(calendar.between(rec.received_at, now))
+            owner = config.display_name(rec.owner_id)
+            context.insert(0, f"{owner} has had it for {waited} "
+                              f"(since {local_time_label(rec.received_at, tz)})")  # fmt: skip
+    if is_open and rec.snoozed_until is not None and rec.snoozed_until > now:
+        context.append(f"Reminders snoozed until {local_time_label(rec.snoozed_until, tz)}")
     if rec.status == Status.OPEN and now > rec.due_at:
         tone = Tone.ATTENTION
         context.insert(0, f"Overdue by {format_duration(now - rec.due_at)}")
@@ -227,12 +276,21 @@ def recommendation_message(
             Button(action=ButtonAction.REASSIGN, label="Reassign", recommendation_id=rec.id),
         ]  # fmt: skip
         forms = [override_form(rec, config, on_behalf=on_behalf), reassign_form(rec, config)]
+        if reminder and now < rec.due_at and may_snooze(rec=rec, person_id=reader_id):
+            buttons += [Button(action=ButtonAction.SNOOZE, label=label, recommendation_id=rec.id,
+                               value=value) for value, label in SNOOZE_CHOICES.items()]  # fmt: skip
+        if escalation and may_extend(config=config, rec=rec, person_id=reader_id):
+            buttons.append(Button(action=ButtonAction.EXTEND, label="Extend SLA",
+                                  recommendation_id=rec.id))  # fmt: skip
+            forms.append(extend_form(rec, config))
     elif auto_open and may_decide:
         buttons = [Button(action=ButtonAction.OVERRIDE, label="Override", recommendation_id=rec.id)]
         forms = [override_form(rec, config)]
     header = headline(rec, config)
     if escalation and rec.status == Status.OPEN:
         header = f"Escalated: {header}"
+    elif reminder and rec.status == Status.OPEN:
+        header = f"Reminder: {header}"
     return Message(
         header=header, text=rec.action, fields=fields, sections=sections, context=context,
         buttons=buttons, forms=forms, status=status, tone=tone, recommendation_id=rec.id,

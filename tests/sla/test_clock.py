@@ -1,0 +1,136 @@
+"""Reminders, escalations, business hours and exactly-once, on SQLite and PostgreSQL.
+
+The demo's stockout_risk: owner Ana (Berlin), SLA 8 business hours, reminders at 50% and
+90%, escalation to her manager Ben at expiry, then to Greta 4 business hours later."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.domain import Action
+from bot.messages import ButtonAction
+from tests.conftest import make_rec
+from tests.sla.conftest import World, berlin
+from workflows.decisions import DecisionRequest
+
+
+def test_reminders_at_50_and_90_percent_then_two_escalation_levels(world: World) -> None:
+    [rec] = world.ingest(make_rec())  # Monday 09:00 Berlin
+    assert rec.due_at == berlin(2026, 11, 30, 17, 0)
+    assert world.headers("ana") == ["Stockout risk: SKU-4711 bearing 6204-2RS at DC-NORTH"]
+
+    assert world.at(berlin(2026, 11, 30, 12, 59)).steps == []
+    world.at(berlin(2026, 11, 30, 13, 0))  # 50% of 8 business hours
+    reminder = world.received("ana")[-1]
+    assert reminder.header.startswith("Reminder: Stockout risk")
+    assert reminder.context[0] == "Due in 4 business hours"
+    assert [b.label for b in reminder.buttons] == [
+        "Accept", "Override", "Reassign", "Snooze 1h", "Snooze 4h", "Next business day",
+    ]  # fmt: skip
+    assert [b.value for b in reminder.buttons if b.action == ButtonAction.SNOOZE] == [
+        "1h", "4h", "nbd",
+    ]  # fmt: skip
+
+    assert world.at(berlin(2026, 11, 30, 16, 11)).steps == []
+    world.at(berlin(2026, 11, 30, 16, 12))  # 90%
+    assert world.received("ana")[-1].context[0] == "Due in 48m of business time"
+    assert len(world.received("ana")) == 3 and world.received("ben") == []
+
+    world.at(berlin(2026, 11, 30, 17, 0))  # expiry: level 1, the owner's manager
+    [escalation] = world.received("ben")
+    assert escalation.header.startswith("Escalated: Stockout risk")
+    assert escalation.context[0].startswith("Ana Lopez has had it for 8 business hours")
+    assert [b.label for b in escalation.buttons] == ["Accept", "Override", "Reassign", "Extend SLA"]
+    assert all(b.on_behalf for b in escalation.buttons[:2])
+    assert escalation.form_for(ButtonAction.EXTEND) is not None
+    assert world.rec(rec.id).escalation_level == 1
+
+    assert world.at(berlin(2026, 12, 1, 11, 59)).steps == []  # 4 business hours later
+    world.at(berlin(2026, 12, 1, 12, 0))
+    [level_2] = world.received("greta")
+    assert level_2.header.startswith("Escalated:")
+    stored = world.rec(rec.id)
+    assert (stored.reminders_sent, stored.escalation_level, stored.next_action_at) == (2, 2, None)
+    kinds = [e.kind for e in world.events(rec.id)]
+    assert kinds.count("reminded") == 2 and kinds.count("escalated") == 2
+    assert len(world.received("ana")) == 3
+
+
+def test_weekend_is_skipped(world: World) -> None:
+    world.clock.set(berlin(2026, 12, 4, 15, 0))  # Friday 15:00: 2 business hours left
+    [rec] = world.ingest(make_rec())
+    assert rec.due_at == berlin(2026, 12, 7, 14, 0)  # Monday 14:00
+    for moment in (berlin(2026, 12, 4, 17, 30), berlin(2026, 12, 5, 12), berlin(2026, 12, 6, 20)):
+        assert world.at(moment).steps == []
+    world.at(berlin(2026, 12, 7, 9, 59))
+    assert len(world.received("ana")) == 1
+    world.at(berlin(2026, 12, 7, 10, 0))  # 4 business hours after Friday 15:00
+    assert world.received("ana")[-1].header.startswith("Reminder:")
+
+
+def test_public_holidays_are_skipped(world: World) -> None:
+    world.clock.set(berlin(2026, 12, 24, 15, 0))  # Thursday; Friday 25th and 26th are holidays
+    [rec] = world.ingest(make_rec())
+    assert rec.due_at == berlin(2026, 12, 28, 14, 0)
+    assert world.at(berlin(2026, 12, 25, 12, 0)).steps == []
+    assert world.at(berlin(2026, 12, 28, 14, 0)).steps != []  # expired: reminders are moot
+    assert world.headers("ben") == [
+        "Escalated: Stockout risk: SKU-4711 bearing 6204-2RS at DC-NORTH"
+    ]
+    assert [m.header.split(":")[0] for m in world.received("ana")] == ["Stockout risk"]
+
+
+def test_late_sweep_collapses_reminders_into_one(world: World) -> None:
+    [rec] = world.ingest(make_rec())
+    report = world.at(berlin(2026, 11, 30, 16, 30))  # both reminder times have passed
+    assert [(s.kind, s.level) for s in report.steps] == [("reminder", 2)]
+    assert world.rec(rec.id).next_action_at == berlin(2026, 11, 30, 17, 0)
+
+
+def test_owner_decides_and_nothing_more_fires(world: World) -> None:
+    [rec] = world.ingest(make_rec())
+    world.at(berlin(2026, 11, 30, 13, 0))
+    world.at(berlin(2026, 11, 30, 16, 12), deliver=False)  # queued, not yet delivered
+    world.services.decisions.record_accept(recommendation_id=rec.id, actor_id="ana",
+                                           channel="local")  # fmt: skip
+    world.outbox.drain()
+    assert len(world.received("ana")) == 2  # the queued reminder was dropped
+    for moment in (berlin(2026, 11, 30, 17), berlin(2026, 12, 1, 12), berlin(2026, 12, 20, 9)):
+        assert world.at(moment).steps == []
+    assert world.received("ben") == [] and world.received("greta") == []
+    reminder = world.received("ana")[1]  # updated in place: decided, no buttons
+    assert reminder.buttons == [] and reminder.status.startswith("Accepted by Ana Lopez")
+
+
+def test_manager_decides_on_behalf_and_escalated_message_shows_it(world: World) -> None:
+    [rec] = world.ingest(make_rec())
+    world.at(berlin(2026, 11, 30, 17, 0))
+    world.clock.set(berlin(2026, 11, 30, 17, 20))
+    recorded = world.services.decisions.decide(
+        DecisionRequest(rec.id, "ben", Action.OVERRIDE, "local", reason_code="COST_TRADEOFF")
+    )
+    assert recorded.role == "escalation"
+    world.outbox.drain()
+    [escalation] = world.received("ben")
+    assert escalation.buttons == []
+    assert escalation.status.startswith("Overridden by Ben Okafor on behalf of Ana Lopez")
+    assert world.received("ana")[0].status.startswith("Overridden by Ben Okafor")
+    assert world.at(berlin(2026, 12, 1, 12, 0)).steps == []
+    assert world.received("greta") == []
+
+
+def test_nothing_older_than_max_age_keeps_escalating(world: World) -> None:
+    [rec] = world.ingest(make_rec())
+    # The bot was down for eleven days (max_age is 10d): no pings about stale items.
+    report = world.at(berlin(2026, 12, 11, 10, 0))
+    assert report.steps == []
+    assert world.received("ben") == [] and world.rec(rec.id).next_action_at is None
+
+
+def test_escalation_after_decision_window_respects_max_age(world: World) -> None:
+    [rec] = world.ingest(make_rec())
+    world.at(berlin(2026, 11, 30, 17, 0))
+    assert world.rec(rec.id).next_action_at == berlin(2026, 12, 1, 12, 0)
+    world.at(berlin(2026, 12, 1, 12, 0))
+    assert world.rec(rec.id).next_action_at is None
+    assert world.at(berlin(2026, 11, 30, 17, 0) + timedelta(days=9)).steps == []

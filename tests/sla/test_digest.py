@@ -1,0 +1,86 @@
+"""The digest tier: low-confidence items and overflow beyond the daily cap of direct
+messages reach the owner once a day, at the start of their business day."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.domain import OutboxKind, Tier
+from bot.messages import ButtonAction
+from storage.models import OutboxItem
+from tests.conftest import make_rec
+from tests.sla.conftest import World, berlin
+
+
+def digest_rows(world: World) -> int:
+    with world.services.database.transaction() as session:
+        query = (
+            select(func.count()).select_from(OutboxItem).where(OutboxItem.kind == OutboxKind.DIGEST)
+        )
+        return session.scalar(query) or 0
+
+
+def test_low_confidence_items_arrive_in_one_digest_next_morning(world: World) -> None:
+    first, second = world.ingest(make_rec(confidence=0.3), make_rec(confidence=0.4, sku="SKU-9"))
+    assert world.received("ana") == []
+    assert world.rec(first.id).next_action_at == berlin(2026, 12, 1, 8, 0)  # Tuesday opening
+    assert world.at(berlin(2026, 12, 1, 7, 59)).steps == []
+    world.at(berlin(2026, 12, 1, 8, 0))
+    [digest] = world.received("ana")
+    assert digest.header == "Your daily digest: 2 recommendations"
+    assert len(digest.items) == 2
+    for item in digest.items:
+        assert [b.action for b in item.buttons] == [
+            ButtonAction.ACCEPT, ButtonAction.OVERRIDE, ButtonAction.REASSIGN,
+        ]  # fmt: skip
+        assert "Low confidence: listed in the digest" in item.context
+    # The same sweep again, or a replica's, adds nothing: one digest per (owner, day).
+    assert world.at(berlin(2026, 12, 1, 8, 0)).steps == []
+    assert digest_rows(world) == 1 and len(world.received("ana")) == 1
+    # An item from the digest is decided like any other.
+    world.services.decisions.record_accept(recommendation_id=second.id, actor_id="ana",
+                                           channel="local")  # fmt: skip
+
+
+def test_digest_key_is_per_owner_and_local_date(world: World) -> None:
+    world.ingest(make_rec(confidence=0.3))
+    world.at(berlin(2026, 12, 1, 8, 0))
+    world.clock.set(berlin(2026, 12, 1, 9, 0))
+    [late] = world.ingest(make_rec(confidence=0.3))
+    assert world.rec(late.id).next_action_at == berlin(2026, 12, 2, 8, 0)
+    world.at(berlin(2026, 12, 2, 8, 0))
+    assert digest_rows(world) == 2
+    assert [len(m.items) for m in world.received("ana")] == [1, 1]
+
+
+def test_items_that_missed_a_sent_digest_wait_for_the_next_one(world: World) -> None:
+    [first] = world.ingest(make_rec(confidence=0.3))
+    world.at(berlin(2026, 12, 1, 8, 0))
+    world.clock.set(berlin(2026, 11, 30, 10, 0))
+    [straggler] = world.ingest(make_rec(confidence=0.3))  # due for the digest already sent
+    world.at(berlin(2026, 12, 1, 8, 30))
+    assert len(world.received("ana")) == 1
+    assert world.rec(straggler.id).next_action_at == berlin(2026, 12, 2, 8, 0)
+    world.at(berlin(2026, 12, 2, 8, 0))
+    assert [len(m.items) for m in world.received("ana")] == [1, 1]
+    assert first.id != straggler.id
+
+
+def test_daily_cap_overflows_into_the_digest(world: World) -> None:
+    cap = world.services.config.digest.daily_direct_cap  # 15 in the demo configuration
+    assert cap == 15
+    results = world.ingest(*[make_rec(sku=f"SKU-{n}") for n in range(cap + 3)])
+    assert len(world.received("ana")) == cap
+    overflow = results[cap:]
+    for result in overflow:
+        stored = world.rec(result.id)
+        assert stored.tier == Tier.DIGEST and stored.next_action_at == berlin(2026, 12, 1, 8, 0)
+    world.at(berlin(2026, 12, 1, 8, 0))
+    digest = world.received("ana")[-1]
+    assert digest.header == "Your daily digest: 3 recommendations"
+    assert "Listed in the digest: your daily limit of direct messages was reached" in (
+        digest.items[0].context
+    )
+    # A new day: direct messages flow again.
+    world.ingest(make_rec())
+    assert world.received("ana")[-1].header.startswith("Stockout risk")

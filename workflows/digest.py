@@ -1,0 +1,98 @@
+"""The digest tier, against recommendation fatigue: low-confidence signals, and direct
+messages beyond an owner's daily cap, are listed once a day in one message at the start
+of the owner's business day instead of interrupting them one by one.
+
+The sweep marks each due digest row with the owner's local date and queues one outbox
+row keyed (owner, date); the message is rendered when sent, from the rows marked with
+that date that are still open."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.clock import Calendars
+from bot.config import Config
+from bot.domain import EventKind, Status, Tier
+from bot.messages import Message, Tone
+from storage.models import ChatMessage, Recommendation
+from workflows.audit import record_event
+from workflows.routing import next_digest_at
+from workflows.views import recommendation_message
+
+MAX_ITEMS = 20  # chat platforms limit a message's size; the rest is in the queue
+
+
+def direct_messages_today(
+    session: Session, *, config: Config, person_id: str, now: datetime
+) -> int:
+    """Recommendation messages a person received since their local midnight."""
+    tz = config.person_tz(person_id)
+    midnight = datetime.combine(now.astimezone(tz).date(), time(0), tz)
+    return session.scalar(
+        select(func.count())
+        .select_from(ChatMessage)
+        .where(ChatMessage.person_id == person_id, ChatMessage.purpose == "owner",
+               ChatMessage.created_at >= midnight)
+    ) or 0  # fmt: skip
+
+
+def over_daily_cap(session: Session, *, config: Config, person_id: str, now: datetime) -> bool:
+    """Whether one more direct message would exceed `digest.daily_direct_cap`. Counted
+    from what was actually sent, so the cap is soft by at most one message per replica
+    sending at the same instant."""
+    cap = config.digest.daily_direct_cap
+    if cap is None:
+        return False
+    return direct_messages_today(session, config=config, person_id=person_id, now=now) >= cap
+
+
+def move_to_digest(
+    session: Session, *, config: Config, calendars: Calendars, rec: Recommendation, now: datetime
+) -> datetime:
+    """Overflow: the recommendation is listed in the owner's next digest instead."""
+    calendar = calendars.for_person(rec.owner_id)
+    at = next_digest_at(calendar=calendar, moment=now, send_at=config.digest.send_at)
+    rec.tier = Tier.DIGEST
+    rec.next_action_at = at
+    record_event(session, kind=EventKind.DIGESTED, at=now, recommendation_id=rec.id,
+                 reason="daily_direct_cap", cap=config.digest.daily_direct_cap,
+                 digest_at=at.isoformat())  # fmt: skip
+    return at
+
+
+def digest_rows(session: Session, *, person_id: str, day: date) -> list[Recommendation]:
+    return list(
+        session.scalars(
+            select(Recommendation)
+            .where(Recommendation.owner_id == person_id, Recommendation.status == Status.OPEN,
+                   Recommendation.digest_on == day)
+            .order_by(Recommendation.due_at, Recommendation.id)
+        )
+    )  # fmt: skip
+
+
+def digest_message(
+    session: Session, *, config: Config, person_id: str, day: date, now: datetime
+) -> Message | None:
+    """The day's digest for one owner, each item with its own buttons; None if nothing
+    is left open (all decided or withdrawn since)."""
+    rows = digest_rows(session, person_id=person_id, day=day)
+    if not rows:
+        return None
+    items = [
+        recommendation_message(session, config=config, rec=rec, reader_id=person_id, now=now)
+        for rec in rows[:MAX_ITEMS]
+    ]
+    count = len(rows)
+    context = [f"Digest for {day:%a %d %b}"]
+    if count > MAX_ITEMS:
+        context.append(f"{count - MAX_ITEMS} more in your queue")
+    return Message(
+        header=f"Your daily digest: {count} recommendation{'s' if count != 1 else ''}",
+        text="Low-confidence signals and recommendations beyond your daily limit of direct "
+        "messages, listed once a day.",
+        context=context, items=items, tone=Tone.INFO,
+    )  # fmt: skip

@@ -1,0 +1,189 @@
+"""The SLA sweep: as of a moment, find what is due, claim it, write the reminder,
+escalation or digest to the outbox and move each row's next-action time on, all in one
+transaction per batch.
+
+The entry point is the partial index on `next_action_at` (open rows only), so the cost
+is proportional to what is due, never to the number of open recommendations. On
+PostgreSQL rows are claimed with FOR UPDATE SKIP LOCKED, so several replicas sweeping at
+once take disjoint rows; SQLite has a single writer. The outbox's unique `dedupe_key` is
+the last word: a step written once is never written again, whatever the timing.
+APScheduler only decides *when* a process sweeps; every fact is in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import literal_column, select, update
+from sqlalchemy.orm import Session
+
+from bot.clock import Calendars, Clock
+from bot.config import Config
+from bot.domain import EventKind, OutboxKind, OutboxState
+from storage.db import Database
+from storage.models import Event, OutboxItem, Recommendation
+from workflows.outbox import enqueue_many, outbox_row
+from workflows.routing import next_digest_at
+from workflows.sla_schedule import STATE_COLUMNS, Advance, SlaSchedule, SlaState, Step, StepKind
+
+log = logging.getLogger(__name__)
+
+BATCH = 1000
+MAX_BATCHES = 1000  # a bound, so a bug can never make one tick loop forever
+# A literal (not a bound parameter) so both databases match the partial index predicate.
+IS_OPEN = Recommendation.status == literal_column("'open'")
+
+
+@dataclass
+class SweepReport:
+    at: datetime
+    dry_run: bool = False
+    examined: int = 0
+    steps: list[Step] = field(default_factory=list)
+
+    def count(self) -> Counter[StepKind]:
+        return Counter(step.kind for step in self.steps)
+
+    def summary(self) -> str:
+        counts = self.count()
+        verb = "would send" if self.dry_run else "queued"
+        digests = len({s.key for s in self.steps if s.kind == StepKind.DIGEST})
+        return (
+            f"{self.examined} due: {verb} {counts[StepKind.REMINDER]} reminder(s), "
+            f"{counts[StepKind.ESCALATION]} escalation(s), {digests} digest(s)"
+        )
+
+
+def due_query(now: datetime, *, limit: int | None, lock: bool):
+    query = (
+        select(*STATE_COLUMNS)
+        .where(IS_OPEN, Recommendation.next_action_at <= now)
+        .order_by(Recommendation.next_action_at)
+        .limit(limit)
+    )
+    return query.with_for_update(skip_locked=True) if lock else query
+
+
+def sweep(
+    *, database: Database, config: Config, calendars: Calendars, now: datetime,
+    dry_run: bool = False, send_from: datetime | None = None, batch: int = BATCH,
+) -> SweepReport:  # fmt: skip
+    """One sweep as of `now`. `send_from` is when the queued messages may go out (the
+    CLI's `--at` in the future still sends now); `dry_run` writes nothing."""
+    schedule = SlaSchedule(config=config, calendars=calendars)
+    report = SweepReport(at=now, dry_run=dry_run)
+    if dry_run:
+        with database.transaction() as session:
+            rows = session.execute(due_query(now, limit=None, lock=False)).all()
+            for row in rows:
+                report.steps += schedule.advance(SlaState.of(row), now).steps
+            report.examined = len(rows)
+        return report
+    handled: set[int] = set()
+    for _ in range(MAX_BATCHES):
+        with database.transaction() as session:
+            rows = session.execute(due_query(now, limit=batch, lock=database.is_postgres)).all()
+            fresh = [row for row in rows if row.id not in handled]
+            if not fresh:
+                break
+            advances = [schedule.advance(SlaState.of(row), now) for row in fresh]
+            _apply(session, config=config, calendars=calendars, advances=advances, now=now,
+                   send_from=send_from or now)  # fmt: skip
+        handled.update(row.id for row in fresh)
+        report.examined += len(fresh)
+        report.steps += [step for advance in advances for step in advance.steps]
+        if len(rows) < batch:
+            break
+    if report.steps:
+        log.info("SLA sweep at %s: %s", now.isoformat(), report.summary())
+    return report
+
+
+def _apply(
+    session: Session, *, config: Config, calendars: Calendars, advances: list[Advance],
+    now: datetime, send_from: datetime,
+) -> None:  # fmt: skip
+    outbox, events, updates, digest_updates = [], [], [], []
+    digests: dict[str, tuple[Step, list[int]]] = {}
+    for advance in advances:
+        state = advance.state
+        for step in advance.steps:
+            if step.kind == StepKind.DIGEST:
+                digests.setdefault(step.key, (step, []))[1].append(state.id)
+                continue
+            outbox.append(
+                outbox_row(kind=OutboxKind.DELIVER, key=step.key, now=send_from,
+                           recommendation_id=state.id, person_id=step.person_id,
+                           payload={"purpose": step.kind.value, "level": step.level})
+            )  # fmt: skip
+            kind = EventKind.ESCALATED if step.kind == StepKind.ESCALATION else EventKind.REMINDED
+            data = {"to": step.person_id, "level": step.level}
+            events.append(
+                {"recommendation_id": state.id, "kind": kind, "actor_id": None, "at": now,
+                 "data": data}
+            )  # fmt: skip
+        row = {
+            "id": state.id, "next_action_at": advance.next_action_at,
+            "reminders_sent": state.reminders_sent, "escalation_level": state.escalation_level,
+            "snoozed_until": state.snoozed_until,
+        }  # fmt: skip
+        if advance.digest_on is not None:
+            digest_updates.append({**row, "digest_on": advance.digest_on})
+        else:
+            updates.append(row)
+    enqueue_many(session, outbox)
+    if events:
+        session.connection().execute(Event.__table__.insert(), events)
+    for rows in (updates, digest_updates):
+        if rows:
+            session.execute(update(Recommendation), rows)
+    if digests:
+        _queue_digests(session, config=config, calendars=calendars, digests=digests,
+                       now=now, send_from=send_from)  # fmt: skip
+
+
+def _queue_digests(
+    session: Session, *, config: Config, calendars: Calendars,
+    digests: dict[str, tuple[Step, list[int]]], now: datetime, send_from: datetime,
+) -> None:  # fmt: skip
+    """One digest per (owner, local date), rendered when sent from the rows marked with
+    that date. Rows that missed an already-sent digest wait for the owner's next one."""
+    enqueue_many(session, [
+        outbox_row(kind=OutboxKind.DIGEST, key=key, now=send_from, person_id=step.person_id,
+                   payload={"day": step.day.isoformat() if step.day else None})
+        for key, (step, _ids) in digests.items()
+    ])  # fmt: skip
+    gone = set(
+        session.scalars(
+            select(OutboxItem.dedupe_key).where(
+                OutboxItem.dedupe_key.in_(list(digests)), OutboxItem.state != OutboxState.PENDING
+            )
+        )
+    )
+    late = []
+    for key in gone:
+        step, ids = digests[key]
+        calendar = calendars.for_person(step.person_id)
+        later = next_digest_at(calendar=calendar, moment=now, send_at=config.digest.send_at)
+        late += [{"id": i, "next_action_at": later, "digest_on": None} for i in ids]
+    if late:
+        session.execute(update(Recommendation), late)
+
+
+class SlaSweeper:
+    """The periodic job: sweeps as of the clock's now (Runtime.jobs)."""
+
+    def __init__(
+        self, *, database: Database, config: Config, calendars: Calendars, clock: Clock
+    ) -> None:
+        self.database = database
+        self.config = config
+        self.calendars = calendars
+        self.clock = clock
+
+    def run_once(self) -> SweepReport:
+        return sweep(database=self.database, config=self.config, calendars=self.calendars,
+                     now=self.clock.now())  # fmt: skip
