@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from tests.teams.conftest import USERS, TeamsWorld, texts
+from workflows.delivery import notice
 
 
 def test_install_stores_reference_then_recommendation_is_delivered_proactively(
@@ -50,3 +51,23 @@ def test_throttled_send_is_retried_with_backoff_honouring_retry_after(world: Tea
     assert [c.status for c in sends] == [429, 429, 201]
     assert len(world.cards_to("ana")) == 1
     assert elapsed >= 0.6  # two waits of Retry-After 0.3 s, not the 1 ms base backoff
+
+
+def test_team_install_stores_the_channel_for_channel_posts(world: TeamsWorld) -> None:
+    user = USERS["ana"]
+    install = world.activity(
+        user, "installationUpdate", action="add",
+        conversation={"id": "19:general@thread.tacv2", "conversationType": "channel",
+                      "tenantId": "tenant-nordwind"},
+        channelData={"team": {"id": "19:team@thread.tacv2", "name": "S&OP"},
+                     "channel": {"id": "19:general@thread.tacv2", "name": "sop-decisions"},
+                     "tenant": {"id": "tenant-nordwind"}},
+    )  # fmt: skip
+    assert world.post(install).status_code in (200, 201)
+    teams = next(a for a in world.runtime.adapters if a.name == "teams")
+    ref = teams.chat.post_to_channel(channel="sop-decisions", message=notice("Weekly digest"))
+    assert ref.channel == "19:general@thread.tacv2"
+    [call] = [c for c in world.connector.of_kind("send", "reply") if "Weekly digest" in c.text]
+    assert call.conversation_id == "19:general@thread.tacv2"
+    # Installing in a team did not make ana reachable 1:1 (that needs the personal app).
+    assert not teams.chat.can_reach(world.runtime.config.people_by_id["ana"])

@@ -1,0 +1,96 @@
+"""`sopbot teams package`: the Teams app package (manifest.json + two icons, zipped),
+ready to upload in Teams (Apps -> Manage your apps -> Upload an app) or the admin centre.
+
+The bot is offered in personal scope (where recommendations arrive) and team scope
+(channel posts: digests, escalations), with the text commands listed for discovery."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from adapters.teams.icons import ACCENT_RGB, color_icon, outline_icon
+
+MANIFEST_VERSION = "1.16"
+MANIFEST_SCHEMA = (
+    "https://developer.microsoft.com/en-us/json-schemas/teams/v1.16/MicrosoftTeams.schema.json"
+)
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+DOMAIN = re.compile(r"^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?$")
+COMMANDS = [
+    ("queue", "Your open recommendations, soonest due first"),
+    ("help", "What sopbot can do"),
+    ("readiness", "The five go-live gates (not available yet)"),
+    ("report", "The override review (not available yet)"),
+    ("interview", "Capture planning knowledge (not available yet)"),
+]
+
+
+class PackageError(ValueError):
+    """A setting the package cannot be built without; the message says which."""
+
+
+def sopbot_version() -> str:
+    try:
+        return version("sopbot")
+    except PackageNotFoundError:
+        return "0.1.0"
+
+
+def build_manifest(
+    *, app_id: str, website: str = "https://example.com/sopbot", domains: list[str] | None = None,
+    app_version: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The manifest; `app_id` is the bot's Microsoft App ID (TEAMS_APP_ID)."""
+    if not GUID.match(app_id or ""):
+        raise PackageError(f"the Teams app id must be the bot's Microsoft App ID (a GUID), "
+                           f"got '{app_id}': set TEAMS_APP_ID or pass --app-id")  # fmt: skip
+    if not website.startswith("https://"):
+        raise PackageError(f"the website must be an https:// URL, got '{website}'")
+    for domain in domains or []:
+        if not DOMAIN.match(domain):
+            raise PackageError(f"'{domain}' is not a domain name (no scheme, no path)")
+    base = website.rstrip("/")
+    commands = [{"title": t, "description": d} for t, d in COMMANDS]
+    return {
+        "$schema": MANIFEST_SCHEMA,
+        "manifestVersion": MANIFEST_VERSION,
+        "version": app_version or sopbot_version(),
+        "id": app_id,
+        "developer": {"name": "sopbot", "websiteUrl": base, "privacyUrl": f"{base}/privacy",
+                      "termsOfUseUrl": f"{base}/terms"},  # fmt: skip
+        "name": {"short": "sopbot", "full": "sopbot: S&OP recommendations, owned and decided"},
+        "description": {
+            "short": "AI planning recommendations, owned and decided in chat",
+            "full": "sopbot sends each AI supply-chain recommendation to its named owner, who "
+            "accepts, overrides with a reason, or reassigns it right in Teams, before its "
+            "due time. Overrides feed the S&OP review.",
+        },
+        "icons": {"color": "color.png", "outline": "outline.png"},
+        "accentColor": "#{:02X}{:02X}{:02X}".format(*ACCENT_RGB),
+        "bots": [{
+            "botId": app_id, "scopes": ["personal", "team"], "supportsFiles": False,
+            "isNotificationOnly": False,
+            "commandLists": [{"scopes": ["personal"], "commands": commands}],
+        }],
+        "permissions": ["identity", "messageTeamMembers"],
+        "validDomains": list(domains or []),
+    }  # fmt: skip
+
+
+def write_package(
+    out: Path, *, app_id: str, website: str = "https://example.com/sopbot",
+    domains: list[str] | None = None,
+) -> Path:  # fmt: skip
+    """Write the zip (manifest.json, color.png, outline.png at its root) to `out`."""
+    manifest = build_manifest(app_id=app_id, website=website, domains=domains)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest, indent=2))
+        archive.writestr("color.png", color_icon())
+        archive.writestr("outline.png", outline_icon())
+    return out

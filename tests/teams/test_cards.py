@@ -1,0 +1,153 @@
+"""Adaptive Card rendering: schema 1.5 valid, the same content as the other platforms,
+and the submit payloads the bot relies on."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.teams.cards import OpenForm, render_card
+from adapters.teams.payloads import CardSubmit, parse_submission
+from bot.messages import (
+    Button,
+    ButtonAction,
+    ButtonStyle,
+    Form,
+    FormInput,
+    InputKind,
+    Message,
+    MessageField,
+    Option,
+    Section,
+    Tone,
+)
+from tests.teams.conftest import assert_valid_card, card_validator, texts
+from workflows.inbox import help_message
+
+VALIDATOR = card_validator()
+
+
+def recommendation(rec_id: int = 7, **extra: object) -> Message:
+    override = Form(
+        action=ButtonAction.OVERRIDE, title="Override", submit_label="Record override",
+        recommendation_id=rec_id,
+        inputs=[
+            FormInput(name="reason_code", label="Reason", kind=InputKind.SELECT, required=True,
+                      options=[Option(value="DATA_ERROR", label="Input data is wrong")],
+                      hint="Codes marked * need a note"),
+            FormInput(name="note", label="Note", kind=InputKind.MULTILINE),
+            FormInput(name="value", label="Alternative value", kind=InputKind.NUMBER,
+                      placeholder="240"),
+        ],
+    )  # fmt: skip
+    reassign = Form(
+        action=ButtonAction.REASSIGN, title="Reassign", submit_label="Hand over",
+        recommendation_id=rec_id,
+        inputs=[
+            FormInput(name="to", label="Hand over to", kind=InputKind.SELECT, required=True,
+                      options=[Option(value="dora", label="Dora Novak")]),
+            FormInput(name="note", label="Why", kind=InputKind.TEXT, required=True),
+        ],
+    )  # fmt: skip
+    values: dict = dict(
+        header="Stockout risk: SKU-4711", text="Transfer 240 units", recommendation_id=rec_id,
+        fields=[MessageField(label="Item", value="SKU-4711"), MessageField(label="Site",
+                                                                          value="DC-NORTH")],
+        sections=[Section(title="Why", lines=["Open sales orders (+45%)"]),
+                  Section(title="History", lines=["Similar: 1 of the last 2 overridden"])],
+        context=["Due Mon 30 Nov 17:00 CET", "#7 from planner-ai"],
+        buttons=[Button(action=ButtonAction.ACCEPT, label="Accept", recommendation_id=rec_id,
+                        style=ButtonStyle.PRIMARY),
+                 Button(action=ButtonAction.OVERRIDE, label="Override", recommendation_id=rec_id),
+                 Button(action=ButtonAction.REASSIGN, label="Reassign", recommendation_id=rec_id)],
+        forms=[override, reassign],
+    )  # fmt: skip
+    values.update(extra)
+    return Message(**values)
+
+
+def test_recommendation_card_has_the_same_content_and_three_choices() -> None:
+    card = render_card(recommendation())
+    assert_valid_card(VALIDATOR, card)
+    assert card["version"] == "1.5"
+    body = texts(card)
+    for text in ("Stockout risk: SKU-4711", "Transfer 240 units", "Why", "Open sales orders",
+                 "History", "Due Mon 30 Nov 17:00 CET"):  # fmt: skip
+        assert text in body
+    facts = next(e for e in card["body"] if e["type"] == "FactSet")["facts"]
+    assert {"title": "Site", "value": "DC-NORTH"} in facts
+    accept, override, reassign = card["actions"]
+    assert accept["type"] == "Action.Submit" and accept["style"] == "positive"
+    payload = CardSubmit.model_validate(accept["data"]["sopbot"])
+    assert payload.action == ButtonAction.ACCEPT and payload.recommendation_id == 7
+    assert payload.nonce and payload.v == 1
+    assert override["type"] == "Action.ShowCard"
+    inputs = {i["id"]: i for i in override["card"]["body"] if i["type"].startswith("Input.")}
+    assert inputs["override.reason_code"]["type"] == "Input.ChoiceSet"
+    assert inputs["override.reason_code"]["isRequired"] is True
+    assert (
+        inputs["override.note"]["type"] == "Input.Text" and inputs["override.note"]["isMultiline"]
+    )
+    assert inputs["override.value"]["type"] == "Input.Number"
+    [submit] = override["card"]["actions"]
+    assert submit["data"]["sopbot"]["action"] == "override"
+    assert reassign["type"] == "Action.ShowCard"
+    people = next(i for i in reassign["card"]["body"] if i.get("id") == "reassign.to")
+    assert people["type"] == "Input.ChoiceSet" and people["choices"][0]["value"] == "dora"
+
+
+def test_each_rendering_has_a_fresh_nonce() -> None:
+    first, second = render_card(recommendation()), render_card(recommendation())
+    assert first["actions"][0]["data"] != second["actions"][0]["data"]
+
+
+def test_decided_card_shows_the_status_and_no_actions() -> None:
+    card = render_card(recommendation(buttons=[], forms=[], tone=Tone.GOOD,
+                                      status="Accepted by Ana Lopez at Mon 10:14"))  # fmt: skip
+    assert_valid_card(VALIDATOR, card)
+    assert "actions" not in card
+    status = next(e for e in card["body"] if e.get("text", "").startswith("Accepted by"))
+    assert status["color"] == "Good"
+
+
+def test_error_card_opens_the_form_keeps_values_and_shows_the_error_by_the_field() -> None:
+    form = OpenForm(action=ButtonAction.OVERRIDE, values={"note": "typed", "value": "12.5"},
+                    errors={"reason_code": "Choose a reason for the override."})  # fmt: skip
+    card = render_card(recommendation(), open_form=form)
+    assert_valid_card(VALIDATOR, card)
+    items = card["body"][-1]["items"]
+    ids = [i.get("id") for i in items]
+    reason_at = ids.index("override.reason_code")
+    after = [i for i in items[reason_at + 1 :] if not i.get("isSubtle")][0]
+    assert after["color"] == "Attention" and "Choose a reason" in after["text"]
+    assert items[ids.index("override.note")]["value"] == "typed"
+    assert items[ids.index("override.value")]["value"] == 12.5
+    assert [a["title"] for a in card["actions"]] == ["Record override", "Cancel"]
+
+
+def test_digest_and_help_cards_are_valid() -> None:
+    digest = Message(header="Daily digest", items=[recommendation(1), recommendation(2)])
+    card = render_card(digest)
+    assert_valid_card(VALIDATOR, card)
+    sets = [e for c in card["body"] if c["type"] == "Container" for e in c["items"]
+            if e["type"] == "ActionSet"]  # fmt: skip
+    assert [a["data"]["sopbot"]["action"] for a in sets[0]["actions"]] == [
+        "accept", "open", "open"
+    ]  # fmt: skip
+    assert_valid_card(VALIDATOR, render_card(help_message()))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, "text", {"sopbot": "x"}, {"sopbot": {"action": "accept"}},
+     {"sopbot": {"action": "explode", "recommendation_id": 1, "nonce": "n"}}],
+)  # fmt: skip
+def test_foreign_submits_are_not_ours(value: object) -> None:
+    assert parse_submission(value) is None
+
+
+def test_submission_inputs_are_read_by_action_prefix() -> None:
+    data = render_card(recommendation())["actions"][1]["card"]["actions"][0]["data"]
+    sub = parse_submission({**data, "override.reason_code": "DATA_ERROR", "override.note": " x ",
+                            "reassign.note": "not mine"})  # fmt: skip
+    assert sub is not None
+    assert sub.inputs == {"reason_code": "DATA_ERROR", "note": " x "} and sub.text("note") == "x"
