@@ -25,12 +25,21 @@ from adapters.teams.chat import TeamsChat
 from adapters.teams.loop import LoopThread
 from adapters.teams.references import ReferenceStore
 from adapters.teams.retry import RetryPolicy
+from bot.config import ConfigError
 from bot.settings import Settings
 from workflows.service import Services
 
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
+
+
+class TeamsSettingsError(ConfigError):
+    """The TEAMS_* settings cannot work together; `sopbot serve` reports it like any
+    configuration problem."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__([problem], source="the TEAMS_* environment")
 
 
 class Unauthorized(Exception):
@@ -56,6 +65,11 @@ class BotAuthConfig:
             settings.teams_app_password.get_secret_value() if settings.teams_app_password else ""
         )
         app_type = settings.teams_app_type if settings.teams_app_id else "MultiTenant"
+        if app_type.lower() == "singletenant" and not (password and settings.teams_tenant_id):
+            raise TeamsSettingsError(
+                "a SingleTenant Teams bot needs TEAMS_APP_PASSWORD and TEAMS_TENANT_ID "
+                "(or set TEAMS_APP_TYPE=MultiTenant)"
+            )
         return cls(APP_ID=settings.teams_app_id, APP_PASSWORD=password, APP_TYPE=app_type,
                    APP_TENANTID=settings.teams_tenant_id)  # fmt: skip
 

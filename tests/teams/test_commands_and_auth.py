@@ -8,9 +8,11 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from adapters.teams.app import BotAuthConfig, TeamsSettingsError
 from bot.clock import AdjustableClock
 from bot.config import Config
 from bot.server import create_app
+from bot.settings import Settings
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.live import serving
 from tests.teams.conftest import BOT, USERS, TeamsWorld, teams_runtime, texts
@@ -82,7 +84,9 @@ def secured(
         teams_app_password=SecretStr("not-a-real-secret"), teams_tenant_id="tenant-nordwind",
     )  # fmt: skip
     with serving(create_app(runtime, start_background=False)) as server:
-        yield TeamsWorld(runtime, server.url, connector)
+        world = TeamsWorld(runtime, server.url, connector)
+        yield world
+        world.http.close()
     runtime.stop()
 
 
@@ -107,3 +111,16 @@ def test_malformed_bodies_are_rejected(world: TeamsWorld) -> None:
     )
     assert httpx.post(url, json={"text": "no type"}).status_code == 400
     assert httpx.post(url, content=b"x", headers={"Content-Type": "text/plain"}).status_code == 415
+
+
+def test_single_tenant_settings_must_be_complete() -> None:
+    settings = Settings(teams_app_id=APP_ID, teams_app_password=SecretStr("x"))
+    with pytest.raises(TeamsSettingsError, match="TEAMS_TENANT_ID"):
+        BotAuthConfig.from_settings(settings)
+    multi = Settings(teams_app_id=APP_ID, teams_app_type="MultiTenant")
+    assert BotAuthConfig.from_settings(multi).APP_TYPE == "MultiTenant"
+    local = BotAuthConfig.from_settings(Settings(teams_enabled=True))
+    assert local.APP_ID == "" and local.APP_TYPE == "MultiTenant"  # unauthenticated mode
+    secret = Settings(teams_app_id=APP_ID, teams_app_password=SecretStr("hunter2"),
+                      teams_tenant_id="t")  # fmt: skip
+    assert "hunter2" not in repr(BotAuthConfig.from_settings(secret))
