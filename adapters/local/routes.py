@@ -44,8 +44,12 @@ CHANNEL = "local"
 ROLE_LABELS = {"sop_lead": "S&OP lead", "demand_planner": "demand planner"}
 DECISIONS = {a.value for a in Action}  # snooze/extend: not in the workflow yet
 STEPS = {"hour": "+1 business hour", "day": "+1 day"}
-REFUSAL_STATUS: dict[type[WorkflowError], int] = {
-    NotPermitted: 403, AlreadyDecided: 409, Withdrawn: 409, NotFound: 404,
+# A refused post answers with the page (status 200: browsers log 4xx documents as
+# console errors) and names the outcome in a header, for scripts and tests.
+OUTCOME_HEADER = "X-Sopbot-Outcome"
+REFUSALS: dict[type[WorkflowError], str] = {
+    NotPermitted: "not-permitted", AlreadyDecided: "already-decided", Withdrawn: "withdrawn",
+    NotFound: "not-found",
 }  # fmt: skip
 
 ClockControl = Callable[[], Callable[[timedelta], datetime] | None]
@@ -135,7 +139,7 @@ class WebChat:
 
     def page(
         self, person: Person, view: str, *, draft: Draft | None = None,
-        alert: tuple[str, str] | None = None, status_code: int = 200,
+        alert: tuple[str, str] | None = None, outcome: str | None = None,
     ) -> HTMLResponse:  # fmt: skip
         revision = self.chat.revision
         context: dict[str, Any] = {
@@ -149,7 +153,8 @@ class WebChat:
             "updates_url": f"/chat/{person.id}/updates?" + urlencode({"view": view}),
         }  # fmt: skip
         html = self.templates.get_template("page.html").render(context)
-        return HTMLResponse(html, status_code=status_code)
+        headers = {OUTCOME_HEADER: outcome} if outcome else None
+        return HTMLResponse(html, headers=headers)
 
     def updates(self, person: Person, view: str, since: int | None) -> dict[str, Any]:
         revision = self.chat.revision
@@ -173,7 +178,7 @@ class WebChat:
         the decision workflow check the actor and record the decision."""
         if action not in DECISIONS:
             text = f"'{action}' is not available in the web chat of this version of sopbot."
-            return self.page(person, view, status_code=501, alert=("error", text))
+            return self.page(person, view, alert=("error", text), outcome="unavailable")
         chosen = Action(action)
         value: float | None = None
         if values.get("value", "").strip():
@@ -191,11 +196,11 @@ class WebChat:
         except InvalidInput as exc:
             draft = Draft(card_id=card_id, action=action, values=values,
                           errors={exc.field: exc.message})  # fmt: skip
-            return self.page(person, view, draft=draft, status_code=422,
+            return self.page(person, view, draft=draft, outcome="invalid",
                              alert=("error", "Nothing was recorded: " + exc.message))  # fmt: skip
         except WorkflowError as exc:
-            status = next((s for t, s in REFUSAL_STATUS.items() if isinstance(exc, t)), 400)
-            return self.page(person, view, status_code=status, alert=("error", str(exc)))
+            outcome = next((o for t, o in REFUSALS.items() if isinstance(exc, t)), "refused")
+            return self.page(person, view, alert=("error", str(exc)), outcome=outcome)
         self.services.kick()  # deliver the in-place update now, not at the next tick
         self.chat.touch()
         self.notify(person, "good", recorded.summary)

@@ -13,13 +13,16 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
+    InteractiveElement,
     MarkdownTextObject,
+    Option,
     SectionBlock,
+    StaticSelectElement,
 )
 
-from adapters.slack.ids import BUTTON_ACTIONS
+from adapters.slack.ids import BUTTON_ACTIONS, ActionId
 from adapters.slack.payloads import ButtonValue
-from bot.messages import Button, ButtonStyle, Message, Tone
+from bot.messages import Button, ButtonAction, ButtonStyle, Message, Tone
 
 MESSAGE_MAX_BLOCKS = 50  # chat.postMessage / chat.update
 VIEW_MAX_BLOCKS = 100  # modals and the Home tab
@@ -29,6 +32,7 @@ FIELDS_PER_SECTION = 10
 HEADER_MAX = 150
 BUTTON_MAX = 75
 BUTTONS_PER_BLOCK = 25
+OPTIONS_MAX = 100
 CONTEXT_MAX = 3000
 FALLBACK_MAX = 3000
 ELLIPSIS = "…"
@@ -60,24 +64,37 @@ def fallback_text(message: Message) -> str:
     return clip(message.fallback_text(), FALLBACK_MAX)
 
 
-def button_elements(buttons: Sequence[Button]) -> list[ButtonElement]:
-    elements = []
-    for button in buttons[:BUTTONS_PER_BLOCK]:
-        value = ButtonValue(
-            recommendation_id=button.recommendation_id,
-            on_behalf=button.on_behalf,
-            value=button.value,
-        )
+def _value(button: Button) -> str:
+    return ButtonValue(
+        recommendation_id=button.recommendation_id, on_behalf=button.on_behalf, value=button.value
+    ).dump()
+
+
+def button_elements(buttons: Sequence[Button]) -> list[InteractiveElement]:
+    """Buttons, except the snooze choices: Slack wants action_ids unique within a block,
+    so those become one select ("Snooze reminders") whose options carry the choice."""
+    elements: list[InteractiveElement] = []
+    snoozes = [b for b in buttons if b.action == ButtonAction.SNOOZE]
+    for button in [b for b in buttons if b.action != ButtonAction.SNOOZE]:
         style = None if button.style == ButtonStyle.DEFAULT else button.style.value
         elements.append(
             ButtonElement(
                 text=clip(button.label, BUTTON_MAX),
-                action_id=BUTTON_ACTIONS[button.action],
-                value=value.dump(),
                 style=style,
+                action_id=BUTTON_ACTIONS[button.action],
+                value=_value(button),
             )
         )
-    return elements
+    if snoozes:
+        options = [
+            Option(value=_value(b), text=clip(b.label, BUTTON_MAX)) for b in snoozes[:OPTIONS_MAX]
+        ]
+        elements.append(
+            StaticSelectElement(
+                action_id=ActionId.SNOOZE, options=options, placeholder="Snooze reminders"
+            )
+        )
+    return elements[:BUTTONS_PER_BLOCK]
 
 
 def summary_blocks(message: Message) -> list[Block]:

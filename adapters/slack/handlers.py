@@ -7,6 +7,7 @@ ephemeral messages only the clicker sees; nothing is changed for anyone else."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -21,7 +22,7 @@ from adapters.slack.modals import NOT_CONFIGURED, form_modal, read_values
 from adapters.slack.payloads import ButtonValue, ModalMetadata
 from adapters.slack.people import PLATFORM, SlackPeople
 from bot.domain import Action
-from bot.messages import ButtonAction, Message
+from bot.messages import ButtonAction, Form, FormInput, InputKind, Message
 from workflows.decisions import DecisionRequest
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.inbox import NOT_YET, help_message, queue_messages, recommendation_for
@@ -30,9 +31,35 @@ from workflows.service import Services
 log = logging.getLogger(__name__)
 
 QUEUE_LIMIT = 8  # the slash command's answer is one message: at most 50 blocks
-FORM_ACTIONS = {ActionId.OVERRIDE: ButtonAction.OVERRIDE, ActionId.REASSIGN: ButtonAction.REASSIGN}
+FORM_ACTIONS = {
+    ActionId.OVERRIDE: ButtonAction.OVERRIDE,
+    ActionId.REASSIGN: ButtonAction.REASSIGN,
+    ActionId.EXTEND: ButtonAction.EXTEND,
+}
 SUBMIT_ACTIONS = {CallbackId.OVERRIDE: Action.OVERRIDE, CallbackId.REASSIGN: Action.REASSIGN}
 FIRST_INPUT = {CallbackId.OVERRIDE: BlockId.REASON_CODE, CallbackId.REASSIGN: BlockId.TO}
+
+
+def extend_form(recommendation_id: int) -> Form:
+    """The Extend SLA form. workflows.inbox renders a recommendation without its
+    escalation variant (which carries this form), so the adapter states the same two
+    inputs `Services.extend_sla` reads; extend_sla itself checks who may extend."""
+    return Form(
+        action=ButtonAction.EXTEND,
+        title="Extend SLA",
+        submit_label="Extend",
+        recommendation_id=recommendation_id,
+        inputs=[
+            FormInput(name="due_at", label="New due time", kind=InputKind.DATETIME, required=True),
+            FormInput(
+                name="reason",
+                label="Why more time",
+                kind=InputKind.TEXT,
+                required=True,
+                placeholder="e.g. waiting for the supplier's confirmation",
+            ),
+        ],
+    )
 
 
 def clicked_message(body: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -67,8 +94,8 @@ class SlackHandlers:
         app.action(ActionId.ACCEPT.value)(self.on_accept)
         for action_id in FORM_ACTIONS:
             app.action(action_id.value)(self.on_open_form)
-        for action_id in (ActionId.SNOOZE, ActionId.EXTEND):
-            app.action(action_id.value)(self.on_not_yet)
+        app.action(ActionId.SNOOZE.value)(self.on_snooze)
+        app.view_submission(CallbackId.EXTEND.value)(self.on_extend)
         for callback_id in SUBMIT_ACTIONS:
             app.view_submission(callback_id.value)(self.on_submit)
         app.command("/sopbot")(self.on_command)
@@ -156,7 +183,10 @@ class SlackHandlers:
         except WorkflowError as exc:
             self.tell(user_id=user_id, channel=channel, text=str(exc))
             return
-        form = message.form_for(FORM_ACTIONS[ActionId(action["action_id"])])
+        wanted = FORM_ACTIONS[ActionId(action["action_id"])]
+        form = message.form_for(wanted)
+        if wanted == ButtonAction.EXTEND and message.status is None:
+            form = extend_form(value.recommendation_id)
         if form is None:
             self.tell(user_id=user_id, channel=channel, text=refusal(message))
             return
@@ -169,14 +199,27 @@ class SlackHandlers:
         view = form_modal(form=form, message=message, metadata=metadata)
         self.client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    def on_not_yet(self, ack: Ack, body: dict[str, Any]) -> None:
+    def on_snooze(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """The "Snooze reminders" select on a reminder: the choice rides in the option."""
         ack()
+        user_id = body["user"]["id"]
         channel, _ts = clicked_message(body)
-        self.tell(
-            user_id=body["user"]["id"],
-            channel=channel,
-            text="This button is not available in Slack yet; use Accept, Override or Reassign.",
-        )
+        person_id = self.people.person_id_for(user_id)
+        if person_id is None:
+            self.tell(user_id=user_id, channel=channel, text=NOT_CONFIGURED)
+            return
+        value = ButtonValue.model_validate_json(action["selected_option"]["value"])
+        try:
+            snoozed = self.services.snooze(
+                recommendation_id=value.recommendation_id,
+                actor_id=person_id,
+                choice=value.value or "",
+                channel=PLATFORM,
+            )
+        except WorkflowError as exc:
+            self.tell(user_id=user_id, channel=channel, text=str(exc))
+            return
+        self.tell(user_id=user_id, channel=channel, text=snoozed.summary + ".")
 
     # --- modal submissions --------------------------------------------------------------
 
@@ -226,6 +269,37 @@ class SlackHandlers:
             channel=metadata.channel,
             ts=metadata.message_ts,
         )
+
+    def on_extend(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user_id = body["user"]["id"]
+        metadata = ModalMetadata.model_validate_json(view["private_metadata"])
+        person_id = self.people.person_id_for(user_id)
+        if person_id is None:
+            ack()
+            self.tell(user_id=user_id, channel=metadata.channel, text=NOT_CONFIGURED)
+            return
+        values = read_values(view["state"]["values"])
+        stamp = values.get("due_at")
+        new_due = datetime.fromtimestamp(int(stamp), UTC) if stamp else ""
+        try:
+            extended = self.services.extend_sla(
+                recommendation_id=metadata.recommendation_id,
+                actor_id=person_id,
+                new_due=new_due,
+                reason=values.get("reason"),
+                channel=PLATFORM,
+            )
+        except InvalidInput as exc:
+            block = FORM_INPUTS[exc.field][0] if exc.field in FORM_INPUTS else BlockId.DUE_AT
+            ack(response_action="errors", errors={block.value: exc.message})
+            return
+        except WorkflowError as exc:
+            ack()
+            self.tell(user_id=user_id, channel=metadata.channel, text=str(exc))
+            return
+        ack()
+        self.tell(user_id=user_id, channel=metadata.channel, text=extended.summary + ".")
+        self.home.refresh(user_id=user_id, person_id=person_id)
 
     # --- Home tab and slash command -----------------------------------------------------
 

@@ -14,12 +14,14 @@ class ActionId(StrEnum):
     ACCEPT = "sopbot_accept"
     OVERRIDE = "sopbot_override"
     REASSIGN = "sopbot_reassign"
-    SNOOZE = "sopbot_snooze"
+    SNOOZE = "sopbot_snooze"  # one select holding every snooze choice
     EXTEND = "sopbot_extend"
     REASON_CODE_INPUT = "sopbot_reason_code"
     NOTE_INPUT = "sopbot_note"
     VALUE_INPUT = "sopbot_value"
     TO_INPUT = "sopbot_to"
+    DUE_AT_INPUT = "sopbot_due_at"
+    REASON_INPUT = "sopbot_reason"
 
 
 class BlockId(StrEnum):
@@ -34,6 +36,8 @@ class BlockId(StrEnum):
     NOTE = "note"
     VALUE = "value"
     TO = "to"
+    DUE_AT = "due_at"
+    REASON = "reason"
 
 
 class CallbackId(StrEnum):
@@ -41,6 +45,7 @@ class CallbackId(StrEnum):
 
     OVERRIDE = "sopbot_override_modal"
     REASSIGN = "sopbot_reassign_modal"
+    EXTEND = "sopbot_extend_modal"
     HOME = "sopbot_home"
 
 
@@ -55,6 +60,7 @@ BUTTON_ACTIONS: dict[ButtonAction, ActionId] = {
 FORM_CALLBACKS: dict[ButtonAction, CallbackId] = {
     ButtonAction.OVERRIDE: CallbackId.OVERRIDE,
     ButtonAction.REASSIGN: CallbackId.REASSIGN,
+    ButtonAction.EXTEND: CallbackId.EXTEND,
 }
 
 # A neutral form input's name -> the block holding it and the element inside.
@@ -63,4 +69,6 @@ FORM_INPUTS: dict[str, tuple[BlockId, ActionId]] = {
     "note": (BlockId.NOTE, ActionId.NOTE_INPUT),
     "value": (BlockId.VALUE, ActionId.VALUE_INPUT),
     "to": (BlockId.TO, ActionId.TO_INPUT),
+    "due_at": (BlockId.DUE_AT, ActionId.DUE_AT_INPUT),
+    "reason": (BlockId.REASON, ActionId.REASON_INPUT),
 }

@@ -62,7 +62,8 @@ def test_a_refused_override_reopens_the_form_with_the_error_next_to_the_field(
     card = f"m-{local_chat.direct_messages('ana')[0].ref.message_id}"
     data = {"recommendation_id": rec_id, "action": "override", "card": card, **form}
     response = client.post("/chat/ana/act", data=data)
-    assert response.status_code == 422
+    assert response.status_code == 200
+    assert response.headers["x-sopbot-outcome"] == "invalid"
     html = response.text
     form_html = html[html.index(f'id="{card}-override"') :]
     assert "hidden" not in form_html[: form_html.index(">")]  # the form is open
@@ -80,7 +81,7 @@ def test_someone_who_does_not_own_it_is_refused_and_nothing_is_recorded(
 ) -> None:
     rec_id = ingest(runtime)
     response = client.post("/chat/finn/act", data={"recommendation_id": rec_id, "action": "accept"})
-    assert response.status_code == 403
+    assert response.headers["x-sopbot-outcome"] == "not-permitted"
     assert "Only Ana Lopez, their backup or their escalation contacts" in response.text
     body = decided(client, rec_id)
     assert body["status"] == "open" and body["decisions"] == []
@@ -100,7 +101,7 @@ def test_actions_the_workflow_lacks_and_unknown_people(
 ) -> None:
     rec_id = ingest(runtime)
     snooze = client.post("/chat/ana/act", data={"recommendation_id": rec_id, "action": "snooze"})
-    assert snooze.status_code == 501 and "not available" in snooze.text
+    assert snooze.headers["x-sopbot-outcome"] == "unavailable" and "not available" in snooze.text
     assert client.get("/chat/nobody").status_code == 404
     nobody = client.post("/chat/nobody/act", data={"recommendation_id": rec_id, "action": "accept"})
     assert nobody.status_code == 404

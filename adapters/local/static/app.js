@@ -46,8 +46,10 @@
   if (!live || !feed) return;
   let revision = Number(live.dataset.revision);
 
-  // Replace only cards whose version changed, so a form being filled in elsewhere on the
-  // page keeps its input; insert new cards in order; drop the ones that went away.
+  // Replace only cards whose version changed, and never a card whose form is open (the
+  // person is typing; the server re-checks on submit); insert new cards in order; drop
+  // the ones that went away.
+  const editing = (card) => card.querySelector("form.dform:not([hidden])") !== null;
   const patch = (html) => {
     const template = document.createElement("template");
     template.innerHTML = html;
@@ -59,7 +61,7 @@
     incoming.forEach((node, index) => {
       let target = node;
       const current = document.getElementById(node.id);
-      if (current && current.dataset.version === node.dataset.version) {
+      if (current && (current.dataset.version === node.dataset.version || editing(current))) {
         target = current;
       } else if (current) {
         current.replaceWith(node);

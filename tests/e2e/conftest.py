@@ -1,0 +1,72 @@
+"""The demo served for real and driven in headless Chromium (the system's, never a
+downloaded one). Every page records console errors and page errors; a test that
+causes one fails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, sync_playwright
+
+from bot.demo import prepare_demo
+from bot.runtime import Runtime
+from bot.server import create_app
+from tests.live import LiveServer, serving
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+VIEWPORT = {"width": 1280, "height": 800}
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip("no Chromium at /usr/bin/chromium (`make services` installs it)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[tuple[Runtime, LiveServer]]:
+    """`sopbot demo` as it runs for a person: seeded, timer on, real HTTP."""
+    runtime, _count = prepare_demo(tmp_path / "demo")
+    with serving(create_app(runtime)) as server:
+        runtime.outbox.drain()  # the seeded messages are in the chats before the page opens
+        yield runtime, server
+
+
+@pytest.fixture
+def base_url(demo: tuple[Runtime, LiveServer]) -> str:
+    return demo[1].url
+
+
+@pytest.fixture
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    context = browser.new_context(viewport=VIEWPORT, base_url=base_url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(f"console: {message.text}")
+
+    def on_page_error(error: Error) -> None:
+        problems.append(f"pageerror: {error}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+    yield page
+    context.close()
+    assert problems == [], problems
