@@ -15,6 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from adapters.slack.chat import SlackChat
 from adapters.slack.client import build_client
+from adapters.slack.commands import SlackCommands
+from adapters.slack.dedupe import dedupe_middleware
 from adapters.slack.handlers import SlackHandlers
 from adapters.slack.home import HomeTab
 from adapters.slack.people import SlackPeople
@@ -46,9 +48,11 @@ class SlackAdapter:
             process_before_response=False,
             logger=log,
         )
+        self.app.middleware(dedupe_middleware(services))  # before any listener
         SlackHandlers(services=services, people=people, home=home, client=self.client).register(
             self.app
         )
+        SlackCommands(services=services, people=people, home=home).register(self.app)
         self.router = APIRouter()
         if secret is not None:  # without a signing secret, nothing posted here is trusted
             self.router.add_api_route(

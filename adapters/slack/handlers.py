@@ -1,4 +1,4 @@
-"""The bolt listeners: button clicks, modal submissions, the Home tab and `/sopbot`.
+"""The bolt listeners for decisions: button clicks and modal submissions.
 
 Every listener acks first (Slack gives three seconds, and a trigger_id dies with them),
 then calls the workflows. Refusals (not permitted, already decided, a stranger) are
@@ -15,7 +15,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.blocks import as_dicts, fallback_text, message_blocks
-from adapters.slack.dedupe import dedupe_middleware
 from adapters.slack.home import HomeTab
 from adapters.slack.ids import FORM_INPUTS, ActionId, BlockId, CallbackId
 from adapters.slack.modals import NOT_CONFIGURED, form_modal, read_values
@@ -25,12 +24,11 @@ from bot.domain import Action
 from bot.messages import ButtonAction, Form, FormInput, InputKind, Message
 from workflows.decisions import DecisionRequest
 from workflows.errors import InvalidInput, WorkflowError
-from workflows.inbox import NOT_YET, help_message, queue_messages, recommendation_for
+from workflows.inbox import recommendation_for
 from workflows.service import Services
 
 log = logging.getLogger(__name__)
 
-QUEUE_LIMIT = 8  # the slash command's answer is one message: at most 50 blocks
 FORM_ACTIONS = {
     ActionId.OVERRIDE: ButtonAction.OVERRIDE,
     ActionId.REASSIGN: ButtonAction.REASSIGN,
@@ -90,7 +88,6 @@ class SlackHandlers:
         self.client = client
 
     def register(self, app: App) -> None:
-        app.middleware(dedupe_middleware(self.services))
         app.action(ActionId.ACCEPT.value)(self.on_accept)
         for action_id in FORM_ACTIONS:
             app.action(action_id.value)(self.on_open_form)
@@ -98,8 +95,6 @@ class SlackHandlers:
         app.view_submission(CallbackId.EXTEND.value)(self.on_extend)
         for callback_id in SUBMIT_ACTIONS:
             app.view_submission(callback_id.value)(self.on_submit)
-        app.command("/sopbot")(self.on_command)
-        app.event("app_home_opened")(self.on_home_opened)
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -300,40 +295,3 @@ class SlackHandlers:
         ack()
         self.tell(user_id=user_id, channel=metadata.channel, text=extended.summary + ".")
         self.home.refresh(user_id=user_id, person_id=person_id)
-
-    # --- Home tab and slash command -----------------------------------------------------
-
-    def on_home_opened(self, event: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        user_id = event["user"]
-        self.home.refresh(user_id=user_id, person_id=self.people.person_id_for(user_id))
-
-    def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
-        words = (command.get("text") or "").strip().lower().split()
-        word = words[0] if words else "help"
-        person_id = self.people.person_id_for(command.get("user_id"))
-        if person_id is None:
-            ack(response_type="ephemeral", text=NOT_CONFIGURED)
-        elif word in NOT_YET:
-            ack(response_type="ephemeral", text=NOT_YET[word])
-        elif word == "queue":
-            queue = queue_messages(self.services, person_id=person_id, limit=QUEUE_LIMIT)
-            if not queue:
-                ack(response_type="ephemeral", text="Nothing waiting for you.")
-                return
-            message = Message(header=f"Your open recommendations ({len(queue)})", items=queue)
-            ack(
-                response_type="ephemeral",
-                text=fallback_text(message),
-                blocks=as_dicts(message_blocks(message)),
-            )
-        else:
-            message = help_message()
-            if word != "help":
-                message.context.append(f"Unknown command '{word}'.")
-            ack(
-                response_type="ephemeral",
-                text=fallback_text(message),
-                blocks=as_dicts(message_blocks(message)),
-            )

@@ -1,0 +1,67 @@
+"""The Home tab and `/sopbot`: what a person asks to see. Both answer strangers plainly
+("you are not in the sopbot configuration") instead of showing nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from adapters.slack.blocks import as_dicts, fallback_text, message_blocks
+from adapters.slack.home import HomeTab
+from adapters.slack.modals import NOT_CONFIGURED
+from adapters.slack.people import SlackPeople
+from bot.messages import Message
+from workflows.inbox import NOT_YET, help_message, queue_messages
+from workflows.service import Services
+
+COMMAND = "/sopbot"
+QUEUE_LIMIT = 8  # the answer is one message: at most 50 blocks
+
+
+class SlackCommands:
+    def __init__(self, *, services: Services, people: SlackPeople, home: HomeTab) -> None:
+        self.services = services
+        self.people = people
+        self.home = home
+
+    def register(self, app: App) -> None:
+        app.command(COMMAND)(self.on_command)
+        app.event("app_home_opened")(self.on_home_opened)
+
+    def on_home_opened(self, event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user_id = event["user"]
+        self.home.refresh(user_id=user_id, person_id=self.people.person_id_for(user_id))
+
+    def answer(self, *, user_id: str | None, text: str) -> Message | str:
+        """The reply to `/sopbot <text>`: a message to render, or a plain sentence."""
+        words = text.strip().lower().split()
+        word = words[0] if words else "help"
+        person_id = self.people.person_id_for(user_id)
+        if person_id is None:
+            return NOT_CONFIGURED
+        if word in NOT_YET:
+            return NOT_YET[word]
+        if word == "queue":
+            queue = queue_messages(self.services, person_id=person_id, limit=QUEUE_LIMIT)
+            if not queue:
+                return "Nothing waiting for you."
+            return Message(header=f"Your open recommendations ({len(queue)})", items=queue)
+        message = help_message()
+        if word != "help":
+            message.context.append(f"Unknown command '{word}'.")
+        return message
+
+    def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
+        """Answered in the ack itself: an ephemeral reply within Slack's three seconds."""
+        reply = self.answer(user_id=command.get("user_id"), text=command.get("text") or "")
+        if isinstance(reply, str):
+            ack(response_type="ephemeral", text=reply)
+            return
+        ack(
+            response_type="ephemeral",
+            text=fallback_text(reply),
+            blocks=as_dicts(message_blocks(reply)),
+        )
