@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.domain import OutboxKind, OutboxState
 from storage.models import OutboxItem
+from workflows.sla_writes import insert_ignoring_duplicates
 
 
 def enqueue(
@@ -47,9 +46,4 @@ def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert outbox rows in one statement, skipping keys that already exist: a step that
     was already written (by another replica, or before a crash) is not written twice, and
     the rest of the batch still goes in."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OutboxItem.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    session.connection().execute(statement, rows)
+    insert_ignoring_duplicates(session.connection(), rows)

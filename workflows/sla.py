@@ -24,10 +24,11 @@ from bot.clock import Calendars, Clock
 from bot.config import Config
 from bot.domain import EventKind, OutboxKind, OutboxState
 from storage.db import Database
-from storage.models import Event, OutboxItem, Recommendation
+from storage.models import OutboxItem, Recommendation
 from workflows.outbox import enqueue_many, outbox_row
 from workflows.routing import next_digest_at
 from workflows.sla_schedule import STATE_COLUMNS, Advance, SlaSchedule, SlaState, Step, StepKind
+from workflows.sla_writes import insert_events, update_progress
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def _apply(
     session: Session, *, config: Config, calendars: Calendars, advances: list[Advance],
     now: datetime, send_from: datetime,
 ) -> None:  # fmt: skip
-    outbox, events, updates, digest_updates = [], [], [], []
+    outbox, events, progress, digest_days = [], [], [], []
     digests: dict[str, tuple[Step, list[int]]] = {}
     for advance in advances:
         state = advance.state
@@ -119,27 +120,28 @@ def _apply(
                            recommendation_id=state.id, person_id=step.person_id,
                            payload={"purpose": step.kind.value, "level": step.level})
             )  # fmt: skip
-            kind = EventKind.ESCALATED if step.kind == StepKind.ESCALATION else EventKind.REMINDED
-            data = {"to": step.person_id, "level": step.level}
-            events.append(
-                {"recommendation_id": state.id, "kind": kind, "actor_id": None, "at": now,
-                 "data": data}
-            )  # fmt: skip
+            # An escalation is a fact about the SLA; a reminder is audited when it is
+            # delivered (`delivered`, purpose reminder): one row fewer on the hot path.
+            if step.kind == StepKind.ESCALATION:
+                data = {"to": step.person_id, "level": step.level}
+                events.append(
+                    {"recommendation_id": state.id, "kind": EventKind.ESCALATED,
+                     "actor_id": None, "at": now, "data": data}
+                )  # fmt: skip
         row = {
             "id": state.id, "next_action_at": advance.next_action_at,
             "reminders_sent": state.reminders_sent, "escalation_level": state.escalation_level,
             "snoozed_until": state.snoozed_until,
         }  # fmt: skip
         if advance.digest_on is not None:
-            digest_updates.append({**row, "digest_on": advance.digest_on})
-        else:
-            updates.append(row)
+            digest_days.append({"id": state.id, "digest_on": advance.digest_on})
+        progress.append(row)
+    connection = session.connection()
     enqueue_many(session, outbox)
-    if events:
-        session.connection().execute(Event.__table__.insert(), events)
-    for rows in (updates, digest_updates):
-        if rows:
-            session.execute(update(Recommendation), rows)
+    insert_events(connection, events)
+    update_progress(connection, progress)
+    if digest_days:
+        session.execute(update(Recommendation), digest_days)
     if digests:
         _queue_digests(session, config=config, calendars=calendars, digests=digests,
                        now=now, send_from=send_from)  # fmt: skip

@@ -11,7 +11,7 @@ extended SLA (a new due time) gets fresh keys for its own reminders and escalati
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -31,7 +31,7 @@ STATE_COLUMNS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SlaState:
     """Where one recommendation stands on its SLA clock."""
 
@@ -61,7 +61,7 @@ class StepKind(StrEnum):
     DIGEST = "digest"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """One message the clock asks for. `level` is the reminder number or escalation level."""
 
@@ -88,12 +88,30 @@ def step_key(state: SlaState, step: str) -> str:
     return f"sla:{state.id}:{int(state.due_at.timestamp())}:{step}"
 
 
+_Times = tuple[list[datetime], list[datetime]]
+_CACHE_SIZE = 4096
+
+
 class SlaSchedule:
-    """Reminder and escalation times of one configuration, per owner's business calendar."""
+    """Reminder and escalation times of one configuration, per owner's business calendar.
+
+    Times are remembered per (type, owner, arrival, due time): a sweep after an outage
+    meets thousands of rows from the same ingestion batches, which share all four."""
 
     def __init__(self, *, config: Config, calendars: Calendars) -> None:
         self.config = config
         self.calendars = calendars
+        self._times: dict[tuple[str, str, datetime, datetime], _Times] = {}
+
+    def times(self, state: SlaState) -> _Times:
+        """(reminder times, escalation times) of `state`'s SLA."""
+        key = (state.type, state.owner_id, state.received_at, state.due_at)
+        found = self._times.get(key)
+        if found is None:
+            if len(self._times) >= _CACHE_SIZE:
+                self._times.clear()
+            found = self._times[key] = (self._reminders(state), self._escalations(state))
+        return found
 
     def _type(self, state: SlaState) -> RecommendationType | None:
         return self.config.recommendation_types.get(state.type)
@@ -102,13 +120,19 @@ class SlaSchedule:
         return self.calendars.for_person(state.owner_id)
 
     def reminders(self, state: SlaState) -> list[datetime]:
+        return self.times(state)[0]
+
+    def escalations(self, state: SlaState) -> list[datetime]:
+        return self.times(state)[1]
+
+    def _reminders(self, state: SlaState) -> list[datetime]:
         rtype = self._type(state)
         if rtype is None:
             return []
         return reminder_times(calendar=self.calendar(state), start=state.received_at,
                               due_at=state.due_at, fractions=rtype.reminders)  # fmt: skip
 
-    def escalations(self, state: SlaState) -> list[datetime]:
+    def _escalations(self, state: SlaState) -> list[datetime]:
         """Step times after expiry, counted in the owner's business hours; `after: 0h`
         is the due time itself."""
         rtype = self._type(state)
@@ -146,23 +170,20 @@ class SlaSchedule:
         end), the snooze's end, or the next escalation. None past `escalation.max_age`."""
         if state.tier != Tier.DIRECT:
             return None
-        reminders = self.reminders(state) if reminders is None else reminders
-        escalations = self.escalations(state) if escalations is None else escalations
-        candidates: list[datetime] = []
-        pending = reminders[state.reminders_sent :]
+        if reminders is None or escalations is None:
+            reminders, escalations = self.times(state)
         snoozed = state.snoozed_until
-        if snoozed is not None:
-            if snoozed < state.due_at:
-                candidates.append(snoozed)
-            pending = [t for t in pending if t > snoozed]
-        if pending:
-            candidates.append(pending[0])
+        best = snoozed if snoozed is not None and snoozed < state.due_at else None
+        for moment in reminders[state.reminders_sent :]:
+            if snoozed is None or moment > snoozed:
+                best = moment if best is None or moment < best else best
+                break
         if state.escalation_level < len(escalations):
-            candidates.append(escalations[state.escalation_level])
-        if not candidates:
+            moment = escalations[state.escalation_level]
+            best = moment if best is None or moment < best else best
+        if best is None or best > self.too_old_at(state):
             return None
-        moment = min(candidates)
-        return None if moment > self.too_old_at(state) else moment
+        return best
 
     def advance(self, state: SlaState, now: datetime) -> Advance:
         """Everything due for `state` at `now`. Several reminders due at once (the bot was
@@ -175,7 +196,7 @@ class SlaSchedule:
             return Advance(state=state, steps=[step], digest_on=day)
         if state.tier != Tier.DIRECT or self._type(state) is None:
             return Advance(state=state)
-        reminders, escalations = self.reminders(state), self.escalations(state)
+        reminders, escalations = self.times(state)
         sent, level, snoozed = state.reminders_sent, state.escalation_level, state.snoozed_until
         steps: list[Step] = []
         if now >= state.due_at:
@@ -198,6 +219,7 @@ class SlaSchedule:
                 sent += len(due_now)
                 steps.append(Step(state.id, StepKind.REMINDER, step_key(state, f"r{sent}"),
                                   state.owner_id, sent))  # fmt: skip
-        new = replace(state, reminders_sent=sent, escalation_level=level, snoozed_until=snoozed)
+        new = SlaState(state.id, state.type, state.tier, state.owner_id, state.received_at,
+                       state.due_at, sent, level, snoozed)  # fmt: skip
         return Advance(state=new, steps=steps,
                        next_action_at=self.next_action_at(new, reminders, escalations))  # fmt: skip

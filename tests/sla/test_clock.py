@@ -51,8 +51,11 @@ def test_reminders_at_50_and_90_percent_then_two_escalation_levels(world: World)
     assert level_2.header.startswith("Escalated:")
     stored = world.rec(rec.id)
     assert (stored.reminders_sent, stored.escalation_level, stored.next_action_at) == (2, 2, None)
-    kinds = [e.kind for e in world.events(rec.id)]
-    assert kinds.count("reminded") == 2 and kinds.count("escalated") == 2
+    events = world.events(rec.id)
+    delivered = [e.data["purpose"] for e in events if e.kind == "delivered"]
+    assert delivered == ["owner", "reminder", "reminder", "escalation", "escalation"]
+    escalated = [(e.data["level"], e.data["to"]) for e in events if e.kind == "escalated"]
+    assert escalated == [(1, "ben"), (2, "greta")]
     assert len(world.received("ana")) == 3
 
 

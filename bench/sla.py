@@ -1,0 +1,205 @@
+"""The SLA sweep at scale: 1,000,000 open recommendations of which 1% are due, and the
+same table with nothing due, each as a ratio to a floor measured in the same run.
+
+Floor: the bare indexed SELECT of the due rows (the sweep's columns, no lock) plus one
+Core `executemany` of one outbox row per due row, committed. Ours: `workflows.sla.sweep`
+as `sopbot serve` runs it: claims in batches with FOR UPDATE SKIP LOCKED (PostgreSQL),
+business-hours arithmetic per row, outbox rows (ON CONFLICT DO NOTHING), audit events,
+the rows' progress updated, one transaction per batch.
+
+Targets: claiming 10,000 due items within 3x the floor; a sweep with nothing due under
+50 ms. Rows are generated inside the database (generate_series / a recursive CTE), so
+loading a million takes seconds, not minutes."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import bindparam, delete, insert, text
+from sqlalchemy.engine import Connection
+
+from bench.ingest import drop_pg, scratch_pg
+from bot.clock import Calendars
+from bot.config import load_config
+from bot.domain import OutboxKind
+from storage import migrate
+from storage.db import Database
+from storage.models import Event, OutboxItem
+from storage.types import UTCDateTime
+from workflows.outbox import outbox_row
+from workflows.sla import due_query, sweep
+
+ROWS = int(os.environ.get("SOPBOT_BENCH_SLA_ROWS", "1000000"))
+DUE_EVERY = 100  # 1% due
+RUNS = 5
+EMPTY_RUNS = 30
+RECEIVED = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 Berlin
+DUE = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)  # 8 business hours later
+FIRST_REMINDER = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # 50%
+LATER = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # rows not due in this sweep
+NOW = datetime(2026, 11, 30, 12, 0, 30, tzinfo=UTC)
+NOTHING_DUE = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
+
+_COLUMNS = """source, external_id, revision, content_hash, type, title, action, sku, site,
+    confidence, drivers, links, received_at, status, tier, owner_id, due_at, next_action_at,
+    reminders_sent, escalation_level"""
+_VALUES = """'bench', 'r' || n, 1, 'x', 'stockout_risk', 'SKU-' || (n % 977), 'Move stock',
+    'SKU-' || (n % 977), 'DC-NORTH', 0.8, {json}, {json}, :received, 'open', 'direct',
+    CASE n % 4 WHEN 0 THEN 'ana' WHEN 1 THEN 'carl' WHEN 2 THEN 'dora' ELSE 'eve' END,
+    :due, CASE WHEN n % {every} = 0 THEN :first ELSE :later END, 0, 0"""
+_PG_LOAD = f"""INSERT INTO recommendations ({_COLUMNS})
+    SELECT {_VALUES.format(json="'[]'::jsonb", every=DUE_EVERY)}
+    FROM generate_series(1, :rows) AS n"""
+_SQLITE_LOAD = f"""WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq
+    WHERE n < :rows) INSERT INTO recommendations ({_COLUMNS})
+    SELECT {_VALUES.format(json="'[]'", every=DUE_EVERY)} FROM seq"""
+
+
+def _times(statement: str):
+    """The statement with its date-time parameters bound as UTC columns are."""
+    names = [n for n in ("received", "due", "first", "later") if f":{n}" in statement]
+    return text(statement).bindparams(*(bindparam(n, type_=UTCDateTime()) for n in names))
+
+
+def load(database: Database, rows: int) -> float:
+    start = time.perf_counter()
+    statement = _PG_LOAD if database.is_postgres else _SQLITE_LOAD
+    with database.engine.begin() as connection:
+        params = {"rows": rows, "received": RECEIVED, "due": DUE, "first": FIRST_REMINDER,
+                  "later": LATER}  # fmt: skip
+        connection.execute(_times(statement), params)
+    _vacuum(database)
+    return time.perf_counter() - start
+
+
+def _vacuum(database: Database) -> None:
+    if database.is_postgres:
+        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE recommendations"))
+            conn.execute(text("VACUUM ANALYZE outbox"))
+    else:
+        with database.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+
+
+def reset(database: Database) -> None:
+    """Put the swept rows back to 'first reminder due' and empty the outbox (untimed)."""
+    with database.engine.begin() as connection:
+        connection.execute(
+            _times("UPDATE recommendations SET next_action_at = :first, reminders_sent = 0 "
+                   "WHERE reminders_sent > 0"),
+            {"first": FIRST_REMINDER},
+        )  # fmt: skip
+        connection.execute(delete(OutboxItem.__table__))
+        connection.execute(delete(Event.__table__))
+    _vacuum(database)
+
+
+def floor(database: Database, now: datetime) -> tuple[float, int]:
+    start = time.perf_counter()
+    with database.engine.begin() as connection:
+        rows = connection.execute(due_query(now, limit=None, lock=False)).all()
+        _insert_outbox(connection, [r.id for r in rows], now)
+    elapsed = time.perf_counter() - start
+    return elapsed, len(rows)
+
+
+def _insert_outbox(connection: Connection, ids: list[int], now: datetime) -> None:
+    if ids:
+        connection.execute(insert(OutboxItem.__table__), [
+            outbox_row(kind=OutboxKind.DELIVER, key=f"floor:{i}", now=now, recommendation_id=i,
+                       person_id="ana", payload={"purpose": "reminder", "level": 1})
+            for i in ids
+        ])  # fmt: skip
+
+
+def interleaved(
+    runs: int, floor_run: Callable[[], float], ours_run: Callable[[], float],
+    between: Callable[[], None],
+) -> tuple[float, float]:  # fmt: skip
+    """Medians of `runs` alternating measurements of the floor and ours."""
+    floors, ours = [], []
+    for _ in range(runs):
+        floors.append(floor_run())
+        between()
+        ours.append(ours_run())
+        between()
+    return statistics.median(floors), statistics.median(ours)
+
+
+def bench_database(label: str, database: Database) -> None:
+    migrate.upgrade(database)
+    config = load_config(Path(__file__).resolve().parent.parent / "bot" / "data" / "demo.yml")
+    calendars = Calendars(config)
+    loaded = load(database, ROWS)
+    print(f"{label}: loaded {ROWS:,} open recommendations ({ROWS // DUE_EVERY:,} due) "
+          f"in {loaded:.1f} s", flush=True)  # fmt: skip
+
+    def ours(now: datetime) -> Callable[[], float]:
+        def measure() -> float:
+            start = time.perf_counter()
+            report = sweep(database=database, config=config, calendars=calendars, now=now)
+            elapsed = time.perf_counter() - start
+            if now == NOW:
+                assert len(report.steps) == ROWS // DUE_EVERY, report.summary()
+            return elapsed
+
+        return measure
+
+    def floor_of(now: datetime) -> Callable[[], float]:
+        return lambda: floor(database, now)[0]
+
+    calendars.for_person("ana")  # warm the holiday tables outside the timings
+    # Floor and ours alternate, so a busy machine slows both alike.
+    floor_due, ours_due = interleaved(RUNS, floor_of(NOW), ours(NOW), lambda: reset(database))
+    report(label, f"{ROWS // DUE_EVERY:,} due", ours_due, floor_due, 3.0)
+    floor_none, ours_none = interleaved(EMPTY_RUNS, floor_of(NOTHING_DUE), ours(NOTHING_DUE),
+                                        lambda: None)  # fmt: skip
+    report(label, "none due", ours_none, floor_none, None, absolute_ms=50)
+
+
+def report(
+    label: str, what: str, ours: float, floor_s: float, ratio_target: float | None,
+    absolute_ms: float | None = None,
+) -> None:  # fmt: skip
+    ratio = ours / floor_s if floor_s else float("inf")
+    verdicts = []
+    if ratio_target is not None:
+        verdicts.append(
+            f"target <= {ratio_target:.0f}x: {'met' if ratio <= ratio_target else 'MISSED'}"
+        )
+    if absolute_ms is not None:
+        met = ours * 1000 < absolute_ms
+        verdicts.append(f"target < {absolute_ms:.0f} ms: {'met' if met else 'MISSED'}")
+    print(f"{label:<10} {what:<12} ours {ours * 1000:9.1f} ms   floor {floor_s * 1000:9.1f} ms   "
+          f"ratio {ratio:5.2f}   ({'; '.join(verdicts)})", flush=True)  # fmt: skip
+
+
+def run() -> None:
+    print(f"SLA sweep: {ROWS:,} open recommendations, 1% due; floor = indexed SELECT of the "
+          f"due rows + executemany of their outbox rows; median of {RUNS} (due) and "
+          f"{EMPTY_RUNS} (none due) runs", flush=True)  # fmt: skip
+    admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
+    if admin_url:
+        url, name = scratch_pg(admin_url)
+        database = Database(url)
+        try:
+            bench_database("postgresql", database)
+        finally:
+            database.dispose()
+            drop_pg(admin_url, name)
+    else:
+        print("postgresql: skipped (SOPBOT_TEST_PG_URL not set; `make bench` sets it)")
+    if os.environ.get("SOPBOT_BENCH_SLA_SQLITE", "1") != "0":
+        with tempfile.TemporaryDirectory() as tmp:
+            database = Database(f"sqlite:///{Path(tmp) / 'sla.db'}")
+            try:
+                bench_database("sqlite", database)
+            finally:
+                database.dispose()
