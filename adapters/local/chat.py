@@ -111,8 +111,13 @@ class LocalChat:
         return self._select(lambda p: p.is_channel)
 
     def needing_action(self, person_id: str) -> int:
-        """How many of the person's messages still have buttons: the sidebar badge."""
-        return sum(1 for p in self.direct_messages(person_id) if p.message.buttons)
+        """How many of the person's messages still have buttons (a digest counts when one
+        of its entries has): the sidebar badge."""
+        return sum(
+            1
+            for p in self.direct_messages(person_id)
+            if p.message.buttons or any(item.buttons for item in p.message.items)
+        )
 
     # --- internals ------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from adapters.local.render import CardView, Draft, card
 from bot.clock import local_time_label
 from bot.config import Person
 from bot.domain import Action
+from bot.messages import ButtonAction
 from workflows.decisions import DecisionRequest
 from workflows.errors import (
     AlreadyDecided,
@@ -42,7 +43,6 @@ STATIC_DIR = HERE / "static"
 VIEWS = {"messages": "Messages", "queue": "Queue", "channel": "Channel"}
 CHANNEL = "local"
 ROLE_LABELS = {"sop_lead": "S&OP lead", "demand_planner": "demand planner"}
-DECISIONS = {a.value for a in Action}  # snooze/extend: not in the workflow yet
 STEPS = {"hour": "+1 business hour", "day": "+1 day"}
 # A refused post answers with the page (status 200: browsers log 4xx documents as
 # console errors) and names the outcome in a header, for scripts and tests.
@@ -174,25 +174,15 @@ class WebChat:
 
     def act(self, person: Person, view: str, card_id: str, rec_id: int, action: str,
             values: dict[str, str]) -> HTMLResponse | RedirectResponse:  # fmt: skip
-        """A click or a form post: validate what the page cannot be trusted with, then let
-        the decision workflow check the actor and record the decision."""
-        if action not in DECISIONS:
-            text = f"'{action}' is not available in the web chat of this version of sopbot."
-            return self.page(person, view, alert=("error", text), outcome="unavailable")
-        chosen = Action(action)
-        value: float | None = None
-        if values.get("value", "").strip():
-            try:
-                value = float(values["value"])
-            except ValueError:
-                value = math.nan  # the workflow names the field
-        request = DecisionRequest(
-            recommendation_id=rec_id, actor_id=person.id, action=chosen, channel=CHANNEL,
-            reason_code=values.get("reason_code") or None, note=values.get("note") or None,
-            value=value, to=values.get("to") or None,
-        )  # fmt: skip
+        """A click or a form post: the workflow behind the button checks the actor and the
+        input; a refusal comes back on the page, next to the field it names."""
         try:
-            recorded = self.services.decisions.decide(request)
+            chosen = ButtonAction(action)
+        except ValueError:
+            text = f"'{action}' is not something the web chat can do."
+            return self.page(person, view, alert=("error", text), outcome="unavailable")
+        try:
+            summary = self.perform(person, rec_id, chosen, values)
         except InvalidInput as exc:
             draft = Draft(card_id=card_id, action=action, values=values,
                           errors={exc.field: exc.message})  # fmt: skip
@@ -203,8 +193,36 @@ class WebChat:
             return self.page(person, view, alert=("error", str(exc)), outcome=outcome)
         self.services.kick()  # deliver the in-place update now, not at the next tick
         self.chat.touch()
-        self.notify(person, "good", recorded.summary)
+        self.notify(person, "good", summary)
         return self.back(person, view, card_id)
+
+    def perform(self, person: Person, rec_id: int, action: ButtonAction,
+                values: dict[str, str]) -> str:  # fmt: skip
+        """Run the workflow a button stands for; returns the sentence to show."""
+        if action == ButtonAction.SNOOZE:
+            return self.services.snooze(
+                recommendation_id=rec_id,
+                actor_id=person.id,
+                choice=values.get("value", ""),
+                channel=CHANNEL,
+            ).summary
+        if action == ButtonAction.EXTEND:
+            return self.services.extend_sla(
+                recommendation_id=rec_id, actor_id=person.id, new_due=values.get("due_at", ""),
+                reason=values.get("reason"), channel=CHANNEL,
+            ).summary  # fmt: skip
+        value: float | None = None
+        if values.get("value", "").strip():
+            try:
+                value = float(values["value"])
+            except ValueError:
+                value = math.nan  # the workflow names the field
+        request = DecisionRequest(
+            recommendation_id=rec_id, actor_id=person.id, action=Action(action.value),
+            channel=CHANNEL, reason_code=values.get("reason_code") or None,
+            note=values.get("note") or None, value=value, to=values.get("to") or None,
+        )  # fmt: skip
+        return self.services.decisions.decide(request).summary
 
     def advance(self, person: Person, view: str, step: str) -> RedirectResponse:
         advance_clock = self.clock_control()
@@ -259,8 +277,11 @@ def build_router(*, services: Services, chat: LocalChat, clock_control: ClockCon
         note: Annotated[str, Form()] = "",
         value: Annotated[str, Form()] = "",
         to: Annotated[str, Form()] = "",
+        due_at: Annotated[str, Form()] = "",
+        reason: Annotated[str, Form()] = "",
     ) -> HTMLResponse | RedirectResponse:
-        values = {"reason_code": reason_code, "note": note, "value": value, "to": to}
+        values = {"reason_code": reason_code, "note": note, "value": value, "to": to,
+                  "due_at": due_at, "reason": reason}  # fmt: skip
         return web.act(web.person(person_id), view_of(view), card, recommendation_id, action,
                        values)  # fmt: skip
 

@@ -8,7 +8,7 @@ from adapters.local.chat import LocalChat
 from bot.chat import Chat, MessageRef
 from bot.clock import AdjustableClock
 from bot.config import Config
-from bot.messages import Message
+from bot.messages import Button, ButtonAction, Message
 
 
 def test_is_a_chat_port_that_reaches_everyone(config: Config) -> None:
@@ -60,6 +60,11 @@ def test_needing_action_counts_messages_with_buttons(config: Config) -> None:
     ana = config.people_by_id["ana"]
     chat.send(person=ana, message=Message(header="info"))
     assert chat.needing_action("ana") == 0
+    accept = Button(action=ButtonAction.ACCEPT, label="Accept", recommendation_id=1)
+    chat.send(person=ana, message=Message(header="rec", buttons=[accept]))
+    entry = Message(header="entry", buttons=[accept])
+    chat.send(person=ana, message=Message(header="Your daily digest", items=[entry]))
+    assert chat.needing_action("ana") == 2
 
 
 def test_wait_for_change_wakes_on_a_new_message(config: Config) -> None:

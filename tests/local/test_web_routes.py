@@ -96,15 +96,50 @@ def test_cross_site_posts_are_refused(runtime: Runtime, client: httpx.Client) ->
     assert decided(client, rec_id)["status"] == "open"
 
 
-def test_actions_the_workflow_lacks_and_unknown_people(
-    runtime: Runtime, client: httpx.Client
-) -> None:
+def test_unknown_actions_and_unknown_people(runtime: Runtime, client: httpx.Client) -> None:
     rec_id = ingest(runtime)
-    snooze = client.post("/chat/ana/act", data={"recommendation_id": rec_id, "action": "snooze"})
-    assert snooze.headers["x-sopbot-outcome"] == "unavailable" and "not available" in snooze.text
+    odd = client.post("/chat/ana/act", data={"recommendation_id": rec_id, "action": "frobnicate"})
+    assert odd.headers["x-sopbot-outcome"] == "unavailable" and "not something" in odd.text
     assert client.get("/chat/nobody").status_code == 404
     nobody = client.post("/chat/nobody/act", data={"recommendation_id": rec_id, "action": "accept"})
     assert nobody.status_code == 404
+    assert decided(client, rec_id)["status"] == "open"
+
+
+def test_snooze_holds_the_reminders(runtime: Runtime, client: httpx.Client) -> None:
+    rec_id = ingest(runtime)
+    data = {"recommendation_id": rec_id, "action": "snooze", "value": "1h"}
+    response = client.post("/chat/ana/act", data=data, follow_redirects=True)
+    assert "Snoozed until" in response.text
+    assert "x-sopbot-outcome" not in response.headers
+    finn = client.post("/chat/finn/act", data=data)
+    assert finn.headers["x-sopbot-outcome"] == "not-permitted"
+
+
+def test_the_manager_extends_an_escalated_sla_from_the_escalation_message(
+    runtime: Runtime, client: httpx.Client, local_chat: LocalChat
+) -> None:
+    rec_id = ingest(runtime)
+    runtime.advance_clock(timedelta(days=1))  # past the 8 business hours: escalated to Ben
+    [escalation] = [p for p in local_chat.direct_messages("ben")
+                    if p.message.recommendation_id == rec_id]  # fmt: skip
+    assert escalation.message.header.startswith("Escalated:")
+    card = f"m-{escalation.ref.message_id}"
+    page = client.get("/chat/ben").text
+    assert f'id="{card}-extend"' in page and 'type="datetime-local"' in page
+    data = {"recommendation_id": rec_id, "action": "extend", "card": card,
+            "due_at": "2026-12-02T12:00", "reason": ""}  # fmt: skip
+    refused = client.post("/chat/ben/act", data=data)
+    assert refused.headers["x-sopbot-outcome"] == "invalid"
+    html = refused.text[refused.text.index(f'id="{card}-extend"') :]
+    field = html[html.index('data-field="reason"') :]
+    assert "Say why the owner gets more time." in field[: field.index("</div>")]
+    assert 'value="2026-12-02T12:00"' in html[: html.index("</form>")]
+    extended = client.post("/chat/ben/act", data={**data, "reason": "supplier call at 11"},
+                           follow_redirects=True)  # fmt: skip
+    assert "SLA extended" in extended.text
+    events = [e["kind"] for e in decided(client, rec_id)["events"]]
+    assert "sla_extended" in events
 
 
 def test_clock_control_moves_demo_time(
