@@ -166,3 +166,12 @@ def test_updates_report_new_messages(
     assert later["badges"]["ana"] == 1
     queue = client.get("/chat/ana/updates", params={"view": "queue"}).json()
     assert 'id="q-' in queue["html"] and queue["counts"]["queue"] == 1
+
+
+def test_recommendation_text_is_escaped(runtime: Runtime, client: httpx.Client) -> None:
+    ingest(runtime, title="<script>alert('x')</script> at DC-NORTH",
+           drivers=[{"factor": "<img src=x onerror=alert(1)>", "weight": 0.5}])  # fmt: skip
+    page = client.get("/chat/ana").text
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; at DC-NORTH" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
