@@ -68,6 +68,7 @@ class Settings(BaseModel):
             teams_tenant_id=env.get("TEAMS_TENANT_ID", ""),
             local_chat={"1": True, "0": False}.get(env.get("SOPBOT_LOCAL_CHAT", "")),
             scheduler=env.get("SOPBOT_SCHEDULER", "1") not in ("0", "false", "no"),
+            tick_seconds=float(env.get("SOPBOT_TICK_SECONDS") or 2.0),
             sla_sweep_seconds=float(env.get("SOPBOT_SLA_SWEEP_SECONDS") or 5.0),
             clock_start=env.get("SOPBOT_CLOCK_START") or None,
         )

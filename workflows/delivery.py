@@ -73,6 +73,9 @@ class OutboxWorker:
                     update(OutboxItem)
                     .where(OutboxItem.id.in_([i.id for i in items]))
                     .values(next_attempt_at=now + LEASE, attempts=OutboxItem.attempts + 1)
+                    # The loaded objects are counted up below, once: the ORM's default
+                    # in-session sync would count them twice (one attempt short of the bound).
+                    .execution_options(synchronize_session=False)
                 )
             for item in items:
                 session.expunge(item)
