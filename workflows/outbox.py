@@ -33,12 +33,15 @@ def enqueue_refresh(session: Session, *, recommendation_id: int, key: str, now: 
             recommendation_id=recommendation_id)  # fmt: skip
 
 
+_PENDING = OutboxState.PENDING.value  # bound once: outbox_row runs per row of a sweep
+
+
 def outbox_row(
     *, kind: OutboxKind, key: str, now: datetime, recommendation_id: int | None = None,
     person_id: str | None = None, payload: dict[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     return {"kind": kind, "dedupe_key": key, "recommendation_id": recommendation_id,
-            "person_id": person_id, "payload": payload or {}, "state": OutboxState.PENDING,
+            "person_id": person_id, "payload": payload or {}, "state": _PENDING,
             "attempts": 0, "next_attempt_at": now, "created_at": now}  # fmt: skip
 
 

@@ -36,6 +36,9 @@ BATCH = 1000
 MAX_BATCHES = 1000  # a bound, so a bug can never make one tick loop forever
 # A literal (not a bound parameter) so both databases match the partial index predicate.
 IS_OPEN = Recommendation.status == literal_column("'open'")
+# Enum members bound once for the per-row loop (Enum attribute access is slow).
+_DELIVER, _ESCALATED = OutboxKind.DELIVER.value, EventKind.ESCALATED.value
+_DIGEST, _ESCALATION = StepKind.DIGEST, StepKind.ESCALATION
 
 
 @dataclass
@@ -112,20 +115,20 @@ def _apply(
     for advance in advances:
         state = advance.state
         for step in advance.steps:
-            if step.kind == StepKind.DIGEST:
+            if step.kind is _DIGEST:
                 digests.setdefault(step.key, (step, []))[1].append(state.id)
                 continue
             outbox.append(
-                outbox_row(kind=OutboxKind.DELIVER, key=step.key, now=send_from,
+                outbox_row(kind=_DELIVER, key=step.key, now=send_from,
                            recommendation_id=state.id, person_id=step.person_id,
-                           payload={"purpose": step.kind.value, "level": step.level})
+                           payload={"purpose": step.kind, "level": step.level})
             )  # fmt: skip
             # An escalation is a fact about the SLA; a reminder is audited when it is
             # delivered (`delivered`, purpose reminder): one row fewer on the hot path.
-            if step.kind == StepKind.ESCALATION:
+            if step.kind is _ESCALATION:
                 data = {"to": step.person_id, "level": step.level}
                 events.append(
-                    {"recommendation_id": state.id, "kind": EventKind.ESCALATED,
+                    {"recommendation_id": state.id, "kind": _ESCALATED,
                      "actor_id": None, "at": now, "data": data}
                 )  # fmt: skip
         row = {

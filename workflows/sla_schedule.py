@@ -84,6 +84,11 @@ class Advance:
     digest_on: date | None = None
 
 
+# Enum members bound once: class attribute access on an Enum is slow in a hot loop.
+_DIRECT, _DIGEST = Tier.DIRECT.value, Tier.DIGEST.value
+_REMINDER, _ESCALATION, _DIGEST_STEP = StepKind.REMINDER, StepKind.ESCALATION, StepKind.DIGEST
+
+
 def step_key(state: SlaState, step: str) -> str:
     return f"sla:{state.id}:{int(state.due_at.timestamp())}:{step}"
 
@@ -168,7 +173,7 @@ class SlaSchedule:
     ) -> datetime | None:  # fmt: skip
         """The earliest pending step: a reminder (reminders inside a snooze wait for its
         end), the snooze's end, or the next escalation. None past `escalation.max_age`."""
-        if state.tier != Tier.DIRECT:
+        if state.tier != _DIRECT:
             return None
         if reminders is None or escalations is None:
             reminders, escalations = self.times(state)
@@ -189,12 +194,12 @@ class SlaSchedule:
         """Everything due for `state` at `now`. Several reminders due at once (the bot was
         down, a weekend) collapse into one; every escalation step due is sent, since each
         goes to a different person; past `max_age` steps pass silently."""
-        if state.tier == Tier.DIGEST:
+        if state.tier == _DIGEST:
             day = now.astimezone(self.calendar(state).tz).date()
-            step = Step(state.id, StepKind.DIGEST, f"digest:{state.owner_id}:{day.isoformat()}",
+            step = Step(state.id, _DIGEST_STEP, f"digest:{state.owner_id}:{day.isoformat()}",
                         state.owner_id, day=day)  # fmt: skip
             return Advance(state=state, steps=[step], digest_on=day)
-        if state.tier != Tier.DIRECT or self._type(state) is None:
+        if state.tier != _DIRECT or self._type(state) is None:
             return Advance(state=state)
         reminders, escalations = self.times(state)
         sent, level, snoozed = state.reminders_sent, state.escalation_level, state.snoozed_until
@@ -206,18 +211,18 @@ class SlaSchedule:
                 level += 1
                 target = None if too_old else self.escalation_target(state, level)
                 if target is not None:
-                    steps.append(Step(state.id, StepKind.ESCALATION,
+                    steps.append(Step(state.id, _ESCALATION,
                                       step_key(state, f"e{level}"), target, level))  # fmt: skip
         elif snoozed is not None and snoozed <= now:
             sent += sum(1 for t in reminders[sent:] if t <= now)
             key = step_key(state, f"snooze{int(snoozed.timestamp())}")
-            steps.append(Step(state.id, StepKind.REMINDER, key, state.owner_id, sent))
+            steps.append(Step(state.id, _REMINDER, key, state.owner_id, sent))
             snoozed = None
         elif snoozed is None:
             due_now = [t for t in reminders[sent:] if t <= now]
             if due_now:
                 sent += len(due_now)
-                steps.append(Step(state.id, StepKind.REMINDER, step_key(state, f"r{sent}"),
+                steps.append(Step(state.id, _REMINDER, step_key(state, f"r{sent}"),
                                   state.owner_id, sent))  # fmt: skip
         new = SlaState(state.id, state.type, state.tier, state.owner_id, state.received_at,
                        state.due_at, sent, level, snoozed)  # fmt: skip

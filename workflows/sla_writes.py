@@ -1,7 +1,7 @@
 """Writing one sweep batch at driver speed: after an outage tens of thousands of steps
 can be due at once, and SQLAlchemy's per-value bind processing would cost more than the
-database. PostgreSQL gets one statement per table (`unnest` of column arrays); SQLite
-an `executemany` with each value converted once. Same rows, same constraints."""
+database. Values are converted once per column; inserts are driver `executemany`, the
+progress update one `unnest` statement on PostgreSQL. Same rows, same constraints."""
 
 from __future__ import annotations
 
@@ -61,21 +61,20 @@ def _columns(rows: Sequence[dict[str, Any]], names: Sequence[str], types: Sequen
 
 
 def insert_ignoring_duplicates(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Outbox rows; a `dedupe_key` that exists already is skipped, the rest go in."""
+    """Outbox rows; a `dedupe_key` that exists already is skipped, the rest go in. An
+    `executemany` (psycopg pipelines it, so the client prepares rows while the server
+    inserts): measured faster here than one `unnest` statement."""
     if not rows:
         return
-    names = ", ".join(OUTBOX_COLUMNS)
-    if _is_pg(connection):
-        connection.exec_driver_sql(
-            f"INSERT INTO outbox ({names}) SELECT * FROM unnest({_unnest(_OUTBOX_PG_TYPES)}) "
-            "ON CONFLICT (dedupe_key) DO NOTHING",
-            tuple(_columns(rows, OUTBOX_COLUMNS, _OUTBOX_PG_TYPES, sqlite=False)),
-        )
-        return
-    columns = _columns(rows, OUTBOX_COLUMNS, _OUTBOX_PG_TYPES, sqlite=True)
-    marks = ", ".join("?" for _ in OUTBOX_COLUMNS)
+    pg = _is_pg(connection)
+    columns = _columns(rows, OUTBOX_COLUMNS, _OUTBOX_PG_TYPES, sqlite=not pg)
+    if pg:
+        marks = ", ".join("%s::jsonb" if t == "jsonb" else "%s" for t in _OUTBOX_PG_TYPES)
+    else:
+        marks = ", ".join("?" for _ in OUTBOX_COLUMNS)
     connection.exec_driver_sql(
-        f"INSERT INTO outbox ({names}) VALUES ({marks}) ON CONFLICT (dedupe_key) DO NOTHING",
+        f"INSERT INTO outbox ({', '.join(OUTBOX_COLUMNS)}) VALUES ({marks}) "
+        "ON CONFLICT (dedupe_key) DO NOTHING",
         list(zip(*columns, strict=True)),
     )
 
@@ -100,6 +99,7 @@ def update_progress(connection: Connection, rows: Sequence[dict[str, Any]]) -> N
     """Each row's SLA progress (`id` plus PROGRESS_COLUMNS), in one statement on PostgreSQL."""
     if not rows:
         return
+    rows = sorted(rows, key=lambda row: row["id"])  # heap order: fewer page visits
     if _is_pg(connection):
         sets = ", ".join(f"{name} = v.{name}" for name in PROGRESS_COLUMNS)
         connection.exec_driver_sql(

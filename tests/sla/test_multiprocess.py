@@ -3,9 +3,9 @@ adapter pointed at the fake Slack Web API: each reminder reaches Slack exactly o
 process killed with SIGKILL mid-delivery loses nothing once restarted, and duplicates
 only what it had in flight.
 
-Time: both processes run their clock from SOPBOT_CLOCK_START (Monday 13:00:30 Berlin),
-just after the recommendations' 50% reminder time. A restarted process starts its
-clock past the dead one's 60-second claim leases, as if it came back a minute later."""
+Time: the processes run their clock from SOPBOT_CLOCK_START (Monday 13:00:30 Berlin),
+just after the recommendations' 50% reminder time. After the kill the cluster restarts
+with its clocks past the dead process's 60-second claim leases, as a minute later."""
 
 from __future__ import annotations
 
@@ -181,10 +181,12 @@ def test_a_replica_killed_mid_delivery_loses_nothing(
         victim.kill()
         claimed = [r for r in reminder_rows(fresh_pg)
                    if r.state == OutboxState.PENDING and r.attempts > 0]  # fmt: skip
-        # Restarted with its clock past the dead process's leases, as a minute later.
+        other.stop()  # a clean stop: it finishes the batch it holds
+        # The cluster comes back a minute later (past the dead process's claim leases):
+        # both clocks start there, so no process sees another's live lease as expired.
         later = SWEEP_AT + timedelta(seconds=time.monotonic() - started) + LEASE
-        restarted = Serve(url=fresh_pg, slack=slack, clock_start=later + timedelta(seconds=1))
-        servers = [other, restarted]
+        servers = [Serve(url=fresh_pg, slack=slack, clock_start=later + timedelta(seconds=1))
+                   for _ in range(2)]  # fmt: skip
         wait_until(lambda: len(reminders(slack)) >= COUNT, servers=servers, timeout=60)
         time.sleep(1.0)
     finally:
