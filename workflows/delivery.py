@@ -25,7 +25,13 @@ from bot.messages import Message, Tone
 from storage.db import Database
 from storage.models import ChatMessage, OutboxItem, Recommendation
 from workflows.audit import record_event
-from workflows.digest import digest_message, move_to_digest, over_daily_cap
+from workflows.digest import (
+    MAX_ITEMS,
+    digest_message,
+    digest_rows,
+    move_to_digest,
+    over_daily_cap,
+)
 from workflows.views import recommendation_message
 
 log = logging.getLogger(__name__)
@@ -169,17 +175,19 @@ class OutboxWorker:
                 session.scalars(
                     select(ChatMessage).where(
                         ChatMessage.recommendation_id == rec.id,
-                        ChatMessage.purpose.in_(REFRESHED_PURPOSES),
+                        ChatMessage.purpose.in_((*REFRESHED_PURPOSES, "digest")),
                     )
                 )
             )
             updates = [
                 (MessageRef.model_validate(m.ref),
-                 self._message_for(session, rec, m.person_id or rec.owner_id, m.purpose))
+                 self._digest_again(session, m, rec) if m.purpose == "digest"
+                 else self._message_for(session, rec, m.person_id or rec.owner_id, m.purpose))
                 for m in stored
             ]  # fmt: skip
         for ref, message in updates:
-            self.chat.update(ref=ref, message=message)
+            if message is not None:
+                self.chat.update(ref=ref, message=message)
         with self.database.transaction() as session:
             self._mark_sent(session, item)
 
@@ -216,15 +224,40 @@ class OutboxWorker:
             raise DeliveryError(f"{item.person_id} is not in the configuration", transient=False)
         day = date.fromisoformat(item.payload["day"])
         with self.database.transaction() as session:
+            rows = digest_rows(session, person_id=person.id, day=day)[:MAX_ITEMS]
             message = digest_message(session, config=self.config, person_id=person.id, day=day,
-                                     now=self.clock.now())  # fmt: skip
+                                     now=self.clock.now(), rows=rows)  # fmt: skip
             if message is None:
                 self._mark_sent(session, item, note="skipped: nothing left open")
                 return
         ref = self.chat.send(person=person, message=message)
         with self.database.transaction() as session:
-            self._store_ref(session, item, ref, "digest")
+            # One stored reference per listed item: a decision on any of them re-renders
+            # the whole digest in place (see _refresh).
+            for rec in rows:
+                session.add(
+                    ChatMessage(recommendation_id=rec.id, person_id=person.id, purpose="digest",
+                                platform=ref.platform, channel=ref.channel,
+                                message_id=ref.message_id, ref=ref.model_dump(),
+                                created_at=self.clock.now())
+                )  # fmt: skip
             self._mark_sent(session, item)
+
+    def _digest_again(
+        self, session: Session, stored: ChatMessage, rec: Recommendation
+    ) -> Message | None:
+        """A sent digest as it should read now: the same items, in the same order."""
+        listed = session.scalars(
+            select(ChatMessage.recommendation_id)
+            .where(ChatMessage.purpose == "digest", ChatMessage.channel == stored.channel,
+                   ChatMessage.message_id == stored.message_id)
+            .order_by(ChatMessage.id)
+        )  # fmt: skip
+        rows = [r for r in (session.get(Recommendation, i) for i in listed) if r is not None]
+        return digest_message(
+            session, config=self.config, person_id=stored.person_id or rec.owner_id,
+            day=rec.digest_on or self.clock.now().date(), now=self.clock.now(), rows=rows,
+        )  # fmt: skip
 
     def _store_ref(self, session: Session, item: OutboxItem, ref: MessageRef, purpose: str) -> None:
         session.add(

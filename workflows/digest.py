@@ -75,11 +75,13 @@ def digest_rows(session: Session, *, person_id: str, day: date) -> list[Recommen
 
 
 def digest_message(
-    session: Session, *, config: Config, person_id: str, day: date, now: datetime
-) -> Message | None:
+    session: Session, *, config: Config, person_id: str, day: date, now: datetime,
+    rows: list[Recommendation] | None = None,
+) -> Message | None:  # fmt: skip
     """The day's digest for one owner, each item with its own buttons; None if nothing
-    is left open (all decided or withdrawn since)."""
-    rows = digest_rows(session, person_id=person_id, day=day)
+    is left open (all decided or withdrawn since). `rows`: re-render the items a sent
+    digest listed (decided ones then show who decided, without buttons)."""
+    rows = digest_rows(session, person_id=person_id, day=day) if rows is None else rows
     if not rows:
         return None
     items = [

@@ -37,9 +37,15 @@ def test_low_confidence_items_arrive_in_one_digest_next_morning(world: World) ->
     # The same sweep again, or a replica's, adds nothing: one digest per (owner, day).
     assert world.at(berlin(2026, 12, 1, 8, 0)).steps == []
     assert digest_rows(world) == 1 and len(world.received("ana")) == 1
-    # An item from the digest is decided like any other.
+    # An item from the digest is decided like any other; the digest changes in place.
     world.services.decisions.record_accept(recommendation_id=second.id, actor_id="ana",
                                            channel="local")  # fmt: skip
+    world.outbox.drain()
+    [digest] = world.received("ana")
+    decided = next(i for i in digest.items if i.recommendation_id == second.id)
+    still_open = next(i for i in digest.items if i.recommendation_id == first.id)
+    assert decided.buttons == [] and decided.status.startswith("Accepted by Ana Lopez")
+    assert len(still_open.buttons) == 3
 
 
 def test_digest_key_is_per_owner_and_local_date(world: World) -> None:
