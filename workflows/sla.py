@@ -83,7 +83,7 @@ def sweep(
         with database.transaction() as session:
             rows = session.execute(due_query(now, limit=None, lock=False)).all()
             for row in rows:
-                report.steps += schedule.advance(SlaState.of(row), now).steps
+                report.steps += schedule.advance(SlaState(*row), now).steps
             report.examined = len(rows)
         return report
     handled: set[int] = set()
@@ -93,7 +93,8 @@ def sweep(
             fresh = [row for row in rows if row.id not in handled]
             if not fresh:
                 break
-            advances = [schedule.advance(SlaState.of(row), now) for row in fresh]
+            # Rows come in STATE_COLUMNS order, the order of SlaState's fields.
+            advances = [schedule.advance(SlaState(*row), now) for row in fresh]
             _apply(session, config=config, calendars=calendars, advances=advances, now=now,
                    send_from=send_from or now)  # fmt: skip
         handled.update(row.id for row in fresh)

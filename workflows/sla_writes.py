@@ -53,7 +53,9 @@ def _columns(rows: Sequence[dict[str, Any]], names: Sequence[str], types: Sequen
         if kind == "jsonb":
             values = [None if v is None else _json(v) for v in values]
         elif kind == "timestamptz" and sqlite:
-            values = [sqlite_time(v) for v in values]
+            seen: dict[datetime | None, str | None] = {}  # a batch shares a few instants
+            values = [seen[v] if v in seen else seen.setdefault(v, sqlite_time(v))
+                      for v in values]  # fmt: skip
         elif kind == "text":  # psycopg would send an Enum's name, not its value
             values = [v.value if isinstance(v, Enum) else v for v in values]
         out.append(values)
