@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table
@@ -18,12 +19,16 @@ from storage.types import UTCDateTime
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # what SQLAlchemy's SQLite DATETIME stores
 
 
-def _sqlite_datetime(value: datetime | None) -> str | None:
-    if value is None:
-        return None
+@lru_cache(maxsize=1024)
+def _sqlite_datetime_text(value: datetime) -> str:
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
     return value.strftime(_SQLITE_DATETIME)
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    # Rows of one batch share a handful of instants (arrival, due times): cached.
+    return None if value is None else _sqlite_datetime_text(value)
 
 
 def _json(value: Any) -> str | None:
@@ -57,12 +62,17 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
         else placeholder
         for column in columns
     ]
-    converters = [_converter(column.type, dialect) for column in columns]
     sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
            f"VALUES ({', '.join(values)})")  # fmt: skip
-    params = [
-        tuple(conv(row[name]) if conv else row[name]
-              for name, conv in zip(names, converters, strict=True))
-        for row in rows
-    ]  # fmt: skip
+    converted = [
+        (index, conv)
+        for index, column in enumerate(columns)
+        if (conv := _converter(column.type, dialect)) is not None
+    ]
+    params = []
+    for row in rows:
+        record = [row[name] for name in names]
+        for index, conv in converted:
+            record[index] = conv(record[index])
+        params.append(tuple(record))
     connection.exec_driver_sql(sql, params)

@@ -213,16 +213,17 @@ class Ingestor:
         """Core executemany of the new rows, returning their ids in order.
 
         PostgreSQL: one batched INSERT ... RETURNING in parameter order. SQLite runs an
-        ordered RETURNING row by row, so there the ids are read off the table instead: the
-        transaction began with BEGIN IMMEDIATE, so nobody else can insert meanwhile and
-        the new rows take the ids after the current maximum, in order."""
+        ordered RETURNING row by row, so there the rows go in with one driver-level
+        executemany and the ids are read off the table: the transaction began with BEGIN
+        IMMEDIATE, so nobody else can insert meanwhile and the new rows take the ids
+        after the current maximum, in order."""
         connection = session.connection()
         table = Recommendation.__table__
         if connection.dialect.name == "postgresql":
             returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
             return list(connection.execute(returning, rows).scalars())
         before = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-        connection.execute(insert(table), rows)
+        insert_rows(connection, table, rows)
         after = connection.execute(select(func.max(table.c.id))).scalar_one()
         if after - before != len(rows):  # never expected; fall back to looking them up
             keys = [(row["source"], row["external_id"]) for row in rows]
