@@ -37,6 +37,8 @@ start() {
     as_pg "$bin/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 >/dev/null
   fi
   if ! as_pg "$bin/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+    # A server killed with the previous session leaves its lock file behind.
+    rm -f "$DATA/postmaster.pid"
     as_pg "$bin/pg_ctl" -D "$DATA" -w -l "$DATA/server.log" \
       -o "-p $PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
       start >/dev/null
