@@ -40,11 +40,16 @@ def queue_messages(services: Services, *, person_id: str, limit: int = 20) -> li
         ]  # fmt: skip
 
 
-def recommendation_for(services: Services, *, recommendation_id: int, reader_id: str) -> Message:
-    """One recommendation rendered for `reader_id` as of now (e.g. right after a click)."""
+def recommendation_for(
+    services: Services, *, recommendation_id: int, reader_id: str, escalation: bool = False
+) -> Message:
+    """One recommendation rendered for `reader_id` as of now (e.g. right after a click).
+    `escalation` renders the escalation variant, which carries the Extend SLA form when
+    the reader may extend it."""
     with services.database.transaction() as session:
         rec = session.get(Recommendation, recommendation_id)
         if rec is None:
             raise NotFound(f"Recommendation {recommendation_id} does not exist.")
         return recommendation_message(session, config=services.config, rec=rec,
-                                      reader_id=reader_id, now=services.clock.now())  # fmt: skip
+                                      reader_id=reader_id, now=services.clock.now(),
+                                      escalation=escalation)  # fmt: skip

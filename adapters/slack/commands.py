@@ -11,12 +11,12 @@ from adapters.slack.blocks import as_dicts, fallback_text, message_blocks
 from adapters.slack.home import HomeTab
 from adapters.slack.modals import NOT_CONFIGURED
 from adapters.slack.people import SlackPeople
+from adapters.slack.queue import queue_reply
 from bot.messages import Message
-from workflows.inbox import NOT_YET, help_message, queue_messages
+from workflows.inbox import NOT_YET, help_message
 from workflows.service import Services
 
 COMMAND = "/sopbot"
-QUEUE_LIMIT = 8  # the answer is one message: at most 50 blocks
 
 
 class SlackCommands:
@@ -45,10 +45,7 @@ class SlackCommands:
         if word in NOT_YET:
             return NOT_YET[word]
         if word == "queue":
-            queue = queue_messages(self.services, person_id=person_id, limit=QUEUE_LIMIT)
-            if not queue:
-                return "Nothing waiting for you."
-            return Message(header=f"Your open recommendations ({len(queue)})", items=queue)
+            return queue_reply(self.services, person_id=person_id)
         message = help_message()
         if word != "help":
             message.context.append(f"Unknown command '{word}'.")

@@ -1,5 +1,6 @@
-"""Slack views built from neutral forms and messages: the override and reassign modals
-(with the recommendation shown above the inputs) and the Home tab with a person's queue."""
+"""Slack views built from neutral forms and messages: the override, reassign and extend
+SLA modals (with the recommendation shown above the inputs) and the Home tab with a
+person's queue."""
 
 from __future__ import annotations
 
@@ -94,7 +95,8 @@ def input_blocks(form: Form) -> list[Block]:
 
 
 def form_modal(*, form: Form, message: Message, metadata: ModalMetadata) -> View:
-    """The modal for an Override or Reassign button: the recommendation, then inputs."""
+    """The modal for an Override, Reassign or Extend SLA button: the recommendation, then
+    the inputs."""
     context: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=clip(f"*{escape(message.header)}*", 3000)))
     ]

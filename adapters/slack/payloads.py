@@ -24,9 +24,12 @@ class ButtonValue(_Compact):
 
 class ModalMetadata(_Compact):
     """A modal's `private_metadata`: where the click came from, so the submission can
-    update that message in place (no channel/ts when clicked on the App Home)."""
+    update that message in place (no channel/ts when clicked on the App Home), or redraw
+    the ephemeral `/sopbot queue` list through its `response_url` (3000 chars at most:
+    a Slack response url is about a hundred)."""
 
     recommendation_id: int
     channel: str | None = None
     message_ts: str | None = None
+    response_url: str | None = None
     on_behalf: bool = False

@@ -108,8 +108,11 @@ def block_actions(
     message_ts: str | None = None,
     home_view_id: str | None = None,
     action_ts: str | None = None,
+    ephemeral: bool = False,
+    response_url: str = "https://hooks.slack.com/actions/T0FAKE/1/xyz",
 ) -> dict[str, Any]:
-    """A click as Slack posts it: from a message (channel + ts) or from the Home tab."""
+    """A click as Slack posts it: from a message (channel + ts), from an ephemeral
+    message such as the `/sopbot queue` answer, or from the Home tab."""
     stamp = action_ts or f"{time.time():.6f}"
     if home_view_id is not None:
         container: dict[str, Any] = {"type": "view", "view_id": home_view_id}
@@ -118,7 +121,7 @@ def block_actions(
             "type": "message",
             "message_ts": message_ts,
             "channel_id": channel,
-            "is_ephemeral": False,
+            "is_ephemeral": ephemeral,
         }
     payload: dict[str, Any] = {
         "type": "block_actions",
@@ -130,7 +133,7 @@ def block_actions(
         "team": TEAM,
         "enterprise": None,
         "is_enterprise_install": False,
-        "response_url": "https://hooks.slack.com/actions/T0FAKE/1/xyz",
+        "response_url": response_url,
         "actions": [
             {
                 "type": "button",

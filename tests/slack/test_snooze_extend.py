@@ -1,6 +1,8 @@
 """The SLA clock's buttons in Slack: a reminder's "Snooze reminders" select (one select,
-since Slack wants action_ids unique within a block) and an escalation's Extend SLA modal.
-Each step is also tried by someone who may not take it."""
+since Slack wants action_ids unique within a block) and an escalation's Extend SLA modal,
+opened from the workflow's form only for someone who may extend. Each step is also tried
+by someone who may not take it: the click is refused before any modal opens, and a
+replayed submission is refused by the workflow."""
 
 from __future__ import annotations
 
@@ -8,9 +10,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from adapters.slack.ids import ActionId, BlockId, CallbackId
-from adapters.slack.payloads import ButtonValue
-from tests.slack.conftest import SlackWorld
+from adapters.slack.modals import NOT_CONFIGURED
+from adapters.slack.payloads import ButtonValue, ModalMetadata
+from tests.slack.conftest import Posted, SlackWorld
 from tests.slack.slack_http import TEAM, block_actions, button_in, typed, view_submission
 
 
@@ -75,20 +80,38 @@ def test_snooze_a_reminder(world: SlackWorld) -> None:
     assert world.decisions(rec_id) == 0
 
 
-def test_extend_from_an_escalation(world: SlackWorld) -> None:
+def escalated(world: SlackWorld) -> tuple[int, Posted]:
+    """A recommendation of Ana's left past due, and the escalation ping Ben got for it."""
     rec_id = world.ingest()
     world.runtime.advance_clock(timedelta(hours=8, minutes=30))  # past due: escalated
     ping = world.dm_to("U0BEN")
     assert "Escalated:" in str(ping.blocks)
+    return rec_id, ping
+
+
+def test_extend_from_an_escalation(world: SlackWorld) -> None:
+    rec_id, ping = escalated(world)
     extend = button_in(ping.blocks, ActionId.EXTEND)
 
-    # Who may extend is checked when the form is submitted (see Finn below).
+    # Ben may extend: the click opens the workflow's Extend SLA form as a modal.
     click = block_actions(user_id="U0BEN", button=extend, channel=ping.channel, message_ts=ping.ts)
     assert world.slack.interactive(click).status_code == 200
     view = world.fake.wait_for("views.open")[0]["view"]
     assert view["callback_id"] == CallbackId.EXTEND
-    kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"] if b["type"] == "input"}
+    inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+    kinds = {block_id: block["element"]["type"] for block_id, block in inputs.items()}
     assert kinds == {BlockId.DUE_AT: "datetimepicker", BlockId.REASON: "plain_text_input"}
+    assert "Your local time" in inputs[BlockId.DUE_AT]["hint"]["text"]  # views.extend_form
+    assert "Escalated:" in str(view["blocks"])  # the escalation variant is shown above
+    metadata = ModalMetadata.model_validate_json(view["private_metadata"])
+    assert (metadata.recommendation_id, metadata.channel, metadata.message_ts) == (
+        rec_id,
+        ping.channel,
+        ping.ts,
+    )
+    assert world.fake.calls_to("chat.postEphemeral") == []
+
+    # A submission replayed by someone who may not extend is still refused by the workflow.
 
     later = int((datetime(2026, 12, 2, 12, 0, tzinfo=UTC)).timestamp())
     due = {
@@ -113,3 +136,66 @@ def test_extend_from_an_escalation(world: SlackWorld) -> None:
     world.runtime.outbox.drain()
     assert "extended the SLA" in str(world.dm_to("U0ANA").blocks)
     assert world.decisions(rec_id) == 0
+
+
+@pytest.mark.parametrize(
+    ("user_id", "refusal"),
+    [
+        ("U0FINN", "Only Ana Lopez's escalation contacts or the override reviewer may extend"),
+        ("U0ANA", "Only Ana Lopez's escalation contacts or the override reviewer may extend"),
+        ("U0NOBODY", NOT_CONFIGURED),
+    ],
+    ids=["not-in-the-chain", "the-owner", "stranger"],
+)
+def test_extend_click_refused_before_any_modal(
+    world: SlackWorld, user_id: str, refusal: str
+) -> None:
+    """Finn is nobody on Ana's chain, Ana owns it (an owner may decide, never extend her
+    own SLA), and a stranger is unknown: each gets an ephemeral refusal, no modal."""
+    rec_id, ping = escalated(world)
+    world.fake.reset()
+    click = block_actions(
+        user_id=user_id,
+        button=button_in(ping.blocks, ActionId.EXTEND),
+        channel=ping.channel,
+        message_ts=ping.ts,
+    )
+    assert world.slack.interactive(click).status_code == 200
+    told = world.fake.wait_for("chat.postEphemeral")
+    assert told, "the refusal must be an ephemeral message"
+    assert told[0]["user"] == user_id and told[0]["channel"] == ping.channel
+    assert refusal in told[0]["text"]
+    time.sleep(0.2)  # let a (wrongly) running listener show itself
+    assert world.fake.calls_to("views.open") == []
+    assert world.fake.calls_to("chat.update") == []
+    assert world.decisions(rec_id) == 0
+
+
+def test_extend_click_after_the_decision_is_refused(world: SlackWorld) -> None:
+    """Ana accepts while Ben's escalation ping still shows Extend SLA: Ben's click is
+    told it is decided, and no modal opens."""
+    rec_id, ping = escalated(world)
+    dm = world.dm_to("U0ANA")
+    accept = block_actions(
+        user_id="U0ANA",
+        button=button_in(dm.blocks, ActionId.ACCEPT),
+        channel=dm.channel,
+        message_ts=dm.ts,
+    )
+    assert world.slack.interactive(accept).status_code == 200
+    assert world.fake.wait_for("chat.update", where=lambda p: p["ts"] == dm.ts)
+    assert world.decisions(rec_id) == 1
+    world.fake.reset()
+
+    click = block_actions(
+        user_id="U0BEN",
+        button=button_in(ping.blocks, ActionId.EXTEND),
+        channel=ping.channel,
+        message_ts=ping.ts,
+    )
+    assert world.slack.interactive(click).status_code == 200
+    told = world.fake.wait_for("chat.postEphemeral")
+    assert told and told[0]["user"] == "U0BEN"
+    assert told[0]["text"].startswith("Nothing left to decide: Accepted by Ana Lopez")
+    time.sleep(0.2)
+    assert world.fake.calls_to("views.open") == []
