@@ -1,5 +1,5 @@
 """The Teams `ActivityHandler`: remembers where people are, answers commands, and turns
-card submits into decisions.
+card submits into decisions (and, through `SlaSubmits`, snoozes and SLA extensions).
 
 Workflow calls are synchronous database work; they run in worker threads
 (`asyncio.to_thread`) so the adapter's loop keeps serving sends and updates meanwhile.
@@ -19,9 +19,11 @@ from botbuilder.schema import Activity, ChannelAccount
 
 from adapters.teams.activities import card_activity, close_connector
 from adapters.teams.cards import OpenForm
-from adapters.teams.payloads import CardVerb, Submission, parse_submission
+from adapters.teams.payloads import CardVerb, Submission, Variant, parse_submission
 from adapters.teams.references import ReferenceStore, match_person
 from adapters.teams.retry import RetryPolicy, with_retries
+from adapters.teams.sla_submits import SlaSubmits
+from adapters.teams.variants import as_variant
 from bot.domain import Action
 from bot.messages import ButtonAction, Message
 from workflows.decisions import DecisionRequest
@@ -44,7 +46,7 @@ UNKNOWN_PERSON = (
 WELCOME = "Hi {name}! I will send the recommendations you own here. Type `help` for commands."
 
 
-class SopbotTeamsBot(ActivityHandler):
+class SopbotTeamsBot(SlaSubmits, ActivityHandler):
     def __init__(self, *, services: Services, store: ReferenceStore, retry: RetryPolicy) -> None:
         self.services = services
         self.store = store
@@ -128,24 +130,34 @@ class SopbotTeamsBot(ActivityHandler):
             return  # the same card submitted again with the same inputs
         action = sub.submit.action
         rec_id = sub.submit.recommendation_id
+        variant = sub.submit.variant
         if action in (CardVerb.CANCEL, CardVerb.OPEN):
-            message = await self._current(rec_id, person_id)
+            message = await self._current(rec_id, person_id, variant)
             if action == CardVerb.CANCEL:
                 await self._replace_card(turn_context, message)
             else:
                 await self._reply(turn_context, card_activity(message))
             return
-        if action not in DECISIONS:
-            await self._reply(turn_context, f"'{action}' is not available in Teams yet.")
+        if action == ButtonAction.SNOOZE:
+            await self._on_snooze(turn_context, person_id, sub)
             return
+        if action == ButtonAction.EXTEND:
+            await self._on_extend(turn_context, person_id, sub)
+            return
+        await self._on_decision(turn_context, person_id, sub, DECISIONS[action])
+
+    async def _on_decision(self, turn_context: TurnContext, person_id: str, sub: Submission,
+                           decision: Action) -> None:  # fmt: skip
+        submit = sub.submit
+        action, rec_id, variant = submit.action, submit.recommendation_id, submit.variant
         try:
             request = DecisionRequest(
-                rec_id, person_id, DECISIONS[action], "teams", reason_code=sub.text("reason_code"),
+                rec_id, person_id, decision, "teams", reason_code=sub.text("reason_code"),
                 note=sub.text("note"), value=_number(sub.text("value")), to=sub.text("to"),
             )  # fmt: skip
             result = await asyncio.to_thread(self.services.decisions.decide, request)
         except InvalidInput as error:
-            message = await self._current(rec_id, person_id)
+            message = await self._current(rec_id, person_id, variant)
             form = OpenForm(action=action, values=sub.inputs, errors={error.field: error.message})
             if not any(i.name == error.field for f in message.forms for i in f.inputs):
                 form.errors, form.message = {}, error.message
@@ -164,11 +176,15 @@ class SopbotTeamsBot(ActivityHandler):
 
     # --- helpers ----------------------------------------------------------------------
 
-    async def _current(self, recommendation_id: int, person_id: str) -> Message:
-        return await asyncio.to_thread(
+    async def _current(
+        self, recommendation_id: int, person_id: str, variant: Variant | None = None
+    ) -> Message:
+        """The recommendation as `person_id` sees it now, as the variant the card was."""
+        message = await asyncio.to_thread(
             recommendation_for, self.services, recommendation_id=recommendation_id,
             reader_id=person_id,
         )  # fmt: skip
+        return as_variant(message, variant)
 
     async def _replace_card(self, turn_context: TurnContext, message: Message,
                             open_form: OpenForm | None = None) -> None:  # fmt: skip

@@ -1,16 +1,27 @@
 """Neutral `Message` -> Adaptive Card 1.5: the same content the Slack adapter shows
 (header, action, facts, why/history, status, due time) and the same three choices.
 
-Accept is a plain submit; Override and Reassign open their form in place (ShowCard).
-After a refused submit the card is rendered again with that form open in the body,
-the person's values kept and the error right under the field it belongs to."""
+Accept is a plain submit; Override, Reassign and Extend SLA open their form in place
+(ShowCard). A reminder's Snooze choices are a row of their own in the body, apart from
+the decisions (Teams shows six card actions at most). A date-time input is an
+Input.Date and an Input.Time side by side. After a refused submit the card is rendered
+again with that form open in the body, the person's values kept and the error right
+under the field it belongs to."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.teams.payloads import CardSubmit, CardVerb, input_id, new_nonce, submit_data
+from adapters.teams.payloads import (
+    CardSubmit,
+    CardVerb,
+    Variant,
+    input_id,
+    new_nonce,
+    submit_data,
+)
+from adapters.teams.variants import variant_of
 from bot.messages import (
     Button,
     ButtonAction,
@@ -66,9 +77,31 @@ def _number(raw: str | None) -> float | None:
         return None
 
 
+def _moment_inputs(form: Form, spec: FormInput, value: str | None) -> list[Element]:
+    """Input.Date and Input.Time for one date-time (`<name>.date`, `<name>.time`), with
+    what was typed before kept: "YYYY-MM-DD HH:MM" split in two."""
+    date, _, time = (value or "").replace("T", " ").partition(" ")
+    date, time = date.strip(), time.strip()
+    required = {"isRequired": True} if spec.required else {}
+    day: Element = {"type": "Input.Date", "id": input_id(form.action, f"{spec.name}.date"),
+                    "label": spec.label, **required}  # fmt: skip
+    hour: Element = {"type": "Input.Time", "id": input_id(form.action, f"{spec.name}.time"),
+                     "label": "Time", "spacing": "Small", **required}  # fmt: skip
+    if spec.required:
+        day["errorMessage"] = f"{spec.label}: choose a date."
+        hour["errorMessage"] = f"{spec.label}: choose a time."
+    if date:
+        day["value"] = date
+    if time:
+        hour["value"] = time[:5]
+    return [day, hour]
+
+
 def render_input(form: Form, spec: FormInput, *, value: str | None = None,
                  error: str | None = None) -> list[Element]:  # fmt: skip
     """One form input as Adaptive Card elements: the input, its hint, its error."""
+    if spec.kind == InputKind.DATETIME:
+        return _with_notes(_moment_inputs(form, spec, value), spec, error)
     element: Element = {"id": input_id(form.action, spec.name), "label": spec.label,
                         "isRequired": spec.required}  # fmt: skip
     if spec.required:
@@ -87,13 +120,15 @@ def render_input(form: Form, spec: FormInput, *, value: str | None = None,
         element.update(type="Input.Text", maxLength=NOTE_MAX)
         if spec.kind == InputKind.MULTILINE:
             element["isMultiline"] = True
-        if spec.kind == InputKind.DATETIME and not spec.placeholder:
-            element["placeholder"] = "YYYY-MM-DD HH:MM"
         if value:
             element["value"] = value
     if spec.placeholder and element["type"] != "Input.ChoiceSet":
         element.setdefault("placeholder", spec.placeholder)
-    elements = [element]
+    return _with_notes([element], spec, error)
+
+
+def _with_notes(elements: list[Element], spec: FormInput, error: str | None) -> list[Element]:
+    """The input's hint, then its error, right under it."""
     if spec.hint:
         elements.append(_text(spec.hint, isSubtle=True, size="Small", spacing="None"))
     if error:
@@ -102,31 +137,49 @@ def render_input(form: Form, spec: FormInput, *, value: str | None = None,
     return elements
 
 
-def _form_submit(form: Form, nonce: str) -> Element:
+def _form_submit(form: Form, nonce: str, variant: Variant | None) -> Element:
     submit = CardSubmit(action=form.action, recommendation_id=form.recommendation_id,
-                        nonce=nonce, on_behalf=form.on_behalf)  # fmt: skip
+                        nonce=nonce, on_behalf=form.on_behalf, variant=variant)  # fmt: skip
     style = ButtonStyle.PRIMARY if form.action == ButtonAction.OVERRIDE else None
     return _submit(form.submit_label, submit, style)
 
 
-def _show_card(button: Button, form: Form, nonce: str) -> Element:
+def _show_card(button: Button, form: Form, nonce: str, variant: Variant | None) -> Element:
     body: list[Element] = []
     for spec in form.inputs:
         body.extend(render_input(form, spec))
     return {
         "type": "Action.ShowCard",
         "title": button.label,
-        "card": {"type": "AdaptiveCard", "body": body, "actions": [_form_submit(form, nonce)]},
+        "card": {
+            "type": "AdaptiveCard",
+            "body": body,
+            "actions": [_form_submit(form, nonce, variant)],
+        },
     }
 
 
-def render_button(button: Button, message: Message, nonce: str) -> Element:
+def render_button(
+    button: Button, message: Message, nonce: str, variant: Variant | None = None
+) -> Element:
     form = message.form_for(button.action)
     if form is not None and form.recommendation_id == button.recommendation_id:
-        return _show_card(button, form, nonce)
+        return _show_card(button, form, nonce, variant)
     submit = CardSubmit(action=button.action, recommendation_id=button.recommendation_id,
-                        nonce=nonce, on_behalf=button.on_behalf, value=button.value)  # fmt: skip
+                        nonce=nonce, on_behalf=button.on_behalf, value=button.value,
+                        variant=variant)  # fmt: skip
     return _submit(button.label, submit, button.style)
+
+
+def _snooze_row(message: Message, nonce: str, variant: Variant | None) -> list[Element]:
+    """A reminder's Snooze choices: one submit each, the choice in the submit's value."""
+    snoozes = [b for b in message.buttons if b.action == ButtonAction.SNOOZE]
+    if not snoozes:
+        return []
+    buttons = [render_button(b, message, nonce, variant) for b in snoozes]
+    row: Element = {"type": "ActionSet", "actions": buttons}
+    caption = _text("Remind me later:", isSubtle=True, size="Small", spacing="Medium")
+    return [caption, row]
 
 
 def _content(message: Message, *, heading: bool) -> list[Element]:
@@ -165,7 +218,16 @@ def _digest_item(item: Message, nonce: str) -> Element:
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": elements}
 
 
-def _open_form(message: Message, open_form: OpenForm, nonce: str) -> tuple[list[Element], list]:
+def _kept(values: dict[str, str], spec: FormInput) -> str | None:
+    """What the person had entered in this input; a date-time comes back in halves."""
+    if spec.kind == InputKind.DATETIME and spec.name not in values:
+        return f"{values.get(spec.name + '.date', '')} {values.get(spec.name + '.time', '')}"
+    return values.get(spec.name)
+
+
+def _open_form(
+    message: Message, open_form: OpenForm, nonce: str, variant: Variant | None
+) -> tuple[list[Element], list]:
     form = message.form_for(open_form.action)
     if form is None:  # e.g. decided meanwhile: nothing left to fill in
         return [], []
@@ -173,12 +235,13 @@ def _open_form(message: Message, open_form: OpenForm, nonce: str) -> tuple[list[
     if open_form.message:
         body.append(_text(f"\u26a0 {open_form.message}", color="Attention", weight="Bolder"))
     for spec in form.inputs:
-        body.extend(render_input(form, spec, value=open_form.values.get(spec.name),
+        body.extend(render_input(form, spec, value=_kept(open_form.values, spec),
                                  error=open_form.errors.get(spec.name)))  # fmt: skip
     cancel = CardSubmit(action=CardVerb.CANCEL, recommendation_id=form.recommendation_id,
-                        nonce=nonce)  # fmt: skip
+                        nonce=nonce, variant=variant)  # fmt: skip
     cancel_action = _submit("Cancel", cancel) | {"associatedInputs": "none"}
-    return [{"type": "Container", "items": body}], [_form_submit(form, nonce), cancel_action]
+    return [{"type": "Container", "items": body}], [_form_submit(form, nonce, variant),
+                                                    cancel_action]  # fmt: skip
 
 
 def render_card(
@@ -186,13 +249,16 @@ def render_card(
 ) -> dict[str, Any]:
     """The Adaptive Card for `message` (a fresh nonce per rendering unless given)."""
     nonce = nonce or new_nonce()
+    variant = variant_of(message)
     body = _content(message, heading=True)
     body.extend(_digest_item(item, nonce) for item in message.items)
     if open_form is not None:
-        form_body, actions = _open_form(message, open_form, nonce)
+        form_body, actions = _open_form(message, open_form, nonce, variant)
         body.extend(form_body)
     else:
-        actions = [render_button(b, message, nonce) for b in message.buttons]
+        body.extend(_snooze_row(message, nonce, variant))
+        actions = [render_button(b, message, nonce, variant) for b in message.buttons
+                   if b.action != ButtonAction.SNOOZE]  # fmt: skip
     card: dict[str, Any] = {"type": "AdaptiveCard", "$schema": CARD_SCHEMA,
                             "version": CARD_VERSION, "body": body,
                             "fallbackText": message.fallback_text()}  # fmt: skip

@@ -24,6 +24,15 @@ class CardVerb(StrEnum):
     OPEN = "open"
 
 
+class Variant(StrEnum):
+    """Which rendering of a recommendation the card was: a reminder (with Snooze) or an
+    escalation (with Extend SLA). Carried in every submit so a card redrawn after a
+    click keeps the buttons it had (see variants.py)."""
+
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+
+
 class CardSubmit(BaseModel):
     """The data of every Action.Submit the adapter renders.
 
@@ -39,6 +48,7 @@ class CardSubmit(BaseModel):
     nonce: str
     on_behalf: bool = False
     value: str | None = None
+    variant: Variant | None = None
 
 
 def new_nonce() -> str:
@@ -63,9 +73,22 @@ class Submission(BaseModel):
         value = (self.inputs.get(name) or "").strip()
         return value or None
 
+    def moment(self, name: str) -> str:
+        """A date-time input, sent as `<name>.date` and `<name>.time` (Input.Date and
+        Input.Time: Adaptive Cards have no date-time input), as "YYYY-MM-DD HH:MM";
+        empty when either half is missing, which the workflow refuses by field."""
+        date, time = self.text(f"{name}.date"), self.text(f"{name}.time")
+        if date is None and time is None:
+            return self.text(name) or ""
+        return f"{date} {time}" if date and time else ""
+
     def fingerprint(self) -> str:
-        """Stable id of this submission for de-duplication (nonce + inputs)."""
-        body = json.dumps([self.submit.nonce, self.submit.action, sorted(self.inputs.items())])
+        """Stable id of this submission for de-duplication: the card rendering (nonce),
+        the button (action, recommendation, value: a digest has one Accept per entry,
+        a reminder three snoozes) and the inputs."""
+        submit = self.submit
+        body = json.dumps([submit.nonce, submit.action, submit.recommendation_id, submit.value,
+                           sorted(self.inputs.items())])  # fmt: skip
         return hashlib.sha256(body.encode()).hexdigest()[:32]
 
 

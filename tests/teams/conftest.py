@@ -49,7 +49,7 @@ class TeamsUser:
 USERS = {
     key: TeamsUser(id=f"29:{key}", aad=f"aad-{key}-0000", name=name, upn=f"{key}@nordwind.example")
     for key, name in [("ana", "Ana Lopez"), ("dora", "Dora Novak"), ("finn", "Finn Weber"),
-                      ("mallory", "Mallory Unknown")]
+                      ("ben", "Ben Okafor"), ("mallory", "Mallory Unknown")]
 }  # fmt: skip
 
 
@@ -65,14 +65,27 @@ def assert_valid_card(validator: jsonschema.protocols.Validator, card: dict[str,
     assert not errors, [f"{list(e.path)}: {e.message[:300]}" for e in errors[:5]]
 
 
-def find_submit(card: dict[str, Any], action: str) -> dict[str, Any]:
-    """The data of the submit that records `action` (inside its ShowCard if it has one)."""
+def card_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every action of the card: its own, those of ActionSets in its body (a reminder's
+    snooze row) and those inside ShowCards."""
     actions = list(card.get("actions") or [])
+    actions += [a for el in card.get("body") or [] if el.get("type") == "ActionSet"
+                for a in el["actions"]]  # fmt: skip
+    found = []
     while actions:
         item = actions.pop(0)
+        found.append(item)
         if item["type"] == "Action.ShowCard":
             actions.extend(item["card"].get("actions") or [])
-        elif item["type"] == "Action.Submit" and item["data"]["sopbot"]["action"] == action:
+    return found
+
+
+def find_submit(card: dict[str, Any], action: str, choice: str | None = None) -> dict[str, Any]:
+    """The data of the submit that records `action` (inside its ShowCard if it has one);
+    `choice` picks among several of one action by their value (the snooze lengths)."""
+    for item in card_actions(card):
+        data = item.get("data", {}).get("sopbot", {}) if item["type"] == "Action.Submit" else {}
+        if data.get("action") == action and (choice is None or data.get("value") == choice):
             return dict(item["data"])
     raise AssertionError(f"no {action} submit in card")
 
@@ -124,10 +137,11 @@ class TeamsWorld:
     def say(self, key: str, text: str) -> httpx.Response:
         return self.post(self.activity(USERS[key], "message", text=text))
 
-    def submit(self, key: str, card_id: str, action: str, **inputs: Any) -> dict[str, Any]:
+    def submit(self, key: str, card_id: str, action: str, *, choice: str | None = None,
+               **inputs: Any) -> dict[str, Any]:  # fmt: skip
         """Press `action` on the card as it shows now (Teams: a message with `value` and
         replyToId = the card's activity id); returns the activity, to repeat it."""
-        value = find_submit(self.connector.card_of(card_id), action)
+        value = find_submit(self.connector.card_of(card_id), action, choice)
         value.update({f"{action}.{name}": v for name, v in inputs.items()})
         activity = self.activity(USERS[key], "message", value=value, replyToId=card_id)
         assert self.post(activity).status_code in (200, 201)

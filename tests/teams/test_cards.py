@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from adapters.teams.cards import OpenForm, render_card
-from adapters.teams.payloads import CardSubmit, parse_submission
+from adapters.teams.payloads import CardSubmit, Variant, parse_submission
+from adapters.teams.variants import as_variant
 from bot.messages import (
     Button,
     ButtonAction,
@@ -151,3 +152,55 @@ def test_submission_inputs_are_read_by_action_prefix() -> None:
                             "reassign.note": "not mine"})  # fmt: skip
     assert sub is not None
     assert sub.inputs == {"reason_code": "DATA_ERROR", "note": " x "} and sub.text("note") == "x"
+
+
+def test_a_date_time_is_a_date_and_a_time_and_keeps_what_was_entered() -> None:
+    message = as_variant(recommendation(), Variant.ESCALATION)
+    entered = {"due_at.date": "2026-12-02", "due_at.time": "", "reason": "Supplier"}
+    card = render_card(message, open_form=OpenForm(action=ButtonAction.EXTEND, values=entered,
+                       errors={"due_at": "Give the new due time"}))  # fmt: skip
+    assert_valid_card(VALIDATOR, card)
+    inputs = {i["id"]: i for el in card["body"] for i in el.get("items", []) if "id" in i}
+    assert inputs["extend.due_at.date"] == {
+        "type": "Input.Date", "id": "extend.due_at.date", "label": "New due time",
+        "isRequired": True, "errorMessage": "New due time: choose a date.", "value": "2026-12-02",
+    }  # fmt: skip
+    assert inputs["extend.due_at.time"]["type"] == "Input.Time"
+    assert "value" not in inputs["extend.due_at.time"]
+    assert "Give the new due time" in texts(card)
+    submit = parse_submission({"sopbot": card["actions"][0]["data"]["sopbot"],
+                               "extend.due_at.date": "2026-12-02",
+                               "extend.due_at.time": "12:00"})  # fmt: skip
+    assert submit is not None and submit.moment("due_at") == "2026-12-02 12:00"
+    assert submit.submit.variant == Variant.ESCALATION
+    half = parse_submission({"sopbot": card["actions"][0]["data"]["sopbot"],
+                             "extend.due_at.date": "2026-12-02"})  # fmt: skip
+    assert half is not None and half.moment("due_at") == ""  # refused by the workflow
+
+
+def test_reminder_variant_adds_snoozes_for_the_owner_only() -> None:
+    reminder = as_variant(recommendation(), Variant.REMINDER)
+    assert reminder.header.startswith("Reminder: ")
+    assert [b.value for b in reminder.buttons if b.action == ButtonAction.SNOOZE] == [
+        "1h", "4h", "nbd"
+    ]  # fmt: skip
+    card = render_card(reminder)
+    assert_valid_card(VALIDATOR, card)
+    assert len(card["actions"]) <= 6  # what Teams shows
+    behalf = recommendation()
+    behalf.buttons = [b.model_copy(update={"on_behalf": True}) for b in behalf.buttons]
+    assert as_variant(behalf, Variant.REMINDER) == behalf
+    decided = recommendation(status="Accepted by Ana Lopez")
+    assert as_variant(decided, Variant.ESCALATION) == decided
+
+
+def test_one_card_s_buttons_are_told_apart_for_dedupe() -> None:
+    def fingerprint(**submit: object) -> str:
+        data = {"action": "snooze", "recommendation_id": 7, "nonce": "abc", **submit}
+        parsed = parse_submission({"sopbot": data})
+        assert parsed is not None
+        return parsed.fingerprint()
+
+    assert fingerprint(value="1h") != fingerprint(value="4h")
+    assert fingerprint(action="accept") != fingerprint(action="accept", recommendation_id=8)
+    assert fingerprint(value="1h") == fingerprint(value="1h")
