@@ -8,7 +8,7 @@ from storage.models import Recommendation
 from workflows.errors import NotFound
 from workflows.queries import open_queue
 from workflows.service import Services
-from workflows.views import recommendation_message
+from workflows.views import Purpose, message_for_purpose, recommendation_message
 
 HELP_LINES = [
     "queue: your open recommendations, soonest due first",
@@ -41,15 +41,17 @@ def queue_messages(services: Services, *, person_id: str, limit: int = 20) -> li
 
 
 def recommendation_for(
-    services: Services, *, recommendation_id: int, reader_id: str, escalation: bool = False
-) -> Message:
-    """One recommendation rendered for `reader_id` as of now (e.g. right after a click).
-    `escalation` renders the escalation variant, which carries the Extend SLA form when
-    the reader may extend it."""
+    services: Services, *, recommendation_id: int, reader_id: str,
+    purpose: Purpose = Purpose.OWNER,
+) -> Message:  # fmt: skip
+    """One recommendation rendered for `reader_id` as of now (e.g. right after a click),
+    drawn for `purpose` as the outbox draws it: a reminder keeps its Snooze buttons and
+    "Due in" line, an escalation its Extend SLA form (for those who may extend), so a
+    card redrawn in place is the message the outbox would send."""
     with services.database.transaction() as session:
         rec = session.get(Recommendation, recommendation_id)
         if rec is None:
             raise NotFound(f"Recommendation {recommendation_id} does not exist.")
-        return recommendation_message(session, config=services.config, rec=rec,
-                                      reader_id=reader_id, now=services.clock.now(),
-                                      escalation=escalation)  # fmt: skip
+        return message_for_purpose(session, config=services.config, rec=rec,
+                                   reader_id=reader_id, now=services.clock.now(),
+                                   purpose=purpose)  # fmt: skip

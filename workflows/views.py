@@ -4,6 +4,7 @@ similar ones, and what the reader may do. Every adapter renders this same conten
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -31,6 +32,21 @@ from workflows.permissions import deciders
 from workflows.snooze import SNOOZE_CHOICES, may_snooze
 
 SIMILAR_LOOKBACK = 5
+
+
+class Purpose(StrEnum):
+    """Why a recommendation is shown, which decides how it is drawn. The values are the
+    purposes the outbox stores with each delivery (`payload["purpose"]`,
+    `ChatMessage.purpose`; the SLA sweep writes its step kind there), so an adapter
+    redrawing a card after a click asks for exactly the message the outbox sent."""
+
+    OWNER = "owner"
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+
+
+# What the header of an open reminder / escalation starts with (see `purpose_of`).
+HEADER_PREFIX = {Purpose.REMINDER: "Reminder: ", Purpose.ESCALATION: "Escalated: "}
 
 
 def _number(value: float | None) -> str:
@@ -210,13 +226,39 @@ def decided_status(rec: Recommendation, config: Config) -> tuple[str | None, Ton
     return text, Tone.WARNING
 
 
+def message_for_purpose(
+    session: Session, *, config: Config, rec: Recommendation, reader_id: str, now: datetime,
+    purpose: Purpose | str = Purpose.OWNER,
+) -> Message:  # fmt: skip
+    """`rec` drawn for `purpose` (a `Purpose` or the string the outbox stored), as the
+    outbox draws a delivery of that purpose (`OutboxWorker._message_for` maps the same
+    strings to the same flags), so a redraw after a click matches what was sent."""
+    return recommendation_message(
+        session, config=config, rec=rec, reader_id=reader_id, now=now,
+        escalation=purpose == Purpose.ESCALATION, reminder=purpose == Purpose.REMINDER,
+    )  # fmt: skip
+
+
+def purpose_of(message: Message) -> Purpose:
+    """The purpose a rendered recommendation was drawn for, read back from its header:
+    while it is open only the header tells every reminder and escalation apart (a
+    reminder past due has no Snooze, an escalation to someone who may not extend no
+    Extend SLA); once decided, every purpose draws the same message."""
+    for purpose, prefix in HEADER_PREFIX.items():
+        if message.recommendation_id is not None and message.header.startswith(prefix):
+            return purpose
+    return Purpose.OWNER
+
+
 def recommendation_message(
     session: Session, *, config: Config, rec: Recommendation, reader_id: str, now: datetime,
     escalation: bool = False, reminder: bool = False,
 ) -> Message:  # fmt: skip
     """The interactive message about `rec` as `reader_id` should see it now; a reminder
     adds the time left and snooze buttons, an escalation who owns it, how long it has
-    waited and Extend SLA."""
+    waited and Extend SLA. Snooze and Extend SLA go to exactly the people their
+    workflows accept (`may_snooze`, `may_extend`), not to everyone who may decide: the
+    override reviewer may extend an SLA without being on the escalation chain."""
     tz = config.person_tz(reader_id)
     fields = [MessageField(label="Item", value=rec.sku or "-")]
     if rec.site:
@@ -276,21 +318,21 @@ def recommendation_message(
             Button(action=ButtonAction.REASSIGN, label="Reassign", recommendation_id=rec.id),
         ]  # fmt: skip
         forms = [override_form(rec, config, on_behalf=on_behalf), reassign_form(rec, config)]
-        if reminder and now < rec.due_at and may_snooze(rec=rec, person_id=reader_id):
-            buttons += [Button(action=ButtonAction.SNOOZE, label=label, recommendation_id=rec.id,
-                               value=value) for value, label in SNOOZE_CHOICES.items()]  # fmt: skip
-        if escalation and may_extend(config=config, rec=rec, person_id=reader_id):
-            buttons.append(Button(action=ButtonAction.EXTEND, label="Extend SLA",
-                                  recommendation_id=rec.id))  # fmt: skip
-            forms.append(extend_form(rec, config))
     elif auto_open and may_decide:
         buttons = [Button(action=ButtonAction.OVERRIDE, label="Override", recommendation_id=rec.id)]
         forms = [override_form(rec, config)]
+    if is_open and reminder and now < rec.due_at and may_snooze(rec=rec, person_id=reader_id):
+        buttons += [Button(action=ButtonAction.SNOOZE, label=label, recommendation_id=rec.id,
+                           value=value) for value, label in SNOOZE_CHOICES.items()]  # fmt: skip
+    if is_open and escalation and may_extend(config=config, rec=rec, person_id=reader_id):
+        buttons.append(Button(action=ButtonAction.EXTEND, label="Extend SLA",
+                              recommendation_id=rec.id))  # fmt: skip
+        forms.append(extend_form(rec, config))
     header = headline(rec, config)
-    if escalation and rec.status == Status.OPEN:
-        header = f"Escalated: {header}"
-    elif reminder and rec.status == Status.OPEN:
-        header = f"Reminder: {header}"
+    if escalation and is_open:
+        header = HEADER_PREFIX[Purpose.ESCALATION] + header
+    elif reminder and is_open:
+        header = HEADER_PREFIX[Purpose.REMINDER] + header
     return Message(
         header=header, text=rec.action, fields=fields, sections=sections, context=context,
         buttons=buttons, forms=forms, status=status, tone=tone, recommendation_id=rec.id,

@@ -32,6 +32,7 @@ from bot.messages import ButtonAction, Message
 from workflows.decisions import DecisionRecorded, DecisionRequest
 from workflows.inbox import recommendation_for
 from workflows.service import Services
+from workflows.views import Purpose
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ FORM_ACTIONS = {
     ActionId.REASSIGN: ButtonAction.REASSIGN,
     ActionId.EXTEND: ButtonAction.EXTEND,
 }
+# The rendering that carries a form: Extend SLA only ever comes with the escalation.
+FORM_PURPOSE = {ButtonAction.EXTEND: Purpose.ESCALATION}
 SUBMIT_ACTIONS = {CallbackId.OVERRIDE: Action.OVERRIDE, CallbackId.REASSIGN: Action.REASSIGN}
 FIRST_INPUT = {CallbackId.OVERRIDE: BlockId.REASON_CODE, CallbackId.REASSIGN: BlockId.TO}
 
@@ -169,7 +172,7 @@ class SlackHandlers:
                 self.services,
                 recommendation_id=recommendation_id,
                 reader_id=click.person_id,
-                escalation=wanted == ButtonAction.EXTEND,
+                purpose=FORM_PURPOSE.get(wanted, Purpose.OWNER),
             ),
         )
         if message is None:

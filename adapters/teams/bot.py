@@ -19,11 +19,10 @@ from botbuilder.schema import Activity, ChannelAccount
 
 from adapters.teams.activities import card_activity, close_connector
 from adapters.teams.cards import OpenForm
-from adapters.teams.payloads import CardVerb, Submission, Variant, parse_submission
+from adapters.teams.payloads import CardVerb, Submission, parse_submission
 from adapters.teams.references import ReferenceStore, match_person
 from adapters.teams.retry import RetryPolicy, with_retries
 from adapters.teams.sla_submits import SlaSubmits
-from adapters.teams.variants import as_variant
 from bot.domain import Action
 from bot.messages import ButtonAction, Message
 from workflows.decisions import DecisionRequest
@@ -31,6 +30,7 @@ from workflows.errors import AlreadyDecided, InvalidInput, WorkflowError
 from workflows.identities import first_delivery
 from workflows.inbox import NOT_YET, help_message, queue_messages, recommendation_for
 from workflows.service import Services
+from workflows.views import Purpose
 
 log = logging.getLogger(__name__)
 
@@ -164,27 +164,27 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
             await self._replace_card(turn_context, message, open_form=form)
             return
         except AlreadyDecided as error:
-            await self._replace_card(turn_context, await self._current(rec_id, person_id))
+            await self._replace_card(turn_context, await self._current(rec_id, person_id, variant))
             await self._reply(turn_context, str(error))
             return
         except WorkflowError as error:  # not permitted, withdrawn, not found: nothing changes
             await self._reply(turn_context, str(error))
             return
-        message = await self._current(rec_id, person_id)
+        message = await self._current(rec_id, person_id, variant)
         message.status = message.status or result.summary
         await self._replace_card(turn_context, message)
 
     # --- helpers ----------------------------------------------------------------------
 
     async def _current(
-        self, recommendation_id: int, person_id: str, variant: Variant | None = None
+        self, recommendation_id: int, person_id: str, purpose: Purpose | None = None
     ) -> Message:
-        """The recommendation as `person_id` sees it now, as the variant the card was."""
-        message = await asyncio.to_thread(
+        """The recommendation as `person_id` sees it now, drawn by the workflow for the
+        purpose the card was (its submit's `variant`): the outbox's own message."""
+        return await asyncio.to_thread(
             recommendation_for, self.services, recommendation_id=recommendation_id,
-            reader_id=person_id,
+            reader_id=person_id, purpose=purpose or Purpose.OWNER,
         )  # fmt: skip
-        return as_variant(message, variant)
 
     async def _replace_card(self, turn_context: TurnContext, message: Message,
                             open_form: OpenForm | None = None) -> None:  # fmt: skip

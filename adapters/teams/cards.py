@@ -16,12 +16,10 @@ from typing import Any
 from adapters.teams.payloads import (
     CardSubmit,
     CardVerb,
-    Variant,
     input_id,
     new_nonce,
     submit_data,
 )
-from adapters.teams.variants import variant_of
 from bot.messages import (
     Button,
     ButtonAction,
@@ -32,6 +30,7 @@ from bot.messages import (
     Message,
     Tone,
 )
+from workflows.views import Purpose, purpose_of
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"
@@ -57,6 +56,14 @@ class OpenForm:
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     message: str | None = None  # an error that belongs to no single field
+
+
+def card_variant(message: Message) -> Purpose | None:
+    """What every submit of this card carries so its redraw is drawn for the same
+    purpose (`workflows.views.purpose_of`); None for the owner's plain card, whose
+    submits stay as they were."""
+    purpose = purpose_of(message)
+    return None if purpose == Purpose.OWNER else purpose
 
 
 def _text(text: str, **props: Any) -> Element:
@@ -137,14 +144,14 @@ def _with_notes(elements: list[Element], spec: FormInput, error: str | None) -> 
     return elements
 
 
-def _form_submit(form: Form, nonce: str, variant: Variant | None) -> Element:
+def _form_submit(form: Form, nonce: str, variant: Purpose | None) -> Element:
     submit = CardSubmit(action=form.action, recommendation_id=form.recommendation_id,
                         nonce=nonce, on_behalf=form.on_behalf, variant=variant)  # fmt: skip
     style = ButtonStyle.PRIMARY if form.action == ButtonAction.OVERRIDE else None
     return _submit(form.submit_label, submit, style)
 
 
-def _show_card(button: Button, form: Form, nonce: str, variant: Variant | None) -> Element:
+def _show_card(button: Button, form: Form, nonce: str, variant: Purpose | None) -> Element:
     body: list[Element] = []
     for spec in form.inputs:
         body.extend(render_input(form, spec))
@@ -160,7 +167,7 @@ def _show_card(button: Button, form: Form, nonce: str, variant: Variant | None) 
 
 
 def render_button(
-    button: Button, message: Message, nonce: str, variant: Variant | None = None
+    button: Button, message: Message, nonce: str, variant: Purpose | None = None
 ) -> Element:
     form = message.form_for(button.action)
     if form is not None and form.recommendation_id == button.recommendation_id:
@@ -171,7 +178,7 @@ def render_button(
     return _submit(button.label, submit, button.style)
 
 
-def _snooze_row(message: Message, nonce: str, variant: Variant | None) -> list[Element]:
+def _snooze_row(message: Message, nonce: str, variant: Purpose | None) -> list[Element]:
     """A reminder's Snooze choices: one submit each, the choice in the submit's value."""
     snoozes = [b for b in message.buttons if b.action == ButtonAction.SNOOZE]
     if not snoozes:
@@ -226,7 +233,7 @@ def _kept(values: dict[str, str], spec: FormInput) -> str | None:
 
 
 def _open_form(
-    message: Message, open_form: OpenForm, nonce: str, variant: Variant | None
+    message: Message, open_form: OpenForm, nonce: str, variant: Purpose | None
 ) -> tuple[list[Element], list]:
     form = message.form_for(open_form.action)
     if form is None:  # e.g. decided meanwhile: nothing left to fill in
@@ -249,7 +256,7 @@ def render_card(
 ) -> dict[str, Any]:
     """The Adaptive Card for `message` (a fresh nonce per rendering unless given)."""
     nonce = nonce or new_nonce()
-    variant = variant_of(message)
+    variant = card_variant(message)
     body = _content(message, heading=True)
     body.extend(_digest_item(item, nonce) for item in message.items)
     if open_form is not None:

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.messages import ButtonAction
+from workflows.views import Purpose
 
 PAYLOAD_KEY = "sopbot"
 VERSION = 1
@@ -24,21 +25,13 @@ class CardVerb(StrEnum):
     OPEN = "open"
 
 
-class Variant(StrEnum):
-    """Which rendering of a recommendation the card was: a reminder (with Snooze) or an
-    escalation (with Extend SLA). Carried in every submit so a card redrawn after a
-    click keeps the buttons it had (see variants.py)."""
-
-    REMINDER = "reminder"
-    ESCALATION = "escalation"
-
-
 class CardSubmit(BaseModel):
     """The data of every Action.Submit the adapter renders.
 
     `nonce` is fresh for each rendering of a card, so the same card submitted twice with
     the same inputs is recognised as one submission, while a corrected resubmission of
-    an error card (rendered anew, new nonce) goes through."""
+    an error card (rendered anew, new nonce) goes through. `variant` keeps its name
+    (cards already sent carry it) and its values ("reminder", "escalation")."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -48,7 +41,9 @@ class CardSubmit(BaseModel):
     nonce: str
     on_behalf: bool = False
     value: str | None = None
-    variant: Variant | None = None
+    # The purpose the card was drawn for (None: the owner's plain card), so a card redrawn
+    # after a click is the workflow's reminder or escalation again, not the plain one.
+    variant: Purpose | None = None
 
 
 def new_nonce() -> str:

@@ -14,10 +14,11 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from adapters.teams.cards import OpenForm
-from adapters.teams.payloads import Submission, Variant
+from adapters.teams.payloads import Submission
 from bot.messages import ButtonAction, Message
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.service import Services
+from workflows.views import Purpose
 
 CHANNEL = "teams"
 
@@ -28,7 +29,7 @@ class SlaSubmits:
     services: Services
 
     async def _current(
-        self, recommendation_id: int, person_id: str, variant: Variant | None = None
+        self, recommendation_id: int, person_id: str, purpose: Purpose | None = None
     ) -> Message:
         raise NotImplementedError
 
@@ -50,7 +51,7 @@ class SlaSubmits:
         except WorkflowError as error:
             await self._refused(turn_context, person_id, sub, error)
             return
-        message = await self._current(rec_id, person_id, Variant.REMINDER)
+        message = await self._current(rec_id, person_id, Purpose.REMINDER)
         message.status = message.status or snoozed.summary
         await self._replace_card(turn_context, message)
 
@@ -64,7 +65,7 @@ class SlaSubmits:
                 new_due=sub.moment("due_at"), reason=sub.text("reason"), channel=CHANNEL,
             )  # fmt: skip
         except InvalidInput as error:
-            message = await self._current(rec_id, person_id, Variant.ESCALATION)
+            message = await self._current(rec_id, person_id, Purpose.ESCALATION)
             form = OpenForm(action=ButtonAction.EXTEND, values=sub.inputs,
                             errors={error.field: error.message})  # fmt: skip
             extend = message.form_for(ButtonAction.EXTEND)
@@ -78,7 +79,7 @@ class SlaSubmits:
         except WorkflowError as error:
             await self._refused(turn_context, person_id, sub, error)
             return
-        message = await self._current(rec_id, person_id, Variant.ESCALATION)
+        message = await self._current(rec_id, person_id, Purpose.ESCALATION)
         message.status = message.status or extended.summary
         await self._replace_card(turn_context, message)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from adapters.teams.cards import OpenForm, render_card
-from adapters.teams.payloads import CardSubmit, Variant, parse_submission
-from adapters.teams.variants import as_variant
+from adapters.teams.payloads import CardSubmit, parse_submission
+from bot.config import Config
 from bot.messages import (
     Button,
     ButtonAction,
@@ -21,8 +21,11 @@ from bot.messages import (
     Section,
     Tone,
 )
-from tests.teams.conftest import assert_valid_card, card_validator, texts
+from storage.models import Recommendation
+from tests.teams.conftest import assert_valid_card, card_actions, card_validator, texts
 from workflows.inbox import help_message
+from workflows.snooze import SNOOZE_CHOICES
+from workflows.views import HEADER_PREFIX, Purpose, extend_form
 
 VALIDATOR = card_validator()
 
@@ -64,6 +67,26 @@ def recommendation(rec_id: int = 7, **extra: object) -> Message:
     )  # fmt: skip
     values.update(extra)
     return Message(**values)
+
+
+def escalation(config: Config, rec_id: int = 7) -> Message:
+    """The escalation as the workflow draws it for an escalation contact: its header,
+    Extend SLA and the workflow's own Extend form (tests/workflows covers who gets it)."""
+    plain = recommendation(rec_id)
+    extend = Button(action=ButtonAction.EXTEND, label="Extend SLA", recommendation_id=rec_id)
+    return plain.model_copy(update={
+        "header": HEADER_PREFIX[Purpose.ESCALATION] + plain.header,
+        "buttons": [*plain.buttons, extend],
+        "forms": [*plain.forms, extend_form(Recommendation(id=rec_id), config)],
+    })  # fmt: skip
+
+
+def reminder(rec_id: int = 7) -> Message:
+    plain = recommendation(rec_id)
+    snoozes = [Button(action=ButtonAction.SNOOZE, label=label, recommendation_id=rec_id,
+                      value=value) for value, label in SNOOZE_CHOICES.items()]  # fmt: skip
+    return plain.model_copy(update={"header": HEADER_PREFIX[Purpose.REMINDER] + plain.header,
+                                    "buttons": [*plain.buttons, *snoozes]})  # fmt: skip
 
 
 def test_recommendation_card_has_the_same_content_and_three_choices() -> None:
@@ -154,8 +177,8 @@ def test_submission_inputs_are_read_by_action_prefix() -> None:
     assert sub.inputs == {"reason_code": "DATA_ERROR", "note": " x "} and sub.text("note") == "x"
 
 
-def test_a_date_time_is_a_date_and_a_time_and_keeps_what_was_entered() -> None:
-    message = as_variant(recommendation(), Variant.ESCALATION)
+def test_a_date_time_is_a_date_and_a_time_and_keeps_what_was_entered(config: Config) -> None:
+    message = escalation(config)
     entered = {"due_at.date": "2026-12-02", "due_at.time": "", "reason": "Supplier"}
     card = render_card(message, open_form=OpenForm(action=ButtonAction.EXTEND, values=entered,
                        errors={"due_at": "Give the new due time"}))  # fmt: skip
@@ -172,26 +195,22 @@ def test_a_date_time_is_a_date_and_a_time_and_keeps_what_was_entered() -> None:
                                "extend.due_at.date": "2026-12-02",
                                "extend.due_at.time": "12:00"})  # fmt: skip
     assert submit is not None and submit.moment("due_at") == "2026-12-02 12:00"
-    assert submit.submit.variant == Variant.ESCALATION
+    assert submit.submit.variant == Purpose.ESCALATION
     half = parse_submission({"sopbot": card["actions"][0]["data"]["sopbot"],
                              "extend.due_at.date": "2026-12-02"})  # fmt: skip
     assert half is not None and half.moment("due_at") == ""  # refused by the workflow
 
 
-def test_reminder_variant_adds_snoozes_for_the_owner_only() -> None:
-    reminder = as_variant(recommendation(), Variant.REMINDER)
-    assert reminder.header.startswith("Reminder: ")
-    assert [b.value for b in reminder.buttons if b.action == ButtonAction.SNOOZE] == [
-        "1h", "4h", "nbd"
-    ]  # fmt: skip
-    card = render_card(reminder)
+def test_reminder_card_has_its_snooze_row_and_carries_its_purpose() -> None:
+    card = render_card(reminder())
     assert_valid_card(VALIDATOR, card)
     assert len(card["actions"]) <= 6  # what Teams shows
-    behalf = recommendation()
-    behalf.buttons = [b.model_copy(update={"on_behalf": True}) for b in behalf.buttons]
-    assert as_variant(behalf, Variant.REMINDER) == behalf
-    decided = recommendation(status="Accepted by Ana Lopez")
-    assert as_variant(decided, Variant.ESCALATION) == decided
+    row = next(el for el in card["body"] if el["type"] == "ActionSet")
+    assert [a["data"]["sopbot"]["value"] for a in row["actions"]] == ["1h", "4h", "nbd"]
+    submits = [a["data"]["sopbot"] for a in card_actions(card) if "data" in a]
+    assert {s.get("variant") for s in submits} == {"reminder"}  # redrawn as the reminder
+    plain = render_card(recommendation())
+    assert all("variant" not in a["data"]["sopbot"] for a in card_actions(plain) if "data" in a)
 
 
 def test_one_card_s_buttons_are_told_apart_for_dedupe() -> None:

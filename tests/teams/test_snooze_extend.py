@@ -86,6 +86,7 @@ def test_reminder_has_a_snooze_row_and_snoozing_redraws_it(
     text = texts(put.card)
     assert "Snoozed until" in text and "still due" in text
     assert put.card["body"][0]["text"].startswith("Reminder:")  # still the reminder
+    assert "Due in " in text  # the workflow's reminder, not a copy of its buttons
     values = {a["data"]["sopbot"].get("value") for a in card_actions(put.card) if "data" in a}
     assert values >= {"1h", "4h", "nbd"}  # a different length may still be chosen
     assert world.connector.of_kind("send", "reply") == []  # answered on the card only
@@ -170,6 +171,7 @@ def test_extend_errors_are_answered_next_to_their_field(
     card = world.connector.card_of(card_id)
     assert card["body"][0]["text"].startswith("Escalated:")
     assert any(a["title"] == "Extend SLA" for a in card["actions"])
+    assert "Ana Lopez has had it for" in texts(card)  # the workflow's escalation
 
 
 def test_extend_by_someone_else_is_refused_plainly(

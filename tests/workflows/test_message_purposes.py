@@ -1,0 +1,137 @@
+"""One source of truth for the reminder and escalation versions of a message: what an
+adapter redraws after a click (`recommendation_for(purpose=...)`) is what the outbox
+sent, and Snooze / Extend SLA go to exactly the people their workflows accept."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.chat import InMemoryChat
+from bot.clock import AdjustableClock
+from bot.domain import Action
+from bot.messages import ButtonAction, Message
+from tests.conftest import make_rec
+from workflows.decisions import DecisionRequest
+from workflows.delivery import OutboxWorker
+from workflows.errors import InvalidInput, NotPermitted
+from workflows.inbox import recommendation_for
+from workflows.ingestion import validate_batch
+from workflows.service import Services
+from workflows.sla import sweep
+from workflows.views import Purpose, purpose_of
+
+BERLIN = ZoneInfo("Europe/Berlin")
+REMINDER_AT = datetime(2026, 11, 30, 13, 30, tzinfo=BERLIN)  # past the 50% reminder
+ESCALATION_AT = datetime(2026, 11, 30, 17, 0, tzinfo=BERLIN)  # due: the manager is told
+DECISIONS = {ButtonAction.ACCEPT, ButtonAction.OVERRIDE, ButtonAction.REASSIGN}
+
+
+def ingest(services: Services, outbox: OutboxWorker, **overrides: object) -> int:
+    items = validate_batch(config=services.config, raw_items=[make_rec(**overrides)])
+    [result] = services.ingestor.ingest(items=items)
+    outbox.drain()
+    return result.id
+
+
+def at(services: Services, outbox: OutboxWorker, clock: AdjustableClock, moment: datetime) -> None:
+    """The SLA clock as of `moment`: sweep, then deliver what it queued."""
+    clock.set(moment)
+    sweep(database=services.database, config=services.config, calendars=services.calendars,
+          now=moment)  # fmt: skip
+    outbox.drain()
+
+
+def sent(chat: InMemoryChat, person: str, purpose: Purpose) -> Message:
+    [message] = [m for m in chat.to(person) if purpose_of(m) == purpose]
+    return message
+
+
+def actions(message: Message) -> list[ButtonAction]:
+    return [b.action for b in message.buttons]
+
+
+def test_a_redrawn_reminder_is_the_reminder_the_outbox_sent(
+    services: Services, outbox: OutboxWorker, chat: InMemoryChat, clock: AdjustableClock
+) -> None:
+    rec_id = ingest(services, outbox)
+    at(services, outbox, clock, REMINDER_AT)
+    reminder = sent(chat, "ana", Purpose.REMINDER)
+    redrawn = recommendation_for(services, recommendation_id=rec_id, reader_id="ana",
+                                 purpose=Purpose.REMINDER)  # fmt: skip
+    assert redrawn == reminder
+    assert redrawn.header.startswith("Reminder: ")
+    assert [b.value for b in redrawn.buttons if b.action == ButtonAction.SNOOZE] == [
+        "1h", "4h", "nbd"
+    ]  # fmt: skip
+    assert any(line.startswith("Due in ") for line in redrawn.context)
+    plain = recommendation_for(services, recommendation_id=rec_id, reader_id="ana")
+    assert plain == sent(chat, "ana", Purpose.OWNER).model_copy(update={"context": plain.context})
+    assert purpose_of(plain) == Purpose.OWNER and ButtonAction.SNOOZE not in actions(plain)
+
+
+def test_a_redrawn_escalation_is_the_escalation_the_outbox_sent(
+    services: Services, outbox: OutboxWorker, chat: InMemoryChat, clock: AdjustableClock
+) -> None:
+    rec_id = ingest(services, outbox)
+    at(services, outbox, clock, ESCALATION_AT)
+    escalation = sent(chat, "ben", Purpose.ESCALATION)
+    redrawn = recommendation_for(services, recommendation_id=rec_id, reader_id="ben",
+                                 purpose=Purpose.ESCALATION)  # fmt: skip
+    assert redrawn == escalation
+    assert redrawn.form_for(ButtonAction.EXTEND) is not None
+    assert any("has had it for" in line for line in redrawn.context)
+
+
+def test_snooze_only_for_the_owner_and_backup_and_nothing_once_decided(
+    services: Services, outbox: OutboxWorker, clock: AdjustableClock
+) -> None:
+    rec_id = ingest(services, outbox)  # Ana owns it, Dora is the backup, Ben escalates
+    clock.set(REMINDER_AT)
+
+    def reminder(reader: str) -> Message:
+        return recommendation_for(services, recommendation_id=rec_id, reader_id=reader,
+                                  purpose=Purpose.REMINDER)  # fmt: skip
+
+    assert ButtonAction.SNOOZE in actions(reminder("ana"))
+    assert ButtonAction.SNOOZE in actions(reminder("dora"))
+    ben = reminder("ben")  # may decide on Ana's behalf, but the reminders are not his
+    assert ButtonAction.SNOOZE not in actions(ben) and ButtonAction.ACCEPT in actions(ben)
+    services.decisions.decide(DecisionRequest(rec_id, "ana", Action.ACCEPT, "local"))
+    drawn = {p: recommendation_for(services, recommendation_id=rec_id, reader_id="ben",
+                                   purpose=p) for p in Purpose}  # fmt: skip
+    assert len({m.model_dump_json() for m in drawn.values()}) == 1  # decided: all the same
+    assert drawn[Purpose.ESCALATION].buttons == []
+
+
+@pytest.mark.parametrize("rtype", ["capacity_warning", "stockout_risk"])
+def test_extend_is_offered_to_exactly_those_extend_sla_allows(
+    services: Services, outbox: OutboxWorker, clock: AdjustableClock, rtype: str
+) -> None:
+    """capacity_warning escalates to Eve's manager only: Greta, the override reviewer,
+    may extend it without being able to decide it. stockout_risk has her on the chain."""
+    rec_id = ingest(services, outbox, type=rtype)
+    clock.set(ESCALATION_AT)
+    offered, allowed = set(), set()
+    for person in services.config.people:
+        message = recommendation_for(services, recommendation_id=rec_id, reader_id=person.id,
+                                     purpose=Purpose.ESCALATION)  # fmt: skip
+        if message.form_for(ButtonAction.EXTEND) is not None:
+            offered.add(person.id)
+        try:  # a due time in the past: past the permission check, nothing is changed
+            services.extend_sla(recommendation_id=rec_id, actor_id=person.id, reason="test",
+                                new_due="2026-11-30T08:00", channel="local")  # fmt: skip
+        except NotPermitted:
+            continue
+        except InvalidInput as error:
+            assert error.field == "due_at"
+        allowed.add(person.id)
+    assert offered == allowed
+    assert "greta" in offered and "ben" in offered
+    greta = recommendation_for(services, recommendation_id=rec_id, reader_id="greta",
+                               purpose=Purpose.ESCALATION)  # fmt: skip
+    if rtype == "capacity_warning":  # the reviewer: Extend SLA, but no decision to take
+        assert actions(greta) == [ButtonAction.EXTEND]
+        assert greta.header.startswith("Escalated: ")
