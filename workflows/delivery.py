@@ -32,7 +32,7 @@ from workflows.digest import (
     move_to_digest,
     over_daily_cap,
 )
-from workflows.views import recommendation_message
+from workflows.views import message_for_purpose
 
 log = logging.getLogger(__name__)
 
@@ -127,11 +127,11 @@ class OutboxWorker:
         else:
             raise DeliveryError(f"unknown outbox kind {item.kind}", transient=False)
 
-    def _message_for(self, session: Session, rec: Recommendation, reader: str, purpose: str):
-        return recommendation_message(
-            session, config=self.config, rec=rec, reader_id=reader, now=self.clock.now(),
-            escalation=purpose == "escalation", reminder=purpose == "reminder",
-        )  # fmt: skip
+    def _message_for(
+        self, session: Session, rec: Recommendation, reader: str, purpose: str
+    ) -> Message:
+        return message_for_purpose(session, config=self.config, rec=rec, reader_id=reader,
+                                   now=self.clock.now(), purpose=purpose)  # fmt: skip
 
     def _deliver_recommendation(self, item: OutboxItem) -> None:
         assert item.recommendation_id is not None and item.person_id is not None

@@ -230,9 +230,9 @@ def message_for_purpose(
     session: Session, *, config: Config, rec: Recommendation, reader_id: str, now: datetime,
     purpose: Purpose | str = Purpose.OWNER,
 ) -> Message:  # fmt: skip
-    """`rec` drawn for `purpose` (a `Purpose` or the string the outbox stored), as the
-    outbox draws a delivery of that purpose (`OutboxWorker._message_for` maps the same
-    strings to the same flags), so a redraw after a click matches what was sent."""
+    """`rec` drawn for `purpose` (a `Purpose` or the string the outbox stored). The outbox
+    draws every delivery through here too, so a redraw after a click matches what was
+    sent."""
     return recommendation_message(
         session, config=config, rec=rec, reader_id=reader_id, now=now,
         escalation=purpose == Purpose.ESCALATION, reminder=purpose == Purpose.REMINDER,
