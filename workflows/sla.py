@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import literal_column, select, update
+from sqlalchemy import String, literal_column, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from bot.clock import Calendars, Clock
@@ -25,10 +27,11 @@ from bot.config import Config
 from bot.domain import EventKind, OutboxKind, OutboxState
 from storage.db import Database
 from storage.models import OutboxItem, Recommendation
+from storage.types import UTCDateTime
 from workflows.outbox import enqueue_many, outbox_row
 from workflows.routing import next_digest_at
 from workflows.sla_schedule import STATE_COLUMNS, Advance, SlaSchedule, SlaState, Step, StepKind
-from workflows.sla_writes import insert_events, update_progress
+from workflows.sla_writes import from_driver, insert_events, update_progress
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,13 @@ IS_OPEN = Recommendation.status == literal_column("'open'")
 # Enum members bound once for the per-row loop (Enum attribute access is slow).
 _DELIVER, _ESCALATED = OutboxKind.DELIVER.value, EventKind.ESCALATED.value
 _DIGEST, _ESCALATION = StepKind.DIGEST, StepKind.ESCALATION
+# STATE_COLUMNS (SlaState's field order) with date-times untyped: `claim` converts them.
+_RAW_COLUMNS = tuple(
+    type_coerce(column, String).label(column.key) if isinstance(column.type, UTCDateTime)
+    else column
+    for column in STATE_COLUMNS
+)  # fmt: skip
+_MISSING = object()
 
 
 @dataclass
@@ -61,14 +71,38 @@ class SweepReport:
         )
 
 
-def due_query(now: datetime, *, limit: int | None, lock: bool):
+def due_query(
+    now: datetime, *, limit: int | None, lock: bool, columns: Sequence[Any] = STATE_COLUMNS
+):
     query = (
-        select(*STATE_COLUMNS)
+        select(*columns)
         .where(IS_OPEN, Recommendation.next_action_at <= now)
         .order_by(Recommendation.next_action_at)
         .limit(limit)
     )
     return query.with_for_update(skip_locked=True) if lock else query
+
+
+def claim(session: Session, now: datetime, *, limit: int | None, lock: bool) -> list[SlaState]:
+    """The due rows as SlaStates, date-times read as the driver returns them and each
+    distinct instant converted once: a batch shares a handful (ingestion batches), while
+    SQLAlchemy would parse every cell, and equal instants that are one object hash once
+    in the schedule's memo."""
+    query = due_query(now, limit=limit, lock=lock, columns=_RAW_COLUMNS)
+    seen: dict[object, datetime | None] = {None: None}
+    return [
+        SlaState(id_, type_, tier, owner, _instant(seen, received), _instant(seen, due),
+                 sent, level, _instant(seen, snoozed))
+        for id_, type_, tier, owner, received, due, sent, level, snoozed
+        in session.connection().execute(query)
+    ]  # fmt: skip
+
+
+def _instant(seen: dict[object, datetime | None], value: object) -> datetime | None:
+    found = seen.get(value, _MISSING)
+    if found is _MISSING:
+        found = seen[value] = from_driver(value)
+    return found  # type: ignore[return-value]  # _MISSING never stays
 
 
 def sweep(
@@ -81,26 +115,25 @@ def sweep(
     report = SweepReport(at=now, dry_run=dry_run)
     if dry_run:
         with database.transaction() as session:
-            rows = session.execute(due_query(now, limit=None, lock=False)).all()
-            for row in rows:
-                report.steps += schedule.advance(SlaState(*row), now).steps
-            report.examined = len(rows)
+            states = claim(session, now, limit=None, lock=False)
+            for state in states:
+                report.steps += schedule.advance(state, now).steps
+            report.examined = len(states)
         return report
     handled: set[int] = set()
     for _ in range(MAX_BATCHES):
         with database.transaction() as session:
-            rows = session.execute(due_query(now, limit=batch, lock=database.is_postgres)).all()
-            fresh = [row for row in rows if row.id not in handled]
+            states = claim(session, now, limit=batch, lock=database.is_postgres)
+            fresh = [state for state in states if state.id not in handled]
             if not fresh:
                 break
-            # Rows come in STATE_COLUMNS order, the order of SlaState's fields.
-            advances = [schedule.advance(SlaState(*row), now) for row in fresh]
+            advances = [schedule.advance(state, now) for state in fresh]
             _apply(session, config=config, calendars=calendars, advances=advances, now=now,
                    send_from=send_from or now)  # fmt: skip
-        handled.update(row.id for row in fresh)
+        handled.update(state.id for state in fresh)
         report.examined += len(fresh)
         report.steps += [step for advance in advances for step in advance.steps]
-        if len(rows) < batch:
+        if len(states) < batch:
             break
     if report.steps:
         log.info("SLA sweep at %s: %s", now.isoformat(), report.summary())
@@ -113,6 +146,8 @@ def _apply(
 ) -> None:  # fmt: skip
     outbox, events, progress, digest_days = [], [], [], []
     digests: dict[str, tuple[Step, list[int]]] = {}
+    # One payload object per (purpose, level): the writer serialises each object once.
+    payloads: dict[tuple[StepKind, int], dict[str, object]] = {}
     for advance in advances:
         state = advance.state
         for step in advance.steps:
@@ -122,7 +157,7 @@ def _apply(
             outbox.append(
                 outbox_row(kind=_DELIVER, key=step.key, now=send_from,
                            recommendation_id=state.id, person_id=step.person_id,
-                           payload={"purpose": step.kind, "level": step.level})
+                           payload=_payload(payloads, step))
             )  # fmt: skip
             # An escalation is a fact about the SLA; a reminder is audited when it is
             # delivered (`delivered`, purpose reminder): one row fewer on the hot path.
@@ -149,6 +184,16 @@ def _apply(
     if digests:
         _queue_digests(session, config=config, calendars=calendars, digests=digests,
                        now=now, send_from=send_from)  # fmt: skip
+
+
+def _payload(
+    payloads: dict[tuple[StepKind, int], dict[str, object]], step: Step
+) -> dict[str, object]:
+    key = (step.kind, step.level)
+    found = payloads.get(key)
+    if found is None:
+        found = payloads[key] = {"purpose": step.kind, "level": step.level}
+    return found
 
 
 def _queue_digests(

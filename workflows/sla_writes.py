@@ -32,6 +32,18 @@ def sqlite_time(value: datetime | None) -> str | None:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+def from_driver(value: object) -> datetime | None:
+    """A UTC column's value as the driver returns it (SQLite: SQLITE_DATETIME text;
+    PostgreSQL: an aware datetime), as UTCDateTime would hand it back."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if not isinstance(value, datetime):
+        raise TypeError(f"not a date-time: {value!r}")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), default=str)
 
@@ -50,8 +62,10 @@ def _columns(rows: Sequence[dict[str, Any]], names: Sequence[str], types: Sequen
     out = []
     for name, kind in zip(names, types, strict=True):
         values = [row[name] for row in rows]
-        if kind == "jsonb":
-            values = [None if v is None else _json(v) for v in values]
+        if kind == "jsonb":  # one text per object: a sweep shares payloads; rows keep ids live
+            texts: dict[int, str] = {}
+            values = [None if v is None else texts[id(v)] if id(v) in texts
+                      else texts.setdefault(id(v), _json(v)) for v in values]  # fmt: skip
         elif kind == "timestamptz" and sqlite:
             seen: dict[datetime | None, str | None] = {}  # a batch shares a few instants
             values = [seen[v] if v in seen else seen.setdefault(v, sqlite_time(v))
