@@ -157,7 +157,7 @@ def test_two_replicas_deliver_every_reminder_exactly_once(
     seed(fresh_pg, config)
     servers = [Serve(url=fresh_pg, slack=slack, clock_start=SWEEP_AT) for _ in range(2)]
     try:
-        wait_until(lambda: len(reminders(slack)) >= COUNT, servers=servers, timeout=60)
+        wait_until(lambda: len(reminders(slack)) >= COUNT, servers=servers, timeout=180)
         time.sleep(1.0)  # a late duplicate would show up here
     finally:
         for server in servers:
@@ -177,7 +177,7 @@ def test_a_replica_killed_mid_delivery_loses_nothing(
     other = Serve(url=fresh_pg, slack=slack, clock_start=SWEEP_AT)
     servers = [victim, other]
     try:
-        wait_until(lambda: len(reminders(slack)) >= COUNT // 4, servers=servers, timeout=60)
+        wait_until(lambda: len(reminders(slack)) >= COUNT // 4, servers=servers, timeout=180)
         victim.kill()
         claimed = [r for r in reminder_rows(fresh_pg)
                    if r.state == OutboxState.PENDING and r.attempts > 0]  # fmt: skip
@@ -187,7 +187,7 @@ def test_a_replica_killed_mid_delivery_loses_nothing(
         later = SWEEP_AT + timedelta(seconds=time.monotonic() - started) + LEASE
         servers = [Serve(url=fresh_pg, slack=slack, clock_start=later + timedelta(seconds=1))
                    for _ in range(2)]  # fmt: skip
-        wait_until(lambda: len(reminders(slack)) >= COUNT, servers=servers, timeout=60)
+        wait_until(lambda: len(reminders(slack)) >= COUNT, servers=servers, timeout=180)
         time.sleep(1.0)
     finally:
         for server in servers:
