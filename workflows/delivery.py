@@ -32,6 +32,7 @@ from workflows.digest import (
     move_to_digest,
     over_daily_cap,
 )
+from workflows.outbox import channel_of
 from workflows.views import message_for_purpose
 
 log = logging.getLogger(__name__)
@@ -135,8 +136,9 @@ class OutboxWorker:
 
     def _deliver_recommendation(self, item: OutboxItem) -> None:
         assert item.recommendation_id is not None and item.person_id is not None
+        channel = channel_of(item.person_id)
         person = self.config.people_by_id.get(item.person_id)
-        if person is None:
+        if person is None and channel is None:
             raise DeliveryError(f"{item.person_id} is not in the configuration", transient=False)
         purpose = item.payload.get("purpose", "owner")
         with self.database.transaction() as session:
@@ -159,7 +161,11 @@ class OutboxWorker:
                 message.context.insert(0, f"Handed over by {by}: {item.payload.get('note')}")
             if item.payload.get("fallback"):
                 message.context.insert(0, item.payload["fallback"])
-        ref = self.chat.send(person=person, message=message)
+        if person is not None:
+            ref = self.chat.send(person=person, message=message)
+        else:  # a read-only copy for the team channel (the channel is no decider)
+            assert channel is not None
+            ref = self.chat.post_to_channel(channel=channel, message=message)
         with self.database.transaction() as session:
             self._store_ref(session, item, ref, purpose)
             record_event(session, kind=EventKind.DELIVERED, at=self.clock.now(),
@@ -299,7 +305,9 @@ class OutboxWorker:
                 record_event(session, kind=EventKind.DELIVERY_FAILED, at=now,
                              recommendation_id=item.recommendation_id, to=item.person_id,
                              kind_of_message=item.kind, error=str(exc))  # fmt: skip
-                if item.kind == OutboxKind.DELIVER:
+                # A person who cannot be reached hands over to a fallback; a channel copy
+                # is only a copy: its failure is recorded, nobody else gets it.
+                if item.kind == OutboxKind.DELIVER and channel_of(item.person_id) is None:
                     self._fallback(session, item, now)
         return False
 

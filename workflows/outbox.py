@@ -50,3 +50,18 @@ def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:
     was already written (by another replica, or before a crash) is not written twice, and
     the rest of the batch still goes in."""
     insert_ignoring_duplicates(session.connection(), rows)
+
+
+CHANNEL_PREFIX = "#"
+
+
+def channel_address(channel: str) -> str:
+    """An outbox `person_id` that means "post to this channel" (escalation copies)."""
+    return f"{CHANNEL_PREFIX}{channel}"
+
+
+def channel_of(address: str | None) -> str | None:
+    """The channel an outbox address names, or None for a person."""
+    if address and address.startswith(CHANNEL_PREFIX):
+        return address[len(CHANNEL_PREFIX) :]
+    return None

@@ -28,7 +28,7 @@ from bot.domain import EventKind, OutboxKind, OutboxState
 from storage.db import Database
 from storage.models import OutboxItem, Recommendation
 from storage.types import UTCDateTime
-from workflows.outbox import enqueue_many, outbox_row
+from workflows.outbox import channel_address, enqueue_many, outbox_row
 from workflows.routing import next_digest_at
 from workflows.sla_schedule import STATE_COLUMNS, Advance, SlaSchedule, SlaState, Step, StepKind
 from workflows.sla_writes import from_driver, insert_events, update_progress
@@ -167,6 +167,14 @@ def _apply(
                     {"recommendation_id": state.id, "kind": _ESCALATED,
                      "actor_id": None, "at": now, "data": data}
                 )  # fmt: skip
+                if config.channel:
+                    # The team sees what is stuck: a read-only copy in the S&OP channel.
+                    outbox.append(
+                        outbox_row(kind=_DELIVER, key=f"{step.key}:channel", now=send_from,
+                                   recommendation_id=state.id,
+                                   person_id=channel_address(config.channel),
+                                   payload=_payload(payloads, step))
+                    )  # fmt: skip
         row = {
             "id": state.id, "next_action_at": advance.next_action_at,
             "reminders_sent": state.reminders_sent, "escalation_level": state.escalation_level,

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.chat import DeliveryError, MessageRef
 from bot.domain import Action
-from bot.messages import ButtonAction
+from bot.messages import ButtonAction, Message
 from tests.conftest import make_rec
 from tests.sla.conftest import World, berlin
 from workflows.decisions import DecisionRequest
@@ -52,8 +53,20 @@ def test_reminders_at_50_and_90_percent_then_two_escalation_levels(world: World)
     stored = world.rec(rec.id)
     assert (stored.reminders_sent, stored.escalation_level, stored.next_action_at) == (2, 2, None)
     events = world.events(rec.id)
-    delivered = [e.data["purpose"] for e in events if e.kind == "delivered"]
-    assert delivered == ["owner", "reminder", "reminder", "escalation", "escalation"]
+    delivered = [(e.data["purpose"], e.data["to"]) for e in events if e.kind == "delivered"]
+    assert delivered == [
+        ("owner", "ana"),
+        ("reminder", "ana"),
+        ("reminder", "ana"),
+        ("escalation", "ben"),
+        ("escalation", "#sop-decisions"),
+        ("escalation", "greta"),
+        ("escalation", "#sop-decisions"),
+    ]
+    # the team channel gets a read-only copy of each escalation step
+    posts = world.chat.to("#sop-decisions")
+    assert len(posts) == 2 and all(p.header.startswith("Escalated:") for p in posts)
+    assert all(p.buttons == [] for p in posts)
     escalated = [(e.data["level"], e.data["to"]) for e in events if e.kind == "escalated"]
     assert escalated == [(1, "ben"), (2, "greta")]
     assert len(world.received("ana")) == 3
@@ -118,6 +131,8 @@ def test_manager_decides_on_behalf_and_escalated_message_shows_it(world: World) 
     assert escalation.buttons == []
     assert escalation.status.startswith("Overridden by Ben Okafor on behalf of Ana Lopez")
     assert world.received("ana")[0].status.startswith("Overridden by Ben Okafor")
+    [channel_copy] = world.chat.to("#sop-decisions")  # the team channel's copy follows too
+    assert channel_copy.status.startswith("Overridden by Ben Okafor on behalf of Ana Lopez")
     assert world.at(berlin(2026, 12, 1, 12, 0)).steps == []
     assert world.received("greta") == []
 
@@ -137,3 +152,17 @@ def test_escalation_after_decision_window_respects_max_age(world: World) -> None
     world.at(berlin(2026, 12, 1, 12, 0))
     assert world.rec(rec.id).next_action_at is None
     assert world.at(berlin(2026, 11, 30, 17, 0) + timedelta(days=9)).steps == []
+
+
+def test_a_channel_copy_that_cannot_be_posted_goes_to_nobody_else(world: World) -> None:
+    [rec] = world.ingest(make_rec())
+
+    def refuse_channel(*, channel: str, message: Message) -> MessageRef:
+        raise DeliveryError(f"not in #{channel}", transient=False)
+
+    world.chat.post_to_channel = refuse_channel  # type: ignore[method-assign]
+    world.at(berlin(2026, 11, 30, 17, 0))
+    [failed] = [e for e in world.events(rec.id) if e.kind == "delivery_failed"]
+    assert failed.data["to"] == "#sop-decisions"
+    assert len(world.received("ben")) == 1  # the manager's escalation went out as usual
+    assert world.received("dora") == [] and world.received("greta") == []  # no stand-in
