@@ -41,7 +41,7 @@ def build_adapters(settings: Settings, services: Services) -> list[Adapter]:
         adapters.append(build_teams_adapter(settings, services))
     # --- local web chat wiring ---
     if settings.local_chat_on:
-        adapters.append(LocalAdapter(services))
+        adapters.append(LocalAdapter(services, extra_hosts=settings.chat_hosts))
     return adapters
 
 

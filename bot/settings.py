@@ -26,6 +26,7 @@ class Settings(BaseModel):
     teams_app_type: str = "SingleTenant"
     teams_tenant_id: str = ""
     local_chat: bool | None = None  # None: on when neither Slack nor Teams is configured
+    chat_hosts: tuple[str, ...] = ()  # Host names the local chat answers to besides loopback
     scheduler: bool = True
     tick_seconds: float = 2.0
     sla_sweep_seconds: float = 5.0  # how often each process sweeps for due SLA steps
@@ -67,6 +68,9 @@ class Settings(BaseModel):
             teams_app_type=env.get("TEAMS_APP_TYPE") or "SingleTenant",
             teams_tenant_id=env.get("TEAMS_TENANT_ID", ""),
             local_chat={"1": True, "0": False}.get(env.get("SOPBOT_LOCAL_CHAT", "")),
+            chat_hosts=tuple(
+                h.strip() for h in env.get("SOPBOT_CHAT_HOSTS", "").split(",") if h.strip()
+            ),
             scheduler=env.get("SOPBOT_SCHEDULER", "1") not in ("0", "false", "no"),
             tick_seconds=float(env.get("SOPBOT_TICK_SECONDS") or 2.0),
             sla_sweep_seconds=float(env.get("SOPBOT_SLA_SWEEP_SECONDS") or 5.0),

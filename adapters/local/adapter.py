@@ -3,7 +3,7 @@ laptop (`sopbot demo`) or running it where no chat tenant is configured."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from fastapi import APIRouter
@@ -16,13 +16,16 @@ from workflows.service import Services
 class LocalAdapter:
     name = "local"
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, extra_hosts: Iterable[str] = ()) -> None:
         self.chat = LocalChat(services.clock)
         # Set by the composition root once the runtime exists, and only when its clock
         # can move (the demo): the page then offers "+1 business hour" and "+1 day".
         self.advance_clock: Callable[[timedelta], datetime] | None = None
         self.router: APIRouter = build_router(
-            services=services, chat=self.chat, clock_control=lambda: self.advance_clock
+            services=services,
+            chat=self.chat,
+            clock_control=lambda: self.advance_clock,
+            extra_hosts=extra_hosts,  # besides loopback, the Host names the chat answers to
         )
 
     def start(self) -> None:

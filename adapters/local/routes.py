@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -53,6 +53,9 @@ REFUSALS: dict[type[WorkflowError], str] = {
 }  # fmt: skip
 
 ClockControl = Callable[[], Callable[[timedelta], datetime] | None]
+# The names the chat answers to without configuration; more come from SOPBOT_CHAT_HOSTS.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+HOSTS_SETTING = "SOPBOT_CHAT_HOSTS"
 
 
 def role_label(person: Person) -> str:
@@ -65,6 +68,43 @@ def same_origin(request: Request) -> None:
     origin = request.headers.get("origin")
     if origin and urlsplit(origin).netloc != request.headers.get("host"):
         raise HTTPException(status_code=403, detail="Cross-site form posts are refused.")
+
+
+def host_name(host: str | None) -> str | None:
+    """The name part of a Host header or a configured entry (`name`, `name:port`, `[v6]`,
+    `[v6]:port`, bare `v6`), lower case without a trailing dot; None when malformed."""
+    host = (host or "").strip().lower()
+    if not host or any(c in host for c in "@/?#\\ "):
+        return None
+    if host.count(":") > 1 and not host.startswith("["):
+        return host  # a bare IPv6 address (configured entries only; Host brackets it)
+    try:
+        name = urlsplit("//" + host).hostname
+    except ValueError:
+        return None
+    return (name or "").rstrip(".") or None
+
+
+def allowed_hosts(extra: Iterable[str] = ()) -> frozenset[str]:
+    return LOOPBACK_HOSTS | {name for name in map(host_name, extra) if name}
+
+
+def host_guard(allowed: frozenset[str]) -> Callable[[Request], None]:
+    """Refuse requests for any Host but loopback and the configured names: after a DNS
+    rebinding a page on the attacker's name reaches this server with Origin == Host (so
+    `same_origin` passes) but the Host is theirs."""
+
+    def check_host(request: Request) -> None:
+        host = request.headers.get("host")
+        if host_name(host) not in allowed:
+            shown = f"'{host}'" if host else "(no Host header)"
+            raise HTTPException(status_code=400, detail=(
+                f"The local web chat does not answer for host {shown}: it serves 127.0.0.1, "
+                f"localhost and [::1]; add other names to {HOSTS_SETTING} (comma-separated) "
+                "only to expose it on purpose."
+            ))  # fmt: skip
+
+    return check_host
 
 
 class WebChat:
@@ -240,9 +280,13 @@ class WebChat:
         return self.back(person, view)
 
 
-def build_router(*, services: Services, chat: LocalChat, clock_control: ClockControl) -> APIRouter:
+def build_router(
+    *, services: Services, chat: LocalChat, clock_control: ClockControl,
+    extra_hosts: Iterable[str] = (),
+) -> APIRouter:  # fmt: skip
     web = WebChat(services=services, chat=chat, clock_control=clock_control)
-    router = APIRouter(include_in_schema=False)
+    guard = host_guard(allowed_hosts(extra_hosts))
+    router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
     static_files = {p.name for p in STATIC_DIR.iterdir() if p.is_file()}
 
     def view_of(view: str) -> str:
