@@ -4,13 +4,14 @@ of the owner's business day instead of interrupting them one by one.
 
 The sweep marks each due digest row with the owner's local date and queues one outbox
 row keyed (owner, date); the message is rendered when sent, from the rows marked with
-that date that are still open."""
+that date that are still open. A digest lists at most `MAX_ITEMS`; the rest are counted
+("N more in your queue") and roll into the owner's next digest."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import Calendars
@@ -72,6 +73,26 @@ def digest_rows(session: Session, *, person_id: str, day: date) -> list[Recommen
             .order_by(Recommendation.due_at, Recommendation.id)
         )
     )  # fmt: skip
+
+
+def carry_over(
+    session: Session, *, config: Config, calendars: Calendars, person_id: str, day: date,
+    ids: list[int], now: datetime,
+) -> datetime | None:  # fmt: skip
+    """Items a sent digest had no room for (beyond `MAX_ITEMS`) wait for the owner's next
+    digest, which is keyed by its own date: each digest is still sent once."""
+    if not ids:
+        return None
+    at = next_digest_at(
+        calendar=calendars.for_person(person_id), moment=now, send_at=config.digest.send_at
+    )
+    session.execute(
+        update(Recommendation)
+        .where(Recommendation.id.in_(ids), Recommendation.status == Status.OPEN,
+               Recommendation.digest_on == day)
+        .values(digest_on=None, next_action_at=at)
+    )  # fmt: skip
+    return at
 
 
 def digest_message(

@@ -10,6 +10,7 @@ from bot.messages import ButtonAction
 from storage.models import OutboxItem
 from tests.conftest import make_rec
 from tests.sla.conftest import World, berlin
+from workflows.digest import MAX_ITEMS
 
 
 def digest_rows(world: World) -> int:
@@ -90,3 +91,29 @@ def test_daily_cap_overflows_into_the_digest(world: World) -> None:
     # A new day: direct messages flow again.
     world.ingest(make_rec())
     assert world.received("ana")[-1].header.startswith("Stockout risk")
+
+
+def test_items_beyond_a_digest_limit_roll_into_the_next_digest(world: World) -> None:
+    results = world.ingest(*[make_rec(confidence=0.3, sku=f"SKU-{n}") for n in range(25)])
+    world.at(berlin(2026, 12, 1, 8, 0))
+    [first] = world.received("ana")
+    assert first.header == "Your daily digest: 25 recommendations"
+    assert len(first.items) == MAX_ITEMS == 20
+    assert "5 more in your queue" in first.context
+    listed = {item.recommendation_id for item in first.items}
+    rest = [r.id for r in results if r.id not in listed]
+    assert len(rest) == 5
+    for rec_id in rest:
+        stored = world.rec(rec_id)
+        assert stored.digest_on is None
+        assert stored.next_action_at == berlin(2026, 12, 2, 8, 0)  # Wednesday opening
+    # Later the same day: nothing new, the day's digest was sent once.
+    assert world.at(berlin(2026, 12, 1, 12, 0)).steps == []
+    world.at(berlin(2026, 12, 2, 8, 0))
+    assert len(world.received("ana")) == 2
+    second = world.received("ana")[1]
+    assert second.header == "Your daily digest: 5 recommendations"
+    assert "5 more in your queue" not in second.context
+    assert sorted(item.recommendation_id for item in second.items) == sorted(rest)
+    assert world.at(berlin(2026, 12, 2, 8, 0)).steps == []
+    assert digest_rows(world) == 2 and len(world.received("ana")) == 2
