@@ -68,6 +68,15 @@ class RecommendationPage(BaseModel):
     next_after_id: int | None
 
 
+def _require_json(request: Request) -> None:
+    """Writes take JSON only: a `text/plain` form post from another site (no CORS
+    preflight) must not reach the ingestion path."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json" and not content_type.endswith("+json"):
+        raise _error(415, "send the body as JSON with 'Content-Type: application/json'",
+                     "content-type")  # fmt: skip
+
+
 def _parse_json(raw: bytes) -> Any:
     try:
         return json.loads(raw)
@@ -126,7 +135,8 @@ def build_api(*, services: Services, settings: Settings) -> APIRouter:
         summary="Store one recommendation or a batch (all or nothing, idempotent)",
         dependencies=write,
     )  # fmt: skip
-    async def post_recommendations(request: Request) -> JSONResponse:
+    async def post_recommendations(request: Request) -> Response:
+        _require_json(request)
         body = _parse_json(await request.body())
         single = isinstance(body, dict)
         if not single and not isinstance(body, list):
@@ -207,6 +217,7 @@ def build_api(*, services: Services, settings: Settings) -> APIRouter:
                  openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                      "schema": {"$ref": "#/components/schemas/OutcomeIn"}}}}})  # fmt: skip
     async def post_outcomes(request: Request) -> JSONResponse:
+        _require_json(request)
         body = _parse_json(await request.body())
         raw_items = [body] if isinstance(body, dict) else body
         if not isinstance(raw_items, list) or not raw_items:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -82,4 +81,4 @@ class OutcomeIn(BaseModel):
     actual_value: float | None = None
     ai_correct: bool | None = None
     note: str | None = Field(default=None, max_length=2000)
-    observed_at: datetime | None = None
+    observed_at: AwareDatetime | None = None

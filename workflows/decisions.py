@@ -180,11 +180,15 @@ class DecisionService:
         )  # fmt: skip
         session.add(decision)
         session.flush()  # the unique key speaks here
-        session.execute(
+        # Compare-and-set on the status read above: a withdrawal committed meanwhile
+        # wins, and this transaction (decision row included) rolls back.
+        changed = session.execute(
             update(Recommendation)
-            .where(Recommendation.id == rec.id)
+            .where(Recommendation.id == rec.id, Recommendation.status == rec.status)
             .values(status=Status.DECIDED, decided_at=now, next_action_at=None)
-        )
+        ).rowcount
+        if changed != 1:
+            raise Withdrawn("The planning system withdrew this recommendation; nothing to decide.")
         event_kind = EventKind.ACCEPTED if kind == DecisionKind.ACCEPT else EventKind.OVERRIDDEN
         record_event(session, kind=event_kind, at=now, recommendation_id=rec.id,
                      actor_id=request.actor_id, role=role.value, channel=request.channel,

@@ -27,6 +27,7 @@ from storage.models import ChatMessage, OutboxItem, Recommendation
 from workflows.audit import record_event
 from workflows.digest import (
     MAX_ITEMS,
+    carry_over,
     digest_message,
     digest_rows,
     move_to_digest,
@@ -191,11 +192,30 @@ class OutboxWorker:
                  else self._message_for(session, rec, m.person_id or rec.owner_id, m.purpose))
                 for m in stored
             ]  # fmt: skip
+        # Each stored message on its own: one that is gone for good (a deleted DM, an
+        # archived channel) must not keep the others showing live buttons. A transient
+        # failure retries the whole refresh (updates are idempotent).
+        gone: list[str] = []
+        retry: DeliveryError | None = None
         for ref, message in updates:
-            if message is not None:
+            if message is None:
+                continue
+            try:
                 self.chat.update(ref=ref, message=message)
+            except DeliveryError as exc:
+                if exc.transient:
+                    retry = retry or exc
+                else:
+                    gone.append(f"{ref.platform}:{ref.channel}:{ref.message_id}: {exc}")
         with self.database.transaction() as session:
-            self._mark_sent(session, item)
+            if gone:
+                record_event(session, kind=EventKind.DELIVERY_FAILED, at=self.clock.now(),
+                             recommendation_id=item.recommendation_id,
+                             kind_of_message=item.kind, error="; ".join(gone))  # fmt: skip
+            if retry is None:
+                self._mark_sent(session, item)
+        if retry is not None:
+            raise retry
 
     def _notice(self, item: OutboxItem) -> None:
         message = Message.model_validate(item.payload["message"])
@@ -230,7 +250,8 @@ class OutboxWorker:
             raise DeliveryError(f"{item.person_id} is not in the configuration", transient=False)
         day = date.fromisoformat(item.payload["day"])
         with self.database.transaction() as session:
-            rows = digest_rows(session, person_id=person.id, day=day)[:MAX_ITEMS]
+            # All of the day's rows: the message lists MAX_ITEMS and counts the rest.
+            rows = digest_rows(session, person_id=person.id, day=day)
             message = digest_message(session, config=self.config, person_id=person.id, day=day,
                                      now=self.clock.now(), rows=rows)  # fmt: skip
             if message is None:
@@ -240,13 +261,16 @@ class OutboxWorker:
         with self.database.transaction() as session:
             # One stored reference per listed item: a decision on any of them re-renders
             # the whole digest in place (see _refresh).
-            for rec in rows:
+            for rec in rows[:MAX_ITEMS]:
                 session.add(
                     ChatMessage(recommendation_id=rec.id, person_id=person.id, purpose="digest",
                                 platform=ref.platform, channel=ref.channel,
                                 message_id=ref.message_id, ref=ref.model_dump(),
                                 created_at=self.clock.now())
                 )  # fmt: skip
+            carry_over(session, config=self.config, calendars=self.calendars,
+                       person_id=person.id, day=day, ids=[rec.id for rec in rows[MAX_ITEMS:]],
+                       now=self.clock.now())  # fmt: skip
             self._mark_sent(session, item)
 
     def _digest_again(
@@ -315,6 +339,8 @@ class OutboxWorker:
         rec = session.get(Recommendation, item.recommendation_id)
         assert rec is not None
         tried = set(item.payload.get("tried", [])) | {item.person_id}
+        # The stand-in sees what the failed message was (a reminder, an escalation level).
+        carried = {k: item.payload[k] for k in ("purpose", "level") if k in item.payload}
         for candidate in (rec.backup_id, self.config.override_reviewer):
             if candidate and candidate not in tried:
                 who = self.config.display_name(item.person_id)
@@ -323,9 +349,12 @@ class OutboxWorker:
                         session.add(
                             OutboxItem(
                                 kind=OutboxKind.DELIVER,
-                                dedupe_key=f"deliver:{rec.id}:fallback:{candidate}",
+                                # one fallback per failed message: an escalation that
+                                # fails is not mistaken for the owner's first delivery
+                                dedupe_key=f"{item.dedupe_key}:fallback:{candidate}",
                                 recommendation_id=rec.id, person_id=candidate,
-                                payload={"fallback": f"Could not reach {who}; sent to you instead.",
+                                payload={**carried,
+                                         "fallback": f"Could not reach {who}; sent to you instead.",
                                          "tried": sorted(t for t in tried if t)},
                                 state=OutboxState.PENDING, attempts=0, next_attempt_at=now,
                                 created_at=now,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config
+from bot.recommendation import RecommendationIn
 from workflows.ingestion import BatchRejected, Ingestor, validate_batch
 
 CHUNK = 500
@@ -99,25 +100,41 @@ def import_recommendations(
     report = ImportReport()
     chunk: list[Row] = []
 
+    def reject(row: Row, field: str, message: str) -> None:
+        report.rejects.append(Reject(row.line, field, message, row.raw))
+
     def flush() -> None:
-        good: list[Row] = []
-        items = []
+        accepted: dict[tuple[str, str], tuple[Row, RecommendationIn]] = {}
         for row in chunk:
             if isinstance(row.data, dict) and "__error__" in row.data:
-                report.rejects.append(Reject(row.line, "(row)", row.data["__error__"], row.raw))
+                reject(row, "(row)", row.data["__error__"])
                 continue
             try:
                 [item] = validate_batch(config=config, raw_items=[row.data])
             except BatchRejected as rejected:
                 for err in rejected.errors:
-                    report.rejects.append(Reject(row.line, err.field, err.message, row.raw))
+                    reject(row, err.field, err.message)
                 continue
-            good.append(row)
-            items.append(item)
-        # de-duplicate within the chunk: the later line wins as a revision would
-        if items:
-            for result in ingestor.ingest(items=_last_per_key(items)):
+            key = (item.source, item.external_id)
+            if key in accepted:  # the later line wins, as a revision would; say so
+                earlier = accepted.pop(key)[0]
+                reject(earlier, "external_id", f"superseded by line {row.line} of this file")
+            accepted[key] = (row, item)
+        pending = list(accepted.values())
+        # A batch is all or nothing: an item the store refuses (a type nobody owns)
+        # becomes a reject for its line and the rest are stored without it.
+        while pending:
+            try:
+                results = ingestor.ingest(items=[item for _row, item in pending])
+            except BatchRejected as rejected:
+                refused = {err.index for err in rejected.errors}
+                for err in rejected.errors:
+                    reject(pending[err.index][0], err.field, err.message)
+                pending = [p for i, p in enumerate(pending) if i not in refused]
+                continue
+            for result in results:
                 setattr(report, result.status.value, getattr(report, result.status.value) + 1)
+            break
         if progress:
             progress(len(chunk))
         chunk.clear()
@@ -130,6 +147,7 @@ def import_recommendations(
     if chunk:
         flush()
     if report.rejects:
+        report.rejects.sort(key=lambda reject: reject.line)
         report.rejects_path = path.with_name(path.name + ".rejects.csv")
         with report.rejects_path.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
@@ -137,13 +155,6 @@ def import_recommendations(
             for reject in report.rejects:
                 writer.writerow([reject.line, reject.field, reject.message, reject.raw])
     return report
-
-
-def _last_per_key(items: list) -> list:
-    by_key = {}
-    for item in items:
-        by_key[(item.source, item.external_id)] = item
-    return list(by_key.values())
 
 
 def count_rows(path: Path) -> int:

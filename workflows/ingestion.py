@@ -321,12 +321,17 @@ class Ingestor:
             return result(IngestStatus.DUPLICATE)
         if found.status != Status.OPEN:
             return result(IngestStatus.DUPLICATE, f"already {found.status}; not changed")
+        # Both writes below are compare-and-set on `status = open`: a decision committed
+        # since the read above (another replica, a click) wins, and nothing changes.
+        decided_meanwhile = result(IngestStatus.DUPLICATE, "already decided; not changed")
         if item.withdrawn:
-            session.execute(
+            changed = session.execute(
                 update(Recommendation)
-                .where(Recommendation.id == found.id)
+                .where(Recommendation.id == found.id, Recommendation.status == Status.OPEN)
                 .values(status=Status.WITHDRAWN, next_action_at=None, content_hash=digest)
-            )
+            ).rowcount
+            if changed != 1:
+                return decided_meanwhile
             session.add(Event(recommendation_id=found.id, kind=EventKind.WITHDRAWN, at=now,
                               data={"source": item.source}))  # fmt: skip
             enqueue_refresh(
@@ -338,11 +343,13 @@ class Ingestor:
                 IngestStatus.DUPLICATE,
                 f"revision {item.revision} is not newer than stored revision {found.revision}",
             )
-        session.execute(
+        changed = session.execute(
             update(Recommendation)
-            .where(Recommendation.id == found.id)
+            .where(Recommendation.id == found.id, Recommendation.status == Status.OPEN)
             .values(**_content(item), revision=item.revision, content_hash=digest)
-        )
+        ).rowcount
+        if changed != 1:
+            return decided_meanwhile
         session.add(Event(recommendation_id=found.id, kind=EventKind.REVISED, at=now,
                           data={"revision": item.revision}))  # fmt: skip
         enqueue_refresh(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import httpx
@@ -175,3 +176,21 @@ def test_outcomes_healthz_metrics_openapi(api: httpx.Client) -> None:
     spec = api.get("/openapi.json").json()
     assert "/api/v1/recommendations" in spec["paths"]
     assert "RecommendationIn" in spec["components"]["schemas"]
+
+
+def test_writes_must_be_json_not_a_cross_site_text_post(api: httpx.Client) -> None:
+    response = api.post("/api/v1/recommendations", content=json.dumps(make_rec()),
+                        headers={"Content-Type": "text/plain"})  # fmt: skip
+    assert response.status_code == 415
+    assert response.json()["detail"][0]["field"] == "content-type"
+    assert api.get("/api/v1/recommendations").json()["items"] == []
+
+
+def test_outcome_with_a_naive_time_is_422_naming_the_field(api: httpx.Client) -> None:
+    payload = make_rec()
+    api.post("/api/v1/recommendations", json=payload)
+    response = api.post("/api/v1/outcomes", json={
+        "external_id": payload["external_id"], "source": "planner-ai",
+        "observed_at": "2026-12-01T10:00:00"})  # fmt: skip
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "observed_at"

@@ -101,3 +101,33 @@ def test_bad_config_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "recommendation_types.stockout_risk.sla" in result.output
     assert "Traceback" not in result.output
+
+
+def test_rows_the_store_refuses_and_superseded_lines_become_rejects(tmp_path: Path) -> None:
+    config = tmp_path / "no-owner.yml"
+    config.write_text(
+        DEMO_CONFIG_PATH.read_text()
+        .replace("  capacity_warning:\n    label: Capacity warning\n    owner: eve\n",
+                 "  capacity_warning:\n    label: Capacity warning\n", 1)
+        .replace("override_reviewer: greta\n", "")
+    )  # fmt: skip
+    path = tmp_path / "recs.jsonl"
+    rows = [
+        {"external_id": "a", "type": "supplier_delay", "title": "PO 1", "action": "Expedite"},
+        {"external_id": "b", "type": "capacity_warning", "title": "Line 4", "action": "Add shift"},
+        {"external_id": "c", "type": "expedite", "title": "SKU-1", "action": "Air", "quantity": 1},
+        {"external_id": "c", "type": "expedite", "title": "SKU-1", "action": "Air", "quantity": 2},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    env = {**env_for(tmp_path), "SOPBOT_CONFIG": str(config)}
+    result = runner.invoke(app, ["ingest", str(path)], env=env)
+    assert result.exit_code == 1, result.output
+    assert "4 rows: 2 created" in result.stdout and "2 rejected" in result.stdout
+    rejects = list(csv.DictReader((tmp_path / "recs.jsonl.rejects.csv").open()))
+    assert [(r["line"], r["field"]) for r in rejects] == [("2", "type"), ("3", "external_id")]
+    assert "no owner" in rejects[0]["reason"] and "superseded by line 4" in rejects[1]["reason"]
+    database = Database(env["SOPBOT_DATABASE_URL"])
+    with database.transaction() as session:
+        stored = {r.external_id: r.quantity for r in list_recommendations(session)}
+    database.dispose()
+    assert stored == {"a": None, "c": 2}

@@ -166,3 +166,15 @@ def test_a_channel_copy_that_cannot_be_posted_goes_to_nobody_else(world: World) 
     assert failed.data["to"] == "#sop-decisions"
     assert len(world.received("ben")) == 1  # the manager's escalation went out as usual
     assert world.received("dora") == [] and world.received("greta") == []  # no stand-in
+
+
+def test_an_escalation_nobody_can_receive_reaches_a_stand_in_as_an_escalation(
+    world: World,
+) -> None:
+    [rec] = world.ingest(make_rec())
+    world.chat.unreachable.add("ben")  # the manager has no chat account
+    world.at(berlin(2026, 11, 30, 17, 0))
+    [stand_in] = world.received("dora")  # the owner's backup gets it instead
+    assert stand_in.header.startswith("Escalated:")
+    assert stand_in.context[0] == "Could not reach Ben Okafor; sent to you instead."
+    assert any(e.kind == "delivery_failed" for e in world.events(rec.id))

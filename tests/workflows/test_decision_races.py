@@ -1,0 +1,70 @@
+"""A decision and a withdrawal (or revision) racing each other: the decision that
+committed wins and the recommendation never changes after it, on both databases."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+
+import workflows.decisions as decisions_module
+from bot.chat import InMemoryChat
+from bot.domain import IngestStatus, Status
+from tests.conftest import make_rec
+from workflows.delivery import OutboxWorker
+from workflows.ingestion import validate_batch
+from workflows.queries import recommendation_detail
+from workflows.service import Services
+
+
+@pytest.mark.parametrize("change", [{"withdrawn": True}, {"revision": 2, "quantity": 1}])
+def test_decision_in_flight_wins_over_a_withdrawal_or_revision(
+    services: Services, monkeypatch: pytest.MonkeyPatch, change: dict[str, Any]
+) -> None:
+    payload = make_rec()
+    [created] = services.ingestor.ingest(
+        items=validate_batch(config=services.config, raw_items=[payload]))  # fmt: skip
+    row_updated = threading.Event()
+    original = decisions_module.enqueue_refresh
+
+    def hold_the_transaction_open(*args: Any, **kwargs: Any) -> None:
+        original(*args, **kwargs)
+        row_updated.set()  # the decision's row is written, not yet committed
+        time.sleep(0.8)
+
+    monkeypatch.setattr(decisions_module, "enqueue_refresh", hold_the_transaction_open)
+    decide = threading.Thread(target=lambda: services.decisions.record_accept(
+        recommendation_id=created.id, actor_id="ana", channel="api"))  # fmt: skip
+    decide.start()
+    assert row_updated.wait(30)
+    [answer] = services.ingestor.ingest(
+        items=validate_batch(config=services.config, raw_items=[{**payload, **change}])
+    )
+    decide.join()
+    assert answer.status == IngestStatus.DUPLICATE
+    with services.database.transaction() as session:
+        detail = recommendation_detail(session, created.id)
+    assert detail and detail.status == Status.DECIDED and detail.quantity == 240
+    assert [d.kind for d in detail.decisions] == ["accept"]
+
+
+def test_one_message_gone_for_good_does_not_stop_the_others_updating(
+    services: Services, outbox: OutboxWorker, chat: InMemoryChat
+) -> None:
+    [created] = services.ingestor.ingest(
+        items=validate_batch(config=services.config, raw_items=[make_rec()]))  # fmt: skip
+    outbox.drain()
+    services.decisions.record_reassign(recommendation_id=created.id, actor_id="ana",
+                                       channel="api", to="dora", note="PLANT-2 stock")  # fmt: skip
+    outbox.drain()
+    assert [s.to for s in chat.sent] == ["ana", "dora"]
+    del chat.sent[0]  # Ana deleted her copy: updating it fails for good
+    services.decisions.record_accept(recommendation_id=created.id, actor_id="dora", channel="api")
+    outbox.drain()
+    [dora] = chat.sent
+    assert dora.message.status and dora.message.status.startswith("Accepted by Dora Novak")
+    with services.database.transaction() as session:
+        detail = recommendation_detail(session, created.id)
+    assert detail and [e.kind for e in detail.events][-1] == "delivery_failed"
