@@ -9,6 +9,7 @@ about them, not about the recommendation."""
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
@@ -28,17 +29,16 @@ class SlaSubmits:
 
     services: Services
 
-    async def _current(
-        self, recommendation_id: int, person_id: str, purpose: Purpose | None = None
-    ) -> Message:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by SopbotTeamsBot; declared here for the type checker
 
-    async def _replace_card(self, turn_context: TurnContext, message: Message,
-                            open_form: OpenForm | None = None) -> None:  # fmt: skip
-        raise NotImplementedError
+        async def _current(
+            self, recommendation_id: int, person_id: str, purpose: Purpose | None = None
+        ) -> Message: ...
 
-    async def _reply(self, turn_context: TurnContext, activity: Activity | str) -> None:
-        raise NotImplementedError
+        async def _replace_card(self, turn_context: TurnContext, message: Message,
+                                open_form: OpenForm | None = None) -> None: ...  # fmt: skip
+
+        async def _reply(self, turn_context: TurnContext, activity: Activity | str) -> None: ...
 
     async def _on_snooze(self, turn_context: TurnContext, person_id: str, sub: Submission) -> None:
         """The snooze length rides in the submit's `value` ("1h", "4h", "nbd")."""
