@@ -97,20 +97,27 @@ def route(
         owner, how = config.override_reviewer, "unowned: sent to the override reviewer"
     calendar = calendars.for_person(owner)
     due_at = rec.respond_by or calendar.add(received_at, sla)
-    reminders = reminder_times(
-        calendar=calendar, start=received_at, due_at=due_at, fractions=rtype.reminders
-    )
+    tier = choose_tier(rtype, rec.confidence)
+    # Only what the tier uses: reminders for direct messages, the digest time for the
+    # digest tier (this runs once per ingested row).
+    reminders = (
+        reminder_times(calendar=calendar, start=received_at, due_at=due_at,
+                       fractions=rtype.reminders)
+        if tier == Tier.DIRECT else []
+    )  # fmt: skip
+    digest_at = (
+        next_digest_at(calendar=calendar, moment=received_at, send_at=config.digest.send_at)
+        if tier == Tier.DIGEST else None
+    )  # fmt: skip
     return RoutingResult(
         owner=owner,
         backup=backup if backup != owner else None,
         due_at=due_at,
         route=how,
-        tier=choose_tier(rtype, rec.confidence),
+        tier=tier,
         unowned=unowned,
         reminder_times=reminders,
-        digest_at=next_digest_at(
-            calendar=calendar, moment=received_at, send_at=config.digest.send_at
-        ),
+        digest_at=digest_at,
     )
 
 
