@@ -13,12 +13,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.clock import Calendars, Clock, local_time_label
-from bot.config import Config
+from bot.clock import local_time_label
 from bot.domain import Action, DecisionKind, EventKind, OutboxKind, Role, Status
-from storage.db import Database
 from storage.models import Assignment, Decision, Recommendation
 from workflows.audit import record_event
+from workflows.context import WorkflowContext
 from workflows.errors import AlreadyDecided, InvalidInput, NotFound, NotPermitted, Withdrawn
 from workflows.outbox import enqueue, enqueue_refresh
 from workflows.permissions import role_of
@@ -54,15 +53,7 @@ class DecisionRecorded:
     summary: str  # "Accepted by Ana Lopez at Mon 30 Nov 10:14 CET"
 
 
-class DecisionService:
-    def __init__(
-        self, *, database: Database, config: Config, calendars: Calendars, clock: Clock
-    ) -> None:
-        self.database = database
-        self.config = config
-        self.calendars = calendars
-        self.clock = clock
-
+class DecisionService(WorkflowContext):
     # --- public entry points ------------------------------------------------------
 
     def decide(self, request: DecisionRequest) -> DecisionRecorded:

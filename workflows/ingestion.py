@@ -15,13 +15,12 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.clock import Calendars, Clock
 from bot.config import Config
 from bot.domain import DecisionKind, EventKind, IngestStatus, OutboxKind, Status, Tier
 from bot.recommendation import RecommendationIn
 from storage.bulk import insert_rows
-from storage.db import Database
 from storage.models import Decision, Event, OutboxItem, Recommendation
+from workflows.context import WorkflowContext
 from workflows.outbox import enqueue_refresh
 from workflows.routing import NoOwner, RoutingResult, route
 
@@ -129,16 +128,8 @@ def _content(item: RecommendationIn) -> dict[str, Any]:
     return data
 
 
-class Ingestor:
+class Ingestor(WorkflowContext):
     """Stores batches. One instance per process; safe to share between threads."""
-
-    def __init__(
-        self, *, database: Database, config: Config, calendars: Calendars, clock: Clock
-    ) -> None:
-        self.database = database
-        self.config = config
-        self.calendars = calendars
-        self.clock = clock
 
     def ingest(self, *, items: Sequence[RecommendationIn]) -> list[IngestResult]:
         """Store a validated batch in one transaction. A concurrent writer of the same

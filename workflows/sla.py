@@ -22,12 +22,13 @@ from typing import Any
 from sqlalchemy import String, literal_column, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from bot.clock import Calendars, Clock
+from bot.clock import Calendars
 from bot.config import Config
 from bot.domain import EventKind, OutboxKind, OutboxState
 from storage.db import Database
 from storage.models import OutboxItem, Recommendation
 from storage.types import UTCDateTime
+from workflows.context import WorkflowContext
 from workflows.outbox import channel_address, enqueue_many, outbox_row
 from workflows.routing import next_digest_at
 from workflows.sla_schedule import STATE_COLUMNS, Advance, SlaSchedule, SlaState, Step, StepKind
@@ -232,16 +233,8 @@ def _queue_digests(
         session.execute(update(Recommendation), late)
 
 
-class SlaSweeper:
+class SlaSweeper(WorkflowContext):
     """The periodic job: sweeps as of the clock's now (Runtime.jobs)."""
-
-    def __init__(
-        self, *, database: Database, config: Config, calendars: Calendars, clock: Clock
-    ) -> None:
-        self.database = database
-        self.config = config
-        self.calendars = calendars
-        self.clock = clock
 
     def run_once(self) -> SweepReport:
         return sweep(database=self.database, config=self.config, calendars=self.calendars,
