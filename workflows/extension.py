@@ -9,12 +9,13 @@ from datetime import datetime
 
 from bot.clock import Calendars, Clock, local_time_label
 from bot.config import Config
-from bot.domain import EventKind, OutboxKind, Role, Status
+from bot.domain import EventKind, OutboxKind, Role
 from bot.messages import Message, Tone
 from storage.db import Database
 from storage.models import Recommendation
 from workflows.audit import record_event
-from workflows.errors import InvalidInput, NotFound, NotPermitted, Withdrawn
+from workflows.errors import InvalidInput, NotPermitted
+from workflows.guards import load_open_for_update
 from workflows.outbox import enqueue_many, outbox_row
 from workflows.permissions import role_of
 from workflows.sla_schedule import SlaSchedule, SlaState
@@ -67,13 +68,8 @@ def extend_sla(
     now = clock.now()
     tz = config.person_tz(actor_id)
     with database.transaction() as session:
-        rec = session.get(Recommendation, recommendation_id, with_for_update=True)
-        if rec is None:
-            raise NotFound(f"Recommendation {recommendation_id} does not exist.")
-        if rec.status == Status.WITHDRAWN:
-            raise Withdrawn("The planning system withdrew this recommendation.")
-        if rec.status != Status.OPEN:
-            raise NotPermitted("It is already decided: there is no SLA left to extend.")
+        rec = load_open_for_update(session, recommendation_id=recommendation_id,
+                                   nothing_left="there is no SLA left to extend")  # fmt: skip
         if not may_extend(config=config, rec=rec, person_id=actor_id):
             raise NotPermitted(
                 f"Only {config.display_name(rec.owner_id)}'s escalation contacts or the "

@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 
 from bot.clock import Calendars, Clock, local_time_label
 from bot.config import Config
-from bot.domain import EventKind, OutboxKind, Status
+from bot.domain import EventKind, OutboxKind
 from storage.db import Database
 from storage.models import Recommendation
 from workflows.audit import record_event
-from workflows.errors import InvalidInput, NotFound, NotPermitted, Withdrawn
+from workflows.errors import InvalidInput, NotPermitted
+from workflows.guards import load_open_for_update
 from workflows.outbox import enqueue_many, outbox_row
 from workflows.sla_schedule import SlaSchedule, SlaState
 
@@ -43,13 +44,8 @@ def snooze(
         raise InvalidInput("value", f"Snooze for {', '.join(SNOOZE_CHOICES)}, not '{choice}'.")
     now = clock.now()
     with database.transaction() as session:
-        rec = session.get(Recommendation, recommendation_id, with_for_update=True)
-        if rec is None:
-            raise NotFound(f"Recommendation {recommendation_id} does not exist.")
-        if rec.status == Status.WITHDRAWN:
-            raise Withdrawn("The planning system withdrew this recommendation; nothing to snooze.")
-        if rec.status != Status.OPEN:
-            raise NotPermitted("It is already decided: there is nothing to snooze.")
+        rec = load_open_for_update(session, recommendation_id=recommendation_id,
+                                   nothing_left="there is nothing to snooze")  # fmt: skip
         if not may_snooze(rec=rec, person_id=actor_id):
             raise NotPermitted(
                 f"Only {config.display_name(rec.owner_id)} or their backup may snooze reminders."
