@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert
 
 from storage import migrate
 from storage.db import Database
 from storage.models import Recommendation
 from tests.live import free_port
+from tests.scratch_pg import scratch_database
 
 ROWS = int(os.environ.get("SOPBOT_BENCH_ROWS", "5000"))
 BATCH = 100
@@ -110,22 +110,6 @@ def measure_ours(url: str, items: list[dict[str, Any]]) -> float:
     return len(items) / elapsed
 
 
-def scratch_pg(admin_url: str) -> tuple[str, str]:
-    name = f"sopbot_bench_{uuid.uuid4().hex[:8]}"
-    admin = Database(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_pg(admin_url: str, name: str) -> None:
-    admin = Database(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def report(label: str, ours: float, floor: float, target: float | None) -> None:
     ratio = ours / floor
     verdict = ""
@@ -148,12 +132,8 @@ def run() -> None:
         report("sqlite", ours, floor, 0.2)
     admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
     if admin_url:
-        url, name = scratch_pg(admin_url)
-        url2, name2 = scratch_pg(admin_url)
-        try:
+        with (scratch_database(admin_url, "sopbot_bench") as url,
+              scratch_database(admin_url, "sopbot_bench") as url2):  # fmt: skip
             ours = measure_ours(url, items)
             floor = measure_floor(url2, items)
             report("postgresql", ours, floor, None)
-        finally:
-            drop_pg(admin_url, name)
-            drop_pg(admin_url, name2)

@@ -24,7 +24,6 @@ from pathlib import Path
 from sqlalchemy import bindparam, delete, insert, text
 from sqlalchemy.engine import Connection
 
-from bench.ingest import drop_pg, scratch_pg
 from bot.clock import Calendars
 from bot.config import load_config
 from bot.domain import OutboxKind
@@ -32,6 +31,7 @@ from storage import migrate
 from storage.db import Database
 from storage.models import Event, OutboxItem
 from storage.types import UTCDateTime
+from tests.scratch_pg import scratch_database
 from workflows.outbox import outbox_row
 from workflows.sla import due_query, sweep
 
@@ -187,13 +187,12 @@ def run() -> None:
           f"{EMPTY_RUNS} (none due) runs", flush=True)  # fmt: skip
     admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
     if admin_url:
-        url, name = scratch_pg(admin_url)
-        database = Database(url)
-        try:
-            bench_database("postgresql", database)
-        finally:
-            database.dispose()
-            drop_pg(admin_url, name)
+        with scratch_database(admin_url, "sopbot_bench") as url:
+            database = Database(url)
+            try:
+                bench_database("postgresql", database)
+            finally:
+                database.dispose()
     else:
         print("postgresql: skipped (SOPBOT_TEST_PG_URL not set; `make bench` sets it)")
     if os.environ.get("SOPBOT_BENCH_SLA_SQLITE", "1") != "0":

@@ -8,9 +8,10 @@ not overdue at 00:30 on Saturday.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Protocol
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
@@ -77,6 +78,21 @@ def _holiday_calendar(spec: str | None) -> holiday_calendars.HolidayBase | None:
     return holiday_calendars.country_holidays(country, subdiv=subdivision or None)
 
 
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_MEMO_SIZE = 4096
+
+
+def _remember(cache: dict[_K, _V], key: _K, compute: Callable[[], _V]) -> _V:
+    """A small bounded memo: emptied when full, since callers repeat recent keys."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= _MEMO_SIZE:
+            cache.clear()
+        found = cache[key] = compute()
+    return found
+
+
 class BusinessCalendar:
     """Business hours of one time zone: open days, opening hours and public holidays."""
 
@@ -129,13 +145,7 @@ class BusinessCalendar:
 
     def add(self, start: datetime, delta: timedelta) -> datetime:
         """`start` plus `delta` of business time."""
-        key = (start, delta)
-        found = self._added.get(key)
-        if found is None:
-            if len(self._added) > 4096:
-                self._added.clear()
-            found = self._added[key] = self._add(start, delta)
-        return found
+        return _remember(self._added, (start, delta), lambda: self._add(start, delta))
 
     def _add(self, start: datetime, delta: timedelta) -> datetime:
         remaining = delta
@@ -149,13 +159,7 @@ class BusinessCalendar:
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Business time elapsed from `start` to `end` (zero if end is earlier)."""
-        key = (start, end)
-        found = self._between.get(key)
-        if found is None:
-            if len(self._between) > 4096:
-                self._between.clear()
-            found = self._between[key] = self._between_uncached(start, end)
-        return found
+        return _remember(self._between, (start, end), lambda: self._between_uncached(start, end))
 
     def _between_uncached(self, start: datetime, end: datetime) -> timedelta:
         if end <= start:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from bot.chat import InMemoryChat
 from bot.clock import AdjustableClock
@@ -21,6 +20,7 @@ from bot.config import Config, load_config
 from storage import migrate
 from storage.db import Database
 from storage.models import Base
+from tests.scratch_pg import scratch_database
 from workflows.delivery import OutboxWorker
 from workflows.service import Services, build_services
 
@@ -52,19 +52,11 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pg_url(worker_id: str) -> Iterator[str]:
     """One migrated PostgreSQL database per test worker."""
-    admin_url = _pg_admin_url()
-    name = f"sopbot_test_{worker_id}_{uuid.uuid4().hex[:6]}"
-    admin = Database(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    db = Database(url)
-    migrate.upgrade(db)
-    db.dispose()
-    yield url
-    with admin.engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(_pg_admin_url(), f"sopbot_test_{worker_id}") as url:
+        db = Database(url)
+        migrate.upgrade(db)
+        db.dispose()
+        yield url
 
 
 def _truncate_all(db: Database) -> None:

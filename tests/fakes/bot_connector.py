@@ -17,9 +17,11 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote
+
+from tests.fakes.loopback import LoopbackServer
 
 CONVERSATION = re.compile(r"^/v3/conversations/(?P<conversation>[^/]+)")
 ACTIVITY = re.compile(r"^/v3/conversations/(?P<conversation>[^/]+)/activities(?:/(?P<id>[^/]+))?$")
@@ -83,27 +85,22 @@ class FakeBotConnector:
         self._ids = itertools.count(1)
         self._failures: list[_Failure] = []
         self.activities: dict[str, dict[str, Any]] = {}  # activity id -> latest body
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._http = LoopbackServer()
+        self._port: int | None = None
 
     # --- control ----------------------------------------------------------------------
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start() first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}/"
+        assert self._port is not None, "start() first"
+        return f"http://127.0.0.1:{self._port}/"
 
     def start(self) -> FakeBotConnector:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._port = self._http.start(_handler(self))
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        self._http.stop()
 
     def __enter__(self) -> FakeBotConnector:
         return self.start()

@@ -13,14 +13,12 @@ import os
 import signal
 import subprocess
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, update
 
 from bot.clock import AdjustableClock
 from bot.config import Config
@@ -31,6 +29,7 @@ from storage.models import OutboxItem, Recommendation
 from tests.conftest import MONDAY_9, ROOT, _pg_admin_url, make_rec
 from tests.fakes.slack_api import FakeSlackApi
 from tests.live import free_port
+from tests.scratch_pg import scratch_database
 from workflows.delivery import LEASE
 from workflows.ingestion import validate_batch
 from workflows.service import build_services
@@ -44,18 +43,8 @@ PREFIX = "Reminder: Stockout risk: MP-"
 
 @pytest.fixture
 def fresh_pg() -> Iterator[str]:
-    admin_url = _pg_admin_url()
-    name = f"sopbot_mp_{uuid.uuid4().hex[:8]}"
-    admin = Database(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_database(_pg_admin_url(), "sopbot_mp") as url:
         yield url
-    finally:
-        with admin.engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture
