@@ -28,7 +28,7 @@ test: install services
 	  $(PY) -m pytest -q -n 2 --dist loadfile
 
 lint: install
-	$(VENV)/bin/ruff check bot adapters workflows storage tests bench
+	$(VENV)/bin/ruff check core bot adapters workflows storage tests bench
 
 bench: install services
 	SOPBOT_TEST_PG_URL=$$(bash tests/services/postgres.sh url) $(PY) -m bench

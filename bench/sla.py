@@ -24,9 +24,9 @@ from pathlib import Path
 from sqlalchemy import bindparam, delete, insert, text
 from sqlalchemy.engine import Connection
 
-from bot.clock import Calendars
-from bot.config import load_config
-from bot.domain import OutboxKind
+from core.clock import Calendars
+from core.config import load_config
+from core.domain import OutboxKind
 from storage import migrate
 from storage.db import Database
 from storage.models import Event, OutboxItem
@@ -135,7 +135,7 @@ def interleaved(
 
 def bench_database(label: str, database: Database) -> None:
     migrate.upgrade(database)
-    config = load_config(Path(__file__).resolve().parent.parent / "bot" / "data" / "demo.yml")
+    config = load_config(Path(__file__).resolve().parent.parent / "core" / "data" / "demo.yml")
     calendars = Calendars(config)
     loaded = load(database, ROWS)
     print(f"{label}: loaded {ROWS:,} open recommendations ({ROWS // DUE_EVERY:,} due) "

@@ -1,1 +1,2 @@
-"""sopbot core: domain types, configuration, neutral messages, clock, and the app's face."""
+"""The application on top: composition root, HTTP app and API routes, CLI, server, demo,
+timers, metrics and environment settings. Nothing below imports it."""

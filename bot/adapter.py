@@ -7,7 +7,7 @@ from typing import Protocol
 
 from fastapi import APIRouter
 
-from bot.chat import Chat
+from core.chat import Chat
 
 
 class Adapter(Protocol):

@@ -13,10 +13,10 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
-from bot.domain import Action, IngestStatus
 from bot.metrics import render_metrics
-from bot.recommendation import OutcomeIn, RecommendationIn
 from bot.settings import Settings
+from core.domain import Action, IngestStatus
+from core.recommendation import OutcomeIn, RecommendationIn
 from workflows.decisions import DecisionRequest
 from workflows.errors import AlreadyDecided, InvalidInput, NotFound, NotPermitted, Withdrawn
 from workflows.ingestion import BatchRejected, IngestResult, ItemError, validate_batch

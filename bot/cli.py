@@ -17,12 +17,12 @@ from rich.progress import Progress
 from rich.table import Table
 
 from adapters.teams.package import PackageError, write_package
-from bot.clock import SystemClock
-from bot.config import ConfigError, load_config
 from bot.demo import run_demo
 from bot.runtime import build_runtime
 from bot.server import create_app
 from bot.settings import Settings
+from core.clock import SystemClock
+from core.config import ConfigError, load_config
 from storage import migrate
 from storage.db import Database
 from workflows.file_import import count_rows, import_recommendations, read_rows

@@ -12,10 +12,10 @@ from typing import Any
 import uvicorn
 from sqlalchemy import func, select
 
-from bot.config import DEMO_CONFIG_PATH
 from bot.runtime import Runtime, build_runtime
 from bot.server import create_app
 from bot.settings import Settings
+from core.config import DEMO_CONFIG_PATH
 from storage.models import Recommendation
 from workflows.ingestion import validate_batch
 

@@ -13,11 +13,11 @@ from adapters.local import LocalAdapter
 from adapters.slack.app import build_slack_adapter
 from adapters.teams.app import build_teams_adapter
 from bot.adapter import Adapter
-from bot.chat import ChatRouter
-from bot.clock import AdjustableClock, Clock, SystemClock
-from bot.config import Config, load_config
 from bot.scheduler import Ticker
 from bot.settings import Settings
+from core.chat import ChatRouter
+from core.clock import AdjustableClock, Clock, SystemClock
+from core.config import Config, load_config
 from storage import migrate
 from storage.db import Database
 from workflows.delivery import OutboxWorker
@@ -35,10 +35,10 @@ def build_adapters(settings: Settings, services: Services) -> list[Adapter]:
     adapters: list[Adapter] = []
     # --- slack adapter wiring ---
     if settings.slack_enabled:
-        adapters.append(build_slack_adapter(settings=settings, services=services))
+        adapters.append(build_slack_adapter(settings=settings.slack(), services=services))
     # --- teams adapter wiring ---
     if settings.teams_on:
-        adapters.append(build_teams_adapter(settings, services))
+        adapters.append(build_teams_adapter(settings=settings.teams(), services=services))
     # --- local web chat wiring ---
     if settings.local_chat_on:
         adapters.append(LocalAdapter(services, extra_hosts=settings.chat_hosts))

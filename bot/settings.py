@@ -8,6 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, SecretStr
 
+from adapters.slack.settings import DEFAULT_API_URL, SlackSettings
+from adapters.teams.settings import TeamsSettings
 from storage.db import DEFAULT_URL
 
 
@@ -19,7 +21,7 @@ class Settings(BaseModel):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
-    slack_api_url: str = "https://slack.com/api/"
+    slack_api_url: str = DEFAULT_API_URL
     teams_enabled: bool = False
     teams_app_id: str = ""
     teams_app_password: SecretStr | None = None
@@ -47,6 +49,21 @@ class Settings(BaseModel):
             return self.local_chat
         return not (self.slack_enabled or self.teams_on)
 
+    def slack(self) -> SlackSettings:
+        """The Slack adapter's part; only called when `slack_enabled`."""
+        if self.slack_bot_token is None:
+            raise ValueError("the Slack adapter needs SLACK_BOT_TOKEN")
+        return SlackSettings(
+            bot_token=self.slack_bot_token, signing_secret=self.slack_signing_secret,
+            app_token=self.slack_app_token, api_url=self.slack_api_url,
+        )
+
+    def teams(self) -> TeamsSettings:
+        return TeamsSettings(
+            app_id=self.teams_app_id, app_password=self.teams_app_password,
+            app_type=self.teams_app_type, tenant_id=self.teams_tenant_id,
+        )
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
@@ -61,7 +78,7 @@ class Settings(BaseModel):
             slack_bot_token=secret("SLACK_BOT_TOKEN"),
             slack_signing_secret=secret("SLACK_SIGNING_SECRET"),
             slack_app_token=secret("SLACK_APP_TOKEN"),
-            slack_api_url=env.get("SLACK_API_URL") or "https://slack.com/api/",
+            slack_api_url=env.get("SLACK_API_URL") or DEFAULT_API_URL,
             teams_enabled=env.get("TEAMS_ENABLED", "") in ("1", "true", "yes"),
             teams_app_id=env.get("TEAMS_APP_ID", ""),
             teams_app_password=secret("TEAMS_APP_PASSWORD"),

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.chat import InMemoryChat
-from bot.clock import AdjustableClock
-from bot.config import Config, load_config
+from core.chat import InMemoryChat
+from core.clock import AdjustableClock
+from core.config import Config, load_config
 from storage import migrate
 from storage.db import Database
 from storage.models import Base
@@ -87,7 +87,7 @@ def database(db_url: str) -> Iterator[Database]:
 
 @pytest.fixture(scope="session")
 def config() -> Config:
-    return load_config(ROOT / "bot" / "data" / "demo.yml")
+    return load_config(ROOT / "core" / "data" / "demo.yml")
 
 
 @pytest.fixture

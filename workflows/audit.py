@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.domain import EventKind
+from core.domain import EventKind
 from storage.models import Event
 
 

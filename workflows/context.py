@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.clock import Calendars, Clock
-from bot.config import Config
+from core.clock import Calendars, Clock
+from core.config import Config
 from storage.db import Database
 
 

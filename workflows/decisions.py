@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.clock import local_time_label
-from bot.domain import Action, DecisionKind, EventKind, OutboxKind, Role, Status
+from core.clock import local_time_label
+from core.domain import Action, DecisionKind, EventKind, OutboxKind, Role, Status
 from storage.models import Assignment, Decision, Recommendation
 from workflows.audit import record_event
 from workflows.context import WorkflowContext

@@ -17,11 +17,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.chat import Chat, DeliveryError, MessageRef
-from bot.clock import Calendars, Clock
-from bot.config import Config
-from bot.domain import EventKind, OutboxKind, OutboxState, Status, Tier
-from bot.messages import Message, Tone
+from core.chat import Chat, DeliveryError, MessageRef
+from core.clock import Calendars, Clock
+from core.config import Config
+from core.domain import EventKind, OutboxKind, OutboxState, Status, Tier
+from core.messages import Message, Tone
 from storage.db import Database
 from storage.models import ChatMessage, OutboxItem, Recommendation
 from workflows.audit import record_event

@@ -14,10 +14,10 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.clock import Calendars
-from bot.config import Config
-from bot.domain import EventKind, Status, Tier
-from bot.messages import Message, Tone
+from core.clock import Calendars
+from core.config import Config
+from core.domain import EventKind, Status, Tier
+from core.messages import Message, Tone
 from storage.models import ChatMessage, Recommendation
 from workflows.audit import record_event
 from workflows.routing import next_digest_at

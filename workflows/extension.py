@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.clock import Calendars, Clock, local_time_label
-from bot.config import Config
-from bot.domain import EventKind, OutboxKind, Role
-from bot.messages import Message, Tone
+from core.clock import Calendars, Clock, local_time_label
+from core.config import Config
+from core.domain import EventKind, OutboxKind, Role
+from core.messages import Message, Tone
 from storage.db import Database
 from storage.models import Recommendation
 from workflows.audit import record_event

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.config import Config
-from bot.recommendation import RecommendationIn
+from core.config import Config
+from core.recommendation import RecommendationIn
 from workflows.ingestion import BatchRejected, Ingestor, validate_batch
 
 CHUNK = 500

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.domain import Status
+from core.domain import Status
 from storage.models import Recommendation
 from workflows.errors import NotFound, NotPermitted, Withdrawn
 

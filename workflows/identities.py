@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.clock import Clock
+from core.clock import Clock
 from storage.db import Database
 from storage.models import PersonLink, ProcessedDelivery
 

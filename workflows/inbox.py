@@ -3,7 +3,7 @@ now, and help. Adapters call these instead of touching the database."""
 
 from __future__ import annotations
 
-from bot.messages import Message, Section
+from core.messages import Message, Section
 from storage.models import Recommendation
 from workflows.errors import NotFound
 from workflows.queries import open_queue

@@ -15,9 +15,9 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.config import Config
-from bot.domain import DecisionKind, EventKind, IngestStatus, OutboxKind, Status, Tier
-from bot.recommendation import RecommendationIn
+from core.config import Config
+from core.domain import DecisionKind, EventKind, IngestStatus, OutboxKind, Status, Tier
+from core.recommendation import RecommendationIn
 from storage.bulk import insert_rows
 from storage.models import Decision, Event, OutboxItem, Recommendation
 from workflows.context import WorkflowContext

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.config import MANAGER, Config
-from bot.durations import format_duration
+from core.config import MANAGER, Config
+from core.durations import format_duration
 
 STANDARD_TYPES = ("stockout_risk", "supplier_delay", "demand_revision", "capacity_warning",
                   "expedite")  # fmt: skip

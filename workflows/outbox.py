@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.domain import OutboxKind, OutboxState
+from core.domain import OutboxKind, OutboxState
 from storage.models import OutboxItem
 from workflows.sla_writes import insert_ignoring_duplicates
 

@@ -8,9 +8,9 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select, tuple_
 
-from bot.clock import Clock
-from bot.domain import EventKind
-from bot.recommendation import OutcomeIn
+from core.clock import Clock
+from core.domain import EventKind
+from core.recommendation import OutcomeIn
 from storage.db import Database
 from storage.models import Outcome, Recommendation
 from workflows.audit import record_event

@@ -3,8 +3,8 @@ escalation chain deciding on the owner's behalf. Nobody else."""
 
 from __future__ import annotations
 
-from bot.config import Config
-from bot.domain import Role
+from core.config import Config
+from core.domain import Role
 from storage.models import Recommendation
 from workflows.routing import escalation_contacts
 

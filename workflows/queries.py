@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.domain import Status
+from core.domain import Status
 from storage.models import Assignment, Decision, Event, Recommendation
 
 

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
-from bot.clock import BusinessCalendar, Calendars
-from bot.config import MANAGER, Config, RecommendationType
-from bot.domain import Tier
-from bot.recommendation import RecommendationIn
+from core.clock import BusinessCalendar, Calendars
+from core.config import MANAGER, Config, RecommendationType
+from core.domain import Tier
+from core.recommendation import RecommendationIn
 
 
 class NoOwner(Exception):

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.clock import Calendars, Clock
-from bot.config import Config
+from core.clock import Calendars, Clock
+from core.config import Config
 from storage.db import Database
 from workflows.decisions import DecisionService
 from workflows.extension import Extended, extend_sla

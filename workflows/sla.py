@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import String, literal_column, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from bot.clock import Calendars
-from bot.config import Config
-from bot.domain import EventKind, OutboxKind, OutboxState
+from core.clock import Calendars
+from core.config import Config
+from core.domain import EventKind, OutboxKind, OutboxState
 from storage.db import Database
 from storage.models import OutboxItem, Recommendation
 from storage.types import UTCDateTime

@@ -17,9 +17,9 @@ from enum import StrEnum
 
 from sqlalchemy import Row
 
-from bot.clock import BusinessCalendar, Calendars
-from bot.config import MANAGER, Config, RecommendationType
-from bot.domain import Tier
+from core.clock import BusinessCalendar, Calendars
+from core.config import MANAGER, Config, RecommendationType
+from core.domain import Tier
 from storage.models import Recommendation
 from workflows.routing import reminder_times
 

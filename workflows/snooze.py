@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.clock import Calendars, Clock, local_time_label
-from bot.config import Config
-from bot.domain import EventKind, OutboxKind
+from core.clock import Calendars, Clock, local_time_label
+from core.config import Config
+from core.domain import EventKind, OutboxKind
 from storage.db import Database
 from storage.models import Recommendation
 from workflows.audit import record_event

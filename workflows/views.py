@@ -9,11 +9,11 @@ from enum import StrEnum
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from bot.clock import BusinessCalendar, local_time_label
-from bot.config import Config
-from bot.domain import DecisionKind, Status, Tier
-from bot.durations import format_duration
-from bot.messages import (
+from core.clock import BusinessCalendar, local_time_label
+from core.config import Config
+from core.domain import DecisionKind, Status, Tier
+from core.durations import format_duration
+from core.messages import (
     Button,
     ButtonAction,
     ButtonStyle,

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.chat import MessageRef
-from bot.clock import Clock, SystemClock
-from bot.config import Person
-from bot.messages import Message
+from core.chat import MessageRef
+from core.clock import Clock, SystemClock
+from core.config import Person
+from core.messages import Message
 
 PLATFORM = "local"
 DM_PREFIX = "dm-"

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.messages import Button, ButtonAction, Form, FormInput, InputKind, Message
+from core.messages import Button, ButtonAction, Form, FormInput, InputKind, Message
 
 HTML_INPUT_TYPE = {
     InputKind.TEXT: "text",

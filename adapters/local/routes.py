@@ -22,10 +22,10 @@ from jinja2 import Environment, FileSystemLoader
 
 from adapters.local.chat import LocalChat, Post
 from adapters.local.render import CardView, Draft, card
-from bot.clock import local_time_label
-from bot.config import Person
-from bot.domain import Action
-from bot.messages import ButtonAction
+from core.clock import local_time_label
+from core.config import Person
+from core.domain import Action
+from core.messages import ButtonAction
 from workflows.decisions import DecisionRequest
 from workflows.errors import (
     AlreadyDecided,

@@ -20,7 +20,7 @@ from adapters.slack.dedupe import dedupe_middleware
 from adapters.slack.handlers import SlackHandlers
 from adapters.slack.home import HomeTab
 from adapters.slack.people import SlackPeople
-from bot.settings import Settings
+from adapters.slack.settings import SlackSettings
 from workflows.service import Services
 
 EVENTS_PATH = "/slack/events"
@@ -31,12 +31,10 @@ log = logging.getLogger(__name__)
 class SlackAdapter:
     name = "slack"
 
-    def __init__(self, *, settings: Settings, services: Services) -> None:
-        if settings.slack_bot_token is None:
-            raise ValueError("the Slack adapter needs SLACK_BOT_TOKEN")
-        token = settings.slack_bot_token.get_secret_value()
-        secret = settings.slack_signing_secret
-        self.client = build_client(token=token, base_url=settings.slack_api_url)
+    def __init__(self, *, settings: SlackSettings, services: Services) -> None:
+        token = settings.bot_token.get_secret_value()
+        secret = settings.signing_secret
+        self.client = build_client(token=token, base_url=settings.api_url)
         people = SlackPeople(services=services, client=self.client)
         home = HomeTab(services=services, client=self.client)
         self.chat = SlackChat(client=self.client, people=people, home=home)
@@ -58,7 +56,7 @@ class SlackAdapter:
             self.router.add_api_route(
                 EVENTS_PATH, self.handle, methods=["POST"], include_in_schema=False
             )
-        app_token = settings.slack_app_token
+        app_token = settings.app_token
         self.socket_mode = (
             SocketModeHandler(self.app, app_token.get_secret_value()) if app_token else None
         )
@@ -79,5 +77,5 @@ class SlackAdapter:
             self.socket_mode.close()
 
 
-def build_slack_adapter(*, settings: Settings, services: Services) -> SlackAdapter:
+def build_slack_adapter(*, settings: SlackSettings, services: Services) -> SlackAdapter:
     return SlackAdapter(settings=settings, services=services)

@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 
 from adapters.slack.ids import BUTTON_ACTIONS, ActionId
 from adapters.slack.payloads import ButtonValue
-from bot.messages import Button, ButtonAction, ButtonStyle, Message, Tone
+from core.messages import Button, ButtonAction, ButtonStyle, Message, Tone
 
 MESSAGE_MAX_BLOCKS = 50  # chat.postMessage / chat.update
 VIEW_MAX_BLOCKS = 100  # modals and the Home tab

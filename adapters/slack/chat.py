@@ -18,9 +18,9 @@ from adapters.slack.blocks import as_dicts, fallback_text, message_blocks
 from adapters.slack.client import retry_after
 from adapters.slack.home import HomeTab
 from adapters.slack.people import PLATFORM, SlackPeople
-from bot.chat import DeliveryError, MessageRef
-from bot.config import Person
-from bot.messages import Message
+from core.chat import DeliveryError, MessageRef
+from core.config import Person
+from core.messages import Message
 
 
 def delivery_error(exc: Exception) -> DeliveryError:

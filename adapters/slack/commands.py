@@ -12,7 +12,7 @@ from adapters.slack.home import HomeTab
 from adapters.slack.modals import NOT_CONFIGURED
 from adapters.slack.people import SlackPeople
 from adapters.slack.queue import queue_reply
-from bot.messages import Message
+from core.messages import Message
 from workflows.inbox import NOT_YET, help_message
 from workflows.service import Services
 

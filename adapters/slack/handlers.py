@@ -27,8 +27,8 @@ from adapters.slack.payloads import ButtonValue, ModalMetadata
 from adapters.slack.people import PLATFORM, SlackPeople
 from adapters.slack.queue import redrawn_queue, replace_ephemeral
 from adapters.slack.replies import Replies
-from bot.domain import Action
-from bot.messages import ButtonAction, Message
+from core.domain import Action
+from core.messages import ButtonAction, Message
 from workflows.decisions import DecisionRecorded, DecisionRequest
 from workflows.inbox import recommendation_for
 from workflows.service import Services

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.messages import ButtonAction
+from core.messages import ButtonAction
 
 
 class ActionId(StrEnum):

@@ -36,7 +36,7 @@ from adapters.slack.blocks import (
 )
 from adapters.slack.ids import FORM_CALLBACKS, FORM_INPUTS, CallbackId
 from adapters.slack.payloads import ModalMetadata
-from bot.messages import Form, FormInput, InputKind, Message
+from core.messages import Form, FormInput, InputKind, Message
 
 TITLE_MAX = 24
 LABEL_MAX = 2000

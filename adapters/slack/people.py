@@ -9,7 +9,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.config import Config, Person
+from core.config import Config, Person
 from workflows.identities import find_person_by_external_id, get_link, save_link
 from workflows.service import Services
 

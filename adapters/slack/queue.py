@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackRequestError
 from slack_sdk.webhook import WebhookClient
 
 from adapters.slack.blocks import as_dicts, fallback_text, message_blocks
-from bot.messages import Message, Tone
+from core.messages import Message, Tone
 from workflows.inbox import queue_messages
 from workflows.service import Services
 

@@ -12,7 +12,7 @@ from botbuilder.core.bot_adapter import BotAdapter
 from botbuilder.schema import Activity
 
 from adapters.teams.cards import OpenForm, render_card
-from bot.messages import Message
+from core.messages import Message
 
 
 def card_activity(message: Message, *, open_form: OpenForm | None = None) -> Activity:

@@ -25,8 +25,8 @@ from adapters.teams.chat import TeamsChat
 from adapters.teams.loop import LoopThread
 from adapters.teams.references import ReferenceStore
 from adapters.teams.retry import RetryPolicy
-from bot.config import ConfigError
-from bot.settings import Settings
+from adapters.teams.settings import TeamsSettings
+from core.config import ConfigError
 from workflows.service import Services
 
 log = logging.getLogger(__name__)
@@ -60,18 +60,16 @@ class BotAuthConfig:
     APP_TENANTID: str
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> BotAuthConfig:
-        password = (
-            settings.teams_app_password.get_secret_value() if settings.teams_app_password else ""
-        )
-        app_type = settings.teams_app_type if settings.teams_app_id else "MultiTenant"
-        if app_type.lower() == "singletenant" and not (password and settings.teams_tenant_id):
+    def from_settings(cls, settings: TeamsSettings) -> BotAuthConfig:
+        password = settings.app_password.get_secret_value() if settings.app_password else ""
+        app_type = settings.app_type if settings.app_id else "MultiTenant"
+        if app_type.lower() == "singletenant" and not (password and settings.tenant_id):
             raise TeamsSettingsError(
                 "a SingleTenant Teams bot needs TEAMS_APP_PASSWORD and TEAMS_TENANT_ID "
                 "(or set TEAMS_APP_TYPE=MultiTenant)"
             )
-        return cls(APP_ID=settings.teams_app_id, APP_PASSWORD=password, APP_TYPE=app_type,
-                   APP_TENANTID=settings.teams_tenant_id)  # fmt: skip
+        return cls(APP_ID=settings.app_id, APP_PASSWORD=password, APP_TYPE=app_type,
+                   APP_TENANTID=settings.tenant_id)  # fmt: skip
 
     def __repr__(self) -> str:  # never show the password
         return f"BotAuthConfig(APP_ID={self.APP_ID!r}, APP_TYPE={self.APP_TYPE!r})"
@@ -80,7 +78,7 @@ class BotAuthConfig:
 class TeamsAdapter:
     name = "teams"
 
-    def __init__(self, *, settings: Settings, services: Services,
+    def __init__(self, *, settings: TeamsSettings, services: Services,
                  retry: RetryPolicy | None = None) -> None:  # fmt: skip
         auth = BotAuthConfig.from_settings(settings)
         if not auth.APP_ID:
@@ -146,5 +144,5 @@ class TeamsAdapter:
         return router
 
 
-def build_teams_adapter(settings: Settings, services: Services) -> TeamsAdapter:
+def build_teams_adapter(*, settings: TeamsSettings, services: Services) -> TeamsAdapter:
     return TeamsAdapter(settings=settings, services=services)

@@ -23,8 +23,8 @@ from adapters.teams.payloads import CardVerb, Submission, parse_submission
 from adapters.teams.references import ReferenceStore, match_person
 from adapters.teams.retry import RetryPolicy, with_retries
 from adapters.teams.sla_submits import SlaSubmits
-from bot.domain import Action
-from bot.messages import ButtonAction, Message
+from core.domain import Action
+from core.messages import ButtonAction, Message
 from workflows.decisions import DecisionRequest
 from workflows.errors import AlreadyDecided, InvalidInput, WorkflowError
 from workflows.identities import first_delivery

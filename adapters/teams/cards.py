@@ -20,7 +20,7 @@ from adapters.teams.payloads import (
     new_nonce,
     submit_data,
 )
-from bot.messages import (
+from core.messages import (
     Button,
     ButtonAction,
     ButtonStyle,

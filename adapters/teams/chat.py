@@ -17,9 +17,9 @@ from adapters.teams.activities import card_activity, close_connector
 from adapters.teams.loop import LoopThread
 from adapters.teams.references import PLATFORM, ReferenceStore, dump_reference, load_reference
 from adapters.teams.retry import RetryPolicy, as_delivery_error, with_retries
-from bot.chat import DeliveryError, MessageRef
-from bot.config import Person
-from bot.messages import Message
+from core.chat import DeliveryError, MessageRef
+from core.config import Person
+from core.messages import Message
 
 REFERENCE_KEY = "reference"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.messages import ButtonAction
+from core.messages import ButtonAction
 from workflows.views import Purpose
 
 PAYLOAD_KEY = "sopbot"

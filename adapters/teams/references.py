@@ -13,7 +13,7 @@ from typing import Any
 
 from botbuilder.schema import ConversationReference
 
-from bot.config import Config
+from core.config import Config
 from workflows.identities import find_person_by_external_id, get_link, save_link
 from workflows.service import Services
 

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.chat import DeliveryError
+from core.chat import DeliveryError
 
 T = TypeVar("T")
 

@@ -16,7 +16,7 @@ from botbuilder.schema import Activity
 
 from adapters.teams.cards import OpenForm
 from adapters.teams.payloads import Submission
-from bot.messages import ButtonAction, Message
+from core.messages import ButtonAction, Message
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.service import Services
 from workflows.views import Purpose

@@ -6,11 +6,11 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from bot.clock import AdjustableClock
-from bot.config import Config
 from bot.runtime import Runtime, build_runtime
 from bot.server import create_app
 from bot.settings import Settings
+from core.clock import AdjustableClock
+from core.config import Config
 from tests.live import serving
 
 TOKEN = "s3cret-token-for-tests"

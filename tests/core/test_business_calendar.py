@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.clock import AdjustableClock, BusinessCalendar
-from bot.config import BusinessHours
+from core.clock import AdjustableClock, BusinessCalendar
+from core.config import BusinessHours
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CAL = BusinessCalendar(BusinessHours(holidays="DE"), BERLIN)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.config import DEMO_CONFIG_PATH
+from core.config import DEMO_CONFIG_PATH
 from storage.db import Database
 from workflows.queries import list_recommendations
 

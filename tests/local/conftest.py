@@ -8,11 +8,11 @@ import httpx
 import pytest
 
 from adapters.local import LocalAdapter, LocalChat
-from bot.clock import AdjustableClock
-from bot.config import Config
 from bot.runtime import Runtime, build_runtime
 from bot.server import create_app
 from bot.settings import Settings
+from core.clock import AdjustableClock
+from core.config import Config
 from tests.live import serving
 
 

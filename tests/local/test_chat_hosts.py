@@ -10,11 +10,11 @@ import pytest
 
 from adapters.local import LocalChat
 from adapters.local.routes import allowed_hosts, host_name
-from bot.clock import AdjustableClock
-from bot.config import Config
 from bot.runtime import Runtime, build_runtime
 from bot.server import create_app
 from bot.settings import Settings
+from core.clock import AdjustableClock
+from core.config import Config
 from tests.live import serving
 from tests.local.test_web_routes import decided, ingest
 

@@ -10,11 +10,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.clock import as_utc
 from bot.demo import prepare_demo, seed
-from bot.domain import Tier
 from bot.runtime import Runtime
 from bot.server import create_app
+from core.clock import as_utc
+from core.domain import Tier
 from storage.models import Recommendation
 from tests.live import serving
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 
 from adapters.local.chat import LocalChat
-from bot.chat import Chat, MessageRef
-from bot.clock import AdjustableClock
-from bot.config import Config
-from bot.messages import Button, ButtonAction, Message
+from core.chat import Chat, MessageRef
+from core.clock import AdjustableClock
+from core.config import Config
+from core.messages import Button, ButtonAction, Message
 
 
 def test_is_a_chat_port_that_reaches_everyone(config: Config) -> None:

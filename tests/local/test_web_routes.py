@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from adapters.local import LocalChat
-from bot.clock import AdjustableClock
 from bot.runtime import Runtime
+from core.clock import AdjustableClock
 from tests.conftest import make_rec
 from workflows.ingestion import validate_batch
 

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.chat import InMemoryChat
-from bot.clock import AdjustableClock
-from bot.messages import Message
+from core.chat import InMemoryChat
+from core.clock import AdjustableClock
+from core.messages import Message
 from storage.models import Event, OutboxItem, Recommendation
 from workflows.delivery import OutboxWorker
 from workflows.ingestion import IngestResult, validate_batch

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.chat import DeliveryError, MessageRef
-from bot.domain import Action
-from bot.messages import ButtonAction, Message
+from core.chat import DeliveryError, MessageRef
+from core.domain import Action
+from core.messages import ButtonAction, Message
 from tests.conftest import make_rec
 from tests.sla.conftest import World, berlin
 from workflows.decisions import DecisionRequest

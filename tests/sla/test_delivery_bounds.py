@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.domain import OutboxState
+from core.domain import OutboxState
 from storage.models import OutboxItem
 from tests.conftest import make_rec
 from tests.sla.conftest import World, berlin

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.domain import OutboxKind, Tier
-from bot.messages import ButtonAction
+from core.domain import OutboxKind, Tier
+from core.messages import ButtonAction
 from storage.models import OutboxItem
 from tests.conftest import make_rec
 from tests.sla.conftest import World, berlin

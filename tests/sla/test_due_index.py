@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from bot.config import Config
+from core.config import Config
 from storage.db import Database
 from tests.conftest import MONDAY_9
 from tests.sla.conftest import berlin

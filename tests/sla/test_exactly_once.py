@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select, update
 
-from bot.domain import OutboxKind
+from core.domain import OutboxKind
 from storage.db import Database
 from storage.models import OutboxItem, Recommendation
 from tests.conftest import make_rec

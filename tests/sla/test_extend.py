@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.messages import ButtonAction, InputKind
+from core.messages import ButtonAction, InputKind
 from tests.conftest import make_rec
 from tests.sla.conftest import World, berlin
 from workflows.errors import InvalidInput, NotPermitted

@@ -20,9 +20,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.clock import AdjustableClock
-from bot.config import Config
-from bot.domain import OutboxKind, OutboxState
+from core.clock import AdjustableClock
+from core.config import Config
+from core.domain import OutboxKind, OutboxState
 from storage import migrate
 from storage.db import Database
 from storage.models import OutboxItem, Recommendation
@@ -73,7 +73,7 @@ class Serve:
 
     def __init__(self, *, url: str, slack: FakeSlackApi, clock_start: datetime) -> None:
         env = {**os.environ, "SOPBOT_DATABASE_URL": url,
-               "SOPBOT_CONFIG": str(ROOT / "bot" / "data" / "demo.yml"),
+               "SOPBOT_CONFIG": str(ROOT / "core" / "data" / "demo.yml"),
                "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "test-secret",
                "SLACK_API_URL": slack.url, "SOPBOT_LOCAL_CHAT": "0",
                "SOPBOT_CLOCK_START": clock_start.isoformat(), "SOPBOT_TICK_SECONDS": "0.2",

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.clock import AdjustableClock
-from bot.config import Config
 from bot.runtime import SLA_JOB, build_runtime
 from bot.settings import Settings
+from core.clock import AdjustableClock
+from core.config import Config
 from storage.models import OutboxItem
 from tests.conftest import MONDAY_9, make_rec
 from workflows.ingestion import validate_batch
@@ -39,7 +39,7 @@ def test_runtime_registers_the_sweep_and_advancing_the_clock_reminds(
 def test_cli_sweep_dry_run_then_for_real(tmp_path: Path, config: Config, monkeypatch) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("SOPBOT_DATABASE_URL", url)
-    monkeypatch.setenv("SOPBOT_CONFIG", "bot/data/demo.yml")
+    monkeypatch.setenv("SOPBOT_CONFIG", "core/data/demo.yml")
     runtime = build_runtime(Settings(database_url=url, scheduler=False), config=config,
                             clock=AdjustableClock(MONDAY_9, frozen=True))  # fmt: skip
     runtime.services.ingestor.ingest(items=validate_batch(config=config, raw_items=[make_rec()]))

@@ -11,11 +11,11 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from bot.clock import AdjustableClock
-from bot.config import Config
 from bot.runtime import Runtime, build_runtime
 from bot.server import create_app
 from bot.settings import Settings
+from core.clock import AdjustableClock
+from core.config import Config
 from storage.models import Decision
 from tests.conftest import make_rec
 from tests.fakes.slack_api import FakeSlackApi

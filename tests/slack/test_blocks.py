@@ -20,7 +20,7 @@ from adapters.slack.blocks import (
 from adapters.slack.ids import ActionId, BlockId, CallbackId
 from adapters.slack.modals import form_modal, home_view
 from adapters.slack.payloads import ButtonValue, ModalMetadata
-from bot.messages import (
+from core.messages import (
     Button,
     ButtonAction,
     Form,

@@ -9,7 +9,7 @@ from typing import Any
 
 from adapters.slack.ids import ActionId, BlockId, CallbackId
 from adapters.slack.payloads import ModalMetadata
-from bot.config import Config
+from core.config import Config
 from tests.slack.conftest import SlackWorld
 from tests.slack.slack_http import block_actions, button_in, selected, typed, view_submission
 

@@ -14,12 +14,12 @@ from adapters.slack.client import build_client
 from adapters.slack.home import HomeTab
 from adapters.slack.ids import ActionId
 from adapters.slack.people import SlackPeople
-from bot.chat import DeliveryError
-from bot.clock import AdjustableClock
-from bot.config import Config, parse_config
-from bot.messages import Message
 from bot.runtime import build_runtime
 from bot.server import create_app
+from core.chat import DeliveryError
+from core.clock import AdjustableClock
+from core.config import Config, parse_config
+from core.messages import Message
 from tests.conftest import ROOT
 from tests.fakes.slack_api import FakeSlackApi
 from tests.live import serving
@@ -31,7 +31,7 @@ from workflows.service import Services
 @pytest.fixture
 def unlinked_config() -> Config:
     """The demo configuration with Ana's Slack id removed (her email stays)."""
-    text = (ROOT / "bot" / "data" / "demo.yml").read_text(encoding="utf-8")
+    text = (ROOT / "core" / "data" / "demo.yml").read_text(encoding="utf-8")
     assert " slack: U0ANA," in text
     return parse_config(text.replace(" slack: U0ANA,", "", 1))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from adapters.slack.ids import ActionId, BlockId, CallbackId
 from adapters.slack.payloads import ButtonValue
-from bot.config import Config
+from core.config import Config
 from tests.slack.conftest import SlackWorld
 from tests.slack.slack_http import block_actions, button_in, selected, typed, view_submission
 from workflows.inbox import NOT_YET

@@ -18,11 +18,11 @@ from pydantic import SecretStr
 
 from adapters.teams.app import TeamsAdapter
 from adapters.teams.retry import RetryPolicy
-from bot.clock import AdjustableClock
-from bot.config import Config
 from bot.runtime import Runtime, build_runtime
 from bot.server import create_app
 from bot.settings import Settings
+from core.clock import AdjustableClock
+from core.config import Config
 from tests.conftest import ROOT, make_rec
 from tests.fakes.bot_connector import Call, FakeBotConnector
 from tests.live import serving

@@ -7,8 +7,8 @@ import pytest
 
 from adapters.teams.cards import OpenForm, render_card
 from adapters.teams.payloads import CardSubmit, parse_submission
-from bot.config import Config
-from bot.messages import (
+from core.config import Config
+from core.messages import (
     Button,
     ButtonAction,
     ButtonStyle,

@@ -9,10 +9,10 @@ import pytest
 from pydantic import SecretStr
 
 from adapters.teams.app import BotAuthConfig, TeamsSettingsError
-from bot.clock import AdjustableClock
-from bot.config import Config
 from bot.server import create_app
 from bot.settings import Settings
+from core.clock import AdjustableClock
+from core.config import Config
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.live import serving
 from tests.teams.conftest import BOT, USERS, TeamsWorld, teams_runtime, texts
@@ -116,11 +116,11 @@ def test_malformed_bodies_are_rejected(world: TeamsWorld) -> None:
 def test_single_tenant_settings_must_be_complete() -> None:
     settings = Settings(teams_app_id=APP_ID, teams_app_password=SecretStr("x"))
     with pytest.raises(TeamsSettingsError, match="TEAMS_TENANT_ID"):
-        BotAuthConfig.from_settings(settings)
+        BotAuthConfig.from_settings(settings.teams())
     multi = Settings(teams_app_id=APP_ID, teams_app_type="MultiTenant")
-    assert BotAuthConfig.from_settings(multi).APP_TYPE == "MultiTenant"
-    local = BotAuthConfig.from_settings(Settings(teams_enabled=True))
+    assert BotAuthConfig.from_settings(multi.teams()).APP_TYPE == "MultiTenant"
+    local = BotAuthConfig.from_settings(Settings(teams_enabled=True).teams())
     assert local.APP_ID == "" and local.APP_TYPE == "MultiTenant"  # unauthenticated mode
     secret = Settings(teams_app_id=APP_ID, teams_app_password=SecretStr("hunter2"),
                       teams_tenant_id="t")  # fmt: skip
-    assert "hunter2" not in repr(BotAuthConfig.from_settings(secret))
+    assert "hunter2" not in repr(BotAuthConfig.from_settings(secret.teams()))

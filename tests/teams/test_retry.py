@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from adapters.teams.retry import RetryPolicy, as_delivery_error, retry_after_seconds, with_retries
-from bot.chat import DeliveryError
+from core.chat import DeliveryError
 
 
 class HttpFailure(Exception):

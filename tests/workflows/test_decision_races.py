@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import workflows.decisions as decisions_module
-from bot.chat import InMemoryChat
-from bot.domain import IngestStatus, Status
+from core.chat import InMemoryChat
+from core.domain import IngestStatus, Status
 from tests.conftest import make_rec
 from workflows.delivery import OutboxWorker
 from workflows.ingestion import validate_batch

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat import InMemoryChat
-from bot.domain import Action, IngestStatus, Status, Tier
+from core.chat import InMemoryChat
+from core.domain import Action, IngestStatus, Status, Tier
 from tests.conftest import make_rec
 from workflows.decisions import DecisionRequest
 from workflows.delivery import OutboxWorker

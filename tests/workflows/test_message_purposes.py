@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.chat import InMemoryChat
-from bot.clock import AdjustableClock
-from bot.domain import Action
-from bot.messages import ButtonAction, Message
+from core.chat import InMemoryChat
+from core.clock import AdjustableClock
+from core.domain import Action
+from core.messages import ButtonAction, Message
 from tests.conftest import make_rec
 from workflows.decisions import DecisionRequest
 from workflows.delivery import OutboxWorker

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat import InMemoryChat
-from bot.clock import AdjustableClock
-from bot.config import DEMO_CONFIG_PATH, parse_config
-from bot.domain import IngestStatus, Status
+from core.chat import InMemoryChat
+from core.clock import AdjustableClock
+from core.config import DEMO_CONFIG_PATH, parse_config
+from core.domain import IngestStatus, Status
 from storage.db import Database
 from tests.conftest import make_rec
 from workflows.delivery import OutboxWorker

@@ -10,8 +10,8 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
-from bot.config import Person
-from bot.messages import Message
+from core.config import Person
+from core.messages import Message
 
 
 class MessageRef(BaseModel):

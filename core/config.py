@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.domain import SCOPE_KEYS
-from bot.durations import parse_duration, parse_fraction
+from core.domain import SCOPE_KEYS
+from core.durations import parse_duration, parse_fraction
 
 DEMO_CONFIG_PATH = Path(__file__).parent / "data" / "demo.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
 
-from bot.config import BusinessHours, Config
+from core.config import BusinessHours, Config
 
 
 def utcnow() -> datetime:
