@@ -10,9 +10,10 @@ import jsonschema
 import yaml
 
 from adapters.slack.app import EVENTS_PATH
+from tests.schemas import SLACK_MANIFEST_1_0_0
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMA = REPO / ".." / "shared" / "schemas" / "slack-app-manifest-1.0.0.json"
+SCHEMA = SLACK_MANIFEST_1_0_0
 
 
 def load_manifest() -> dict:

@@ -23,12 +23,13 @@ from bot.server import create_app
 from bot.settings import Settings
 from core.clock import AdjustableClock
 from core.config import Config
-from tests.conftest import ROOT, make_rec
+from tests.conftest import make_rec
 from tests.fakes.bot_connector import Call, FakeBotConnector
 from tests.live import serving
+from tests.schemas import ADAPTIVE_CARD_1_5
 
 TOKEN = "teams-tests-api-token"
-SCHEMA_PATH = ROOT.parent / "shared" / "schemas" / "adaptive-card-1.5.json"
+SCHEMA_PATH = ADAPTIVE_CARD_1_5
 FAST = RetryPolicy(attempts=4, base=0.001, cap=2.0)
 BOT = {"id": "28:sopbot-bot", "name": "sopbot"}
 TENANT = "tenant-nordwind"
