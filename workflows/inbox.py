@@ -3,30 +3,12 @@ now, and help. Adapters call these instead of touching the database."""
 
 from __future__ import annotations
 
-from core.messages import Message, Section
+from core.messages import Message
 from storage.models import Recommendation
 from workflows.errors import NotFound
 from workflows.queries import open_queue
 from workflows.service import Services
 from workflows.views import Purpose, message_for_purpose, recommendation_message
-
-HELP_LINES = [
-    "queue: your open recommendations, soonest due first",
-    "help: this list",
-    "readiness: the five go-live gates (not available yet)",
-    "report: the override review (not available yet)",
-    "interview: capture planning knowledge as context rules (not available yet)",
-]
-
-NOT_YET = {
-    "readiness": "The go-live readiness check is not available yet in this version of sopbot.",
-    "report": "The override review report is not available yet in this version of sopbot.",
-    "interview": "Guided context interviews are not available yet in this version of sopbot.",
-}
-
-
-def help_message() -> Message:
-    return Message(header="sopbot commands", sections=[Section(title="Commands", lines=HELP_LINES)])
 
 
 def queue_messages(services: Services, *, person_id: str, limit: int = 20) -> list[Message]:

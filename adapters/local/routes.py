@@ -25,7 +25,8 @@ from adapters.local.render import CardView, Draft, card
 from core.clock import local_time_label
 from core.config import Person
 from core.domain import Action
-from core.messages import ButtonAction
+from core.messages import ButtonAction, Message
+from workflows.commands import QUEUE, answer_command, parse_command
 from workflows.decisions import DecisionRequest
 from workflows.errors import (
     AlreadyDecided,
@@ -264,6 +265,18 @@ class WebChat:
         )  # fmt: skip
         return self.services.decisions.decide(request).summary
 
+    def command(self, person: Person, text: str) -> RedirectResponse:
+        """The command box: the answer arrives as a direct message from sopbot, as it
+        would in Slack or Teams; `queue` opens the Queue tab instead."""
+        request = parse_command(self.config, person_id=person.id, text=text, platform=CHANNEL)
+        if request.word == QUEUE:
+            return self.back(person, "queue")
+        reply = answer_command(self.services, request)
+        message = reply if isinstance(reply, Message) else Message(header="sopbot", text=reply)
+        message.context.insert(0, f"You typed: {text.strip() or 'help'}")
+        self.chat.send(person=person, message=message)
+        return self.back(person, "messages")
+
     def advance(self, person: Person, view: str, step: str) -> RedirectResponse:
         advance_clock = self.clock_control()
         if advance_clock is None or step not in STEPS:
@@ -328,6 +341,12 @@ def build_router(
                   "due_at": due_at, "reason": reason}  # fmt: skip
         return web.act(web.person(person_id), view_of(view), card, recommendation_id, action,
                        values)  # fmt: skip
+
+    @router.post("/chat/{person_id}/command", dependencies=[Depends(same_origin)])
+    def command(
+        person_id: str, text: Annotated[str, Form(max_length=500)] = ""
+    ) -> RedirectResponse:
+        return web.command(web.person(person_id), text)
 
     @router.post("/chat/{person_id}/clock", dependencies=[Depends(same_origin)])
     def clock(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -13,10 +14,11 @@ from adapters.slack.modals import NOT_CONFIGURED
 from adapters.slack.people import SlackPeople
 from adapters.slack.queue import queue_reply
 from core.messages import Message
-from workflows.inbox import NOT_YET, help_message
+from workflows.commands import QUEUE, answer_command, parse_command
 from workflows.service import Services
 
 COMMAND = "/sopbot"
+SLACK_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 class SlackCommands:
@@ -37,19 +39,20 @@ class SlackCommands:
 
     def answer(self, *, user_id: str | None, text: str) -> Message | str:
         """The reply to `/sopbot <text>`: a message to render, or a plain sentence."""
-        words = text.strip().lower().split()
-        word = words[0] if words else "help"
         person_id = self.people.person_id_for(user_id)
         if person_id is None:
             return NOT_CONFIGURED
-        if word in NOT_YET:
-            return NOT_YET[word]
-        if word == "queue":
+        text = SLACK_MENTION.sub(lambda m: self._mention(m.group(1)), text)
+        request = parse_command(self.services.config, person_id=person_id, text=text,
+                                platform="slack")  # fmt: skip
+        if request.word == QUEUE:
             return queue_reply(self.services, person_id=person_id)
-        message = help_message()
-        if word != "help":
-            message.context.append(f"Unknown command '{word}'.")
-        return message
+        return answer_command(self.services, request)
+
+    def _mention(self, user_id: str) -> str:
+        """`<@U0ANA|ana>` -> `@ana` when the Slack user is a configured person."""
+        person_id = self.people.person_id_for(user_id)
+        return f"@{person_id}" if person_id else f"@{user_id}"
 
     def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
         """Answered in the ack itself: an ephemeral reply within Slack's three seconds."""

@@ -25,10 +25,11 @@ from adapters.teams.retry import RetryPolicy, with_retries
 from adapters.teams.sla_submits import SlaSubmits
 from core.domain import Action
 from core.messages import ButtonAction, Message
+from workflows.commands import QUEUE, answer_command, parse_command
 from workflows.decisions import DecisionRequest
 from workflows.errors import AlreadyDecided, InvalidInput, WorkflowError
 from workflows.identities import first_delivery
-from workflows.inbox import NOT_YET, help_message, queue_messages, recommendation_for
+from workflows.inbox import queue_messages, recommendation_for
 from workflows.service import Services
 from workflows.views import Purpose
 
@@ -108,8 +109,9 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
     async def _on_command(self, turn_context: TurnContext, person_id: str) -> None:
         text = TurnContext.remove_recipient_mention(turn_context.activity) or ""
         text = MENTION.sub(" ", text)  # a mention of the bot without its entity
-        word = (text.strip().split() or ["help"])[0].lower().strip("/")
-        if word == "queue":
+        request = parse_command(self.services.config, person_id=person_id, text=text,
+                                platform="teams")  # fmt: skip
+        if request.word == QUEUE:
             messages = await asyncio.to_thread(queue_messages, self.services, person_id=person_id)
             if not messages:
                 await self._reply(turn_context, "Nothing is waiting for you. \u2705")
@@ -117,13 +119,9 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
             await self._reply(turn_context, f"{len(messages)} open, soonest due first:")
             for message in messages:
                 await self._reply(turn_context, card_activity(message))
-        elif word == "help":
-            await self._reply(turn_context, card_activity(help_message()))
-        elif word in NOT_YET:
-            await self._reply(turn_context, NOT_YET[word])
-        else:
-            await self._reply(turn_context, f"I don't know the command '{word}'.")
-            await self._reply(turn_context, card_activity(help_message()))
+            return
+        reply = await asyncio.to_thread(answer_command, self.services, request)
+        await self._reply(turn_context, reply if isinstance(reply, str) else card_activity(reply))
 
     async def _on_submit(self, turn_context: TurnContext, person_id: str, sub: Submission) -> None:
         if not await self._first(f"card:{person_id}:{sub.fingerprint()}"):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.teams.icons import ACCENT_RGB, color_icon, outline_icon
+from workflows.commands import COMMANDS
 
 MANIFEST_VERSION = "1.16"
 MANIFEST_SCHEMA = (
@@ -21,13 +22,6 @@ MANIFEST_SCHEMA = (
 )
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 DOMAIN = re.compile(r"^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?$")
-COMMANDS = [
-    ("queue", "Your open recommendations, soonest due first"),
-    ("help", "What sopbot can do"),
-    ("readiness", "The five go-live gates (not available yet)"),
-    ("report", "The override review (not available yet)"),
-    ("interview", "Capture planning knowledge (not available yet)"),
-]
 
 
 class PackageError(ValueError):
@@ -55,7 +49,8 @@ def build_manifest(
         if not DOMAIN.match(domain):
             raise PackageError(f"'{domain}' is not a domain name (no scheme, no path)")
     base = website.rstrip("/")
-    commands = [{"title": t, "description": d} for t, d in COMMANDS]
+    commands = [{"title": c.word, "description": (c.summary[:1].upper() + c.summary[1:])[:128]}
+                for c in COMMANDS.values()]  # fmt: skip
     return {
         "$schema": MANIFEST_SCHEMA,
         "manifestVersion": MANIFEST_VERSION,

@@ -23,7 +23,7 @@ from core.messages import (
 )
 from storage.models import Recommendation
 from tests.teams.conftest import assert_valid_card, card_actions, card_validator, texts
-from workflows.inbox import help_message
+from workflows.commands import help_message
 from workflows.snooze import SNOOZE_CHOICES
 from workflows.views import HEADER_PREFIX, Purpose, extend_form
 
