@@ -1,10 +1,11 @@
 """Bounded retries for calls to the Bot Connector.
 
 Teams throttles bots (HTTP 429, and 412/502/504 under load) and botbuilder does not
-retry by itself. A short in-process retry with exponential backoff and jitter hides a
-blip; a longer `Retry-After` than we are willing to wait, or the last failed attempt,
-becomes a transient `DeliveryError` so the outbox reschedules the message instead of
-holding a worker thread."""
+retry by itself. A short in-process retry (tenacity: exponential backoff with jitter,
+at least the server's `Retry-After`, bounded in calls and in total time) hides a blip;
+a longer `Retry-After` than we are willing to wait, or the last failed attempt, becomes
+a transient `DeliveryError` so the outbox reschedules the message instead of holding a
+worker thread."""
 
 from __future__ import annotations
 
@@ -17,6 +18,14 @@ from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 from msrest.exceptions import ClientRequestError, HttpOperationError
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_exponential,
+)
 
 from core.chat import DeliveryError
 
@@ -31,10 +40,27 @@ class RetryPolicy:
     base: float = 0.5  # seconds before the first retry; doubles each time
     cap: float = 10.0  # the longest single wait here; longer Retry-After -> the outbox
     jitter: float = 0.25  # +/- fraction, so throttled replicas do not retry in step
+    total: float = 30.0  # no retry is started that would end later than this after the first call
 
-    def backoff(self, retry: int) -> float:
-        delay = min(self.base * (2**retry), self.cap)
-        return delay * random.uniform(1 - self.jitter, 1 + self.jitter)
+    def retries_here(self, exc: BaseException) -> bool:
+        """Worth another call in this thread: transient, and any Retry-After is short."""
+        return (isinstance(exc, DeliveryError) and exc.transient
+                and (exc.retry_after is None or exc.retry_after <= self.cap))  # fmt: skip
+
+    def wait(self, state: RetryCallState) -> float:
+        """Exponential backoff with +/- jitter, never shorter than the server's Retry-After."""
+        backoff = wait_exponential(multiplier=self.base, max=self.cap)(state)
+        backoff *= random.uniform(1 - self.jitter, 1 + self.jitter)
+        failure = state.outcome.exception() if state.outcome is not None else None
+        retry_after = getattr(failure, "retry_after", None) or 0.0
+        return max(backoff, retry_after)
+
+    def retrying(self, sleep: Callable[[float], Awaitable[object]]) -> AsyncRetrying:
+        return AsyncRetrying(
+            stop=stop_after_attempt(self.attempts) | stop_before_delay(self.total),
+            wait=self.wait, retry=retry_if_exception(self.retries_here),
+            sleep=sleep, reraise=True,
+        )  # fmt: skip
 
 
 def _status(exc: BaseException) -> int | None:
@@ -84,15 +110,11 @@ async def with_retries(
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> T:  # fmt: skip
     """Run `call`, retrying transient failures within `policy`; raise DeliveryError."""
-    for attempt in range(policy.attempts):
+
+    async def classified() -> T:
         try:
             return await call()
-        except Exception as exc:  # noqa: BLE001 - every failure is classified below
-            error = as_delivery_error(exc, what=what)
-            last = attempt == policy.attempts - 1
-            if not error.transient or last:
-                raise error from exc
-            if error.retry_after is not None and error.retry_after > policy.cap:
-                raise error from exc  # too long to hold this thread: the outbox waits
-            await sleep(max(policy.backoff(attempt), error.retry_after or 0.0))
-    raise AssertionError("unreachable")  # pragma: no cover
+        except Exception as exc:  # noqa: BLE001 - every failure is classified here
+            raise as_delivery_error(exc, what=what) from exc
+
+    return await policy.retrying(sleep)(classified)

@@ -63,6 +63,20 @@ def test_a_long_retry_after_goes_back_to_the_outbox_at_once() -> None:
     assert caught.value.transient and caught.value.retry_after == 120
 
 
+def test_no_retry_starts_that_would_end_past_the_total_bound() -> None:
+    with pytest.raises(DeliveryError) as caught:
+        run([HttpFailure(503, "3"), HttpFailure(503)], RetryPolicy(cap=5, total=2))
+    assert caught.value.transient and caught.value.retry_after == 3
+
+
+def test_a_503_is_retried_and_its_cause_is_kept() -> None:
+    result, waits = run([HttpFailure(503)], RetryPolicy(base=0.01))
+    assert result == "ok" and len(waits) == 1
+    with pytest.raises(DeliveryError) as caught:
+        run([HttpFailure(404)], RetryPolicy(base=0.01))
+    assert isinstance(caught.value.__cause__, HttpFailure)
+
+
 @pytest.mark.parametrize("status", [400, 403, 404])
 def test_refusals_are_permanent_and_not_retried(status: int) -> None:
     with pytest.raises(DeliveryError) as caught:
