@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
-from bot.metrics import render_metrics
+from bot.metrics import CONTENT_TYPE, PrometheusMeter
 from bot.settings import Settings
 from core.domain import Action, IngestStatus
 from core.recommendation import OutcomeIn, RecommendationIn
@@ -24,7 +24,6 @@ from workflows.outcomes import record_outcomes
 from workflows.queries import (
     RecommendationView,
     list_recommendations,
-    metrics_snapshot,
     recommendation_detail,
     summary_view,
 )
@@ -98,7 +97,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": detail}, status_code=422)
 
 
-def build_api(*, services: Services, settings: Settings) -> APIRouter:
+def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter) -> APIRouter:
     router = APIRouter()
     expected = settings.api_token.get_secret_value().encode() if settings.api_token else None
 
@@ -243,10 +242,8 @@ def build_api(*, services: Services, settings: Settings) -> APIRouter:
         return JSONResponse({"status": "ok", "database": "ok"})
 
     @router.get("/metrics", response_class=PlainTextResponse)
-    def metrics() -> PlainTextResponse:
-        with services.database.transaction() as session:
-            snapshot = metrics_snapshot(session)
-        return PlainTextResponse(render_metrics(snapshot), media_type="text/plain; version=0.0.4")
+    def metrics() -> Response:
+        return Response(meter.exposition(), media_type=CONTENT_TYPE)
 
     return router
 

@@ -13,6 +13,7 @@ from adapters.local import LocalAdapter
 from adapters.slack.app import build_slack_adapter
 from adapters.teams.app import build_teams_adapter
 from bot.adapter import Adapter
+from bot.metrics import PrometheusMeter
 from bot.scheduler import Ticker
 from bot.settings import Settings
 from core.chat import ChatRouter
@@ -21,6 +22,7 @@ from core.config import Config, load_config
 from storage import migrate
 from storage.db import Database
 from workflows.delivery import OutboxWorker
+from workflows.queries import count_open
 from workflows.service import Services, build_services
 from workflows.sla import SlaSweeper
 
@@ -55,6 +57,7 @@ class Runtime:
     adapters: list[Adapter]
     chat: ChatRouter
     outbox: OutboxWorker
+    meter: PrometheusMeter
     ticker: Ticker = field(default_factory=Ticker)
     # Periodic jobs besides the outbox (e.g. the SLA sweep): (name, seconds, job).
     jobs: list[tuple[str, float, Callable[[], object]]] = field(default_factory=list)
@@ -109,18 +112,25 @@ def build_runtime(
     database = Database(settings.database_url)
     if upgrade:
         migrate.upgrade(database)
-    services = build_services(database=database, config=config, clock=clock)
+    meter = PrometheusMeter(config=config, count_open=lambda: _count_open(database))
+    services = build_services(database=database, config=config, clock=clock, meter=meter)
     adapters = build_adapters(settings, services)
     chat = ChatRouter([a.chat for a in adapters])
-    outbox = OutboxWorker(database=database, config=config, chat=chat, clock=clock)
+    outbox = OutboxWorker(database=database, config=config, chat=chat, clock=clock, meter=meter)
     runtime = Runtime(settings=settings, database=database, config=config, clock=clock,
-                      services=services, adapters=adapters, chat=chat, outbox=outbox)  # fmt: skip
+                      services=services, adapters=adapters, chat=chat, outbox=outbox,
+                      meter=meter)  # fmt: skip
     services.kick = runtime.kick
     sweeper = SlaSweeper(database=database, config=config, calendars=services.calendars,
-                         clock=clock)  # fmt: skip
+                         clock=clock, meter=meter)  # fmt: skip
     runtime.jobs.append((SLA_JOB, settings.sla_sweep_seconds, sweeper.run_once))
     if isinstance(clock, AdjustableClock):  # the demo's "advance the clock" control
         for adapter in adapters:
             if isinstance(adapter, LocalAdapter):
                 adapter.advance_clock = runtime.advance_clock
     return runtime
+
+
+def _count_open(database: Database) -> int:
+    with database.transaction() as session:
+        return count_open(session)

@@ -32,7 +32,9 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    app.include_router(build_api(services=runtime.services, settings=runtime.settings))
+    app.include_router(
+        build_api(services=runtime.services, settings=runtime.settings, meter=runtime.meter)
+    )
     for adapter in runtime.adapters:
         app.include_router(adapter.router)
     if runtime.settings.local_chat_on:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from core.clock import Calendars, Clock
 from core.config import Config
 from storage.db import Database
+from workflows.metering import NO_METER, Meter
 
 
 @dataclass(kw_only=True, eq=False)
@@ -16,3 +17,4 @@ class WorkflowContext:
     config: Config
     calendars: Calendars
     clock: Clock
+    meter: Meter = NO_METER

@@ -65,7 +65,8 @@ class DecisionService(WorkflowContext):
                 role = self._authorise(session, rec, request)
                 if request.action == Action.REASSIGN:
                     return self._reassign(session, rec, request, role)
-                return self._record_final(session, rec, request, role)
+                recorded = self._record_final(session, rec, request, role)
+                type_, waited = rec.type, (recorded.at - rec.received_at).total_seconds()
         except _Refused as refused:
             self._record_refusal(request)
             raise NotPermitted(str(refused)) from None
@@ -73,6 +74,8 @@ class DecisionService(WorkflowContext):
             # Someone else's decision won the race: tell this person who and when.
             with self.database.transaction() as session:
                 raise self._already_decided(session, request.recommendation_id) from None
+        self.meter.decided(action=request.action, type_=type_, seconds=waited)  # committed
+        return recorded
 
     def record_accept(self, *, recommendation_id: int, actor_id: str, channel: str):
         return self.decide(DecisionRequest(recommendation_id, actor_id, Action.ACCEPT, channel))

@@ -33,6 +33,7 @@ from workflows.digest import (
     move_to_digest,
     over_daily_cap,
 )
+from workflows.metering import NO_METER, Meter
 from workflows.outbox import channel_of
 from workflows.views import message_for_purpose
 
@@ -55,11 +56,13 @@ class DeliveryReport:
 
 
 class OutboxWorker:
-    def __init__(self, *, database: Database, config: Config, chat: Chat, clock: Clock) -> None:
+    def __init__(self, *, database: Database, config: Config, chat: Chat, clock: Clock,
+                 meter: Meter = NO_METER) -> None:  # fmt: skip
         self.database = database
         self.config = config
         self.chat = chat
         self.clock = clock
+        self.meter = meter
         self.calendars = Calendars(config)
 
     # --- claiming ---------------------------------------------------------------------
@@ -96,11 +99,15 @@ class OutboxWorker:
             try:
                 self._deliver(item)
                 report.sent += 1
+                result = "sent"
             except DeliveryError as exc:
                 if self._retry_or_fail(item, exc):
                     report.retried += 1
+                    result = "retried"
                 else:
                     report.failed += 1
+                    result = "failed"
+            self.meter.delivered(kind=item.kind, result=result)
         return report
 
     def drain(self, *, rounds: int = 20) -> DeliveryReport:

@@ -138,11 +138,22 @@ class Ingestor(WorkflowContext):
         for attempt in range(2):
             try:
                 with self.database.transaction() as session:
-                    return self._ingest(session, items)
+                    results = self._ingest(session, items)
             except IntegrityError:
                 if attempt == 1:
                     raise
+                continue
+            self._meter(items, results)
+            return results
         raise AssertionError("unreachable")
+
+    def _meter(self, items: Sequence[RecommendationIn], results: list[IngestResult]) -> None:
+        """Counted once committed; an auto-tier item is also an (automatic) decision."""
+        for item, result in zip(items, results, strict=True):
+            self.meter.ingested(type_=item.type, tier=result.tier, status=result.status)
+            automatic = result.tier == Tier.AUTO and not item.withdrawn
+            if automatic and result.status == IngestStatus.CREATED:
+                self.meter.decided(action=DecisionKind.AUTO, type_=item.type, seconds=0.0)
 
     def _ingest(self, session: Session, items: Sequence[RecommendationIn]) -> list[IngestResult]:
         now = self.clock.now()

@@ -156,28 +156,10 @@ def open_queue(session: Session, *, person_id: str, limit: int = 50) -> list[Rec
     )
 
 
-def metrics_snapshot(session: Session) -> dict[str, Any]:
-    """Counters for /metrics, read from the database so every replica reports the same."""
-    dialect = session.get_bind().dialect.name
-    ingested = session.execute(
-        select(Recommendation.type, Recommendation.tier, func.count()).group_by(
-            Recommendation.type, Recommendation.tier
-        )
-    ).all()
-    decided = session.execute(
-        select(Decision.kind, Recommendation.type, func.count(),
-               func.sum(_seconds(dialect, Decision.decided_at, Recommendation.received_at)))
-        .join(Recommendation, Recommendation.id == Decision.recommendation_id)
-        .group_by(Decision.kind, Recommendation.type)
-    ).all()  # fmt: skip
-    open_count = session.scalar(
-        select(func.count()).select_from(Recommendation).where(Recommendation.status == Status.OPEN)
+def count_open(session: Session) -> int:
+    """Recommendations waiting for a decision, across every replica: answered from the
+    partial index of open rows (ix_recommendations_due), cheap enough for each scrape."""
+    query = select(func.count()).select_from(Recommendation).where(
+        Recommendation.status == Status.OPEN
     )
-    return {"ingested": ingested, "decided": decided, "open": open_count or 0}
-
-
-def _seconds(dialect: str, later: Any, earlier: Any) -> Any:
-    """Seconds between two timestamp columns, on SQLite and PostgreSQL alike."""
-    if dialect == "postgresql":
-        return func.extract("epoch", later - earlier)
-    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+    return session.scalar(query) or 0

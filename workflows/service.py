@@ -13,6 +13,7 @@ from storage.db import Database
 from workflows.decisions import DecisionService
 from workflows.extension import Extended, extend_sla
 from workflows.ingestion import Ingestor
+from workflows.metering import NO_METER, Meter
 from workflows.snooze import Snoozed, snooze
 
 
@@ -51,15 +52,17 @@ class Services:
         return result
 
 
-def build_services(*, database: Database, config: Config, clock: Clock) -> Services:
+def build_services(
+    *, database: Database, config: Config, clock: Clock, meter: Meter = NO_METER
+) -> Services:
     calendars = Calendars(config)
+    context = {"database": database, "config": config, "calendars": calendars,
+               "clock": clock, "meter": meter}  # fmt: skip
     return Services(
         database=database,
         config=config,
         clock=clock,
         calendars=calendars,
-        ingestor=Ingestor(database=database, config=config, calendars=calendars, clock=clock),
-        decisions=DecisionService(
-            database=database, config=config, calendars=calendars, clock=clock
-        ),
+        ingestor=Ingestor(**context),
+        decisions=DecisionService(**context),
     )

@@ -237,5 +237,8 @@ class SlaSweeper(WorkflowContext):
     """The periodic job: sweeps as of the clock's now (Runtime.jobs)."""
 
     def run_once(self) -> SweepReport:
-        return sweep(database=self.database, config=self.config, calendars=self.calendars,
-                     now=self.clock.now())  # fmt: skip
+        report = sweep(database=self.database, config=self.config, calendars=self.calendars,
+                       now=self.clock.now())  # fmt: skip
+        for step, count in report.count().items():
+            self.meter.clock_steps(step=step, count=count)
+        return report

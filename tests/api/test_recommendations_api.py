@@ -171,7 +171,7 @@ def test_outcomes_healthz_metrics_openapi(api: httpx.Client) -> None:
     assert ok.status_code == 201
     assert api.get("/healthz").json() == {"status": "ok", "database": "ok"}
     metrics = api.get("/metrics").text
-    assert 'sopbot_decisions_total{action="accept",type="stockout_risk"} 1' in metrics
+    assert 'sopbot_decisions_total{action="accept",type="stockout_risk"} 1.0' in metrics
     assert "sopbot_time_to_decision_seconds_count" in metrics
     spec = api.get("/openapi.json").json()
     assert "/api/v1/recommendations" in spec["paths"]
