@@ -3,19 +3,21 @@ names the field; nothing half-written, no stack traces."""
 
 from __future__ import annotations
 
-import json
-import secrets
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from bot.api_contract import OutcomesRecorded, responses
+from bot.api_guards import ApiError, Scope_, TokenCheck, read_json
+from bot.api_guards import api_error as _error
 from bot.metrics import CONTENT_TYPE, PrometheusMeter
 from bot.settings import Settings
 from core.domain import Action, IngestStatus
+from core.limits import MAX_BIGINT
 from core.recommendation import OutcomeIn, RecommendationIn
 from workflows.decisions import DecisionRequest
 from workflows.errors import AlreadyDecided, InvalidInput, NotFound, NotPermitted, Withdrawn
@@ -30,22 +32,14 @@ from workflows.queries import (
 from workflows.service import Services
 
 _RESULT = TypeAdapter(IngestResult)
+# Ids fit a BIGINT column: a larger one is a 422 naming it, not a database error.
+RecommendationId = Annotated[int, Path(ge=1, le=MAX_BIGINT)]
 _RESULTS = TypeAdapter(list[IngestResult])
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, detail: list[dict[str, Any]]) -> None:
-        self.status = status
-        self.detail = detail
-
-
-def _error(status: int, message: str, field: str | None = None) -> ApiError:
-    return ApiError(
-        status, [{"field": field, "message": message} if field else {"message": message}]
-    )
-
-
 class DecisionIn(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     actor: str = Field(min_length=1, description="person id from the configuration")
     action: Action
     reason_code: str | None = None
@@ -62,25 +56,22 @@ class DecisionOut(BaseModel):
     summary: str
 
 
+_DECISION = TypeAdapter(DecisionIn)
+
+
+def _decision_in(body: Any) -> DecisionIn:
+    try:
+        return _DECISION.validate_python(body)
+    except ValidationError as exc:
+        detail = [{"field": ".".join(str(p) for p in err["loc"]) or "body",
+                   "message": err["msg"].removeprefix("Value error, ")}
+                  for err in exc.errors()]  # fmt: skip
+        raise ApiError(422, detail) from None
+
+
 class RecommendationPage(BaseModel):
     items: list[RecommendationView]
     next_after_id: int | None
-
-
-def _require_json(request: Request) -> None:
-    """Writes take JSON only: a `text/plain` form post from another site (no CORS
-    preflight) must not reach the ingestion path."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json" and not content_type.endswith("+json"):
-        raise _error(415, "send the body as JSON with 'Content-Type: application/json'",
-                     "content-type")  # fmt: skip
-
-
-def _parse_json(raw: bytes) -> Any:
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _error(422, f"the body is not valid JSON: {exc}", "body") from None
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -99,30 +90,22 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter) -> APIRouter:
     router = APIRouter()
-    expected = settings.api_token.get_secret_value().encode() if settings.api_token else None
+    tokens = TokenCheck(settings)
 
-    def authorise(request: Request, write: bool) -> None:
-        header = request.headers.get("authorization", "")
-        if expected is None:
-            if write and not settings.api_open_for_demo:
-                raise _error(401, "writes are disabled: set SOPBOT_API_TOKEN on the server "
-                                  "and send it as 'Authorization: Bearer <token>'")  # fmt: skip
-            return
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise _error(401, "missing bearer token: send 'Authorization: Bearer <token>'")
-        if not secrets.compare_digest(token.encode(), expected):
-            raise _error(401, "invalid bearer token")
-
-    # async: a sync dependency would cost a thread-pool hop on every request.
+    # async: a sync dependency would cost a thread-pool hop on every request. They run
+    # before FastAPI reads any body: a stranger gets 401 whatever the payload.
     async def reader(request: Request) -> None:
-        authorise(request, write=False)
+        tokens.check(request, Scope_.READ)
 
-    async def writer(request: Request) -> None:
-        authorise(request, write=True)
+    async def ingester(request: Request) -> None:
+        tokens.check(request, Scope_.INGEST)
+
+    async def decider(request: Request) -> None:
+        tokens.check(request, Scope_.DECIDE)
 
     read = [Depends(reader)]
-    write = [Depends(writer)]
+    write = [Depends(ingester)]
+    decide = [Depends(decider)]
 
     def validate_and_ingest(raw_items: list[Any]) -> list[IngestResult]:
         items = validate_batch(config=services.config, raw_items=raw_items)
@@ -136,11 +119,13 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
                                  {"type": "array",
                                   "items": {"$ref": "#/components/schemas/RecommendationIn"}}]}}}}},
         summary="Store one recommendation or a batch (all or nothing, idempotent)",
-        dependencies=write,
+        dependencies=write, status_code=201,
+        responses={200: {"description": "Every item was already stored (duplicates)",
+                         "model": IngestResult | list[IngestResult]},
+                   **responses(401, 403, 413, 415, 422)},
     )  # fmt: skip
     async def post_recommendations(request: Request) -> Response:
-        _require_json(request)
-        body = _parse_json(await request.body())
+        body = await read_json(request)
         single = isinstance(body, dict)
         if not single and not isinstance(body, list):
             raise _error(422, "send one recommendation object or a list of them", "body")
@@ -164,21 +149,23 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         "/api/v1/recommendations/{recommendation_id}",
         response_model=RecommendationView,
         dependencies=read,
+        responses=responses(401, 404, 422),
     )
-    def get_recommendation(recommendation_id: int) -> RecommendationView:
+    def get_recommendation(recommendation_id: RecommendationId) -> RecommendationView:
         with services.database.transaction() as session:
             view = recommendation_detail(session, recommendation_id)
         if view is None:
             raise _error(404, f"no recommendation {recommendation_id}", "id")
         return view
 
-    @router.get("/api/v1/recommendations", response_model=RecommendationPage, dependencies=read)
+    @router.get("/api/v1/recommendations", response_model=RecommendationPage, dependencies=read,
+                responses=responses(401, 422))  # fmt: skip
     def get_recommendations(
         status: Literal["open", "decided", "withdrawn"] | None = None,
         type: str | None = None,
         owner: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        after_id: int | None = None,
+        after_id: Annotated[int | None, Query(ge=0, le=MAX_BIGINT)] = None,
     ) -> RecommendationPage:
         with services.database.transaction() as session:
             recs = list_recommendations(session, status=status, type_=type, owner=owner,
@@ -188,18 +175,26 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
             items=items, next_after_id=items[-1].id if len(items) == limit else None
         )
 
-    @router.post("/api/v1/recommendations/{recommendation_id}/decisions",
-                 response_model=DecisionOut, status_code=201, dependencies=write)  # fmt: skip
-    def post_decision(recommendation_id: int, decision: DecisionIn) -> DecisionOut:
+    @router.post(
+        "/api/v1/recommendations/{recommendation_id}/decisions", response_model=DecisionOut,
+        status_code=201, dependencies=decide,
+        responses=responses(401, 403, 404, 409, 413, 415, 422),
+        summary="Accept, override or reassign as a named person (the decision token only)",
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/DecisionIn"}}}}},
+    )  # fmt: skip
+    async def post_decision(recommendation_id: RecommendationId, request: Request) -> DecisionOut:
+        # The body is read here, after the token check: FastAPI would parse it first.
+        decision = _decision_in(await read_json(request))
         if decision.actor not in services.config.people_by_id:
             raise _error(422, f"unknown person '{decision.actor}'", "actor")
-        request = DecisionRequest(
+        decision_request = DecisionRequest(
             recommendation_id=recommendation_id, actor_id=decision.actor, action=decision.action,
             channel="api", reason_code=decision.reason_code, note=decision.note,
             value=decision.value, to=decision.to,
         )  # fmt: skip
         try:
-            recorded = services.decisions.decide(request)
+            recorded = await run_in_threadpool(services.decisions.decide, decision_request)
         except InvalidInput as exc:
             raise _error(422, exc.message, exc.field) from None
         except NotFound as exc:
@@ -218,11 +213,12 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         )
 
     @router.post("/api/v1/outcomes", summary="Report what actually happened", dependencies=write,
+                 status_code=201, response_model=OutcomesRecorded,
+                 responses=responses(401, 403, 413, 415, 422),
                  openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                      "schema": {"$ref": "#/components/schemas/OutcomeIn"}}}}})  # fmt: skip
-    async def post_outcomes(request: Request) -> JSONResponse:
-        _require_json(request)
-        body = _parse_json(await request.body())
+    async def post_outcomes(request: Request) -> OutcomesRecorded:
+        body = await read_json(request)
         raw_items = [body] if isinstance(body, dict) else body
         if not isinstance(raw_items, list) or not raw_items:
             raise _error(422, "send one outcome object or a non-empty list", "body")
@@ -231,7 +227,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
                                           clock=services.clock, raw_items=raw_items)  # fmt: skip
         except BatchRejected as rejected:
             raise ApiError(422, [e.model_dump() for e in rejected.errors]) from None
-        return JSONResponse({"recorded": len(ids), "recommendation_ids": ids}, status_code=201)
+        return OutcomesRecorded(recorded=len(ids), recommendation_ids=ids)
 
     @router.get("/healthz")
     def healthz() -> JSONResponse:
@@ -249,4 +245,4 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
 
 
 # Registered so the OpenAPI document carries the item schemas the raw-body routes accept.
-OPENAPI_MODELS: tuple[type[BaseModel], ...] = (RecommendationIn, OutcomeIn, ItemError)
+OPENAPI_MODELS: tuple[type[BaseModel], ...] = (RecommendationIn, OutcomeIn, ItemError, DecisionIn)

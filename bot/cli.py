@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import sys
 from datetime import datetime
@@ -25,10 +24,8 @@ from core.clock import SystemClock
 from core.config import ConfigError, load_config
 from storage import migrate
 from storage.db import Database
-from workflows.file_import import count_rows, import_recommendations, read_rows
-from workflows.ingestion import BatchRejected
+from workflows.file_import import ImportReport, count_rows, import_outcomes, import_recommendations
 from workflows.matrix import matrix_gaps, matrix_rows
-from workflows.outcomes import record_outcomes
 from workflows.sla import sweep
 
 app = typer.Typer(
@@ -95,51 +92,61 @@ def db_upgrade() -> None:
     console.print("database is up to date")
 
 
-@app.command()
-def ingest(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
-    """Import recommendations from CSV, JSON or JSONL; bad rows go to FILE.rejects.csv."""
-    try:
-        runtime = build_runtime(_settings())
-    except ConfigError as exc:
-        raise _fail(str(exc)) from None
-    total = count_rows(file)
-    with Progress(console=console, transient=False) as progress:
-        task = progress.add_task(f"ingesting {file.name}", total=total if total >= 0 else None)
-        try:
-            report = import_recommendations(
-                path=file, config=runtime.config, ingestor=runtime.services.ingestor,
-                progress=lambda n: progress.advance(task, n),
-            )  # fmt: skip
-        except (ValueError, json.JSONDecodeError) as exc:
-            raise _fail(str(exc)) from None
-    console.print(f"{report.total} rows: {report.created} created, {report.duplicate} duplicate, "
-                  f"{report.revised} revised, {report.withdrawn} withdrawn, "
-                  f"{len(report.rejects)} rejected")  # fmt: skip
+Encoding = Annotated[str | None, typer.Option(
+    help="the file's text encoding (default: detected: UTF-8, UTF-16 with a BOM, cp1252)",
+)]  # fmt: skip
+
+
+def _report_rejects(report: ImportReport) -> None:
     for reject in report.rejects[:20]:
         errors.print(f"line {reject.line}: {reject.field}: {reject.message}", highlight=False)
     if report.rejects_path:
         console.print(f"rejected rows written to {report.rejects_path}")
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)], encoding: Encoding = None
+) -> None:
+    """Import recommendations from CSV, JSON or JSONL; bad rows go to FILE.rejects.csv."""
+    try:
+        total = count_rows(file, encoding)
+        runtime = build_runtime(_settings())
+    except (ConfigError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    with Progress(console=console, transient=False) as progress:
+        task = progress.add_task(f"ingesting {file.name}", total=total if total >= 0 else None)
+        report = import_recommendations(
+            path=file, config=runtime.config, ingestor=runtime.services.ingestor,
+            encoding=encoding, progress=lambda n: progress.advance(task, n),
+        )  # fmt: skip
+    console.print(f"{report.total} rows: {report.created} created, {report.duplicate} duplicate, "
+                  f"{report.revised} revised, {report.withdrawn} withdrawn, "
+                  f"{len(report.rejects)} rejected ({report.encoding})")  # fmt: skip
+    _report_rejects(report)
     runtime.stop()
     if report.rejects:
         raise typer.Exit(code=1)
 
 
 @app.command()
-def outcomes(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
-    """Import outcomes (what actually happened) from JSON or JSONL."""
+def outcomes(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)], encoding: Encoding = None
+) -> None:
+    """Import outcomes (what actually happened) from CSV, JSON or JSONL."""
     settings = _settings()
     database = Database(settings.database_url)
     migrate.upgrade(database)
     try:
-        rows = [r.data for r in read_rows(file)]
-        ids = record_outcomes(database=database, clock=SystemClock(), raw_items=rows)
-    except (ValueError, json.JSONDecodeError) as exc:
+        report = import_outcomes(path=file, database=database, clock=SystemClock(),
+                                 encoding=encoding)  # fmt: skip
+    except ValueError as exc:
         raise _fail(str(exc)) from None
-    except BatchRejected as rejected:
-        for err in rejected.errors:
-            errors.print(f"item {err.index + 1}: {err.field}: {err.message}", highlight=False)
-        raise typer.Exit(code=1) from None
-    console.print(f"{len(ids)} outcomes recorded")
+    console.print(f"{report.total} rows: {report.recorded} outcomes recorded, "
+                  f"{len(report.rejects)} rejected ({report.encoding})")  # fmt: skip
+    _report_rejects(report)
+    if report.rejects:
+        raise typer.Exit(code=1)
 
 
 @matrix_app.command("check")

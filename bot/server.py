@@ -12,6 +12,8 @@ from fastapi.responses import RedirectResponse
 from pydantic.json_schema import models_json_schema
 
 from bot.api import OPENAPI_MODELS, build_api, install_error_handlers
+from bot.api_guards import BodyLimit
+from bot.http_methods import MethodsOfPath
 from bot.runtime import Runtime
 
 
@@ -31,6 +33,8 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         description="Routes AI supply-chain recommendations to named owners in chat.",
     )
     app.state.runtime = runtime
+    app.add_middleware(MethodsOfPath)
+    app.add_middleware(BodyLimit)  # outermost: nothing reads a body over the limit
     install_error_handlers(app)
     app.include_router(
         build_api(services=runtime.services, settings=runtime.settings, meter=runtime.meter)

@@ -16,8 +16,9 @@ from storage.db import DEFAULT_URL
 class Settings(BaseModel):
     database_url: str = DEFAULT_URL
     config_path: Path | None = None
-    api_token: SecretStr | None = None
-    api_open_for_demo: bool = False  # `sopbot demo`: writes allowed without a token
+    api_token: SecretStr | None = None  # reads, ingests, records outcomes
+    decision_token: SecretStr | None = None  # the only token that may POST decisions
+    api_open_for_demo: bool = False  # `sopbot demo`: the API answers without a token
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
@@ -75,6 +76,7 @@ class Settings(BaseModel):
             database_url=env.get("SOPBOT_DATABASE_URL") or DEFAULT_URL,
             config_path=Path(env["SOPBOT_CONFIG"]) if env.get("SOPBOT_CONFIG") else None,
             api_token=secret("SOPBOT_API_TOKEN"),
+            decision_token=secret("SOPBOT_DECISION_TOKEN"),
             slack_bot_token=secret("SLACK_BOT_TOKEN"),
             slack_signing_secret=secret("SLACK_SIGNING_SECRET"),
             slack_app_token=secret("SLACK_APP_TOKEN"),

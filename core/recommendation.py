@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from core.limits import MAX_BIGINT, Moment
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 ScopeValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class Driver(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     factor: Text
     weight: float | None = Field(default=None, ge=-1, le=1)
@@ -19,7 +21,7 @@ class Driver(BaseModel):
 
 
 class Link(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     label: Text
     url: Annotated[str, StringConstraints(pattern=r"^https?://", max_length=2000)]
@@ -29,7 +31,7 @@ class RecommendationIn(BaseModel):
     """One recommendation. `(source, external_id)` identifies it across repeats and
     revisions; `event_time` is when it happened, `recorded_time` when the ERP learnt it."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     external_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     source: Annotated[str, StringConstraints(min_length=1, max_length=100)] = "default"
@@ -47,11 +49,11 @@ class RecommendationIn(BaseModel):
     interval_low: float | None = None
     interval_high: float | None = None
     drivers: list[Driver] = Field(default_factory=list, max_length=20)
-    event_time: AwareDatetime | None = None
-    recorded_time: AwareDatetime | None = None
-    respond_by: AwareDatetime | None = None
+    event_time: Moment | None = None
+    recorded_time: Moment | None = None
+    respond_by: Moment | None = None
     links: list[Link] = Field(default_factory=list, max_length=10)
-    revision: int = Field(default=1, ge=1)
+    revision: int = Field(default=1, ge=1, le=MAX_BIGINT)
     withdrawn: bool = False
 
     @model_validator(mode="after")
@@ -74,11 +76,11 @@ class RecommendationIn(BaseModel):
 class OutcomeIn(BaseModel):
     """What actually happened, for the review: the actual value, or a verdict."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     external_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     source: Annotated[str, StringConstraints(min_length=1, max_length=100)] = "default"
     actual_value: float | None = None
     ai_correct: bool | None = None
     note: str | None = Field(default=None, max_length=2000)
-    observed_at: AwareDatetime | None = None
+    observed_at: Moment | None = None

@@ -1,5 +1,8 @@
-"""`sopbot ingest FILE` and `sopbot outcomes FILE`: CSV, JSON or JSONL. Good rows are
-kept, bad rows are reported by line and written to `FILE.rejects.csv` with the reason."""
+"""`sopbot ingest FILE` and `sopbot outcomes FILE`: CSV, JSON or JSONL in UTF-8, UTF-16
+or Windows-1252 (detected, or given). Good rows are kept, bad rows are reported by line
+and written to `FILE.rejects.csv` with the reason. A file that stops decoding half-way
+keeps what was read before, and says where it stopped: in every outcome the summary and
+the rejects file are written."""
 
 from __future__ import annotations
 
@@ -10,9 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.clock import Clock
 from core.config import Config
+from core.limits import unstorable_strings
 from core.recommendation import RecommendationIn
+from storage.db import Database
+from workflows.file_encoding import check_encoding, decoded_lines, detect_encoding
 from workflows.ingestion import BatchRejected, Ingestor, validate_batch
+from workflows.outcomes import record_outcomes
 
 CHUNK = 500
 
@@ -39,8 +47,34 @@ class ImportReport:
     duplicate: int = 0
     revised: int = 0
     withdrawn: int = 0
+    recorded: int = 0  # outcomes
+    encoding: str = "utf-8"
     rejects: list[Reject] = field(default_factory=list)
     rejects_path: Path | None = None
+
+    def reject(self, row: Row, field: str, message: str) -> None:
+        self.rejects.append(Reject(row.line, field, message, row.raw))
+
+    def write_rejects(self, path: Path) -> None:
+        if not self.rejects:
+            return
+        self.rejects.sort(key=lambda reject: reject.line)
+        self.rejects_path = path.with_name(path.name + ".rejects.csv")
+        with self.rejects_path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["line", "field", "reason", "row"])
+            for reject in self.rejects:
+                writer.writerow([reject.line, reject.field, reject.message, reject.raw])
+
+
+SUFFIXES = (".csv", ".json", ".jsonl")
+
+
+def file_encoding(path: Path, given: str | None) -> str:
+    """The encoding to read `path` in; ValueError for a file kind we do not read."""
+    if path.suffix.lower() not in SUFFIXES:
+        raise ValueError(f"{path.name}: use a .csv, .json or .jsonl file")
+    return check_encoding(given) if given else detect_encoding(path)
 
 
 def _csv_value(column: str, value: str) -> Any:
@@ -63,51 +97,76 @@ def _csv_value(column: str, value: str) -> Any:
     return value
 
 
-def read_rows(path: Path) -> Iterator[Row]:
+def read_rows(path: Path, encoding: str = "utf-8-sig") -> Iterator[Row]:
     suffix = path.suffix.lower()
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        if suffix == ".csv":
-            reader = csv.DictReader(handle)
-            for record in reader:
-                line = reader.line_num
-                raw = ",".join(v or "" for v in record.values() if isinstance(v, str))
+    lines = decoded_lines(path, encoding)
+    if suffix == ".csv":
+        reader = csv.DictReader(lines)
+        for record in reader:
+            line = reader.line_num
+            raw = ",".join(v or "" for v in record.values() if isinstance(v, str))
+            try:
+                # An empty cell means "not given": the model's default applies.
+                data = {k: _csv_value(k, v) for k, v in record.items() if k and v}
+                data = {k: v for k, v in data.items() if v is not None}
+            except (ValueError, json.JSONDecodeError) as exc:
+                data = {"__error__": f"cannot read drivers/links: {exc}"}
+            yield Row(line, data, raw)
+    elif suffix == ".jsonl":
+        for number, text in enumerate(lines, start=1):
+            if text.strip():
                 try:
-                    # An empty cell means "not given": the model's default applies.
-                    data = {k: _csv_value(k, v) for k, v in record.items() if k and v}
-                    data = {k: v for k, v in data.items() if v is not None}
-                except (ValueError, json.JSONDecodeError) as exc:
-                    data = {"__error__": f"cannot read drivers/links: {exc}"}
-                yield Row(line, data, raw)
-        elif suffix == ".jsonl":
-            for number, text in enumerate(handle, start=1):
-                if text.strip():
-                    try:
-                        yield Row(number, json.loads(text), text.strip())
-                    except json.JSONDecodeError as exc:
-                        yield Row(number, {"__error__": f"not valid JSON: {exc.msg}"}, text.strip())
-        elif suffix == ".json":
-            data = json.load(handle)
-            for number, item in enumerate(data if isinstance(data, list) else [data], start=1):
-                yield Row(number, item, json.dumps(item))
-        else:
-            raise ValueError(f"{path.name}: use a .csv, .json or .jsonl file")
+                    yield Row(number, json.loads(text), text.strip())
+                except (ValueError, RecursionError) as exc:  # JSONDecodeError too
+                    message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+                    yield Row(number, {"__error__": f"not valid JSON: {message}"},
+                              text.strip())  # fmt: skip
+    elif suffix == ".json":
+        data = json.loads("".join(lines))
+        for number, item in enumerate(data if isinstance(data, list) else [data], start=1):
+            yield Row(number, item, json.dumps(item))
+    else:
+        raise ValueError(f"{path.name}: use a .csv, .json or .jsonl file")
+
+
+def _read_all(path: Path, report: ImportReport) -> Iterator[Row]:
+    """The file's rows; where it stops being readable (bytes the encoding cannot decode,
+    a NUL in a CSV, a broken JSON document) one reject says where, and reading ends."""
+    last = 0
+    try:
+        for row in read_rows(path, report.encoding):
+            last = row.line
+            yield row
+    except (UnicodeDecodeError, csv.Error, ValueError, RecursionError) as exc:
+        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)[:200]
+        hint = "; give --encoding" if isinstance(exc, UnicodeDecodeError) else ""
+        report.rejects.append(Reject(last + 1, "(file)", (
+            f"cannot read the file as {report.encoding} after line {last} ({reason}); "
+            f"nothing after it was imported{hint}"), ""))  # fmt: skip
+
+
+def _storable(report: ImportReport, row: Row) -> bool:
+    if isinstance(row.data, dict) and "__error__" in row.data:
+        report.reject(row, "(row)", row.data["__error__"])
+        return False
+    problems = list(unstorable_strings(row.data))
+    for path, message in problems:
+        report.reject(row, ".".join(map(str, path)) or "(row)", message)
+    return not problems
 
 
 def import_recommendations(
-    *, path: Path, config: Config, ingestor: Ingestor,
+    *, path: Path, config: Config, ingestor: Ingestor, encoding: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:  # fmt: skip
-    report = ImportReport()
+    report = ImportReport(encoding=file_encoding(path, encoding))
     chunk: list[Row] = []
-
-    def reject(row: Row, field: str, message: str) -> None:
-        report.rejects.append(Reject(row.line, field, message, row.raw))
+    reject = report.reject
 
     def flush() -> None:
         accepted: dict[tuple[str, str], tuple[Row, RecommendationIn]] = {}
         for row in chunk:
-            if isinstance(row.data, dict) and "__error__" in row.data:
-                reject(row, "(row)", row.data["__error__"])
+            if not _storable(report, row):
                 continue
             try:
                 [item] = validate_batch(config=config, raw_items=[row.data])
@@ -139,27 +198,48 @@ def import_recommendations(
             progress(len(chunk))
         chunk.clear()
 
-    for row in read_rows(path):
+    for row in _read_all(path, report):
         report.total += 1
         chunk.append(row)
         if len(chunk) >= CHUNK:
             flush()
     if chunk:
         flush()
-    if report.rejects:
-        report.rejects.sort(key=lambda reject: reject.line)
-        report.rejects_path = path.with_name(path.name + ".rejects.csv")
-        with report.rejects_path.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(["line", "field", "reason", "row"])
-            for reject in report.rejects:
-                writer.writerow([reject.line, reject.field, reject.message, reject.raw])
+    report.write_rejects(path)
     return report
 
 
-def count_rows(path: Path) -> int:
+def import_outcomes(
+    *, path: Path, database: Database, clock: Clock, encoding: str | None = None
+) -> ImportReport:
+    """Outcomes from a file: the good rows are recorded together, each bad row is a
+    reject (bad values, or no recommendation it could answer)."""
+    report = ImportReport(encoding=file_encoding(path, encoding))
+    pending: list[Row] = []
+    for row in _read_all(path, report):
+        report.total += 1
+        if _storable(report, row):
+            pending.append(row)
+    while pending:
+        try:
+            ids = record_outcomes(database=database, clock=clock,
+                                  raw_items=[row.data for row in pending])  # fmt: skip
+        except BatchRejected as rejected:
+            refused = {err.index for err in rejected.errors}
+            for err in rejected.errors:
+                report.reject(pending[err.index], err.field, err.message)
+            pending = [row for i, row in enumerate(pending) if i not in refused]
+            continue
+        report.recorded = len(ids)
+        break
+    report.write_rejects(path)
+    return report
+
+
+def count_rows(path: Path, encoding: str | None = None) -> int:
+    """Rows for the progress bar (lines; a bad byte only blurs the count)."""
     if path.suffix.lower() == ".json":
         return -1
-    with path.open(encoding="utf-8-sig") as handle:
+    with path.open(encoding=file_encoding(path, encoding), errors="replace") as handle:
         lines = sum(1 for line in handle if line.strip())
     return lines - 1 if path.suffix.lower() == ".csv" else lines

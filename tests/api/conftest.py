@@ -14,12 +14,14 @@ from core.config import Config
 from tests.live import serving
 
 TOKEN = "s3cret-token-for-tests"
+DECISION_TOKEN = "d3cision-token-for-tests"
 
 
 @pytest.fixture
 def runtime(db_url: str, config: Config, clock: AdjustableClock) -> Iterator[Runtime]:
     settings = Settings(
-        database_url=db_url, api_token=SecretStr(TOKEN), local_chat=False, scheduler=False
+        database_url=db_url, api_token=SecretStr(TOKEN), decision_token=SecretStr(DECISION_TOKEN),
+        local_chat=False, scheduler=False,
     )
     rt = build_runtime(settings, config=config, clock=clock, upgrade=False)
     yield rt
@@ -34,4 +36,12 @@ def api(runtime: Runtime) -> Iterator[httpx.Client]:
             base_url=server.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30
         ) as client,
     ):
+        yield client
+
+
+@pytest.fixture
+def decider(api: httpx.Client) -> Iterator[httpx.Client]:
+    """The same server, with the decision token (the only one that may decide)."""
+    with httpx.Client(base_url=api.base_url, timeout=30,
+                      headers={"Authorization": f"Bearer {DECISION_TOKEN}"}) as client:  # fmt: skip
         yield client

@@ -105,27 +105,27 @@ def test_no_token_and_bad_token_are_401(api: httpx.Client) -> None:
     assert api.get("/api/v1/recommendations").json()["items"] == []
 
 
-def test_decision_endpoint_rules(api: httpx.Client) -> None:
+def test_decision_endpoint_rules(api: httpx.Client, decider: httpx.Client) -> None:
     rec_id = api.post("/api/v1/recommendations", json=make_rec()).json()["id"]
     url = f"/api/v1/recommendations/{rec_id}/decisions"
-    assert api.post(url, json={"actor": "nobody", "action": "accept"}).status_code == 422
-    assert api.post(url, json={"actor": "ana", "action": "shrug"}).status_code == 422
+    assert decider.post(url, json={"actor": "nobody", "action": "accept"}).status_code == 422
+    assert decider.post(url, json={"actor": "ana", "action": "shrug"}).status_code == 422
     assert (
-        api.post(
+        decider.post(
             "/api/v1/recommendations/99999/decisions", json={"actor": "ana", "action": "accept"}
         ).status_code
         == 404
     )
-    missing = api.post(url, json={"actor": "ana", "action": "override"})
+    missing = decider.post(url, json={"actor": "ana", "action": "override"})
     assert missing.status_code == 422 and missing.json()["detail"][0]["field"] == "reason_code"
-    refused = api.post(url, json={"actor": "finn", "action": "accept"})
+    refused = decider.post(url, json={"actor": "finn", "action": "accept"})
     assert refused.status_code == 403
-    done = api.post(
+    done = decider.post(
         url,
         json={"actor": "ana", "action": "override", "reason_code": "COST_TRADEOFF", "value": 120},
     )
     assert done.status_code == 201 and done.json()["summary"].startswith("Overridden by Ana")
-    again = api.post(url, json={"actor": "ana", "action": "accept"})
+    again = decider.post(url, json={"actor": "ana", "action": "accept"})
     assert again.status_code == 409 and "Already decided" in again.json()["detail"][0]["message"]
     detail = api.get(f"/api/v1/recommendations/{rec_id}").json()
     assert detail["status"] == "decided" and detail["decision"]["reason_code"] == "COST_TRADEOFF"
@@ -133,7 +133,9 @@ def test_decision_endpoint_rules(api: httpx.Client) -> None:
     assert api.get("/api/v1/recommendations/99999").status_code == 404
 
 
-def test_concurrent_decisions_record_exactly_one(api: httpx.Client) -> None:
+def test_concurrent_decisions_record_exactly_one(
+    api: httpx.Client, decider: httpx.Client
+) -> None:
     rec_id = api.post("/api/v1/recommendations", json=make_rec()).json()["id"]
     url = f"{api.base_url}/api/v1/recommendations/{rec_id}/decisions"
     barrier = threading.Barrier(8)
@@ -141,7 +143,7 @@ def test_concurrent_decisions_record_exactly_one(api: httpx.Client) -> None:
 
     def decide(actor: str) -> None:
         barrier.wait()
-        with httpx.Client(headers=api.headers, timeout=30) as client:
+        with httpx.Client(headers=decider.headers, timeout=30) as client:
             codes.append(client.post(url, json={"actor": actor, "action": "accept"}).status_code)
 
     threads = [
@@ -156,10 +158,10 @@ def test_concurrent_decisions_record_exactly_one(api: httpx.Client) -> None:
     assert len(detail["decisions"]) == 1
 
 
-def test_outcomes_healthz_metrics_openapi(api: httpx.Client) -> None:
+def test_outcomes_healthz_metrics_openapi(api: httpx.Client, decider: httpx.Client) -> None:
     payload = make_rec()
     rec_id = api.post("/api/v1/recommendations", json=payload).json()["id"]
-    api.post(
+    decider.post(
         f"/api/v1/recommendations/{rec_id}/decisions", json={"actor": "ana", "action": "accept"}
     )
     bad = api.post("/api/v1/outcomes", json={"external_id": "unknown", "source": "planner-ai"})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -69,7 +70,8 @@ def seed(url: str, config: Config) -> None:
 
 
 class Serve:
-    """`sopbot serve` in a subprocess, Slack on, the local web chat off."""
+    """`sopbot serve` in a subprocess, Slack on, the local web chat off. Its log goes to
+    a file: an unread pipe fills up and then blocks every logging thread of the server."""
 
     def __init__(self, *, url: str, slack: FakeSlackApi, clock_start: datetime) -> None:
         env = {**os.environ, "SOPBOT_DATABASE_URL": url,
@@ -78,10 +80,15 @@ class Serve:
                "SLACK_API_URL": slack.url, "SOPBOT_LOCAL_CHAT": "0",
                "SOPBOT_CLOCK_START": clock_start.isoformat(), "SOPBOT_TICK_SECONDS": "0.2",
                "SOPBOT_SLA_SWEEP_SECONDS": "1"}  # fmt: skip
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop/kill)
         self.process = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "sopbot"), "serve", "--port", str(free_port())],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.log,
         )  # fmt: skip
+
+    def log_tail(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-3000:]
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -89,6 +96,7 @@ class Serve:
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
+        self.log.close()
 
     def stop(self) -> None:
         if self.alive():
@@ -97,6 +105,8 @@ class Serve:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if not self.log.closed:
+            self.log.close()
 
 
 def reminders(slack: FakeSlackApi) -> Counter[str]:
@@ -108,14 +118,29 @@ def reminders(slack: FakeSlackApi) -> Counter[str]:
     )
 
 
-def wait_until(condition, *, servers: list[Serve], timeout: float) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not condition():
+STALL = 60.0  # seconds without a new delivery that count as stuck
+
+
+def wait_for_deliveries(
+    slack: FakeSlackApi, *, target: int, servers: list[Serve], url: str
+) -> None:
+    """Wait until `target` reminders reached Slack. A busy machine only slows the run
+    down, so the test fails when no new reminder arrived for STALL seconds (stuck), not
+    after a total time (slow)."""
+    seen = len(reminders(slack))
+    last_progress = time.monotonic()
+    while seen < target:
         for server in servers:
             if not server.alive():
-                _out, err = server.process.communicate()
-                raise AssertionError(f"sopbot serve exited:\n{err.decode()[-3000:]}")
-        assert time.monotonic() < deadline, "timed out"
+                raise AssertionError(f"sopbot serve exited:\n{server.log_tail()}")
+        now_seen = len(reminders(slack))
+        if now_seen > seen:
+            seen, last_progress = now_seen, time.monotonic()
+        stalled = time.monotonic() - last_progress
+        assert stalled < STALL, (
+            f"stuck at {seen}/{target} reminders for {STALL:.0f} s; outbox: "
+            f"{outbox_states(url)}; last log:\n{servers[0].log_tail()}"
+        )
         time.sleep(0.1)
 
 
@@ -128,6 +153,11 @@ def reminder_rows(url: str) -> list[OutboxItem]:
                                          OutboxItem.dedupe_key.like("sla:%"))))  # fmt: skip
     finally:
         database.dispose()
+
+
+def outbox_states(url: str) -> Counter[str]:
+    """Reminder rows by state and attempts: what a stuck run was waiting for."""
+    return Counter(f"{r.state}/{r.attempts}" for r in reminder_rows(url))
 
 
 def titles(url: str, ids: list[int]) -> set[str]:
@@ -146,7 +176,7 @@ def test_two_replicas_deliver_every_reminder_exactly_once(
     seed(fresh_pg, config)
     servers = [Serve(url=fresh_pg, slack=slack, clock_start=SWEEP_AT) for _ in range(2)]
     try:
-        wait_until(lambda: len(reminders(slack)) >= COUNT, servers=servers, timeout=180)
+        wait_for_deliveries(slack, target=COUNT, servers=servers, url=fresh_pg)
         time.sleep(1.0)  # a late duplicate would show up here
     finally:
         for server in servers:
@@ -166,7 +196,7 @@ def test_a_replica_killed_mid_delivery_loses_nothing(
     other = Serve(url=fresh_pg, slack=slack, clock_start=SWEEP_AT)
     servers = [victim, other]
     try:
-        wait_until(lambda: len(reminders(slack)) >= COUNT // 4, servers=servers, timeout=180)
+        wait_for_deliveries(slack, target=COUNT // 4, servers=servers, url=fresh_pg)
         victim.kill()
         claimed = [r for r in reminder_rows(fresh_pg)
                    if r.state == OutboxState.PENDING and r.attempts > 0]  # fmt: skip
@@ -176,7 +206,7 @@ def test_a_replica_killed_mid_delivery_loses_nothing(
         later = SWEEP_AT + timedelta(seconds=time.monotonic() - started) + LEASE
         servers = [Serve(url=fresh_pg, slack=slack, clock_start=later + timedelta(seconds=1))
                    for _ in range(2)]  # fmt: skip
-        wait_until(lambda: len(reminders(slack)) >= COUNT, servers=servers, timeout=180)
+        wait_for_deliveries(slack, target=COUNT, servers=servers, url=fresh_pg)
         time.sleep(1.0)
     finally:
         for server in servers:
