@@ -167,7 +167,7 @@ def build_api(*, services: Services, settings: Settings) -> APIRouter:
         dependencies=read,
     )
     def get_recommendation(recommendation_id: int) -> RecommendationView:
-        with services.database.transaction() as session:
+        with services.database.read() as session:
             view = recommendation_detail(session, recommendation_id)
         if view is None:
             raise _error(404, f"no recommendation {recommendation_id}", "id")
@@ -181,7 +181,7 @@ def build_api(*, services: Services, settings: Settings) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         after_id: int | None = None,
     ) -> RecommendationPage:
-        with services.database.transaction() as session:
+        with services.database.read() as session:
             recs = list_recommendations(session, status=status, type_=type, owner=owner,
                                         limit=limit, after_id=after_id)  # fmt: skip
             items = [summary_view(r) for r in recs]
@@ -244,7 +244,7 @@ def build_api(*, services: Services, settings: Settings) -> APIRouter:
 
     @router.get("/metrics", response_class=PlainTextResponse)
     def metrics() -> PlainTextResponse:
-        with services.database.transaction() as session:
+        with services.database.read() as session:
             snapshot = metrics_snapshot(session)
         return PlainTextResponse(render_metrics(snapshot), media_type="text/plain; version=0.0.4")
 

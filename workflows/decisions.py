@@ -74,6 +74,11 @@ class DecisionService(WorkflowContext):
             with self.database.transaction() as session:
                 raise self._already_decided(session, request.recommendation_id) from None
 
+    def check_input(self, request: DecisionRequest) -> None:
+        """Raises InvalidInput for what the configuration alone refuses: a chat form can
+        answer it next to the field before any database work (the actor is not read)."""
+        self._validate_input(request)
+
     def record_accept(self, *, recommendation_id: int, actor_id: str, channel: str):
         return self.decide(DecisionRequest(recommendation_id, actor_id, Action.ACCEPT, channel))
 

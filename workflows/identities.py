@@ -14,7 +14,7 @@ from storage.models import PersonLink, ProcessedDelivery
 
 
 def get_link(*, database: Database, platform: str, person_id: str) -> PersonLink | None:
-    with database.transaction() as session:
+    with database.read() as session:
         link = session.scalars(
             select(PersonLink).where(PersonLink.platform == platform,
                                      PersonLink.person_id == person_id)
@@ -27,7 +27,7 @@ def get_link(*, database: Database, platform: str, person_id: str) -> PersonLink
 def find_person_by_external_id(
     *, database: Database, platform: str, external_id: str
 ) -> str | None:
-    with database.transaction() as session:
+    with database.read() as session:
         return session.scalar(
             select(PersonLink.person_id).where(PersonLink.platform == platform,
                                                PersonLink.external_id == external_id)
