@@ -152,7 +152,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         responses=responses(401, 404, 422),
     )
     def get_recommendation(recommendation_id: RecommendationId) -> RecommendationView:
-        with services.database.transaction() as session:
+        with services.database.read() as session:
             view = recommendation_detail(session, recommendation_id)
         if view is None:
             raise _error(404, f"no recommendation {recommendation_id}", "id")
@@ -167,7 +167,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         after_id: Annotated[int | None, Query(ge=0, le=MAX_BIGINT)] = None,
     ) -> RecommendationPage:
-        with services.database.transaction() as session:
+        with services.database.read() as session:
             recs = list_recommendations(session, status=status, type_=type, owner=owner,
                                         limit=limit, after_id=after_id)  # fmt: skip
             items = [summary_view(r) for r in recs]

@@ -12,10 +12,16 @@ from sqlalchemy.orm import Session, sessionmaker
 DEFAULT_URL = "sqlite:///./sopbot.db"
 
 
+READ_ONLY = "sopbot_read_only"  # execution option of the engine behind Database.read
+
+
 def _sqlite_setup(engine: Engine) -> None:
     """WAL so readers never wait for the writer, a busy timeout instead of instant
-    'database is locked', and BEGIN IMMEDIATE so two writers queue up instead of
-    deadlocking when both try to upgrade a read lock."""
+    'database is locked', and BEGIN IMMEDIATE for writes so two writers queue up instead
+    of deadlocking when both try to upgrade a read lock. A read-only transaction
+    (`Database.read`) opens with a plain deferred BEGIN: it reads a WAL snapshot and
+    takes no write lock, so reads never queue behind ingestion or the SLA sweep; and
+    `query_only` makes a write in it an error instead of a silent lock upgrade."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -29,7 +35,12 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = bool(connection.get_execution_options().get(READ_ONLY, False))
+        info = connection.connection.info  # lives as long as the pooled DBAPI connection
+        if info.get(READ_ONLY, False) != read_only:
+            connection.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+            info[READ_ONLY] = read_only
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -50,6 +61,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        reader = self.engine.execution_options(**{READ_ONLY: True})
+        self._read_sessions = sessionmaker(reader, expire_on_commit=False)
 
     @property
     def is_postgres(self) -> bool:
@@ -59,6 +72,16 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session inside one transaction: committed on success, rolled back on error."""
         with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only (on SQLite: no write lock). A write in it fails on
+        PostgreSQL's READ ONLY and may fail with 'database is locked' on SQLite: use
+        `transaction` for anything that writes."""
+        with self._read_sessions.begin() as session:
+            if self.is_postgres:
+                session.execute(text("SET TRANSACTION READ ONLY"))
             yield session
 
     def ping(self) -> bool:

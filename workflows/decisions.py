@@ -18,7 +18,15 @@ from core.domain import Action, DecisionKind, EventKind, OutboxKind, Role, Statu
 from storage.models import Assignment, Decision, Recommendation
 from workflows.audit import record_event
 from workflows.context import WorkflowContext
-from workflows.errors import AlreadyDecided, InvalidInput, NotFound, NotPermitted, Withdrawn
+from workflows.errors import (
+    AlreadyDecided,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    RepeatedDelivery,
+    Withdrawn,
+)
+from workflows.identities import any_delivered, claim_deliveries
 from workflows.outbox import enqueue, enqueue_refresh
 from workflows.permissions import role_of
 
@@ -41,6 +49,9 @@ class DecisionRequest:
     note: str | None = None
     value: float | None = None
     to: str | None = None  # reassign target
+    # Platform delivery ids (a Teams activity, a card submit) marked handled in the
+    # decision's own transaction: handled exactly when the decision is recorded.
+    deliveries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,8 @@ class DecisionService(WorkflowContext):
         self._validate_input(request)
         try:
             with self.database.transaction() as session:
+                claim_deliveries(session, platform=request.channel,
+                                 delivery_ids=request.deliveries, at=self.clock.now())  # fmt: skip
                 rec = self._load(session, request.recommendation_id)
                 role = self._authorise(session, rec, request)
                 if request.action == Action.REASSIGN:
@@ -71,11 +84,19 @@ class DecisionService(WorkflowContext):
             self._record_refusal(request)
             raise NotPermitted(str(refused)) from None
         except IntegrityError:
+            if any_delivered(database=self.database, platform=request.channel,
+                             delivery_ids=request.deliveries):  # fmt: skip
+                raise RepeatedDelivery("This click was handled already.") from None
             # Someone else's decision won the race: tell this person who and when.
             with self.database.transaction() as session:
                 raise self._already_decided(session, request.recommendation_id) from None
         self.meter.decided(action=request.action, type_=type_, seconds=waited)  # committed
         return recorded
+
+    def check_input(self, request: DecisionRequest) -> None:
+        """Raises InvalidInput for what the configuration alone refuses: a chat form can
+        answer it next to the field before any database work (the actor is not read)."""
+        self._validate_input(request)
 
     def record_accept(self, *, recommendation_id: int, actor_id: str, channel: str):
         return self.decide(DecisionRequest(recommendation_id, actor_id, Action.ACCEPT, channel))

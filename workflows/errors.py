@@ -36,3 +36,7 @@ class AlreadyDecided(WorkflowError):
 
 class Withdrawn(WorkflowError):
     pass
+
+
+class RepeatedDelivery(WorkflowError):
+    """The platform delivered this click before and its work is done: drop it quietly."""

@@ -14,7 +14,7 @@ from workflows.views import Purpose, message_for_purpose, recommendation_message
 def queue_messages(services: Services, *, person_id: str, limit: int = 20) -> list[Message]:
     """The person's open recommendations, each with its buttons, soonest due first."""
     now = services.clock.now()
-    with services.database.transaction() as session:
+    with services.database.read() as session:
         return [
             recommendation_message(session, config=services.config, rec=rec, reader_id=person_id,
                                    now=now)
@@ -30,7 +30,7 @@ def recommendation_for(
     drawn for `purpose` as the outbox draws it: a reminder keeps its Snooze buttons and
     "Due in" line, an escalation its Extend SLA form (for those who may extend), so a
     card redrawn in place is the message the outbox would send."""
-    with services.database.transaction() as session:
+    with services.database.read() as session:
         rec = session.get(Recommendation, recommendation_id)
         if rec is None:
             raise NotFound(f"Recommendation {recommendation_id} does not exist.")

@@ -1,5 +1,5 @@
 """The Slack adapter as the composition root sees it: a bolt `App` (sync, acking before
-the work so modals open inside Slack's three seconds), its routes at `POST /slack/events`
+the work, which runs on adapters.slack.after_ack's pool), its routes at `POST /slack/events`
 (one Request URL for events, interactivity and `/sopbot`), and Socket Mode when an app
 token is configured. Bolt itself answers 401 to a bad signature or a stale timestamp."""
 
@@ -13,10 +13,10 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.concurrency import run_in_threadpool
 
+from adapters.slack.after_ack import AfterAck
 from adapters.slack.chat import SlackChat
 from adapters.slack.client import build_client
 from adapters.slack.commands import SlackCommands
-from adapters.slack.dedupe import dedupe_middleware
 from adapters.slack.handlers import SlackHandlers
 from adapters.slack.home import HomeTab
 from adapters.slack.people import SlackPeople
@@ -36,7 +36,8 @@ class SlackAdapter:
         secret = settings.signing_secret
         self.client = build_client(token=token, base_url=settings.api_url)
         people = SlackPeople(services=services, client=self.client)
-        home = HomeTab(services=services, client=self.client)
+        self.home = home = HomeTab(services=services, client=self.client)
+        self.after = after = AfterAck()
         self.chat = SlackChat(client=self.client, people=people, home=home)
         self.app = App(
             client=self.client,
@@ -46,11 +47,11 @@ class SlackAdapter:
             process_before_response=False,
             logger=log,
         )
-        self.app.middleware(dedupe_middleware(services))  # before any listener
-        SlackHandlers(services=services, people=people, home=home, client=self.client).register(
+        SlackHandlers(services=services, people=people, home=home, client=self.client,
+                      after=after).register(self.app)  # fmt: skip
+        SlackCommands(services=services, people=people, home=home, after=after).register(
             self.app
         )
-        SlackCommands(services=services, people=people, home=home).register(self.app)
         self.router = APIRouter()
         if secret is not None:  # without a signing secret, nothing posted here is trusted
             self.router.add_api_route(
@@ -73,8 +74,11 @@ class SlackAdapter:
             log.info("Slack Socket Mode connected")
 
     def stop(self) -> None:
+        """Close the socket, then finish what was acked and the Home tabs it changed."""
         if self.socket_mode is not None:
             self.socket_mode.close()
+        self.after.stop()
+        self.home.stop()
 
 
 def build_slack_adapter(*, settings: SlackSettings, services: Services) -> SlackAdapter:

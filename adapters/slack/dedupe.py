@@ -1,16 +1,16 @@
 """Slack delivers some things more than once: the Events API retries (X-Slack-Retry-Num)
 when we were slow, and a flaky network can replay a click. Each delivery id is claimed
-once in the database (whichever replica sees it first), and repeats are acked and
-dropped. Decisions are also unique in the database, so even a double click with two
-distinct ids records once; the second click is told who decided first."""
+once in the database (whichever replica sees it first), and repeats are dropped. The
+claim is made in the work after the ack (adapters.slack.after_ack), never on the
+request path: a repeat is answered 200 like any delivery, and then does nothing.
+Decisions are also unique in the database, so even a double click with two distinct ids
+records once; the second click is told who decided first."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
-
-from slack_bolt import BoltResponse
 
 from adapters.slack.people import PLATFORM
 from workflows.identities import first_delivery
@@ -31,15 +31,14 @@ def delivery_key(body: Mapping[str, Any]) -> str | None:
     return None
 
 
-def dedupe_middleware(services: Services) -> Callable[..., BoltResponse | None]:
-    def dedupe(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
-        key = delivery_key(body)
-        if key is not None and not first_delivery(
-            database=services.database, clock=services.clock, platform=PLATFORM, delivery_id=key
-        ):
-            log.info("ignored a repeated Slack delivery (%s)", key.split(":", 1)[0])
-            return BoltResponse(status=200, body="")
-        next()
-        return None
-
-    return dedupe
+def first_time(services: Services, body: Mapping[str, Any]) -> bool:
+    """False for a delivery already claimed (by this replica or another)."""
+    key = delivery_key(body)
+    if key is None:
+        return True
+    if first_delivery(
+        database=services.database, clock=services.clock, platform=PLATFORM, delivery_id=key
+    ):
+        return True
+    log.info("ignored a repeated Slack delivery (%s)", key.split(":", 1)[0])
+    return False

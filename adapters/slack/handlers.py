@@ -1,15 +1,21 @@
 """The bolt listeners for decisions: button clicks and modal submissions.
 
-Every listener acks first (Slack gives three seconds, and a trigger_id dies with them),
-then calls the workflows. Refusals (not permitted, already decided, a stranger) are
-ephemeral messages only the clicker sees (adapters.slack.replies); nothing is changed
-for anyone else. A form button opens its modal only when the workflow's message for the
-clicker carries that form, so a refused click never opens one."""
+Every listener acks first, with nothing before the ack that waits on the database or on
+Slack (Slack gives three seconds, and a trigger_id dies with them), and hands the work
+to the after-ack pool (adapters.slack.after_ack): a burst of clicks becomes a queue of
+message updates, never a click Slack shows as failed. A modal submission's ack may
+carry input errors: those the configuration alone can find are checked before the ack;
+the decision itself is recorded after it, and a refusal then is an ephemeral note.
+Repeated deliveries are dropped in the work (adapters.slack.dedupe). Refusals (not
+permitted, already decided, a stranger) are ephemeral messages only the clicker sees
+(adapters.slack.replies); nothing is changed for anyone else. A form button opens its
+modal only when the workflow's message for the clicker carries that form, so a refused
+click never opens one."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -18,9 +24,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from adapters.slack.after_ack import AfterAck
 from adapters.slack.blocks import as_dicts, fallback_text, message_blocks
+from adapters.slack.dedupe import first_time
 from adapters.slack.home import HomeTab
-from adapters.slack.ids import ActionId, BlockId, CallbackId
+from adapters.slack.ids import FORM_INPUTS, ActionId, BlockId, CallbackId
 from adapters.slack.modals import form_modal, read_values
 from adapters.slack.origin import Origin
 from adapters.slack.payloads import ButtonValue, ModalMetadata
@@ -30,6 +38,7 @@ from adapters.slack.replies import Replies
 from core.domain import Action
 from core.messages import ButtonAction, Message
 from workflows.decisions import DecisionRecorded, DecisionRequest
+from workflows.errors import InvalidInput
 from workflows.inbox import recommendation_for
 from workflows.service import Services
 from workflows.views import Purpose
@@ -74,11 +83,13 @@ class Submission:
 
 class SlackHandlers:
     def __init__(
-        self, *, services: Services, people: SlackPeople, home: HomeTab, client: WebClient
-    ) -> None:
+        self, *, services: Services, people: SlackPeople, home: HomeTab, client: WebClient,
+        after: AfterAck,
+    ) -> None:  # fmt: skip
         self.services = services
         self.home = home
         self.client = client
+        self.after = after
         self.replies = Replies(client=client, people=people)
 
     def register(self, app: App) -> None:
@@ -90,11 +101,52 @@ class SlackHandlers:
         for callback_id in SUBMIT_ACTIONS:
             app.view_submission(callback_id.value)(self.on_submit)
 
+    # --- the request path: ack, then queue the work -------------------------------------
+
+    def on_accept(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        self.after.run(partial(self.accept, body, action))
+
+    def on_open_form(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        self.after.run_modal(partial(self.open_form, body, action))
+
+    def on_snooze(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        self.after.run(partial(self.snooze, body, action))
+
+    def on_submit(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """Input errors the configuration can find stay next to their field (the modal
+        stays open); anything else is acked, and the decision recorded after."""
+        metadata = ModalMetadata.model_validate_json(view["private_metadata"])
+        values = read_values(view["state"]["values"])
+        callback = CallbackId(view["callback_id"])
+        try:
+            number = float(values["value"]) if values.get("value") else None
+        except ValueError:
+            ack(response_action="errors", errors={BlockId.VALUE.value: "Enter a number."})
+            return
+        request = DecisionRequest(
+            metadata.recommendation_id, "", SUBMIT_ACTIONS[callback], PLATFORM,
+            reason_code=values.get("reason_code"), note=values.get("note"), value=number,
+            to=values.get("to"),
+        )  # fmt: skip
+        try:
+            self.services.decisions.check_input(request)
+        except InvalidInput as exc:
+            block = FORM_INPUTS[exc.field][0] if exc.field in FORM_INPUTS else FIRST_INPUT[callback]
+            ack(response_action="errors", errors={block.value: exc.message})
+            return
+        ack()
+        self.after.run(partial(self.submit, body, metadata, request))
+
     # --- who, where, and what happens after a decision -----------------------------------
 
-    def clicked(self, ack: Ack, body: dict[str, Any], value: str) -> Click | None:
-        """Ack a click, then who made it and on what; None (and told) for a stranger."""
-        ack()
+    def clicked(self, body: dict[str, Any], value: str) -> Click | None:
+        """Who made a click and on what; None for a repeated delivery, and for a
+        stranger (who is told)."""
+        if not first_time(self.services, body):
+            return None
         origin = Origin.of_click(body)
         person_id = self.replies.identify(origin)
         if person_id is None:
@@ -143,8 +195,8 @@ class SlackHandlers:
 
     # --- buttons ------------------------------------------------------------------------
 
-    def on_accept(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        click = self.clicked(ack, body, action["value"])
+    def accept(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        click = self.clicked(body, action["value"])
         if click is None:
             return
         request = DecisionRequest(
@@ -156,11 +208,11 @@ class SlackHandlers:
         if recorded is not None:
             self.after_decision(click.origin, recorded=recorded, person_id=click.person_id)
 
-    def on_open_form(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def open_form(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """Override / Reassign / Extend SLA: the form comes from the recommendation as the
         clicker may act on it now (one database read), and the modal opens while the
         trigger_id is still valid. No form for them: an ephemeral refusal, no modal."""
-        click = self.clicked(ack, body, action["value"])
+        click = self.clicked(body, action["value"])
         if click is None:
             return
         wanted = FORM_ACTIONS[ActionId(action["action_id"])]
@@ -187,9 +239,9 @@ class SlackHandlers:
         view = form_modal(form=form, message=message, metadata=metadata)
         self.client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    def on_snooze(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def snooze(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """The "Snooze reminders" select on a reminder: the choice rides in the option."""
-        click = self.clicked(ack, body, action["selected_option"]["value"])
+        click = self.clicked(body, action["selected_option"]["value"])
         if click is None:
             return
         snoozed = self.replies.attempt(
@@ -207,34 +259,17 @@ class SlackHandlers:
 
     # --- modal submissions --------------------------------------------------------------
 
-    def on_submit(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        sub = self.submitted(ack, body, view)
-        if sub is None:
+    def submit(self, body: dict[str, Any], metadata: ModalMetadata,
+               request: DecisionRequest) -> None:  # fmt: skip
+        origin = Origin.of_submission(body, metadata)
+        person_id = self.replies.identify(origin)
+        if person_id is None:
             return
-        callback = CallbackId(view["callback_id"])
-        try:
-            number = float(sub.values["value"]) if sub.values.get("value") else None
-        except ValueError:
-            ack(response_action="errors", errors={BlockId.VALUE.value: "Enter a number."})
-            return
-        request = DecisionRequest(
-            sub.metadata.recommendation_id,
-            sub.person_id,
-            SUBMIT_ACTIONS[callback],
-            PLATFORM,
-            reason_code=sub.values.get("reason_code"),
-            note=sub.values.get("note"),
-            value=number,
-            to=sub.values.get("to"),
-        )
-        recorded = self.replies.settle(
-            ack,
-            sub.origin,
-            partial(self.services.decisions.decide, request),
-            field_block=FIRST_INPUT[callback],
+        recorded = self.replies.attempt(
+            origin, partial(self.services.decisions.decide, replace(request, actor_id=person_id))
         )
         if recorded is not None:
-            self.after_decision(sub.origin, recorded=recorded, person_id=sub.person_id)
+            self.after_decision(origin, recorded=recorded, person_id=person_id)
 
     def on_extend(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         sub = self.submitted(ack, body, view)

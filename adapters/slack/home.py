@@ -1,9 +1,17 @@
-"""Publishing the Home tab: the person's open queue. Called when they open it and after
-every change that touches their queue (a delivery, a decision, a message update)."""
+"""Publishing the Home tab: the person's open queue. Published when they open it and
+after every change that touches their queue (a delivery, a decision, a message update).
+
+Republishing is coalesced per person, on a publisher thread of its own: a burst of
+changes for one person while a publish is waiting is one publish, and whoever asked
+(the outbox worker holding its claimed batch, a click's work) never waits for the
+queue to be read and rendered or for `views.publish`. A change that lands while that
+person's publish is running queues one more, so the last publish always shows it."""
 
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -21,6 +29,9 @@ class HomeTab:
     def __init__(self, *, services: Services, client: WebClient) -> None:
         self.services = services
         self.client = client
+        self._pending: dict[str, str | None] = {}  # Slack user id -> person id, to publish
+        self._lock = threading.Condition()
+        self._publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slack-home")
 
     def publish(self, *, user_id: str, person_id: str | None) -> None:
         """Raises SlackApiError; use `refresh` where a failure must not stop the caller."""
@@ -33,10 +44,38 @@ class HomeTab:
         self.client.views_publish(user_id=user_id, view=view)
 
     def refresh(self, *, user_id: str | None, person_id: str | None) -> None:
-        """Best effort: a stale Home tab is repaired by the next change or visit."""
+        """Queue a publish (best effort: a stale Home tab is repaired by the next change
+        or visit); returns at once."""
         if not user_id:
             return
+        with self._lock:
+            queued = user_id in self._pending
+            self._pending[user_id] = person_id
+        if not queued:
+            self._publisher.submit(self._publish_pending, user_id)
+
+    def _publish_pending(self, user_id: str) -> None:
+        with self._lock:
+            person_id = self._pending.pop(user_id)
         try:
             self.publish(user_id=user_id, person_id=person_id)
         except (SlackApiError, OSError) as exc:
             log.warning("could not refresh the Home tab of %s: %s", person_id, exc)
+        except Exception:
+            log.exception("could not refresh the Home tab of %s", person_id)
+        finally:
+            with self._lock:
+                self._lock.notify_all()
+
+    def wait_published(self, timeout: float = 10.0) -> bool:
+        """Block until every queued publish has been made (tests, shutdown)."""
+        done = self._publisher.submit(lambda: None)
+        try:
+            done.result(timeout)
+        except TimeoutError:
+            return False
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._pending, timeout)
+
+    def stop(self) -> None:
+        self._publisher.shutdown(wait=True)

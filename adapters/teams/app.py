@@ -2,7 +2,13 @@
 its bot, its `Chat`, and `POST /api/messages` in the one sopbot server.
 
 The HTTP route hands each activity to the adapter's private loop (see loop.py) and
-answers 401 when Bot Framework authentication refuses the request, before any work."""
+answers 401 when Bot Framework authentication refuses the request, before any work.
+An authenticated message activity (text, or a card's Action.Submit) is answered 202 at
+once and its turn runs after the answer (replies and card updates go through the Bot
+Connector, not the HTTP answer), so a burst of clicks never runs into Teams' timeout;
+its database work runs on the loop's bounded thread pool. An invoke, or a message
+sent with deliveryMode expectReplies, carries its answer in the HTTP response, so
+that turn is awaited."""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 from botframework.connector.auth import AuthenticateRequestResult
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -22,7 +28,7 @@ from jwt import PyJWTError
 
 from adapters.teams.bot import SopbotTeamsBot
 from adapters.teams.chat import TeamsChat
-from adapters.teams.loop import LoopThread
+from adapters.teams.loop import LoopThread, TurnsAfterAnswer
 from adapters.teams.references import ReferenceStore
 from adapters.teams.retry import RetryPolicy
 from adapters.teams.settings import TeamsSettings
@@ -85,6 +91,7 @@ class TeamsAdapter:
             log.warning("Teams adapter without TEAMS_APP_ID: requests are NOT authenticated "
                         "(local testing only)")  # fmt: skip
         self.loop = LoopThread()
+        self.turns = TurnsAfterAnswer(self.loop)
         self.cloud_adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(auth))
         store = ReferenceStore(services=services)
         retry = retry or RetryPolicy()
@@ -102,6 +109,7 @@ class TeamsAdapter:
         _ = self.loop.loop
 
     def stop(self) -> None:
+        self.turns.wait_idle()
         self.loop.stop()
 
     async def _authenticate(
@@ -134,9 +142,13 @@ class TeamsAdapter:
                 identity = await self.loop.run_async(self._authenticate(activity, auth_header))
             except Unauthorized:
                 return JSONResponse({"error": "unauthorized"}, status_code=401)
-            invoke = await self.loop.run_async(
-                self.cloud_adapter.process_activity(identity, activity, self.bot.on_turn)
-            )
+            turn = self.cloud_adapter.process_activity(identity, activity, self.bot.on_turn)
+            if activity.type == ActivityTypes.message and (
+                activity.delivery_mode != DeliveryModes.expect_replies
+            ):
+                self.turns.start(turn)
+                return Response(status_code=202)
+            invoke = await self.loop.run_async(turn)
             if invoke is not None:
                 return JSONResponse(serializer_helper(invoke.body), status_code=invoke.status)
             return Response(status_code=201)

@@ -27,8 +27,8 @@ from core.domain import Action
 from core.messages import ButtonAction, Message
 from workflows.commands import QUEUE, answer_command, parse_command
 from workflows.decisions import DecisionRequest
-from workflows.errors import AlreadyDecided, InvalidInput, WorkflowError
-from workflows.identities import first_delivery
+from workflows.errors import AlreadyDecided, InvalidInput, RepeatedDelivery, WorkflowError
+from workflows.identities import any_delivered, first_delivery
 from workflows.inbox import queue_messages, recommendation_for
 from workflows.service import Services
 from workflows.views import Purpose
@@ -88,8 +88,12 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
     # --- messages: commands and card submits -----------------------------------------
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        """An activity counts as handled only once its work is done: a decision marks it
+        in its own transaction, anything else right after it succeeded, so a turn that
+        failed leaves the same click to be handled when it comes again."""
         activity = turn_context.activity
-        if activity.id and not await self._first(f"{activity.conversation.id}:{activity.id}"):
+        keys = (f"{activity.conversation.id}:{activity.id}",) if activity.id else ()
+        if await self._handled(keys):
             return  # the same activity delivered twice
         person_id = await self._capture(turn_context)
         submission = parse_submission(activity.value)
@@ -102,9 +106,10 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
             await self._reply(turn_context, UNKNOWN_PERSON)
             return
         if submission is not None:
-            await self._on_submit(turn_context, person_id, submission)
+            await self._on_submit(turn_context, person_id, submission, keys)
         else:
             await self._on_command(turn_context, person_id)
+            await self._mark(keys)
 
     async def _on_command(self, turn_context: TurnContext, person_id: str) -> None:
         text = TurnContext.remove_recipient_mention(turn_context.activity) or ""
@@ -123,37 +128,42 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
         reply = await asyncio.to_thread(answer_command, self.services, request)
         await self._reply(turn_context, reply if isinstance(reply, str) else card_activity(reply))
 
-    async def _on_submit(self, turn_context: TurnContext, person_id: str, sub: Submission) -> None:
-        if not await self._first(f"card:{person_id}:{sub.fingerprint()}"):
+    async def _on_submit(self, turn_context: TurnContext, person_id: str, sub: Submission,
+                         keys: tuple[str, ...]) -> None:  # fmt: skip
+        keys = (*keys, f"card:{person_id}:{sub.fingerprint()}")
+        if await self._handled(keys):
             return  # the same card submitted again with the same inputs
         action = sub.submit.action
         rec_id = sub.submit.recommendation_id
         variant = sub.submit.variant
+        if action in DECISIONS:
+            await self._on_decision(turn_context, person_id, sub, DECISIONS[action], keys)
+            return
         if action in (CardVerb.CANCEL, CardVerb.OPEN):
             message = await self._current(rec_id, person_id, variant)
             if action == CardVerb.CANCEL:
                 await self._replace_card(turn_context, message)
             else:
                 await self._reply(turn_context, card_activity(message))
-            return
-        if action == ButtonAction.SNOOZE:
+        elif action == ButtonAction.SNOOZE:
             await self._on_snooze(turn_context, person_id, sub)
-            return
-        if action == ButtonAction.EXTEND:
+        elif action == ButtonAction.EXTEND:
             await self._on_extend(turn_context, person_id, sub)
-            return
-        await self._on_decision(turn_context, person_id, sub, DECISIONS[action])
+        await self._mark(keys)
 
     async def _on_decision(self, turn_context: TurnContext, person_id: str, sub: Submission,
-                           decision: Action) -> None:  # fmt: skip
+                           decision: Action, keys: tuple[str, ...]) -> None:  # fmt: skip
         submit = sub.submit
         action, rec_id, variant = submit.action, submit.recommendation_id, submit.variant
         try:
             request = DecisionRequest(
                 rec_id, person_id, decision, "teams", reason_code=sub.text("reason_code"),
                 note=sub.text("note"), value=_number(sub.text("value")), to=sub.text("to"),
+                deliveries=keys,
             )  # fmt: skip
             result = await asyncio.to_thread(self.services.decisions.decide, request)
+        except RepeatedDelivery:
+            return  # a copy of this click, handled concurrently
         except InvalidInput as error:
             message = await self._current(rec_id, person_id, variant)
             form = OpenForm(action=action, values=sub.inputs, errors={error.field: error.message})
@@ -205,6 +215,15 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
             first_delivery, database=self.services.database, clock=self.services.clock,
             platform="teams", delivery_id=delivery_id,
         )  # fmt: skip
+
+    async def _handled(self, keys: tuple[str, ...]) -> bool:
+        return await asyncio.to_thread(any_delivered, database=self.services.database,
+                                       platform="teams", delivery_ids=keys)  # fmt: skip
+
+    async def _mark(self, keys: tuple[str, ...]) -> None:
+        """The work for these deliveries is done: repeats of them are dropped from now."""
+        for key in keys:
+            await self._first(key)
 
     @staticmethod
     def _scope(turn_context: TurnContext) -> str:

@@ -8,11 +8,15 @@ await it from their own loop (the HTTP route)."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import logging
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 class LoopThread:
@@ -70,3 +74,32 @@ class LoopThread:
             loop.call_soon_threadsafe(loop.stop)
         if thread is not None:
             thread.join(timeout=10)
+
+
+class TurnsAfterAnswer:
+    """Turns started on the loop after their HTTP answer was sent: a failure is logged
+    (the activity is not marked handled, so the same click again is handled), and
+    `wait_idle` lets a shutdown or a test wait for the ones still running."""
+
+    def __init__(self, loop: LoopThread) -> None:
+        self._loop = loop
+        self._running: set[concurrent.futures.Future[Any]] = set()
+        self._lock = threading.Lock()
+
+    def start(self, turn: Coroutine[Any, Any, Any]) -> None:
+        future = asyncio.run_coroutine_threadsafe(turn, self._loop.loop)
+        with self._lock:
+            self._running.add(future)
+        future.add_done_callback(self._done)
+
+    def _done(self, future: concurrent.futures.Future[Any]) -> None:
+        with self._lock:
+            self._running.discard(future)
+        if not future.cancelled() and future.exception() is not None:
+            log.warning("a Teams turn failed after its HTTP answer: %r", future.exception())
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        with self._lock:
+            running = list(self._running)
+        _done, not_done = concurrent.futures.wait(running, timeout=timeout)
+        return not not_done

@@ -3,6 +3,7 @@ Slack Web API; and a sender that signs requests the way Slack does."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
+from adapters.slack.app import SlackAdapter
 from bot.runtime import Runtime, build_runtime
 from bot.server import create_app
 from bot.settings import Settings
@@ -24,6 +26,7 @@ from tests.slack.slack_http import SIGNING_SECRET, SlackSender
 from workflows.ingestion import validate_batch
 
 USERS_BY_EMAIL = {"ana@nordwind.example": "U0ANA"}
+_answers = itertools.count(1)
 
 
 @pytest.fixture
@@ -56,7 +59,27 @@ class SlackWorld:
         items = validate_batch(config=self.runtime.config, raw_items=[make_rec(**overrides)])
         result = self.runtime.services.ingestor.ingest(items=items)
         self.runtime.outbox.drain()
+        self.settled()
         return result[0].id if isinstance(result, list) else result.items[0].id
+
+    def command(self, user_id: str, text: str) -> dict[str, Any]:
+        """`/sopbot text`: acked empty at once, answered through its response_url (served
+        by the fake, which records it under a name of its own); returns what was posted."""
+        name = f"answer{next(_answers)}"
+        url = self.fake.url.replace("/api/", "/commands/T0FAKE/1/") + name
+        acked = self.slack.command(user_id, text, response_url=url)
+        assert acked.status_code == 200 and not acked.content, acked.text
+        answers = self.fake.wait_for(name)
+        assert answers, f"/sopbot {text} was not answered"
+        return answers[0]
+
+    def settled(self) -> None:
+        """Wait until the work after every ack so far is done and the Home tabs it
+        changed are published (both run in background threads)."""
+        for adapter in self.runtime.adapters:
+            if isinstance(adapter, SlackAdapter):
+                assert adapter.after.wait_idle()
+                assert adapter.home.wait_published()
 
     def decisions(self, recommendation_id: int) -> int:
         with self.runtime.database.transaction() as session:

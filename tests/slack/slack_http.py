@@ -59,7 +59,10 @@ class SlackSender:
         body = urlencode({"payload": json.dumps(payload)})
         return self.post(body, "application/x-www-form-urlencoded", **kwargs)
 
-    def command(self, user_id: str, text: str, **kwargs: Any) -> httpx.Response:
+    def command(
+        self, user_id: str, text: str, *,
+        response_url: str = "https://hooks.slack.com/commands/T0FAKE/1/xyz", **kwargs: Any,
+    ) -> httpx.Response:  # fmt: skip
         fields = {
             "token": "deprecated-verification-token",
             "team_id": TEAM["id"],
@@ -72,7 +75,7 @@ class SlackSender:
             "text": text,
             "api_app_id": "A0SOPBOT",
             "is_enterprise_install": "false",
-            "response_url": "https://hooks.slack.com/commands/T0FAKE/1/xyz",
+            "response_url": response_url,
             "trigger_id": f"{next(_ids)}.13345224609.8ed1a2f0c9",
         }
         return self.post(urlencode(fields), "application/x-www-form-urlencoded", **kwargs)

@@ -48,7 +48,7 @@ def click_in_queue(world: SlackWorld, button: dict[str, Any], user_id: str = "U0
 def test_accept_from_the_queue_redraws_it(world: SlackWorld) -> None:
     first = world.ingest(title="first one", respond_by="2026-11-30T15:00:00+00:00")
     second = world.ingest(title="second one", respond_by="2026-12-02T12:00:00+00:00")
-    queue = world.slack.command("U0ANA", "queue").json()
+    queue = world.command("U0ANA", "queue")
     assert queue["response_type"] == "ephemeral"
     accepts = queue_buttons(queue["blocks"], ActionId.ACCEPT)
     assert list(accepts) == [first, second]
@@ -81,7 +81,7 @@ def test_accept_from_the_queue_redraws_it(world: SlackWorld) -> None:
 
 def test_confirmation_when_the_response_url_fails(world: SlackWorld) -> None:
     rec_id = world.ingest()
-    queue = world.slack.command("U0ANA", "queue").json()
+    queue = world.command("U0ANA", "queue")
     world.fake.reset()
     world.fake.fail_next(REDRAW, 404, error="expired_url")
 
@@ -98,7 +98,7 @@ def test_refusal_from_the_queue_leaves_it_alone(world: SlackWorld) -> None:
     """Decided elsewhere after the list was drawn: the click is refused ephemerally and
     the list is not redrawn (nothing was recorded)."""
     rec_id = world.ingest()
-    queue = world.slack.command("U0ANA", "queue").json()
+    queue = world.command("U0ANA", "queue")
     accept = queue_buttons(queue["blocks"], ActionId.ACCEPT)[rec_id]
     click_in_queue(world, accept)
     assert world.fake.wait_for(REDRAW)
@@ -113,7 +113,7 @@ def test_refusal_from_the_queue_leaves_it_alone(world: SlackWorld) -> None:
 
 def test_override_modal_from_the_queue_redraws_it(world: SlackWorld) -> None:
     rec_id = world.ingest()
-    queue = world.slack.command("U0ANA", "queue").json()
+    queue = world.command("U0ANA", "queue")
     world.fake.reset()
 
     click_in_queue(world, queue_buttons(queue["blocks"], ActionId.OVERRIDE)[rec_id])

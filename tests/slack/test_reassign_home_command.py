@@ -85,16 +85,16 @@ def test_home_tab_lists_the_queue_by_due_time_and_refreshes(world: SlackWorld) -
 
 def test_slash_command(world: SlackWorld) -> None:
     world.ingest()
-    help_answer = world.slack.command("U0ANA", "help").json()
+    help_answer = world.command("U0ANA", "help")
     assert help_answer["response_type"] == "ephemeral"
     assert "queue: your open recommendations" in str(help_answer["blocks"])
-    empty = world.slack.command("U0ANA", "").json()
+    empty = world.command("U0ANA", "")
     assert empty["blocks"] == help_answer["blocks"]
-    queue = world.slack.command("U0ANA", "queue").json()
+    queue = world.command("U0ANA", "queue")
     assert "SKU-4711" in str(queue["blocks"])
     assert button_in(queue["blocks"], ActionId.ACCEPT)
     for word in ("readiness", "report", "interview"):
-        answer = world.slack.command("U0ANA", word).json()
+        answer = world.command("U0ANA", word)
         assert "not available yet" in answer["text"]
-    unknown = world.slack.command("U0ANA", "frobnicate").json()
+    unknown = world.command("U0ANA", "frobnicate")
     assert "I don't know the command 'frobnicate'" in str(unknown["blocks"])

@@ -82,12 +82,12 @@ def test_stranger_home_and_command(world: SlackWorld) -> None:
     published = world.fake.wait_for("views.publish")
     assert published[0]["user_id"] == STRANGER
     assert "not in the sopbot configuration" in str(published[0]["view"])
-    answer = world.slack.command(STRANGER, "queue").json()
+    answer = world.command(STRANGER, "queue")
     assert answer["text"] == NOT_CONFIGURED and answer["response_type"] == "ephemeral"
 
 
 def test_someone_elses_queue_stays_private(world: SlackWorld) -> None:
     world.ingest()
-    answer = world.slack.command("U0FINN", "queue").json()
+    answer = world.command("U0FINN", "queue")
     assert "Nothing waiting for you" in answer["text"]
     assert "SKU-4711" not in str(answer)

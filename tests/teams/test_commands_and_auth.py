@@ -34,7 +34,7 @@ def test_queue_lists_open_recommendations_as_cards(world: TeamsWorld) -> None:
     mention = {"type": "mention", "text": "<at>sopbot</at>", "mentioned": BOT}
     activity = world.activity(USERS["ana"], "message", text="<at>sopbot</at> queue",
                               entities=[mention])  # fmt: skip
-    assert world.post(activity).status_code in (200, 201)
+    assert world.post(activity).status_code in (200, 201, 202)
     calls = world.connector.of_kind("reply")
     assert "2 open, soonest due first" in calls[0].text
     cards = [texts(c.card) for c in calls if c.card]

@@ -1,0 +1,65 @@
+"""The work a Slack request asks for, run after its ack on a bounded pool of our own.
+
+Bolt runs listeners on its own pool (ten threads) and answers Slack only once a
+listener has called `ack()`. When listeners also record the decision, update the
+message and republish the Home tab, a burst of clicks fills that pool and later clicks
+are not even started within Bolt's ack wait: Slack shows the planner an error. So
+every listener acks at once and hands its work here; the pool is sized for the
+database (a burst waits in the queue, it never turns into a refused click), and modals
+have a lane of their own, because `views.open` must use the trigger_id within three
+seconds of the click however long the queue of decisions is."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+log = logging.getLogger(__name__)
+
+WORKERS = 4  # decisions are short database transactions; more threads only queue there
+MODAL_WORKERS = 2
+
+
+class AfterAck:
+    def __init__(self, *, workers: int = WORKERS, modal_workers: int = MODAL_WORKERS) -> None:
+        self._work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-work")
+        self._modals = ThreadPoolExecutor(max_workers=modal_workers,
+                                          thread_name_prefix="slack-modal")  # fmt: skip
+        self._unfinished = 0
+        self._changed = threading.Condition()
+
+    def run(self, work: Callable[[], None]) -> Future[None]:
+        """Queue `work` (already acked): a failure is logged, the clicker was answered."""
+        return self._submit(self._work, work)
+
+    def run_modal(self, work: Callable[[], None]) -> Future[None]:
+        """Queue work that opens a modal, ahead of the queue of decisions."""
+        return self._submit(self._modals, work)
+
+    def _submit(self, pool: ThreadPoolExecutor, work: Callable[[], None]) -> Future[None]:
+        with self._changed:
+            self._unfinished += 1
+        return pool.submit(self._logged, work)
+
+    def _logged(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except Exception:
+            log.exception("Slack work after the ack failed")
+        finally:
+            with self._changed:
+                self._unfinished -= 1
+                self._changed.notify_all()
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Block until all the work queued so far is done (tests)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._unfinished == 0, timeout)
+
+    def stop(self) -> None:
+        """Finish what was acked before the process goes (a click answered 200 must
+        still be recorded)."""
+        self._modals.shutdown(wait=True)
+        self._work.shutdown(wait=True)
