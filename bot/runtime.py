@@ -132,5 +132,5 @@ def build_runtime(
 
 
 def _count_open(database: Database) -> int:
-    with database.transaction() as session:
+    with database.read() as session:
         return count_open(session)
