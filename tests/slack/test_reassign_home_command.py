@@ -93,8 +93,9 @@ def test_slash_command(world: SlackWorld) -> None:
     queue = world.slack.command("U0ANA", "queue").json()
     assert "SKU-4711" in str(queue["blocks"])
     assert button_in(queue["blocks"], ActionId.ACCEPT)
-    for word in ("readiness", "report", "interview"):
+    for word in ("readiness", "report"):
         answer = world.slack.command("U0ANA", word).json()
         assert "not available yet" in answer["text"]
+    assert "Interview templates" in world.slack.command("U0ANA", "interview").json()["text"]
     unknown = world.slack.command("U0ANA", "frobnicate").json()
     assert "I don't know the command 'frobnicate'" in str(unknown["blocks"])
