@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.config import Config
-from core.domain import SCOPE_KEYS, DecisionKind, OutboxKind
+from core.domain import DecisionKind, OutboxKind
 from core.messages import Message, Section, Tone
 from storage.models import ContextRule, Decision, OverridePattern, Recommendation
 from workflows.audit import record_event
@@ -23,6 +23,7 @@ from workflows.rules.events import ContextEvent
 from workflows.rules.people import may_review
 from workflows.rules.store import draft_rule
 
+PATTERN_KINDS = ("supplier", "customer", "sku", "product_family", "site")  # most specific first
 TEMPLATE_FOR_KIND = {"supplier": "suppliers", "customer": "customers", "site": "data_quirks",
                      "sku": "data_quirks", "product_family": "customers", "line": "equipment"}
 
@@ -59,7 +60,7 @@ def detect_override_pattern(session: Session, *, config: Config, rec: Recommenda
                         {"key": f"override-pattern:{decision.reason_code}"})  # fmt: skip
     settings = config.context.override_pattern
     fired: list[int] = []
-    for kind in SCOPE_KEYS:
+    for kind in PATTERN_KINDS:
         value = getattr(rec, kind)
         if not value:
             continue
@@ -76,12 +77,15 @@ def detect_override_pattern(session: Session, *, config: Config, rec: Recommenda
         record_event(session, kind=ContextEvent.OVERRIDE_PATTERN, at=now, pattern=pattern_id,
                      reason_code=decision.reason_code, entity={kind: value},
                      decisions=[d.id for d in overrides])  # fmt: skip
-        reviewer = config.override_reviewer
-        if reviewer:
-            offer = pattern_offer(session, config=config, pattern_id=pattern_id)
-            enqueue(session, kind=OutboxKind.NOTICE, key=f"override-pattern:{pattern_id}",
-                    now=now, person_id=reviewer,
-                    payload={"message": offer.model_dump(mode="json"), "purpose": "pattern"})
+    if fired and config.override_reviewer:
+        offer = pattern_offer(session, config=config, pattern_id=fired[0])
+        for also in fired[1:]:
+            other = _pattern(session, also)
+            offer.context.append(f"The same reason also repeats for {_entity(other)}: "
+                                 f"`rules draft {other.id}`")  # fmt: skip
+        enqueue(session, kind=OutboxKind.NOTICE, key=f"override-pattern:{fired[0]}", now=now,
+                person_id=config.override_reviewer,
+                payload={"message": offer.model_dump(mode="json"), "purpose": "pattern"})
     return fired
 
 
@@ -90,6 +94,10 @@ def _pattern(session: Session, pattern_id: int) -> OverridePattern:
     if pattern is None:
         raise NotFound(f"There is no override pattern #{pattern_id}.")
     return pattern
+
+
+def _entity(pattern: OverridePattern) -> str:
+    return f"{pattern.entity_kind.replace('_', ' ')} {pattern.entity_value}"
 
 
 def _decisions(session: Session, pattern: OverridePattern) -> list[Decision]:
@@ -104,7 +112,7 @@ def pattern_offer(session: Session, *, config: Config, pattern_id: int) -> Messa
     label = reason.label if reason else pattern.reason_code
     planners = list(dict.fromkeys(d.actor_id for d in decisions))
     window = config.context.override_pattern.window.days
-    entity = f"{pattern.entity_kind.replace('_', ' ')} {pattern.entity_value}"
+    entity = _entity(pattern)
     notes = [f"#{d.recommendation_id} {config.display_name(d.actor_id)}: {d.note or '(no note)'}"
              for d in decisions]  # fmt: skip
     template = TEMPLATE_FOR_KIND.get(pattern.entity_kind, "suppliers")
