@@ -87,8 +87,13 @@ def rule_card(rule: ContextRule, config: Config, *, today: date) -> Message:
         context.append(f"Review: `rules approve {rule.key}`, `rules reject {rule.key}`, "
                        f"`rules edit {rule.key} <field> <value>`")  # fmt: skip
     sections = [Section(title="Evidence", lines=[rule.evidence])] if rule.evidence else []
+    status = None
+    if rule.status in ("approved", "rejected") and rule.reviewed_by:
+        status = f"{rule.status.title()} by {config.display_name(rule.reviewed_by)}"
+        if rule.status == "approved" and rule.review_by:
+            status += f", review by {rule.review_by.isoformat()}"
     return Message(header=f"Context rule: {rule.key}", text=rule.effect, fields=fields,
-                   sections=sections, context=context, tone=tone)  # fmt: skip
+                   sections=sections, context=context, tone=tone, status=status)  # fmt: skip
 
 
 def rules_list_message(rules: list[ContextRule], config: Config, *, today: date) -> Message:
