@@ -131,7 +131,7 @@ class InterviewService(WorkflowContext):
             if word == "skip":
                 return self._skip(session, record, template, now)
             if word == "resume":
-                return messages.question_message(record, template)
+                return messages.question_message(record, template, note="Welcome back.")
             return self._answer(session, record, template, text.strip(), now)
 
     def _back(self, record: InterviewRecord, template: Template, now: datetime) -> Message:
