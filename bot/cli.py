@@ -16,6 +16,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from adapters.teams.package import PackageError, write_package
+from bot.cli_context import interview_app, rules_app
 from bot.demo import run_demo
 from bot.runtime import build_runtime
 from bot.server import create_app
@@ -39,6 +40,8 @@ teams_app = typer.Typer(no_args_is_help=True, help="Microsoft Teams.")
 app.add_typer(teams_app, name="teams")
 sla_app = typer.Typer(no_args_is_help=True, help="The SLA clock: reminders, escalations, digests.")
 app.add_typer(sla_app, name="sla")
+app.add_typer(interview_app, name="interview")
+app.add_typer(rules_app, name="rules")
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 

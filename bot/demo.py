@@ -12,6 +12,7 @@ from typing import Any
 import uvicorn
 from sqlalchemy import func, select
 
+from bot.demo_context import seed_rules
 from bot.runtime import Runtime, build_runtime
 from bot.server import create_app
 from bot.settings import Settings
@@ -63,6 +64,7 @@ def prepare_demo(data_dir: Path) -> tuple[Runtime, int]:
     """The demo's runtime with its samples loaded: what `run_demo` serves (tests too)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     runtime = build_runtime(demo_settings(data_dir))
+    seed_rules(runtime)
     return runtime, seed(runtime)
 
 

@@ -21,6 +21,7 @@ from core.clock import AdjustableClock, Clock, SystemClock
 from core.config import Config, load_config
 from storage import migrate
 from storage.db import Database
+from workflows.context_reminders import CONTEXT_REMINDER_SECONDS, ContextReminders
 from workflows.delivery import OutboxWorker
 from workflows.queries import count_open
 from workflows.service import Services, build_services
@@ -124,6 +125,9 @@ def build_runtime(
     sweeper = SlaSweeper(database=database, config=config, calendars=services.calendars,
                          clock=clock, meter=meter)  # fmt: skip
     runtime.jobs.append((SLA_JOB, settings.sla_sweep_seconds, sweeper.run_once))
+    reminders = ContextReminders(database=database, config=config, calendars=services.calendars,
+                                 clock=clock)  # fmt: skip
+    runtime.jobs.append(("context", CONTEXT_REMINDER_SECONDS, reminders.run_once))
     if isinstance(clock, AdjustableClock):  # the demo's "advance the clock" control
         for adapter in adapters:
             if isinstance(adapter, LocalAdapter):

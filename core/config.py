@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from core.context_settings import ContextSettings
 from core.domain import SCOPE_KEYS
 from core.durations import parse_duration, parse_fraction
 
@@ -186,6 +187,7 @@ class Config(_Strict):
     digest: DigestSettings = Field(default_factory=DigestSettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     channel: str | None = None  # where digests, escalations and reviews are posted
+    context: ContextSettings = Field(default_factory=ContextSettings)  # interviews, rules
 
     _tz = field_validator("timezone")(classmethod(lambda cls, v: _zone(v)))
 

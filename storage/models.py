@@ -244,3 +244,7 @@ class ProcessedDelivery(Base):
     platform: Mapped[str] = mapped_column(String(20))
     delivery_id: Mapped[str] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Tables of other concepts, on the same metadata (one module per concept).
+from storage.context_models import ContextRule, InterviewRecord, OverridePattern  # noqa: E402,F401

@@ -15,6 +15,12 @@ from dataclasses import dataclass
 
 from core.config import Config
 from core.messages import Message, Section
+from workflows.context_commands import (
+    answer_interview,
+    answer_interview_turn,
+    answer_rules,
+    answer_word,
+)
 from workflows.service import Services
 
 QUEUE = "queue"
@@ -32,6 +38,7 @@ class CommandRequest:
     args: tuple[str, ...]
     people: tuple[str, ...]
     platform: str
+    text: str = ""  # as typed (after mention tokens), for free-text interview answers
 
 
 Reply = Message | str
@@ -74,9 +81,12 @@ COMMANDS: dict[str, Command] = {
                 not_available("The override review report is not available yet in this "
                               "version of sopbot.")),
         Command("interview", "interview @person template",
-                "capture planning knowledge as context rules (not available yet)",
-                not_available("Guided context interviews are not available yet in this "
-                              "version of sopbot.")),
+                "a guided interview that turns planning knowledge into a context rule",
+                answer_interview),
+        Command("rules", "rules [show|approve|reject|edit|draft] <id>",
+                "review context rules", answer_rules),
+        Command("answer", "answer <text>", "answer the open interview question",
+                answer_word),
     )
 }  # fmt: skip
 
@@ -98,12 +108,15 @@ def parse_command(config: Config, *, person_id: str, text: str, platform: str) -
         found for found in (resolve_person(config, a) for a in args if a.startswith("@")) if found
     )
     return CommandRequest(person_id=person_id, word=word, args=args, people=people,
-                          platform=platform)  # fmt: skip
+                          platform=platform, text=text.strip())  # fmt: skip
 
 
 def answer_command(services: Services, request: CommandRequest) -> Reply:
     """The reply to any word but `queue` (the adapter draws that one)."""
     command = COMMANDS.get(request.word)
+    turn = answer_interview_turn(services, request) if command is None else None
+    if turn is not None:  # free text while an interview is open: its answer
+        return turn
     if command is None or command.handler is None:
         message = help_message()
         if command is None:

@@ -29,6 +29,7 @@ from workflows.errors import (
 from workflows.identities import any_delivered, claim_deliveries
 from workflows.outbox import enqueue, enqueue_refresh
 from workflows.permissions import role_of
+from workflows.rules.decision_hooks import after_final_decision
 
 NOTE_MAX = 2000
 
@@ -209,6 +210,7 @@ class DecisionService(WorkflowContext):
                      actor_id=request.actor_id, role=role.value, channel=request.channel,
                      reason_code=decision.reason_code, note=decision.note, value=decision.value,
                      on_behalf_of=decision.on_behalf_of)  # fmt: skip
+        after_final_decision(session, config=self.config, rec=rec, decision=decision, now=now)
         enqueue_refresh(session, recommendation_id=rec.id, key=f"decision:{decision.id}", now=now)
         verb = "Accepted" if kind == DecisionKind.ACCEPT else "Overridden"
         return DecisionRecorded(

@@ -29,6 +29,7 @@ from core.messages import (
 from storage.models import Decision, Recommendation
 from workflows.extension import may_extend
 from workflows.permissions import deciders
+from workflows.rules.matching import context_rules_section
 from workflows.snooze import SNOOZE_CHOICES, may_snooze
 
 SIMILAR_LOOKBACK = 5
@@ -281,6 +282,9 @@ def recommendation_message(
     history = similar_history(session, rec)
     if history:
         sections.append(Section(title="History", lines=[history]))
+    rules = context_rules_section(session, config=config, rec=rec)
+    if rules:
+        sections.append(rules)
     status, tone = decided_status(rec, config)
     context = [f"Due {local_time_label(rec.due_at, tz)}", f"#{rec.id} from {rec.source}"]
     if rec.tier == Tier.DIGEST:

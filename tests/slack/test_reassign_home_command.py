@@ -93,8 +93,9 @@ def test_slash_command(world: SlackWorld) -> None:
     queue = world.command("U0ANA", "queue")
     assert "SKU-4711" in str(queue["blocks"])
     assert button_in(queue["blocks"], ActionId.ACCEPT)
-    for word in ("readiness", "report", "interview"):
+    for word in ("readiness", "report"):
         answer = world.command("U0ANA", word)
         assert "not available yet" in answer["text"]
+    assert "Interview templates" in world.command("U0ANA", "interview")["text"]
     unknown = world.command("U0ANA", "frobnicate")
     assert "I don't know the command 'frobnicate'" in str(unknown["blocks"])

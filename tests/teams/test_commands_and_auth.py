@@ -47,7 +47,7 @@ def test_queue_lists_open_recommendations_as_cards(world: TeamsWorld) -> None:
         ("help", "queue: your open recommendations"),
         ("readiness", "readiness check is not available yet"),
         ("report", "override review report is not available yet"),
-        ("interview", "interviews are not available yet"),
+        ("interview", "Interview templates"),
         ("frobnicate", "I don't know the command 'frobnicate'"),
     ],
 )

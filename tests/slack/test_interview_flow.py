@@ -1,0 +1,75 @@
+"""A context interview through Slack's real HTTP path: signed `/sopbot` requests to the
+live server, the planner's questions posted to her DM through the fake Slack Web API;
+start, answer, skip, go back, resume after restarting the server, approve; the rule is
+then on a matching recommendation's message and not on another one."""
+
+from __future__ import annotations
+
+import json
+
+from bot.runtime import build_runtime
+from bot.server import create_app
+from core.clock import AdjustableClock
+from core.config import Config
+from tests.context.helpers import SUPPLIER_ANSWERS
+from tests.fakes.slack_api import FakeSlackApi
+from tests.live import serving
+from tests.slack.conftest import SlackWorld, slack_settings
+from tests.slack.slack_http import SlackSender
+
+
+def said(sender: SlackSender, user_id: str, text: str) -> str:
+    """The ephemeral answer to `/sopbot <text>`, as one string."""
+    response = sender.command(user_id, text)
+    assert response.status_code == 200, response.text
+    return json.dumps(response.json())
+
+
+def test_interview_over_slack_then_rule_on_matching_recommendation_only(
+    world: SlackWorld, db_url: str, config: Config, clock: AdjustableClock,
+    fake_slack: FakeSlackApi,
+) -> None:  # fmt: skip
+    assert "Started the Suppliers interview with Ana Lopez" in said(
+        world.slack, "U0GRETA", "interview <@U0ANA|ana> suppliers")
+    world.runtime.outbox.drain()
+    invitation = json.dumps(world.dm_to("U0ANA").blocks)
+    assert "Interview: Suppliers (1 of 12)" in invitation and "/sopbot &lt;answer&gt;" in invitation
+
+    assert "(2 of 12)" in said(world.slack, "U0ANA", SUPPLIER_ANSWERS["incident"])
+    assert "(3 of 12)" in said(world.slack, "U0ANA", "skip")
+    assert "(2 of 12)" in said(world.slack, "U0ANA", "back")
+    assert "(3 of 12)" in said(world.slack, "U0ANA", SUPPLIER_ANSWERS["timeline"])
+    assert "(4 of 12)" in said(world.slack, "U0ANA", SUPPLIER_ANSWERS["cues"])
+
+    # The server restarts: a new runtime and server on the same database.
+    restarted = build_runtime(slack_settings(db_url, fake_slack), config=config, clock=clock,
+                              upgrade=False)  # fmt: skip
+    with serving(create_app(restarted)) as server:
+        slack = SlackSender(server.url)
+        resumed = said(slack, "U0ANA", "resume")
+        assert "(4 of 12)" in resumed and "what a newcomer would miss" in resumed
+        for answer in (SUPPLIER_ANSWERS["newcomer"], SUPPLIER_ANSWERS["tricks"], "SKF-DE"):
+            said(slack, "U0ANA", answer)
+        assert "I don't know the month" in said(slack, "U0ANA", "Octobre")
+        said(slack, "U0ANA", "oct, nov, dec")
+        said(slack, "U0ANA", "Confirms late every Q4 but ships on time; hold the expedite")
+        assert "has no number in it" in said(slack, "U0ANA", "two weeks or so")
+        for answer in ("14 days (10-21)", "8 of the last 10 Q4 POs", "high"):
+            said(slack, "U0ANA", answer)
+        assert "draft context rule skf-de-suppliers" in said(slack, "U0ANA", "supplier_delay")
+        restarted.outbox.drain()
+        assert "skf-de-suppliers is ready for review" in json.dumps(world.dm_to("U0GRETA").blocks)
+        listed = said(slack, "U0GRETA", "rules")
+        assert "Draft (1)" in listed and "skf-de-suppliers" in listed
+        approved = said(slack, "U0GRETA", "rules approve skf-de-suppliers")
+        assert "Approved by Greta Lindqvist" in approved
+        slack.close()
+    restarted.stop()
+
+    world.ingest(type="supplier_delay", supplier="SKF-DE", title="SKF-DE PO 4500999 late")
+    matching = json.dumps(world.dm_to("U0CARL").blocks)
+    assert "Context rules" in matching and "Confirms late every Q4" in matching
+    assert "From Ana Lopez" in matching
+    world.ingest(type="supplier_delay", supplier="TIMKEN-US", title="TIMKEN-US PO 4501000 late")
+    other = json.dumps(world.dm_to("U0CARL").blocks)
+    assert "TIMKEN-US PO 4501000" in other and "Context rules" not in other
