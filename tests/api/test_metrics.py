@@ -29,7 +29,7 @@ def value(found: dict, name: str, **labels: str) -> float:
 
 
 def test_counters_follow_what_happened_and_open_comes_from_the_database(
-    api: httpx.Client, runtime: Runtime
+    api: httpx.Client, decider: httpx.Client, runtime: Runtime
 ) -> None:
     before = samples(api)
     assert value(before, "sopbot_recommendations_ingested_total",
@@ -38,10 +38,10 @@ def test_counters_follow_what_happened_and_open_comes_from_the_database(
     assert api.post("/api/v1/recommendations", json=[first, second, third]).status_code == 201
     assert api.post("/api/v1/recommendations", json=first).json()["status"] == "duplicate"
     ids = [r["id"] for r in api.get("/api/v1/recommendations").json()["items"]]
-    accepted = api.post(f"/api/v1/recommendations/{min(ids)}/decisions",
+    accepted = decider.post(f"/api/v1/recommendations/{min(ids)}/decisions",
                         json={"actor": "ana", "action": "accept"})  # fmt: skip
     assert accepted.status_code == 201, accepted.text
-    refused = api.post(f"/api/v1/recommendations/{min(ids)}/decisions",
+    refused = decider.post(f"/api/v1/recommendations/{min(ids)}/decisions",
                        json={"actor": "ana", "action": "accept"})  # fmt: skip
     assert refused.status_code == 409
 
@@ -64,12 +64,12 @@ def test_counters_follow_what_happened_and_open_comes_from_the_database(
 
 
 def test_no_name_title_or_note_reaches_the_open_exposition(
-    api: httpx.Client, runtime: Runtime
+    api: httpx.Client, decider: httpx.Client, runtime: Runtime
 ) -> None:
     marker = "Zebulon<script>"
     rec = make_rec(title=f"{marker} title", action=f"{marker} action", site="DC-NORTH")
     rec_id = api.post("/api/v1/recommendations", json=rec).json()["id"]
-    overridden = api.post(f"/api/v1/recommendations/{rec_id}/decisions",
+    overridden = decider.post(f"/api/v1/recommendations/{rec_id}/decisions",
                           json={"actor": "ana", "action": "override", "value": 10,
                                 "reason_code": "SUPPLIER_PATTERN",
                                 "note": f"{marker} told me"})  # fmt: skip
