@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
+from bot.api_review import build_review_api
 from bot.metrics import render_metrics
 from bot.settings import Settings
 from core.domain import Action, IngestStatus
@@ -124,6 +125,7 @@ def build_api(*, services: Services, settings: Settings) -> APIRouter:
 
     read = [Depends(reader)]
     write = [Depends(writer)]
+    router.include_router(build_review_api(services=services, read=read))
 
     def validate_and_ingest(raw_items: list[Any]) -> list[IngestResult]:
         items = validate_batch(config=services.config, raw_items=raw_items)

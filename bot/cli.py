@@ -17,6 +17,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from adapters.teams.package import PackageError, write_package
+from bot.cli_review import report_app
 from bot.demo import run_demo
 from bot.runtime import build_runtime
 from bot.server import create_app
@@ -42,6 +43,7 @@ teams_app = typer.Typer(no_args_is_help=True, help="Microsoft Teams.")
 app.add_typer(teams_app, name="teams")
 sla_app = typer.Typer(no_args_is_help=True, help="The SLA clock: reminders, escalations, digests.")
 app.add_typer(sla_app, name="sla")
+app.add_typer(report_app, name="report")
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 

@@ -96,7 +96,7 @@ def build_review(
 
 
 def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
+    return "-" if value is None else f"{value:.1%}"
 
 
 def headline_findings(review: Review, scope: str) -> list[str]:
