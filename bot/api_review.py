@@ -11,6 +11,7 @@ from fastapi import APIRouter, params
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from workflows.readiness import Readiness, check_readiness
 from workflows.review.format_json import review_json
 from workflows.review.render import UnknownType, review_for
 from workflows.service import Services
@@ -34,14 +35,32 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
     ) -> Any:
         try:
             review = await run_in_threadpool(
-                review_for, database=services.database, config=services.config,
-                calendars=services.calendars, clock=services.clock, since=since,
-                until=until, type_=type,
-            )  # fmt: skip
+                review_for,
+                database=services.database,
+                config=services.config,
+                calendars=services.calendars,
+                clock=services.clock,
+                since=since,
+                until=until,
+                type_=type,
+            )
         except UnknownType as exc:
             return _problem("type", str(exc))
         except ValueError as exc:
             return _problem("since", str(exc))
         return review_json(review)
+
+    def readiness_now() -> Readiness:
+        with services.database.transaction() as session:
+            return check_readiness(session, config=services.config, now=services.clock.now())
+
+    @router.get(
+        "/api/v1/readiness",
+        response_model=Readiness,
+        dependencies=list(read),
+        summary="The five go-live gates; ready when every hard gate passes",
+    )
+    def get_readiness() -> Readiness:
+        return readiness_now()
 
     return router

@@ -17,7 +17,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from adapters.teams.package import PackageError, write_package
-from bot.cli_review import report_app
+from bot.cli_review import matrix_signoffs, readiness, report_app
 from bot.demo import run_demo
 from bot.runtime import build_runtime
 from bot.server import create_app
@@ -44,6 +44,8 @@ app.add_typer(teams_app, name="teams")
 sla_app = typer.Typer(no_args_is_help=True, help="The SLA clock: reminders, escalations, digests.")
 app.add_typer(sla_app, name="sla")
 app.add_typer(report_app, name="report")
+app.command("readiness")(readiness)
+matrix_app.command("signoffs")(matrix_signoffs)
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 

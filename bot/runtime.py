@@ -21,6 +21,7 @@ from core.config import Config, load_config
 from storage import migrate
 from storage.db import Database
 from workflows.delivery import OutboxWorker
+from workflows.review.cadence import review_job
 from workflows.service import Services, build_services
 from workflows.sla import SlaSweeper
 
@@ -119,6 +120,7 @@ def build_runtime(
     sweeper = SlaSweeper(database=database, config=config, calendars=services.calendars,
                          clock=clock)  # fmt: skip
     runtime.jobs.append((SLA_JOB, settings.sla_sweep_seconds, sweeper.run_once))
+    runtime.jobs.append(review_job(database=database, config=config, services=services))
     if isinstance(clock, AdjustableClock):  # the demo's "advance the clock" control
         for adapter in adapters:
             if isinstance(adapter, LocalAdapter):

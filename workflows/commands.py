@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from core.config import Config
 from core.messages import Message, Section
+from workflows.chat_review import matrix_reply, readiness_reply, report_reply
 from workflows.service import Services
 
 QUEUE = "queue"
@@ -67,12 +68,15 @@ COMMANDS: dict[str, Command] = {
     for c in (
         Command(QUEUE, QUEUE, "your open recommendations, soonest due first", None),
         Command(HELP, HELP, "this list", answer_help),
-        Command("readiness", "readiness", "the five go-live gates (not available yet)",
-                not_available("The go-live readiness check is not available yet in this "
-                              "version of sopbot.")),
-        Command("report", "report", "the override review (not available yet)",
-                not_available("The override review report is not available yet in this "
-                              "version of sopbot.")),
+        Command("readiness", "readiness", "the five go-live gates and what is missing",
+                lambda services, request: readiness_reply(services)),
+        Command("report", "report [type]", "the override review's headline numbers",
+                lambda services, request: report_reply(services, args=request.args)),
+        Command("matrix", "matrix [approve HASH]",
+                "the ownership matrix and its sign-offs; function leads approve it",
+                lambda services, request: matrix_reply(services, person_id=request.person_id,
+                                                       args=request.args,
+                                                       platform=request.platform)),
         Command("interview", "interview @person template",
                 "capture planning knowledge as context rules (not available yet)",
                 not_available("Guided context interviews are not available yet in this "

@@ -93,8 +93,10 @@ def test_slash_command(world: SlackWorld) -> None:
     queue = world.slack.command("U0ANA", "queue").json()
     assert "SKU-4711" in str(queue["blocks"])
     assert button_in(queue["blocks"], ActionId.ACCEPT)
-    for word in ("readiness", "report", "interview"):
-        answer = world.slack.command("U0ANA", word).json()
-        assert "not available yet" in answer["text"]
+    assert "not available yet" in world.slack.command("U0ANA", "interview").json()["text"]
+    readiness = world.slack.command("U0ANA", "readiness").json()
+    assert "Not ready to go live" in str(readiness) and "1. ownership: FAIL" in str(readiness)
+    report = world.slack.command("U0ANA", "report").json()
+    assert "Override review" in str(report) and "1 received" in str(report)
     unknown = world.slack.command("U0ANA", "frobnicate").json()
     assert "I don't know the command 'frobnicate'" in str(unknown["blocks"])
