@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from workflows.readiness import Readiness, check_readiness
 from workflows.review.format_json import review_json
-from workflows.review.render import UnknownType, review_for
+from workflows.review.report import UnknownType, review_for
 from workflows.service import Services
 
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from core.messages import Message, Section, Tone
 from workflows.readiness import check_readiness
-from workflows.review.render import UnknownType, review_for
-from workflows.review.report import headline_findings
+from workflows.review.report import UnknownType, headline_findings, review_for
 from workflows.service import Services
 from workflows.signoffs import approve_matrix, matrix_summary
 

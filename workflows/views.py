@@ -29,6 +29,7 @@ from core.messages import (
 from storage.models import Decision, Recommendation
 from workflows.extension import may_extend
 from workflows.permissions import deciders
+from workflows.review.calibration import track_record_line
 from workflows.snooze import SNOOZE_CHOICES, may_snooze
 
 SIMILAR_LOOKBACK = 5
@@ -281,6 +282,9 @@ def recommendation_message(
     history = similar_history(session, rec)
     if history:
         sections.append(Section(title="History", lines=[history]))
+    track_record = track_record_line(session, config=config, rec=rec)
+    if track_record:
+        sections.append(Section(title="Track record", lines=[track_record]))
     status, tone = decided_status(rec, config)
     context = [f"Due {local_time_label(rec.due_at, tz)}", f"#{rec.id} from {rec.source}"]
     if rec.tier == Tier.DIGEST:

@@ -14,16 +14,19 @@ from adapters.slack.blocks import as_dicts, message_blocks
 from adapters.teams.cards import render_card
 from core.chat import InMemoryChat
 from core.clock import AdjustableClock, Calendars
-from core.config import Config
+from core.config import Config, ReviewSettings
 from core.messages import Message
 from storage.db import Database
-from storage.models import OutboxItem
+from storage.models import OutboxItem, Recommendation
+from tests.conftest import make_rec
 from tests.review.history import write_history
 from workflows.commands import answer_command, parse_command
 from workflows.delivery import OutboxWorker
+from workflows.ingestion import validate_batch
 from workflows.review.cadence import post_due_reviews
 from workflows.service import Services
 from workflows.signoffs import config_hash, signoff_statuses
+from workflows.views import recommendation_message
 
 SLACK_SECTION_MAX, SLACK_BLOCKS_MAX, TEAMS_CARD_MAX = 3000, 50, 28_000
 
@@ -132,3 +135,36 @@ def test_a_function_lead_approves_the_matrix_in_chat(services: Services) -> None
     assert (
         ask(services, "ana", "matrix").sections[1].lines[1].startswith("Greta Lindqvist: approved")
     )
+
+
+def test_each_message_carries_the_models_track_record(services: Services) -> None:
+    small = services.config.model_copy(update={"review": ReviewSettings(min_sample=3)})
+    write_history(services.database)
+    # 0.7-0.8 stockout risk in the history: #3, #4 and #12, right 2 of 3.
+    items = validate_batch(
+        config=small,
+        raw_items=[
+            make_rec(confidence=0.74, site="DC-EAST"),
+            make_rec(confidence=0.33, site="DC-EAST"),
+        ],
+    )
+    fresh, unknown = services.ingestor.ingest(items=items)
+    with services.database.transaction() as session:
+        rec = session.get(Recommendation, fresh.id)
+        message = recommendation_message(
+            session, config=small, rec=rec, reader_id="ana", now=services.clock.now()
+        )
+        quiet = recommendation_message(
+            session, config=services.config, rec=rec, reader_id="ana", now=services.clock.now()
+        )
+        none_yet = recommendation_message(
+            session,
+            config=small,
+            rec=session.get(Recommendation, unknown.id),
+            reader_id="ana",
+            now=services.clock.now(),
+        )
+    [track] = [s for s in message.sections if s.title == "Track record"]
+    assert track.lines == ["This model's stockout risk signals at 70%-80%: right 2 of 3 times"]
+    assert all(s.title != "Track record" for s in quiet.sections)  # 3 < the default 10
+    assert all(s.title != "Track record" for s in none_yet.sections)  # nothing below 0.5

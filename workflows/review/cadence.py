@@ -19,8 +19,7 @@ from core.messages import Message, Section
 from storage.db import Database
 from storage.models import OutboxItem
 from workflows.outbox import enqueue_many, outbox_row
-from workflows.review.render import review_for
-from workflows.review.report import headline_findings
+from workflows.review.report import headline_findings, review_for
 from workflows.service import Services
 
 PURPOSE = "review"

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.clock import Calendars
+from core.clock import Calendars, Clock
 from core.config import Config
+from storage.db import Database
 from workflows.review import calibration, metrics, outcomes, thresholds
 from workflows.review.history import ReviewRow, Window, direct_messages, load_history
 from workflows.review.stats import Rate
@@ -93,6 +94,25 @@ def build_review(
         review.scopes[name] = section
         review.labels[name] = rtype.label if rtype else "All types"
     return review
+
+
+class UnknownType(ValueError):
+    """A `type` filter naming no configured recommendation type."""
+
+
+def review_for(
+    *, database: Database, config: Config, calendars: Calendars, clock: Clock,
+    since: date | None = None, until: date | None = None, type_: str | None = None,
+) -> Review:  # fmt: skip
+    if type_ is not None and type_ not in config.recommendation_types:
+        known = ", ".join(config.recommendation_types)
+        raise UnknownType(f"unknown type '{type_}'; use {known}")
+    if since is not None and until is not None and since > until:
+        raise ValueError(f"since ({since}) is after until ({until})")
+    window = Window.of(since=since, until=until, type_=type_, tz=config.person_tz(None))
+    with database.transaction() as session:
+        return build_review(session, config=config, calendars=calendars, window=window,
+                            now=clock.now())  # fmt: skip
 
 
 def _percent(value: float | None) -> str:
