@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.api_contract import OutcomesRecorded, responses
 from bot.api_guards import ApiError, Scope_, TokenCheck, read_json
 from bot.api_guards import api_error as _error
+from bot.api_review import build_review_api
 from bot.metrics import CONTENT_TYPE, PrometheusMeter
 from bot.settings import Settings
 from core.domain import Action, IngestStatus
@@ -106,6 +107,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
     read = [Depends(reader)]
     write = [Depends(ingester)]
     decide = [Depends(decider)]
+    router.include_router(build_review_api(services=services, read=read))
 
     def validate_and_ingest(raw_items: list[Any]) -> list[IngestResult]:
         items = validate_batch(config=services.config, raw_items=raw_items)

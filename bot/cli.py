@@ -17,6 +17,7 @@ from rich.table import Table
 
 from adapters.teams.package import PackageError, write_package
 from bot.cli_context import interview_app, rules_app
+from bot.cli_review import matrix_signoffs, readiness, report_app
 from bot.demo import run_demo
 from bot.runtime import build_runtime
 from bot.server import create_app
@@ -42,6 +43,9 @@ sla_app = typer.Typer(no_args_is_help=True, help="The SLA clock: reminders, esca
 app.add_typer(sla_app, name="sla")
 app.add_typer(interview_app, name="interview")
 app.add_typer(rules_app, name="rules")
+app.add_typer(report_app, name="report")
+app.command("readiness")(readiness)
+matrix_app.command("signoffs")(matrix_signoffs)
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 

@@ -13,6 +13,7 @@ import uvicorn
 from sqlalchemy import func, select
 
 from bot.demo_context import seed_rules
+from bot.demo_history import seed_history
 from bot.runtime import Runtime, build_runtime
 from bot.server import create_app
 from bot.settings import Settings
@@ -51,12 +52,14 @@ def shifted(raw: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
 
 
 def seed(runtime: Runtime) -> int:
-    """Load the sample recommendations through the same path the API uses (once)."""
+    """Load the sample recommendations through the same path the API uses, and the
+    demo's decided past with its outcomes (once)."""
     with runtime.database.transaction() as session:
         if session.scalar(select(func.count()).select_from(Recommendation)):
             return 0
     raw = shifted(json.loads(SAMPLES_PATH.read_text(encoding="utf-8")), runtime.clock.now())
     items = validate_batch(config=runtime.config, raw_items=raw)
+    seed_history(runtime)
     return len(runtime.services.ingestor.ingest(items=items))
 
 

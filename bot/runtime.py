@@ -24,6 +24,7 @@ from storage.db import Database
 from workflows.context_reminders import CONTEXT_REMINDER_SECONDS, ContextReminders
 from workflows.delivery import OutboxWorker
 from workflows.queries import count_open
+from workflows.review.cadence import review_job
 from workflows.service import Services, build_services
 from workflows.sla import SlaSweeper
 
@@ -128,6 +129,7 @@ def build_runtime(
     reminders = ContextReminders(database=database, config=config, calendars=services.calendars,
                                  clock=clock)  # fmt: skip
     runtime.jobs.append(("context", CONTEXT_REMINDER_SECONDS, reminders.run_once))
+    runtime.jobs.append(review_job(database=database, config=config, services=services))
     if isinstance(clock, AdjustableClock):  # the demo's "advance the clock" control
         for adapter in adapters:
             if isinstance(adapter, LocalAdapter):

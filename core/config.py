@@ -24,6 +24,7 @@ from core.durations import parse_duration, parse_fraction
 DEMO_CONFIG_PATH = Path(__file__).parent / "data" / "demo.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MANAGER = "manager"
+REVIEW_CADENCES = ("daily", "weekly", "monthly")
 
 
 class ConfigError(Exception):
@@ -147,6 +148,16 @@ class RecommendationType(_Strict):
     review_cadence: str = "weekly"
     success: SuccessCriteria | None = None
     value_label: str = "quantity"  # what the alternative value of an override means
+    # What each field of this type's feed means ("quantity": "units short at the site"):
+    # the data-feed readiness gate wants it written down before go-live.
+    field_meanings: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("review_cadence")
+    @classmethod
+    def _cadence(cls, value: str) -> str:
+        if value not in REVIEW_CADENCES:
+            raise ValueError(f"unknown review cadence '{value}'; use {', '.join(REVIEW_CADENCES)}")
+        return value
 
     @field_validator("sla", mode="before")
     @classmethod
@@ -177,6 +188,24 @@ class EscalationSettings(_Strict):
         return parse_duration(value)
 
 
+class ReviewSettings(_Strict):
+    """The override review: a rate built on fewer decisions than this says so."""
+
+    min_sample: int = Field(default=10, ge=1)
+
+
+class ReadinessSettings(_Strict):
+    """The go-live gates: who signs off the ownership matrix, how fresh the feed must be."""
+
+    matrix_signoff_leads: list[str] = Field(default_factory=list)  # person ids
+    feed_lag_limit: timedelta = timedelta(minutes=15)  # p95 of received minus event time
+
+    @field_validator("feed_lag_limit", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return parse_duration(value)
+
+
 class Config(_Strict):
     timezone: str = "UTC"
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
@@ -188,6 +217,8 @@ class Config(_Strict):
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     channel: str | None = None  # where digests, escalations and reviews are posted
     context: ContextSettings = Field(default_factory=ContextSettings)  # interviews, rules
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
+    readiness: ReadinessSettings = Field(default_factory=ReadinessSettings)
 
     _tz = field_validator("timezone")(classmethod(lambda cls, v: _zone(v)))
 
@@ -278,6 +309,8 @@ def _reference_problems(cfg: Config) -> list[tuple[tuple[Any, ...], str]]:
             problems.append((("reason_codes", i, "code"), f"duplicate reason code '{reason.code}'"))
         codes.add(reason.code)
     need(("override_reviewer",), cfg.override_reviewer)
+    for i, lead in enumerate(cfg.readiness.matrix_signoff_leads):
+        need(("readiness", "matrix_signoff_leads", i), lead)
     for name, rtype in cfg.recommendation_types.items():
         base = ("recommendation_types", name)
         need(base + ("owner",), rtype.owner)

@@ -44,6 +44,12 @@ class RecommendationIn(BaseModel):
     customer: ScopeValue | None = None
     product_family: ScopeValue | None = None
     quantity: float | None = None
+    baseline_value: float | None = Field(
+        default=None,
+        description="what the plan said before the AI (the naive step of the review's "
+        "forecast-value-added stairstep); when absent, the last actual of the same sku "
+        "and site stands in",
+    )
     unit: Annotated[str, StringConstraints(max_length=40)] | None = None
     confidence: float | None = Field(default=None, ge=0, le=1)
     interval_low: float | None = None

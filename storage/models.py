@@ -50,6 +50,8 @@ class Recommendation(Base):
         # Queues: a person's open recommendations by due time.
         Index("ix_recommendations_owner_queue", "owner_id", "status", "due_at"),
         Index("ix_recommendations_type_status", "type", "status"),
+        # The track-record line on every message counts outcomes per type and confidence.
+        Index("ix_recommendations_type_confidence", "type", "confidence"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -66,6 +68,7 @@ class Recommendation(Base):
     customer: Mapped[str | None] = mapped_column(String(100))
     product_family: Mapped[str | None] = mapped_column(String(100))
     quantity: Mapped[float | None] = mapped_column(Float)
+    baseline_value: Mapped[float | None] = mapped_column(Float)  # the plan before the AI
     unit: Mapped[str | None] = mapped_column(String(40))
     confidence: Mapped[float | None] = mapped_column(Float)
     interval_low: Mapped[float | None] = mapped_column(Float)
@@ -244,6 +247,20 @@ class ProcessedDelivery(Base):
     platform: Mapped[str] = mapped_column(String(20))
     delivery_id: Mapped[str] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MatrixSignoff(Base):
+    """A function lead's approval of the ownership matrix, tied to the configuration's
+    hash: a changed configuration is a different matrix, and needs a new approval."""
+
+    __tablename__ = "matrix_signoffs"
+    __table_args__ = (UniqueConstraint("lead_id", "config_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lead_id: Mapped[str] = mapped_column(String(100))
+    config_hash: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(20))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 # Tables of other concepts, on the same metadata (one module per concept).

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from core.config import Config
 from core.messages import Message, Section
+from workflows.chat_review import matrix_reply, readiness_reply, report_reply
 from workflows.context_commands import (
     answer_interview,
     answer_interview_turn,
@@ -74,12 +75,15 @@ COMMANDS: dict[str, Command] = {
     for c in (
         Command(QUEUE, QUEUE, "your open recommendations, soonest due first", None),
         Command(HELP, HELP, "this list", answer_help),
-        Command("readiness", "readiness", "the five go-live gates (not available yet)",
-                not_available("The go-live readiness check is not available yet in this "
-                              "version of sopbot.")),
-        Command("report", "report", "the override review (not available yet)",
-                not_available("The override review report is not available yet in this "
-                              "version of sopbot.")),
+        Command("readiness", "readiness", "the five go-live gates and what is missing",
+                lambda services, request: readiness_reply(services)),
+        Command("report", "report [type]", "the override review's headline numbers",
+                lambda services, request: report_reply(services, args=request.args)),
+        Command("matrix", "matrix [approve HASH]",
+                "the ownership matrix and its sign-offs; function leads approve it",
+                lambda services, request: matrix_reply(services, person_id=request.person_id,
+                                                       args=request.args,
+                                                       platform=request.platform)),
         Command("interview", "interview @person template",
                 "a guided interview that turns planning knowledge into a context rule",
                 answer_interview),

@@ -100,7 +100,10 @@ def validate_batch(*, config: Config, raw_items: Sequence[Any]) -> list[Recommen
 def content_hash(item: RecommendationIn) -> str:
     """Identity of the content: an identical repeat is a duplicate. Field order is the
     model's, so the serialisation is stable."""
-    return hashlib.sha256(item.model_dump_json().encode()).hexdigest()
+    # An absent baseline leaves the serialisation as it was before the field existed, so
+    # repeats of items stored earlier stay duplicates.
+    unset = {"baseline_value"} if item.baseline_value is None else None
+    return hashlib.sha256(item.model_dump_json(exclude=unset).encode()).hexdigest()
 
 
 @dataclass
@@ -116,8 +119,8 @@ class _Existing:
 
 _CONTENT_COLUMNS = (
     "type", "title", "action", "sku", "site", "supplier", "customer", "product_family",
-    "quantity", "unit", "confidence", "interval_low", "interval_high", "event_time",
-    "recorded_time", "respond_by",
+    "quantity", "baseline_value", "unit", "confidence", "interval_low", "interval_high",
+    "event_time", "recorded_time", "respond_by",
 )  # fmt: skip
 
 

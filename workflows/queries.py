@@ -54,6 +54,7 @@ class RecommendationView(BaseModel):
     customer: str | None
     product_family: str | None
     quantity: float | None
+    baseline_value: float | None = None
     unit: str | None
     confidence: float | None
     interval_low: float | None
@@ -90,7 +91,8 @@ def summary_view(rec: Recommendation) -> RecommendationView:
         id=rec.id, external_id=rec.external_id, source=rec.source, revision=rec.revision,
         type=rec.type, title=rec.title, action=rec.action, sku=rec.sku, site=rec.site,
         supplier=rec.supplier, customer=rec.customer, product_family=rec.product_family,
-        quantity=rec.quantity, unit=rec.unit, confidence=rec.confidence,
+        quantity=rec.quantity, baseline_value=rec.baseline_value, unit=rec.unit,
+        confidence=rec.confidence,
         interval_low=rec.interval_low, interval_high=rec.interval_high, drivers=rec.drivers or [],
         links=rec.links or [], event_time=rec.event_time, recorded_time=rec.recorded_time,
         received_at=rec.received_at, respond_by=rec.respond_by, status=rec.status, tier=rec.tier,

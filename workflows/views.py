@@ -29,6 +29,7 @@ from core.messages import (
 from storage.models import Decision, Recommendation
 from workflows.extension import may_extend
 from workflows.permissions import deciders
+from workflows.review.calibration import track_record_line
 from workflows.rules.matching import context_rules_section
 from workflows.snooze import SNOOZE_CHOICES, may_snooze
 
@@ -285,6 +286,9 @@ def recommendation_message(
     rules = context_rules_section(session, config=config, rec=rec)
     if rules:
         sections.append(rules)
+    track_record = track_record_line(session, config=config, rec=rec)
+    if track_record:
+        sections.append(Section(title="Track record", lines=[track_record]))
     status, tone = decided_status(rec, config)
     context = [f"Due {local_time_label(rec.due_at, tz)}", f"#{rec.id} from {rec.source}"]
     if rec.tier == Tier.DIGEST:

@@ -93,9 +93,10 @@ def test_slash_command(world: SlackWorld) -> None:
     queue = world.command("U0ANA", "queue")
     assert "SKU-4711" in str(queue["blocks"])
     assert button_in(queue["blocks"], ActionId.ACCEPT)
-    for word in ("readiness", "report"):
-        answer = world.command("U0ANA", word)
-        assert "not available yet" in answer["text"]
     assert "Interview templates" in world.command("U0ANA", "interview")["text"]
+    readiness = world.command("U0ANA", "readiness")
+    assert "Not ready to go live" in str(readiness) and "1. ownership: FAIL" in str(readiness)
+    report = world.command("U0ANA", "report")
+    assert "Override review" in str(report) and "1 received" in str(report)
     unknown = world.command("U0ANA", "frobnicate")
     assert "I don't know the command 'frobnicate'" in str(unknown["blocks"])

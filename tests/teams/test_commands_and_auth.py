@@ -45,8 +45,9 @@ def test_queue_lists_open_recommendations_as_cards(world: TeamsWorld) -> None:
     ("command", "expected"),
     [
         ("help", "queue: your open recommendations"),
-        ("readiness", "readiness check is not available yet"),
-        ("report", "override review report is not available yet"),
+        ("readiness", "Not ready to go live"),
+        ("report", "Override review: everything so far"),
+        ("matrix", "Ownership matrix"),
         ("interview", "Interview templates"),
         ("frobnicate", "I don't know the command 'frobnicate'"),
     ],

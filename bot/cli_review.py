@@ -1,0 +1,138 @@
+"""`sopbot report overrides`, `sopbot readiness` and `sopbot matrix signoffs`: the review
+and the go-live check from the command line (registered in bot.cli)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.settings import Settings
+from core.clock import Calendars, SystemClock
+from core.config import Config, ConfigError, load_config
+from storage import migrate
+from storage.db import Database
+from workflows.readiness import check_readiness, readiness_text
+from workflows.review.render import ReportFormat, render
+from workflows.review.report import UnknownType, review_for
+from workflows.signoffs import config_hash, signoff_statuses
+
+report_app = typer.Typer(no_args_is_help=True, help="Reports: the override review.")
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code=2)
+
+
+def open_store() -> tuple[Database, Config]:
+    """The configured database (upgraded) and configuration, or exit 2 naming why."""
+    settings = Settings.from_env()
+    try:
+        config = load_config(settings.config_path)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    database = Database(settings.database_url)
+    migrate.upgrade(database)
+    return database, config
+
+
+def _date(option: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"{option}: '{value}' is not a date such as 2026-11-30") from None
+
+
+@report_app.command("overrides")
+def report_overrides(
+    since: Annotated[str | None, typer.Option(help="first day received, e.g. 2026-11-01")] = None,
+    until: Annotated[str | None, typer.Option(help="last day received (inclusive)")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="one recommendation type")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="md, html, csv or json")] = (
+        ReportFormat.MD
+    ),
+    output: Annotated[Path | None, typer.Option(help="write here instead of printing")] = None,
+) -> None:
+    """The override review: volume, speed, load, override win rate, forecast value added,
+    calibration and threshold advice, per type and overall."""
+    database, config = open_store()
+    calendars = Calendars(config)
+    try:
+        review = review_for(
+            database=database,
+            config=config,
+            calendars=calendars,
+            clock=SystemClock(),
+            since=_date("--since", since),
+            until=_date("--until", until),
+            type_=type_,
+        )
+    except UnknownType as exc:
+        raise _fail(f"--type: {exc}") from None
+    except ValueError as exc:
+        raise _fail(f"--since/--until: {exc}") from None
+    finally:
+        database.dispose()
+    text = render(review, fmt=fmt, calendars=calendars)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    console.print(f"override review ({fmt}) written to {output}", highlight=False)
+
+
+class ReadinessFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def readiness(
+    fmt: Annotated[ReadinessFormat, typer.Option("--format", help="text or json")] = (
+        ReadinessFormat.TEXT
+    ),
+) -> None:
+    """The five go-live gates; exit 1 when a hard gate fails."""
+    database, config = open_store()
+    try:
+        with database.transaction() as session:
+            result = check_readiness(session, config=config, now=SystemClock().now())
+    finally:
+        database.dispose()
+    if fmt == ReadinessFormat.JSON:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        typer.echo(readiness_text(result), nl=False)
+    if not result.ready:
+        raise typer.Exit(code=1)
+
+
+def matrix_signoffs() -> None:
+    """Who has signed off the current ownership matrix (approvals lapse when it changes)."""
+    database, config = open_store()
+    try:
+        with database.transaction() as session:
+            statuses = signoff_statuses(session, config=config)
+    finally:
+        database.dispose()
+    table = Table(title=f"Sign-offs of ownership matrix {config_hash(config)[:8]}")
+    for column in ("lead", "current matrix", "earlier approval (lapsed)"):
+        table.add_column(column)
+    for status in statuses:
+        table.add_row(
+            status.lead_id,
+            f"approved {status.signed_at:%Y-%m-%d %H:%M}" if status.signed_at else "no",
+            f"{status.lapsed_at:%Y-%m-%d %H:%M}" if status.lapsed_at else "-",
+        )
+    console.print(table)
+    if not statuses:
+        console.print("nobody is named under readiness.matrix_signoff_leads", highlight=False)

@@ -1,0 +1,67 @@
+"""`sopbot demo` ships a decided past with outcomes (bot/data/demo_history.json): the
+review and the track-record line on the samples show real numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.demo import prepare_demo
+from bot.runtime import Runtime
+from workflows.review.format_json import review_json
+from workflows.review.report import review_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Runtime]:
+    runtime, _count = prepare_demo(tmp_path / "demo")
+    yield runtime
+    runtime.stop()
+
+
+def test_the_demo_review_has_outcomes_in_every_section(demo: Runtime) -> None:
+    review = review_for(
+        database=demo.database,
+        config=demo.config,
+        calendars=demo.services.calendars,
+        clock=demo.clock,
+    )
+    overall = review_json(review)["scopes"]["all"]
+    assert overall["volume"]["received"] == 420 and overall["volume"]["decided"] >= 390
+    assert isinstance(overall["override_wins"]["win_rate"], float)
+    assert overall["stairstep"]["n"] == 390
+    assert all(isinstance(s["wape"], float) for s in overall["stairstep"]["steps"])
+    assert [b["bin"] for b in overall["calibration"]] == [
+        "0.5-0.6",
+        "0.6-0.7",
+        "0.7-0.8",
+        "0.8-0.9",
+        "0.9-1.0",
+    ]
+    assert all(isinstance(b["right_rate"], float) for b in overall["calibration"])
+
+
+def test_the_demo_samples_carry_a_track_record_line(demo: Runtime) -> None:
+    demo.outbox.drain()
+    local = next(a for a in demo.adapters if hasattr(a, "chat"))
+    posts = local.chat.direct_messages("ana")  # type: ignore[attr-defined]
+    lines = [
+        line
+        for post in posts
+        for s in post.message.sections
+        if s.title == "Track record"
+        for line in s.lines
+    ]
+    assert lines and all(" signals at " in line and " times" in line for line in lines)
+
+
+def test_the_sample_report_is_committed_and_linked_from_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("docs/sample-override-report.html", "docs/sample-override-report.md"):
+        assert f"]({name})" in readme and (ROOT / name).is_file()
+    html = (ROOT / "docs/sample-override-report.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "data:image/png;base64," in html
