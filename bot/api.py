@@ -23,7 +23,7 @@ from core.recommendation import OutcomeIn, RecommendationIn
 from workflows.decisions import DecisionRequest
 from workflows.errors import AlreadyDecided, InvalidInput, NotFound, NotPermitted, Withdrawn
 from workflows.ingestion import BatchRejected, IngestResult, ItemError, validate_batch
-from workflows.outcomes import record_outcomes
+from workflows.outcomes import UnknownRecommendations, record_outcomes
 from workflows.queries import (
     RecommendationView,
     list_recommendations,
@@ -39,10 +39,10 @@ _RESULTS = TypeAdapter(list[IngestResult])
 
 
 class DecisionIn(BaseModel):
-    model_config = ConfigDict(allow_inf_nan=False)
+    model_config = ConfigDict(allow_inf_nan=False, strict=True)
 
     actor: str = Field(min_length=1, description="person id from the configuration")
-    action: Action
+    action: Action = Field(strict=False)  # from its JSON string
     reason_code: str | None = None
     note: str | None = None
     value: float | None = None
@@ -118,7 +118,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         response_model=IngestResult | list[IngestResult],
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
             "schema": {"oneOf": [{"$ref": "#/components/schemas/RecommendationIn"},
-                                 {"type": "array",
+                                 {"type": "array", "minItems": 1,
                                   "items": {"$ref": "#/components/schemas/RecommendationIn"}}]}}}}},
         summary="Store one recommendation or a batch (all or nothing, idempotent)",
         dependencies=write, status_code=201,
@@ -216,7 +216,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
 
     @router.post("/api/v1/outcomes", summary="Report what actually happened", dependencies=write,
                  status_code=201, response_model=OutcomesRecorded,
-                 responses=responses(401, 403, 413, 415, 422),
+                 responses=responses(401, 403, 404, 413, 415, 422),
                  openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                      "schema": {"$ref": "#/components/schemas/OutcomeIn"}}}}})  # fmt: skip
     async def post_outcomes(request: Request) -> OutcomesRecorded:
@@ -227,6 +227,8 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         try:
             ids = await run_in_threadpool(record_outcomes, database=services.database,
                                           clock=services.clock, raw_items=raw_items)  # fmt: skip
+        except UnknownRecommendations as unknown:
+            raise ApiError(404, [e.model_dump() for e in unknown.errors]) from None
         except BatchRejected as rejected:
             raise ApiError(422, [e.model_dump() for e in rejected.errors]) from None
         return OutcomesRecorded(recorded=len(ids), recommendation_ids=ids)

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 from pydantic.json_schema import models_json_schema
 
 from bot.api import OPENAPI_MODELS, build_api, install_error_handlers
+from bot.api_contract import tighten
 from bot.api_guards import BodyLimit
 from bot.http_methods import MethodsOfPath
 from bot.runtime import Runtime
@@ -56,7 +57,7 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         _, defs = models_json_schema([(m, "validation") for m in OPENAPI_MODELS],
                                      ref_template="#/components/schemas/{model}")  # fmt: skip
         schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
-        app.openapi_schema = schema
+        app.openapi_schema = tighten(schema, runtime.config)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -1,7 +1,7 @@
 """What the stores and the calendar can hold, checked where values come in.
 
 Each bound exists because something downstream breaks past it: SQLite's datetime text
-and the business-hours arithmetic outside years 1000..2999 (a day-by-day walk to a due
+before year 1000 and the business-hours arithmetic far out (a day-by-day walk to a due
 time in year 9000 takes seconds; year 1 minus an offset overflows), PostgreSQL's BIGINT
 past 2^63 - 1, PostgreSQL text with a NUL, UTF-8 with a lone surrogate."""
 
@@ -9,30 +9,49 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
-EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
-LATEST = datetime(2999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+FIRST_YEAR, LAST_YEAR = 1001, 2998  # as written: any UTC offset stays within 1000..2999
+# The OpenAPI pattern of the same rule, so generated clients and fuzzers know it.
+YEAR_PATTERN = r"^(100[1-9]|10[1-9][0-9]|1[1-9][0-9]{2}|2[0-8][0-9]{2}|29[0-8][0-9]|299[0-8])-"
 MAX_BIGINT = 2**63 - 1
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _within_range(value: datetime) -> datetime:
-    offset = value.utcoffset()
-    message = f"must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)"
-    if offset is None or not (1000 <= value.year <= 2999):
-        raise ValueError(message)
-    if not EARLIEST <= value.astimezone(UTC) <= LATEST:  # years 1000/2999 are safe to shift
-        raise ValueError(message)
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"the year must be between {FIRST_YEAR} and {LAST_YEAR}")
     return value
 
 
-# A time zone-aware moment the stores and the business calendar can hold.
-Moment = Annotated[AwareDatetime, AfterValidator(_within_range)]
+def _iso_text(value: Any) -> Any:
+    # Numbers are not times (lax parsing would read 0 as 1970-01-01).
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be an ISO 8601 time with a UTC offset, as a string")
+    return value
+
+
+# A time zone-aware moment the stores and the business calendar can hold; parsed from
+# ISO text even in strict models.
+Moment = Annotated[
+    AwareDatetime, Field(strict=False), BeforeValidator(_iso_text), AfterValidator(_within_range)
+]
+def _whole_number(value: Any) -> Any:
+    # JSON has one number type: 3.0 is the integer 3 (as in JSON Schema); "3" and true
+    # are not numbers.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a whole number")
+    return value
+
+
+# A whole number as JSON writes it, in strict models.
+WholeNumber = Annotated[int, Field(strict=False), BeforeValidator(_whole_number)]
 # An id or counter that fits a BIGINT column.
 BigInt = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
 

@@ -6,14 +6,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from core.limits import MAX_BIGINT, Moment
+from core.limits import MAX_BIGINT, Moment, WholeNumber
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 ScopeValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class Driver(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     factor: Text
     weight: float | None = Field(default=None, ge=-1, le=1)
@@ -21,7 +21,7 @@ class Driver(BaseModel):
 
 
 class Link(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     label: Text
     url: Annotated[str, StringConstraints(pattern=r"^https?://", max_length=2000)]
@@ -31,7 +31,9 @@ class RecommendationIn(BaseModel):
     """One recommendation. `(source, external_id)` identifies it across repeats and
     revisions; `event_time` is when it happened, `recorded_time` when the ERP learnt it."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, allow_inf_nan=False, strict=True
+    )
 
     external_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     source: Annotated[str, StringConstraints(min_length=1, max_length=100)] = "default"
@@ -59,7 +61,7 @@ class RecommendationIn(BaseModel):
     recorded_time: Moment | None = None
     respond_by: Moment | None = None
     links: list[Link] = Field(default_factory=list, max_length=10)
-    revision: int = Field(default=1, ge=1, le=MAX_BIGINT)
+    revision: WholeNumber = Field(default=1, ge=1, le=MAX_BIGINT)
     withdrawn: bool = False
 
     @model_validator(mode="after")
@@ -82,7 +84,7 @@ class RecommendationIn(BaseModel):
 class OutcomeIn(BaseModel):
     """What actually happened, for the review: the actual value, or a verdict."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     external_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     source: Annotated[str, StringConstraints(min_length=1, max_length=100)] = "default"

@@ -77,10 +77,26 @@ def file_encoding(path: Path, given: str | None) -> str:
     return check_encoding(given) if given else detect_encoding(path)
 
 
+_NUMBERS = frozenset({"quantity", "confidence", "interval_low", "interval_high", "actual_value"})
+_BOOLEANS = frozenset({"withdrawn", "ai_correct"})
+
+
+def _number(column: str, value: str) -> Any:
+    """CSV cells are text; the models take numbers strictly (an API client's "12" is
+    refused), so numeric columns are read here. Unreadable text stays text, for the
+    model to refuse naming the column."""
+    try:
+        return int(value) if column == "revision" else float(value)
+    except ValueError:
+        return value
+
+
 def _csv_value(column: str, value: str) -> Any:
     value = value.strip()
     if value == "":
         return None
+    if column in _NUMBERS or column == "revision":
+        return _number(column, value)
     if column in ("drivers", "links"):
         if value.startswith("["):
             return json.loads(value)
@@ -92,7 +108,7 @@ def _csv_value(column: str, value: str) -> Any:
                     {"factor": factor.strip(), "weight": float(weight) if weight else None}
                 )
             return drivers
-    if column == "withdrawn":
+    if column in _BOOLEANS:
         return value.lower() in ("1", "true", "yes")
     return value
 

@@ -19,6 +19,10 @@ from workflows.ingestion import BatchRejected, ItemError, _field_name
 _OUTCOME = TypeAdapter(OutcomeIn)
 
 
+class UnknownRecommendations(BatchRejected):
+    """Valid outcomes for recommendations that were never received: nothing stored."""
+
+
 def record_outcomes(*, database: Database, clock: Clock, raw_items: Sequence[Any]) -> list[int]:
     """Validate all, store all or nothing; a repeat for the same recommendation replaces
     the earlier outcome (the planning system may correct itself)."""
@@ -54,7 +58,7 @@ def record_outcomes(*, database: Database, clock: Clock, raw_items: Sequence[Any
             for i, item in enumerate(items) if (item.source, item.external_id) not in found
         ]  # fmt: skip
         if missing:
-            raise BatchRejected(missing)
+            raise UnknownRecommendations(missing)
         ids = []
         for item in items:
             rec_id = found[(item.source, item.external_id)]

@@ -19,7 +19,7 @@ def test_openapi_documents_the_real_answers_in_the_project_error_shape(api: http
         ("/api/v1/recommendations/{recommendation_id}", "get"): {"200", "401", "404", "422"},
         ("/api/v1/recommendations/{recommendation_id}/decisions", "post"):
             {"201", "401", "403", "404", "409", "413", "415", "422"},
-        ("/api/v1/outcomes", "post"): {"201", "401", "403", "413", "415", "422"},
+        ("/api/v1/outcomes", "post"): {"201", "401", "403", "404", "413", "415", "422"},
         ("/api/v1/reports/overrides", "get"): {"200", "401", "422"},
         ("/api/v1/readiness", "get"): {"200", "401"},
     }  # fmt: skip

@@ -165,7 +165,7 @@ def test_outcomes_healthz_metrics_openapi(api: httpx.Client, decider: httpx.Clie
         f"/api/v1/recommendations/{rec_id}/decisions", json={"actor": "ana", "action": "accept"}
     )
     bad = api.post("/api/v1/outcomes", json={"external_id": "unknown", "source": "planner-ai"})
-    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "external_id"
+    assert bad.status_code == 404 and bad.json()["detail"][0]["field"] == "external_id"
     ok = api.post(
         "/api/v1/outcomes",
         json={"external_id": payload["external_id"], "source": "planner-ai", "actual_value": 250},
