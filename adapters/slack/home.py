@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_sdk import WebClient
@@ -26,9 +28,13 @@ log = logging.getLogger(__name__)
 
 
 class HomeTab:
-    def __init__(self, *, services: Services, client: WebClient) -> None:
+    def __init__(
+        self, *, services: Services, client: WebClient,
+        yield_to_acks: Callable[..., None] | None = None,
+    ) -> None:  # fmt: skip
         self.services = services
         self.client = client
+        self._yield_to_acks = yield_to_acks
         self._pending: dict[str, str | None] = {}  # Slack user id -> person id, to publish
         self._lock = threading.Condition()
         self._publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slack-home")
@@ -52,9 +58,11 @@ class HomeTab:
             queued = user_id in self._pending
             self._pending[user_id] = person_id
         if not queued:
-            self._publisher.submit(self._publish_pending, user_id)
+            self._publisher.submit(self._publish_pending, user_id, time.monotonic())
 
-    def _publish_pending(self, user_id: str) -> None:
+    def _publish_pending(self, user_id: str, queued: float) -> None:
+        if self._yield_to_acks is not None:
+            self._yield_to_acks(since=queued)  # like the work after an ack
         with self._lock:
             person_id = self._pending.pop(user_id)
         try:
