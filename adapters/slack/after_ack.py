@@ -26,7 +26,7 @@ from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
 
-WORKERS = 4  # decisions are short database transactions; more threads only queue there
+WORKERS = 2  # the work is mostly CPU under one GIL: more threads slow the acks, not the work
 MODAL_WORKERS = 2
 YIELD_TO_ACKS = 1.0  # seconds a job may wait for the requests in flight to be answered
 
