@@ -7,19 +7,28 @@ are not even started within Bolt's ack wait: Slack shows the planner an error. S
 every listener acks at once and hands its work here; the pool is sized for the
 database (a burst waits in the queue, it never turns into a refused click), and modals
 have a lane of their own, because `views.open` must use the trigger_id within three
-seconds of the click however long the queue of decisions is."""
+seconds of the click however long the queue of decisions is.
+
+Acks come first in time as well: the work is CPU in the same interpreter (rendering,
+the ORM, JSON), and on two cores it slows every request still being answered. So a
+job waits while Slack requests are being answered, at most `YIELD_TO_ACKS` after its
+own click: a burst is answered first and its work follows it, and under a steady
+stream no job is later than that. Modals do not wait."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
 
-WORKERS = 4  # decisions are short database transactions; more threads only queue there
+WORKERS = 2  # the work is mostly CPU under one GIL: more threads slow the acks, not the work
 MODAL_WORKERS = 2
+YIELD_TO_ACKS = 1.0  # seconds a job may wait for the requests in flight to be answered
 
 
 class AfterAck:
@@ -28,23 +37,49 @@ class AfterAck:
         self._modals = ThreadPoolExecutor(max_workers=modal_workers,
                                           thread_name_prefix="slack-modal")  # fmt: skip
         self._unfinished = 0
+        self._answering = 0
         self._changed = threading.Condition()
+
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """Around the request path of one Slack request (until its answer is ready)."""
+        with self._changed:
+            self._answering += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._answering -= 1
+                if not self._answering:
+                    self._changed.notify_all()
+
+    def yield_to_acks(self, *, since: float) -> None:
+        """Wait until no request is being answered, or `YIELD_TO_ACKS` after `since`
+        (a monotonic instant: when the job was queued)."""
+        deadline = since + YIELD_TO_ACKS
+        with self._changed:
+            while self._answering and (left := deadline - time.monotonic()) > 0:
+                self._changed.wait(left)
 
     def run(self, work: Callable[[], None]) -> Future[None]:
         """Queue `work` (already acked): a failure is logged, the clicker was answered."""
-        return self._submit(self._work, work)
+        return self._submit(self._work, work, queued=time.monotonic())
 
     def run_modal(self, work: Callable[[], None]) -> Future[None]:
         """Queue work that opens a modal, ahead of the queue of decisions."""
-        return self._submit(self._modals, work)
+        return self._submit(self._modals, work, queued=None)
 
-    def _submit(self, pool: ThreadPoolExecutor, work: Callable[[], None]) -> Future[None]:
+    def _submit(
+        self, pool: ThreadPoolExecutor, work: Callable[[], None], *, queued: float | None
+    ) -> Future[None]:
         with self._changed:
             self._unfinished += 1
-        return pool.submit(self._logged, work)
+        return pool.submit(self._logged, work, queued)
 
-    def _logged(self, work: Callable[[], None]) -> None:
+    def _logged(self, work: Callable[[], None], queued: float | None) -> None:
         try:
+            if queued is not None:
+                self.yield_to_acks(since=queued)
             work()
         except Exception:
             log.exception("Slack work after the ack failed")

@@ -36,8 +36,9 @@ class SlackAdapter:
         secret = settings.signing_secret
         self.client = build_client(token=token, base_url=settings.api_url)
         people = SlackPeople(services=services, client=self.client)
-        self.home = home = HomeTab(services=services, client=self.client)
         self.after = after = AfterAck()
+        self.home = home = HomeTab(services=services, client=self.client,
+                                   yield_to_acks=after.yield_to_acks)  # fmt: skip
         self.chat = SlackChat(client=self.client, people=people, home=home)
         self.app = App(
             client=self.client,
@@ -64,9 +65,10 @@ class SlackAdapter:
 
     async def handle(self, request: Request) -> Response:
         """Bolt's sync dispatch runs in a worker thread so the event loop stays free."""
-        body = await request.body()
-        response = await run_in_threadpool(self.app.dispatch, to_bolt_request(request, body))
-        return to_starlette_response(response)
+        with self.after.answering():
+            body = await request.body()
+            response = await run_in_threadpool(self.app.dispatch, to_bolt_request(request, body))
+            return to_starlette_response(response)
 
     def start(self) -> None:
         if self.socket_mode is not None:
