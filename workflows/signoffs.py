@@ -122,6 +122,10 @@ def approve_matrix(
             text="Only the leads named under readiness.matrix_signoff_leads sign "
             "off the ownership matrix.",
         )
+    if not seen_hash:
+        return Message(header="Which matrix?", tone=Tone.WARNING,
+                       text=f"Type `matrix` to see the current matrix, then `matrix approve "
+                            f"{current[:SHORT]}` to approve exactly that one.")  # fmt: skip
     if len(seen_hash) < SHORT or not current.startswith(seen_hash.lower()):
         return Message(
             header="The matrix has changed",

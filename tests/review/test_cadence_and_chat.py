@@ -127,6 +127,7 @@ def test_a_function_lead_approves_the_matrix_in_chat(services: Services) -> None
     fits_every_platform(summary)
     assert ask(services, "ana", f"matrix approve {short}").header == "Not a function lead"
     assert ask(services, "ben", "matrix approve deadbeef").header == "The matrix has changed"
+    assert ask(services, "ben", "matrix approve").header == "Which matrix?"
     assert ask(services, "greta", f"matrix approve {short}").header == "Ownership matrix approved"
     assert ask(services, "greta", f"matrix approve {short}").header == "Ownership matrix approved"
     with services.database.transaction() as session:

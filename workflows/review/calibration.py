@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from core.config import Config
@@ -66,7 +66,7 @@ def reliability(rows: Sequence[ReviewRow], *, min_n: int) -> list[dict[str, Any]
     return table
 
 
-def _right_expression():  # type: ignore[no-untyped-def]
+def _right_expression() -> ColumnElement[Any]:
     """SQL for ReviewRow.ai_right: the verdict, else the actual inside the interval."""
     inside = and_(
         Outcome.actual_value >= Recommendation.interval_low,

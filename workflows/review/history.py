@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from core.domain import DecisionKind
@@ -112,7 +113,7 @@ class ReviewRow:
         return None
 
 
-def _scoped(query, window: Window):  # type: ignore[no-untyped-def]
+def _scoped(query: Select[Any], window: Window) -> Select[Any]:
     if window.start is not None:
         query = query.where(Recommendation.received_at >= window.start)
     if window.end is not None:
