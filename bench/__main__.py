@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ["bench.ingest", "bench.sla", "bench.clicks"]
+MODULES = ["bench.ingest", "bench.sla", "bench.clicks", "bench.memory", "bench.lateness"]
 
 
 def main(argv: list[str]) -> None:

@@ -89,7 +89,9 @@ class Runtime:
         for adapter in self.adapters:
             adapter.start()
         if self.settings.scheduler:
-            self.ticker.every(OUTBOX_JOB, self.settings.tick_seconds, self.outbox.run_once)
+            # Each tick drains what is due (batches of 50 until one comes back empty), so
+            # a burst of escalations is not held to 50 messages per tick.
+            self.ticker.every(OUTBOX_JOB, self.settings.tick_seconds, self.outbox.drain)
             for name, seconds, job in self.jobs:
                 self.ticker.every(name, seconds, job)
             self.ticker.start()
@@ -125,7 +127,11 @@ def build_runtime(
     services.kick = runtime.kick
     sweeper = SlaSweeper(database=database, config=config, calendars=services.calendars,
                          clock=clock, meter=meter)  # fmt: skip
-    runtime.jobs.append((SLA_JOB, settings.sla_sweep_seconds, sweeper.run_once))
+    def sweep_then_deliver() -> None:
+        if sweeper.run_once().steps:
+            runtime.kick()  # what the sweep queued goes out now, not at the next tick
+
+    runtime.jobs.append((SLA_JOB, settings.sla_sweep_seconds, sweep_then_deliver))
     reminders = ContextReminders(database=database, config=config, calendars=services.calendars,
                                  clock=clock)  # fmt: skip
     runtime.jobs.append(("context", CONTEXT_REMINDER_SECONDS, reminders.run_once))

@@ -76,3 +76,55 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
             record[index] = conv(record[index])
         params.append(tuple(record))
     connection.exec_driver_sql(sql, params)
+
+
+def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
+    """PostgreSQL: `count` ids from the table's own sequence in one round trip, so the
+    new rows and the rows that point at them can go in together (RowBatch) instead of
+    a per-batch INSERT ... RETURNING (whose long multi-row text psycopg parses anew on
+    every batch: half the time of a batch). The sequence hands each id out once."""
+    sql = (f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+           "FROM generate_series(1, %s)")  # fmt: skip
+    return [row[0] for row in connection.exec_driver_sql(sql, (count,))]
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+class RowBatch:
+    """New rows of several tables, written together when `write()` is called.
+
+    PostgreSQL: one statement, whatever the number of tables and rows: each table's
+    rows travel as one JSON parameter and go in through a data-modifying CTE
+    (`INSERT ... SELECT ... FROM jsonb_populate_recordset`), so a batch costs one round
+    trip and one parse; the foreign keys are checked at the end of the statement, so a
+    child table may reference rows of a parent added before it. SQLite: one driver
+    executemany per table, in the order added."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.tables: list[tuple[Table, Sequence[dict[str, Any]]]] = []
+
+    def add(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self.tables.append((table, rows))
+
+    def write(self) -> None:
+        tables, self.tables = self.tables, []
+        if self.connection.dialect.name != "postgresql":
+            for table, rows in tables:
+                insert_rows(self.connection, table, rows)
+            return
+        if not tables:
+            return
+        parts, params = [], []
+        for number, (table, rows) in enumerate(tables):
+            names = ", ".join(rows[0])
+            source = f"jsonb_populate_recordset(NULL::{table.name}, %s::jsonb)"
+            parts.append(f"t{number} AS (INSERT INTO {table.name} ({names}) "
+                         f"SELECT {names} FROM {source})")  # fmt: skip
+            params.append(json.dumps(rows, separators=(",", ":"), default=_json_value))
+        self.connection.exec_driver_sql(f"WITH {', '.join(parts)} SELECT 1", tuple(params))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from core.config import Config
 from core.domain import DecisionKind, EventKind, IngestStatus, OutboxKind, Status, Tier
 from core.recommendation import RecommendationIn
-from storage.bulk import insert_rows
+from storage.bulk import RowBatch, insert_rows, reserve_ids
 from storage.models import Decision, Event, OutboxItem, Recommendation
 from workflows.context import WorkflowContext
 from workflows.outbox import enqueue_refresh
@@ -199,8 +199,9 @@ class Ingestor(WorkflowContext):
             )
             new_routes.append((index, item, routing, digest))
         if new_rows:
-            ids = self._insert_recommendations(session, new_rows)
-            self._write_side_rows(session, list(zip(ids, new_routes, strict=True)), now)
+            batch = RowBatch(session.connection())
+            ids = self._insert_recommendations(session, new_rows, batch)
+            self._write_side_rows(session, list(zip(ids, new_routes, strict=True)), now, batch)
             for rec_id, (index, item, routing, _digest) in zip(ids, new_routes, strict=True):
                 results[index] = IngestResult(
                     id=rec_id,
@@ -214,10 +215,14 @@ class Ingestor(WorkflowContext):
                 )
         return [r for r in results if r is not None]
 
-    def _insert_recommendations(self, session: Session, rows: list[dict[str, Any]]) -> list[int]:
-        """Core executemany of the new rows, returning their ids in order.
+    def _insert_recommendations(
+        self, session: Session, rows: list[dict[str, Any]], batch: RowBatch
+    ) -> list[int]:
+        """The new rows, with their ids in order.
 
-        PostgreSQL: one batched INSERT ... RETURNING in parameter order. SQLite runs an
+        PostgreSQL: the ids come from the table's sequence in one round trip
+        (storage.bulk.reserve_ids) and the rows join `batch`, which writes them with the
+        audit and outbox rows in one statement. SQLite runs an
         ordered RETURNING row by row, so there the rows go in with one driver-level
         executemany and the ids are read off the table: the transaction began with BEGIN
         IMMEDIATE, so nobody else can insert meanwhile and the new rows take the ids
@@ -225,8 +230,9 @@ class Ingestor(WorkflowContext):
         connection = session.connection()
         table = Recommendation.__table__
         if connection.dialect.name == "postgresql":
-            returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            return list(connection.execute(returning, rows).scalars())
+            ids = reserve_ids(connection, table, len(rows))
+            batch.add(table, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+            return ids
         before = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
         insert_rows(connection, table, rows)
         after = connection.execute(select(func.max(table.c.id))).scalar_one()
@@ -265,6 +271,7 @@ class Ingestor(WorkflowContext):
         session: Session,
         created: list[tuple[int, tuple[int, RecommendationIn, RoutingResult, str]]],
         now: datetime,
+        batch: RowBatch,
     ) -> None:
         # The routed owner is recorded in the `received` event (and on the row); the
         # assignments table holds hand-overs. One row fewer per recommendation on the
@@ -300,8 +307,10 @@ class Ingestor(WorkflowContext):
                      "recommendation_id": rec_id, "person_id": routing.owner, "payload": {},
                      "state": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
                 )  # fmt: skip
+        batch.add(Event.__table__, events)
+        batch.add(OutboxItem.__table__, outbox)
+        batch.write()
         connection = session.connection()
-        insert_rows(connection, Event.__table__, events)
         if decisions:
             connection.execute(insert(Decision.__table__), decisions)
             auto_ids = [d["recommendation_id"] for d in decisions]
@@ -310,8 +319,6 @@ class Ingestor(WorkflowContext):
                 .where(Recommendation.id.in_(auto_ids))
                 .values(status=Status.DECIDED, decided_at=now, next_action_at=None)
             )
-        if outbox:
-            insert_rows(connection, OutboxItem.__table__, outbox)
 
     def _update_existing(
         self, session: Session, found: _Existing, item: RecommendationIn, digest: str, now: datetime
