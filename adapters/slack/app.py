@@ -19,6 +19,7 @@ from adapters.slack.client import build_client
 from adapters.slack.commands import SlackCommands
 from adapters.slack.handlers import SlackHandlers
 from adapters.slack.home import HomeTab
+from adapters.slack.interview import SlackInterview
 from adapters.slack.people import SlackPeople
 from adapters.slack.settings import SlackSettings
 from workflows.service import Services
@@ -50,9 +51,9 @@ class SlackAdapter:
         )
         SlackHandlers(services=services, people=people, home=home, client=self.client,
                       after=after).register(self.app)  # fmt: skip
-        SlackCommands(services=services, people=people, home=home, after=after).register(
-            self.app
-        )
+        commands = SlackCommands(services=services, people=people, home=home, after=after)
+        commands.register(self.app)
+        SlackInterview(commands=commands, client=self.client, after=after).register(self.app)
         self.router = APIRouter()
         if secret is not None:  # without a signing secret, nothing posted here is trusted
             self.router.add_api_route(

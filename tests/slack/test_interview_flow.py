@@ -6,6 +6,7 @@ then on a matching recommendation's message and not on another one."""
 from __future__ import annotations
 
 import json
+import time
 
 from bot.runtime import build_runtime
 from bot.server import create_app
@@ -23,6 +24,17 @@ def said(sender: SlackSender, user_id: str, text: str) -> str:
     response = sender.command(user_id, text)
     assert response.status_code == 200, response.text
     return json.dumps(response.json())
+
+
+def typed_in_dm(sender: SlackSender, fake: FakeSlackApi, text: str) -> str:
+    """Ana types into her DM with sopbot (`message.im`); sopbot's reply in that DM."""
+    before = len(fake.calls_to("chat.postMessage"))
+    event = {"type": "message", "channel_type": "im", "channel": "D0ANA", "user": "U0ANA",
+             "text": text, "ts": f"{time.time():.6f}"}  # fmt: skip
+    assert sender.event(event).status_code == 200
+    replies = fake.wait_for("chat.postMessage", before + 1)
+    assert replies[-1]["channel"] == "D0ANA"
+    return json.dumps(replies[-1])
 
 
 def test_interview_over_slack_then_rule_on_matching_recommendation_only(
@@ -48,8 +60,9 @@ def test_interview_over_slack_then_rule_on_matching_recommendation_only(
         slack = SlackSender(server.url)
         resumed = said(slack, "U0ANA", "resume")
         assert "(4 of 12)" in resumed and "what a newcomer would miss" in resumed
-        for answer in (SUPPLIER_ANSWERS["newcomer"], SUPPLIER_ANSWERS["tricks"], "SKF-DE"):
-            said(slack, "U0ANA", answer)
+        assert "(5 of 12)" in typed_in_dm(slack, fake_slack, SUPPLIER_ANSWERS["newcomer"])
+        assert "(6 of 12)" in typed_in_dm(slack, fake_slack, SUPPLIER_ANSWERS["tricks"])
+        assert "(7 of 12)" in typed_in_dm(slack, fake_slack, "SKF-DE")
         assert "I don't know the month" in said(slack, "U0ANA", "Octobre")
         said(slack, "U0ANA", "oct, nov, dec")
         said(slack, "U0ANA", "Confirms late every Q4 but ships on time; hold the expedite")

@@ -38,11 +38,12 @@ def test_manifest_declares_what_the_adapter_serves() -> None:
     }
     assert len(urls) == 1 and urls.pop().endswith(EVENTS_PATH)  # one Request URL for all
     assert settings["interactivity"]["is_enabled"] is True
-    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened", "message.im"]
     assert settings["socket_mode_enabled"] is False
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == [
         "chat:write",
         "commands",
+        "im:history",
         "users:read",
         "users:read.email",
     ]

@@ -9,7 +9,7 @@ from core.interviews import Template
 from core.messages import Message, Section, Tone
 from storage.models import InterviewRecord
 
-CONTROLS = ("Type your answer as a message to sopbot (in Slack: `/sopbot <answer>`), "
+CONTROLS = ("Type your answer as a message to sopbot (in Slack also `/sopbot <answer>`), "
             "or `skip`, `back`, `revise <number>`, `pause`.")  # fmt: skip
 
 
