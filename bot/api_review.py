@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, params
+from fastapi import APIRouter, Query, params
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from bot.api_contract import responses
+from bot.api_guards import ApiError
+from core.limits import YEAR_PATTERN
 from workflows.readiness import Readiness, check_readiness
 from workflows.review.format_json import review_json
 from workflows.review.report import UnknownType, review_for
@@ -22,8 +24,31 @@ def _problem(field: str, message: str) -> JSONResponse:
     return JSONResponse({"detail": [{"field": field, "message": message}]}, status_code=422)
 
 
+DAY_PATTERN = YEAR_PATTERN + r"\d\d-\d\d$"
+
+
+def _day(description: str) -> Any:
+    """A calendar day the store and the business calendar can hold (years 1001-2998),
+    documented so generated clients and fuzzers know the bound."""
+    return Query(None, description=description, pattern=DAY_PATTERN,
+                 json_schema_extra={"format": "date"})  # fmt: skip
+
+
+def _parse_day(field: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ApiError(422, [{"field": field, "message": f"'{value}' is not a calendar day "
+                                                         "(YYYY-MM-DD)"}]) from None
+
+
 def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> APIRouter:
     router = APIRouter()
+    types = list(services.config.recommendation_types)
+    type_query = Query(None, description="one configured recommendation type",
+                       json_schema_extra={"enum": types})  # fmt: skip
 
     @router.get(
         "/api/v1/reports/overrides",
@@ -33,8 +58,12 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
         responses=responses(401, 422),
     )
     async def get_override_report(
-        since: date | None = None, until: date | None = None, type: str | None = None
+        # Defaults, not Annotated: the enum is built from this deployment's configuration.
+        since: str | None = _day("first day, in the reviewer's time zone"),
+        until: str | None = _day("last day (inclusive), not before since"),
+        type: str | None = type_query,
     ) -> Any:
+        first, last = _parse_day("since", since), _parse_day("until", until)
         try:
             review = await run_in_threadpool(
                 review_for,
@@ -42,8 +71,8 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
                 config=services.config,
                 calendars=services.calendars,
                 clock=services.clock,
-                since=since,
-                until=until,
+                since=first,
+                until=last,
                 type_=type,
             )
         except UnknownType as exc:

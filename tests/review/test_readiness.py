@@ -45,7 +45,7 @@ def test_all_hard_gates_pass_and_the_soft_one_says_what_is_missing(
         (5, "operational context", False),
     ]
     assert list(failing(result)) == [SOFT]
-    assert "stockout_risk: no context interview has been run" in failing(result)[SOFT][0]
+    assert "stockout_risk: no context interview run" in failing(result)[SOFT][0]
     assert any(
         d.startswith("entry lag (recorded minus event time) p95 from planner-ai: ")
         for d in result.gates[1].details
