@@ -1,9 +1,13 @@
 """Model calibration: how often the AI was right at each confidence, per type. The same
-count feeds the track-record line on every message, so that one is a single indexed
-aggregate query per render (type + confidence range), not a scan."""
+count feeds the track-record line on every message: one indexed aggregate query (type +
+confidence range) per type and bin, kept for a minute per database engine, so a burst of
+deliveries or a queue redraw does not repeat it per message."""
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +21,11 @@ from workflows.review.history import ReviewRow
 from workflows.review.stats import Rate, mean, rate
 
 EDGES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+CACHE_SECONDS = 60.0  # outcomes arrive in batches, days later: a minute old is current
+
+_Counts = dict[tuple[str, str], tuple[float, int, int]]  # (type, bin) -> (at, judged, right)
+_CACHE: weakref.WeakKeyDictionary[object, _Counts] = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -86,24 +95,34 @@ def _right_expression() -> ColumnElement[Any]:
     )
 
 
+def _counts(session: Session, type_name: str, bin_: Bin) -> tuple[int, int]:
+    right = _right_expression()
+    upper = (Recommendation.confidence <= bin_.high if bin_.high >= 1.0
+             else Recommendation.confidence < bin_.high)  # fmt: skip
+    judged, hits = session.execute(
+        select(func.count(right), func.coalesce(func.sum(right), 0))
+        .select_from(Recommendation)
+        .join(Outcome, Outcome.recommendation_id == Recommendation.id)
+        .where(Recommendation.type == type_name, Recommendation.confidence >= bin_.low, upper)
+    ).one()  # fmt: skip
+    return int(judged), int(hits)
+
+
 def track_record(session: Session, *, config: Config, rec: Recommendation) -> Rate | None:
     """Right n of m times for this type at this confidence bin (None without confidence)."""
     if rec.confidence is None:
         return None
     bin_ = bin_of(rec.confidence)
-    right = _right_expression()
-    upper = (
-        Recommendation.confidence <= bin_.high
-        if bin_.high >= 1.0
-        else Recommendation.confidence < bin_.high
-    )
-    judged, hits = session.execute(
-        select(func.count(right), func.coalesce(func.sum(right), 0))
-        .select_from(Recommendation)
-        .join(Outcome, Outcome.recommendation_id == Recommendation.id)
-        .where(Recommendation.type == rec.type, Recommendation.confidence >= bin_.low, upper)
-    ).one()
-    return rate(int(hits), int(judged), config.review.min_sample)
+    engine, key, now = session.get_bind(), (rec.type, bin_.label), time.monotonic()
+    with _CACHE_LOCK:
+        cached = _CACHE.setdefault(engine, {}).get(key)
+    if cached is not None and now - cached[0] < CACHE_SECONDS:
+        judged, hits = cached[1], cached[2]
+    else:
+        judged, hits = _counts(session, rec.type, bin_)
+        with _CACHE_LOCK:
+            _CACHE.setdefault(engine, {})[key] = (now, judged, hits)
+    return rate(hits, judged, config.review.min_sample)
 
 
 def track_record_line(session: Session, *, config: Config, rec: Recommendation) -> str | None:
