@@ -9,10 +9,11 @@ applied cognitive task analysis probes, and ends by pinning down the rule's fiel
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.config import ConfigError, _line_index, _where
 from core.context_settings import ENTITY_KINDS
@@ -59,18 +60,24 @@ class Template(_Strict):
     types: list[str] = Field(default_factory=list)  # the recommendation types it bears on
     questions: list[Question]
 
-    @model_validator(mode="after")
-    def _ends_with_the_rule(self) -> Template:
-        if self.entity_kind not in ENTITY_KINDS:
+    @field_validator("entity_kind")
+    @classmethod
+    def _kind(cls, kind: str) -> str:
+        if kind not in ENTITY_KINDS:
             raise ValueError(f"entity_kind must be one of {', '.join(ENTITY_KINDS)}")
-        ids = [q.id for q in self.questions]
+        return kind
+
+    @field_validator("questions")
+    @classmethod
+    def _ends_with_the_rule(cls, questions: list[Question]) -> list[Question]:
+        ids = [q.id for q in questions]
         if len(ids) != len(set(ids)):
             raise ValueError("question ids must be unique")
-        filled = [q.fills for q in self.questions if q.fills]
+        filled = [q.fills for q in questions if q.fills]
         missing = [f.value for f in RuleField if f not in filled]
         if missing:
             raise ValueError(f"questions must fill every rule field; missing: {', '.join(missing)}")
-        return self
+        return questions
 
     def question_index(self, wanted: str) -> int | None:
         """A question by number (1-based) or id or the rule field it fills."""
@@ -98,7 +105,13 @@ def _parse_template(path: Path) -> Template:
 
 
 def load_templates(extra_dir: str | Path | None = None) -> dict[str, Template]:
-    """Bundled templates, then the team's own (same name: the team's wins)."""
+    """Bundled templates, then the team's own (same name: the team's wins). Read once
+    per process, like the configuration that names the folder."""
+    return dict(_load_templates(str(extra_dir) if extra_dir is not None else None))
+
+
+@lru_cache(maxsize=8)
+def _load_templates(extra_dir: str | None) -> tuple[tuple[str, Template], ...]:
     folders = [BUNDLED_TEMPLATES]
     if extra_dir is not None:
         folder = Path(extra_dir)
@@ -110,4 +123,4 @@ def load_templates(extra_dir: str | Path | None = None) -> dict[str, Template]:
         for path in sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")):
             template = _parse_template(path)
             templates[template.name] = template
-    return templates
+    return tuple(templates.items())
