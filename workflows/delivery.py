@@ -1,10 +1,11 @@
 """Out: the outbox worker. Claims due rows, renders the neutral message, sends it
 through the `Chat` port and stores where it went, so it can be updated in place.
 
-Claims are leases: a claimed row's `next_attempt_at` moves a lease ahead, so a worker
-killed mid-send lets another send it once the lease runs out (at most one duplicate
-for a message in flight, never a loss). PostgreSQL claims with FOR UPDATE SKIP
-LOCKED so replicas never take the same row; SQLite has a single writer anyway."""
+Claims are leases with an owner (see claims): a worker killed mid-send lets another send
+the row once the lease runs out (at most one duplicate for a message in flight, never a
+loss), and a slow worker whose lease ran out sends nothing more of its batch. PostgreSQL
+claims with FOR UPDATE SKIP LOCKED so replicas never take the same row; SQLite has a
+single writer anyway."""
 
 from __future__ import annotations
 
@@ -13,32 +14,34 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.chat import Chat, DeliveryError, MessageRef
 from core.clock import Calendars, Clock
 from core.config import Config
-from core.domain import EventKind, OutboxKind, OutboxState, Status, Tier
+from core.domain import EventKind, OutboxKind, OutboxState, Status
 from core.messages import Message, Tone
 from storage.db import Database
 from storage.models import ChatMessage, OutboxItem, Recommendation
 from workflows.audit import record_event
+from workflows.claims import claim_due, new_token, renew, write_if_held
+from workflows.daily_cap import overflow_to_digest
 from workflows.digest import (
     MAX_ITEMS,
     carry_over,
     digest_message,
     digest_rows,
-    move_to_digest,
-    over_daily_cap,
 )
 from workflows.outbox import channel_of
 from workflows.views import message_for_purpose
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
+# Longer than the slowest single send (a Teams send may retry for up to two minutes):
+# each row's lease is renewed just before its send (see claims).
+LEASE = timedelta(seconds=180)
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=2)
 # Stored messages re-rendered after a decision, a reassignment, a snooze or an extension.
@@ -47,15 +50,25 @@ REFRESHED_PURPOSES = ("owner", "escalation", "reminder")
 CLOCK_PURPOSES = ("reminder", "escalation")
 
 
+class _ClaimLost(Exception):
+    """Internal: another worker re-claimed the row after this worker's lease ran out."""
+
+
 @dataclass
 class DeliveryReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    lost: int = 0  # claims that ran out before the send (another worker sends those)
+    digested: int = 0  # first deliveries over the daily cap, listed in the digest instead
 
 
 class OutboxWorker:
-    def __init__(self, *, database: Database, config: Config, chat: Chat, clock: Clock) -> None:
+    def __init__(
+        self, *, database: Database, config: Config, chat: Chat, clock: Clock,
+        lease: timedelta = LEASE,
+    ) -> None:  # fmt: skip
+        self.lease = lease
         self.database = database
         self.config = config
         self.chat = chat
@@ -65,43 +78,56 @@ class OutboxWorker:
     # --- claiming ---------------------------------------------------------------------
 
     def claim(self, *, limit: int = 50) -> list[OutboxItem]:
+        """Due rows under a fresh claim token. First deliveries beyond the owner's daily
+        cap are moved to the digest here, in the claiming transaction (see daily_cap)."""
+        return self._claim(limit=limit)[0]
+
+    def _claim(self, *, limit: int) -> tuple[list[OutboxItem], int]:
         now = self.clock.now()
         with self.database.transaction() as session:
-            query = (
-                select(OutboxItem)
-                .where(OutboxItem.state == OutboxState.PENDING, OutboxItem.next_attempt_at <= now)
-                .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
-                .limit(limit)
-            )
-            if self.database.is_postgres:
-                query = query.with_for_update(skip_locked=True)
-            items = list(session.scalars(query))
-            if items:
-                session.execute(
-                    update(OutboxItem)
-                    .where(OutboxItem.id.in_([i.id for i in items]))
-                    .values(next_attempt_at=now + LEASE, attempts=OutboxItem.attempts + 1)
-                    # The loaded objects are counted up below, once: the ORM's default
-                    # in-session sync would count them twice (one attempt short of the bound).
-                    .execution_options(synchronize_session=False)
-                )
-            for item in items:
-                session.expunge(item)
-                item.attempts += 1
-            return items
+            items = claim_due(session, postgres=self.database.is_postgres, now=now,
+                              lease=self.lease, limit=limit, token=new_token())  # fmt: skip
+            overflow = overflow_to_digest(session, config=self.config, calendars=self.calendars,
+                                          items=items, now=now)  # fmt: skip
+            return [item for item in items if item.id not in overflow], len(overflow)
 
     def run_once(self, *, limit: int = 50) -> DeliveryReport:
-        report = DeliveryReport()
-        for item in self.claim(limit=limit):
+        items, digested = self._claim(limit=limit)
+        report = DeliveryReport(digested=digested)
+        for item in items:
             try:
                 self._deliver(item)
                 report.sent += 1
+            except _ClaimLost:
+                report.lost += 1  # the lease ran out and another worker holds it now
             except DeliveryError as exc:
                 if self._retry_or_fail(item, exc):
                     report.retried += 1
                 else:
                     report.failed += 1
+            except Exception as exc:  # noqa: BLE001 - one row's fault must not stop the batch
+                if self._count_unexpected(item, exc):
+                    report.retried += 1
+                else:
+                    report.failed += 1
         return report
+
+    def _hold(self, session: Session, item: OutboxItem) -> None:
+        """A full lease for the send about to start, in the transaction that prepares it."""
+        if not renew(session, item=item, now=self.clock.now(), lease=self.lease):
+            raise _ClaimLost
+
+    def _count_unexpected(self, item: OutboxItem, exc: Exception) -> bool:
+        """Not a delivery error (e.g. the database failing after a successful send): an
+        attempt like any other, audited, retried until the bound. If even that cannot be
+        written, the row's lease runs out and it is claimed again."""
+        log.exception("outbox item %s: %s", item.id, exc)
+        error = DeliveryError(f"{type(exc).__name__}: {exc}", transient=True)
+        try:
+            return self._retry_or_fail(item, error, unexpected=True)
+        except Exception:  # noqa: BLE001
+            log.exception("outbox item %s: could not record the failure", item.id)
+            return True
 
     def drain(self, *, rounds: int = 20) -> DeliveryReport:
         """Run until nothing is due (tests and the demo use this for immediacy)."""
@@ -111,7 +137,9 @@ class OutboxWorker:
             total.sent += report.sent
             total.retried += report.retried
             total.failed += report.failed
-            if report.sent + report.retried + report.failed == 0:
+            total.lost += report.lost
+            total.digested += report.digested
+            if not any(vars(report).values()):
                 break
         return total
 
@@ -143,6 +171,7 @@ class OutboxWorker:
             raise DeliveryError(f"{item.person_id} is not in the configuration", transient=False)
         purpose = item.payload.get("purpose", "owner")
         with self.database.transaction() as session:
+            self._hold(session, item)
             rec = session.get(Recommendation, item.recommendation_id)
             assert rec is not None
             if rec.status == Status.WITHDRAWN or (
@@ -150,11 +179,6 @@ class OutboxWorker:
                 and not item.payload.get("fallback")
             ) or (purpose in CLOCK_PURPOSES and rec.status != Status.OPEN):  # fmt: skip
                 self._mark_sent(session, item, note="skipped: no longer relevant")
-                return
-            if self._overflows(session, item, rec):
-                move_to_digest(session, config=self.config, calendars=self.calendars, rec=rec,
-                               now=self.clock.now())  # fmt: skip
-                self._mark_sent(session, item, note="over the daily cap: listed in the digest")
                 return
             message = self._message_for(session, rec, item.person_id, purpose)
             if item.payload.get("handed_over_by"):
@@ -176,6 +200,7 @@ class OutboxWorker:
 
     def _refresh(self, item: OutboxItem) -> None:
         with self.database.transaction() as session:
+            self._hold(session, item)
             rec = session.get(Recommendation, item.recommendation_id)
             assert rec is not None
             stored = list(
@@ -219,6 +244,8 @@ class OutboxWorker:
 
     def _notice(self, item: OutboxItem) -> None:
         message = Message.model_validate(item.payload["message"])
+        with self.database.transaction() as session:
+            self._hold(session, item)
         if item.person_id:
             person = self.config.people_by_id.get(item.person_id)
             if person is None:
@@ -232,17 +259,6 @@ class OutboxWorker:
             self._store_ref(session, item, ref, item.payload.get("purpose", "notice"))
             self._mark_sent(session, item)
 
-    def _overflows(self, session: Session, item: OutboxItem, rec: Recommendation) -> bool:
-        """A first direct delivery beyond the owner's daily cap goes to the digest."""
-        first_delivery = not item.payload and rec.tier == Tier.DIRECT
-        return (
-            first_delivery
-            and rec.status == Status.OPEN
-            and over_daily_cap(
-                session, config=self.config, person_id=rec.owner_id, now=self.clock.now()
-            )
-        )
-
     def _digest(self, item: OutboxItem) -> None:
         assert item.person_id is not None
         person = self.config.people_by_id.get(item.person_id)
@@ -250,6 +266,7 @@ class OutboxWorker:
             raise DeliveryError(f"{item.person_id} is not in the configuration", transient=False)
         day = date.fromisoformat(item.payload["day"])
         with self.database.transaction() as session:
+            self._hold(session, item)
             # All of the day's rows: the message lists MAX_ITEMS and counts the rest.
             rows = digest_rows(session, person_id=person.id, day=day)
             message = digest_message(session, config=self.config, person_id=person.id, day=day,
@@ -297,33 +314,38 @@ class OutboxWorker:
                         created_at=self.clock.now())
         )  # fmt: skip
 
-    def _mark_sent(self, session: Session, item: OutboxItem, note: str | None = None) -> None:
-        session.execute(
-            update(OutboxItem)
-            .where(OutboxItem.id == item.id)
-            .values(state=OutboxState.SENT, sent_at=self.clock.now(), last_error=note)
-        )
+    def _mark_sent(self, session: Session, item: OutboxItem, note: str | None = None) -> bool:
+        marked = write_if_held(session, item=item, state=OutboxState.SENT,
+                               sent_at=self.clock.now(), last_error=note)  # fmt: skip
+        if not marked:
+            log.warning("outbox item %s was done after its claim ran out", item.id)
+        return marked
 
     # --- failure ----------------------------------------------------------------------
 
-    def _retry_or_fail(self, item: OutboxItem, exc: DeliveryError) -> bool:
+    def _retry_or_fail(
+        self, item: OutboxItem, exc: DeliveryError, *, unexpected: bool = False
+    ) -> bool:
         """Back off and retry transient failures; after the bound, or at once for permanent
-        ones, record delivery_failed and hand the recommendation to a fallback person."""
+        ones, record delivery_failed and hand the recommendation to a fallback person.
+        Nothing is written for a row whose claim another worker has taken over."""
         now = self.clock.now()
         with self.database.transaction() as session:
+            if unexpected:
+                record_event(session, kind=EventKind.DELIVERY_ERROR, at=now,
+                             recommendation_id=item.recommendation_id, to=item.person_id,
+                             kind_of_message=item.kind, attempt=item.attempts,
+                             error=str(exc))  # fmt: skip
             if exc.transient and item.attempts < MAX_ATTEMPTS:
                 backoff = BASE_BACKOFF * (2 ** (item.attempts - 1))
                 delay = max(backoff * random.uniform(0.8, 1.2),
                             timedelta(seconds=exc.retry_after or 0))  # fmt: skip
-                session.execute(
-                    update(OutboxItem).where(OutboxItem.id == item.id)
-                    .values(next_attempt_at=now + delay, last_error=str(exc))
-                )  # fmt: skip
+                write_if_held(session, item=item, next_attempt_at=now + delay,
+                              last_error=str(exc))  # fmt: skip
                 return True
-            session.execute(
-                update(OutboxItem).where(OutboxItem.id == item.id)
-                .values(state=OutboxState.FAILED, last_error=str(exc))
-            )  # fmt: skip
+            if not write_if_held(session, item=item, state=OutboxState.FAILED,
+                                 last_error=str(exc)):  # fmt: skip
+                return True
             log.warning("delivery failed for outbox item %s: %s", item.id, exc)
             if item.recommendation_id is not None:
                 record_event(session, kind=EventKind.DELIVERY_FAILED, at=now,

@@ -9,45 +9,21 @@ that date that are still open. A digest lists at most `MAX_ITEMS`; the rest are 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.clock import Calendars
 from core.config import Config
 from core.domain import EventKind, Status, Tier
 from core.messages import Message, Tone
-from storage.models import ChatMessage, Recommendation
+from storage.models import Recommendation
 from workflows.audit import record_event
 from workflows.routing import next_digest_at
 from workflows.views import recommendation_message
 
 MAX_ITEMS = 20  # chat platforms limit a message's size; the rest is in the queue
-
-
-def direct_messages_today(
-    session: Session, *, config: Config, person_id: str, now: datetime
-) -> int:
-    """Recommendation messages a person received since their local midnight."""
-    tz = config.person_tz(person_id)
-    midnight = datetime.combine(now.astimezone(tz).date(), time(0), tz)
-    return session.scalar(
-        select(func.count())
-        .select_from(ChatMessage)
-        .where(ChatMessage.person_id == person_id, ChatMessage.purpose == "owner",
-               ChatMessage.created_at >= midnight)
-    ) or 0  # fmt: skip
-
-
-def over_daily_cap(session: Session, *, config: Config, person_id: str, now: datetime) -> bool:
-    """Whether one more direct message would exceed `digest.daily_direct_cap`. Counted
-    from what was actually sent, so the cap is soft by at most one message per replica
-    sending at the same instant."""
-    cap = config.digest.daily_direct_cap
-    if cap is None:
-        return False
-    return direct_messages_today(session, config=config, person_id=person_id, now=now) >= cap
 
 
 def move_to_digest(
