@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from core.clock import Calendars
 from core.config import Config
-from core.domain import EventKind, Status, Tier
+from core.domain import EventKind, OutboxKind, Status
 from core.messages import Message, Tone
 from storage.models import Recommendation
 from workflows.audit import record_event
+from workflows.outbox import enqueue_many, outbox_row
 from workflows.routing import next_digest_at
 from workflows.views import recommendation_message
 
@@ -29,11 +30,16 @@ MAX_ITEMS = 20  # chat platforms limit a message's size; the rest is in the queu
 def move_to_digest(
     session: Session, *, config: Config, calendars: Calendars, rec: Recommendation, now: datetime
 ) -> datetime:
-    """Overflow: the recommendation is listed in the owner's next digest instead."""
+    """Overflow: the recommendation is announced in the owner's next digest instead of a
+    direct message. Its SLA is untouched (tier, reminders, escalation): being over the
+    cap changes how it is announced, never whether it escalates."""
     calendar = calendars.for_person(rec.owner_id)
     at = next_digest_at(calendar=calendar, moment=now, send_at=config.digest.send_at)
-    rec.tier = Tier.DIGEST
-    rec.next_action_at = at
+    day = at.astimezone(calendar.tz).date()
+    rec.digest_on = day
+    enqueue_many(session, [outbox_row(kind=OutboxKind.DIGEST, key=f"digest:{rec.owner_id}:{day}",
+                                      now=at, person_id=rec.owner_id,
+                                      payload={"day": day.isoformat()})])  # fmt: skip
     record_event(session, kind=EventKind.DIGESTED, at=now, recommendation_id=rec.id,
                  reason="daily_direct_cap", cap=config.digest.daily_direct_cap,
                  digest_at=at.isoformat())  # fmt: skip

@@ -283,7 +283,7 @@ def recommendation_message(
         sections.append(Section(title="History", lines=[history]))
     status, tone = decided_status(rec, config)
     context = [f"Due {local_time_label(rec.due_at, tz)}", f"#{rec.id} from {rec.source}"]
-    if rec.tier == Tier.DIGEST:
+    if rec.tier == Tier.DIGEST or rec.digest_on is not None:  # (or over the daily cap)
         context.append(_digest_note(rec, config))
     is_open = rec.status == Status.OPEN
     if is_open and (reminder or escalation):

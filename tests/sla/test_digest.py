@@ -3,6 +3,8 @@ messages reach the owner once a day, at the start of their business day."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from core.domain import OutboxKind, Tier
@@ -81,7 +83,7 @@ def test_daily_cap_overflows_into_the_digest(world: World) -> None:
     overflow = results[cap:]
     for result in overflow:
         stored = world.rec(result.id)
-        assert stored.tier == Tier.DIGEST and stored.next_action_at == berlin(2026, 12, 1, 8, 0)
+        assert stored.tier == Tier.DIRECT and stored.digest_on == date(2026, 12, 1)
     world.at(berlin(2026, 12, 1, 8, 0))
     digest = world.received("ana")[-1]
     assert digest.header == "Your daily digest: 3 recommendations"
@@ -91,6 +93,22 @@ def test_daily_cap_overflows_into_the_digest(world: World) -> None:
     # A new day: direct messages flow again.
     world.ingest(make_rec())
     assert world.received("ana")[-1].header.startswith("Stockout risk")
+
+
+def test_over_the_cap_changes_the_announcement_never_the_escalation(world: World) -> None:
+    """A confident recommendation listed in the digest because its owner hit the daily
+    cap keeps its reminders and its escalation."""
+    cap = world.services.config.digest.daily_direct_cap
+    assert cap is not None
+    results = world.ingest(*[make_rec(sku=f"SKU-{n}") for n in range(cap + 1)])
+    over = results[-1]
+    assert len(world.received("ana")) == cap
+    world.at(berlin(2026, 11, 30, 13, 0))  # half the SLA: the reminders
+    reminded = [m for m in world.received("ana") if m.recommendation_id == over.id]
+    assert [m.header.split(":")[0] for m in reminded] == ["Reminder"]
+    world.at(berlin(2026, 11, 30, 17, 1))  # past due: the manager is told
+    escalated = [m for m in world.received("ben") if m.recommendation_id == over.id]
+    assert [m.header.split(":")[0] for m in escalated] == ["Escalated"]
 
 
 def test_items_beyond_a_digest_limit_roll_into_the_next_digest(world: World) -> None:
