@@ -27,9 +27,9 @@ from workflows.ingestion import validate_batch
 from workflows.service import build_services
 from workflows.sla import sweep
 
-COUNT = 12
-SEND_SECONDS = 0.25  # per chat.postMessage: the batch of 12 takes three leases
-LEASE = timedelta(seconds=1)
+COUNT = 30
+SEND_SECONDS = 0.25  # per chat.postMessage: the batch of 30 takes about two leases
+LEASE = timedelta(seconds=4)  # well above one send, even on a loaded machine
 REMINDERS_AT = datetime(2026, 11, 30, 12, 0, 30, tzinfo=UTC)  # 13:00:30 Berlin, past 50%
 
 
