@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -28,12 +28,7 @@ from storage.models import ChatMessage, OutboxItem, Recommendation
 from workflows.audit import record_event
 from workflows.claims import claim_due, new_token, renew, write_if_held
 from workflows.daily_cap import overflow_to_digest
-from workflows.digest import (
-    MAX_ITEMS,
-    carry_over,
-    digest_message,
-    digest_rows,
-)
+from workflows.digest_delivery import DigestDelivery
 from workflows.outbox import channel_of
 from workflows.views import message_for_purpose
 
@@ -74,6 +69,7 @@ class OutboxWorker:
         self.chat = chat
         self.clock = clock
         self.calendars = Calendars(config)
+        self.digests = DigestDelivery(database=database, config=config, chat=chat, clock=clock)
 
     # --- claiming ---------------------------------------------------------------------
 
@@ -213,7 +209,7 @@ class OutboxWorker:
             )
             updates = [
                 (MessageRef.model_validate(m.ref),
-                 self._digest_again(session, m, rec) if m.purpose == "digest"
+                 self.digests.again(session, m, rec) if m.purpose == "digest"
                  else self._message_for(session, rec, m.person_id or rec.owner_id, m.purpose))
                 for m in stored
             ]  # fmt: skip
@@ -260,51 +256,7 @@ class OutboxWorker:
             self._mark_sent(session, item)
 
     def _digest(self, item: OutboxItem) -> None:
-        assert item.person_id is not None
-        person = self.config.people_by_id.get(item.person_id)
-        if person is None:
-            raise DeliveryError(f"{item.person_id} is not in the configuration", transient=False)
-        day = date.fromisoformat(item.payload["day"])
-        with self.database.transaction() as session:
-            self._hold(session, item)
-            # All of the day's rows: the message lists MAX_ITEMS and counts the rest.
-            rows = digest_rows(session, person_id=person.id, day=day)
-            message = digest_message(session, config=self.config, person_id=person.id, day=day,
-                                     now=self.clock.now(), rows=rows)  # fmt: skip
-            if message is None:
-                self._mark_sent(session, item, note="skipped: nothing left open")
-                return
-        ref = self.chat.send(person=person, message=message)
-        with self.database.transaction() as session:
-            # One stored reference per listed item: a decision on any of them re-renders
-            # the whole digest in place (see _refresh).
-            for rec in rows[:MAX_ITEMS]:
-                session.add(
-                    ChatMessage(recommendation_id=rec.id, person_id=person.id, purpose="digest",
-                                platform=ref.platform, channel=ref.channel,
-                                message_id=ref.message_id, ref=ref.model_dump(),
-                                created_at=self.clock.now())
-                )  # fmt: skip
-            carry_over(session, config=self.config, calendars=self.calendars,
-                       person_id=person.id, day=day, ids=[rec.id for rec in rows[MAX_ITEMS:]],
-                       now=self.clock.now())  # fmt: skip
-            self._mark_sent(session, item)
-
-    def _digest_again(
-        self, session: Session, stored: ChatMessage, rec: Recommendation
-    ) -> Message | None:
-        """A sent digest as it should read now: the same items, in the same order."""
-        listed = session.scalars(
-            select(ChatMessage.recommendation_id)
-            .where(ChatMessage.purpose == "digest", ChatMessage.channel == stored.channel,
-                   ChatMessage.message_id == stored.message_id)
-            .order_by(ChatMessage.id)
-        )  # fmt: skip
-        rows = [r for r in (session.get(Recommendation, i) for i in listed) if r is not None]
-        return digest_message(
-            session, config=self.config, person_id=stored.person_id or rec.owner_id,
-            day=rec.digest_on or self.clock.now().date(), now=self.clock.now(), rows=rows,
-        )  # fmt: skip
+        self.digests.send(item, hold=self._hold, mark_sent=self._mark_sent)
 
     def _store_ref(self, session: Session, item: OutboxItem, ref: MessageRef, purpose: str) -> None:
         session.add(
@@ -354,15 +306,24 @@ class OutboxWorker:
                 # A person who cannot be reached hands over to a fallback; a channel copy
                 # is only a copy: its failure is recorded, nobody else gets it.
                 if item.kind == OutboxKind.DELIVER and channel_of(item.person_id) is None:
-                    self._fallback(session, item, now)
+                    self._fallback(session, item, now, item.recommendation_id)
+            elif item.kind == OutboxKind.DIGEST:
+                # Every entry no part has listed is audited and goes to a fallback person.
+                for rec in self.digests.unlisted(session, item):
+                    record_event(session, kind=EventKind.DELIVERY_FAILED, at=now,
+                                 recommendation_id=rec.id, to=item.person_id,
+                                 kind_of_message=item.kind, error=str(exc))  # fmt: skip
+                    self._fallback(session, item, now, rec.id)
         return False
 
-    def _fallback(self, session: Session, item: OutboxItem, now: datetime) -> None:
-        rec = session.get(Recommendation, item.recommendation_id)
+    def _fallback(self, session: Session, item: OutboxItem, now: datetime, rec_id: int) -> None:
+        rec = session.get(Recommendation, rec_id)
         assert rec is not None
         tried = set(item.payload.get("tried", [])) | {item.person_id}
         # The stand-in sees what the failed message was (a reminder, an escalation level).
         carried = {k: item.payload[k] for k in ("purpose", "level") if k in item.payload}
+        # one fallback per failed message (and per entry of a failed digest)
+        key = item.dedupe_key if item.kind != OutboxKind.DIGEST else f"{item.dedupe_key}:{rec.id}"
         for candidate in (rec.backup_id, self.config.override_reviewer):
             if candidate and candidate not in tried:
                 who = self.config.display_name(item.person_id)
@@ -373,7 +334,7 @@ class OutboxWorker:
                                 kind=OutboxKind.DELIVER,
                                 # one fallback per failed message: an escalation that
                                 # fails is not mistaken for the owner's first delivery
-                                dedupe_key=f"{item.dedupe_key}:fallback:{candidate}",
+                                dedupe_key=f"{key}:fallback:{candidate}",
                                 recommendation_id=rec.id, person_id=candidate,
                                 payload={**carried,
                                          "fallback": f"Could not reach {who}; sent to you instead.",

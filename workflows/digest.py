@@ -4,14 +4,16 @@ of the owner's business day instead of interrupting them one by one.
 
 The sweep marks each due digest row with the owner's local date and queues one outbox
 row keyed (owner, date); the message is rendered when sent, from the rows marked with
-that date that are still open. A digest lists at most `MAX_ITEMS`; the rest are counted
-("N more in your queue") and roll into the owner's next digest."""
+that date that are still open. Every item is listed, with its own buttons: a long digest
+is sent as several messages of `PAGE_ITEMS` entries ("part 2 of 3"), each within every
+platform's size limits (Slack's 50 blocks, Teams' 28 KB card; measured in
+tests/sla/test_digest_pages.py)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import Calendars
@@ -24,7 +26,7 @@ from workflows.outbox import enqueue_many, outbox_row
 from workflows.routing import next_digest_at
 from workflows.views import recommendation_message
 
-MAX_ITEMS = 20  # chat platforms limit a message's size; the rest is in the queue
+PAGE_ITEMS = 10  # entries per message: a digest entry is 3 Slack blocks, ~1.7 KB of card
 
 
 def move_to_digest(
@@ -57,47 +59,45 @@ def digest_rows(session: Session, *, person_id: str, day: date) -> list[Recommen
     )  # fmt: skip
 
 
-def carry_over(
-    session: Session, *, config: Config, calendars: Calendars, person_id: str, day: date,
-    ids: list[int], now: datetime,
-) -> datetime | None:  # fmt: skip
-    """Items a sent digest had no room for (beyond `MAX_ITEMS`) wait for the owner's next
-    digest, which is keyed by its own date: each digest is still sent once."""
-    if not ids:
-        return None
-    at = next_digest_at(
-        calendar=calendars.for_person(person_id), moment=now, send_at=config.digest.send_at
-    )
-    session.execute(
-        update(Recommendation)
-        .where(Recommendation.id.in_(ids), Recommendation.status == Status.OPEN,
-               Recommendation.digest_on == day)
-        .values(digest_on=None, next_action_at=at)
-    )  # fmt: skip
-    return at
-
-
 def digest_message(
     session: Session, *, config: Config, person_id: str, day: date, now: datetime,
-    rows: list[Recommendation] | None = None,
+    rows: list[Recommendation] | None = None, part: tuple[int, int] = (1, 1),
+    total: int | None = None,
 ) -> Message | None:  # fmt: skip
-    """The day's digest for one owner, each item with its own buttons; None if nothing
-    is left open (all decided or withdrawn since). `rows`: re-render the items a sent
-    digest listed (decided ones then show who decided, without buttons)."""
+    """One message of the day's digest for one owner, each item with its own buttons;
+    None if nothing is left open (all decided or withdrawn since). `rows`: the items of
+    this part, or re-render the items a sent part listed (decided ones then show who
+    decided, without buttons). `part`: (number, of); `total`: items in all parts."""
     rows = digest_rows(session, person_id=person_id, day=day) if rows is None else rows
     if not rows:
         return None
     items = [
         recommendation_message(session, config=config, rec=rec, reader_id=person_id, now=now)
-        for rec in rows[:MAX_ITEMS]
+        for rec in rows
     ]
-    count = len(rows)
+    count = total if total is not None else len(rows)
     context = [f"Digest for {day:%a %d %b}"]
-    if count > MAX_ITEMS:
-        context.append(f"{count - MAX_ITEMS} more in your queue")
+    if part[1] > 1:
+        context.append(f"Part {part[0]} of {part[1]}")
     return Message(
         header=f"Your daily digest: {count} recommendation{'s' if count != 1 else ''}",
         text="Low-confidence signals and recommendations beyond your daily limit of direct "
         "messages, listed once a day.",
         context=context, items=items, tone=Tone.INFO,
     )  # fmt: skip
+
+
+def digest_pages(
+    session: Session, *, config: Config, person_id: str, day: date, now: datetime,
+    rows: list[Recommendation],
+) -> list[tuple[list[Recommendation], Message]]:  # fmt: skip
+    """The day's digest as messages of at most PAGE_ITEMS entries, with the rows each lists."""
+    chunks = [rows[start : start + PAGE_ITEMS] for start in range(0, len(rows), PAGE_ITEMS)]
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        message = digest_message(session, config=config, person_id=person_id, day=day,
+                                 now=now, rows=chunk, part=(number, len(chunks)),
+                                 total=len(rows))  # fmt: skip
+        if message is not None:
+            pages.append((chunk, message))
+    return pages
