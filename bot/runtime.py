@@ -21,6 +21,7 @@ from core.config import Config, load_config
 from storage import migrate
 from storage.db import Database
 from workflows.delivery import OutboxWorker
+from workflows.retention import Pruner
 from workflows.service import Services, build_services
 from workflows.sla import SlaSweeper
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 OUTBOX_JOB = "outbox"
 SLA_JOB = "sla"
+PRUNE_JOB = "prune"
+PRUNE_SECONDS = 3600.0  # delivered outbox rows and old de-duplication keys (retention)
 
 
 def build_adapters(settings: Settings, services: Services) -> list[Adapter]:
@@ -119,6 +122,8 @@ def build_runtime(
     sweeper = SlaSweeper(database=database, config=config, calendars=services.calendars,
                          clock=clock)  # fmt: skip
     runtime.jobs.append((SLA_JOB, settings.sla_sweep_seconds, sweeper.run_once))
+    pruner = Pruner(database=database, config=config, calendars=services.calendars, clock=clock)
+    runtime.jobs.append((PRUNE_JOB, PRUNE_SECONDS, pruner.run_once))
     if isinstance(clock, AdjustableClock):  # the demo's "advance the clock" control
         for adapter in adapters:
             if isinstance(adapter, LocalAdapter):
