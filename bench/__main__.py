@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ["bench.ingest", "bench.sla"]
+MODULES = ["bench.ingest", "bench.sla", "bench.delivery"]
 
 
 def main(argv: list[str]) -> None:
