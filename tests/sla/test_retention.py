@@ -12,7 +12,7 @@ from core.domain import OutboxState
 from storage.models import Event, OutboxItem, ProcessedDelivery
 from tests.conftest import make_rec
 from tests.sla.conftest import World
-from workflows.retention import PruneReport, Pruner
+from workflows.retention import Pruner, PruneReport
 
 
 def count(world: World, model: type, *where: object) -> int:
