@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ["bench.ingest", "bench.sla", "bench.clicks", "bench.memory", "bench.lateness"]
+MODULES = ["bench.ingest", "bench.sla", "bench.clicks", "bench.delivery", "bench.memory",
+           "bench.lateness"]
 
 
 def main(argv: list[str]) -> None:

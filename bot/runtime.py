@@ -24,6 +24,7 @@ from storage.db import Database
 from workflows.context_reminders import CONTEXT_REMINDER_SECONDS, ContextReminders
 from workflows.delivery import OutboxWorker
 from workflows.queries import count_open
+from workflows.retention import Pruner
 from workflows.review.cadence import review_job
 from workflows.service import Services, build_services
 from workflows.sla import SlaSweeper
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 
 OUTBOX_JOB = "outbox"
 SLA_JOB = "sla"
+PRUNE_JOB = "prune"
+PRUNE_SECONDS = 3600.0  # delivered outbox rows and old de-duplication keys (retention)
 
 
 def build_adapters(settings: Settings, services: Services) -> list[Adapter]:
@@ -136,6 +139,8 @@ def build_runtime(
                                  clock=clock)  # fmt: skip
     runtime.jobs.append(("context", CONTEXT_REMINDER_SECONDS, reminders.run_once))
     runtime.jobs.append(review_job(database=database, config=config, services=services))
+    pruner = Pruner(database=database, config=config, calendars=services.calendars, clock=clock)
+    runtime.jobs.append((PRUNE_JOB, PRUNE_SECONDS, pruner.run_once))
     if isinstance(clock, AdjustableClock):  # the demo's "advance the clock" control
         for adapter in adapters:
             if isinstance(adapter, LocalAdapter):

@@ -206,6 +206,20 @@ class ReadinessSettings(_Strict):
         return parse_duration(value)
 
 
+class RetentionSettings(_Strict):
+    """How long delivery bookkeeping is kept; the audit trail (events) is kept for good.
+    Delivered outbox rows go once their recommendation is no longer open (their keys
+    stop a step being sent twice while it can still be due)."""
+
+    delivered_outbox: timedelta = timedelta(days=30)
+    deduplication_keys: timedelta = timedelta(days=7)  # inbound Slack/Teams delivery ids
+
+    @field_validator("delivered_outbox", "deduplication_keys", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return parse_duration(value)
+
+
 class Config(_Strict):
     timezone: str = "UTC"
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
@@ -215,6 +229,7 @@ class Config(_Strict):
     override_reviewer: str | None = None
     digest: DigestSettings = Field(default_factory=DigestSettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     channel: str | None = None  # where digests, escalations and reviews are posted
     context: ContextSettings = Field(default_factory=ContextSettings)  # interviews, rules
     review: ReviewSettings = Field(default_factory=ReviewSettings)

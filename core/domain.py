@@ -54,6 +54,7 @@ class EventKind(StrEnum):
     WITHDRAWN = "withdrawn"
     DELIVERED = "delivered"
     DELIVERY_FAILED = "delivery_failed"
+    DELIVERY_ERROR = "delivery_error"  # an attempt that failed for a reason other than the platform
     ACCEPTED = "accepted"
     OVERRIDDEN = "overridden"
     AUTO_ACCEPTED = "auto_accepted"

@@ -52,6 +52,10 @@ class Recommendation(Base):
         Index("ix_recommendations_type_status", "type", "status"),
         # The track-record line on every message counts outcomes per type and confidence.
         Index("ix_recommendations_type_confidence", "type", "confidence"),
+        # Similar history on every render: same type and scope (supplier, customer, item).
+        Index("ix_recommendations_type_supplier", "type", "supplier"),
+        Index("ix_recommendations_type_customer", "type", "customer"),
+        Index("ix_recommendations_type_sku_site", "type", "sku", "site"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -179,6 +183,8 @@ class ChatMessage(Base):
         Index("ix_chat_messages_recommendation", "recommendation_id"),
         # The daily cap on direct messages counts a person's messages since local midnight.
         Index("ix_chat_messages_person_purpose_created", "person_id", "purpose", "created_at"),
+        # A sent digest's entries: every stored reference of one message.
+        Index("ix_chat_messages_channel_message", "channel", "message_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -205,6 +211,8 @@ class OutboxItem(Base):
             postgresql_where=text("state = 'pending'"),
             sqlite_where=text("state = 'pending'"),
         ),
+        # Pruning delivered rows by age.
+        Index("ix_outbox_state_sent_at", "state", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -219,6 +227,22 @@ class OutboxItem(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who holds the row's lease: only that worker may mark it sent (or back off).
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+
+
+class DirectMessageCount(Base):
+    """Direct recommendation messages a person was given per local day, counted where an
+    outbox row is claimed: one conditional increment decides the daily cap, so replicas
+    claiming at the same instant cannot exceed it."""
+
+    __tablename__ = "direct_message_counts"
+    __table_args__ = (UniqueConstraint("person_id", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(100))
+    day: Mapped[date] = mapped_column(Date)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class PersonLink(Base):
@@ -241,7 +265,10 @@ class ProcessedDelivery(Base):
     activities), keyed by the platform's own id."""
 
     __tablename__ = "processed_deliveries"
-    __table_args__ = (UniqueConstraint("platform", "delivery_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "delivery_id"),
+        Index("ix_processed_deliveries_at", "at"),  # pruning old keys by age
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))

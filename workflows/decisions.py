@@ -38,6 +38,11 @@ class _Refused(Exception):
     """Internal: the actor may not decide; recorded, then raised as NotPermitted."""
 
 
+class _HolderChanged(Exception):
+    """Internal: the owner changed between reading and writing (a reassignment committed
+    meanwhile); the decision is authorised again against the new owner."""
+
+
 @dataclass(frozen=True)
 class DecisionRequest:
     """A decision as any channel submits it; validated by `DecisionService`."""
@@ -72,15 +77,10 @@ class DecisionService(WorkflowContext):
         """Validate and record; raises a WorkflowError a planner can read when refused."""
         self._validate_input(request)
         try:
-            with self.database.transaction() as session:
-                claim_deliveries(session, platform=request.channel,
-                                 delivery_ids=request.deliveries, at=self.clock.now())  # fmt: skip
-                rec = self._load(session, request.recommendation_id)
-                role = self._authorise(session, rec, request)
-                if request.action == Action.REASSIGN:
-                    return self._reassign(session, rec, request, role)
-                recorded = self._record_final(session, rec, request, role)
-                type_, waited = rec.type, (recorded.at - rec.received_at).total_seconds()
+            try:
+                recorded, metered = self._decide_once(request)
+            except _HolderChanged:  # ownership moved meanwhile: authorise again
+                recorded, metered = self._decide_once(request)
         except _Refused as refused:
             self._record_refusal(request)
             raise NotPermitted(str(refused)) from None
@@ -91,13 +91,29 @@ class DecisionService(WorkflowContext):
             # Someone else's decision won the race: tell this person who and when.
             with self.database.transaction() as session:
                 raise self._already_decided(session, request.recommendation_id) from None
-        self.meter.decided(action=request.action, type_=type_, seconds=waited)  # committed
+        if metered is not None:  # committed final decisions only, not hand-overs
+            self.meter.decided(action=request.action, type_=metered[0], seconds=metered[1])
         return recorded
 
     def check_input(self, request: DecisionRequest) -> None:
         """Raises InvalidInput for what the configuration alone refuses: a chat form can
         answer it next to the field before any database work (the actor is not read)."""
         self._validate_input(request)
+
+    def _decide_once(
+        self, request: DecisionRequest
+    ) -> tuple[DecisionRecorded, tuple[str, float] | None]:
+        """One attempt in one transaction, the click's delivery ids claimed with it;
+        returns what to meter (type, seconds waited) for a final decision."""
+        with self.database.transaction() as session:
+            claim_deliveries(session, platform=request.channel,
+                             delivery_ids=request.deliveries, at=self.clock.now())  # fmt: skip
+            rec = self._load(session, request.recommendation_id)
+            role = self._authorise(session, rec, request)
+            if request.action == Action.REASSIGN:
+                return self._reassign(session, rec, request, role), None
+            recorded = self._record_final(session, rec, request, role)
+            return recorded, (rec.type, (recorded.at - rec.received_at).total_seconds())
 
     def record_accept(self, *, recommendation_id: int, actor_id: str, channel: str):
         return self.decide(DecisionRequest(recommendation_id, actor_id, Action.ACCEPT, channel))
@@ -196,14 +212,22 @@ class DecisionService(WorkflowContext):
         )  # fmt: skip
         session.add(decision)
         session.flush()  # the unique key speaks here
-        # Compare-and-set on the status read above: a withdrawal committed meanwhile
-        # wins, and this transaction (decision row included) rolls back.
+        # Compare-and-set on the status and the holder read above: a withdrawal committed
+        # meanwhile wins, a reassignment sends the decision back to be authorised against
+        # the new owner; either way this transaction (decision row included) rolls back.
+        read_status = rec.status  # the in-session object is synchronised by the UPDATE
         changed = session.execute(
             update(Recommendation)
-            .where(Recommendation.id == rec.id, Recommendation.status == rec.status)
+            .where(Recommendation.id == rec.id, Recommendation.status == read_status,
+                   Recommendation.owner_id == rec.owner_id)
             .values(status=Status.DECIDED, decided_at=now, next_action_at=None)
-        ).rowcount
+        ).rowcount  # fmt: skip
         if changed != 1:
+            status = session.scalar(
+                select(Recommendation.status).where(Recommendation.id == rec.id)
+            )
+            if status == read_status:
+                raise _HolderChanged
             raise Withdrawn("The planning system withdrew this recommendation; nothing to decide.")
         event_kind = EventKind.ACCEPTED if kind == DecisionKind.ACCEPT else EventKind.OVERRIDDEN
         record_event(session, kind=event_kind, at=now, recommendation_id=rec.id,

@@ -1,45 +1,43 @@
 """Out: the outbox worker. Claims due rows, renders the neutral message, sends it
 through the `Chat` port and stores where it went, so it can be updated in place.
 
-Claims are leases: a claimed row's `next_attempt_at` moves a lease ahead, so a worker
-killed mid-send lets another send it once the lease runs out (at most one duplicate
-for a message in flight, never a loss). PostgreSQL claims with FOR UPDATE SKIP
-LOCKED so replicas never take the same row; SQLite has a single writer anyway."""
+Claims are leases with an owner (see claims): a worker killed mid-send lets another send
+the row once the lease runs out (at most one duplicate for a message in flight, never a
+loss), and a slow worker whose lease ran out sends nothing more of its batch. PostgreSQL
+claims with FOR UPDATE SKIP LOCKED so replicas never take the same row; SQLite has a
+single writer anyway."""
 
 from __future__ import annotations
 
 import logging
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.chat import Chat, DeliveryError, MessageRef
 from core.clock import Calendars, Clock
 from core.config import Config
-from core.domain import EventKind, OutboxKind, OutboxState, Status, Tier
+from core.domain import EventKind, OutboxKind, OutboxState, Status
 from core.messages import Message, Tone
 from storage.db import Database
 from storage.models import ChatMessage, OutboxItem, Recommendation
 from workflows.audit import record_event
-from workflows.digest import (
-    MAX_ITEMS,
-    carry_over,
-    digest_message,
-    digest_rows,
-    move_to_digest,
-    over_daily_cap,
-)
+from workflows.claims import claim_due, new_token, renew, write_if_held
+from workflows.daily_cap import overflow_to_digest
+from workflows.digest_delivery import DigestDelivery
 from workflows.metering import NO_METER, Meter
 from workflows.outbox import channel_of
 from workflows.views import message_for_purpose
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
+# Longer than the slowest single send (a Teams send may retry for up to two minutes):
+# each row's lease is renewed just before its send (see claims).
+LEASE = timedelta(seconds=180)
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=2)
 # Stored messages re-rendered after a decision, a reassignment, a snooze or an extension.
@@ -48,58 +46,60 @@ REFRESHED_PURPOSES = ("owner", "escalation", "reminder")
 CLOCK_PURPOSES = ("reminder", "escalation")
 
 
+class _ClaimLost(Exception):
+    """Internal: another worker re-claimed the row after this worker's lease ran out."""
+
+
 @dataclass
 class DeliveryReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    lost: int = 0  # claims that ran out before the send (another worker sends those)
+    digested: int = 0  # first deliveries over the daily cap, listed in the digest instead
 
 
 class OutboxWorker:
-    def __init__(self, *, database: Database, config: Config, chat: Chat, clock: Clock,
-                 meter: Meter = NO_METER) -> None:  # fmt: skip
+    def __init__(
+        self, *, database: Database, config: Config, chat: Chat, clock: Clock,
+        lease: timedelta = LEASE, meter: Meter = NO_METER,
+    ) -> None:  # fmt: skip
+        self.lease = lease
         self.database = database
         self.config = config
         self.chat = chat
         self.clock = clock
         self.meter = meter
         self.calendars = Calendars(config)
+        self.digests = DigestDelivery(database=database, config=config, chat=chat, clock=clock)
 
     # --- claiming ---------------------------------------------------------------------
 
     def claim(self, *, limit: int = 50) -> list[OutboxItem]:
+        """Due rows under a fresh claim token. First deliveries beyond the owner's daily
+        cap are moved to the digest here, in the claiming transaction (see daily_cap)."""
+        return self._claim(limit=limit)[0]
+
+    def _claim(self, *, limit: int) -> tuple[list[OutboxItem], int]:
         now = self.clock.now()
         with self.database.transaction() as session:
-            query = (
-                select(OutboxItem)
-                .where(OutboxItem.state == OutboxState.PENDING, OutboxItem.next_attempt_at <= now)
-                .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
-                .limit(limit)
-            )
-            if self.database.is_postgres:
-                query = query.with_for_update(skip_locked=True)
-            items = list(session.scalars(query))
-            if items:
-                session.execute(
-                    update(OutboxItem)
-                    .where(OutboxItem.id.in_([i.id for i in items]))
-                    .values(next_attempt_at=now + LEASE, attempts=OutboxItem.attempts + 1)
-                    # The loaded objects are counted up below, once: the ORM's default
-                    # in-session sync would count them twice (one attempt short of the bound).
-                    .execution_options(synchronize_session=False)
-                )
-            for item in items:
-                session.expunge(item)
-                item.attempts += 1
-            return items
+            items = claim_due(session, postgres=self.database.is_postgres, now=now,
+                              lease=self.lease, limit=limit, token=new_token())  # fmt: skip
+            overflow = overflow_to_digest(session, config=self.config, calendars=self.calendars,
+                                          items=items, now=now)  # fmt: skip
+            return [item for item in items if item.id not in overflow], len(overflow)
 
     def run_once(self, *, limit: int = 50) -> DeliveryReport:
-        report = DeliveryReport()
-        for item in self.claim(limit=limit):
+        items, digested = self._claim(limit=limit)
+        report = DeliveryReport(digested=digested)
+        for item in items:
             try:
                 self._deliver(item)
                 report.sent += 1
                 result = "sent"
+            except _ClaimLost:
+                report.lost += 1  # the lease ran out and another worker holds it now
+                continue
             except DeliveryError as exc:
                 if self._retry_or_fail(item, exc):
                     report.retried += 1
@@ -107,8 +107,32 @@ class OutboxWorker:
                 else:
                     report.failed += 1
                     result = "failed"
+            except Exception as exc:  # noqa: BLE001 - one row's fault must not stop the batch
+                if self._count_unexpected(item, exc):
+                    report.retried += 1
+                    result = "retried"
+                else:
+                    report.failed += 1
+                    result = "failed"
             self.meter.delivered(kind=item.kind, result=result)
         return report
+
+    def _hold(self, session: Session, item: OutboxItem) -> None:
+        """A full lease for the send about to start, in the transaction that prepares it."""
+        if not renew(session, item=item, now=self.clock.now(), lease=self.lease):
+            raise _ClaimLost
+
+    def _count_unexpected(self, item: OutboxItem, exc: Exception) -> bool:
+        """Not a delivery error (e.g. the database failing after a successful send): an
+        attempt like any other, audited, retried until the bound. If even that cannot be
+        written, the row's lease runs out and it is claimed again."""
+        log.exception("outbox item %s: %s", item.id, exc)
+        error = DeliveryError(f"{type(exc).__name__}: {exc}", transient=True)
+        try:
+            return self._retry_or_fail(item, error, unexpected=True)
+        except Exception:  # noqa: BLE001
+            log.exception("outbox item %s: could not record the failure", item.id)
+            return True
 
     def drain(self, *, rounds: int = 20) -> DeliveryReport:
         """Run until nothing is due (tests and the demo use this for immediacy)."""
@@ -118,7 +142,9 @@ class OutboxWorker:
             total.sent += report.sent
             total.retried += report.retried
             total.failed += report.failed
-            if report.sent + report.retried + report.failed == 0:
+            total.lost += report.lost
+            total.digested += report.digested
+            if not any(vars(report).values()):
                 break
         return total
 
@@ -150,6 +176,7 @@ class OutboxWorker:
             raise DeliveryError(f"{item.person_id} is not in the configuration", transient=False)
         purpose = item.payload.get("purpose", "owner")
         with self.database.transaction() as session:
+            self._hold(session, item)
             rec = session.get(Recommendation, item.recommendation_id)
             assert rec is not None
             if rec.status == Status.WITHDRAWN or (
@@ -157,11 +184,6 @@ class OutboxWorker:
                 and not item.payload.get("fallback")
             ) or (purpose in CLOCK_PURPOSES and rec.status != Status.OPEN):  # fmt: skip
                 self._mark_sent(session, item, note="skipped: no longer relevant")
-                return
-            if self._overflows(session, item, rec):
-                move_to_digest(session, config=self.config, calendars=self.calendars, rec=rec,
-                               now=self.clock.now())  # fmt: skip
-                self._mark_sent(session, item, note="over the daily cap: listed in the digest")
                 return
             message = self._message_for(session, rec, item.person_id, purpose)
             if item.payload.get("handed_over_by"):
@@ -183,6 +205,7 @@ class OutboxWorker:
 
     def _refresh(self, item: OutboxItem) -> None:
         with self.database.transaction() as session:
+            self._hold(session, item)
             rec = session.get(Recommendation, item.recommendation_id)
             assert rec is not None
             stored = list(
@@ -195,7 +218,7 @@ class OutboxWorker:
             )
             updates = [
                 (MessageRef.model_validate(m.ref),
-                 self._digest_again(session, m, rec) if m.purpose == "digest"
+                 self.digests.again(session, m, rec) if m.purpose == "digest"
                  else self._message_for(session, rec, m.person_id or rec.owner_id, m.purpose))
                 for m in stored
             ]  # fmt: skip
@@ -226,6 +249,8 @@ class OutboxWorker:
 
     def _notice(self, item: OutboxItem) -> None:
         message = Message.model_validate(item.payload["message"])
+        with self.database.transaction() as session:
+            self._hold(session, item)
         if item.person_id:
             person = self.config.people_by_id.get(item.person_id)
             if person is None:
@@ -239,62 +264,8 @@ class OutboxWorker:
             self._store_ref(session, item, ref, item.payload.get("purpose", "notice"))
             self._mark_sent(session, item)
 
-    def _overflows(self, session: Session, item: OutboxItem, rec: Recommendation) -> bool:
-        """A first direct delivery beyond the owner's daily cap goes to the digest."""
-        first_delivery = not item.payload and rec.tier == Tier.DIRECT
-        return (
-            first_delivery
-            and rec.status == Status.OPEN
-            and over_daily_cap(
-                session, config=self.config, person_id=rec.owner_id, now=self.clock.now()
-            )
-        )
-
     def _digest(self, item: OutboxItem) -> None:
-        assert item.person_id is not None
-        person = self.config.people_by_id.get(item.person_id)
-        if person is None:
-            raise DeliveryError(f"{item.person_id} is not in the configuration", transient=False)
-        day = date.fromisoformat(item.payload["day"])
-        with self.database.transaction() as session:
-            # All of the day's rows: the message lists MAX_ITEMS and counts the rest.
-            rows = digest_rows(session, person_id=person.id, day=day)
-            message = digest_message(session, config=self.config, person_id=person.id, day=day,
-                                     now=self.clock.now(), rows=rows)  # fmt: skip
-            if message is None:
-                self._mark_sent(session, item, note="skipped: nothing left open")
-                return
-        ref = self.chat.send(person=person, message=message)
-        with self.database.transaction() as session:
-            # One stored reference per listed item: a decision on any of them re-renders
-            # the whole digest in place (see _refresh).
-            for rec in rows[:MAX_ITEMS]:
-                session.add(
-                    ChatMessage(recommendation_id=rec.id, person_id=person.id, purpose="digest",
-                                platform=ref.platform, channel=ref.channel,
-                                message_id=ref.message_id, ref=ref.model_dump(),
-                                created_at=self.clock.now())
-                )  # fmt: skip
-            carry_over(session, config=self.config, calendars=self.calendars,
-                       person_id=person.id, day=day, ids=[rec.id for rec in rows[MAX_ITEMS:]],
-                       now=self.clock.now())  # fmt: skip
-            self._mark_sent(session, item)
-
-    def _digest_again(
-        self, session: Session, stored: ChatMessage, rec: Recommendation
-    ) -> Message | None:
-        """A sent digest as it should read now: the same items, in the same order."""
-        listed = session.scalars(
-            select(ChatMessage.recommendation_id)
-            .where(ChatMessage.purpose == "digest", ChatMessage.channel == stored.channel,
-                   ChatMessage.message_id == stored.message_id)
-            .order_by(ChatMessage.id)
-        )  # fmt: skip
-        rows = [r for r in (session.get(Recommendation, i) for i in listed) if r is not None]
-        return digest_message(
-            session, config=self.config, person_id=stored.person_id or rec.owner_id,
-            day=rec.digest_on or self.clock.now().date(), now=self.clock.now(), rows=rows,
-        )  # fmt: skip
+        self.digests.send(item, hold=self._hold, mark_sent=self._mark_sent)
 
     def _store_ref(self, session: Session, item: OutboxItem, ref: MessageRef, purpose: str) -> None:
         session.add(
@@ -304,33 +275,38 @@ class OutboxWorker:
                         created_at=self.clock.now())
         )  # fmt: skip
 
-    def _mark_sent(self, session: Session, item: OutboxItem, note: str | None = None) -> None:
-        session.execute(
-            update(OutboxItem)
-            .where(OutboxItem.id == item.id)
-            .values(state=OutboxState.SENT, sent_at=self.clock.now(), last_error=note)
-        )
+    def _mark_sent(self, session: Session, item: OutboxItem, note: str | None = None) -> bool:
+        marked = write_if_held(session, item=item, state=OutboxState.SENT,
+                               sent_at=self.clock.now(), last_error=note)  # fmt: skip
+        if not marked:
+            log.warning("outbox item %s was done after its claim ran out", item.id)
+        return marked
 
     # --- failure ----------------------------------------------------------------------
 
-    def _retry_or_fail(self, item: OutboxItem, exc: DeliveryError) -> bool:
+    def _retry_or_fail(
+        self, item: OutboxItem, exc: DeliveryError, *, unexpected: bool = False
+    ) -> bool:
         """Back off and retry transient failures; after the bound, or at once for permanent
-        ones, record delivery_failed and hand the recommendation to a fallback person."""
+        ones, record delivery_failed and hand the recommendation to a fallback person.
+        Nothing is written for a row whose claim another worker has taken over."""
         now = self.clock.now()
         with self.database.transaction() as session:
+            if unexpected:
+                record_event(session, kind=EventKind.DELIVERY_ERROR, at=now,
+                             recommendation_id=item.recommendation_id, to=item.person_id,
+                             kind_of_message=item.kind, attempt=item.attempts,
+                             error=str(exc))  # fmt: skip
             if exc.transient and item.attempts < MAX_ATTEMPTS:
                 backoff = BASE_BACKOFF * (2 ** (item.attempts - 1))
                 delay = max(backoff * random.uniform(0.8, 1.2),
                             timedelta(seconds=exc.retry_after or 0))  # fmt: skip
-                session.execute(
-                    update(OutboxItem).where(OutboxItem.id == item.id)
-                    .values(next_attempt_at=now + delay, last_error=str(exc))
-                )  # fmt: skip
+                write_if_held(session, item=item, next_attempt_at=now + delay,
+                              last_error=str(exc))  # fmt: skip
                 return True
-            session.execute(
-                update(OutboxItem).where(OutboxItem.id == item.id)
-                .values(state=OutboxState.FAILED, last_error=str(exc))
-            )  # fmt: skip
+            if not write_if_held(session, item=item, state=OutboxState.FAILED,
+                                 last_error=str(exc)):  # fmt: skip
+                return True
             log.warning("delivery failed for outbox item %s: %s", item.id, exc)
             if item.recommendation_id is not None:
                 record_event(session, kind=EventKind.DELIVERY_FAILED, at=now,
@@ -339,15 +315,24 @@ class OutboxWorker:
                 # A person who cannot be reached hands over to a fallback; a channel copy
                 # is only a copy: its failure is recorded, nobody else gets it.
                 if item.kind == OutboxKind.DELIVER and channel_of(item.person_id) is None:
-                    self._fallback(session, item, now)
+                    self._fallback(session, item, now, item.recommendation_id)
+            elif item.kind == OutboxKind.DIGEST:
+                # Every entry no part has listed is audited and goes to a fallback person.
+                for rec in self.digests.unlisted(session, item):
+                    record_event(session, kind=EventKind.DELIVERY_FAILED, at=now,
+                                 recommendation_id=rec.id, to=item.person_id,
+                                 kind_of_message=item.kind, error=str(exc))  # fmt: skip
+                    self._fallback(session, item, now, rec.id)
         return False
 
-    def _fallback(self, session: Session, item: OutboxItem, now: datetime) -> None:
-        rec = session.get(Recommendation, item.recommendation_id)
+    def _fallback(self, session: Session, item: OutboxItem, now: datetime, rec_id: int) -> None:
+        rec = session.get(Recommendation, rec_id)
         assert rec is not None
         tried = set(item.payload.get("tried", [])) | {item.person_id}
         # The stand-in sees what the failed message was (a reminder, an escalation level).
         carried = {k: item.payload[k] for k in ("purpose", "level") if k in item.payload}
+        # one fallback per failed message (and per entry of a failed digest)
+        key = item.dedupe_key if item.kind != OutboxKind.DIGEST else f"{item.dedupe_key}:{rec.id}"
         for candidate in (rec.backup_id, self.config.override_reviewer):
             if candidate and candidate not in tried:
                 who = self.config.display_name(item.person_id)
@@ -358,7 +343,7 @@ class OutboxWorker:
                                 kind=OutboxKind.DELIVER,
                                 # one fallback per failed message: an escalation that
                                 # fails is not mistaken for the owner's first delivery
-                                dedupe_key=f"{item.dedupe_key}:fallback:{candidate}",
+                                dedupe_key=f"{key}:fallback:{candidate}",
                                 recommendation_id=rec.id, person_id=candidate,
                                 payload={**carried,
                                          "fallback": f"Could not reach {who}; sent to you instead.",

@@ -4,60 +4,44 @@ of the owner's business day instead of interrupting them one by one.
 
 The sweep marks each due digest row with the owner's local date and queues one outbox
 row keyed (owner, date); the message is rendered when sent, from the rows marked with
-that date that are still open. A digest lists at most `MAX_ITEMS`; the rest are counted
-("N more in your queue") and roll into the owner's next digest."""
+that date that are still open. Every item is listed, with its own buttons: a long digest
+is sent as several messages of `PAGE_ITEMS` entries ("part 2 of 3"), each within every
+platform's size limits (Slack's 50 blocks, Teams' 28 KB card; measured in
+tests/sla/test_digest_pages.py)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import Calendars
 from core.config import Config
-from core.domain import EventKind, Status, Tier
+from core.domain import EventKind, OutboxKind, Status
 from core.messages import Message, Tone
-from storage.models import ChatMessage, Recommendation
+from storage.models import Recommendation
 from workflows.audit import record_event
+from workflows.outbox import enqueue_many, outbox_row
 from workflows.routing import next_digest_at
 from workflows.views import recommendation_message
 
-MAX_ITEMS = 20  # chat platforms limit a message's size; the rest is in the queue
-
-
-def direct_messages_today(
-    session: Session, *, config: Config, person_id: str, now: datetime
-) -> int:
-    """Recommendation messages a person received since their local midnight."""
-    tz = config.person_tz(person_id)
-    midnight = datetime.combine(now.astimezone(tz).date(), time(0), tz)
-    return session.scalar(
-        select(func.count())
-        .select_from(ChatMessage)
-        .where(ChatMessage.person_id == person_id, ChatMessage.purpose == "owner",
-               ChatMessage.created_at >= midnight)
-    ) or 0  # fmt: skip
-
-
-def over_daily_cap(session: Session, *, config: Config, person_id: str, now: datetime) -> bool:
-    """Whether one more direct message would exceed `digest.daily_direct_cap`. Counted
-    from what was actually sent, so the cap is soft by at most one message per replica
-    sending at the same instant."""
-    cap = config.digest.daily_direct_cap
-    if cap is None:
-        return False
-    return direct_messages_today(session, config=config, person_id=person_id, now=now) >= cap
+PAGE_ITEMS = 10  # entries per message: a digest entry is 3 Slack blocks, ~1.7 KB of card
 
 
 def move_to_digest(
     session: Session, *, config: Config, calendars: Calendars, rec: Recommendation, now: datetime
 ) -> datetime:
-    """Overflow: the recommendation is listed in the owner's next digest instead."""
+    """Overflow: the recommendation is announced in the owner's next digest instead of a
+    direct message. Its SLA is untouched (tier, reminders, escalation): being over the
+    cap changes how it is announced, never whether it escalates."""
     calendar = calendars.for_person(rec.owner_id)
     at = next_digest_at(calendar=calendar, moment=now, send_at=config.digest.send_at)
-    rec.tier = Tier.DIGEST
-    rec.next_action_at = at
+    day = at.astimezone(calendar.tz).date()
+    rec.digest_on = day
+    enqueue_many(session, [outbox_row(kind=OutboxKind.DIGEST, key=f"digest:{rec.owner_id}:{day}",
+                                      now=at, person_id=rec.owner_id,
+                                      payload={"day": day.isoformat()})])  # fmt: skip
     record_event(session, kind=EventKind.DIGESTED, at=now, recommendation_id=rec.id,
                  reason="daily_direct_cap", cap=config.digest.daily_direct_cap,
                  digest_at=at.isoformat())  # fmt: skip
@@ -75,47 +59,45 @@ def digest_rows(session: Session, *, person_id: str, day: date) -> list[Recommen
     )  # fmt: skip
 
 
-def carry_over(
-    session: Session, *, config: Config, calendars: Calendars, person_id: str, day: date,
-    ids: list[int], now: datetime,
-) -> datetime | None:  # fmt: skip
-    """Items a sent digest had no room for (beyond `MAX_ITEMS`) wait for the owner's next
-    digest, which is keyed by its own date: each digest is still sent once."""
-    if not ids:
-        return None
-    at = next_digest_at(
-        calendar=calendars.for_person(person_id), moment=now, send_at=config.digest.send_at
-    )
-    session.execute(
-        update(Recommendation)
-        .where(Recommendation.id.in_(ids), Recommendation.status == Status.OPEN,
-               Recommendation.digest_on == day)
-        .values(digest_on=None, next_action_at=at)
-    )  # fmt: skip
-    return at
-
-
 def digest_message(
     session: Session, *, config: Config, person_id: str, day: date, now: datetime,
-    rows: list[Recommendation] | None = None,
+    rows: list[Recommendation] | None = None, part: tuple[int, int] = (1, 1),
+    total: int | None = None,
 ) -> Message | None:  # fmt: skip
-    """The day's digest for one owner, each item with its own buttons; None if nothing
-    is left open (all decided or withdrawn since). `rows`: re-render the items a sent
-    digest listed (decided ones then show who decided, without buttons)."""
+    """One message of the day's digest for one owner, each item with its own buttons;
+    None if nothing is left open (all decided or withdrawn since). `rows`: the items of
+    this part, or re-render the items a sent part listed (decided ones then show who
+    decided, without buttons). `part`: (number, of); `total`: items in all parts."""
     rows = digest_rows(session, person_id=person_id, day=day) if rows is None else rows
     if not rows:
         return None
     items = [
         recommendation_message(session, config=config, rec=rec, reader_id=person_id, now=now)
-        for rec in rows[:MAX_ITEMS]
+        for rec in rows
     ]
-    count = len(rows)
+    count = total if total is not None else len(rows)
     context = [f"Digest for {day:%a %d %b}"]
-    if count > MAX_ITEMS:
-        context.append(f"{count - MAX_ITEMS} more in your queue")
+    if part[1] > 1:
+        context.append(f"Part {part[0]} of {part[1]}")
     return Message(
         header=f"Your daily digest: {count} recommendation{'s' if count != 1 else ''}",
         text="Low-confidence signals and recommendations beyond your daily limit of direct "
         "messages, listed once a day.",
         context=context, items=items, tone=Tone.INFO,
     )  # fmt: skip
+
+
+def digest_pages(
+    session: Session, *, config: Config, person_id: str, day: date, now: datetime,
+    rows: list[Recommendation],
+) -> list[tuple[list[Recommendation], Message]]:  # fmt: skip
+    """The day's digest as messages of at most PAGE_ITEMS entries, with the rows each lists."""
+    chunks = [rows[start : start + PAGE_ITEMS] for start in range(0, len(rows), PAGE_ITEMS)]
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        message = digest_message(session, config=config, person_id=person_id, day=day,
+                                 now=now, rows=chunk, part=(number, len(chunks)),
+                                 total=len(rows))  # fmt: skip
+        if message is not None:
+            pages.append((chunk, message))
+    return pages

@@ -121,18 +121,29 @@ def route(
     )
 
 
-def escalation_contacts(*, config: Config, type_name: str, owner_id: str) -> list[str]:
-    """Everyone on the escalation chain for this owner, in order, without repeats."""
+def escalation_target(*, config: Config, type_name: str, owner_id: str, level: int) -> str | None:
+    """Who gets escalation `level` (1-based): the owner's manager or a named person; the
+    override reviewer when that is nobody or the owner themself. The one rule for both
+    whom the SLA escalates to and who may then decide (`escalation_contacts`)."""
     rtype = config.recommendation_types.get(type_name)
-    contacts: list[str] = []
-    if rtype is None:
-        return contacts
-    for step in rtype.escalation:
-        if step.notify == MANAGER:
-            person = config.people_by_id.get(owner_id)
-            target = person.manager if person else None
-        else:
-            target = step.notify
-        if target and target != owner_id and target not in contacts:
-            contacts.append(target)
-    return contacts
+    if rtype is None or not 0 < level <= len(rtype.escalation):
+        return None
+    notify = rtype.escalation[level - 1].notify
+    if notify == MANAGER:
+        person = config.people_by_id.get(owner_id)
+        target = person.manager if person else None
+    else:
+        target = notify
+    if target and target != owner_id:
+        return target
+    reviewer = config.override_reviewer
+    return reviewer if reviewer and reviewer != owner_id else None
+
+
+def escalation_contacts(*, config: Config, type_name: str, owner_id: str) -> list[str]:
+    """Everyone an escalation of this owner's recommendation goes to, in order, once."""
+    rtype = config.recommendation_types.get(type_name)
+    steps = len(rtype.escalation) if rtype else 0
+    targets = (escalation_target(config=config, type_name=type_name, owner_id=owner_id,
+                                 level=level) for level in range(1, steps + 1))  # fmt: skip
+    return list(dict.fromkeys(t for t in targets if t))

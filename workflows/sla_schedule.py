@@ -18,10 +18,10 @@ from enum import StrEnum
 from sqlalchemy import Row
 
 from core.clock import BusinessCalendar, Calendars
-from core.config import MANAGER, Config, RecommendationType
+from core.config import Config, RecommendationType
 from core.domain import Tier
 from storage.models import Recommendation
-from workflows.routing import reminder_times
+from workflows.routing import escalation_target, reminder_times
 
 # The columns the clock reads; the sweep selects only these, never whole ORM objects.
 STATE_COLUMNS = (
@@ -148,21 +148,8 @@ class SlaSchedule:
                 for step in rtype.escalation]  # fmt: skip
 
     def escalation_target(self, state: SlaState, level: int) -> str | None:
-        """Who gets escalation `level` (1-based): the owner's manager or a named person;
-        the override reviewer when that is nobody or the owner themself."""
-        rtype = self._type(state)
-        if rtype is None or not 0 < level <= len(rtype.escalation):
-            return None
-        notify = rtype.escalation[level - 1].notify
-        if notify == MANAGER:
-            person = self.config.people_by_id.get(state.owner_id)
-            target = person.manager if person else None
-        else:
-            target = notify
-        if target and target != state.owner_id:
-            return target
-        reviewer = self.config.override_reviewer
-        return reviewer if reviewer and reviewer != state.owner_id else None
+        return escalation_target(config=self.config, type_name=state.type,
+                                 owner_id=state.owner_id, level=level)  # fmt: skip
 
     def too_old_at(self, state: SlaState) -> datetime:
         return state.received_at + self.config.escalation.max_age

@@ -10,7 +10,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from core.clock import BusinessCalendar, local_time_label
-from core.config import Config
+from core.config import Config, ReasonCode
 from core.domain import DecisionKind, Status, Tier
 from core.durations import format_duration
 from core.messages import (
@@ -100,7 +100,7 @@ def why_lines(rec: Recommendation, config: Config, tz_person: str) -> list[str]:
     return lines
 
 
-def similar_history(session: Session, rec: Recommendation) -> str | None:
+def similar_history(session: Session, rec: Recommendation, *, config: Config) -> str | None:
     """ "3 of the last 4 similar overridden (SUPPLIER_PATTERN)": same type and the most
     specific shared scope (supplier, else customer, else item at site)."""
     if rec.supplier:
@@ -126,21 +126,27 @@ def similar_history(session: Session, rec: Recommendation) -> str | None:
     reasons = [r.reason_code for r in overrides if r.reason_code]
     if reasons:
         common = max(set(reasons), key=reasons.count)
-        line += f" ({common})"
+        reason = config.reason_codes_by_code.get(common)
+        line += f" ({reason.label if reason else common})"
     return line
+
+
+def reason_label(reason: ReasonCode) -> str:
+    """As a person reads it in the menu itself: the ones that need a note are marked."""
+    return f"{reason.label} *" if reason.note_required else reason.label
 
 
 def override_form(rec: Recommendation, config: Config, *, on_behalf: bool = False) -> Form:
     rtype = config.recommendation_types.get(rec.type)
     value_label = rtype.value_label if rtype else "value"
-    needs_note = [r.code for r in config.reason_codes if r.note_required]
     return Form(
         action=ButtonAction.OVERRIDE, title="Override", submit_label="Record override",
         recommendation_id=rec.id, on_behalf=on_behalf,
         inputs=[
             FormInput(name="reason_code", label="Reason", kind=InputKind.SELECT, required=True,
-                      options=[Option(value=r.code, label=r.label) for r in config.reason_codes],
-                      hint="Codes marked * need a note: " + ", ".join(needs_note)),
+                      options=[Option(value=r.code, label=reason_label(r))
+                               for r in config.reason_codes],
+                      hint="Reasons marked * need a note.", placeholder="Choose a reason"),
             FormInput(name="note", label="Note", kind=InputKind.MULTILINE,
                       placeholder="What do you know that the model does not?"),
             FormInput(name="value", label=f"Alternative value ({value_label})",
@@ -156,7 +162,8 @@ def reassign_form(rec: Recommendation, config: Config) -> Form:
         recommendation_id=rec.id,
         inputs=[
             FormInput(name="to", label="Hand over to", kind=InputKind.SELECT, required=True,
-                      options=[Option(value=p.id, label=p.name) for p in candidates]),
+                      options=[Option(value=p.id, label=p.name) for p in candidates],
+                      placeholder="Choose a colleague"),
             FormInput(name="note", label="Why", kind=InputKind.TEXT, required=True,
                       placeholder="e.g. PLANT-2 items belong to Dora"),
         ],
@@ -280,7 +287,7 @@ def recommendation_message(
     why = why_lines(rec, config, reader_id)
     if why:
         sections.append(Section(title="Why", lines=why))
-    history = similar_history(session, rec)
+    history = similar_history(session, rec, config=config)
     if history:
         sections.append(Section(title="History", lines=[history]))
     rules = context_rules_section(session, config=config, rec=rec)
@@ -291,7 +298,7 @@ def recommendation_message(
         sections.append(Section(title="Track record", lines=[track_record]))
     status, tone = decided_status(rec, config)
     context = [f"Due {local_time_label(rec.due_at, tz)}", f"#{rec.id} from {rec.source}"]
-    if rec.tier == Tier.DIGEST:
+    if rec.tier == Tier.DIGEST or rec.digest_on is not None:  # (or over the daily cap)
         context.append(_digest_note(rec, config))
     is_open = rec.status == Status.OPEN
     if is_open and (reminder or escalation):

@@ -11,7 +11,6 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
-    DividerBlock,
     HeaderBlock,
     InteractiveElement,
     MarkdownTextObject,
@@ -127,16 +126,31 @@ def fit(body: list[Block], tail: list[Block], limit: int) -> list[Block]:
     return (body[:keep] + [note] + tail)[:limit]
 
 
+def digest_entry_blocks(item: Message) -> list[Block]:
+    """A digest entry in at most three blocks (what, small print, buttons), so a digest
+    part of `workflows.digest.PAGE_ITEMS` entries stays within MESSAGE_MAX_BLOCKS. Its
+    Override and Reassign open the same modals as the full message."""
+    lines = [f"*{escape(item.header)}*"]
+    if item.status:
+        lines.append(f"{TONE_MARK[item.tone]} *{escape(item.status)}*")
+    if item.text:
+        lines.append(escape(item.text))
+    lines += [f"{escape(f.label)}: {escape(f.value)}" for f in item.fields[:3]]
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn("\n".join(lines)))]
+    small = item.context + [line for section in item.sections for line in section.lines[:1]]
+    if small:
+        blocks.append(ContextBlock(elements=[_mrkdwn(" · ".join(map(escape, small)), CONTEXT_MAX)]))
+    if item.buttons:
+        blocks.append(ActionsBlock(elements=button_elements(item.buttons)))
+    return blocks
+
+
 def message_blocks(message: Message, *, limit: int = MESSAGE_MAX_BLOCKS) -> list[Block]:
     """The whole message: header, summary, digest entries, then the buttons."""
     body: list[Block] = [HeaderBlock(text=clip(message.header, HEADER_MAX))]
     body += summary_blocks(message)
     for item in message.items:
-        body.append(DividerBlock())
-        body.append(SectionBlock(text=_mrkdwn(f"*{escape(item.header)}*")))
-        body += summary_blocks(item)
-        if item.buttons:
-            body.append(ActionsBlock(elements=button_elements(item.buttons)))
+        body += digest_entry_blocks(item)
     tail: list[Block] = []
     if message.buttons:
         tail.append(ActionsBlock(elements=button_elements(message.buttons)))

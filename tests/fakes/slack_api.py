@@ -4,8 +4,9 @@ Slack itself is never reachable from tests, so the adapter's `WebClient` is poin
 through `SLACK_API_URL` (`FakeSlackApi.url`). It records every call as
 `(method, params)` and answers like Slack does, and can be told to answer 429 with a
 Retry-After header, a 5xx, or a Slack `ok: false` error for the next N calls of a method,
-so retry and fallback paths run against real HTTP. It is an ordinary HTTP server, so it
-can also be shared with code running in other threads or processes.
+so retry and fallback paths run against real HTTP; it can also answer a method slowly.
+It is an ordinary HTTP server, so it can also be shared with code running in other
+threads or processes.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class FakeSlackApi:
         self.replies: list[tuple[str, Params, dict[str, Any]]] = []  # successful answers
         self.users_by_email: dict[str, str] = dict(users_by_email or {})
         self._failures: dict[str, list[_Failure]] = {}
+        self._delays: dict[str, float] = {}
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._ts = itertools.count(1)
@@ -92,6 +94,11 @@ class FakeSlackApi:
             queue = self._failures.setdefault(method, [])
             queue.extend(_Failure(status, retry_after, error) for _ in range(count))
 
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Answer every later call of `method` only after `seconds` (a slow Slack)."""
+        with self._lock:
+            self._delays[method] = seconds
+
     def calls_to(self, method: str) -> list[Params]:
         with self._lock:
             return [params for name, params in self.calls if name == method]
@@ -107,6 +114,7 @@ class FakeSlackApi:
             self.calls.clear()
             self.replies.clear()
             self._failures.clear()
+            self._delays.clear()
 
     def wait_for(
         self,
@@ -148,7 +156,10 @@ class FakeSlackApi:
             self.calls.append((method, params))
             queue = self._failures.get(method) or []
             failure = queue.pop(0) if queue else None
+            delay = self._delays.get(method, 0.0)
             self._changed.notify_all()
+        if delay:
+            time.sleep(delay)
         if failure is not None and failure.status != 200:
             headers = {}
             if failure.retry_after is not None:

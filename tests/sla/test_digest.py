@@ -3,14 +3,17 @@ messages reach the owner once a day, at the start of their business day."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import func, select
 
+from core.chat import DeliveryError
 from core.domain import OutboxKind, Tier
 from core.messages import ButtonAction
 from storage.models import OutboxItem
 from tests.conftest import make_rec
 from tests.sla.conftest import World, berlin
-from workflows.digest import MAX_ITEMS
+from workflows.digest import PAGE_ITEMS
 
 
 def digest_rows(world: World) -> int:
@@ -81,7 +84,7 @@ def test_daily_cap_overflows_into_the_digest(world: World) -> None:
     overflow = results[cap:]
     for result in overflow:
         stored = world.rec(result.id)
-        assert stored.tier == Tier.DIGEST and stored.next_action_at == berlin(2026, 12, 1, 8, 0)
+        assert stored.tier == Tier.DIRECT and stored.digest_on == date(2026, 12, 1)
     world.at(berlin(2026, 12, 1, 8, 0))
     digest = world.received("ana")[-1]
     assert digest.header == "Your daily digest: 3 recommendations"
@@ -93,27 +96,66 @@ def test_daily_cap_overflows_into_the_digest(world: World) -> None:
     assert world.received("ana")[-1].header.startswith("Stockout risk")
 
 
-def test_items_beyond_a_digest_limit_roll_into_the_next_digest(world: World) -> None:
+def test_over_the_cap_changes_the_announcement_never_the_escalation(world: World) -> None:
+    """A confident recommendation listed in the digest because its owner hit the daily
+    cap keeps its reminders and its escalation."""
+    cap = world.services.config.digest.daily_direct_cap
+    assert cap is not None
+    results = world.ingest(*[make_rec(sku=f"SKU-{n}") for n in range(cap + 1)])
+    over = results[-1]
+    assert len(world.received("ana")) == cap
+    world.at(berlin(2026, 11, 30, 13, 0))  # half the SLA: the reminders
+    reminded = [m for m in world.received("ana") if m.recommendation_id == over.id]
+    assert [m.header.split(":")[0] for m in reminded] == ["Reminder"]
+    world.at(berlin(2026, 11, 30, 17, 1))  # past due: the manager is told
+    escalated = [m for m in world.received("ben") if m.recommendation_id == over.id]
+    assert [m.header.split(":")[0] for m in escalated] == ["Escalated"]
+
+
+def test_a_long_digest_is_sent_in_parts_listing_every_item_once(world: World) -> None:
     results = world.ingest(*[make_rec(confidence=0.3, sku=f"SKU-{n}") for n in range(25)])
     world.at(berlin(2026, 12, 1, 8, 0))
-    [first] = world.received("ana")
-    assert first.header == "Your daily digest: 25 recommendations"
-    assert len(first.items) == MAX_ITEMS == 20
-    assert "5 more in your queue" in first.context
-    listed = {item.recommendation_id for item in first.items}
-    rest = [r.id for r in results if r.id not in listed]
-    assert len(rest) == 5
-    for rec_id in rest:
-        stored = world.rec(rec_id)
-        assert stored.digest_on is None
-        assert stored.next_action_at == berlin(2026, 12, 2, 8, 0)  # Wednesday opening
-    # Later the same day: nothing new, the day's digest was sent once.
+    parts = world.received("ana")
+    assert [len(p.items) for p in parts] == [PAGE_ITEMS, PAGE_ITEMS, 5]
+    assert {p.header for p in parts} == {"Your daily digest: 25 recommendations"}
+    assert [p.context[1] for p in parts] == ["Part 1 of 3", "Part 2 of 3", "Part 3 of 3"]
+    listed = [item.recommendation_id for p in parts for item in p.items]
+    assert sorted(listed) == sorted(r.id for r in results)  # every item, once
+    assert all(item.buttons for p in parts for item in p.items)  # each with its actions
+    # Later the same day and the next: nothing new, the day's digest was sent once.
     assert world.at(berlin(2026, 12, 1, 12, 0)).steps == []
     world.at(berlin(2026, 12, 2, 8, 0))
-    assert len(world.received("ana")) == 2
-    second = world.received("ana")[1]
-    assert second.header == "Your daily digest: 5 recommendations"
-    assert "5 more in your queue" not in second.context
-    assert sorted(item.recommendation_id for item in second.items) == sorted(rest)
-    assert world.at(berlin(2026, 12, 2, 8, 0)).steps == []
-    assert digest_rows(world) == 2 and len(world.received("ana")) == 2
+    assert len(world.received("ana")) == 3 and digest_rows(world) == 1
+
+
+def test_a_digest_retried_after_a_failed_part_sends_only_the_rest(world: World) -> None:
+    results = world.ingest(*[make_rec(confidence=0.3, sku=f"SKU-{n}") for n in range(15)])
+    world.at(berlin(2026, 12, 1, 8, 0), deliver=False)
+    original = world.chat.send
+    calls = []
+
+    def second_part_fails(**kwargs: object) -> object:
+        calls.append(kwargs)
+        if len(calls) == 2:
+            raise DeliveryError("Slack server error (HTTP 503)", transient=True)
+        return original(**kwargs)  # type: ignore[arg-type]
+
+    world.chat.send = second_part_fails  # type: ignore[method-assign]
+    assert world.outbox.run_once().retried == 1
+    world.clock.advance(timedelta(minutes=5))
+    world.outbox.drain()
+    parts = world.received("ana")
+    assert [len(p.items) for p in parts] == [PAGE_ITEMS, 5]
+    listed = [item.recommendation_id for p in parts for item in p.items]
+    assert sorted(listed) == sorted(r.id for r in results)
+
+
+def test_a_digest_that_fails_for_good_is_audited_and_reaches_the_backup(world: World) -> None:
+    results = world.ingest(*[make_rec(confidence=0.3, sku=f"SKU-{n}") for n in range(3)])
+    world.chat.unreachable.add("ana")
+    world.at(berlin(2026, 12, 1, 8, 0))
+    for result in results:
+        assert "delivery_failed" in [e.kind for e in world.events(result.id)]
+    to_backup = world.received("dora")
+    assert sorted(m.recommendation_id for m in to_backup) == sorted(r.id for r in results)
+    assert {m.context[0] for m in to_backup} == {"Could not reach Ana Lopez; sent to you instead."}

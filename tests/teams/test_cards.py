@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.teams.cards import OpenForm, render_card
+from adapters.teams.cards import OpenForm, render_card, render_input
 from adapters.teams.payloads import CardSubmit, parse_submission
 from core.config import Config
 from core.messages import (
@@ -25,7 +25,7 @@ from storage.models import Recommendation
 from tests.teams.conftest import assert_valid_card, card_actions, card_validator, texts
 from workflows.commands import help_message
 from workflows.snooze import SNOOZE_CHOICES
-from workflows.views import HEADER_PREFIX, Purpose, extend_form
+from workflows.views import HEADER_PREFIX, Purpose, extend_form, override_form, reassign_form
 
 VALIDATOR = card_validator()
 
@@ -129,8 +129,28 @@ def test_decided_card_shows_the_status_and_no_actions() -> None:
                                       status="Accepted by Ana Lopez at Mon 10:14"))  # fmt: skip
     assert_valid_card(VALIDATOR, card)
     assert "actions" not in card
-    status = next(e for e in card["body"] if e.get("text", "").startswith("Accepted by"))
-    assert status["color"] == "Good"
+    [badge] = [e for e in card["body"] if e["type"] == "Container"
+               and e["items"][0].get("text", "").startswith("Accepted by")]  # fmt: skip
+    # A coloured container around readable text, not coloured prose (WCAG AA 4.5:1).
+    assert badge["style"] == "good" and "color" not in badge["items"][0]
+    assert all("color" not in e for e in card["body"] if e["type"] == "TextBlock")
+
+
+def test_forms_read_like_the_menu_a_person_uses(config: Config) -> None:
+    """Choice sets open on a placeholder; the reasons that need a note are marked in the
+    menu itself, as the hint says."""
+    rec = Recommendation(id=3, type="stockout_risk", owner_id="ana", quantity=240.0)
+    override, reassign = override_form(rec, config), reassign_form(rec, config)
+    [reason] = [i for i in override.inputs if i.name == "reason_code"]
+    [to] = [i for i in reassign.inputs if i.name == "to"]
+    reason_set = render_input(override, reason)[0]
+    to_set = render_input(reassign, to)[0]
+    assert reason_set["placeholder"] == "Choose a reason"
+    assert to_set["placeholder"] == "Choose a colleague"
+    marked = {c["title"] for c in reason_set["choices"] if c["title"].endswith(" *")}
+    needs_note = {f"{r.label} *" for r in config.reason_codes if r.note_required}
+    assert marked == needs_note and marked
+    assert reason.hint == "Reasons marked * need a note."
 
 
 def test_error_card_opens_the_form_keeps_values_and_shows_the_error_by_the_field() -> None:

@@ -14,6 +14,7 @@ from core.chat import InMemoryChat
 from core.domain import IngestStatus, Status
 from tests.conftest import make_rec
 from workflows.delivery import OutboxWorker
+from workflows.errors import NotPermitted
 from workflows.ingestion import validate_batch
 from workflows.queries import recommendation_detail
 from workflows.service import Services
@@ -68,3 +69,34 @@ def test_one_message_gone_for_good_does_not_stop_the_others_updating(
     with services.database.transaction() as session:
         detail = recommendation_detail(session, created.id)
     assert detail and [e.kind for e in detail.events][-1] == "delivery_failed"
+
+
+def test_an_accept_racing_a_reassignment_is_authorised_against_the_new_owner(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ben (the manager) hands Ana's recommendation to Carl while Ana clicks Accept: her
+    accept must not be recorded as the owner's after ownership moved."""
+    [created] = services.ingestor.ingest(
+        items=validate_batch(config=services.config, raw_items=[make_rec()]))  # fmt: skip
+    owner_changed = threading.Event()
+    original = decisions_module.enqueue
+
+    def hold_the_reassignment_open(*args: Any, **kwargs: Any) -> None:
+        original(*args, **kwargs)
+        owner_changed.set()  # the new owner is written, not yet committed
+        time.sleep(0.8)
+
+    monkeypatch.setattr(decisions_module, "enqueue", hold_the_reassignment_open)
+    reassign = threading.Thread(target=lambda: services.decisions.record_reassign(
+        recommendation_id=created.id, actor_id="ben", channel="api", to="carl",
+        note="Carl buys from this supplier"))  # fmt: skip
+    reassign.start()
+    assert owner_changed.wait(30)
+    with pytest.raises(NotPermitted):
+        services.decisions.record_accept(recommendation_id=created.id, actor_id="ana",
+                                         channel="api")  # fmt: skip
+    reassign.join()
+    with services.database.transaction() as session:
+        detail = recommendation_detail(session, created.id)
+    assert detail and detail.status == Status.OPEN and detail.owner == "carl"
+    assert detail.decisions == []

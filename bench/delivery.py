@@ -1,0 +1,162 @@
+"""Delivery throughput: reminders delivered per second to the fake Slack Web API by one
+`sopbot serve` process, then by two replicas on the same database, each as a ratio to a
+floor measured in the same run.
+
+Ours: `SOPBOT_BENCH_DELIVERY_ROWS` (default 300) open recommendations whose first
+message went out on Monday morning; `serve` starts its clock just past their 50%
+reminder, so the SLA sweep queues every reminder and the outbox worker sends them (claim
+with a token, lease renewed per row, render, `chat.postMessage`, the Home tab refresh,
+the stored reference and audit event). Timed from the first reminder reaching the fake
+to the last, so process start-up is not counted.
+
+Floor: the same `chat.postMessage` calls (the very parameters `serve` sent, replayed)
+made in a bare loop with `slack_sdk.WebClient` against the same fake, one at a time.
+
+Target: one process >= 0.5 of the floor."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy import update
+
+from core.clock import AdjustableClock
+from core.config import load_config
+from core.domain import OutboxState
+from storage import migrate
+from storage.db import Database
+from storage.models import OutboxItem
+from tests.conftest import make_rec
+from tests.fakes.slack_api import FakeSlackApi
+from tests.live import free_port
+from tests.scratch_pg import scratch_database
+from workflows.ingestion import validate_batch
+from workflows.service import build_services
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "core" / "data" / "demo.yml"
+ROWS = int(os.environ.get("SOPBOT_BENCH_DELIVERY_ROWS", "300"))
+RECEIVED = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 Berlin
+REMINDERS_DUE = datetime(2026, 11, 30, 12, 0, 30, tzinfo=UTC)  # just past the 50% reminder
+TIMEOUT = 900.0
+TARGET = 0.5
+
+
+def seed(url: str) -> None:
+    config = load_config(CONFIG)
+    database = Database(url)
+    migrate.upgrade(database)
+    services = build_services(database=database, config=config,
+                              clock=AdjustableClock(RECEIVED, frozen=True))  # fmt: skip
+    raw = [make_rec(title=f"BENCH-{n:05d}", sku=f"SKU-{n % 97}",
+                    site="PLANT-2" if n % 2 else "DC-NORTH") for n in range(ROWS)]  # fmt: skip
+    for start in range(0, ROWS, 500):
+        items = validate_batch(config=config, raw_items=raw[start : start + 500])
+        services.ingestor.ingest(items=items)
+    with database.transaction() as session:
+        session.execute(update(OutboxItem).values(state=OutboxState.SENT))
+    database.dispose()
+
+
+@contextmanager
+def serving(url: str, slack: FakeSlackApi, replicas: int) -> Iterator[None]:
+    env = {**os.environ, "SOPBOT_DATABASE_URL": url, "SOPBOT_CONFIG": str(CONFIG),
+           "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": "bench-secret",
+           "SLACK_API_URL": slack.url, "SOPBOT_LOCAL_CHAT": "0",
+           "SOPBOT_CLOCK_START": REMINDERS_DUE.isoformat(), "SOPBOT_TICK_SECONDS": "0.2",
+           "SOPBOT_SLA_SWEEP_SECONDS": "1"}  # fmt: skip
+    processes = [
+        subprocess.Popen([str(ROOT / ".venv" / "bin" / "sopbot"), "serve", "--port",
+                          str(free_port())], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)  # fmt: skip
+        for _ in range(replicas)
+    ]
+    try:
+        yield
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def reminders(slack: FakeSlackApi) -> list[dict[str, Any]]:
+    return [p for p in slack.calls_to("chat.postMessage")
+            if str(p.get("text", "")).startswith("Reminder:")]  # fmt: skip
+
+
+def ours(url: str, replicas: int) -> tuple[float, list[dict[str, Any]]]:
+    """Reminders per second from the first to the last, and the calls that were made."""
+    seed(url)
+    with FakeSlackApi() as slack, serving(url, slack, replicas):
+        deadline = time.monotonic() + TIMEOUT
+        while not reminders(slack):
+            assert time.monotonic() < deadline, "no reminder reached Slack"
+            time.sleep(0.01)
+        first = time.perf_counter()
+        while len(reminders(slack)) < ROWS:
+            assert time.monotonic() < deadline, f"only {len(reminders(slack))} of {ROWS} sent"
+            time.sleep(0.01)
+        elapsed = time.perf_counter() - first
+        calls = reminders(slack)
+    titles = {str(c["text"]).split("BENCH-")[1][:5] for c in calls}
+    assert len(calls) == ROWS == len(titles), "a reminder was lost or sent twice"
+    return (ROWS - 1) / elapsed, calls
+
+
+def floor(calls: list[dict[str, Any]]) -> float:
+    """The same chat.postMessage calls, in a bare slack_sdk loop (the first one unmeasured,
+    as the first of ours is)."""
+    with FakeSlackApi() as slack:
+        client = WebClient(token="xoxb-bench", base_url=slack.url)
+        params = [{k: c[k] for k in ("channel", "text", "blocks", "unfurl_links") if k in c}
+                  for c in calls]  # fmt: skip
+        client.chat_postMessage(**params[0])
+        start = time.perf_counter()
+        for one in params[1:]:
+            client.chat_postMessage(**one)
+        return (len(params) - 1) / (time.perf_counter() - start)
+
+
+def bench(label: str, make_url: Any) -> None:
+    for replicas in (1, 2):
+        with make_url() as url:
+            rate, calls = ours(url, replicas)
+        bare = floor(calls)
+        ratio = rate / bare
+        verdict = (f"target {TARGET}: {'met' if ratio >= TARGET else 'not met'}"
+                   if replicas == 1 else "two replicas, same floor")  # fmt: skip
+        print(f"{label:<10} {replicas} serve  ours {rate:7.1f}/s   floor {bare:7.1f}/s   "
+              f"ratio {ratio:5.2f}   ({verdict}; each reminder exactly once)",
+              flush=True)  # fmt: skip
+
+
+@contextmanager
+def _sqlite() -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        yield f"sqlite:///{Path(tmp) / 'delivery.db'}"
+
+
+def run() -> None:
+    print(f"Delivery: {ROWS} reminders to the fake Slack by `sopbot serve`; floor = the same "
+          "chat.postMessage calls in a bare slack_sdk loop", flush=True)  # fmt: skip
+    admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
+    if admin_url:
+        bench("postgresql", lambda: scratch_database(admin_url, "sopbot_bench_delivery"))
+    else:
+        print("postgresql: skipped (SOPBOT_TEST_PG_URL not set; `make bench` sets it)")
+    bench("sqlite", _sqlite)
