@@ -1,5 +1,5 @@
 """A clone of the repository alone passes `make test`: nothing under tests/ reads a path
-that leaves the repository (the design notes' ../shared exists only beside a checkout)."""
+that leaves the repository (the design notes exist only beside a checkout, not in a clone)."""
 
 from __future__ import annotations
 
