@@ -17,6 +17,9 @@ from tests.context.helpers import say
 from workflows.context_gate import context_gate_missing
 from workflows.context_reminders import ContextReminders
 from workflows.delivery import OutboxWorker
+from workflows.review.format_json import review_json
+from workflows.review.format_md import render_markdown
+from workflows.review.report import review_for
 from workflows.rules.store import approve_rule
 from workflows.service import Services
 
@@ -89,6 +92,11 @@ def test_rule_past_review_by_is_listed_and_its_owner_nudged_once(
         [nudge] = session.scalars(select(OutboxItem).where(
             OutboxItem.dedupe_key.like("rule-review%"))).all()  # fmt: skip
         assert nudge.person_id == "ana"
+    review = review_for(database=database, config=config, calendars=services.calendars,
+                        clock=clock)  # fmt: skip
+    assert review.rules_due == ["acme-q4: review was due 2026-12-02 (owner Ana Lopez)"]
+    assert "acme-q4: review was due 2026-12-02" in render_markdown(review)
+    assert review_json(review)["rules_due_for_review"] == review.rules_due
 
 
 def test_gate_five_names_per_type_what_is_missing(services: Services, config: Config) -> None:

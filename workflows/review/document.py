@@ -235,4 +235,10 @@ def review_blocks(review: Review) -> list[Block]:
     ]
     for scope in review.scopes:
         blocks += scope_blocks(review, scope)
+    blocks.append(Block("heading", text="Context rules due for review"))
+    if review.rules_due:
+        blocks.append(Block("list", items=review.rules_due))
+    else:
+        blocks.append(Block("paragraph", text="None: every approved rule is within its "
+                                               "review-by date."))  # fmt: skip
     return blocks

@@ -16,6 +16,7 @@ from storage.db import Database
 from workflows.review import calibration, metrics, outcomes, thresholds
 from workflows.review.history import ReviewRow, Window, direct_messages, load_history
 from workflows.review.stats import Rate
+from workflows.rules.store import rules_past_review
 
 ALL = "all"
 
@@ -28,6 +29,8 @@ class Review:
     rows: list[ReviewRow]
     scopes: dict[str, dict[str, Any]] = field(default_factory=dict)  # "all", then per type
     labels: dict[str, str] = field(default_factory=dict)
+    # Approved context rules past their review-by date: the reviewer re-checks them.
+    rules_due: list[str] = field(default_factory=list)
 
 
 def scope_review(
@@ -93,6 +96,11 @@ def build_review(
             )
         review.scopes[name] = section
         review.labels[name] = rtype.label if rtype else "All types"
+    review.rules_due = [
+        f"{rule.key}: review was due {rule.review_by:%Y-%m-%d} "
+        f"(owner {config.display_name(rule.owner_id) if rule.owner_id else 'none'})"
+        for rule in rules_past_review(session, today=now.date())
+    ]
     return review
 
 
