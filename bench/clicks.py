@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 
 from adapters.slack.ids import ActionId
 from adapters.slack.payloads import ButtonValue
+from bench.serving import wait_healthy
 from core.config import DEMO_CONFIG_PATH
 from storage.db import Database
 from storage.models import ChatMessage, Decision
@@ -84,19 +85,6 @@ def fake_slack() -> Iterator[FakeSlack]:
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def wait_healthy(base: str) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{base} did not start")
-        time.sleep(0.1)
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 from sqlalchemy import insert
 
+from bench.serving import wait_healthy
 from storage import migrate
 from storage.db import Database
 from storage.models import Recommendation
@@ -91,16 +92,7 @@ def serving(url: str) -> Iterator[httpx.Client]:
         base = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"},
                           timeout=60) as client:  # fmt: skip
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if client.get("/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("server did not start")
-                time.sleep(0.1)
+            wait_healthy(base)
             yield client
     finally:
         server.terminate()

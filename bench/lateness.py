@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import insert
 
+from bench.serving import wait_healthy
 from storage import migrate
 from storage.db import Database
 from storage.models import Recommendation
@@ -58,17 +59,12 @@ def start_server(url: str, slack: FakeSlackApi) -> tuple[subprocess.Popen, str]:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
-                return server, base
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            raise RuntimeError("server did not start")
-        time.sleep(0.1)
+    try:
+        wait_healthy(base, process=server)
+    except RuntimeError:
+        server.kill()
+        raise
+    return server, base
 
 
 def clock_offset(base: str) -> timedelta:

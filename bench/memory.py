@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.serving import wait_healthy
 from bench.sla import NOW, load
 from storage import migrate
 from storage.db import Database
@@ -71,16 +72,7 @@ def serving(url: str, slack: FakeSlackApi) -> Iterator[tuple[subprocess.Popen, s
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.1)
+        wait_healthy(base, process=server)
         yield server, base
     finally:
         server.terminate()
