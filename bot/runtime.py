@@ -24,6 +24,7 @@ from storage.db import Database
 from workflows.context_reminders import CONTEXT_REMINDER_SECONDS, ContextReminders
 from workflows.delivery import OutboxWorker
 from workflows.queries import count_open
+from workflows.reach import Reach
 from workflows.retention import Pruner
 from workflows.review.cadence import review_job
 from workflows.service import Services, build_services
@@ -122,7 +123,8 @@ def build_runtime(
     meter = PrometheusMeter(config=config, count_open=lambda: _count_open(database))
     services = build_services(database=database, config=config, clock=clock, meter=meter)
     adapters = build_adapters(settings, services)
-    chat = ChatRouter([a.chat for a in adapters])
+    # Each person on the platform where they are known; a miss tries the next one.
+    chat = Reach([a.chat for a in adapters], database=database, clock=clock)
     outbox = OutboxWorker(database=database, config=config, chat=chat, clock=clock, meter=meter)
     runtime = Runtime(settings=settings, database=database, config=config, clock=clock,
                       services=services, adapters=adapters, chat=chat, outbox=outbox,

@@ -48,6 +48,16 @@ class Chat(Protocol):
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef: ...
 
 
+@runtime_checkable
+class KnowsPeople(Protocol):
+    """A platform that can tell, without asking its cloud, that it already has an address
+    for a person (a configured or stored user id, a stored conversation). With several
+    platforms on, a person is sent to first where they are known, before any platform
+    that could only look them up (see workflows/reach)."""
+
+    def knows(self, person: Person) -> bool: ...
+
+
 class ChatRouter:
     """Sends each person's messages through the first adapter that can reach them, and
     updates a message through the adapter that sent it."""

@@ -55,6 +55,10 @@ class EventKind(StrEnum):
     DELIVERED = "delivered"
     DELIVERY_FAILED = "delivery_failed"
     DELIVERY_ERROR = "delivery_error"  # an attempt that failed for a reason other than the platform
+    PLATFORM_MISSED = "platform_missed"  # a platform did not know the person; the next is tried
+    ACTIVITY_REFUSED = "activity_refused"  # an inbound activity from outside the configured tenant
+    LINKED = "linked"  # a person's platform identity or conversation was stored or changed
+    LINK_REFUSED = "link_refused"  # another account claimed a person already linked
     ACCEPTED = "accepted"
     OVERRIDDEN = "overridden"
     AUTO_ACCEPTED = "auto_accepted"

@@ -55,6 +55,9 @@ class SlackChat:
     def can_reach(self, person: Person) -> bool:
         return self.people.can_reach(person)
 
+    def knows(self, person: Person) -> bool:
+        return self.people.knows(person)
+
     def _post(self, channel: str, message: Message) -> SlackResponse:
         return _call(
             self.client.chat_postMessage,

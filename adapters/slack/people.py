@@ -39,6 +39,14 @@ class SlackPeople:
             database=self.services.database, platform=PLATFORM, external_id=user_id
         )
 
+    def knows(self, person: Person) -> bool:
+        """A configured or stored Slack user id: no lookup needed (an e-mail alone is only
+        a guess, so a person known on another platform is sent there first)."""
+        if person.slack:
+            return True
+        link = get_link(database=self.services.database, platform=PLATFORM, person_id=person.id)
+        return link is not None and link.external_id is not None
+
     def can_reach(self, person: Person) -> bool:
         """No network here: a configured id, a stored id, or an email to look up."""
         if person.slack:

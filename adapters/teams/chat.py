@@ -43,6 +43,10 @@ class TeamsChat:
     def can_reach(self, person: Person) -> bool:
         return self.store.person_reference(person.id) is not None
 
+    def knows(self, person: Person) -> bool:
+        """Teams can only write where a conversation exists, so knowing is reaching."""
+        return self.can_reach(person)
+
     def send(self, *, person: Person, message: Message) -> MessageRef:
         reference = self.store.person_reference(person.id)
         if reference is None:
