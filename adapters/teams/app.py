@@ -12,6 +12,7 @@ that turn is awaited."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from adapters.teams.loop import LoopThread, TurnsAfterAnswer
 from adapters.teams.references import ReferenceStore
 from adapters.teams.retry import RetryPolicy
 from adapters.teams.settings import TeamsSettings
+from adapters.teams.tenant import TenantGate
 from core.config import ConfigError
 from workflows.service import Services
 
@@ -94,6 +96,7 @@ class TeamsAdapter:
         self.turns = TurnsAfterAnswer(self.loop)
         self.cloud_adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(auth))
         store = ReferenceStore(services=services)
+        self.tenants = TenantGate(tenant_id=settings.tenant_id, services=services)
         retry = retry or RetryPolicy()
         self.bot = SopbotTeamsBot(services=services, store=store, retry=retry)
         self.chat = TeamsChat(adapter=self.cloud_adapter, app_id=auth.APP_ID, store=store,
@@ -142,6 +145,9 @@ class TeamsAdapter:
                 identity = await self.loop.run_async(self._authenticate(activity, auth_header))
             except Unauthorized:
                 return JSONResponse({"error": "unauthorized"}, status_code=401)
+            if not self.tenants.admits(activity):  # another tenant: audited, nothing runs
+                await asyncio.to_thread(self.tenants.refuse, activity)
+                return JSONResponse({"error": "tenant not served"}, status_code=403)
             turn = self.cloud_adapter.process_activity(identity, activity, self.bot.on_turn)
             if activity.type == ActivityTypes.message and (
                 activity.delivery_mode != DeliveryModes.expect_replies

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from botbuilder.core import ActivityHandler, TurnContext
@@ -23,6 +24,7 @@ from adapters.teams.payloads import CardVerb, Submission, parse_submission
 from adapters.teams.references import ReferenceStore, match_person
 from adapters.teams.retry import RetryPolicy, with_retries
 from adapters.teams.sla_submits import SlaSubmits
+from adapters.teams.tenant import tenant_of
 from core.domain import Action
 from core.messages import ButtonAction, Message
 from workflows.commands import QUEUE, answer_command, parse_command
@@ -45,6 +47,16 @@ UNKNOWN_PERSON = (
     "(user principal name or e-mail) to the people in sopbot.yml."
 )
 WELCOME = "Hi {name}! I will send the recommendations you own here. Type `help` for commands."
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The person an activity's sender was matched to, and how (for the audit)."""
+
+    person_id: str | None
+    external_id: str | None
+    via: str = ""
+    may_relink: bool = False  # matched by the configured account id itself
 
 
 class SopbotTeamsBot(SlaSubmits, ActivityHandler):
@@ -80,10 +92,11 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         if self._scope(turn_context) != PERSONAL:
             return
-        person_id, external_id = await self._identify(turn_context)
-        if person_id:
-            await asyncio.to_thread(self.store.forget_person, person_id=person_id,
-                                    external_id=external_id)  # fmt: skip
+        sender = await self._identify(turn_context)
+        if sender.person_id and sender.external_id:
+            await asyncio.to_thread(self.store.forget_person, person_id=sender.person_id,
+                                    external_id=sender.external_id,
+                                    tenant=tenant_of(turn_context.activity))  # fmt: skip
 
     # --- messages: commands and card submits -----------------------------------------
 
@@ -232,7 +245,8 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
 
     async def _capture(self, turn_context: TurnContext) -> str | None:
         """Store the conversation reference of this activity: the person's 1:1 chat, or
-        the channel. Returns the sender's person id when they are configured."""
+        the channel. Returns the sender's person id when they are configured and this
+        account may speak for them (another account holding them is refused, audited)."""
         activity = turn_context.activity
         reference = TurnContext.get_conversation_reference(activity)
         scope = self._scope(turn_context)
@@ -245,34 +259,39 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
             )
             await asyncio.to_thread(self.store.save_channel, names=names, channel_id=channel_id,
                                     reference=reference)  # fmt: skip
-        person_id, external_id = await self._identify(turn_context)
-        if person_id is not None:
-            await asyncio.to_thread(
-                self.store.save_person, person_id=person_id, external_id=external_id,
-                reference=reference if scope == PERSONAL else None,
-            )  # fmt: skip
-        return person_id
+        sender = await self._identify(turn_context)
+        if sender.person_id is None or sender.external_id is None:
+            return None
+        accepted = await asyncio.to_thread(
+            self.store.save_person, person_id=sender.person_id, external_id=sender.external_id,
+            reference=reference if scope == PERSONAL else None, via=sender.via,
+            may_relink=sender.may_relink, tenant=tenant_of(activity),
+        )  # fmt: skip
+        return sender.person_id if accepted else None
 
-    async def _identify(self, turn_context: TurnContext) -> tuple[str | None, str | None]:
+    async def _identify(self, turn_context: TurnContext) -> Sender:
         """Who sent this: a stored link by AAD object id, else the configuration's
         `teams`/`email` against the AAD id, and only then the member's UPN and e-mail
-        from the Bot Connector (Teams activities do not carry the UPN)."""
+        from the Bot Connector (Teams activities do not carry the UPN). Only the first
+        two are sopbot's own word; the roster is the sender's directory's."""
         sender: ChannelAccount | None = turn_context.activity.from_property
         if sender is None or not sender.id:
-            return None, None
+            return Sender(None, None)
         external_id = sender.aad_object_id or sender.id
         person_id = await asyncio.to_thread(self.store.person_for, external_id)
-        if person_id is None:
-            person_id = match_person(self.services.config,
-                                     identifiers=[sender.aad_object_id, sender.id])  # fmt: skip
-        if person_id is None:
-            member = await self._member(turn_context, sender.id)
-            if member is not None:
-                person_id = match_person(
-                    self.services.config,
-                    identifiers=[member.user_principal_name, member.email, member.aad_object_id],
-                )  # fmt: skip
-        return person_id, external_id
+        if person_id is not None:
+            return Sender(person_id, external_id, via="stored link")
+        person_id = match_person(self.services.config,
+                                 identifiers=[sender.aad_object_id, sender.id])  # fmt: skip
+        if person_id is not None:  # sopbot.yml names this very account: it may move a link
+            return Sender(person_id, external_id, via="configured Teams id", may_relink=True)
+        member = await self._member(turn_context, sender.id)
+        if member is not None:
+            person_id = match_person(
+                self.services.config,
+                identifiers=[member.user_principal_name, member.email, member.aad_object_id],
+            )  # fmt: skip
+        return Sender(person_id, external_id, via="roster UPN or e-mail")
 
     async def _member(self, turn_context: TurnContext, member_id: str) -> Any:
         try:

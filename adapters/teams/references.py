@@ -15,6 +15,7 @@ from botbuilder.schema import ConversationReference
 
 from core.config import Config
 from workflows.identities import find_person_by_external_id, get_link, save_link
+from workflows.links import WHERE, link_person
 from workflows.service import Services
 
 PLATFORM = "teams"
@@ -61,22 +62,32 @@ class ReferenceStore:
         return find_person_by_external_id(database=self.services.database, platform=PLATFORM,
                                           external_id=external_id)  # fmt: skip
 
-    def save_person(self, *, person_id: str, external_id: str | None,
-                    reference: ConversationReference | None) -> None:  # fmt: skip
-        """Remember the person's Teams id and, when known, their 1:1 conversation."""
-        data = {"reference": dump_reference(reference)} if reference is not None else {}
-        if reference is None:
+    def save_person(
+        self, *, person_id: str, external_id: str, reference: ConversationReference | None,
+        via: str, may_relink: bool = False, tenant: str | None = None,
+    ) -> bool:  # fmt: skip
+        """Remember the person's Teams id and, when known, their 1:1 conversation. False
+        when another Teams account holds the person: refused and audited (see links)."""
+        if reference is not None:
+            conversation = reference.conversation.id if reference.conversation else None
+            data = {"reference": dump_reference(reference), WHERE: conversation}
+        else:
             existing = get_link(database=self.services.database, platform=PLATFORM,
                                 person_id=person_id)  # fmt: skip
+            data = {}
             if existing is not None and existing.data.get("reference"):
                 data = dict(existing.data)  # learning the id must not forget the chat
-        save_link(database=self.services.database, clock=self.services.clock, platform=PLATFORM,
-                  person_id=person_id, external_id=external_id, data=data)  # fmt: skip
+        return link_person(database=self.services.database, clock=self.services.clock,
+                           platform=PLATFORM, person_id=person_id, external_id=external_id,
+                           data=data, via=via, may_relink=may_relink,
+                           tenant=tenant).accepted  # fmt: skip
 
-    def forget_person(self, *, person_id: str, external_id: str | None) -> None:
-        """The app was removed: the stored conversation can no longer be used."""
-        save_link(database=self.services.database, clock=self.services.clock, platform=PLATFORM,
-                  person_id=person_id, external_id=external_id, data={})  # fmt: skip
+    def forget_person(self, *, person_id: str, external_id: str, tenant: str | None) -> bool:
+        """The app was removed: the stored conversation can no longer be used. Only the
+        account that holds the person can make them unreachable this way."""
+        return link_person(database=self.services.database, clock=self.services.clock,
+                           platform=PLATFORM, person_id=person_id, external_id=external_id,
+                           data={}, via="app removed", tenant=tenant).accepted  # fmt: skip
 
     def save_channel(self, *, names: Iterable[str | None], channel_id: str,
                      reference: ConversationReference) -> None:  # fmt: skip

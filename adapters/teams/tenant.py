@@ -1,0 +1,54 @@
+"""Which Microsoft Entra tenant an activity comes from, and whether sopbot serves it.
+
+A MultiTenant bot registration authenticates activities from any tenant: the Bot
+Framework token proves the activity came through Microsoft, not from whose directory.
+With `TEAMS_TENANT_ID` set, only activities whose tenant (`channelData.tenant.id` and
+`conversation.tenantId`, whichever are present, and they must agree) is that one are
+handled; any other is refused before any work and audited. Without it every tenant is
+served (a local test bot, or a deliberate multi-tenant deployment)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.schema import Activity
+
+from workflows.links import refuse_activity
+from workflows.service import Services
+
+PLATFORM = "teams"
+
+
+def tenants_of(activity: Activity) -> set[str]:
+    """Every tenant id the activity names (lower-cased); more than one is a conflict."""
+    found: list[Any] = []
+    data = activity.channel_data
+    if isinstance(data, dict) and isinstance(data.get("tenant"), dict):
+        found.append(data["tenant"].get("id"))
+    if activity.conversation is not None:
+        found.append(activity.conversation.tenant_id)
+    return {t.strip().lower() for t in found if isinstance(t, str) and t.strip()}
+
+
+def tenant_of(activity: Activity) -> str | None:
+    tenants = tenants_of(activity)
+    return next(iter(tenants)) if len(tenants) == 1 else None
+
+
+class TenantGate:
+    def __init__(self, *, tenant_id: str, services: Services) -> None:
+        self.expected = tenant_id.strip().lower()
+        self.services = services
+
+    def admits(self, activity: Activity) -> bool:
+        return not self.expected or tenants_of(activity) == {self.expected}
+
+    def refuse(self, activity: Activity) -> None:
+        """Audit the refused activity (synchronous database work: run it off the loop)."""
+        sender = activity.from_property
+        refuse_activity(
+            database=self.services.database, clock=self.services.clock, platform=PLATFORM,
+            reason="tenant", tenant=",".join(sorted(tenants_of(activity))) or None,
+            activity_type=activity.type, sender=sender.id if sender else None,
+            sender_aad=sender.aad_object_id if sender else None,
+        )  # fmt: skip
