@@ -283,8 +283,11 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
             return Sender(person_id, external_id, via="stored link")
         person_id = match_person(self.services.config,
                                  identifiers=[sender.aad_object_id, sender.id])  # fmt: skip
-        if person_id is not None:  # sopbot.yml names this very account: it may move a link
-            return Sender(person_id, external_id, via="configured Teams id", may_relink=True)
+        if person_id is not None:  # sopbot.yml's `teams` naming this account may move a link
+            named = (self.services.config.person(person_id).teams or "").strip().lower()
+            ids = {i.strip().lower() for i in (sender.aad_object_id, sender.id) if i}
+            return Sender(person_id, external_id, via="configured Teams id",
+                          may_relink=named in ids)  # fmt: skip
         member = await self._member(turn_context, sender.id)
         if member is not None:
             person_id = match_person(

@@ -7,14 +7,16 @@ All through the real botbuilder adapter at /api/messages and the fake Bot Connec
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from bot.server import create_app
 from core.clock import AdjustableClock
-from core.config import Config
+from core.config import DEMO_CONFIG_PATH, Config, load_config
 from storage.models import Event
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.live import serving
@@ -152,3 +154,40 @@ def test_every_link_change_is_audited_and_repeats_are_not(open_world: TeamsWorld
     linked = events(open_world, "linked")
     assert [e["change"] for e in linked] == ["linked", "removed"]
     assert teams_link(open_world, "ana").data == {}
+
+
+@pytest.fixture
+def renamed_world(
+    db_url: str, tmp_path: Path, clock: AdjustableClock, connector: FakeBotConnector
+) -> Iterator[TeamsWorld]:
+    """sopbot.yml names ana's new Teams account by its AAD object id."""
+    raw = yaml.safe_load(DEMO_CONFIG_PATH.read_text(encoding="utf-8"))
+    for person in raw["people"]:
+        if person["id"] == "ana":
+            person["teams"] = NEW_ANA.aad
+    path = tmp_path / "sopbot.yml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    runtime = teams_runtime(db_url, load_config(path), clock)
+    with serving(create_app(runtime, start_background=False)) as server:
+        world = TeamsWorld(runtime, server.url, connector)
+        yield world
+        world.http.close()
+    runtime.stop()
+
+
+NEW_ANA = TeamsUser(id="29:ana-new", aad="aad-ana-new", name="Ana Lopez",
+                    upn="ana@nordwind.example")  # fmt: skip
+
+
+def test_only_the_configured_account_id_moves_a_link_and_that_is_audited(
+    renamed_world: TeamsWorld,
+) -> None:
+    renamed_world.install("ana")  # the old account, matched by its roster e-mail
+    assert teams_link(renamed_world, "ana").external_id == USERS["ana"].aad
+    renamed_world.post(renamed_world.activity(NEW_ANA, "installationUpdate", action="add"))
+    link = teams_link(renamed_world, "ana")
+    assert link.external_id == NEW_ANA.aad
+    assert link.data["reference"]["conversation"]["id"] == NEW_ANA.conversation
+    changes = [(e["change"], e.get("previous")) for e in events(renamed_world, "linked")]
+    assert changes == [("linked", None), ("account", USERS["ana"].aad)]
+    assert events(renamed_world, "link_refused") == []
