@@ -75,7 +75,9 @@ class ReferenceStore:
             existing = get_link(database=self.services.database, platform=PLATFORM,
                                 person_id=person_id)  # fmt: skip
             data = {}
-            if existing is not None and existing.data.get("reference"):
+            if existing is not None and existing.data.get("reference") and (
+                existing.external_id == external_id  # another account gets no old chat
+            ):
                 data = dict(existing.data)  # learning the id must not forget the chat
         return link_person(database=self.services.database, clock=self.services.clock,
                            platform=PLATFORM, person_id=person_id, external_id=external_id,
