@@ -54,6 +54,12 @@ def queue_page(
     return QueuePage(items=items, page=page, pages=pages, total=total)
 
 
+def queue_count(services: Services, *, person_id: str) -> int:
+    """How many recommendations wait for `person_id` (a tab's counter), without drawing them."""
+    with services.database.read() as session:
+        return count_open_for(session, person_id=person_id)
+
+
 def digest_part_for(
     services: Services, *, platform: str, channel: str, message_id: str
 ) -> Message | None:
