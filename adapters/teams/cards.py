@@ -223,8 +223,21 @@ def _digest_item(item: Message, nonce: str, variant: Purpose, page: int | None) 
     """A digest (or queue) entry: its content, Accept at once, anything else opens its
     full card. Its submits say which message they sit in (`variant` digest or queue, the
     queue's `page`), so a decision redraws that message with this entry decided and
-    every other entry as it was, not the one recommendation alone."""
-    elements = _content(item, heading=False)
+    every other entry as it was, not the one recommendation alone. Compact, like Slack's
+    digest entry: what and the recommended action, the state, the key facts on one line
+    and the small print; the full card is one click away ("Override…" opens it)."""
+    elements = [_text(item.header, weight="Bolder")]
+    if item.text:
+        elements.append(_text(item.text, spacing="Small"))
+    if item.status:
+        elements.append(status_badge(item))
+    facts = " \u00b7 ".join(f"{f.label}: {f.value}" for f in item.fields[:3])
+    if facts:
+        elements.append(_text(facts, spacing="Small"))
+    small = item.context + [line for section in item.sections for line in section.lines[:1]]
+    if small:
+        elements.append(_text(" \u00b7 ".join(small), isSubtle=True, size="Small",
+                              spacing="Small"))  # fmt: skip
     actions = []
     for button in item.buttons:
         action = button.action if button.action == ButtonAction.ACCEPT else CardVerb.OPEN
