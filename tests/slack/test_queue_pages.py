@@ -14,10 +14,10 @@ import pytest
 
 from adapters.slack.blocks import MESSAGE_MAX_BLOCKS
 from adapters.slack.ids import ActionId, BlockId
-from adapters.slack.payloads import ButtonValue, QueuePageValue
+from adapters.slack.payloads import ButtonValue, ModalMetadata, QueuePageValue
 from tests.conftest import make_rec
 from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import block_actions
+from tests.slack.slack_http import block_actions, selected, typed, view_submission
 from tests.slack.test_queue_redraw import COMMAND_CHANNEL, EPHEMERAL_TS, REDRAW, response_url
 from workflows.ingestion import validate_batch
 
@@ -117,3 +117,28 @@ def test_a_decision_on_page_three_redraws_page_three(world: SlackWorld) -> None:
     # Page 3 of what is still open: the decided one is gone, the next one moved up.
     assert entry_ids(redraw["blocks"], ActionId.ACCEPT) == ids[20:24] + ids[25:31]
     assert world.decisions(ids[24]) == 1
+
+
+def test_a_modal_opened_on_page_two_redraws_page_two(world: SlackWorld) -> None:
+    ids = open_items(world, 25)
+    answer = click(world, buttons(world.command(OWNER, "queue")["blocks"],
+                                  ActionId.QUEUE_NEXT)[0])  # fmt: skip
+    reassign = buttons(answer["blocks"], ActionId.REASSIGN)[0]
+    payload = block_actions(user_id=OWNER, button=reassign, channel=COMMAND_CHANNEL,
+                            message_ts=EPHEMERAL_TS, ephemeral=True,
+                            response_url=response_url(world))  # fmt: skip
+    assert world.slack.interactive(payload).status_code == 200
+    view = world.fake.wait_for("views.open")[0]["view"]
+    metadata = ModalMetadata.model_validate_json(view["private_metadata"])
+    assert (metadata.recommendation_id, metadata.purpose, metadata.page) == (ids[10], "queue", 2)
+    values = selected(BlockId.TO, ActionId.TO_INPUT, "carl") | typed(
+        BlockId.NOTE, ActionId.NOTE_INPUT, "Carl runs the DC-NORTH transfers"
+    )
+    before = len(world.fake.calls_to(REDRAW))
+    done = world.slack.interactive(view_submission(user_id=OWNER, view=view, values=values))
+    assert done.status_code == 200 and "errors" not in done.text
+    redraw = world.fake.wait_for(REDRAW, before + 1)[before]
+    within_limits(redraw)
+    text = json.dumps(redraw["blocks"])
+    assert "Your open recommendations (24)" in text and "Page 2 of 3" in text
+    assert entry_ids(redraw["blocks"], ActionId.ACCEPT) == ids[11:21]
