@@ -87,18 +87,44 @@ class DigestDelivery:
 
     def again(self, session: Session, stored: ChatMessage, rec: Recommendation) -> Message | None:
         """A sent part as it should read now: the same items, in the same order."""
-        listed = session.scalars(
-            select(ChatMessage.recommendation_id)
-            .where(ChatMessage.purpose == "digest", ChatMessage.channel == stored.channel,
-                   ChatMessage.message_id == stored.message_id)
-            .order_by(ChatMessage.id)
-        )  # fmt: skip
-        rows = [r for r in (session.get(Recommendation, i) for i in listed) if r is not None]
-        extra = stored.ref.get("extra") or {}
-        number, _, of = str(extra.get(PART, "1/1")).partition("/")
-        total = int(extra.get(TOTAL) or len(rows))
-        return digest_message(
-            session, config=self.config, person_id=stored.person_id or rec.owner_id,
-            day=rec.digest_on or self.clock.now().date(), now=self.clock.now(), rows=rows,
-            part=(int(number), int(of or 1)), total=total,
-        )  # fmt: skip
+        return digest_part_again(session, config=self.config, stored=stored,
+                                 now=self.clock.now(), day=rec.digest_on)  # fmt: skip
+
+
+def digest_part_again(
+    session: Session, *, config: Config, stored: ChatMessage, now: datetime,
+    day: date | None = None,
+) -> Message | None:  # fmt: skip
+    """The digest part `stored` belongs to (one of its entries' references), drawn as it
+    should read now: the same items in the same order, decided ones showing who decided.
+    Both the outbox's refresh and a click on one entry redraw a part through here."""
+    listed = session.scalars(
+        select(ChatMessage.recommendation_id)
+        .where(ChatMessage.purpose == "digest", ChatMessage.channel == stored.channel,
+               ChatMessage.message_id == stored.message_id)
+        .order_by(ChatMessage.id)
+    )  # fmt: skip
+    rows = [r for r in (session.get(Recommendation, i) for i in listed) if r is not None]
+    if not rows:
+        return None
+    extra = stored.ref.get("extra") or {}
+    number, _, of = str(extra.get(PART, "1/1")).partition("/")
+    total = int(extra.get(TOTAL) or len(rows))
+    return digest_message(
+        session, config=config, person_id=stored.person_id or rows[0].owner_id,
+        day=day or rows[0].digest_on or now.date(), now=now, rows=rows,
+        part=(int(number), int(of or 1)), total=total,
+    )  # fmt: skip
+
+
+def stored_digest_part(
+    session: Session, *, platform: str, channel: str, message_id: str
+) -> ChatMessage | None:
+    """One stored reference of the digest part sent as (`channel`, `message_id`)."""
+    return session.scalars(
+        select(ChatMessage)
+        .where(ChatMessage.purpose == "digest", ChatMessage.platform == platform,
+               ChatMessage.channel == channel, ChatMessage.message_id == message_id)
+        .order_by(ChatMessage.id)
+        .limit(1)
+    ).first()  # fmt: skip

@@ -3,10 +3,14 @@ now, and help. Adapters call these instead of touching the database."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from core.messages import Message
 from storage.models import Recommendation
+from workflows.digest import PAGE_ITEMS
+from workflows.digest_delivery import digest_part_again, stored_digest_part
 from workflows.errors import NotFound
-from workflows.queries import open_queue
+from workflows.queries import count_open_for, open_queue
 from workflows.service import Services
 from workflows.views import Purpose, message_for_purpose, recommendation_message
 
@@ -20,6 +24,54 @@ def queue_messages(services: Services, *, person_id: str, limit: int = 20) -> li
                                    now=now)
             for rec in open_queue(session, person_id=person_id, limit=limit)
         ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of a person's queue: every open item is on some page, each with its own
+    buttons, a page small enough for any platform (the size of a digest part)."""
+
+    items: list[Message]
+    page: int  # 1-based, clamped to the pages there are
+    pages: int
+    total: int
+
+
+def queue_page(
+    services: Services, *, person_id: str, page: int = 1, per_page: int = PAGE_ITEMS
+) -> QueuePage:
+    """Page `page` of the person's open recommendations, soonest due first. A page past
+    the end (the list got shorter since it was drawn) is the last page."""
+    now = services.clock.now()
+    with services.database.read() as session:
+        total = count_open_for(session, person_id=person_id)
+        pages = max(1, -(-total // per_page))
+        page = min(max(page, 1), pages)
+        rows = open_queue(session, person_id=person_id, limit=per_page,
+                          offset=(page - 1) * per_page)  # fmt: skip
+        items = [recommendation_message(session, config=services.config, rec=rec,
+                                        reader_id=person_id, now=now) for rec in rows]  # fmt: skip
+    return QueuePage(items=items, page=page, pages=pages, total=total)
+
+
+def queue_count(services: Services, *, person_id: str) -> int:
+    """How many recommendations wait for `person_id` (a tab's counter), without drawing them."""
+    with services.database.read() as session:
+        return count_open_for(session, person_id=person_id)
+
+
+def digest_part_for(
+    services: Services, *, platform: str, channel: str, message_id: str
+) -> Message | None:
+    """The digest part sent as (`channel`, `message_id`) as it reads now, to redraw it in
+    place after one of its entries was decided; None when that message is no digest."""
+    with services.database.read() as session:
+        stored = stored_digest_part(session, platform=platform, channel=channel,
+                                    message_id=message_id)  # fmt: skip
+        if stored is None:
+            return None
+        return digest_part_again(session, config=services.config, stored=stored,
+                                 now=services.clock.now())  # fmt: skip
 
 
 def recommendation_for(

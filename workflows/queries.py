@@ -146,16 +146,28 @@ def list_recommendations(
     return list(session.scalars(query))
 
 
-def open_queue(session: Session, *, person_id: str, limit: int = 50) -> list[Recommendation]:
-    """A person's undecided recommendations, soonest due first (App Home, `queue`)."""
+def open_queue(
+    session: Session, *, person_id: str, limit: int = 50, offset: int = 0
+) -> list[Recommendation]:
+    """A person's undecided recommendations, soonest due first (App Home, `queue`);
+    `offset` for a page of the list."""
     return list(
         session.scalars(
             select(Recommendation)
             .where(Recommendation.owner_id == person_id, Recommendation.status == Status.OPEN)
             .order_by(Recommendation.due_at, Recommendation.id)
             .limit(limit)
+            .offset(offset)
         )
     )
+
+
+def count_open_for(session: Session, *, person_id: str) -> int:
+    """How many recommendations wait for `person_id`: the queue's length, for its pages."""
+    query = select(func.count()).select_from(Recommendation).where(
+        Recommendation.owner_id == person_id, Recommendation.status == Status.OPEN
+    )
+    return session.scalar(query) or 0
 
 
 def count_open(session: Session) -> int:

@@ -45,6 +45,8 @@ class Purpose(StrEnum):
     OWNER = "owner"
     REMINDER = "reminder"
     ESCALATION = "escalation"
+    DIGEST = "digest"  # an entry of a digest part: redrawn as the whole part
+    QUEUE = "queue"  # an entry of the on-demand `queue` list (never stored)
 
 
 # What the header of an open reminder / escalation starts with (see `purpose_of`).

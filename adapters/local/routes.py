@@ -36,12 +36,15 @@ from workflows.errors import (
     Withdrawn,
     WorkflowError,
 )
-from workflows.inbox import queue_messages
+from workflows.inbox import queue_count, queue_messages
 from workflows.service import Services
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
 VIEWS = {"messages": "Messages", "queue": "Queue", "channel": "Channel"}
+# A page has no block or card budget: the Queue tab lists every open item, each card with
+# its own buttons (Slack and Teams page theirs: adapters/slack/queue.py, teams/redraw.py).
+QUEUE_MAX = 1000
 CHANNEL = "local"
 ROLE_LABELS = {"sop_lead": "S&OP lead", "demand_planner": "demand planner"}
 STEPS = {"hour": "+1 business hour", "day": "+1 day"}
@@ -155,7 +158,7 @@ class WebChat:
         if view == "queue":
             return [
                 card(m, dom_id=f"q-{m.recommendation_id}", note_codes=self.note_codes, draft=draft)
-                for m in queue_messages(self.services, person_id=person.id)
+                for m in queue_messages(self.services, person_id=person.id, limit=QUEUE_MAX)
             ]
         posts = self.chat.channel_posts() if view == "channel" else (
             self.chat.direct_messages(person.id)
@@ -166,7 +169,7 @@ class WebChat:
     def counts(self, person: Person) -> dict[str, int]:
         return {
             "messages": len(self.chat.direct_messages(person.id)),
-            "queue": len(queue_messages(self.services, person_id=person.id)),
+            "queue": queue_count(self.services, person_id=person.id),
             "channel": len(self.chat.channel_posts()),
         }
 

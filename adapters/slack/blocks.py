@@ -5,6 +5,7 @@ driver list or a 5,000-character note makes a shorter message, never a failed se
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -22,6 +23,7 @@ from slack_sdk.models.blocks import (
 from adapters.slack.ids import BUTTON_ACTIONS, ActionId
 from adapters.slack.payloads import ButtonValue
 from core.messages import Button, ButtonAction, ButtonStyle, Message, Tone
+from workflows.views import Purpose, purpose_of
 
 MESSAGE_MAX_BLOCKS = 50  # chat.postMessage / chat.update
 VIEW_MAX_BLOCKS = 100  # modals and the Home tab
@@ -63,15 +65,29 @@ def fallback_text(message: Message) -> str:
     return clip(message.fallback_text(), FALLBACK_MAX)
 
 
-def _value(button: Button) -> str:
+def _value(button: Button, purpose: str | None, page: int | None) -> str:
     return ButtonValue(
-        recommendation_id=button.recommendation_id, on_behalf=button.on_behalf, value=button.value
-    ).dump()
+        recommendation_id=button.recommendation_id, on_behalf=button.on_behalf,
+        value=button.value, purpose=purpose, page=page,
+    ).dump()  # fmt: skip
 
 
-def button_elements(buttons: Sequence[Button]) -> list[InteractiveElement]:
+def drawn_for(message: Message) -> str | None:
+    """The purpose a message's buttons carry: a digest part's entries say "digest", a
+    reminder or escalation says so (its header); None for the owner's plain message."""
+    if message.items:
+        return Purpose.DIGEST.value
+    purpose = purpose_of(message)
+    return None if purpose == Purpose.OWNER else purpose.value
+
+
+def button_elements(
+    buttons: Sequence[Button], *, purpose: str | None = None, page: int | None = None
+) -> list[InteractiveElement]:
     """Buttons, except the snooze choices: Slack wants action_ids unique within a block,
-    so those become one select ("Snooze reminders") whose options carry the choice."""
+    so those become one select ("Snooze reminders") whose options carry the choice. Each
+    value names the message it sits in (`purpose`, `page`), for the redraw after it."""
+    value = partial(_value, purpose=purpose, page=page)
     elements: list[InteractiveElement] = []
     snoozes = [b for b in buttons if b.action == ButtonAction.SNOOZE]
     for button in [b for b in buttons if b.action != ButtonAction.SNOOZE]:
@@ -81,12 +97,12 @@ def button_elements(buttons: Sequence[Button]) -> list[InteractiveElement]:
                 text=clip(button.label, BUTTON_MAX),
                 style=style,
                 action_id=BUTTON_ACTIONS[button.action],
-                value=_value(button),
+                value=value(button),
             )
         )
     if snoozes:
         options = [
-            Option(value=_value(b), text=clip(b.label, BUTTON_MAX)) for b in snoozes[:OPTIONS_MAX]
+            Option(value=value(b), text=clip(b.label, BUTTON_MAX)) for b in snoozes[:OPTIONS_MAX]
         ]
         elements.append(
             StaticSelectElement(
@@ -126,10 +142,13 @@ def fit(body: list[Block], tail: list[Block], limit: int) -> list[Block]:
     return (body[:keep] + [note] + tail)[:limit]
 
 
-def digest_entry_blocks(item: Message) -> list[Block]:
-    """A digest entry in at most three blocks (what, small print, buttons), so a digest
-    part of `workflows.digest.PAGE_ITEMS` entries stays within MESSAGE_MAX_BLOCKS. Its
-    Override and Reassign open the same modals as the full message."""
+def digest_entry_blocks(
+    item: Message, *, purpose: str | None = Purpose.DIGEST.value, page: int | None = None
+) -> list[Block]:
+    """A digest (or queue) entry in at most three blocks (what, small print, buttons), so
+    a digest part or a queue page of `workflows.digest.PAGE_ITEMS` entries stays within
+    MESSAGE_MAX_BLOCKS. Its Override and Reassign open the same modals as the full
+    message."""
     lines = [f"*{escape(item.header)}*"]
     if item.status:
         lines.append(f"{TONE_MARK[item.tone]} *{escape(item.status)}*")
@@ -141,7 +160,8 @@ def digest_entry_blocks(item: Message) -> list[Block]:
     if small:
         blocks.append(ContextBlock(elements=[_mrkdwn(" · ".join(map(escape, small)), CONTEXT_MAX)]))
     if item.buttons:
-        blocks.append(ActionsBlock(elements=button_elements(item.buttons)))
+        elements = button_elements(item.buttons, purpose=purpose, page=page)
+        blocks.append(ActionsBlock(elements=elements))
     return blocks
 
 
@@ -153,7 +173,8 @@ def message_blocks(message: Message, *, limit: int = MESSAGE_MAX_BLOCKS) -> list
         body += digest_entry_blocks(item)
     tail: list[Block] = []
     if message.buttons:
-        tail.append(ActionsBlock(elements=button_elements(message.buttons)))
+        elements = button_elements(message.buttons, purpose=drawn_for(message))
+        tail.append(ActionsBlock(elements=elements))
     return fit(body, tail, limit)
 
 

@@ -19,7 +19,7 @@ from adapters.slack.dedupe import first_time
 from adapters.slack.home import HomeTab
 from adapters.slack.modals import NOT_CONFIGURED
 from adapters.slack.people import SlackPeople
-from adapters.slack.queue import queue_reply
+from adapters.slack.queue import QueueView, queue_view
 from core.messages import Message
 from workflows.commands import QUEUE, answer_command, parse_command
 from workflows.service import Services
@@ -51,8 +51,9 @@ class SlackCommands:
         if first_time(self.services, body):
             self.home.refresh(user_id=user_id, person_id=self.people.person_id_for(user_id))
 
-    def answer(self, *, user_id: str | None, text: str) -> Message | str:
-        """The reply to `/sopbot <text>`: a message to render, or a plain sentence."""
+    def answer(self, *, user_id: str | None, text: str) -> Message | QueueView | str:
+        """The reply to `/sopbot <text>`: a message to render, the first page of the
+        queue, or a plain sentence."""
         person_id = self.people.person_id_for(user_id)
         if person_id is None:
             return NOT_CONFIGURED
@@ -60,7 +61,7 @@ class SlackCommands:
         request = parse_command(self.services.config, person_id=person_id, text=text,
                                 platform="slack")  # fmt: skip
         if request.word == QUEUE:
-            return queue_reply(self.services, person_id=person_id)
+            return queue_view(self.services, person_id=person_id)
         return answer_command(self.services, request)
 
     def _mention(self, user_id: str) -> str:
@@ -77,6 +78,9 @@ class SlackCommands:
         reply = self.answer(user_id=command.get("user_id"), text=command.get("text") or "")
         if isinstance(reply, str):
             respond(response_type="ephemeral", text=reply)
+            return
+        if isinstance(reply, QueueView):
+            respond(response_type="ephemeral", text=reply.text, blocks=reply.blocks or None)
             return
         respond(
             response_type="ephemeral",

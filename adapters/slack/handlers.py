@@ -31,15 +31,15 @@ from adapters.slack.home import HomeTab
 from adapters.slack.ids import FORM_INPUTS, ActionId, BlockId, CallbackId
 from adapters.slack.modals import form_modal, read_values
 from adapters.slack.origin import Origin
-from adapters.slack.payloads import ButtonValue, ModalMetadata
+from adapters.slack.payloads import ButtonValue, ModalMetadata, QueuePageValue
 from adapters.slack.people import PLATFORM, SlackPeople
-from adapters.slack.queue import redrawn_queue, replace_ephemeral
+from adapters.slack.queue import queue_view, replace_ephemeral
 from adapters.slack.replies import Replies
 from core.domain import Action
 from core.messages import ButtonAction, Message
 from workflows.decisions import DecisionRecorded, DecisionRequest
 from workflows.errors import InvalidInput
-from workflows.inbox import recommendation_for
+from workflows.inbox import digest_part_for, recommendation_for
 from workflows.service import Services
 from workflows.views import Purpose
 
@@ -54,6 +54,23 @@ FORM_ACTIONS = {
 FORM_PURPOSE = {ButtonAction.EXTEND: Purpose.ESCALATION}
 SUBMIT_ACTIONS = {CallbackId.OVERRIDE: Action.OVERRIDE, CallbackId.REASSIGN: Action.REASSIGN}
 FIRST_INPUT = {CallbackId.OVERRIDE: BlockId.REASON_CODE, CallbackId.REASSIGN: BlockId.TO}
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """The message a click came from, as its button value says: what it is for (digest,
+    escalation, reminder, queue) and the queue page, so the redraw keeps both."""
+
+    purpose: str | None = None
+    page: int | None = None
+
+    def as_purpose(self) -> Purpose:
+        """The purpose to draw one recommendation for (the owner's plain message for
+        anything the workflow does not draw differently)."""
+        try:
+            return Purpose(self.purpose or Purpose.OWNER)
+        except ValueError:
+            return Purpose.OWNER
 
 
 def refusal(message: Message, wanted: ButtonAction) -> str:
@@ -97,6 +114,8 @@ class SlackHandlers:
         for action_id in FORM_ACTIONS:
             app.action(action_id.value)(self.on_open_form)
         app.action(ActionId.SNOOZE.value)(self.on_snooze)
+        app.action(ActionId.QUEUE_PREVIOUS.value)(self.on_queue_page)
+        app.action(ActionId.QUEUE_NEXT.value)(self.on_queue_page)
         app.view_submission(CallbackId.EXTEND.value)(self.on_extend)
         for callback_id in SUBMIT_ACTIONS:
             app.view_submission(callback_id.value)(self.on_submit)
@@ -114,6 +133,10 @@ class SlackHandlers:
     def on_snooze(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         self.after.run(partial(self.snooze, body, action))
+
+    def on_queue_page(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        self.after.run(partial(self.turn_page, body, action))
 
     def on_submit(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """Input errors the configuration can find stay next to their field (the modal
@@ -163,26 +186,39 @@ class SlackHandlers:
             return None
         return Submission(origin, person_id, metadata, read_values(view["state"]["values"]))
 
-    def after_decision(self, origin: Origin, *, recorded: DecisionRecorded, person_id: str) -> None:
+    def after_decision(self, origin: Origin, *, recorded: DecisionRecorded, person_id: str,
+                       drawn: Drawn) -> None:  # fmt: skip
         """Show the decision at once where it was made (the clicked message, or the
-        `/sopbot queue` list redrawn); the outbox then updates every other copy (the
-        owner's DM, escalation pings) through SlackChat.update."""
+        `/sopbot queue` list redrawn on the page it was on); the outbox then updates
+        every other copy (the owner's DM, escalation pings) through SlackChat.update."""
         if origin.ts:
             self.update_clicked(
-                origin, recommendation_id=recorded.recommendation_id, person_id=person_id
-            )
+                origin, recommendation_id=recorded.recommendation_id, person_id=person_id,
+                drawn=drawn,
+            )  # fmt: skip
         elif origin.response_url:
             notice = f"{recorded.summary} (#{recorded.recommendation_id})."
-            queue = redrawn_queue(self.services, person_id=person_id, notice=notice)
+            queue = queue_view(self.services, person_id=person_id, page=drawn.page or 1,
+                               notice=notice)  # fmt: skip
             if not replace_ephemeral(origin.response_url, queue):
                 self.replies.tell(origin, notice)
         self.services.kick()
         self.home.refresh(user_id=origin.user_id, person_id=person_id)
 
-    def update_clicked(self, origin: Origin, *, recommendation_id: int, person_id: str) -> None:
-        message = recommendation_for(
-            self.services, recommendation_id=recommendation_id, reader_id=person_id
-        )
+    def update_clicked(self, origin: Origin, *, recommendation_id: int, person_id: str,
+                       drawn: Drawn) -> None:  # fmt: skip
+        """Redraw the clicked message as what it is: a digest part keeps all its entries
+        (the decided one shows who decided), a reminder or an escalation stays one for
+        this reader (an escalation contact keeps "Escalated:" and Extend SLA)."""
+        message = None
+        if drawn.purpose == Purpose.DIGEST and origin.channel and origin.ts:
+            message = digest_part_for(self.services, platform=PLATFORM, channel=origin.channel,
+                                      message_id=origin.ts)  # fmt: skip
+        if message is None:
+            message = recommendation_for(
+                self.services, recommendation_id=recommendation_id, reader_id=person_id,
+                purpose=drawn.as_purpose(),
+            )  # fmt: skip
         try:
             self.client.chat_update(
                 channel=origin.channel,
@@ -206,7 +242,9 @@ class SlackHandlers:
             click.origin, partial(self.services.decisions.decide, request)
         )
         if recorded is not None:
-            self.after_decision(click.origin, recorded=recorded, person_id=click.person_id)
+            drawn = Drawn(click.value.purpose, click.value.page)
+            self.after_decision(click.origin, recorded=recorded, person_id=click.person_id,
+                                drawn=drawn)  # fmt: skip
 
     def open_form(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """Override / Reassign / Extend SLA: the form comes from the recommendation as the
@@ -234,8 +272,9 @@ class SlackHandlers:
             self.replies.tell(click.origin, refusal(message, wanted))
             return
         metadata = click.origin.metadata(
-            recommendation_id=recommendation_id, on_behalf=click.value.on_behalf
-        )
+            recommendation_id=recommendation_id, on_behalf=click.value.on_behalf,
+            purpose=click.value.purpose, page=click.value.page,
+        )  # fmt: skip
         view = form_modal(form=form, message=message, metadata=metadata)
         self.client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -257,6 +296,16 @@ class SlackHandlers:
         if snoozed is not None:
             self.replies.tell(click.origin, snoozed.summary + ".")
 
+    def turn_page(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """Previous / Next on the ephemeral queue: the same message, another page."""
+        origin = Origin.of_click(body)
+        person_id = self.replies.identify(origin)
+        if person_id is None or not origin.response_url:
+            return
+        page = QueuePageValue.model_validate_json(action["value"]).page
+        replace_ephemeral(origin.response_url,
+                          queue_view(self.services, person_id=person_id, page=page))  # fmt: skip
+
     # --- modal submissions --------------------------------------------------------------
 
     def submit(self, body: dict[str, Any], metadata: ModalMetadata,
@@ -269,7 +318,8 @@ class SlackHandlers:
             origin, partial(self.services.decisions.decide, replace(request, actor_id=person_id))
         )
         if recorded is not None:
-            self.after_decision(origin, recorded=recorded, person_id=person_id)
+            drawn = Drawn(metadata.purpose, metadata.page)
+            self.after_decision(origin, recorded=recorded, person_id=person_id, drawn=drawn)
 
     def on_extend(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         sub = self.submitted(ack, body, view)

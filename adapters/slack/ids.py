@@ -16,6 +16,8 @@ class ActionId(StrEnum):
     REASSIGN = "sopbot_reassign"
     SNOOZE = "sopbot_snooze"  # one select holding every snooze choice
     EXTEND = "sopbot_extend"
+    QUEUE_PREVIOUS = "sopbot_queue_previous"  # paging the `/sopbot queue` answer
+    QUEUE_NEXT = "sopbot_queue_next"
     REASON_CODE_INPUT = "sopbot_reason_code"
     NOTE_INPUT = "sopbot_note"
     VALUE_INPUT = "sopbot_value"
@@ -32,6 +34,7 @@ class BlockId(StrEnum):
     DECISION_ACTIONS = "sopbot_decision_actions"
     STATUS = "sopbot_status"
     CONTEXT = "sopbot_context"
+    QUEUE_NAV = "sopbot_queue_nav"
     REASON_CODE = "reason_code"
     NOTE = "note"
     VALUE = "value"

@@ -41,12 +41,18 @@ class Origin:
             response_url=metadata.response_url,
         )
 
-    def metadata(self, *, recommendation_id: int, on_behalf: bool = False) -> ModalMetadata:
-        """What a modal opened from here carries, so its submission answers here too."""
+    def metadata(
+        self, *, recommendation_id: int, on_behalf: bool = False, purpose: str | None = None,
+        page: int | None = None,
+    ) -> ModalMetadata:  # fmt: skip
+        """What a modal opened from here carries, so its submission answers here too,
+        redrawing the message as what it was (`purpose`, the queue's `page`)."""
         return ModalMetadata(
             recommendation_id=recommendation_id,
             channel=self.channel,
             message_ts=self.ts,
             response_url=self.response_url,
             on_behalf=on_behalf,
+            purpose=purpose,
+            page=page,
         )

@@ -15,11 +15,21 @@ class _Compact(BaseModel):
 
 
 class ButtonValue(_Compact):
-    """A button's `value`: which recommendation, and on whose behalf."""
+    """A button's `value`: which recommendation, on whose behalf, and the message it sits
+    in (`purpose`: digest / escalation / reminder / queue; `page` of the queue), so the
+    click redraws only its own entry and keeps what the message is for."""
 
     recommendation_id: int
     on_behalf: bool = False
     value: str | None = None
+    purpose: str | None = None
+    page: int | None = None
+
+
+class QueuePageValue(_Compact):
+    """Previous / Next on the `/sopbot queue` answer: the page to show."""
+
+    page: int
 
 
 class ModalMetadata(_Compact):
@@ -33,3 +43,5 @@ class ModalMetadata(_Compact):
     message_ts: str | None = None
     response_url: str | None = None
     on_behalf: bool = False
+    purpose: str | None = None  # as in ButtonValue: the message the modal was opened from
+    page: int | None = None

@@ -21,6 +21,7 @@ from botbuilder.schema import Activity, ChannelAccount
 from adapters.teams.activities import card_activity, close_connector
 from adapters.teams.cards import OpenForm
 from adapters.teams.payloads import CardVerb, Submission, parse_submission
+from adapters.teams.redraw import EMPTY, queue_activity, redrawn
 from adapters.teams.references import ReferenceStore, match_person
 from adapters.teams.retry import RetryPolicy, with_retries
 from adapters.teams.sla_submits import SlaSubmits
@@ -31,7 +32,7 @@ from workflows.commands import QUEUE, answer_command, parse_command
 from workflows.decisions import DecisionRequest
 from workflows.errors import AlreadyDecided, InvalidInput, RepeatedDelivery, WorkflowError
 from workflows.identities import any_delivered, first_delivery
-from workflows.inbox import queue_messages, recommendation_for
+from workflows.inbox import recommendation_for
 from workflows.service import Services
 from workflows.views import Purpose
 
@@ -129,14 +130,9 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
         text = MENTION.sub(" ", text)  # a mention of the bot without its entity
         request = parse_command(self.services.config, person_id=person_id, text=text,
                                 platform="teams")  # fmt: skip
-        if request.word == QUEUE:
-            messages = await asyncio.to_thread(queue_messages, self.services, person_id=person_id)
-            if not messages:
-                await self._reply(turn_context, "Nothing is waiting for you. \u2705")
-                return
-            await self._reply(turn_context, f"{len(messages)} open, soonest due first:")
-            for message in messages:
-                await self._reply(turn_context, card_activity(message))
+        if request.word == QUEUE:  # one card, a page at a time (adapters.teams.redraw)
+            queue = await asyncio.to_thread(queue_activity, self.services, person_id=person_id)
+            await self._reply(turn_context, queue or EMPTY)
             return
         reply = await asyncio.to_thread(answer_command, self.services, request)
         await self._reply(turn_context, reply if isinstance(reply, str) else card_activity(reply))
@@ -152,7 +148,10 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
         if action in DECISIONS:
             await self._on_decision(turn_context, person_id, sub, DECISIONS[action], keys)
             return
-        if action in (CardVerb.CANCEL, CardVerb.OPEN):
+        if action == CardVerb.PAGE:
+            await self._replace_activity(turn_context, await self._redrawn(turn_context,
+                                                                           person_id, sub))
+        elif action in (CardVerb.CANCEL, CardVerb.OPEN):
             message = await self._current(rec_id, person_id, variant)
             if action == CardVerb.CANCEL:
                 await self._replace_card(turn_context, message)
@@ -185,15 +184,17 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
             await self._replace_card(turn_context, message, open_form=form)
             return
         except AlreadyDecided as error:
-            await self._replace_card(turn_context, await self._current(rec_id, person_id, variant))
+            await self._replace_activity(turn_context,
+                                         await self._redrawn(turn_context, person_id, sub))
             await self._reply(turn_context, str(error))
             return
         except WorkflowError as error:  # not permitted, withdrawn, not found: nothing changes
             await self._reply(turn_context, str(error))
             return
-        message = await self._current(rec_id, person_id, variant)
-        message.status = message.status or result.summary
-        await self._replace_card(turn_context, message)
+        notice = f"{result.summary} (#{rec_id})." if variant == Purpose.QUEUE else result.summary
+        await self._replace_activity(
+            turn_context, await self._redrawn(turn_context, person_id, sub, notice)
+        )
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -207,10 +208,23 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
             reader_id=person_id, purpose=purpose or Purpose.OWNER,
         )  # fmt: skip
 
+    async def _redrawn(self, turn_context: TurnContext, person_id: str, sub: Submission,
+                       notice: str | None = None) -> Activity:  # fmt: skip
+        """The submitted card as it reads now, drawn as what it is (a digest part, a
+        page of the queue, a reminder, an escalation: adapters.teams.redraw)."""
+        activity = turn_context.activity
+        return await asyncio.to_thread(
+            redrawn, self.services, submit=sub.submit, person_id=person_id,
+            conversation_id=activity.conversation.id, card_id=activity.reply_to_id,
+            notice=notice,
+        )  # fmt: skip
+
     async def _replace_card(self, turn_context: TurnContext, message: Message,
                             open_form: OpenForm | None = None) -> None:  # fmt: skip
         """Update the submitted card in place (Teams gives its id as replyToId)."""
-        activity = card_activity(message, open_form=open_form)
+        await self._replace_activity(turn_context, card_activity(message, open_form=open_form))
+
+    async def _replace_activity(self, turn_context: TurnContext, activity: Activity) -> None:
         card_id = turn_context.activity.reply_to_id
         if not card_id:
             await self._reply(turn_context, activity)

@@ -219,15 +219,32 @@ def _content(message: Message, *, heading: bool) -> list[Element]:
     return body
 
 
-def _digest_item(item: Message, nonce: str) -> Element:
-    """A digest entry: its content, Accept at once, anything else opens its full card."""
-    elements = _content(item, heading=False)
+def _digest_item(item: Message, nonce: str, variant: Purpose, page: int | None) -> Element:
+    """A digest (or queue) entry: its content, Accept at once, anything else opens its
+    full card. Its submits say which message they sit in (`variant` digest or queue, the
+    queue's `page`), so a decision redraws that message with this entry decided and
+    every other entry as it was, not the one recommendation alone. Compact, like Slack's
+    digest entry: what and the recommended action, the state, the key facts on one line
+    and the small print; the full card is one click away ("Override…" opens it)."""
+    elements = [_text(item.header, weight="Bolder")]
+    if item.text:
+        elements.append(_text(item.text, spacing="Small"))
+    if item.status:
+        elements.append(status_badge(item))
+    facts = " \u00b7 ".join(f"{f.label}: {f.value}" for f in item.fields[:3])
+    if facts:
+        elements.append(_text(facts, spacing="Small"))
+    small = item.context + [line for section in item.sections for line in section.lines[:1]]
+    if small:
+        elements.append(_text(" \u00b7 ".join(small), isSubtle=True, size="Small",
+                              spacing="Small"))  # fmt: skip
     actions = []
     for button in item.buttons:
         action = button.action if button.action == ButtonAction.ACCEPT else CardVerb.OPEN
         label = button.label if action == ButtonAction.ACCEPT else f"{button.label}\u2026"
         submit = CardSubmit(action=action, recommendation_id=button.recommendation_id,
-                            nonce=nonce, on_behalf=button.on_behalf)  # fmt: skip
+                            nonce=nonce, on_behalf=button.on_behalf, variant=variant,
+                            page=page)  # fmt: skip
         actions.append(_submit(label, submit, button.style))
     if actions:
         elements.append({"type": "ActionSet", "actions": actions})
@@ -261,13 +278,15 @@ def _open_form(
 
 
 def render_card(
-    message: Message, *, nonce: str | None = None, open_form: OpenForm | None = None
-) -> dict[str, Any]:
-    """The Adaptive Card for `message` (a fresh nonce per rendering unless given)."""
+    message: Message, *, nonce: str | None = None, open_form: OpenForm | None = None,
+    entries: Purpose = Purpose.DIGEST, page: int | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The Adaptive Card for `message` (a fresh nonce per rendering unless given). Its
+    `items` are entries of a digest part, or of the queue's page `page` (`entries`)."""
     nonce = nonce or new_nonce()
     variant = card_variant(message)
     body = _content(message, heading=True)
-    body.extend(_digest_item(item, nonce) for item in message.items)
+    body.extend(_digest_item(item, nonce, entries, page) for item in message.items)
     if open_form is not None:
         form_body, actions = _open_form(message, open_form, nonce, variant)
         body.extend(form_body)

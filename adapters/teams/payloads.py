@@ -19,10 +19,12 @@ VERSION = 1
 
 
 class CardVerb(StrEnum):
-    """Submits that are not decisions: leave the error form, open a digest entry."""
+    """Submits that are not decisions: leave the error form, open a digest entry, turn
+    a page of the queue."""
 
     CANCEL = "cancel"
     OPEN = "open"
+    PAGE = "page"  # Previous / Next on the queue card (`page`; recommendation_id 0)
 
 
 class CardSubmit(BaseModel):
@@ -44,6 +46,9 @@ class CardSubmit(BaseModel):
     # The purpose the card was drawn for (None: the owner's plain card), so a card redrawn
     # after a click is the workflow's reminder or escalation again, not the plain one.
     variant: Purpose | None = None
+    # The queue page an entry of the queue card sits on (variant "queue"), or the page a
+    # Previous / Next submit asks for: the card is redrawn on that page.
+    page: int | None = None
 
 
 def new_nonce() -> str:
