@@ -55,6 +55,7 @@ class EventKind(StrEnum):
     DELIVERED = "delivered"
     DELIVERY_FAILED = "delivery_failed"
     DELIVERY_ERROR = "delivery_error"  # an attempt that failed for a reason other than the platform
+    FALLBACK = "fallback"  # sent to a stand-in instead of someone unreachable: they may decide
     ACCEPTED = "accepted"
     OVERRIDDEN = "overridden"
     AUTO_ACCEPTED = "auto_accepted"

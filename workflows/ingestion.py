@@ -1,6 +1,6 @@
 """Recommendations in: validated whole, routed, stored with their first outbox row in
 one transaction. Idempotent on (source, external_id); revisions and withdrawals update
-undecided recommendations only."""
+undecided recommendations only, and a revision is routed again (workflows.revisions)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from storage.bulk import RowBatch, insert_rows, reserve_ids
 from storage.models import Decision, Event, OutboxItem, Recommendation
 from workflows.context import WorkflowContext
 from workflows.outbox import enqueue_refresh
+from workflows.revisions import reroute_revision
 from workflows.routing import NoOwner, RoutingResult, route
 
 _ITEMS = TypeAdapter(RecommendationIn)
@@ -168,7 +169,12 @@ class Ingestor(WorkflowContext):
             digest = content_hash(item)
             found = existing.get((item.source, item.external_id))
             if found is not None:
-                results[index] = self._update_existing(session, found, item, digest, now)
+                try:
+                    results[index] = self._update_existing(session, found, item, digest, now)
+                except NoOwner as exc:  # a revision to a type nobody owns
+                    raise BatchRejected(
+                        [ItemError(index=index, field="type", message=str(exc))]
+                    ) from None
                 continue
             try:
                 routing = route(
@@ -364,7 +370,15 @@ class Ingestor(WorkflowContext):
             return decided_meanwhile
         session.add(Event(recommendation_id=found.id, kind=EventKind.REVISED, at=now,
                           data={"revision": item.revision}))  # fmt: skip
+        # Routed again on the row as it is now (the UPDATE above holds its lock): a
+        # reassignment committed since the first read is seen, not overwritten.
+        rec = session.get(Recommendation, found.id, populate_existing=True)
+        assert rec is not None
+        reroute_revision(session, config=self.config, calendars=self.calendars, rec=rec,
+                         item=item, now=now)  # fmt: skip
         enqueue_refresh(
             session, recommendation_id=found.id, key=f"revised:{found.id}:{item.revision}", now=now
         )
-        return result(IngestStatus.REVISED)
+        return IngestResult(id=found.id, external_id=item.external_id, source=item.source,
+                            status=IngestStatus.REVISED, owner=rec.owner_id, due_at=rec.due_at,
+                            tier=Tier(rec.tier))  # fmt: skip
