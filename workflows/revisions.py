@@ -49,27 +49,38 @@ def reroute_revision(
                    owner=routing.owner, backup=routing.backup, route_line=routing.route,
                    due_at=routing.due_at)  # fmt: skip
         return
+    previous_backup, previous_due = rec.backup_id, rec.due_at
     if rec.owner_id == routing.owner:  # the matrix's owner: backup and route follow it
         rec.backup_id, rec.route = routing.backup, routing.route
     start = rec.clock_started_at or rec.received_at
     assert routing.sla is not None
     due = item.respond_by or calendars.for_person(rec.owner_id).add(start, routing.sla)
-    if due == rec.due_at:
-        return
-    previous = rec.due_at
-    cancelled = _cancel_sla_steps(session, rec=rec, revision=item.revision)
+    cancelled = 0
+    if due != rec.due_at:
+        cancelled = _cancel_sla_steps(session, rec=rec, revision=item.revision)
+        _reschedule(rec, schedule=SlaSchedule(config=config, calendars=calendars), due=due,
+                    now=now)  # fmt: skip
+    if (rec.backup_id, rec.due_at) != (previous_backup, previous_due):
+        record_event(session, kind=EventKind.ROUTED, at=now, recommendation_id=rec.id,
+                     revision=item.revision, owner=rec.owner_id, backup=rec.backup_id,
+                     previous_backup=previous_backup, route=rec.route,
+                     previous_due=previous_due.isoformat(), due_at=rec.due_at.isoformat(),
+                     cancelled_steps=cancelled)  # fmt: skip
+
+
+def _reschedule(rec: Recommendation, *, schedule: SlaSchedule, due: datetime,
+                now: datetime) -> None:  # fmt: skip
+    """The same owner, a new due time: as an extended SLA, reminders already past count
+    as sent and escalation starts over unless the new due time has passed already."""
     rec.due_at = due
-    if rec.tier == Tier.DIRECT:
-        schedule = SlaSchedule(config=config, calendars=calendars)
-        state = replace(SlaState.of(rec), due_at=due,
-                        escalation_level=0 if due > now else rec.escalation_level)  # fmt: skip
-        passed = sum(1 for t in schedule.reminders(state) if t <= now)
-        state = replace(state, reminders_sent=passed)
-        rec.reminders_sent, rec.escalation_level = passed, state.escalation_level
-        rec.next_action_at = schedule.next_action_at(state)
-    record_event(session, kind=EventKind.ROUTED, at=now, recommendation_id=rec.id,
-                 revision=item.revision, owner=rec.owner_id, previous_due=previous.isoformat(),
-                 due_at=due.isoformat(), cancelled_steps=cancelled)  # fmt: skip
+    if rec.tier != Tier.DIRECT:
+        return
+    state = replace(SlaState.of(rec), due_at=due,
+                    escalation_level=0 if due > now else rec.escalation_level)  # fmt: skip
+    passed = sum(1 for t in schedule.reminders(state) if t <= now)
+    state = replace(state, reminders_sent=passed)
+    rec.reminders_sent, rec.escalation_level = passed, state.escalation_level
+    rec.next_action_at = schedule.next_action_at(state)
 
 
 def _routed_owner(session: Session, rec: Recommendation) -> str:
