@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from core.config import Config
 from core.domain import DecisionKind, EventKind, IngestStatus, OutboxKind, Status, Tier
@@ -22,7 +22,7 @@ from storage.bulk import RowBatch, insert_rows, reserve_ids
 from storage.models import Decision, Event, OutboxItem, Recommendation
 from workflows.context import WorkflowContext
 from workflows.outbox import enqueue_refresh
-from workflows.revisions import reroute_revision
+from workflows.revisions import ROUTING_COLUMNS, reroute_revision, routed_on
 from workflows.routing import NoOwner, RoutingResult, route
 
 _ITEMS = TypeAdapter(RecommendationIn)
@@ -116,6 +116,7 @@ class _Existing:
     owner_id: str
     due_at: datetime
     tier: str
+    routed_on: tuple[Any, ...]  # what routing reads (revisions.routed_on)
 
 
 _CONTENT_COLUMNS = (
@@ -265,11 +266,12 @@ class Ingestor(WorkflowContext):
                         Recommendation.external_id, Recommendation.id, Recommendation.revision,
                         Recommendation.content_hash, Recommendation.status,
                         Recommendation.owner_id, Recommendation.due_at, Recommendation.tier,
+                        *(getattr(Recommendation, name) for name in ROUTING_COLUMNS),
                     ).where(Recommendation.source == source,
                             Recommendation.external_id.in_(chunk))
                 )  # fmt: skip
                 for row in rows:
-                    found[(source, row.external_id)] = _Existing(*row[1:])
+                    found[(source, row.external_id)] = _Existing(*row[1:8], tuple(row[8:]))
         return found
 
     def _write_side_rows(
@@ -370,15 +372,18 @@ class Ingestor(WorkflowContext):
             return decided_meanwhile
         session.add(Event(recommendation_id=found.id, kind=EventKind.REVISED, at=now,
                           data={"revision": item.revision}))  # fmt: skip
-        # Routed again on the row as it is now (the UPDATE above holds its lock): a
-        # reassignment committed since the first read is seen, not overwritten.
-        rec = session.get(Recommendation, found.id, populate_existing=True)
-        assert rec is not None
-        reroute_revision(session, config=self.config, calendars=self.calendars, rec=rec,
-                         item=item, now=now)  # fmt: skip
         enqueue_refresh(
             session, recommendation_id=found.id, key=f"revised:{found.id}:{item.revision}", now=now
         )
+        if routed_on(item) == found.routed_on:
+            return result(IngestStatus.REVISED)
+        # Routed again on the row as it is now (the UPDATE above holds its lock): a
+        # reassignment committed since the first read is seen, not overwritten.
+        rec = session.get(Recommendation, found.id, populate_existing=True,
+                          options=[lazyload(Recommendation.decisions)])  # not needed here
+        assert rec is not None
+        reroute_revision(session, config=self.config, calendars=self.calendars, rec=rec,
+                         item=item, now=now)  # fmt: skip
         return IngestResult(id=found.id, external_id=item.external_id, source=item.source,
                             status=IngestStatus.REVISED, owner=rec.owner_id, due_at=rec.due_at,
                             tier=Tier(rec.tier))  # fmt: skip

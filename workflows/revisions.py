@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.clock import Calendars
 from core.config import Config
-from core.domain import EventKind, OutboxKind, OutboxState, Tier
+from core.domain import SCOPE_KEYS, EventKind, OutboxKind, OutboxState, Tier
 from core.recommendation import RecommendationIn
 from storage.models import Assignment, Event, OutboxItem, Recommendation
 from workflows.audit import record_event
@@ -34,6 +35,13 @@ from workflows.routing import next_digest_at, route
 from workflows.sla_schedule import SlaSchedule, SlaState
 
 ROUTING = "routing"  # the actor role of a hand-over the matrix made
+# What owner, backup and due time depend on: a revision that leaves these as they were
+# is not routed again (most revisions change a quantity), so it costs no extra reads.
+ROUTING_COLUMNS = ("type", *SCOPE_KEYS, "respond_by")
+
+
+def routed_on(item: RecommendationIn) -> tuple[Any, ...]:
+    return tuple(getattr(item, name) for name in ROUTING_COLUMNS)
 
 
 def reroute_revision(
@@ -84,19 +92,19 @@ def _reschedule(rec: Recommendation, *, schedule: SlaSchedule, due: datetime,
 
 
 def _routed_owner(session: Session, rec: Recommendation) -> str:
-    """Whom the matrix last chose: its latest re-route, else the `received` event's owner."""
-    rerouted = session.scalar(
-        select(Assignment.owner_id)
-        .where(Assignment.recommendation_id == rec.id, Assignment.assigned_by.is_(None))
-        .order_by(Assignment.id.desc()).limit(1)
+    """Whom the matrix last chose: its latest re-route, else the `received` event's owner
+    (one indexed read of this recommendation's routing events, newest first)."""
+    rows = session.execute(
+        select(Event.kind, Event.data)
+        .where(Event.recommendation_id == rec.id,
+               Event.kind.in_((EventKind.RECEIVED, EventKind.REASSIGNED)))
+        .order_by(Event.id.desc())
     )  # fmt: skip
-    if rerouted is not None:
-        return rerouted
-    received = session.scalar(
-        select(Event.data).where(Event.recommendation_id == rec.id,
-                                 Event.kind == EventKind.RECEIVED).limit(1)
-    )  # fmt: skip
-    return (received or {}).get("owner", rec.owner_id)
+    for kind, data in rows:
+        if kind == EventKind.RECEIVED or (data or {}).get("role") == ROUTING:
+            return (data or {}).get("new_owner" if kind != EventKind.RECEIVED else "owner",
+                                    rec.owner_id)  # fmt: skip
+    return rec.owner_id
 
 
 def _hand_over(
