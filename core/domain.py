@@ -59,6 +59,7 @@ class EventKind(StrEnum):
     ACTIVITY_REFUSED = "activity_refused"  # an inbound activity from outside the configured tenant
     LINKED = "linked"  # a person's platform identity or conversation was stored or changed
     LINK_REFUSED = "link_refused"  # another account claimed a person already linked
+    FALLBACK = "fallback"  # sent to a stand-in instead of someone unreachable: they may decide
     ACCEPTED = "accepted"
     OVERRIDDEN = "overridden"
     AUTO_ACCEPTED = "auto_accepted"

@@ -82,6 +82,9 @@ class Recommendation(Base):
     event_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recorded_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the SLA clock last (re)started: a revision routed to a new owner restarts it
+    # (workflows.revisions). None: it started at `received_at`.
+    clock_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     status: Mapped[str] = mapped_column(String(20), default="open")

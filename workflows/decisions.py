@@ -28,7 +28,7 @@ from workflows.errors import (
 )
 from workflows.identities import any_delivered, claim_deliveries
 from workflows.outbox import enqueue, enqueue_refresh
-from workflows.permissions import role_of
+from workflows.permissions import role_in
 from workflows.rules.decision_hooks import after_final_decision
 
 NOTE_MAX = 2000
@@ -177,7 +177,7 @@ class DecisionService(WorkflowContext):
             raise AlreadyDecided(
                 "sopbot (automatic)", auto.decided_at, "auto", self._when(auto.decided_at, request)
             )
-        role = role_of(config=self.config, rec=rec, person_id=request.actor_id)
+        role = role_in(session, config=self.config, rec=rec, person_id=request.actor_id)
         if role is None:
             owner = self.config.display_name(rec.owner_id)
             raise _Refused(

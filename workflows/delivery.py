@@ -31,6 +31,7 @@ from workflows.daily_cap import overflow_to_digest
 from workflows.digest_delivery import DigestDelivery
 from workflows.metering import NO_METER, Meter
 from workflows.outbox import channel_of
+from workflows.permissions import record_stand_in
 from workflows.views import message_for_purpose
 
 log = logging.getLogger(__name__)
@@ -354,6 +355,8 @@ class OutboxWorker:
                         )  # fmt: skip
                 except IntegrityError:
                     continue
+                record_stand_in(session, rec=rec, person_id=candidate,
+                                instead_of=item.person_id, at=now)  # fmt: skip
                 return
 
 

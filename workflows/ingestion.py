@@ -1,6 +1,6 @@
 """Recommendations in: validated whole, routed, stored with their first outbox row in
 one transaction. Idempotent on (source, external_id); revisions and withdrawals update
-undecided recommendations only."""
+undecided recommendations only, and a revision is routed again (workflows.revisions)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from core.config import Config
 from core.domain import DecisionKind, EventKind, IngestStatus, OutboxKind, Status, Tier
@@ -22,6 +22,7 @@ from storage.bulk import RowBatch, insert_rows, reserve_ids
 from storage.models import Decision, Event, OutboxItem, Recommendation
 from workflows.context import WorkflowContext
 from workflows.outbox import enqueue_refresh
+from workflows.revisions import ROUTING_COLUMNS, reroute_revision, routed_on
 from workflows.routing import NoOwner, RoutingResult, route
 
 _ITEMS = TypeAdapter(RecommendationIn)
@@ -115,6 +116,7 @@ class _Existing:
     owner_id: str
     due_at: datetime
     tier: str
+    routed_on: tuple[Any, ...]  # what routing reads (revisions.routed_on)
 
 
 _CONTENT_COLUMNS = (
@@ -168,7 +170,12 @@ class Ingestor(WorkflowContext):
             digest = content_hash(item)
             found = existing.get((item.source, item.external_id))
             if found is not None:
-                results[index] = self._update_existing(session, found, item, digest, now)
+                try:
+                    results[index] = self._update_existing(session, found, item, digest, now)
+                except NoOwner as exc:  # a revision to a type nobody owns
+                    raise BatchRejected(
+                        [ItemError(index=index, field="type", message=str(exc))]
+                    ) from None
                 continue
             try:
                 routing = route(
@@ -259,11 +266,12 @@ class Ingestor(WorkflowContext):
                         Recommendation.external_id, Recommendation.id, Recommendation.revision,
                         Recommendation.content_hash, Recommendation.status,
                         Recommendation.owner_id, Recommendation.due_at, Recommendation.tier,
+                        *(getattr(Recommendation, name) for name in ROUTING_COLUMNS),
                     ).where(Recommendation.source == source,
                             Recommendation.external_id.in_(chunk))
                 )  # fmt: skip
                 for row in rows:
-                    found[(source, row.external_id)] = _Existing(*row[1:])
+                    found[(source, row.external_id)] = _Existing(*row[1:8], tuple(row[8:]))
         return found
 
     def _write_side_rows(
@@ -367,4 +375,15 @@ class Ingestor(WorkflowContext):
         enqueue_refresh(
             session, recommendation_id=found.id, key=f"revised:{found.id}:{item.revision}", now=now
         )
-        return result(IngestStatus.REVISED)
+        if routed_on(item) == found.routed_on:
+            return result(IngestStatus.REVISED)
+        # Routed again on the row as it is now (the UPDATE above holds its lock): a
+        # reassignment committed since the first read is seen, not overwritten.
+        rec = session.get(Recommendation, found.id, populate_existing=True,
+                          options=[lazyload(Recommendation.decisions)])  # not needed here
+        assert rec is not None
+        reroute_revision(session, config=self.config, calendars=self.calendars, rec=rec,
+                         item=item, now=now)  # fmt: skip
+        return IngestResult(id=found.id, external_id=item.external_id, source=item.source,
+                            status=IngestStatus.REVISED, owner=rec.owner_id, due_at=rec.due_at,
+                            tier=Tier(rec.tier))  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from core.clock import BusinessCalendar, Calendars
 from core.config import MANAGER, Config, RecommendationType
@@ -27,6 +27,9 @@ class RoutingResult:
     unowned: bool = False
     reminder_times: list[datetime] = field(default_factory=list)
     digest_at: datetime | None = None  # the owner's next digest, for the digest tier
+    # The matched line's SLA: a revision keeping a (reassigned) owner counts it in that
+    # owner's calendar from the clock's start (workflows.revisions).
+    sla: timedelta | None = None
 
     @property
     def next_action_at(self) -> datetime | None:
@@ -118,6 +121,7 @@ def route(
         unowned=unowned,
         reminder_times=reminders,
         digest_at=digest_at,
+        sla=sla,
     )
 
 

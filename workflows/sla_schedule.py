@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Row
+from sqlalchemy import Row, func
 
 from core.clock import BusinessCalendar, Calendars
 from core.config import Config, RecommendationType
@@ -26,7 +26,8 @@ from workflows.routing import escalation_target, reminder_times
 # The columns the clock reads; the sweep selects only these, never whole ORM objects.
 STATE_COLUMNS = (
     Recommendation.id, Recommendation.type, Recommendation.tier, Recommendation.owner_id,
-    Recommendation.received_at, Recommendation.due_at, Recommendation.reminders_sent,
+    func.coalesce(Recommendation.clock_started_at, Recommendation.received_at)
+    .label("received_at"), Recommendation.due_at, Recommendation.reminders_sent,
     Recommendation.escalation_level, Recommendation.snoozed_until,
 )  # fmt: skip
 
@@ -39,7 +40,7 @@ class SlaState:
     type: str
     tier: str
     owner_id: str
-    received_at: datetime
+    received_at: datetime  # when the clock started: arrival, or a revision's re-route
     due_at: datetime
     reminders_sent: int
     escalation_level: int
@@ -49,7 +50,7 @@ class SlaState:
     def of(cls, rec: Recommendation | Row) -> SlaState:
         return cls(
             id=rec.id, type=rec.type, tier=rec.tier, owner_id=rec.owner_id,
-            received_at=rec.received_at, due_at=rec.due_at,
+            received_at=rec.clock_started_at or rec.received_at, due_at=rec.due_at,
             reminders_sent=rec.reminders_sent or 0, escalation_level=rec.escalation_level or 0,
             snoozed_until=rec.snoozed_until,
         )  # fmt: skip

@@ -28,8 +28,9 @@ from core.messages import (
 )
 from storage.models import Decision, Recommendation
 from workflows.extension import may_extend
-from workflows.permissions import deciders
+from workflows.permissions import deciders, role_in
 from workflows.review.calibration import track_record_line
+from workflows.revisions import handover_note
 from workflows.rules.matching import context_rules_section
 from workflows.snooze import SNOOZE_CHOICES, may_snooze
 
@@ -308,12 +309,16 @@ def recommendation_message(
         if reminder and now < rec.due_at:
             context.insert(0, f"Due in {business_time(calendar.between(now, rec.due_at))}")
         if escalation:
-            waited = business_time(calendar.between(rec.received_at, now))
+            since = rec.clock_started_at or rec.received_at  # a re-route restarts it
+            waited = business_time(calendar.between(since, now))
             owner = config.display_name(rec.owner_id)
             context.insert(0, f"{owner} has had it for {waited} "
-                              f"(since {local_time_label(rec.received_at, tz)})")  # fmt: skip
+                              f"(since {local_time_label(since, tz)})")  # fmt: skip
     if is_open and rec.snoozed_until is not None and rec.snoozed_until > now:
         context.append(f"Reminders snoozed until {local_time_label(rec.snoozed_until, tz)}")
+    handover = handover_note(session, config=config, rec=rec, reader_id=reader_id)
+    if handover:
+        context.insert(0, handover)
     if rec.status == Status.OPEN and now > rec.due_at:
         tone = Tone.ATTENTION
         context.insert(0, f"Overdue by {format_duration(now - rec.due_at)}")
@@ -324,7 +329,9 @@ def recommendation_message(
         and all(d.automatic for d in rec.decisions)
         and now <= rec.due_at
     )
-    may_decide = reader_id in deciders(config=config, rec=rec)
+    may_decide = reader_id in deciders(config=config, rec=rec) or (
+        role_in(session, config=config, rec=rec, person_id=reader_id) is not None
+    )  # a stand-in for someone unreachable (queried only for those the config leaves out)
     on_behalf = reader_id != rec.owner_id and reader_id != rec.backup_id
     if rec.status == Status.OPEN and may_decide:
         buttons = [
