@@ -38,7 +38,7 @@ from adapters.slack.replies import Replies
 from core.domain import Action
 from core.messages import ButtonAction, Message
 from workflows.decisions import DecisionRecorded, DecisionRequest
-from workflows.errors import InvalidInput
+from workflows.errors import InvalidInput, WorkflowError
 from workflows.inbox import recommendation_for
 from workflows.service import Services
 from workflows.views import Purpose
@@ -71,14 +71,6 @@ class Click:
     origin: Origin
     person_id: str
     value: ButtonValue
-
-
-@dataclass(frozen=True)
-class Submission:
-    origin: Origin
-    person_id: str
-    metadata: ModalMetadata
-    values: dict[str, str | None]
 
 
 class SlackHandlers:
@@ -152,16 +144,6 @@ class SlackHandlers:
         if person_id is None:
             return None
         return Click(origin, person_id, ButtonValue.model_validate_json(value))
-
-    def submitted(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> Submission | None:
-        """Who submitted a modal and what; None (acked and told) for a stranger. For
-        anyone else the ack is left to the caller: it may carry input errors."""
-        metadata = ModalMetadata.model_validate_json(view["private_metadata"])
-        origin = Origin.of_submission(body, metadata)
-        person_id = self.replies.identify(origin, ack=ack)
-        if person_id is None:
-            return None
-        return Submission(origin, person_id, metadata, read_values(view["state"]["values"]))
 
     def after_decision(self, origin: Origin, *, recorded: DecisionRecorded, person_id: str) -> None:
         """Show the decision at once where it was made (the clicked message, or the
@@ -272,23 +254,42 @@ class SlackHandlers:
             self.after_decision(origin, recorded=recorded, person_id=person_id)
 
     def on_extend(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        sub = self.submitted(ack, body, view)
-        if sub is None:
-            return
-        stamp = sub.values.get("due_at")
-        extended = self.replies.settle(
-            ack,
-            sub.origin,
-            partial(
-                self.services.extend_sla,
-                recommendation_id=sub.metadata.recommendation_id,
-                actor_id=sub.person_id,
+        """Extend SLA: what the form alone refuses (no reason, a time already past) stays
+        next to its field; the rest (who may extend, later than the current due time)
+        needs the database, so it is checked after the ack and a refusal is told."""
+        metadata = ModalMetadata.model_validate_json(view["private_metadata"])
+        values = read_values(view["state"]["values"])
+        stamp = values.get("due_at")
+        reason = values.get("reason")
+        try:
+            due = self.services.check_extension(
+                actor_id="", reason=reason,  # a picked instant has its zone: no actor needed
                 new_due=datetime.fromtimestamp(int(stamp), UTC) if stamp else "",
-                reason=sub.values.get("reason"),
-                channel=PLATFORM,
-            ),
-            field_block=BlockId.DUE_AT,
-        )
-        if extended is not None:
-            self.replies.tell(sub.origin, extended.summary + ".")
-            self.home.refresh(user_id=sub.origin.user_id, person_id=sub.person_id)
+            )  # fmt: skip
+        except InvalidInput as exc:
+            block = FORM_INPUTS[exc.field][0] if exc.field in FORM_INPUTS else BlockId.DUE_AT
+            ack(response_action="errors", errors={block.value: exc.message})
+            return
+        ack()
+        self.after.run(partial(self.extend, body, metadata, due, reason or ""))
+
+    def extend(self, body: dict[str, Any], metadata: ModalMetadata, due: datetime,
+               reason: str) -> None:  # fmt: skip
+        origin = Origin.of_submission(body, metadata)
+        person_id = self.replies.identify(origin)
+        if person_id is None:
+            return
+        try:
+            extended = self.services.extend_sla(
+                recommendation_id=metadata.recommendation_id, actor_id=person_id, new_due=due,
+                reason=reason, channel=PLATFORM,
+            )  # fmt: skip
+        except InvalidInput as exc:  # the modal is closed by now: say it, and what to do
+            self.replies.tell(origin, f"The SLA was not extended: {exc.message} "
+                                      "Click Extend SLA again to choose another time.")  # fmt: skip
+            return
+        except WorkflowError as exc:
+            self.replies.tell(origin, str(exc))
+            return
+        self.replies.tell(origin, extended.summary + ".")
+        self.home.refresh(user_id=origin.user_id, person_id=person_id)
