@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import partial
 from typing import Any
 
@@ -26,9 +27,10 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack.after_ack import AfterAck
 from adapters.slack.blocks import as_dicts, fallback_text, message_blocks
-from adapters.slack.dedupe import first_time
+from adapters.slack.dedupe import delivery_key, first_time
 from adapters.slack.home import HomeTab
 from adapters.slack.ids import FORM_INPUTS, ActionId, BlockId, CallbackId
+from adapters.slack.journal import Durable
 from adapters.slack.modals import form_modal, read_values
 from adapters.slack.origin import Origin
 from adapters.slack.payloads import ButtonValue, ModalMetadata
@@ -40,6 +42,7 @@ from core.messages import ButtonAction, Message
 from workflows.decisions import DecisionRecorded, DecisionRequest
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.inbox import recommendation_for
+from workflows.pending_actions import Pending
 from workflows.service import Services
 from workflows.views import Purpose
 
@@ -97,7 +100,7 @@ class SlackHandlers:
 
     def on_accept(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        self.after.run(partial(self.accept, body, action))
+        self.after.run(partial(self.accept, body, action), durable=durable(body, Kind.ACCEPT))
 
     def on_open_form(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
@@ -105,19 +108,30 @@ class SlackHandlers:
 
     def on_snooze(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        self.after.run(partial(self.snooze, body, action))
+        self.after.run(partial(self.snooze, body, action), durable=durable(body, Kind.SNOOZE))
 
     def on_submit(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """Input errors the configuration can find stay next to their field (the modal
         stays open); anything else is acked, and the decision recorded after."""
+        try:
+            metadata, request = self.submitted_request(view)
+        except InputErrors as exc:
+            ack(response_action="errors", errors=exc.errors)
+            return
+        ack()
+        self.after.run(partial(self.submit, body, metadata, request),
+                       durable=durable(body, Kind.SUBMIT))  # fmt: skip
+
+    def submitted_request(self, view: dict[str, Any]) -> tuple[ModalMetadata, DecisionRequest]:
+        """The decision an Override / Reassign modal asks for, checked as far as the
+        configuration allows; InputErrors carries the errors by block."""
         metadata = ModalMetadata.model_validate_json(view["private_metadata"])
         values = read_values(view["state"]["values"])
         callback = CallbackId(view["callback_id"])
         try:
             number = float(values["value"]) if values.get("value") else None
         except ValueError:
-            ack(response_action="errors", errors={BlockId.VALUE.value: "Enter a number."})
-            return
+            raise InputErrors({BlockId.VALUE.value: "Enter a number."}) from None
         request = DecisionRequest(
             metadata.recommendation_id, "", SUBMIT_ACTIONS[callback], PLATFORM,
             reason_code=values.get("reason_code"), note=values.get("note"), value=number,
@@ -127,17 +141,18 @@ class SlackHandlers:
             self.services.decisions.check_input(request)
         except InvalidInput as exc:
             block = FORM_INPUTS[exc.field][0] if exc.field in FORM_INPUTS else FIRST_INPUT[callback]
-            ack(response_action="errors", errors={block.value: exc.message})
-            return
-        ack()
-        self.after.run(partial(self.submit, body, metadata, request))
+            raise InputErrors({block.value: exc.message}) from None
+        return metadata, request
 
     # --- who, where, and what happens after a decision -----------------------------------
 
-    def clicked(self, body: dict[str, Any], value: str) -> Click | None:
+    def clicked(
+        self, body: dict[str, Any], value: str, *, taken_over: bool = False
+    ) -> Click | None:
         """Who made a click and on what; None for a repeated delivery, and for a
-        stranger (who is told)."""
-        if not first_time(self.services, body):
+        stranger (who is told). A click taken over from a process gone may have been
+        claimed by it already: its decision is still once, by its own unique key."""
+        if not taken_over and not first_time(self.services, body):
             return None
         origin = Origin.of_click(body)
         person_id = self.replies.identify(origin)
@@ -177,8 +192,9 @@ class SlackHandlers:
 
     # --- buttons ------------------------------------------------------------------------
 
-    def accept(self, body: dict[str, Any], action: dict[str, Any]) -> None:
-        click = self.clicked(body, action["value"])
+    def accept(self, body: dict[str, Any], action: dict[str, Any], *,
+               taken_over: bool = False) -> None:  # fmt: skip
+        click = self.clicked(body, action["value"], taken_over=taken_over)
         if click is None:
             return
         request = DecisionRequest(
@@ -221,9 +237,10 @@ class SlackHandlers:
         view = form_modal(form=form, message=message, metadata=metadata)
         self.client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    def snooze(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def snooze(self, body: dict[str, Any], action: dict[str, Any], *,
+               taken_over: bool = False) -> None:  # fmt: skip
         """The "Snooze reminders" select on a reminder: the choice rides in the option."""
-        click = self.clicked(body, action["selected_option"]["value"])
+        click = self.clicked(body, action["selected_option"]["value"], taken_over=taken_over)
         if click is None:
             return
         snoozed = self.replies.attempt(
@@ -257,6 +274,17 @@ class SlackHandlers:
         """Extend SLA: what the form alone refuses (no reason, a time already past) stays
         next to its field; the rest (who may extend, later than the current due time)
         needs the database, so it is checked after the ack and a refusal is told."""
+        try:
+            metadata, due, reason = self.extension_asked(view)
+        except InputErrors as exc:
+            ack(response_action="errors", errors=exc.errors)
+            return
+        ack()
+        self.after.run(partial(self.extend, body, metadata, due, reason),
+                       durable=durable(body, Kind.EXTEND))  # fmt: skip
+
+    def extension_asked(self, view: dict[str, Any]) -> tuple[ModalMetadata, datetime, str]:
+        """The Extend SLA modal's new due time and reason, checked without the database."""
         metadata = ModalMetadata.model_validate_json(view["private_metadata"])
         values = read_values(view["state"]["values"])
         stamp = values.get("due_at")
@@ -268,10 +296,8 @@ class SlackHandlers:
             )  # fmt: skip
         except InvalidInput as exc:
             block = FORM_INPUTS[exc.field][0] if exc.field in FORM_INPUTS else BlockId.DUE_AT
-            ack(response_action="errors", errors={block.value: exc.message})
-            return
-        ack()
-        self.after.run(partial(self.extend, body, metadata, due, reason or ""))
+            raise InputErrors({block.value: exc.message}) from None
+        return metadata, due, reason or ""
 
     def extend(self, body: dict[str, Any], metadata: ModalMetadata, due: datetime,
                reason: str) -> None:  # fmt: skip
@@ -293,3 +319,45 @@ class SlackHandlers:
             return
         self.replies.tell(origin, extended.summary + ".")
         self.home.refresh(user_id=origin.user_id, person_id=person_id)
+
+    # --- clicks taken over from a process gone (adapters.slack.journal) -----------------
+
+    def redo(self, pending: Pending) -> None:
+        """Queue the work of a click acked by a process that died before doing it."""
+        body: dict[str, Any] = pending.payload["body"]
+        kind = Kind(pending.kind)
+        if kind in (Kind.ACCEPT, Kind.SNOOZE):
+            work = partial(self.accept if kind == Kind.ACCEPT else self.snooze, body,
+                           body["actions"][0], taken_over=True)  # fmt: skip
+        elif kind == Kind.SUBMIT:
+            work = partial(self.submit, body, *self.submitted_request(body["view"]))
+        else:
+            work = partial(self.extend, body, *self.extension_asked(body["view"]))
+        self.after.redo(work, pending.key)
+
+
+class InputErrors(Exception):
+    """A modal's input errors by block id, for `response_action=errors`."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+class Kind(StrEnum):
+    """What a journaled click does again when taken over."""
+
+    ACCEPT = "accept"
+    SNOOZE = "snooze"
+    SUBMIT = "submit"
+    EXTEND = "extend"
+
+
+def durable(body: dict[str, Any], kind: Kind) -> Durable | None:
+    """The journal entry of an acked click, keyed by its delivery (a block action's own
+    id; a submission's view and trigger); None when Slack gave nothing to key it by."""
+    key = delivery_key(body)
+    if key is None and body.get("type") == "view_submission":
+        view_id, trigger = (body.get("view") or {}).get("id"), body.get("trigger_id")
+        key = f"view:{view_id}:{trigger}" if view_id and trigger else None
+    return Durable(key=key, kind=kind.value, body=body) if key else None
