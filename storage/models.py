@@ -295,3 +295,4 @@ class MatrixSignoff(Base):
 
 # Tables of other concepts, on the same metadata (one module per concept).
 from storage.context_models import ContextRule, InterviewRecord, OverridePattern  # noqa: E402,F401
+from storage.pending_models import PendingAction  # noqa: E402,F401

@@ -54,17 +54,34 @@ def parse_due(value: datetime | str, *, config: Config, actor_id: str) -> dateti
     return value
 
 
-def extend_sla(
-    *, database: Database, config: Config, calendars: Calendars, clock: Clock,
-    recommendation_id: int, actor_id: str, new_due: datetime | str, reason: str | None,
-    channel: str,
-) -> Extended:  # fmt: skip
+def check_extension(
+    *, config: Config, clock: Clock, actor_id: str, new_due: datetime | str, reason: str | None,
+    ahead: bool = True,
+) -> datetime:  # fmt: skip
+    """What the form alone can refuse (a reason, a due time that parses and lies ahead),
+    without the database: a chat can answer it next to the field before its ack. Returns
+    the new due time; the current due time and who may extend are checked by
+    `extend_sla` (which passes `ahead=False`: there a stranger is told they may not
+    extend before being told the time is past)."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("reason", "Say why the owner gets more time.")
     if len(reason) > REASON_MAX:
         raise InvalidInput("reason", f"Keep the reason under {REASON_MAX} characters.")
     due = parse_due(new_due, config=config, actor_id=actor_id)
+    if ahead and due <= clock.now():
+        raise InvalidInput("due_at", "The new due time must be later than now.")
+    return due
+
+
+def extend_sla(
+    *, database: Database, config: Config, calendars: Calendars, clock: Clock,
+    recommendation_id: int, actor_id: str, new_due: datetime | str, reason: str | None,
+    channel: str,
+) -> Extended:  # fmt: skip
+    due = check_extension(config=config, clock=clock, actor_id=actor_id, new_due=new_due,
+                          reason=reason, ahead=False)  # fmt: skip
+    reason = (reason or "").strip()
     now = clock.now()
     tz = config.person_tz(actor_id)
     with database.transaction() as session:

@@ -11,7 +11,7 @@ from core.clock import Calendars, Clock
 from core.config import Config
 from storage.db import Database
 from workflows.decisions import DecisionService
-from workflows.extension import Extended, extend_sla
+from workflows.extension import Extended, check_extension, extend_sla
 from workflows.ingestion import Ingestor
 from workflows.metering import NO_METER, Meter
 from workflows.snooze import Snoozed, snooze
@@ -38,6 +38,14 @@ class Services:
                         actor_id=actor_id, choice=choice, channel=channel)  # fmt: skip
         self.kick()
         return result
+
+    def check_extension(
+        self, *, actor_id: str, new_due: datetime | str, reason: str | None
+    ) -> datetime:
+        """The EXTEND form's inputs as far as no database is needed (before a chat's ack);
+        see workflows.extension.check_extension."""
+        return check_extension(config=self.config, clock=self.clock, actor_id=actor_id,
+                               new_due=new_due, reason=reason)  # fmt: skip
 
     def extend_sla(
         self, *, recommendation_id: int, actor_id: str, new_due: datetime | str,

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter
 
+from adapters.local.actions import AfterPost
 from adapters.local.chat import LocalChat
 from adapters.local.routes import build_router
 from workflows.service import Services
@@ -21,15 +22,19 @@ class LocalAdapter:
         # Set by the composition root once the runtime exists, and only when its clock
         # can move (the demo): the page then offers "+1 business hour" and "+1 day".
         self.advance_clock: Callable[[timedelta], datetime] | None = None
+        # The work of form posts already answered (a decision, a snooze, an extension).
+        self.after = AfterPost()
         self.router: APIRouter = build_router(
             services=services,
             chat=self.chat,
             clock_control=lambda: self.advance_clock,
+            after=self.after,
             extra_hosts=extra_hosts,  # besides loopback, the Host names the chat answers to
         )
 
     def start(self) -> None:
-        """Nothing runs in the background: the browser polls."""
+        """The browser polls; the pool for posts' work starts with its first post."""
 
     def stop(self) -> None:
-        """Nothing to stop."""
+        """Finish the work of posts already answered."""
+        self.after.stop()

@@ -146,8 +146,11 @@ def card(
 ) -> CardView:  # fmt: skip
     """One message as a card; `draft` reopens a refused form on the card it names."""
     forms = {f.action: _form(f, dom_id, draft, note_codes) for f in message.forms}
+    version = version_of(message, when)
+    if any(f.open for f in forms.values()):
+        version += "-refused"  # the browser swaps in the card with its refused form open
     return CardView(
-        dom_id=dom_id, version=version_of(message, when), header=message.header,
+        dom_id=dom_id, version=version, header=message.header,
         text=message.text, fields=[(f.label, f.value) for f in message.fields],
         sections=[(s.title, list(s.lines)) for s in message.sections],
         context=list(message.context), status=message.status, tone=message.tone.value,

@@ -1,5 +1,6 @@
 """The web chat's HTTP side: `/chat/{person}` pages, the form posts that feed clicks
-into the decision workflow, the demo clock control and the polling endpoint.
+into the decision workflow (answered first, worked after: adapters.local.actions), the
+demo clock control and the polling endpoint.
 
 The acting person is the `{person}` in the URL of every post; the decision workflow,
 not the page, decides whether that person may act (a hand-made post by someone who
@@ -8,8 +9,6 @@ does not own the recommendation is refused and audited like a click in Slack).
 
 from __future__ import annotations
 
-import math
-import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,22 +19,21 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader
 
+from adapters.local.actions import (
+    OUTCOME_HEADER,
+    PAGE_WAIT,
+    Actions,
+    AfterPost,
+    Notice,
+    Outcomes,
+    back,
+)
 from adapters.local.chat import LocalChat, Post
 from adapters.local.render import CardView, Draft, card
 from core.clock import local_time_label
 from core.config import Person
-from core.domain import Action
-from core.messages import ButtonAction, Message
+from core.messages import Message
 from workflows.commands import QUEUE, answer_command, parse_command
-from workflows.decisions import DecisionRequest
-from workflows.errors import (
-    AlreadyDecided,
-    InvalidInput,
-    NotFound,
-    NotPermitted,
-    Withdrawn,
-    WorkflowError,
-)
 from workflows.inbox import queue_count, queue_messages
 from workflows.service import Services
 
@@ -48,13 +46,6 @@ QUEUE_MAX = 1000
 CHANNEL = "local"
 ROLE_LABELS = {"sop_lead": "S&OP lead", "demand_planner": "demand planner"}
 STEPS = {"hour": "+1 business hour", "day": "+1 day"}
-# A refused post answers with the page (status 200: browsers log 4xx documents as
-# console errors) and names the outcome in a header, for scripts and tests.
-OUTCOME_HEADER = "X-Sopbot-Outcome"
-REFUSALS: dict[type[WorkflowError], str] = {
-    NotPermitted: "not-permitted", AlreadyDecided: "already-decided", Withdrawn: "withdrawn",
-    NotFound: "not-found",
-}  # fmt: skip
 
 ClockControl = Callable[[], Callable[[timedelta], datetime] | None]
 # The names the chat answers to without configuration; more come from SOPBOT_CHAT_HOSTS.
@@ -115,7 +106,8 @@ class WebChat:
     """Everything a request needs: the services, the chat store, the templates, and a
     one-shot notice per person shown after the redirect that follows a post."""
 
-    def __init__(self, *, services: Services, chat: LocalChat, clock_control: ClockControl):
+    def __init__(self, *, services: Services, chat: LocalChat, clock_control: ClockControl,
+                 after: AfterPost) -> None:  # fmt: skip
         self.services = services
         self.config = services.config
         self.chat = chat
@@ -123,8 +115,9 @@ class WebChat:
         self.templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
                                      trim_blocks=True, lstrip_blocks=True)  # fmt: skip
         self.note_codes = frozenset(r.code for r in self.config.reason_codes if r.note_required)
-        self._notices: dict[str, tuple[str, str]] = {}
-        self._lock = threading.Lock()
+        self.outcomes = Outcomes()
+        self.after = after
+        self.actions = Actions(services=services, chat=chat, outcomes=self.outcomes, after=after)
 
     # --- lookups ------------------------------------------------------------------------
 
@@ -138,12 +131,7 @@ class WebChat:
         return local_time_label(moment, self.config.person_tz(person.id))
 
     def notify(self, person: Person, kind: str, text: str) -> None:
-        with self._lock:
-            self._notices[person.id] = (kind, text)
-
-    def take_notice(self, person: Person) -> tuple[str, str] | None:
-        with self._lock:
-            return self._notices.pop(person.id, None)
+        self.outcomes.notify(person.id, Notice(kind, text))
 
     # --- what a view shows ----------------------------------------------------------------
 
@@ -181,11 +169,13 @@ class WebChat:
 
     # --- responses -------------------------------------------------------------------------
 
-    def page(
-        self, person: Person, view: str, *, draft: Draft | None = None,
-        alert: tuple[str, str] | None = None, outcome: str | None = None,
-    ) -> HTMLResponse:  # fmt: skip
+    def page(self, person: Person, view: str) -> HTMLResponse:
+        """The person's page; right after a post it first waits a moment for the work
+        that post queued, so the answer usually shows at once (polling shows it later
+        otherwise). A refused form reopens with the error next to its field."""
+        self.after.wait(person.id, timeout=PAGE_WAIT)
         revision = self.chat.revision
+        notice, draft = self.outcomes.take(person.id)
         context: dict[str, Any] = {
             "person": person, "view": view, "views": VIEWS, "revision": revision,
             "people": [(p, role_label(p)) for p in self.config.people],
@@ -193,92 +183,43 @@ class WebChat:
             "cards": self.cards(person, view, draft), "clock": self.clock_label(person),
             "steps": STEPS if self.clock_control() else {},
             "channel": self.config.channel or "channel",
-            "notice": alert or self.take_notice(person), "role_label": role_label(person),
+            "notice": (notice.kind, notice.text) if notice else None,
+            "role_label": role_label(person),
             "updates_url": f"/chat/{person.id}/updates?" + urlencode({"view": view}),
         }  # fmt: skip
         html = self.templates.get_template("page.html").render(context)
+        outcome = notice.outcome if notice else None
         headers = {OUTCOME_HEADER: outcome} if outcome else None
         return HTMLResponse(html, headers=headers)
 
     def updates(self, person: Person, view: str, since: int | None) -> dict[str, Any]:
+        """What changed since `since`: the cards, and the outcome of work done after a
+        post (a notice; a form only the database could refuse, reopened)."""
         revision = self.chat.revision
         body: dict[str, Any] = {"revision": revision, "clock": self.clock_label(person)}
-        if since != revision:
+        notice, draft = self.outcomes.take(person.id, final=True)
+        if notice is not None:
+            body["notice"] = {"kind": notice.kind, "text": notice.text, "outcome": notice.outcome}
+        if since != revision or draft is not None:
             cards_html = self.templates.get_template("feed.html").render(
-                cards=self.cards(person, view), person=person, view=view
+                cards=self.cards(person, view, draft), person=person, view=view
             )
             body.update(html=cards_html, counts=self.counts(person), badges=self.badges())
         return body
 
-    def back(self, person: Person, view: str, anchor: str = "") -> RedirectResponse:
-        url = f"/chat/{person.id}?" + urlencode({"view": view})
-        return RedirectResponse(url + (f"#{anchor}" if anchor else ""), status_code=303)
-
-    # --- actions ---------------------------------------------------------------------------
-
-    def act(self, person: Person, view: str, card_id: str, rec_id: int, action: str,
-            values: dict[str, str]) -> HTMLResponse | RedirectResponse:  # fmt: skip
-        """A click or a form post: the workflow behind the button checks the actor and the
-        input; a refusal comes back on the page, next to the field it names."""
-        try:
-            chosen = ButtonAction(action)
-        except ValueError:
-            text = f"'{action}' is not something the web chat can do."
-            return self.page(person, view, alert=("error", text), outcome="unavailable")
-        try:
-            summary = self.perform(person, rec_id, chosen, values)
-        except InvalidInput as exc:
-            draft = Draft(card_id=card_id, action=action, values=values,
-                          errors={exc.field: exc.message})  # fmt: skip
-            return self.page(person, view, draft=draft, outcome="invalid",
-                             alert=("error", "Nothing was recorded: " + exc.message))  # fmt: skip
-        except WorkflowError as exc:
-            outcome = next((o for t, o in REFUSALS.items() if isinstance(exc, t)), "refused")
-            return self.page(person, view, alert=("error", str(exc)), outcome=outcome)
-        self.services.kick()  # deliver the in-place update now, not at the next tick
-        self.chat.touch()
-        self.notify(person, "good", summary)
-        return self.back(person, view, card_id)
-
-    def perform(self, person: Person, rec_id: int, action: ButtonAction,
-                values: dict[str, str]) -> str:  # fmt: skip
-        """Run the workflow a button stands for; returns the sentence to show."""
-        if action == ButtonAction.SNOOZE:
-            return self.services.snooze(
-                recommendation_id=rec_id,
-                actor_id=person.id,
-                choice=values.get("value", ""),
-                channel=CHANNEL,
-            ).summary
-        if action == ButtonAction.EXTEND:
-            return self.services.extend_sla(
-                recommendation_id=rec_id, actor_id=person.id, new_due=values.get("due_at", ""),
-                reason=values.get("reason"), channel=CHANNEL,
-            ).summary  # fmt: skip
-        value: float | None = None
-        if values.get("value", "").strip():
-            try:
-                value = float(values["value"])
-            except ValueError:
-                value = math.nan  # the workflow names the field
-        request = DecisionRequest(
-            recommendation_id=rec_id, actor_id=person.id, action=Action(action.value),
-            channel=CHANNEL, reason_code=values.get("reason_code") or None,
-            note=values.get("note") or None, value=value, to=values.get("to") or None,
-        )  # fmt: skip
-        return self.services.decisions.decide(request).summary
+    # --- posts that are not decisions ---------------------------------------------------
 
     def command(self, person: Person, text: str) -> RedirectResponse:
         """The command box: the answer arrives as a direct message from sopbot, as it
         would in Slack or Teams; `queue` opens the Queue tab instead."""
         request = parse_command(self.config, person_id=person.id, text=text, platform=CHANNEL)
         if request.word == QUEUE:
-            return self.back(person, "queue")
+            return back(person, "queue")
         reply = answer_command(self.services, request)
         message = reply if isinstance(reply, Message) else Message(header="sopbot", text=reply)
         message.context.insert(0, f"You typed: {text.strip() or 'help'}")
         self.chat.send(person=person, message=message)
-        return self.back(person, "messages")
+        return back(person, "messages")
 
     def advance(self, person: Person, view: str, step: str) -> RedirectResponse:
         advance_clock = self.clock_control()
@@ -293,14 +234,14 @@ class WebChat:
         moment = advance_clock(delta)
         self.chat.touch()
         self.notify(person, "info", f"Demo time is now {self.time_label(moment, person)}.")
-        return self.back(person, view)
+        return back(person, view)
 
 
 def build_router(
-    *, services: Services, chat: LocalChat, clock_control: ClockControl,
+    *, services: Services, chat: LocalChat, clock_control: ClockControl, after: AfterPost,
     extra_hosts: Iterable[str] = (),
 ) -> APIRouter:  # fmt: skip
-    web = WebChat(services=services, chat=chat, clock_control=clock_control)
+    web = WebChat(services=services, chat=chat, clock_control=clock_control, after=after)
     guard = host_guard(allowed_hosts(extra_hosts))
     router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
     static_files = {p.name for p in STATIC_DIR.iterdir() if p.is_file()}
@@ -339,11 +280,12 @@ def build_router(
         to: Annotated[str, Form()] = "",
         due_at: Annotated[str, Form()] = "",
         reason: Annotated[str, Form()] = "",
-    ) -> HTMLResponse | RedirectResponse:
+    ) -> RedirectResponse:
+        """Answered at once (303), the work after: see adapters.local.actions."""
         values = {"reason_code": reason_code, "note": note, "value": value, "to": to,
                   "due_at": due_at, "reason": reason}  # fmt: skip
-        return web.act(web.person(person_id), view_of(view), card, recommendation_id, action,
-                       values)  # fmt: skip
+        return web.actions.act(web.person(person_id), view_of(view), card, recommendation_id,
+                               action, values)  # fmt: skip
 
     @router.post("/chat/{person_id}/command", dependencies=[Depends(same_origin)])
     def command(

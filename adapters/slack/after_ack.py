@@ -13,7 +13,11 @@ Acks come first in time as well: the work is CPU in the same interpreter (render
 the ORM, JSON), and on two cores it slows every request still being answered. So a
 job waits while Slack requests are being answered, at most `YIELD_TO_ACKS` after its
 own click: a burst is answered first and its work follows it, and under a steady
-stream no job is later than that. Modals do not wait."""
+stream no job is later than that. Modals do not wait.
+
+A click's work is also durable when a journal is given (adapters.slack.journal): it is
+written to the database after the ack and before the work, and cleared when the work
+is done, so a click acked by a process that then dies is done by the next one."""
 
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
+from adapters.slack.journal import Durable, Journal
+
 log = logging.getLogger(__name__)
 
 WORKERS = 2  # the work is mostly CPU under one GIL: more threads slow the acks, not the work
@@ -32,7 +38,9 @@ YIELD_TO_ACKS = 1.0  # seconds a job may wait for the requests in flight to be a
 
 
 class AfterAck:
-    def __init__(self, *, workers: int = WORKERS, modal_workers: int = MODAL_WORKERS) -> None:
+    def __init__(self, *, workers: int = WORKERS, modal_workers: int = MODAL_WORKERS,
+                 journal: Journal | None = None) -> None:  # fmt: skip
+        self.journal = journal
         self._work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-work")
         self._modals = ThreadPoolExecutor(max_workers=modal_workers,
                                           thread_name_prefix="slack-modal")  # fmt: skip
@@ -61,9 +69,36 @@ class AfterAck:
             while self._answering and (left := deadline - time.monotonic()) > 0:
                 self._changed.wait(left)
 
-    def run(self, work: Callable[[], None]) -> Future[None]:
-        """Queue `work` (already acked): a failure is logged, the clicker was answered."""
-        return self._submit(self._work, work, queued=time.monotonic())
+    def run(self, work: Callable[[], None], *, durable: Durable | None = None) -> None:
+        """Queue `work` (already acked): a failure is logged, the clicker was answered.
+        With `durable` (and a journal), the click is written to the journal first and
+        cleared once `work` has finished without an error."""
+        queued = time.monotonic()
+        journal = self.journal
+        if durable is None or journal is None:
+            self._submit(self._work, work, queued=queued)
+            return
+        with self._changed:
+            self._unfinished += 1  # from now: wait_idle covers the write as well
+
+        def start() -> None:
+            self._work.submit(self._logged, self.then_done(work, durable.key), queued)
+
+        journal.write_then(durable, start)
+
+    def then_done(self, work: Callable[[], None], key: str) -> Callable[[], None]:
+        """`work`, then its journal row cleared (left for a takeover when work fails)."""
+
+        def run() -> None:
+            work()
+            if self.journal is not None:
+                self.journal.done(key)
+
+        return run
+
+    def redo(self, work: Callable[[], None], key: str) -> None:
+        """Queue work taken over from a process gone (its journal row is ours now)."""
+        self._submit(self._work, self.then_done(work, key), queued=time.monotonic())
 
     def run_modal(self, work: Callable[[], None]) -> Future[None]:
         """Queue work that opens a modal, ahead of the queue of decisions."""
@@ -96,5 +131,7 @@ class AfterAck:
     def stop(self) -> None:
         """Finish what was acked before the process goes (a click answered 200 must
         still be recorded)."""
+        if self.journal is not None:
+            self.journal.stop()  # what was acked is written and queued first
         self._modals.shutdown(wait=True)
         self._work.shutdown(wait=True)

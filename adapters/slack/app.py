@@ -20,6 +20,7 @@ from adapters.slack.commands import SlackCommands
 from adapters.slack.handlers import SlackHandlers
 from adapters.slack.home import HomeTab
 from adapters.slack.interview import SlackInterview
+from adapters.slack.journal import Journal
 from adapters.slack.people import SlackPeople
 from adapters.slack.settings import SlackSettings
 from workflows.service import Services
@@ -37,7 +38,8 @@ class SlackAdapter:
         secret = settings.signing_secret
         self.client = build_client(token=token, base_url=settings.api_url)
         people = SlackPeople(services=services, client=self.client)
-        self.after = after = AfterAck()
+        self.journal = Journal(services=services)  # acked clicks survive a crash
+        self.after = after = AfterAck(journal=self.journal)
         self.home = home = HomeTab(services=services, client=self.client,
                                    yield_to_acks=after.yield_to_acks)  # fmt: skip
         self.chat = SlackChat(client=self.client, people=people, home=home)
@@ -49,8 +51,9 @@ class SlackAdapter:
             process_before_response=False,
             logger=log,
         )
-        SlackHandlers(services=services, people=people, home=home, client=self.client,
-                      after=after).register(self.app)  # fmt: skip
+        self.handlers = SlackHandlers(services=services, people=people, home=home,
+                                      client=self.client, after=after)  # fmt: skip
+        self.handlers.register(self.app)
         commands = SlackCommands(services=services, people=people, home=home, after=after)
         commands.register(self.app)
         SlackInterview(commands=commands, client=self.client, after=after).register(self.app)
@@ -72,6 +75,8 @@ class SlackAdapter:
             return to_starlette_response(response)
 
     def start(self) -> None:
+        # Clicks a process gone had acked and not done (after their lease), now and then.
+        self.journal.start_takeover(self.handlers.redo)
         if self.socket_mode is not None:
             self.socket_mode.connect()
             log.info("Slack Socket Mode connected")

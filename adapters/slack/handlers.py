@@ -26,6 +26,7 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack.after_ack import AfterAck
 from adapters.slack.blocks import as_dicts, fallback_text, message_blocks
+from adapters.slack.clicks import Drawn, InputErrors, Kind, durable, refusal
 from adapters.slack.dedupe import first_time
 from adapters.slack.home import HomeTab
 from adapters.slack.ids import FORM_INPUTS, ActionId, BlockId, CallbackId
@@ -36,10 +37,11 @@ from adapters.slack.people import PLATFORM, SlackPeople
 from adapters.slack.queue import queue_view, replace_ephemeral
 from adapters.slack.replies import Replies
 from core.domain import Action
-from core.messages import ButtonAction, Message
+from core.messages import ButtonAction
 from workflows.decisions import DecisionRecorded, DecisionRequest
-from workflows.errors import InvalidInput
+from workflows.errors import InvalidInput, WorkflowError
 from workflows.inbox import digest_part_for, recommendation_for
+from workflows.pending_actions import Pending
 from workflows.service import Services
 from workflows.views import Purpose
 
@@ -57,45 +59,10 @@ FIRST_INPUT = {CallbackId.OVERRIDE: BlockId.REASON_CODE, CallbackId.REASSIGN: Bl
 
 
 @dataclass(frozen=True)
-class Drawn:
-    """The message a click came from, as its button value says: what it is for (digest,
-    escalation, reminder, queue) and the queue page, so the redraw keeps both."""
-
-    purpose: str | None = None
-    page: int | None = None
-
-    def as_purpose(self) -> Purpose:
-        """The purpose to draw one recommendation for (the owner's plain message for
-        anything the workflow does not draw differently)."""
-        try:
-            return Purpose(self.purpose or Purpose.OWNER)
-        except ValueError:
-            return Purpose.OWNER
-
-
-def refusal(message: Message, wanted: ButtonAction) -> str:
-    """Why the reader gets no form: it was decided already, or it is not theirs."""
-    if message.status:
-        return f"Nothing left to decide: {message.status}."
-    owner = next((f.value for f in message.fields if f.label == "Owner"), "its owner")
-    if wanted == ButtonAction.EXTEND:
-        return f"Only {owner}'s escalation contacts or the override reviewer may extend the SLA."
-    return f"Only {owner}, their backup or their escalation contacts may decide this one."
-
-
-@dataclass(frozen=True)
 class Click:
     origin: Origin
     person_id: str
     value: ButtonValue
-
-
-@dataclass(frozen=True)
-class Submission:
-    origin: Origin
-    person_id: str
-    metadata: ModalMetadata
-    values: dict[str, str | None]
 
 
 class SlackHandlers:
@@ -124,7 +91,7 @@ class SlackHandlers:
 
     def on_accept(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        self.after.run(partial(self.accept, body, action))
+        self.after.run(partial(self.accept, body, action), durable=durable(body, Kind.ACCEPT))
 
     def on_open_form(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
@@ -132,7 +99,7 @@ class SlackHandlers:
 
     def on_snooze(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        self.after.run(partial(self.snooze, body, action))
+        self.after.run(partial(self.snooze, body, action), durable=durable(body, Kind.SNOOZE))
 
     def on_queue_page(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
@@ -141,14 +108,25 @@ class SlackHandlers:
     def on_submit(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """Input errors the configuration can find stay next to their field (the modal
         stays open); anything else is acked, and the decision recorded after."""
+        try:
+            metadata, request = self.submitted_request(view)
+        except InputErrors as exc:
+            ack(response_action="errors", errors=exc.errors)
+            return
+        ack()
+        self.after.run(partial(self.submit, body, metadata, request),
+                       durable=durable(body, Kind.SUBMIT))  # fmt: skip
+
+    def submitted_request(self, view: dict[str, Any]) -> tuple[ModalMetadata, DecisionRequest]:
+        """The decision an Override / Reassign modal asks for, checked as far as the
+        configuration allows; InputErrors carries the errors by block."""
         metadata = ModalMetadata.model_validate_json(view["private_metadata"])
         values = read_values(view["state"]["values"])
         callback = CallbackId(view["callback_id"])
         try:
             number = float(values["value"]) if values.get("value") else None
         except ValueError:
-            ack(response_action="errors", errors={BlockId.VALUE.value: "Enter a number."})
-            return
+            raise InputErrors({BlockId.VALUE.value: "Enter a number."}) from None
         request = DecisionRequest(
             metadata.recommendation_id, "", SUBMIT_ACTIONS[callback], PLATFORM,
             reason_code=values.get("reason_code"), note=values.get("note"), value=number,
@@ -158,33 +136,24 @@ class SlackHandlers:
             self.services.decisions.check_input(request)
         except InvalidInput as exc:
             block = FORM_INPUTS[exc.field][0] if exc.field in FORM_INPUTS else FIRST_INPUT[callback]
-            ack(response_action="errors", errors={block.value: exc.message})
-            return
-        ack()
-        self.after.run(partial(self.submit, body, metadata, request))
+            raise InputErrors({block.value: exc.message}) from None
+        return metadata, request
 
     # --- who, where, and what happens after a decision -----------------------------------
 
-    def clicked(self, body: dict[str, Any], value: str) -> Click | None:
+    def clicked(
+        self, body: dict[str, Any], value: str, *, taken_over: bool = False
+    ) -> Click | None:
         """Who made a click and on what; None for a repeated delivery, and for a
-        stranger (who is told)."""
-        if not first_time(self.services, body):
+        stranger (who is told). A click taken over from a process gone may have been
+        claimed by it already: its decision is still once, by its own unique key."""
+        if not taken_over and not first_time(self.services, body):
             return None
         origin = Origin.of_click(body)
         person_id = self.replies.identify(origin)
         if person_id is None:
             return None
         return Click(origin, person_id, ButtonValue.model_validate_json(value))
-
-    def submitted(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> Submission | None:
-        """Who submitted a modal and what; None (acked and told) for a stranger. For
-        anyone else the ack is left to the caller: it may carry input errors."""
-        metadata = ModalMetadata.model_validate_json(view["private_metadata"])
-        origin = Origin.of_submission(body, metadata)
-        person_id = self.replies.identify(origin, ack=ack)
-        if person_id is None:
-            return None
-        return Submission(origin, person_id, metadata, read_values(view["state"]["values"]))
 
     def after_decision(self, origin: Origin, *, recorded: DecisionRecorded, person_id: str,
                        drawn: Drawn) -> None:  # fmt: skip
@@ -231,8 +200,9 @@ class SlackHandlers:
 
     # --- buttons ------------------------------------------------------------------------
 
-    def accept(self, body: dict[str, Any], action: dict[str, Any]) -> None:
-        click = self.clicked(body, action["value"])
+    def accept(self, body: dict[str, Any], action: dict[str, Any], *,
+               taken_over: bool = False) -> None:  # fmt: skip
+        click = self.clicked(body, action["value"], taken_over=taken_over)
         if click is None:
             return
         request = DecisionRequest(
@@ -278,9 +248,10 @@ class SlackHandlers:
         view = form_modal(form=form, message=message, metadata=metadata)
         self.client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    def snooze(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def snooze(self, body: dict[str, Any], action: dict[str, Any], *,
+               taken_over: bool = False) -> None:  # fmt: skip
         """The "Snooze reminders" select on a reminder: the choice rides in the option."""
-        click = self.clicked(body, action["selected_option"]["value"])
+        click = self.clicked(body, action["selected_option"]["value"], taken_over=taken_over)
         if click is None:
             return
         snoozed = self.replies.attempt(
@@ -322,23 +293,66 @@ class SlackHandlers:
             self.after_decision(origin, recorded=recorded, person_id=person_id, drawn=drawn)
 
     def on_extend(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        sub = self.submitted(ack, body, view)
-        if sub is None:
+        """Extend SLA: what the form alone refuses (no reason, a time already past) stays
+        next to its field; the rest (who may extend, later than the current due time)
+        needs the database, so it is checked after the ack and a refusal is told."""
+        try:
+            metadata, due, reason = self.extension_asked(view)
+        except InputErrors as exc:
+            ack(response_action="errors", errors=exc.errors)
             return
-        stamp = sub.values.get("due_at")
-        extended = self.replies.settle(
-            ack,
-            sub.origin,
-            partial(
-                self.services.extend_sla,
-                recommendation_id=sub.metadata.recommendation_id,
-                actor_id=sub.person_id,
+        ack()
+        self.after.run(partial(self.extend, body, metadata, due, reason),
+                       durable=durable(body, Kind.EXTEND))  # fmt: skip
+
+    def extension_asked(self, view: dict[str, Any]) -> tuple[ModalMetadata, datetime, str]:
+        """The Extend SLA modal's new due time and reason, checked without the database."""
+        metadata = ModalMetadata.model_validate_json(view["private_metadata"])
+        values = read_values(view["state"]["values"])
+        stamp = values.get("due_at")
+        reason = values.get("reason")
+        try:
+            due = self.services.check_extension(
+                actor_id="", reason=reason,  # a picked instant has its zone: no actor needed
                 new_due=datetime.fromtimestamp(int(stamp), UTC) if stamp else "",
-                reason=sub.values.get("reason"),
-                channel=PLATFORM,
-            ),
-            field_block=BlockId.DUE_AT,
-        )
-        if extended is not None:
-            self.replies.tell(sub.origin, extended.summary + ".")
-            self.home.refresh(user_id=sub.origin.user_id, person_id=sub.person_id)
+            )  # fmt: skip
+        except InvalidInput as exc:
+            block = FORM_INPUTS[exc.field][0] if exc.field in FORM_INPUTS else BlockId.DUE_AT
+            raise InputErrors({block.value: exc.message}) from None
+        return metadata, due, reason or ""
+
+    def extend(self, body: dict[str, Any], metadata: ModalMetadata, due: datetime,
+               reason: str) -> None:  # fmt: skip
+        origin = Origin.of_submission(body, metadata)
+        person_id = self.replies.identify(origin)
+        if person_id is None:
+            return
+        try:
+            extended = self.services.extend_sla(
+                recommendation_id=metadata.recommendation_id, actor_id=person_id, new_due=due,
+                reason=reason, channel=PLATFORM,
+            )  # fmt: skip
+        except InvalidInput as exc:  # the modal is closed by now: say it, and what to do
+            self.replies.tell(origin, f"The SLA was not extended: {exc.message} "
+                                      "Click Extend SLA again to choose another time.")  # fmt: skip
+            return
+        except WorkflowError as exc:
+            self.replies.tell(origin, str(exc))
+            return
+        self.replies.tell(origin, extended.summary + ".")
+        self.home.refresh(user_id=origin.user_id, person_id=person_id)
+
+    # --- clicks taken over from a process gone (adapters.slack.journal) -----------------
+
+    def redo(self, pending: Pending) -> None:
+        """Queue the work of a click acked by a process that died before doing it."""
+        body: dict[str, Any] = pending.payload["body"]
+        kind = Kind(pending.kind)
+        if kind in (Kind.ACCEPT, Kind.SNOOZE):
+            work = partial(self.accept if kind == Kind.ACCEPT else self.snooze, body,
+                           body["actions"][0], taken_over=True)  # fmt: skip
+        elif kind == Kind.SUBMIT:
+            work = partial(self.submit, body, *self.submitted_request(body["view"]))
+        else:
+            work = partial(self.extend, body, *self.extension_asked(body["view"]))
+        self.after.redo(work, pending.key)

@@ -1,6 +1,7 @@
 """Answers only the clicker sees, and the one place a workflow's refusal becomes one:
-a `WorkflowError` after a click is an ephemeral note; after a modal submission an
-`InvalidInput` is shown next to its field and anything else closes the modal with a note.
+a `WorkflowError` after a click or a modal submission (both already acked) is an
+ephemeral note; input errors a form can show next to a field are found before the ack,
+by the handlers, without the database.
 A Slack user sopbot does not know is told so and nothing else happens."""
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack.ids import FORM_INPUTS, BlockId
 from adapters.slack.modals import NOT_CONFIGURED
 from adapters.slack.origin import Origin
 from adapters.slack.people import SlackPeople
-from workflows.errors import InvalidInput, WorkflowError
+from workflows.errors import WorkflowError
 
 T = TypeVar("T")
 
@@ -56,22 +56,3 @@ class Replies:
         except WorkflowError as exc:
             self.tell(origin, str(exc))
             return None
-
-    def settle(
-        self, ack: Ack, origin: Origin, work: Callable[[], T], *, field_block: BlockId
-    ) -> T | None:
-        """`work()` for a modal submission, then its ack: an invalid input keeps the modal
-        open with the message under its block (`field_block` when the workflow names a
-        field the form does not have), any other refusal closes it and is told."""
-        try:
-            result = work()
-        except InvalidInput as exc:
-            block = FORM_INPUTS[exc.field][0] if exc.field in FORM_INPUTS else field_block
-            ack(response_action="errors", errors={block.value: exc.message})
-            return None
-        except WorkflowError as exc:
-            ack()
-            self.tell(origin, str(exc))
-            return None
-        ack()
-        return result

@@ -6,9 +6,11 @@ answers 401 when Bot Framework authentication refuses the request, before any wo
 An authenticated message activity (text, or a card's Action.Submit) is answered 202 at
 once and its turn runs after the answer (replies and card updates go through the Bot
 Connector, not the HTTP answer), so a burst of clicks never runs into Teams' timeout;
-its database work runs on the loop's bounded thread pool. An invoke, or a message
-sent with deliveryMode expectReplies, carries its answer in the HTTP response, so
-that turn is awaited."""
+its database work runs on the loop's bounded thread pool. A card's Action.Execute
+(invoke `adaptiveCard/action`) is answered at once too, with a short message built from
+the payload alone, and its turn runs after (adapters.teams.execute). Any other invoke,
+or a message sent with deliveryMode expectReplies, carries its answer in the HTTP
+response, so that turn is awaited."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from jwt import PyJWTError
 
 from adapters.teams.bot import SopbotTeamsBot
 from adapters.teams.chat import TeamsChat
+from adapters.teams.execute import answer_now, is_card_action
 from adapters.teams.loop import LoopThread, TurnsAfterAnswer
 from adapters.teams.references import ReferenceStore
 from adapters.teams.retry import RetryPolicy
@@ -101,6 +104,7 @@ class TeamsAdapter:
         self.bot = SopbotTeamsBot(services=services, store=store, retry=retry)
         self.chat = TeamsChat(adapter=self.cloud_adapter, app_id=auth.APP_ID, store=store,
                               loop=self.loop, retry=retry)  # fmt: skip
+        self.services = services
         self.router = self._routes()
 
     def set_retry_policy(self, retry: RetryPolicy) -> None:
@@ -149,6 +153,13 @@ class TeamsAdapter:
                 await asyncio.to_thread(self.tenants.refuse, activity)
                 return JSONResponse({"error": "tenant not served"}, status_code=403)
             turn = self.cloud_adapter.process_activity(identity, activity, self.bot.on_turn)
+            if is_card_action(activity):  # Action.Execute: answered now, its turn after
+                answer = answer_now(self.services, activity)
+                if answer.run_turn:
+                    self.turns.start(turn)
+                else:
+                    turn.close()
+                return JSONResponse(answer.body, status_code=200)
             if activity.type == ActivityTypes.message and (
                 activity.delivery_mode != DeliveryModes.expect_replies
             ):

@@ -16,10 +16,16 @@ from typing import Any
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.core.teams.teams_activity_extensions import teams_get_channel_data
-from botbuilder.schema import Activity, ChannelAccount
+from botbuilder.schema import (
+    Activity,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    ChannelAccount,
+)
 
 from adapters.teams.activities import card_activity, close_connector
 from adapters.teams.cards import OpenForm
+from adapters.teams.execute import MESSAGE, execute_submission
 from adapters.teams.payloads import CardVerb, Submission, parse_submission
 from adapters.teams.redraw import EMPTY, queue_activity, redrawn
 from adapters.teams.references import ReferenceStore, match_person
@@ -102,6 +108,22 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
     # --- messages: commands and card submits -----------------------------------------
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        """A command, or a card's Action.Submit."""
+        activity = turn_context.activity
+        await self._on_card_or_command(turn_context, parse_submission(activity.value))
+
+    async def on_adaptive_card_invoke(
+        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        """A card's Action.Execute: its invoke was answered by the route already, from
+        the payload alone (adapters.teams.execute); this turn runs after that answer and
+        does what an Action.Submit does, with the same permissions and claims."""
+        submission = execute_submission(turn_context.activity.value)
+        await self._on_card_or_command(turn_context, submission)
+        return AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE, value="Done.")
+
+    async def _on_card_or_command(self, turn_context: TurnContext,
+                                  submission: Submission | None) -> None:  # fmt: skip
         """An activity counts as handled only once its work is done: a decision marks it
         in its own transaction, anything else right after it succeeded, so a turn that
         failed leaves the same click to be handled when it comes again."""
@@ -110,7 +132,6 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
         if await self._handled(keys):
             return  # the same activity delivered twice
         person_id = await self._capture(turn_context)
-        submission = parse_submission(activity.value)
         if activity.value is not None and submission is None:
             await self._reply(
                 turn_context, "That card is out of date; type `queue` for a fresh one."

@@ -38,3 +38,11 @@ def client(runtime: Runtime) -> Iterator[httpx.Client]:
         httpx.Client(base_url=server.url, timeout=30) as http,
     ):
         yield http
+
+
+def settled(runtime: Runtime) -> None:
+    """Wait until the work of every web chat post answered so far is done (it runs after
+    the 303, adapters.local.actions)."""
+    for adapter in runtime.adapters:
+        if isinstance(adapter, LocalAdapter):
+            assert adapter.after.wait()

@@ -16,6 +16,7 @@ from bot.settings import Settings
 from core.clock import AdjustableClock
 from core.config import Config
 from tests.live import serving
+from tests.local.conftest import settled
 from tests.local.test_web_routes import decided, ingest
 
 REBOUND = {"Host": "evil.test:8000", "Origin": "http://evil.test:8000"}
@@ -79,6 +80,7 @@ def test_a_configured_host_is_served(exposed: Runtime) -> None:
         headers = {**host, "Origin": "http://chat.example.internal:8000"}
         accepted = client.post("/chat/ana/act", data=data, headers=headers)
         assert accepted.status_code == 303
+        settled(exposed)  # the decision is recorded after the answer
         assert decided(client, rec_id)["status"] == "decided"
         assert client.get("/chat/ana", headers=REBOUND).status_code == 400  # others still not
 

@@ -1,5 +1,7 @@
 """The web chat's posts over real HTTP, on SQLite and PostgreSQL: decisions go through
-the decision workflow, refusals record nothing, and the page says why."""
+the decision workflow, refusals record nothing, and the page says why. A post is
+answered at once (303) and worked after (adapters.local.actions): the page it leads to
+shows the outcome, and names it in X-Sopbot-Outcome."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from adapters.local import LocalChat
 from bot.runtime import Runtime
 from core.clock import AdjustableClock
 from tests.conftest import make_rec
+from tests.local.conftest import settled
 from workflows.ingestion import validate_batch
 
 
@@ -35,6 +38,8 @@ def test_accept_updates_the_message_in_place(
                                                   "card": f"m-{post.ref.message_id}"})  # fmt: skip
     assert response.status_code == 303
     assert response.headers["location"] == f"/chat/ana?view=messages#m-{post.ref.message_id}"
+    assert response.headers["x-sopbot-outcome"] == "queued"
+    settled(runtime)
     runtime.outbox.drain()
     [post] = local_chat.direct_messages("ana")
     assert post.version == 2
@@ -61,8 +66,9 @@ def test_a_refused_override_reopens_the_form_with_the_error_next_to_the_field(
     rec_id = ingest(runtime)
     card = f"m-{local_chat.direct_messages('ana')[0].ref.message_id}"
     data = {"recommendation_id": rec_id, "action": "override", "card": card, **form}
-    response = client.post("/chat/ana/act", data=data)
-    assert response.status_code == 200
+    answer = client.post("/chat/ana/act", data=data)
+    assert answer.status_code == 303 and answer.headers["x-sopbot-outcome"] == "invalid"
+    response = client.get(answer.headers["location"])  # the form errors need no database
     assert response.headers["x-sopbot-outcome"] == "invalid"
     html = response.text
     form_html = html[html.index(f'id="{card}-override"') :]
@@ -80,7 +86,10 @@ def test_someone_who_does_not_own_it_is_refused_and_nothing_is_recorded(
     runtime: Runtime, client: httpx.Client
 ) -> None:
     rec_id = ingest(runtime)
-    response = client.post("/chat/finn/act", data={"recommendation_id": rec_id, "action": "accept"})
+    answer = client.post("/chat/finn/act", data={"recommendation_id": rec_id, "action": "accept"})
+    assert answer.status_code == 303
+    settled(runtime)
+    response = client.get(answer.headers["location"])
     assert response.headers["x-sopbot-outcome"] == "not-permitted"
     assert "Only Ana Lopez, their backup or their escalation contacts" in response.text
     body = decided(client, rec_id)
@@ -98,7 +107,8 @@ def test_cross_site_posts_are_refused(runtime: Runtime, client: httpx.Client) ->
 
 def test_unknown_actions_and_unknown_people(runtime: Runtime, client: httpx.Client) -> None:
     rec_id = ingest(runtime)
-    odd = client.post("/chat/ana/act", data={"recommendation_id": rec_id, "action": "frobnicate"})
+    odd = client.post("/chat/ana/act", data={"recommendation_id": rec_id, "action": "frobnicate"},
+                      follow_redirects=True)  # fmt: skip
     assert odd.headers["x-sopbot-outcome"] == "unavailable" and "not something" in odd.text
     assert client.get("/chat/nobody").status_code == 404
     nobody = client.post("/chat/nobody/act", data={"recommendation_id": rec_id, "action": "accept"})
@@ -109,11 +119,14 @@ def test_unknown_actions_and_unknown_people(runtime: Runtime, client: httpx.Clie
 def test_snooze_holds_the_reminders(runtime: Runtime, client: httpx.Client) -> None:
     rec_id = ingest(runtime)
     data = {"recommendation_id": rec_id, "action": "snooze", "value": "1h"}
-    response = client.post("/chat/ana/act", data=data, follow_redirects=True)
+    assert client.post("/chat/ana/act", data=data).status_code == 303
+    settled(runtime)
+    response = client.get("/chat/ana")
     assert "Snoozed until" in response.text
-    assert "x-sopbot-outcome" not in response.headers
-    finn = client.post("/chat/finn/act", data=data)
-    assert finn.headers["x-sopbot-outcome"] == "not-permitted"
+    assert response.headers["x-sopbot-outcome"] == "done"
+    assert client.post("/chat/finn/act", data=data).status_code == 303
+    settled(runtime)
+    assert client.get("/chat/finn").headers["x-sopbot-outcome"] == "not-permitted"
 
 
 def test_the_manager_extends_an_escalated_sla_from_the_escalation_message(
@@ -129,15 +142,16 @@ def test_the_manager_extends_an_escalated_sla_from_the_escalation_message(
     assert f'id="{card}-extend"' in page and 'type="datetime-local"' in page
     data = {"recommendation_id": rec_id, "action": "extend", "card": card,
             "due_at": "2026-12-02T12:00", "reason": ""}  # fmt: skip
-    refused = client.post("/chat/ben/act", data=data)
+    refused = client.post("/chat/ben/act", data=data, follow_redirects=True)
     assert refused.headers["x-sopbot-outcome"] == "invalid"
     html = refused.text[refused.text.index(f'id="{card}-extend"') :]
     field = html[html.index('data-field="reason"') :]
     assert "Say why the owner gets more time." in field[: field.index("</div>")]
     assert 'value="2026-12-02T12:00"' in html[: html.index("</form>")]
-    extended = client.post("/chat/ben/act", data={**data, "reason": "supplier call at 11"},
-                           follow_redirects=True)  # fmt: skip
-    assert "SLA extended" in extended.text
+    answer = client.post("/chat/ben/act", data={**data, "reason": "supplier call at 11"})
+    assert answer.status_code == 303
+    settled(runtime)
+    assert "SLA extended" in client.get(answer.headers["location"]).text
     events = [e["kind"] for e in decided(client, rec_id)["events"]]
     assert "sla_extended" in events
 

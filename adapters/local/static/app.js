@@ -72,11 +72,26 @@
     feed.querySelectorAll("select[data-note-codes]").forEach(flagNote);
   };
 
+  // The outcome of work done after a post ("Accepted by ...", who decided first, a
+  // refusal): shown where the page shows its notice, replacing the one there.
+  const showNotice = (notice) => {
+    let node = document.querySelector("[data-notice]");
+    if (!node) {
+      node = document.createElement("p");
+      feed.parentNode.insertBefore(node, feed);
+    }
+    node.className = `notice notice-${notice.kind}`;
+    node.dataset.notice = notice.kind;
+    node.setAttribute("role", notice.kind === "error" ? "alert" : "status");
+    node.textContent = notice.text;
+  };
+
   const apply = (data) => {
     document.querySelectorAll("[data-clock]").forEach((n) => {
       n.textContent = data.clock;
     });
-    if (data.html === undefined || data.revision === revision) return;
+    if (data.notice) showNotice(data.notice);
+    if (data.html === undefined) return;
     revision = data.revision;
     patch(data.html);
     Object.entries(data.counts || {}).forEach(([key, count]) => {
@@ -91,7 +106,15 @@
     });
   };
 
+  // A form being posted leads to a new page, which shows the post's outcome: this one
+  // stops asking, so it does not take that outcome on its way out.
+  let leaving = false;
+  document.addEventListener("submit", () => {
+    leaving = true;
+  });
+
   const poll = async () => {
+    if (leaving) return;
     try {
       const response = await fetch(`${live.dataset.updates}&since=${revision}`, {
         headers: { Accept: "application/json" },

@@ -1,6 +1,6 @@
 """SLA clock start on recommendations: a revision that re-routes restarts the clock
 
-Revision ID: 0006f
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-03 00:30:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.types
 
-revision = "0006f"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
