@@ -261,6 +261,8 @@ class SlackHandlers:
 
     def submit(self, body: dict[str, Any], metadata: ModalMetadata,
                request: DecisionRequest) -> None:  # fmt: skip
+        if not first_time(self.services, body):
+            return
         origin = Origin.of_submission(body, metadata)
         person_id = self.replies.identify(origin)
         if person_id is None:
@@ -272,6 +274,9 @@ class SlackHandlers:
             self.after_decision(origin, recorded=recorded, person_id=person_id)
 
     def on_extend(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        if not first_time(self.services, body):  # a replay: the first one was answered
+            ack()
+            return
         sub = self.submitted(ack, body, view)
         if sub is None:
             return
