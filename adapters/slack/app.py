@@ -22,6 +22,7 @@ from adapters.slack.home import HomeTab
 from adapters.slack.interview import SlackInterview
 from adapters.slack.people import SlackPeople
 from adapters.slack.settings import SlackSettings
+from adapters.slack.unknown import ignore_unknown
 from workflows.service import Services
 
 EVENTS_PATH = "/slack/events"
@@ -54,6 +55,7 @@ class SlackAdapter:
         commands = SlackCommands(services=services, people=people, home=home, after=after)
         commands.register(self.app)
         SlackInterview(commands=commands, client=self.client, after=after).register(self.app)
+        ignore_unknown(self.app)  # last: only what no listener above claims
         self.router = APIRouter()
         if secret is not None:  # without a signing secret, nothing posted here is trusted
             self.router.add_api_route(

@@ -29,7 +29,7 @@ from adapters.slack.blocks import as_dicts, fallback_text, message_blocks
 from adapters.slack.dedupe import first_time
 from adapters.slack.home import HomeTab
 from adapters.slack.ids import FORM_INPUTS, ActionId, BlockId, CallbackId
-from adapters.slack.modals import form_modal, read_values
+from adapters.slack.modals import form_modal, submitted_values
 from adapters.slack.origin import Origin
 from adapters.slack.payloads import ButtonValue, ModalMetadata
 from adapters.slack.people import PLATFORM, SlackPeople
@@ -53,6 +53,7 @@ FORM_ACTIONS = {
 # The rendering that carries a form: Extend SLA only ever comes with the escalation.
 FORM_PURPOSE = {ButtonAction.EXTEND: Purpose.ESCALATION}
 SUBMIT_ACTIONS = {CallbackId.OVERRIDE: Action.OVERRIDE, CallbackId.REASSIGN: Action.REASSIGN}
+UNREADABLE = "sopbot cannot read this button, so nothing was recorded. Use the latest message."
 FIRST_INPUT = {CallbackId.OVERRIDE: BlockId.REASON_CODE, CallbackId.REASSIGN: BlockId.TO}
 
 
@@ -118,8 +119,12 @@ class SlackHandlers:
     def on_submit(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """Input errors the configuration can find stay next to their field (the modal
         stays open); anything else is acked, and the decision recorded after."""
-        metadata = ModalMetadata.model_validate_json(view["private_metadata"])
-        values = read_values(view["state"]["values"])
+        metadata = ModalMetadata.parse(view.get("private_metadata"))
+        if metadata is None:
+            ack()  # not a modal sopbot opened: nothing to record, nobody to tell
+            log.info("ignored a Slack modal submission with unreadable private_metadata")
+            return
+        values = submitted_values(view)
         callback = CallbackId(view["callback_id"])
         try:
             number = float(values["value"]) if values.get("value") else None
@@ -142,26 +147,34 @@ class SlackHandlers:
 
     # --- who, where, and what happens after a decision -----------------------------------
 
-    def clicked(self, body: dict[str, Any], value: str) -> Click | None:
-        """Who made a click and on what; None for a repeated delivery, and for a
-        stranger (who is told)."""
+    def clicked(self, body: dict[str, Any], value: Any) -> Click | None:
+        """Who made a click and on what; None for a repeated delivery, for a stranger
+        and for a value sopbot did not render (both are told)."""
         if not first_time(self.services, body):
             return None
         origin = Origin.of_click(body)
         person_id = self.replies.identify(origin)
         if person_id is None:
             return None
-        return Click(origin, person_id, ButtonValue.model_validate_json(value))
+        parsed = ButtonValue.parse(value)
+        if parsed is None:
+            self.replies.tell(origin, UNREADABLE)
+            return None
+        return Click(origin, person_id, parsed)
 
     def submitted(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> Submission | None:
         """Who submitted a modal and what; None (acked and told) for a stranger. For
         anyone else the ack is left to the caller: it may carry input errors."""
-        metadata = ModalMetadata.model_validate_json(view["private_metadata"])
+        metadata = ModalMetadata.parse(view.get("private_metadata"))
+        if metadata is None:
+            ack()
+            log.info("ignored a Slack modal submission with unreadable private_metadata")
+            return None
         origin = Origin.of_submission(body, metadata)
         person_id = self.replies.identify(origin, ack=ack)
         if person_id is None:
             return None
-        return Submission(origin, person_id, metadata, read_values(view["state"]["values"]))
+        return Submission(origin, person_id, metadata, submitted_values(view))
 
     def after_decision(self, origin: Origin, *, recorded: DecisionRecorded, person_id: str) -> None:
         """Show the decision at once where it was made (the clicked message, or the
@@ -196,7 +209,7 @@ class SlackHandlers:
     # --- buttons ------------------------------------------------------------------------
 
     def accept(self, body: dict[str, Any], action: dict[str, Any]) -> None:
-        click = self.clicked(body, action["value"])
+        click = self.clicked(body, action.get("value"))
         if click is None:
             return
         request = DecisionRequest(
@@ -212,7 +225,7 @@ class SlackHandlers:
         """Override / Reassign / Extend SLA: the form comes from the recommendation as the
         clicker may act on it now (one database read), and the modal opens while the
         trigger_id is still valid. No form for them: an ephemeral refusal, no modal."""
-        click = self.clicked(body, action["value"])
+        click = self.clicked(body, action.get("value"))
         if click is None:
             return
         wanted = FORM_ACTIONS[ActionId(action["action_id"])]
@@ -241,7 +254,7 @@ class SlackHandlers:
 
     def snooze(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """The "Snooze reminders" select on a reminder: the choice rides in the option."""
-        click = self.clicked(body, action["selected_option"]["value"])
+        click = self.clicked(body, (action.get("selected_option") or {}).get("value"))
         if click is None:
             return
         snoozed = self.replies.attempt(

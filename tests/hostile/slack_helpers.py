@@ -31,3 +31,9 @@ def quiet(world: SlackWorld) -> None:
     world.settled()
     time.sleep(0.2)
     world.settled()
+
+
+def effects(world: SlackWorld) -> list[str]:
+    """The Web API methods called since the last reset, but Bolt's own `auth.test` (it
+    asks who the token is before the first listener runs)."""
+    return [method for method, _params in world.fake.calls if method != "auth.test"]
