@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
@@ -26,6 +27,10 @@ from adapters.slack.unknown import ignore_unknown
 from workflows.service import Services
 
 EVENTS_PATH = "/slack/events"
+# Slack's own payloads stay far below this (a modal's view is at most 100 blocks of a few
+# kB); anything bigger is refused before Bolt parses it. The server-wide cap
+# (bot.api_guards.MAX_BODY_BYTES, for ingestion batches) is five times as much.
+MAX_REQUEST_BYTES = 1024 * 1024
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +72,12 @@ class SlackAdapter:
         )
 
     async def handle(self, request: Request) -> Response:
-        """Bolt's sync dispatch runs in a worker thread so the event loop stays free."""
+        """Bolt's sync dispatch runs in a worker thread so the event loop stays free. A
+        body over MAX_REQUEST_BYTES is answered 413 and never reaches Bolt."""
         with self.after.answering():
             body = await request.body()
+            if len(body) > MAX_REQUEST_BYTES:
+                return JSONResponse({"error": "request too large"}, status_code=413)
             response = await run_in_threadpool(self.app.dispatch, to_bolt_request(request, body))
             return to_starlette_response(response)
 

@@ -12,6 +12,7 @@ that turn is awaited."""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 
@@ -38,6 +39,10 @@ from workflows.service import Services
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
+# An activity from Teams (a message, a card's submit) is a few kB; a body over this is
+# refused 413 before it is parsed or authenticated. The server-wide cap
+# (bot.api_guards.MAX_BODY_BYTES, for ingestion batches) is five times as much.
+MAX_REQUEST_BYTES = 1024 * 1024
 
 
 class TeamsSettingsError(ConfigError):
@@ -131,8 +136,11 @@ class TeamsAdapter:
         async def messages(request: Request) -> Response:
             if "application/json" not in request.headers.get("content-type", ""):
                 return JSONResponse({"error": "expected application/json"}, status_code=415)
+            body = await request.body()
+            if len(body) > MAX_REQUEST_BYTES:
+                return JSONResponse({"error": "request too large"}, status_code=413)
             try:
-                activity = Activity().deserialize(await request.json())
+                activity = Activity().deserialize(json.loads(body))
             except Exception:  # noqa: BLE001 - not JSON, or not an activity
                 return JSONResponse({"error": "the body is not an activity"}, status_code=400)
             if not activity.type:
