@@ -16,6 +16,7 @@ from core.config import Config
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlackApi
 from tests.live import serving
+from tests.local.conftest import client, local_chat, runtime
 from tests.slack.conftest import SlackWorld, fake_slack, slack_settings
 from tests.slack.slack_http import SlackSender
 from tests.teams.conftest import TeamsWorld, connector, teams_runtime
@@ -49,3 +50,6 @@ def teams_world(
         yield world
         world.http.close()
     runtime.stop()
+
+
+__all__ += ["client", "local_chat", "runtime"]  # the web chat of tests/local
