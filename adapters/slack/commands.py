@@ -74,6 +74,8 @@ class SlackCommands:
         self.after.run(partial(self.respond, command, respond))
 
     def respond(self, command: dict[str, Any], respond: Respond) -> None:
+        if not first_time(self.services, command):
+            return  # the same signed invocation, replayed: it was answered
         reply = self.answer(user_id=command.get("user_id"), text=command.get("text") or "")
         if isinstance(reply, str):
             respond(response_type="ephemeral", text=escape(reply))  # mrkdwn: & < > literal

@@ -6,14 +6,27 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
 from adapters.slack.ids import ActionId, BlockId
 from tests.hostile.slack_helpers import decisions, event_kinds, quiet
 from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import block_actions, button_in, selected, typed, view_submission
+from tests.slack.slack_http import TEAM, block_actions, button_in, selected, typed, view_submission
 from tests.slack.test_override_flow import open_override, override_values
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def slack_command_body(user_id: str, text: str, *, response_url: str) -> str:
+    """The form body Slack posts for `/sopbot text` (one trigger_id: one invocation)."""
+    return urlencode({
+        "token": "deprecated-verification-token", "team_id": TEAM["id"],
+        "team_domain": TEAM["domain"], "channel_id": "C0OPS", "user_id": user_id,
+        "command": "/sopbot", "text": text, "api_app_id": "A0SOPBOT",
+        "response_url": response_url, "trigger_id": "4242.13345224609.8ed1a2f0c9",
+    })  # fmt: skip
 
 
 def accept_click(world: SlackWorld) -> tuple[int, dict[str, Any]]:
@@ -81,3 +94,16 @@ def test_a_replayed_modal_submission_is_processed_once(slack_world: SlackWorld, 
     assert len(slack_world.fake.calls_to("chat.update")) == 1
     assert slack_world.fake.calls_to("chat.postEphemeral") == []  # no second answer
     assert "refused" not in " ".join(kinds)
+
+
+def test_a_replayed_slash_command_is_answered_once(slack_world: SlackWorld) -> None:
+    """`/sopbot queue` sent three times byte for byte: one answer through its response_url."""
+    slack_world.ingest()
+    url = slack_world.fake.url.replace("/api/", "/commands/T0FAKE/1/") + "replayed"
+    body = slack_command_body("U0ANA", "queue", response_url=url)
+    stamp = time.time()
+    answers = [slack_world.slack.post(body, FORM, timestamp=stamp) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert slack_world.fake.wait_for("replayed")
+    quiet(slack_world)
+    assert len(slack_world.fake.calls_to("replayed")) == 1
