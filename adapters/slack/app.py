@@ -9,7 +9,7 @@ import logging
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.concurrency import run_in_threadpool
@@ -23,7 +23,7 @@ from adapters.slack.home import HomeTab
 from adapters.slack.interview import SlackInterview
 from adapters.slack.people import SlackPeople
 from adapters.slack.settings import SlackSettings
-from adapters.slack.unknown import ignore_unknown
+from adapters.slack.unknown import ignore_unknown, malformed
 from workflows.service import Services
 
 EVENTS_PATH = "/slack/events"
@@ -78,8 +78,17 @@ class SlackAdapter:
             body = await request.body()
             if len(body) > MAX_REQUEST_BYTES:
                 return JSONResponse({"error": "request too large"}, status_code=413)
-            response = await run_in_threadpool(self.app.dispatch, to_bolt_request(request, body))
+            response = await run_in_threadpool(self.dispatch, request, body)
             return to_starlette_response(response)
+
+    def dispatch(self, request: Request, body: bytes) -> BoltResponse:
+        """Bolt's dispatch; a payload whose shape breaks Bolt's own parsing or matching
+        (Slack never sends one) is a 400."""
+        try:
+            return self.app.dispatch(to_bolt_request(request, body))
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+            log.warning("refused a Slack request Bolt could not read: %r", exc)
+            return malformed()
 
     def start(self) -> None:
         if self.socket_mode is not None:

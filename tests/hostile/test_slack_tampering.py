@@ -14,7 +14,7 @@ import pytest
 from adapters.slack.ids import ActionId, BlockId, CallbackId
 from tests.hostile.slack_helpers import decisions, effects, event_kinds, quiet
 from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import block_actions, button_in, selected, typed, view_submission
+from tests.slack.slack_http import TEAM, block_actions, button_in, selected, typed, view_submission
 from tests.slack.test_override_flow import open_override, override_values
 
 FINN_REC = {"type": "demand_revision", "title": "SKU-9000 forecast for December",
@@ -274,3 +274,49 @@ def test_wrong_types_in_modal_values_are_refused_cleanly(
     assert "Traceback" not in response.text
     quiet(slack_world)
     assert decisions(slack_world, rec_id) == []
+
+
+# --- shapes Slack never sends ---------------------------------------------------------------
+
+SHAPES: list[Any] = [
+    {"type": "block_actions", "user": {"id": "U0ANA"}, "team": TEAM, "actions": []},
+    {"type": "block_actions", "team": TEAM,
+     "actions": [{"action_id": "sopbot_accept", "value": '{"recommendation_id": 1}'}]},
+    {"type": "block_actions", "user": {"id": "U0ANA"}, "team": TEAM,
+     "actions": [{"action_id": "sopbot_accept"}]},
+    {"type": "block_actions", "user": {"id": "U0ANA"}, "team": TEAM,
+     "actions": [{"action_id": "sopbot_snooze", "selected_option": "1h"}]},
+    {"type": "view_submission", "user": {"id": "U0ANA"}, "team": TEAM,
+     "view": {"callback_id": "sopbot_override_modal"}},
+    {"type": "view_submission", "user": {"id": "U0ANA"}, "team": TEAM,
+     "view": {"type": "modal", "callback_id": "sopbot_override_modal",
+              "private_metadata": '{"recommendation_id": 1}', "state": []}},
+    {"type": "view_submission", "team": TEAM,
+     "view": {"type": "modal", "callback_id": "sopbot_extend_modal",
+              "private_metadata": '{"recommendation_id": 1}'}},
+    {"type": "view_submission", "user": {"id": "U0ANA"}, "team": TEAM,
+     "view": {"type": "modal", "callback_id": "sopbot_extend_modal",
+              "private_metadata": '{"recommendation_id": 1}',
+              "state": {"values": {"due_at": {"sopbot_due_at": {
+                  "type": "datetimepicker", "selected_date_time": 10**30}}}}}},
+    {"type": "view_closed", "user": {"id": "U0ANA"}, "team": TEAM, "view": {"type": "modal"}},
+    {"type": "nonsense"},
+    [1, 2],
+    "payload",
+    None,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("payload", SHAPES)
+def test_payload_shapes_slack_never_sends_are_refused_cleanly(
+    slack_world: SlackWorld, payload: Any
+) -> None:
+    rec_id = slack_world.ingest()
+    slack_world.fake.reset()
+    response = slack_world.slack.interactive(payload)
+    assert response.status_code in (200, 400, 404), response.text
+    assert "Traceback" not in response.text
+    quiet(slack_world)
+    assert decisions(slack_world, rec_id) == []
+    assert "sla_extended" not in event_kinds(slack_world, rec_id)
+    assert [m for m in effects(slack_world) if m != "chat.postEphemeral"] == []
