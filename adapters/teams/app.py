@@ -26,6 +26,7 @@ from botframework.connector.auth import AuthenticateRequestResult
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from jwt import PyJWTError
+from msrest.exceptions import SerializationError
 
 from adapters.teams.bot import SopbotTeamsBot
 from adapters.teams.chat import TeamsChat
@@ -158,7 +159,11 @@ class TeamsAdapter:
                 return Response(status_code=202)
             invoke = await self.loop.run_async(turn)
             if invoke is not None:
-                return JSONResponse(serializer_helper(invoke.body), status_code=invoke.status)
+                try:
+                    answer = serializer_helper(invoke.body)
+                except SerializationError:  # botbuilder's answer to a malformed invoke value
+                    return JSONResponse({"error": "malformed invoke"}, status_code=400)
+                return JSONResponse(answer, status_code=invoke.status)
             return Response(status_code=201)
 
         return router

@@ -146,3 +146,27 @@ def test_wrong_types_in_form_inputs_are_refused_on_the_card(
     [put] = teams_world.updates_of(ana_card)
     assert "\u26a0" in texts(put.card)  # the error is on the card
     assert decisions(teams_world, ana_rec) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"type": "invoke", "name": "adaptiveCard/action", "value": "junk"},
+        {"type": "invoke", "name": "adaptiveCard/action",
+         "value": {"action": {"type": "Action.Execute", "verb": "accept", "data": "junk"}}},
+        {"type": "invoke", "name": "sopbot/nonsense", "value": {"sopbot": {}}},
+        {"from": None}, {"from": {}}, {"text": 42}, {"replyToId": {"a": 1}},
+        {"channelData": "x"}, {"entities": "x"},
+    ],
+)  # fmt: skip
+def test_activity_shapes_teams_never_sends_are_refused_cleanly(
+    teams_world: TeamsWorld, change: dict[str, Any]
+) -> None:
+    ana_rec, ana_card, _finn_rec, _finn_card = delivered(teams_world)
+    activity = teams_world.activity(USERS["ana"], "message", text="queue") | change
+    response = teams_world.post(activity)
+    # 501 is botbuilder's answer to an invoke no handler implements (Teams expects it).
+    assert response.status_code < 500 or response.status_code == 501, response.text
+    assert "Traceback" not in response.text
+    assert decisions(teams_world, ana_rec) == []
+    assert teams_world.updates_of(ana_card) == []
