@@ -320,3 +320,17 @@ def test_payload_shapes_slack_never_sends_are_refused_cleanly(
     assert decisions(slack_world, rec_id) == []
     assert "sla_extended" not in event_kinds(slack_world, rec_id)
     assert [m for m in effects(slack_world) if m != "chat.postEphemeral"] == []
+
+
+@pytest.mark.parametrize("number", ["NaN", "1e999", "-inf", "12abc"])
+def test_a_value_that_is_no_finite_number_is_an_error_next_to_its_field(
+    slack_world: SlackWorld, number: str
+) -> None:
+    rec_id, _dm, view = open_override(slack_world)
+    values = override_values("COST_TRADEOFF", None, number)
+    response = slack_world.slack.interactive(view_submission(user_id="U0ANA", view=view,
+                                                             values=values))  # fmt: skip
+    assert response.status_code == 200
+    assert list(response.json()["errors"]) == [BlockId.VALUE]
+    quiet(slack_world)
+    assert decisions(slack_world, rec_id) == []
