@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, Request, Response
-from slack_bolt import App
+from fastapi.responses import JSONResponse
+from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.concurrency import run_in_threadpool
@@ -23,9 +24,14 @@ from adapters.slack.interview import SlackInterview
 from adapters.slack.journal import Journal
 from adapters.slack.people import SlackPeople
 from adapters.slack.settings import SlackSettings
+from adapters.slack.unknown import ignore_unknown, malformed
 from workflows.service import Services
 
 EVENTS_PATH = "/slack/events"
+# Slack's own payloads stay far below this (a modal's view is at most 100 blocks of a few
+# kB); anything bigger is refused before Bolt parses it. The server-wide cap
+# (bot.api_guards.MAX_BODY_BYTES, for ingestion batches) is five times as much.
+MAX_REQUEST_BYTES = 1024 * 1024
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +63,7 @@ class SlackAdapter:
         commands = SlackCommands(services=services, people=people, home=home, after=after)
         commands.register(self.app)
         SlackInterview(commands=commands, client=self.client, after=after).register(self.app)
+        ignore_unknown(self.app)  # last: only what no listener above claims
         self.router = APIRouter()
         if secret is not None:  # without a signing secret, nothing posted here is trusted
             self.router.add_api_route(
@@ -68,11 +75,23 @@ class SlackAdapter:
         )
 
     async def handle(self, request: Request) -> Response:
-        """Bolt's sync dispatch runs in a worker thread so the event loop stays free."""
+        """Bolt's sync dispatch runs in a worker thread so the event loop stays free. A
+        body over MAX_REQUEST_BYTES is answered 413 and never reaches Bolt."""
         with self.after.answering():
             body = await request.body()
-            response = await run_in_threadpool(self.app.dispatch, to_bolt_request(request, body))
+            if len(body) > MAX_REQUEST_BYTES:
+                return JSONResponse({"error": "request too large"}, status_code=413)
+            response = await run_in_threadpool(self.dispatch, request, body)
             return to_starlette_response(response)
+
+    def dispatch(self, request: Request, body: bytes) -> BoltResponse:
+        """Bolt's dispatch; a payload whose shape breaks Bolt's own parsing or matching
+        (Slack never sends one) is a 400."""
+        try:
+            return self.app.dispatch(to_bolt_request(request, body))
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+            log.warning("refused a Slack request Bolt could not read: %r", exc)
+            return malformed()
 
     def start(self) -> None:
         # Clicks a process gone had acked and not done (after their lease), now and then.

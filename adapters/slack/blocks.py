@@ -61,8 +61,10 @@ def _mrkdwn(text: str, limit: int = SECTION_MAX) -> MarkdownTextObject:
 
 
 def fallback_text(message: Message) -> str:
-    """The notification / screen-reader text sent beside the blocks."""
-    return clip(message.fallback_text(), FALLBACK_MAX)
+    """The notification / screen-reader text sent beside the blocks. Slack formats it
+    as mrkdwn too (a `<!channel>` in a title would notify the whole channel), so it is
+    escaped like every other text of ours."""
+    return clip(escape(message.fallback_text()), FALLBACK_MAX)
 
 
 def _value(button: Button, purpose: str | None, page: int | None) -> str:

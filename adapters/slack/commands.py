@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from adapters.slack.after_ack import AfterAck
-from adapters.slack.blocks import as_dicts, fallback_text, message_blocks
+from adapters.slack.blocks import as_dicts, escape, fallback_text, message_blocks
 from adapters.slack.dedupe import first_time
 from adapters.slack.home import HomeTab
 from adapters.slack.modals import NOT_CONFIGURED
@@ -75,9 +75,11 @@ class SlackCommands:
         self.after.run(partial(self.respond, command, respond))
 
     def respond(self, command: dict[str, Any], respond: Respond) -> None:
+        if not first_time(self.services, command):
+            return  # the same signed invocation, replayed: it was answered
         reply = self.answer(user_id=command.get("user_id"), text=command.get("text") or "")
         if isinstance(reply, str):
-            respond(response_type="ephemeral", text=reply)
+            respond(response_type="ephemeral", text=escape(reply))  # mrkdwn: & < > literal
             return
         if isinstance(reply, QueueView):
             respond(response_type="ephemeral", text=reply.text, blocks=reply.blocks or None)

@@ -4,10 +4,17 @@ once in the database (whichever replica sees it first), and repeats are dropped.
 claim is made in the work after the ack (adapters.slack.after_ack), never on the
 request path: a repeat is answered 200 like any delivery, and then does nothing.
 Decisions are also unique in the database, so even a double click with two distinct ids
-records once; the second click is told who decided first."""
+records once; the second click is told who decided first. A modal submission has no
+delivery id, so a replay of the same signed request (inside Slack's five-minute window)
+is recognised by the view and what was entered in it: an exact repeat is dropped
+without a second answer, while a corrected resubmission (other values) goes through.
+A slash command is one invocation per trigger_id, so a replay of it is not answered
+twice either."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -28,6 +35,13 @@ def delivery_key(body: Mapping[str, Any]) -> str | None:
         action = body["actions"][0]
         user = (body.get("user") or {}).get("id", "")
         return f"action:{user}:{action.get('action_ts')}:{action.get('action_id')}"
+    if body.get("command") and body.get("trigger_id"):  # a slash command: one per trigger
+        return f"command:{body.get('user_id', '')}:{body['trigger_id']}"
+    view = body.get("view")
+    if kind == "view_submission" and isinstance(view, Mapping) and view.get("id"):
+        user = (body.get("user") or {}).get("id", "")
+        state = json.dumps(view.get("state"), sort_keys=True, default=str).encode()
+        return f"view:{user}:{view['id']}:{hashlib.sha256(state).hexdigest()[:32]}"
     return None
 
 

@@ -30,7 +30,7 @@ from adapters.slack.clicks import Drawn, InputErrors, Kind, durable, refusal
 from adapters.slack.dedupe import first_time
 from adapters.slack.home import HomeTab
 from adapters.slack.ids import FORM_INPUTS, ActionId, BlockId, CallbackId
-from adapters.slack.modals import form_modal, read_values
+from adapters.slack.modals import form_modal, submitted_values
 from adapters.slack.origin import Origin
 from adapters.slack.payloads import ButtonValue, ModalMetadata, QueuePageValue
 from adapters.slack.people import PLATFORM, SlackPeople
@@ -55,6 +55,7 @@ FORM_ACTIONS = {
 # The rendering that carries a form: Extend SLA only ever comes with the escalation.
 FORM_PURPOSE = {ButtonAction.EXTEND: Purpose.ESCALATION}
 SUBMIT_ACTIONS = {CallbackId.OVERRIDE: Action.OVERRIDE, CallbackId.REASSIGN: Action.REASSIGN}
+UNREADABLE = "sopbot cannot read this button, so nothing was recorded. Use the latest message."
 FIRST_INPUT = {CallbackId.OVERRIDE: BlockId.REASON_CODE, CallbackId.REASSIGN: BlockId.TO}
 
 
@@ -109,19 +110,27 @@ class SlackHandlers:
         """Input errors the configuration can find stay next to their field (the modal
         stays open); anything else is acked, and the decision recorded after."""
         try:
-            metadata, request = self.submitted_request(view)
+            asked = self.submitted_request(view)
         except InputErrors as exc:
             ack(response_action="errors", errors=exc.errors)
             return
+        if asked is None:
+            ack()  # not a modal sopbot opened: nothing to record, nobody to tell
+            log.info("ignored a Slack modal submission with unreadable private_metadata")
+            return
         ack()
-        self.after.run(partial(self.submit, body, metadata, request),
-                       durable=durable(body, Kind.SUBMIT))  # fmt: skip
+        self.after.run(partial(self.submit, body, *asked), durable=durable(body, Kind.SUBMIT))
 
-    def submitted_request(self, view: dict[str, Any]) -> tuple[ModalMetadata, DecisionRequest]:
+    def submitted_request(
+        self, view: dict[str, Any]
+    ) -> tuple[ModalMetadata, DecisionRequest] | None:
         """The decision an Override / Reassign modal asks for, checked as far as the
-        configuration allows; InputErrors carries the errors by block."""
-        metadata = ModalMetadata.model_validate_json(view["private_metadata"])
-        values = read_values(view["state"]["values"])
+        configuration allows; InputErrors carries the errors by block, None means the
+        metadata is not one sopbot wrote."""
+        metadata = ModalMetadata.parse(view.get("private_metadata"))
+        if metadata is None:
+            return None
+        values = submitted_values(view)
         callback = CallbackId(view["callback_id"])
         try:
             number = float(values["value"]) if values.get("value") else None
@@ -142,18 +151,23 @@ class SlackHandlers:
     # --- who, where, and what happens after a decision -----------------------------------
 
     def clicked(
-        self, body: dict[str, Any], value: str, *, taken_over: bool = False
+        self, body: dict[str, Any], value: Any, *, taken_over: bool = False
     ) -> Click | None:
-        """Who made a click and on what; None for a repeated delivery, and for a
-        stranger (who is told). A click taken over from a process gone may have been
-        claimed by it already: its decision is still once, by its own unique key."""
+        """Who made a click and on what; None for a repeated delivery, for a stranger
+        and for a value sopbot did not render (both are told). A click taken over from
+        a process gone may have been claimed by it already: its decision is still once,
+        by its own unique key."""
         if not taken_over and not first_time(self.services, body):
             return None
         origin = Origin.of_click(body)
         person_id = self.replies.identify(origin)
         if person_id is None:
             return None
-        return Click(origin, person_id, ButtonValue.model_validate_json(value))
+        parsed = ButtonValue.parse(value)
+        if parsed is None:
+            self.replies.tell(origin, UNREADABLE)
+            return None
+        return Click(origin, person_id, parsed)
 
     def after_decision(self, origin: Origin, *, recorded: DecisionRecorded, person_id: str,
                        drawn: Drawn) -> None:  # fmt: skip
@@ -202,7 +216,7 @@ class SlackHandlers:
 
     def accept(self, body: dict[str, Any], action: dict[str, Any], *,
                taken_over: bool = False) -> None:  # fmt: skip
-        click = self.clicked(body, action["value"], taken_over=taken_over)
+        click = self.clicked(body, action.get("value"), taken_over=taken_over)
         if click is None:
             return
         request = DecisionRequest(
@@ -220,7 +234,7 @@ class SlackHandlers:
         """Override / Reassign / Extend SLA: the form comes from the recommendation as the
         clicker may act on it now (one database read), and the modal opens while the
         trigger_id is still valid. No form for them: an ephemeral refusal, no modal."""
-        click = self.clicked(body, action["value"])
+        click = self.clicked(body, action.get("value"))
         if click is None:
             return
         wanted = FORM_ACTIONS[ActionId(action["action_id"])]
@@ -251,7 +265,8 @@ class SlackHandlers:
     def snooze(self, body: dict[str, Any], action: dict[str, Any], *,
                taken_over: bool = False) -> None:  # fmt: skip
         """The "Snooze reminders" select on a reminder: the choice rides in the option."""
-        click = self.clicked(body, action["selected_option"]["value"], taken_over=taken_over)
+        click = self.clicked(body, (action.get("selected_option") or {}).get("value"),
+                             taken_over=taken_over)  # fmt: skip
         if click is None:
             return
         snoozed = self.replies.attempt(
@@ -280,7 +295,9 @@ class SlackHandlers:
     # --- modal submissions --------------------------------------------------------------
 
     def submit(self, body: dict[str, Any], metadata: ModalMetadata,
-               request: DecisionRequest) -> None:  # fmt: skip
+               request: DecisionRequest, *, taken_over: bool = False) -> None:  # fmt: skip
+        if not taken_over and not first_time(self.services, body):
+            return
         origin = Origin.of_submission(body, metadata)
         person_id = self.replies.identify(origin)
         if person_id is None:
@@ -297,18 +314,25 @@ class SlackHandlers:
         next to its field; the rest (who may extend, later than the current due time)
         needs the database, so it is checked after the ack and a refusal is told."""
         try:
-            metadata, due, reason = self.extension_asked(view)
+            asked = self.extension_asked(view)
         except InputErrors as exc:
             ack(response_action="errors", errors=exc.errors)
             return
         ack()
-        self.after.run(partial(self.extend, body, metadata, due, reason),
-                       durable=durable(body, Kind.EXTEND))  # fmt: skip
+        if asked is None:
+            log.info("ignored a Slack modal submission with unreadable private_metadata")
+            return
+        self.after.run(partial(self.extend, body, *asked), durable=durable(body, Kind.EXTEND))
 
-    def extension_asked(self, view: dict[str, Any]) -> tuple[ModalMetadata, datetime, str]:
-        """The Extend SLA modal's new due time and reason, checked without the database."""
-        metadata = ModalMetadata.model_validate_json(view["private_metadata"])
-        values = read_values(view["state"]["values"])
+    def extension_asked(
+        self, view: dict[str, Any]
+    ) -> tuple[ModalMetadata, datetime, str] | None:
+        """The Extend SLA modal's new due time and reason, checked without the database;
+        None when the metadata is not one sopbot wrote."""
+        metadata = ModalMetadata.parse(view.get("private_metadata"))
+        if metadata is None:
+            return None
+        values = submitted_values(view)
         stamp = values.get("due_at")
         reason = values.get("reason")
         try:
@@ -322,7 +346,9 @@ class SlackHandlers:
         return metadata, due, reason or ""
 
     def extend(self, body: dict[str, Any], metadata: ModalMetadata, due: datetime,
-               reason: str) -> None:  # fmt: skip
+               reason: str, *, taken_over: bool = False) -> None:  # fmt: skip
+        if not taken_over and not first_time(self.services, body):
+            return  # a replay: the first one was answered
         origin = Origin.of_submission(body, metadata)
         person_id = self.replies.identify(origin)
         if person_id is None:
@@ -351,8 +377,12 @@ class SlackHandlers:
         if kind in (Kind.ACCEPT, Kind.SNOOZE):
             work = partial(self.accept if kind == Kind.ACCEPT else self.snooze, body,
                            body["actions"][0], taken_over=True)  # fmt: skip
-        elif kind == Kind.SUBMIT:
-            work = partial(self.submit, body, *self.submitted_request(body["view"]))
         else:
-            work = partial(self.extend, body, *self.extension_asked(body["view"]))
+            asked = (self.submitted_request if kind == Kind.SUBMIT else self.extension_asked)(
+                body["view"]
+            )
+            if asked is None:
+                return
+            work = partial(self.submit if kind == Kind.SUBMIT else self.extend, body, *asked,
+                           taken_over=True)  # fmt: skip
         self.after.redo(work, pending.key)

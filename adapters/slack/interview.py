@@ -17,7 +17,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from adapters.slack.after_ack import AfterAck
-from adapters.slack.blocks import as_dicts, fallback_text, message_blocks
+from adapters.slack.blocks import as_dicts, escape, fallback_text, message_blocks
 from adapters.slack.commands import SlackCommands
 from adapters.slack.dedupe import first_time
 
@@ -44,7 +44,7 @@ class SlackInterview:
             return
         reply = self.commands.answer(user_id=event.get("user"), text=text)
         if isinstance(reply, str):
-            self.client.chat_postMessage(channel=event["channel"], text=reply)
+            self.client.chat_postMessage(channel=event["channel"], text=escape(reply))
             return
         self.client.chat_postMessage(channel=event["channel"], text=fallback_text(reply),
                                      blocks=as_dicts(message_blocks(reply)))  # fmt: skip

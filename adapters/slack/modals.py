@@ -44,6 +44,7 @@ OPTION_MAX = 75
 OPTIONS_MAX = 100
 PLACEHOLDER_MAX = 150
 NOTE_MAX_CHARS = 2000
+MAX_STAMP = 253402300799  # 9999-12-31T23:59:59Z, the last moment a datetime can hold
 
 NOT_CONFIGURED = (
     "You are not in the sopbot configuration, so there is nothing here for you. "
@@ -113,22 +114,44 @@ def form_modal(*, form: Form, message: Message, metadata: ModalMetadata) -> View
     )
 
 
-def read_values(state_values: Mapping[str, Mapping[str, Any]]) -> dict[str, str | None]:
-    """A view submission's `view.state.values` as {form input name: submitted text}."""
+def _text(raw: Any) -> str | None:
+    """Submitted text, or None for anything else a tampered payload may carry."""
+    return raw if isinstance(raw, str) else None
+
+
+def _stamp(raw: Any) -> str | None:
+    """A datetimepicker's Unix time as digits, or None when it is not a plausible one."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= MAX_STAMP:
+        return str(raw)
+    return None
+
+
+def read_values(state_values: Any) -> dict[str, str | None]:
+    """A view submission's `view.state.values` as {form input name: submitted text}.
+    Slack sends strings (a Unix time for a date-time); any other shape, which only a
+    hand-made request has, reads as not filled in, and the workflow says what is missing."""
     values: dict[str, str | None] = {}
+    if not isinstance(state_values, Mapping):
+        return values
     for name, (block_id, action_id) in FORM_INPUTS.items():
-        entry = (state_values.get(block_id) or {}).get(action_id)
-        if not entry:
+        block = state_values.get(block_id)
+        entry = block.get(action_id) if isinstance(block, Mapping) else None
+        if not isinstance(entry, Mapping):
             continue
         if entry.get("type") == "static_select":
-            selected = entry.get("selected_option") or {}
-            values[name] = selected.get("value")
+            selected = entry.get("selected_option")
+            values[name] = _text(selected.get("value")) if isinstance(selected, Mapping) else None
         elif entry.get("type") == "datetimepicker":
-            stamp = entry.get("selected_date_time")
-            values[name] = str(stamp) if stamp is not None else None
+            values[name] = _stamp(entry.get("selected_date_time"))
         else:
-            values[name] = entry.get("value")
+            values[name] = _text(entry.get("value"))
     return values
+
+
+def submitted_values(view: Mapping[str, Any]) -> dict[str, str | None]:
+    """`read_values` of a submitted view, whatever shape its `state` has."""
+    state = view.get("state")
+    return read_values(state.get("values") if isinstance(state, Mapping) else None)
 
 
 def home_view(messages: Sequence[Message]) -> View:

@@ -3,7 +3,11 @@ pydantic models, so a value Slack hands back is parsed and checked, never split 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from core.limits import BigInt
 
 
 class _Compact(BaseModel):
@@ -13,13 +17,24 @@ class _Compact(BaseModel):
         """The JSON Slack carries for us (button values are capped at 2000 chars)."""
         return self.model_dump_json(exclude_defaults=True)
 
+    @classmethod
+    def parse(cls, raw: Any) -> Self | None:
+        """What Slack handed back, or None when it is not what we rendered (a payload
+        edited by hand is still signed by Slack): the caller drops it, never a 500."""
+        if not isinstance(raw, str | bytes):
+            return None
+        try:
+            return cls.model_validate_json(raw)
+        except ValidationError:
+            return None
+
 
 class ButtonValue(_Compact):
     """A button's `value`: which recommendation, on whose behalf, and the message it sits
     in (`purpose`: digest / escalation / reminder / queue; `page` of the queue), so the
     click redraws only its own entry and keeps what the message is for."""
 
-    recommendation_id: int
+    recommendation_id: BigInt
     on_behalf: bool = False
     value: str | None = None
     purpose: str | None = None
@@ -38,7 +53,7 @@ class ModalMetadata(_Compact):
     the ephemeral `/sopbot queue` list through its `response_url` (3000 chars at most:
     a Slack response url is about a hundred)."""
 
-    recommendation_id: int
+    recommendation_id: BigInt
     channel: str | None = None
     message_ts: str | None = None
     response_url: str | None = None

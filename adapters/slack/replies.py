@@ -14,6 +14,7 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from adapters.slack.blocks import escape
 from adapters.slack.modals import NOT_CONFIGURED
 from adapters.slack.origin import Origin
 from adapters.slack.people import SlackPeople
@@ -30,11 +31,12 @@ class Replies:
         self.people = people
 
     def tell(self, origin: Origin, text: str) -> None:
-        """An ephemeral note for the clicker; in the bot's DM when there is no channel."""
+        """An ephemeral note for the clicker; in the bot's DM when there is no channel.
+        Slack reads it as mrkdwn, so &, < and > are escaped (a workflow's words are text)."""
         user_id = origin.user_id
         try:
             self.client.chat_postEphemeral(
-                channel=origin.channel or user_id, user=user_id, text=text
+                channel=origin.channel or user_id, user=user_id, text=escape(text)
             )
         except (SlackApiError, OSError) as exc:
             log.warning("could not post an ephemeral message: %s", exc)

@@ -15,6 +15,7 @@ response, so that turn is awaited."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ from botframework.connector.auth import AuthenticateRequestResult
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from jwt import PyJWTError
+from msrest.exceptions import SerializationError
 
 from adapters.teams.bot import SopbotTeamsBot
 from adapters.teams.chat import TeamsChat
@@ -43,6 +45,10 @@ from workflows.service import Services
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
+# An activity from Teams (a message, a card's submit) is a few kB; a body over this is
+# refused 413 before it is parsed or authenticated. The server-wide cap
+# (bot.api_guards.MAX_BODY_BYTES, for ingestion batches) is five times as much.
+MAX_REQUEST_BYTES = 1024 * 1024
 
 
 class TeamsSettingsError(ConfigError):
@@ -138,8 +144,11 @@ class TeamsAdapter:
         async def messages(request: Request) -> Response:
             if "application/json" not in request.headers.get("content-type", ""):
                 return JSONResponse({"error": "expected application/json"}, status_code=415)
+            body = await request.body()
+            if len(body) > MAX_REQUEST_BYTES:
+                return JSONResponse({"error": "request too large"}, status_code=413)
             try:
-                activity = Activity().deserialize(await request.json())
+                activity = Activity().deserialize(json.loads(body))
             except Exception:  # noqa: BLE001 - not JSON, or not an activity
                 return JSONResponse({"error": "the body is not an activity"}, status_code=400)
             if not activity.type:
@@ -167,7 +176,11 @@ class TeamsAdapter:
                 return Response(status_code=202)
             invoke = await self.loop.run_async(turn)
             if invoke is not None:
-                return JSONResponse(serializer_helper(invoke.body), status_code=invoke.status)
+                try:
+                    answer = serializer_helper(invoke.body)
+                except SerializationError:  # botbuilder's answer to a malformed invoke value
+                    return JSONResponse({"error": "malformed invoke"}, status_code=400)
+                return JSONResponse(answer, status_code=invoke.status)
             return Response(status_code=201)
 
         return router

@@ -69,8 +69,21 @@ def card_variant(message: Message) -> Purpose | None:
     return None if purpose == Purpose.OWNER else purpose
 
 
+# Teams reads TextBlock texts and facts as Markdown, so `[label](url)` in a title, a
+# driver or a note would be a link one click away (javascript:, or a phishing site). A
+# WORD JOINER (invisible, no line break) between `]` and `(` keeps every host from
+# seeing a link, where backslash escapes are shown as typed on Teams' mobile clients.
+LINK_JOIN = "]("
+LINK_BROKEN = "]\u2060("
+
+
+def inert(text: str) -> str:
+    """`text` as Teams shows it, without a Markdown link any data could have formed."""
+    return text.replace(LINK_JOIN, LINK_BROKEN)
+
+
 def _text(text: str, **props: Any) -> Element:
-    return {"type": "TextBlock", "text": text, "wrap": True, **props}
+    return {"type": "TextBlock", "text": inert(text), "wrap": True, **props}
 
 
 def _submit(title: str, submit: CardSubmit, style: ButtonStyle | None = None) -> Element:
@@ -209,7 +222,7 @@ def _content(message: Message, *, heading: bool) -> list[Element]:
     if message.status:
         body.append(status_badge(message))
     if message.fields:
-        facts = [{"title": f.label, "value": f.value} for f in message.fields]
+        facts = [{"title": inert(f.label), "value": inert(f.value)} for f in message.fields]
         body.append({"type": "FactSet", "facts": facts})
     for section in message.sections:
         body.append(_text(section.title, weight="Bolder", spacing="Medium"))

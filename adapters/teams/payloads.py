@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from core.limits import BigInt
 from core.messages import ButtonAction
 from workflows.views import Purpose
 
@@ -39,7 +40,7 @@ class CardSubmit(BaseModel):
 
     v: int = VERSION
     action: ButtonAction | CardVerb
-    recommendation_id: int
+    recommendation_id: BigInt  # a hand-edited id that no column can hold is not ours
     nonce: str
     on_behalf: bool = False
     value: str | None = None
