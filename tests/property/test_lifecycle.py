@@ -1,0 +1,364 @@
+"""A recommendation's whole life as a Hypothesis state machine, on both databases.
+
+Hypothesis draws sequences of what happens in a deployment: the planning system
+ingests, revises, withdraws and repeats itself; the outbox worker delivers (sometimes
+through a failing chat, sometimes after another worker claimed rows and stalled);
+owners snooze, managers extend, people reassign, accept and override, click twice with
+the same delivery id or race each other; the SLA sweep runs at arbitrary moments of a
+clock that Hypothesis moves. After every step `World.check` holds the invariants: at
+most one final decision, nothing decided or withdrawn nudged or escalated afterwards,
+the audit trail replays to the row's owner, status and due time, and every outbox row
+is sent at most once (each send belongs to one row). Real services, real databases; the
+in-memory chat is the only fake."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from sqlalchemy import func, select, text
+
+from core.clock import AdjustableClock
+from core.config import Config
+from core.domain import Action, IngestStatus, Status
+from storage.db import Database
+from storage.models import Base, Event, OutboxItem, Recommendation
+from tests.conftest import MONDAY_9, make_rec
+from tests.property.world import SpyWorker, World
+from workflows.decisions import DecisionRequest
+from workflows.delivery import _ClaimLost
+from workflows.errors import RepeatedDelivery, WorkflowError
+from workflows.ingestion import validate_batch
+from workflows.outcomes import record_outcomes
+from workflows.sla import sweep
+
+EXAMPLES = 30
+STEPS = 25
+MAX_RECS = 5
+PEOPLE = ("ana", "carl", "dora", "eve", "finn", "ben", "greta")
+TYPES = ("stockout_risk", "supplier_delay", "expedite")
+SITES = ("DC-NORTH", "DC-SOUTH", "PLANT-2")
+# Below actionable (digest tier), direct, and at auto-accept for `expedite`.
+CONFIDENCES = (0.3, 0.82, 0.98)
+REASONS = (("ALREADY_ACTIONED", None), ("COST_TRADEOFF", None),
+           ("SUPPLIER_PATTERN", "they over-promise in Q4"))  # fmt: skip
+# Clock moves between sweeps: none, inside a lease, past a lease, hours, past SLAs, days.
+ADVANCES = st.sampled_from([0, 60, 200, 1800, 3600, 4 * 3600, 9 * 3600, 26 * 3600, 3 * 86400])
+
+
+class Lifecycle(RuleBasedStateMachine):
+    """One example: a fresh database, up to MAX_RECS recommendations, STEPS steps."""
+
+    make_world: Callable[[], World]
+    runs: dict[str, int]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.world = self.make_world()
+        self.payloads: list[dict[str, Any]] = []  # the last payload sent per recommendation
+        self.ids: list[int] = []
+        self.stalled: list[tuple[SpyWorker, list[OutboxItem]]] = []
+        self.runs["examples"] += 1
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _ingest(self, payload: dict[str, Any]) -> Any:
+        items = validate_batch(config=self.world.config, raw_items=[payload])
+        [result] = self.world.services.ingestor.ingest(items=items)
+        return result
+
+    def _rec(self, index: int) -> Recommendation:
+        with self.world.database.read() as session:
+            rec = session.get(Recommendation, self.ids[index % len(self.ids)])
+            assert rec is not None
+            session.expunge(rec)
+            return rec
+
+    def _counts(self) -> tuple[int, int]:
+        with self.world.database.read() as session:
+            return (session.scalar(select(func.count()).select_from(OutboxItem)) or 0,
+                    session.scalar(select(func.count()).select_from(Event)) or 0)  # fmt: skip
+
+    def _decide(self, request: DecisionRequest) -> bool:
+        """True when recorded; a refusal must be a WorkflowError a planner can read."""
+        try:
+            self.world.services.decisions.decide(request)
+        except WorkflowError:
+            return False
+        return True
+
+    def _request(self, index: int, actor: str, action: Action, reason: int,
+                 deliveries: tuple[str, ...] = (), to: str | None = None) -> DecisionRequest:  # fmt: skip
+        code, note = REASONS[reason]
+        if action == Action.OVERRIDE:
+            return DecisionRequest(self.ids[index % len(self.ids)], actor, action, "slack",
+                                   reason_code=code, note=note, value=100.0,
+                                   deliveries=deliveries)  # fmt: skip
+        if action == Action.REASSIGN:
+            return DecisionRequest(self.ids[index % len(self.ids)], actor, action, "slack",
+                                   to=to, note="knows the site", deliveries=deliveries)  # fmt: skip
+        return DecisionRequest(self.ids[index % len(self.ids)], actor, action, "slack",
+                               deliveries=deliveries)  # fmt: skip
+
+    # --- the planning system --------------------------------------------------------------
+
+    @precondition(lambda self: len(self.ids) < MAX_RECS)
+    @rule(type_=st.sampled_from(TYPES), site=st.sampled_from(SITES),
+          confidence=st.sampled_from(CONFIDENCES), withdrawn=st.sampled_from([False, False, False, True]))  # fmt: skip
+    def ingest(self, type_: str, site: str, confidence: float, withdrawn: bool) -> None:
+        payload = make_rec(external_id=f"ext-{uuid.uuid4().hex[:10]}", type=type_, site=site,
+                           confidence=confidence, withdrawn=withdrawn)  # fmt: skip
+        result = self._ingest(payload)
+        assert result.status == IngestStatus.CREATED
+        self.payloads.append(payload)
+        self.ids.append(result.id)
+
+    @precondition(lambda self: self.ids)
+    @rule(index=st.integers(0, MAX_RECS - 1), quantity=st.integers(1, 999))
+    def revise(self, index: int, quantity: int) -> None:
+        index %= len(self.ids)
+        before = self._rec(index)
+        payload = {**self.payloads[index], "quantity": quantity,
+                   "revision": self.payloads[index].get("revision", 1) + 1}  # fmt: skip
+        result = self._ingest(payload)
+        self.payloads[index] = payload
+        if before.status == Status.OPEN:
+            assert result.status in (IngestStatus.REVISED, IngestStatus.DUPLICATE)
+        else:
+            assert result.status == IngestStatus.DUPLICATE, "a closed one was revised"
+
+    @precondition(lambda self: self.ids)
+    @rule(index=st.integers(0, MAX_RECS - 1))
+    def withdraw(self, index: int) -> None:
+        index %= len(self.ids)
+        before = self._rec(index)
+        payload = {**self.payloads[index], "withdrawn": True}
+        result = self._ingest(payload)
+        expected = IngestStatus.WITHDRAWN if before.status == Status.OPEN else IngestStatus.DUPLICATE
+        assert result.status == expected
+
+    @precondition(lambda self: self.ids)
+    @rule(index=st.integers(0, MAX_RECS - 1))
+    def repeat_ingest(self, index: int) -> None:
+        """The planning system sends the same item again: nothing new is written."""
+        before = self._counts()
+        result = self._ingest(self.payloads[index % len(self.ids)])
+        assert result.status == IngestStatus.DUPLICATE
+        assert self._counts() == before
+
+    @precondition(lambda self: self.ids)
+    @rule(index=st.integers(0, MAX_RECS - 1), correct=st.booleans())
+    def outcome(self, index: int, correct: bool) -> None:
+        payload = self.payloads[index % len(self.ids)]
+        record_outcomes(database=self.world.database, clock=self.world.clock, raw_items=[
+            {"source": payload["source"], "external_id": payload["external_id"],
+             "actual_value": 200.0, "ai_correct": correct}])  # fmt: skip
+
+    # --- delivery and the clock -----------------------------------------------------------
+
+    @rule(failure=st.sampled_from(["none", "none", "transient", "permanent"]))
+    def deliver(self, failure: str) -> None:
+        if failure != "none":
+            self.world.chat.fail_next(1, transient=failure == "transient")
+        self.world.worker.drain()
+        self.world.chat.clear_failures()  # an unused one must not leak into a later step
+
+    @rule(limit=st.integers(1, 4))
+    def stall_a_worker(self, limit: int) -> None:
+        """Another worker claims rows and stalls (a long GC pause, a lost network)."""
+        worker = self.world.new_worker()
+        self.stalled.append((worker, worker.claim(limit=limit)))
+
+    @precondition(lambda self: self.stalled)
+    @rule()
+    def stalled_worker_resumes(self) -> None:
+        """It carries on with what it claimed: whatever another worker re-claimed after the
+        lease ran out must not be sent again."""
+        worker, items = self.stalled.pop(0)
+        for item in items:
+            try:
+                worker._deliver(item)
+            except _ClaimLost:
+                continue
+
+    @rule(seconds=ADVANCES)
+    def sweep_later(self, seconds: int) -> None:
+        now = self.world.clock.advance(timedelta(seconds=seconds))
+        sweep(database=self.world.database, config=self.world.config,
+              calendars=self.world.services.calendars, now=now)  # fmt: skip
+
+    # --- people ---------------------------------------------------------------------------
+
+    @precondition(lambda self: self.ids)
+    @rule(index=st.integers(0, MAX_RECS - 1), actor=st.sampled_from(PEOPLE),
+          choice=st.sampled_from(["1h", "4h", "nbd"]))  # fmt: skip
+    def snooze(self, index: int, actor: str, choice: str) -> None:
+        try:
+            self.world.services.snooze(recommendation_id=self.ids[index % len(self.ids)],
+                                       actor_id=actor, choice=choice, channel="slack")  # fmt: skip
+        except WorkflowError:
+            pass
+
+    @precondition(lambda self: self.ids)
+    @rule(index=st.integers(0, MAX_RECS - 1), actor=st.sampled_from(PEOPLE),
+          hours=st.integers(-2, 72))  # fmt: skip
+    def extend(self, index: int, actor: str, hours: int) -> None:
+        rec = self._rec(index)
+        try:
+            self.world.services.extend_sla(recommendation_id=rec.id, actor_id=actor,
+                                           new_due=rec.due_at + timedelta(hours=hours),
+                                           reason="supplier call on Thursday",
+                                           channel="slack")  # fmt: skip
+        except WorkflowError:
+            pass
+
+    @precondition(lambda self: self.ids)
+    @rule(index=st.integers(0, MAX_RECS - 1), actor=st.sampled_from(PEOPLE),
+          to=st.sampled_from(PEOPLE))  # fmt: skip
+    def reassign(self, index: int, actor: str, to: str) -> None:
+        self._decide(self._request(index, actor, Action.REASSIGN, 0, to=to))
+
+    @precondition(lambda self: self.ids)
+    @rule(index=st.integers(0, MAX_RECS - 1), actor=st.sampled_from(PEOPLE),
+          action=st.sampled_from([Action.ACCEPT, Action.OVERRIDE]),
+          reason=st.integers(0, len(REASONS) - 1))  # fmt: skip
+    def decide(self, index: int, actor: str, action: Action, reason: int) -> None:
+        before = self._rec(index)
+        recorded = self._decide(self._request(index, actor, action, reason))
+        if recorded:
+            assert before.status == Status.OPEN or (
+                before.status == Status.DECIDED and action == Action.OVERRIDE
+            ), f"decided a {before.status} recommendation"
+
+    @precondition(lambda self: self.ids)
+    @rule(index=st.integers(0, MAX_RECS - 1), actor=st.sampled_from(PEOPLE),
+          action=st.sampled_from(list(Action)), to=st.sampled_from(PEOPLE))  # fmt: skip
+    def click_delivered_twice(self, index: int, actor: str, action: Action, to: str) -> None:
+        """Slack retries, a Teams activity sent twice: the same delivery id again."""
+        request = self._request(index, actor, action, 1, deliveries=(uuid.uuid4().hex,), to=to)
+        first = self._decide(request)
+        before = self._counts()
+        try:
+            self.world.services.decisions.decide(request)
+        except RepeatedDelivery:
+            assert first, "a click refused first was called repeated"
+        except WorkflowError:
+            assert not first, "a handled click was answered as a new one"
+        else:
+            raise AssertionError("the same delivery was handled twice")
+        if first:
+            assert self._counts()[0] == before[0], "a repeat queued messages"
+
+    @precondition(lambda self: self.ids)
+    @rule(index=st.integers(0, MAX_RECS - 1),
+          clicks=st.lists(st.tuples(st.sampled_from(PEOPLE), st.sampled_from(list(Action)),
+                                    st.sampled_from(PEOPLE)), min_size=2, max_size=3),
+          with_sweep=st.booleans())  # fmt: skip
+    def concurrent_clicks(self, index: int, clicks: list[tuple[str, Action, str]],
+                          with_sweep: bool) -> None:  # fmt: skip
+        """Deciders racing (and perhaps the sweep): at most one final decision wins."""
+        barrier = threading.Barrier(len(clicks) + with_sweep)
+        won: list[Action] = []
+        errors: list[BaseException] = []
+
+        def click(actor: str, action: Action, to: str) -> None:
+            request = self._request(index, actor, action, 0, to=to)
+            barrier.wait(30)
+            try:
+                if self._decide(request):
+                    won.append(action)
+            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+                errors.append(exc)
+
+        def sweeper() -> None:
+            barrier.wait(30)
+            try:
+                sweep(database=self.world.database, config=self.world.config,
+                      calendars=self.world.services.calendars, now=self.world.clock.now())  # fmt: skip
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+
+        threads = [threading.Thread(target=click, args=c) for c in clicks]
+        threads += [threading.Thread(target=sweeper)] if with_sweep else []
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert errors == [], errors
+        assert sum(a != Action.REASSIGN for a in won) <= 1, f"several won: {won}"
+
+    # --- invariants -------------------------------------------------------------------------
+
+    @invariant()
+    def holds(self) -> None:
+        self.runs["steps"] += 1
+        self.world.check()
+
+
+# --- one fresh database per example, both backends ---------------------------------------
+
+
+def _truncate(db: Database) -> None:
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def fresh_worlds(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, config: Config
+) -> Iterator[Callable[[], World]]:
+    engines: list[Database] = []
+    backend = request.param
+
+    def make() -> World:
+        clock = AdjustableClock(MONDAY_9, frozen=True)
+        if backend == "postgresql":
+            if not engines:
+                engines.append(Database(request.getfixturevalue("pg_url")))
+            _truncate(engines[0])
+            return World(database=engines[0], config=config, clock=clock)
+        for db in engines:
+            db.dispose()
+        engines.clear()
+        path = tmp_path / f"{uuid.uuid4().hex}.db"
+        shutil.copy(sqlite_template, path)
+        engines.append(Database(f"sqlite:///{path}"))
+        return World(database=engines[0], config=config, clock=clock)
+
+    yield make
+    for db in engines:
+        db.dispose()
+
+
+@pytest.mark.parametrize("fresh_worlds", ["sqlite", "postgresql"], indirect=True)
+def test_a_recommendations_life_keeps_its_invariants(
+    fresh_worlds: Callable[[], World], record_property: Callable[[str, object], None]
+) -> None:
+    runs = {"examples": 0, "steps": 0}
+    machine = type("LifecycleRun", (Lifecycle,), {"make_world": staticmethod(fresh_worlds),
+                                                  "runs": runs})  # fmt: skip
+    run_state_machine_as_test(machine, settings=settings(
+        max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, derandomize=False,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    ))  # fmt: skip
+    record_property("lifecycle_examples", runs["examples"])
+    record_property("lifecycle_steps", runs["steps"])
+    print(f"lifecycle state machine: {runs['examples']} examples, {runs['steps']} checked steps")
+    assert runs["examples"] >= 1
+
