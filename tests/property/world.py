@@ -109,6 +109,25 @@ class World:
         with self.database.read() as session:
             return list(session.scalars(select(model).order_by(*(order or (model.id,)))))
 
+    def coverage(self) -> Counter[str]:
+        """How much of the life this example reached (reported, not asserted)."""
+        found: Counter[str] = Counter()
+        outbox = {o.id: o for o in self.rows(OutboxItem)}
+        for send in self.chat.sends:
+            row = outbox[send.outbox_id] if send.outbox_id else None
+            purpose = row.payload.get("purpose", row.kind) if row else "?"
+            found[f"sent_{purpose}"] += 1
+        found["fallbacks"] = sum(1 for o in outbox.values() if ":fallback:" in o.dedupe_key)
+        found["skipped"] = sum(1 for o in outbox.values() if o.last_error
+                               and o.last_error.startswith("skipped"))  # fmt: skip
+        for event in self.rows(Event):
+            if event.kind in (EventKind.ACCEPTED, EventKind.OVERRIDDEN, EventKind.REASSIGNED,
+                              EventKind.WITHDRAWN, EventKind.SNOOZED, EventKind.SLA_EXTENDED,
+                              EventKind.REVISED, EventKind.AUTO_ACCEPTED,
+                              EventKind.DECISION_REFUSED):  # fmt: skip
+                found[str(event.kind)] += 1
+        return found
+
     # --- invariants ---------------------------------------------------------------------
 
     def check(self) -> None:
