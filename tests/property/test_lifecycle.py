@@ -61,7 +61,7 @@ CONFIDENCES = (0.3, 0.82, 0.98)
 REASONS = (("ALREADY_ACTIONED", None), ("COST_TRADEOFF", None),
            ("SUPPLIER_PATTERN", "they over-promise in Q4"))  # fmt: skip
 # Who acts, resolved against the recommendation at the time: mostly people who may.
-WHO = st.one_of(st.sampled_from(["owner", "owner", "backup", "manager", "reviewer"]),
+WHO = st.one_of(st.sampled_from(["owner", "owner", "backup", "manager", "reviewer", "anyone"]),
                 st.sampled_from(PEOPLE))  # fmt: skip
 # Clock moves between sweeps: none, inside a lease, past a lease; hours, past SLAs, days.
 SOON = (0, 60, 200, 1800)
@@ -87,6 +87,7 @@ class Lifecycle(RuleBasedStateMachine):
     def _ingest(self, payload: dict[str, Any]) -> Any:
         items = validate_batch(config=self.world.config, raw_items=[payload])
         [result] = self.world.services.ingestor.ingest(items=items)
+        self.world.note_finals()
         return result
 
     def _rec(self, index: int) -> Recommendation:
@@ -113,7 +114,7 @@ class Lifecycle(RuleBasedStateMachine):
             return contacts[0] if contacts else rec.owner_id
         if who == "reviewer":
             return self.world.config.override_reviewer or rec.owner_id
-        return who
+        return "eve" if who == "anyone" else who
 
     def _sweep(self) -> None:
         sweep(database=self.world.database, config=self.world.config,
@@ -125,6 +126,8 @@ class Lifecycle(RuleBasedStateMachine):
             self.world.services.decisions.decide(request)
         except WorkflowError:
             return False
+        finally:
+            self.world.note_finals()
         return True
 
     def _request(
@@ -225,7 +228,33 @@ class Lifecycle(RuleBasedStateMachine):
             except _ClaimLost:
                 continue
 
-    @rule(seconds=st.sampled_from(SOON), deliver=st.sampled_from([True, True, False]))
+    @precondition(lambda self: self.ids)
+    @rule(seconds=st.sampled_from(LATER), index=st.integers(0, MAX_RECS - 1), who=WHO,
+          action=st.sampled_from(list(Action)), to=st.sampled_from(PEOPLE))  # fmt: skip
+    def decided_while_a_nudge_waits(
+        self, seconds: int, index: int, who: str, action: Action, to: str
+    ) -> None:
+        """The sweep queues reminders and escalations; before the worker sends them, a
+        decision, a hand-over or a withdrawal lands. Then the worker runs."""
+        self.sweep_later(seconds, deliver=False)
+        if action == Action.REASSIGN:
+            self.reassign(index, who, to)
+        elif who == "anyone":
+            self.planning_system_sends_again(index, "withdraw", 1)
+        else:
+            self.decide(index, who, action, 0)
+        self.world.worker.drain()
+
+    @rule(limit=st.integers(1, 4), past_lease=st.booleans())
+    def worker_stalls_while_another_delivers(self, limit: int, past_lease: bool) -> None:
+        """A worker claims rows and stalls; time passes (past its lease or not), the other
+        worker delivers what is due, then the stalled one carries on: each row once."""
+        self.stall_a_worker(limit)
+        self.world.clock.advance(self.world.worker.lease * (1.2 if past_lease else 0.5))
+        self.world.worker.drain()
+        self.stalled_worker_resumes()
+
+    @rule(seconds=st.sampled_from(SOON), deliver=st.booleans())
     def sweep_soon(self, seconds: int, deliver: bool) -> None:
         """Minutes pass (inside or just past a claim's lease); the sweep runs as of then,
         and the worker usually right after."""
@@ -234,7 +263,7 @@ class Lifecycle(RuleBasedStateMachine):
         if deliver:
             self.world.worker.drain()
 
-    @rule(seconds=st.sampled_from(LATER), deliver=st.sampled_from([True, True, False]))
+    @rule(seconds=st.sampled_from(LATER), deliver=st.booleans())
     def sweep_later(self, seconds: int, deliver: bool) -> None:
         """Hours or days pass: reminders, the due time, escalations, the next day."""
         self.sweep_soon(seconds, deliver)

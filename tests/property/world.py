@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.chat import InMemoryChat, MessageRef
 from core.clock import AdjustableClock, as_utc
@@ -130,6 +130,23 @@ class World:
 
     # --- invariants ---------------------------------------------------------------------
 
+    def note_finals(self) -> None:
+        """Remember where the logs stood when each recommendation stopped being open.
+        Called right after every action that may close one (before the worker runs again
+        in the same step), and before each check."""
+        with self.database.read() as session:
+            closed = session.execute(
+                select(Recommendation.id, Recommendation.status)
+                .where(Recommendation.status != Status.OPEN)
+            ).all()  # fmt: skip
+            fresh = [(i, status) for i, status in closed if i not in self.finals]
+            if not fresh:
+                return
+            top_outbox = session.scalar(select(func.max(OutboxItem.id))) or 0
+            top_event = session.scalar(select(func.max(Event.id))) or 0
+        for rec_id, status in fresh:
+            self.finals[rec_id] = Final(status, top_outbox, top_event, len(self.chat.sends))
+
     def check(self) -> None:
         recs = {r.id: r for r in self.rows(Recommendation)}
         events = self.rows(Event)
@@ -214,12 +231,7 @@ class World:
         self, recs: dict[int, Recommendation], events: list[Event],
         outbox: dict[int, OutboxItem],
     ) -> None:  # fmt: skip
-        top_outbox = max(outbox, default=0)
-        top_event = max((e.id for e in events), default=0)
-        for rec in recs.values():
-            if rec.status != Status.OPEN and rec.id not in self.finals:
-                self.finals[rec.id] = Final(rec.status, top_outbox, top_event,
-                                            len(self.chat.sends))  # fmt: skip
+        self.note_finals()
         for rec_id, final in self.finals.items():
             assert recs[rec_id].status == final.status, (
                 f"{rec_id} went from {final.status} to {recs[rec_id].status}"
