@@ -14,6 +14,7 @@ in-memory chat is the only fake."""
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import threading
 import uuid
@@ -50,7 +51,8 @@ from workflows.outcomes import record_outcomes
 from workflows.routing import escalation_contacts
 from workflows.sla import sweep
 
-EXAMPLES = 30
+# Bounded for `make test`; SOPBOT_LIFECYCLE_EXAMPLES=500 searches longer.
+EXAMPLES = int(os.environ.get("SOPBOT_LIFECYCLE_EXAMPLES", "30"))
 STEPS = 30
 MAX_RECS = 4
 PEOPLE = ("ana", "carl", "dora", "eve", "finn", "ben", "greta")
@@ -60,6 +62,7 @@ SITES = ("DC-NORTH", "DC-SOUTH", "PLANT-2")
 CONFIDENCES = (0.3, 0.82, 0.98)
 REASONS = (("ALREADY_ACTIONED", None), ("COST_TRADEOFF", None),
            ("SUPPLIER_PATTERN", "they over-promise in Q4"))  # fmt: skip
+FAILURES = st.sampled_from(["none", "none", "transient", "permanent"])
 # Who acts, resolved against the recommendation at the time: mostly people who may.
 WHO = st.one_of(st.sampled_from(["owner", "owner", "backup", "manager", "reviewer", "anyone"]),
                 st.sampled_from(PEOPLE))  # fmt: skip
@@ -171,15 +174,18 @@ class Lifecycle(RuleBasedStateMachine):
     @precondition(lambda self: self.ids)
     @rule(index=st.integers(0, MAX_RECS - 1),
           what=st.sampled_from(["repeat", "revise", "revise", "withdraw"]),
-          quantity=st.integers(1, 999))  # fmt: skip
-    def planning_system_sends_again(self, index: int, what: str, quantity: int) -> None:
+          quantity=st.integers(1, 999), site=st.sampled_from(SITES))  # fmt: skip
+    def planning_system_sends_again(
+        self, index: int, what: str, quantity: int, site: str | None = None
+    ) -> None:
         """The same item again (nothing new is written), a newer revision (changes an
         open one only) or its withdrawal (withdraws an open one only)."""
         index %= len(self.ids)
         before, counts = self._rec(index), self._counts()
         payload = self.payloads[index]
         if what == "revise":
-            payload = {**payload, "quantity": quantity, "revision": payload.get("revision", 1) + 1}
+            payload = {**payload, "quantity": quantity, "site": site or payload["site"],
+                       "revision": payload.get("revision", 1) + 1}  # a new site may re-route
         elif what == "withdraw":
             payload = {**payload, "withdrawn": True}
         result = self._ingest(payload)
@@ -203,8 +209,10 @@ class Lifecycle(RuleBasedStateMachine):
 
     # --- delivery and the clock -----------------------------------------------------------
 
-    @rule(failure=st.sampled_from(["none", "none", "transient", "permanent"]))
+    @rule(failure=FAILURES)
     def deliver(self, failure: str) -> None:
+        """The worker runs; the chat may fail its first send (retried later, or for good:
+        the recommendation goes to a fallback person)."""
         if failure != "none":
             self.world.chat.fail_next(1, transient=failure == "transient")
         self.world.worker.drain()
@@ -254,19 +262,19 @@ class Lifecycle(RuleBasedStateMachine):
         self.world.worker.drain()
         self.stalled_worker_resumes()
 
-    @rule(seconds=st.sampled_from(SOON), deliver=st.booleans())
-    def sweep_soon(self, seconds: int, deliver: bool) -> None:
+    @rule(seconds=st.sampled_from(SOON), deliver=st.booleans(), failure=FAILURES)
+    def sweep_soon(self, seconds: int, deliver: bool, failure: str = "none") -> None:
         """Minutes pass (inside or just past a claim's lease); the sweep runs as of then,
-        and the worker usually right after."""
+        and perhaps the worker right after."""
         self.world.clock.advance(timedelta(seconds=seconds))
         self._sweep()
         if deliver:
-            self.world.worker.drain()
+            self.deliver(failure)
 
-    @rule(seconds=st.sampled_from(LATER), deliver=st.booleans())
-    def sweep_later(self, seconds: int, deliver: bool) -> None:
+    @rule(seconds=st.sampled_from(LATER), deliver=st.booleans(), failure=FAILURES)
+    def sweep_later(self, seconds: int, deliver: bool, failure: str = "none") -> None:
         """Hours or days pass: reminders, the due time, escalations, the next day."""
-        self.sweep_soon(seconds, deliver)
+        self.sweep_soon(seconds, deliver, failure)
 
     # --- people ---------------------------------------------------------------------------
 

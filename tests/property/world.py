@@ -27,6 +27,8 @@ from workflows.delivery import OutboxWorker
 from workflows.service import Services, build_services
 
 NUDGE_PURPOSES = ("reminder", "escalation")
+# Events that (re)state the routing: the owner and due time the matrix chose.
+_ROUTING = (EventKind.RECEIVED, EventKind.ROUTED, EventKind.REVISED)
 # The outbox row a worker is delivering in this thread (set around OutboxWorker._deliver).
 _CURRENT_ROW: contextvars.ContextVar[int | None] = contextvars.ContextVar("row", default=None)
 
@@ -190,12 +192,13 @@ class World:
                 now["status"] = Status.DECIDED
             elif event.kind == EventKind.WITHDRAWN:
                 now["status"] = Status.WITHDRAWN
-            if event.kind == EventKind.REASSIGNED:
+            if event.kind == EventKind.REASSIGNED:  # by a person, or a revision's re-route
                 now["owner"] = data["new_owner"]
-            elif event.kind in (EventKind.RECEIVED, EventKind.REVISED) and "owner" in data:
-                now["owner"] = data["owner"]  # routed (a revision may route again)
-            if event.kind in (EventKind.RECEIVED, EventKind.REVISED,
-                              EventKind.SLA_EXTENDED) and "due_at" in data:  # fmt: skip
+            elif event.kind in _ROUTING and "owner" in data:
+                now["owner"] = data["owner"]
+            if event.kind in (*_ROUTING, EventKind.REASSIGNED, EventKind.SLA_EXTENDED) and (
+                "due_at" in data
+            ):
                 now["due"] = as_utc(datetime.fromisoformat(data["due_at"]))
         for rec in recs.values():
             replayed = state.get(rec.id, {})
