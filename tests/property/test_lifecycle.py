@@ -387,8 +387,10 @@ class Lifecycle(RuleBasedStateMachine):
         self.world.check()
 
     def teardown(self) -> None:
-        """What the example reached, summed over the run: a state machine whose steps
-        never decide or escalate would prove nothing."""
+        """The worker finishes (World.settle checks what must then be true), and what
+        the example reached is summed over the run: a state machine whose steps never
+        decide or escalate would prove nothing."""
+        self.world.settle()
         for name, count in self.world.coverage().items():
             self.runs[name] = self.runs.get(name, 0) + count
 

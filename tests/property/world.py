@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextvars
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,7 +23,7 @@ from core.domain import EventKind, OutboxKind, OutboxState, Status
 from core.messages import Message
 from storage.db import Database
 from storage.models import ChatMessage, Decision, Event, OutboxItem, Recommendation
-from workflows.delivery import OutboxWorker
+from workflows.delivery import REFRESHED_PURPOSES, OutboxWorker
 from workflows.service import Services, build_services
 
 NUDGE_PURPOSES = ("reminder", "escalation")
@@ -148,6 +148,34 @@ class World:
             top_event = session.scalar(select(func.max(Event.id))) or 0
         for rec_id, status in fresh:
             self.finals[rec_id] = Final(status, top_outbox, top_event, len(self.chat.sends))
+
+    def settle(self) -> None:
+        """Let the worker finish: past every lease and back-off, with a chat that works,
+        until nothing is due. Then nothing asked for may still wait, and no message
+        about a closed recommendation may still offer its buttons."""
+        self.chat.clear_failures()
+        for _ in range(3):
+            self.clock.advance(timedelta(minutes=10))
+            self.worker.drain(rounds=100)
+        now = self.clock.now()
+        waiting = [o.dedupe_key for o in self.rows(OutboxItem)
+                   if o.state == OutboxState.PENDING and o.next_attempt_at <= now]  # fmt: skip
+        assert waiting == [], f"left waiting after the worker finished: {waiting}"
+        closed = {r.id: r.status for r in self.rows(Recommendation) if r.status != Status.OPEN}
+        human = {d.recommendation_id for d in self.rows(Decision) if not d.automatic}
+        with self.database.read() as session:
+            refs = {m.message_id: (m.recommendation_id, m.purpose)
+                    for m in session.scalars(select(ChatMessage))}  # fmt: skip
+        live = [
+            (sent.to, refs[sent.ref.message_id], [b.action.value for b in sent.message.buttons])
+            for sent in self.chat.sent
+            if sent.ref.message_id in refs and refs[sent.ref.message_id][1] in REFRESHED_PURPOSES
+            and (refs[sent.ref.message_id][0] in human
+                 or closed.get(refs[sent.ref.message_id][0]) == Status.WITHDRAWN)
+            and sent.message.buttons
+        ]  # fmt: skip
+        assert live == [], f"closed recommendations still show buttons: {live}"
+        self.check()
 
     def check(self) -> None:
         recs = {r.id: r for r in self.rows(Recommendation)}
