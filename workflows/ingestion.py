@@ -298,7 +298,11 @@ class Ingestor(WorkflowContext):
                     {"recommendation_id": rec_id, "kind": EventKind.UNOWNED, "actor_id": None,
                      "at": now, "data": {"type": item.type, "sent_to": routing.owner}}
                 )  # fmt: skip
-            if item.withdrawn:
+            if item.withdrawn:  # stored withdrawn: the audit says so, or it replays as open
+                events.append(
+                    {"recommendation_id": rec_id, "kind": EventKind.WITHDRAWN, "actor_id": None,
+                     "at": now, "data": {"source": item.source, "on_arrival": True}}
+                )  # fmt: skip
                 continue
             if routing.tier == Tier.AUTO:
                 decisions.append(
