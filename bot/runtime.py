@@ -123,7 +123,8 @@ def build_runtime(
     services = build_services(database=database, config=config, clock=clock, meter=meter)
     adapters = build_adapters(settings, services)
     chat = ChatRouter([a.chat for a in adapters])
-    outbox = OutboxWorker(database=database, config=config, chat=chat, clock=clock, meter=meter)
+    outbox = OutboxWorker(database=database, config=config, chat=chat, clock=clock, meter=meter,
+                          lease=timedelta(seconds=settings.outbox_lease_seconds))  # fmt: skip
     runtime = Runtime(settings=settings, database=database, config=config, clock=clock,
                       services=services, adapters=adapters, chat=chat, outbox=outbox,
                       meter=meter)  # fmt: skip
