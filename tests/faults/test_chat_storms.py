@@ -55,7 +55,7 @@ def slack_fake() -> Iterator[FakeSlackApi]:
 def test_slack_storm_loses_nothing_and_duplicates_only_lost_answers(
     services: Services, clock: AdjustableClock, slack_fake: FakeSlackApi
 ) -> None:
-    client = build_client(token="xoxb-storm", base_url=slack_fake.url, timeout=0.3)
+    client = build_client(token="xoxb-storm", base_url=slack_fake.url, timeout=0.2)
     home = HomeTab(services=services, client=client)
     chat = SlackChat(client=client, people=SlackPeople(services=services, client=client),
                      home=home)  # fmt: skip
@@ -64,7 +64,7 @@ def test_slack_storm_loses_nothing_and_duplicates_only_lost_answers(
     slack_fake.stamp = clock.now
     skus = storm_skus(MESSAGES)
     slack_fake.storm(["chat.postMessage"], rate=0.4, retry_after=0, seed=15,
-                     long_retry_after=LONG_RETRY_AFTER, hang=0.6)  # fmt: skip
+                     long_retry_after=LONG_RETRY_AFTER, hang=0.4)  # fmt: skip
     counts = Counts(acknowledged=ingest(services, skus))
     weather(outbox, clock, step=timedelta(seconds=10), rounds=60,
             done=lambda: pending(services.database) == 0)  # fmt: skip
@@ -123,9 +123,9 @@ def test_teams_storm_loses_nothing_and_duplicates_only_lost_answers(
             world = TeamsWorld(runtime, server.url, connector)
             world.install("ana")
             world.http.close()
-        world.teams.chat.timeout = 0.5  # a connector call with no answer gives up here
+        world.teams.chat.timeout = 0.3  # a connector call with no answer gives up here
         skus = storm_skus(MESSAGES)
-        connector.storm(rate=0.4, retry_after="0.05", hang=1.0, seed=15)
+        connector.storm(rate=0.4, retry_after="0.05", hang=0.6, seed=15)
         counts = Counts(acknowledged=ingest(runtime.services, skus))
         weather(runtime.outbox, clock, step=timedelta(seconds=10), rounds=60,
                 done=lambda: pending(runtime.database) == 0)  # fmt: skip

@@ -22,7 +22,7 @@ from tests.scratch_pg import scratch_database
 
 SCRIPT = ROOT / "tests" / "services" / "postgres.sh"
 PG_PORT = int(os.environ.get("SOPBOT_FAULTS_PG_PORT", "54347"))
-BATCHES, SIZE = 6, 25
+BATCHES, SIZE = 4, 25
 
 
 def own_postgres(port: int) -> tuple[str, Callable[[], None], Callable[[], None]]:
