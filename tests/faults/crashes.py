@@ -37,6 +37,7 @@ from tests.slack.slack_http import SIGNING_SECRET
 
 TOKEN = "faults-api-token"
 CLOCK_START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 Berlin
+SCRIPT = Path(__file__).resolve().parents[1] / "services" / "postgres.sh"
 LEASE_SECONDS = 2  # a killed process's claims are taken over this long after it died
 
 
@@ -200,3 +201,24 @@ def pending(url: str) -> int:
             )  # fmt: skip
     finally:
         database.dispose()
+
+
+def own_postgres(port: int) -> tuple[str, Callable[[], None], Callable[[], None]]:
+    """(admin URL, restart, stop) of a PostgreSQL server of our own on `port`."""
+    env = {
+        **os.environ,
+        "SOPBOT_PG_PORT": str(port),
+        "SOPBOT_PG_DATA": f"/tmp/sopbot-faults-pg-{port}",
+    }
+
+    def script(command: str) -> str:
+        done = subprocess.run(["bash", str(SCRIPT), command], env=env, capture_output=True,
+                              text=True, check=True, timeout=120)  # fmt: skip
+        return done.stdout.strip()
+
+    def restart() -> None:
+        script("stop")  # fast shutdown: every connection of `serve` is cut
+        time.sleep(1.0)  # `serve` meets the database gone for a while
+        script("start")
+
+    return script("url").splitlines()[-1], restart, lambda: script("stop")

@@ -9,41 +9,17 @@ on another port and data directory), never the shared test server."""
 from __future__ import annotations
 
 import os
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.faults.crashes import own_postgres
 from tests.faults.scenarios import Result, database_restart, sigkill
 from tests.scratch_pg import scratch_database
 
-SCRIPT = ROOT / "tests" / "services" / "postgres.sh"
 PG_PORT = int(os.environ.get("SOPBOT_FAULTS_PG_PORT", "54347"))
 BATCHES, SIZE = 4, 25
-
-
-def own_postgres(port: int) -> tuple[str, Callable[[], None], Callable[[], None]]:
-    """(admin URL, restart, stop) of a PostgreSQL server of our own on `port`."""
-    env = {
-        **os.environ,
-        "SOPBOT_PG_PORT": str(port),
-        "SOPBOT_PG_DATA": f"/tmp/sopbot-faults-pg-{port}",
-    }
-
-    def script(command: str) -> str:
-        done = subprocess.run(["bash", str(SCRIPT), command], env=env, capture_output=True,
-                              text=True, check=True, timeout=120)  # fmt: skip
-        return done.stdout.strip()
-
-    def restart() -> None:
-        script("stop")  # fast shutdown: every connection of `serve` is cut
-        time.sleep(1.0)  # `serve` meets the database gone for a while
-        script("start")
-
-    return script("url").splitlines()[-1], restart, lambda: script("stop")
 
 
 def assert_recovered(result: Result) -> None:
