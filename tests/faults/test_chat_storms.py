@@ -27,7 +27,7 @@ from tests.faults.storms import (
 )
 from workflows.service import Services
 
-MESSAGES = 24
+MESSAGES = 20
 LONG_RETRY_AFTER = 30.0  # longer than the Slack client waits in place: the outbox waits
 
 
