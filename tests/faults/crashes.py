@@ -38,7 +38,7 @@ from tests.slack.slack_http import SIGNING_SECRET
 TOKEN = "faults-api-token"
 CLOCK_START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 Berlin
 SCRIPT = Path(__file__).resolve().parents[1] / "services" / "postgres.sh"
-LEASE_SECONDS = 2  # a killed process's claims are taken over this long after it died
+LEASE_SECONDS = 1  # a killed process's claims are taken over this long after it died
 
 
 def uncapped_config(directory: Path) -> Path:
