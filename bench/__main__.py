@@ -6,7 +6,7 @@ import importlib
 import sys
 
 MODULES = ["bench.ingest", "bench.sla", "bench.clicks", "bench.delivery", "bench.memory",
-           "bench.lateness"]
+           "bench.lateness", "bench.faults"]
 
 
 def main(argv: list[str]) -> None:

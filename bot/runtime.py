@@ -125,7 +125,8 @@ def build_runtime(
     adapters = build_adapters(settings, services)
     # Each person on the platform where they are known; a miss tries the next one.
     chat = Reach([a.chat for a in adapters], database=database, clock=clock)
-    outbox = OutboxWorker(database=database, config=config, chat=chat, clock=clock, meter=meter)
+    outbox = OutboxWorker(database=database, config=config, chat=chat, clock=clock, meter=meter,
+                          lease=timedelta(seconds=settings.outbox_lease_seconds))  # fmt: skip
     runtime = Runtime(settings=settings, database=database, config=config, clock=clock,
                       services=services, adapters=adapters, chat=chat, outbox=outbox,
                       meter=meter)  # fmt: skip

@@ -33,6 +33,9 @@ class Settings(BaseModel):
     scheduler: bool = True
     tick_seconds: float = 2.0
     sla_sweep_seconds: float = 5.0  # how often each process sweeps for due SLA steps
+    # How long a claimed outbox row is held before another worker may send it: after a
+    # crash, the claimed rows wait this long. Must exceed the slowest single send.
+    outbox_lease_seconds: float = 180.0
     # Tests and rehearsals: run the clock as if it had been started at this moment.
     clock_start: datetime | None = None
 
@@ -93,5 +96,6 @@ class Settings(BaseModel):
             scheduler=env.get("SOPBOT_SCHEDULER", "1") not in ("0", "false", "no"),
             tick_seconds=float(env.get("SOPBOT_TICK_SECONDS") or 2.0),
             sla_sweep_seconds=float(env.get("SOPBOT_SLA_SWEEP_SECONDS") or 5.0),
+            outbox_lease_seconds=float(env.get("SOPBOT_OUTBOX_LEASE_SECONDS") or 180.0),
             clock_start=env.get("SOPBOT_CLOCK_START") or None,
         )

@@ -43,8 +43,9 @@ class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
         return wait is None or wait <= self.max_wait
 
 
-def build_client(*, token: str, base_url: str) -> WebClient:
-    client = WebClient(token=token, base_url=base_url, timeout=TIMEOUT)
+def build_client(*, token: str, base_url: str, timeout: float = TIMEOUT) -> WebClient:
+    """`timeout`: tests of timeout storms use a short one."""
+    client = WebClient(token=token, base_url=base_url, timeout=timeout)
     client.retry_handlers = [
         ConnectionErrorRetryHandler(max_retry_count=2),
         ShortRateLimitRetryHandler(),

@@ -56,11 +56,18 @@ class LoopThread:
 
     def run(self, coro: Coroutine[Any, Any, T], *, timeout: float | None = 60) -> T:
         """Run `coro` on the private loop and block until it is done (never from the
-        loop's own thread: that would wait for itself)."""
+        loop's own thread: that would wait for itself). On timeout the coroutine is
+        cancelled: left running, a send the caller gave up on (and the outbox will
+        retry) could still retry and post on its own, a second copy of the message."""
         if self.in_loop_thread():
             coro.close()
             raise RuntimeError("LoopThread.run called from its own loop thread")
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise
 
     async def run_async(self, coro: Coroutine[Any, Any, T]) -> T:
         """Await `coro` running on the private loop, from another event loop."""

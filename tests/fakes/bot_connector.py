@@ -8,14 +8,19 @@ for sends (`POST /v3/conversations/{id}/activities`), replies
 conversations (`POST /v3/conversations`) and member look-ups
 (`GET /v3/conversations/{id}/members/{memberId}`, answered from `members`). Every call
 is recorded; `fail_next(n, status=429, retry_after=...)` makes the next n write calls
-fail like a throttled Teams does."""
+fail like a throttled Teams does; `storm(rate=...)` makes a seeded random share of the
+write calls fail with 429 (Retry-After), 500 or a timeout (no answer for `hang` seconds:
+lost before the connector did anything, or after it posted the activity). `held()` is
+what Teams really shows: the activities posted, including those whose answer was lost."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import random
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -38,6 +43,7 @@ class Call:
     headers: dict[str, str]
     status: int = 200
     response_id: str | None = None  # the id the fake gave a sent activity
+    held: bool = False  # the connector did the work (a send/reply: the activity exists)
 
     @property
     def kind(self) -> str:
@@ -69,10 +75,24 @@ class Call:
         return "\n".join(parts)
 
 
+TIMEOUT = 0  # the `status` of a call that got no answer in time
+
+
 @dataclass
 class _Failure:
     status: int
     retry_after: str | None
+    hang: float = 0.0
+    processed: bool = False  # a timeout after the activity was posted
+
+
+@dataclass
+class _Storm:
+    rate: float
+    faults: list[_Failure]
+    rng: random.Random
+    left: int
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -84,6 +104,7 @@ class FakeBotConnector:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._failures: list[_Failure] = []
+        self._storm: _Storm | None = None
         self.activities: dict[str, dict[str, Any]] = {}  # activity id -> latest body
         self._http = LoopbackServer()
         self._port: int | None = None
@@ -115,6 +136,38 @@ class FakeBotConnector:
         with self._lock:
             self._failures.extend(_Failure(status, retry_after) for _ in range(count))
 
+    def storm(self, *, rate: float, retry_after: str = "1", hang: float = 1.0, seed: int = 0,
+              limit: int = 10_000) -> None:  # fmt: skip
+        """A share `rate` of the later write calls fail (seeded draw), evenly among 429
+        with `retry_after`, 500, a timeout before the work and a timeout after it."""
+        faults = [_Failure(429, retry_after), _Failure(500, None),
+                  _Failure(TIMEOUT, None, hang=hang),
+                  _Failure(TIMEOUT, None, hang=hang, processed=True)]  # fmt: skip
+        with self._lock:
+            self._storm = _Storm(rate, faults, random.Random(seed), limit)
+
+    def calm(self) -> dict[str, int]:
+        """End the storm; returns how many faults of each kind it injected."""
+        with self._lock:
+            storm, self._storm = self._storm, None
+        return dict(storm.counts) if storm else {}
+
+    def held(self, *kinds: str) -> list[Call]:
+        """Calls of `kinds` whose work the connector did (answered or not)."""
+        with self._lock:
+            return [c for c in self.calls if c.kind in kinds and c.held]
+
+    def _stormy(self) -> _Failure | None:
+        storm = self._storm
+        if storm is None or storm.left <= 0 or storm.rng.random() >= storm.rate:
+            return None
+        storm.left -= 1
+        failure = storm.rng.choice(storm.faults)
+        kind = "timeout" if failure.status == TIMEOUT else str(failure.status)
+        kind += " (after the work)" if failure.processed else ""
+        storm.counts[kind] = storm.counts.get(kind, 0) + 1
+        return failure
+
     def add_member(self, member_id: str, **account: Any) -> None:
         self.members[member_id] = {"id": member_id, **account}
 
@@ -139,38 +192,52 @@ class FakeBotConnector:
 
     # --- serving ----------------------------------------------------------------------
 
-    def _answer(self, call: Call) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _answer(self, call: Call) -> tuple[int, dict[str, Any], dict[str, str], float]:
+        """(status, body, headers, hang): a TIMEOUT status answers nothing for `hang` s."""
         with self._lock:
             self.calls.append(call)
-            if call.kind in ("send", "reply", "update", "create") and self._failures:
-                failure = self._failures.pop(0)
+            failure = None
+            if call.kind in ("send", "reply", "update", "create"):
+                failure = self._failures.pop(0) if self._failures else self._stormy()
+            if failure is not None and failure.status == TIMEOUT:
+                if failure.processed:
+                    self._work(call)
+                call.status = TIMEOUT
+                return TIMEOUT, {}, {}, failure.hang
+            if failure is not None:
                 call.status = failure.status
                 headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
-                return failure.status, {"error": {"code": "Throttled"}}, headers
-            if call.kind in ("send", "reply"):
-                new_id = f"activity-{next(self._ids)}"
-                call.response_id = new_id
-                self.activities[new_id] = call.body or {}
-                return 201, {"id": new_id}, {}
-            if call.kind == "update":
-                if call.activity_id not in self.activities:
-                    call.status = 404
-                    return 404, {"error": {"code": "ActivityNotFound"}}, {}
-                self.activities[call.activity_id] = call.body or {}
-                return 200, {"id": call.activity_id}, {}
-            if call.kind == "create":
-                return 201, {"id": f"a:conversation-{next(self._ids)}",
-                             "activityId": f"activity-{next(self._ids)}"}, {}  # fmt: skip
-            if call.kind == "member":
-                match = MEMBER.match(call.path)
-                assert match is not None
-                member = self.members.get(unquote(match["member"]))
-                if member is None:
-                    call.status = 404
-                    return 404, {"error": {"code": "MemberNotFound"}}, {}
-                return 200, member, {}
-            call.status = 404
-            return 404, {"error": {"code": "NotFound"}}, {}
+                return failure.status, {"error": {"code": "Throttled"}}, headers, 0.0
+            return (*self._work(call), 0.0)
+
+    def _work(self, call: Call) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """What the connector does for the call (under the lock)."""
+        if call.kind in ("send", "reply"):
+            new_id = f"activity-{next(self._ids)}"
+            call.response_id = new_id
+            self.activities[new_id] = call.body or {}
+            call.held = True
+            return 201, {"id": new_id}, {}
+        if call.kind == "update":
+            if call.activity_id not in self.activities:
+                call.status = 404
+                return 404, {"error": {"code": "ActivityNotFound"}}, {}
+            self.activities[call.activity_id] = call.body or {}
+            call.held = True
+            return 200, {"id": call.activity_id}, {}
+        if call.kind == "create":
+            return 201, {"id": f"a:conversation-{next(self._ids)}",
+                         "activityId": f"activity-{next(self._ids)}"}, {}  # fmt: skip
+        if call.kind == "member":
+            match = MEMBER.match(call.path)
+            assert match is not None
+            member = self.members.get(unquote(match["member"]))
+            if member is None:
+                call.status = 404
+                return 404, {"error": {"code": "MemberNotFound"}}, {}
+            return 200, member, {}
+        call.status = 404
+        return 404, {"error": {"code": "NotFound"}}, {}
 
 
 def _handler(fake: FakeBotConnector) -> type[BaseHTTPRequestHandler]:
@@ -187,7 +254,11 @@ def _handler(fake: FakeBotConnector) -> type[BaseHTTPRequestHandler]:
                 activity_id=groups.get("id"),
                 body=body, headers={k.lower(): v for k, v in self.headers.items()},
             )  # fmt: skip
-            status, payload, headers = fake._answer(call)
+            status, payload, headers, hang = fake._answer(call)
+            if status == TIMEOUT:  # nothing comes back in time; then the connection closes
+                time.sleep(hang)
+                self.close_connection = True
+                return
             call.status = status
             data = json.dumps(payload).encode()
             self.send_response(status)

@@ -5,6 +5,11 @@ through `SLACK_API_URL` (`FakeSlackApi.url`). It records every call as
 `(method, params)` and answers like Slack does, and can be told to answer 429 with a
 Retry-After header, a 5xx, or a Slack `ok: false` error for the next N calls of a method,
 so retry and fallback paths run against real HTTP; it can also answer a method slowly.
+`storm(...)` makes a share of the calls of some methods fail at random (seeded): 429 with
+Retry-After, 500, or a timeout (the answer never comes in time; either the call was
+lost before Slack did anything, or Slack posted the message and only the answer was
+lost). Every call's outcome is kept in `outcomes`, stamped with `stamp()` (a test's
+clock), so tests can count what Slack really holds and when each attempt came.
 It is an ordinary HTTP server, so it can also be shared with code running in other
 threads or processes.
 """
@@ -13,10 +18,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -31,6 +37,34 @@ class _Failure:
     status: int
     retry_after: float | None
     error: str | None
+    hang: float = 0.0  # a timeout: answer nothing for this long
+    processed: bool = False  # a timeout after Slack did the work (only the answer is lost)
+
+
+TIMEOUT = 0  # the `status` of a timeout fault (no HTTP answer in time)
+
+
+@dataclass
+class Outcome:
+    """One call as Slack saw it: `status` 200/429/500, TIMEOUT for no answer in time;
+    `held` says whether Slack did the work (a posted message exists)."""
+
+    method: str
+    params: Params
+    status: int
+    held: bool
+    retry_after: float | None = None
+    stamp: Any = None
+
+
+@dataclass
+class _Storm:
+    methods: frozenset[str]
+    rate: float
+    faults: Sequence[_Failure]
+    rng: random.Random
+    left: int
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 class FakeSlackApi:
@@ -42,6 +76,9 @@ class FakeSlackApi:
         self.users_by_email: dict[str, str] = dict(users_by_email or {})
         self._failures: dict[str, list[_Failure]] = {}
         self._delays: dict[str, float] = {}
+        self._storm: _Storm | None = None
+        self.outcomes: list[Outcome] = []
+        self.stamp: Callable[[], Any] = lambda: None
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._ts = itertools.count(1)
@@ -99,6 +136,36 @@ class FakeSlackApi:
         with self._lock:
             self._delays[method] = seconds
 
+    def storm(
+        self, methods: Iterable[str], *, rate: float, retry_after: float = 1.0,
+        long_retry_after: float | None = None, hang: float = 1.0, seed: int = 0,
+        limit: int = 10_000,
+    ) -> None:  # fmt: skip
+        """From now on a share `rate` of the calls of `methods` fail, chosen by a seeded
+        random draw, evenly among: 429 with `retry_after` (and, if given, 429 with
+        `long_retry_after`), 500, a timeout lost before Slack did anything, and a
+        timeout after Slack did the work; each timeout answers nothing for `hang`
+        seconds. At most `limit` calls fail; `calm()` ends the storm."""
+        faults = [_Failure(429, retry_after, None), _Failure(500, None, None),
+                  _Failure(TIMEOUT, None, None, hang=hang),
+                  _Failure(TIMEOUT, None, None, hang=hang, processed=True)]  # fmt: skip
+        if long_retry_after is not None:
+            faults.append(_Failure(429, long_retry_after, None))
+        with self._lock:
+            self._storm = _Storm(frozenset(methods), rate, faults, random.Random(seed), limit)
+
+    def calm(self) -> dict[str, int]:
+        """End the storm; returns how many faults of each kind it injected."""
+        with self._lock:
+            storm, self._storm = self._storm, None
+        return dict(storm.counts) if storm else {}
+
+    def held(self, method: str) -> list[Params]:
+        """The calls of `method` whose work Slack did (for chat.postMessage: the messages
+        that exist), including those whose answer was lost in a timeout."""
+        with self._lock:
+            return [o.params for o in self.outcomes if o.method == method and o.held]
+
     def calls_to(self, method: str) -> list[Params]:
         with self._lock:
             return [params for name, params in self.calls if name == method]
@@ -115,6 +182,8 @@ class FakeSlackApi:
             self.replies.clear()
             self._failures.clear()
             self._delays.clear()
+            self.outcomes.clear()
+            self._storm = None
 
     def wait_for(
         self,
@@ -155,11 +224,20 @@ class FakeSlackApi:
         with self._changed:
             self.calls.append((method, params))
             queue = self._failures.get(method) or []
-            failure = queue.pop(0) if queue else None
+            failure = queue.pop(0) if queue else self._stormy(method)
             delay = self._delays.get(method, 0.0)
+            stamp = self.stamp()
             self._changed.notify_all()
         if delay:
             time.sleep(delay)
+        if failure is not None and failure.status == TIMEOUT:
+            self._time_out(request, method, params, failure, stamp)
+            return
+        if failure is not None:
+            with self._lock:
+                self.outcomes.append(Outcome(method, params, failure.status, held=False,
+                                             retry_after=failure.retry_after,
+                                             stamp=stamp))  # fmt: skip
         if failure is not None and failure.status != 200:
             headers = {}
             if failure.retry_after is not None:
@@ -171,10 +249,42 @@ class FakeSlackApi:
             self._reply(request, 200, {"ok": False, "error": failure.error or "fatal_error"})
             return
         answer = self._answer(method, params)
-        if answer.get("ok"):
-            with self._lock:
+        with self._lock:
+            self.outcomes.append(Outcome(method, params, 200, held=bool(answer.get("ok")),
+                                         stamp=stamp))  # fmt: skip
+            if answer.get("ok"):
                 self.replies.append((method, params, answer))
         self._reply(request, 200, answer)
+
+    def _stormy(self, method: str) -> _Failure | None:
+        """The storm's draw for this call (under the lock)."""
+        storm = self._storm
+        if storm is None or method not in storm.methods or storm.left <= 0:
+            return None
+        if storm.rng.random() >= storm.rate:
+            return None
+        storm.left -= 1
+        failure = storm.rng.choice(storm.faults)
+        kind = "timeout" if failure.status == TIMEOUT else str(failure.status)
+        if failure.processed:
+            kind += " (after the work)"
+        elif failure.retry_after is not None:
+            kind += f" (Retry-After {failure.retry_after:g})"
+        storm.counts[kind] = storm.counts.get(kind, 0) + 1
+        return failure
+
+    def _time_out(self, request: BaseHTTPRequestHandler, method: str, params: Params,
+                  failure: _Failure, stamp: Any) -> None:  # fmt: skip
+        """No answer in time: the work is done (or not), then the connection is closed
+        after `hang` seconds without a response, by when the client has given up."""
+        held = False
+        if failure.processed:
+            answer = self._answer(method, params)
+            held = bool(answer.get("ok"))
+        with self._lock:
+            self.outcomes.append(Outcome(method, params, TIMEOUT, held=held, stamp=stamp))
+        time.sleep(failure.hang)
+        request.close_connection = True
 
     def _answer(self, method: str, params: Params) -> dict[str, Any]:
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
