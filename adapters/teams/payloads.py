@@ -7,11 +7,11 @@ import hashlib
 import json
 import secrets
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from core.limits import BigInt
+from core.limits import MAX_BIGINT
 from core.messages import ButtonAction
 from workflows.views import Purpose
 
@@ -40,7 +40,8 @@ class CardSubmit(BaseModel):
 
     v: int = VERSION
     action: ButtonAction | CardVerb
-    recommendation_id: BigInt  # a hand-edited id that no column can hold is not ours
+    # A hand-edited id that no column can hold is not ours; 0 is a queue page turn.
+    recommendation_id: Annotated[int, Field(ge=0, le=MAX_BIGINT)]
     nonce: str
     on_behalf: bool = False
     value: str | None = None

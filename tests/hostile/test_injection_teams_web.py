@@ -16,6 +16,7 @@ import httpx
 from adapters.local import LocalChat
 from bot.runtime import Runtime
 from tests.hostile.injection import NOTE, hostile_rec, strings
+from tests.local.conftest import settled
 from tests.teams.conftest import TeamsWorld, texts
 from workflows.ingestion import validate_batch
 
@@ -112,6 +113,7 @@ def test_web_chat_page_and_feed_are_escaped(
         "recommendation_id": result.id, "action": "override", "reason_code": "COST_TRADEOFF",
         "note": NOTE, "card": f"m-{post.ref.message_id}"})  # fmt: skip
     assert answer.status_code in (200, 303)
+    settled(runtime)  # the post is answered first and decided after (adapters.local.actions)
     runtime.outbox.drain()
     page = client.get("/chat/ana").text
     assert_inert_html(page)
