@@ -10,6 +10,7 @@ longer than one lease; a single send must finish within it."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -70,3 +71,31 @@ def renew(session: Session, *, item: OutboxItem, now: datetime, lease: timedelta
 def write_if_held(session: Session, *, item: OutboxItem, **values: Any) -> bool:
     """Change the row only while this worker still holds it."""
     return session.execute(update(OutboxItem).where(held(item)).values(**values)).rowcount == 1
+
+
+def write_many_if_held(session: Session, *, items: Sequence[OutboxItem], **values: Any) -> set[int]:
+    """`write_if_held` for many rows in one statement per claim token (a claimed batch
+    has one): the token is checked in the very statement that writes. Returns the ids
+    written; a row another worker has re-claimed is not among them."""
+    written: set[int] = set()
+    by_token: dict[str | None, list[int]] = {}
+    for item in items:
+        by_token.setdefault(item.claim_token, []).append(item.id)
+    for token, ids in by_token.items():
+        statement = (
+            update(OutboxItem)
+            .where(OutboxItem.id.in_(ids), OutboxItem.claim_token == token,
+                   OutboxItem.state == OutboxState.PENDING)
+            .values(**values)
+            .returning(OutboxItem.id)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        written.update(session.scalars(statement))
+    return written
+
+
+def renew_many(
+    session: Session, *, items: Sequence[OutboxItem], now: datetime, lease: timedelta
+) -> set[int]:
+    """A full lease for each of the sends about to start; the ids still held."""
+    return write_many_if_held(session, items=items, next_attempt_at=now + lease)
