@@ -3,18 +3,20 @@ escalations and their channel copies), sent several at a time.
 
 Sent one by one, each row cost two transactions, a dozen queries and a blocking
 send: the worker spent most of its time on everything but the send (bench/delivery.py).
-Here the rows go through a pipeline of at most `SEND_THREADS` sends in flight, each to a
-different recipient (one person's messages still arrive in the order they were
-claimed). Whenever sends finish, one transaction records them all (stored references,
-`delivered` events, and the rows marked sent with the claim token checked in the same
-statement), then one transaction renews the leases of the next rows, reads their
-recommendations and draws their messages (the history, context rules and track record
-read for the whole chunk at once, see workflows.lookups), and those sends start.
+Here one transaction renews the leases of the next PREPARE_AHEAD rows, reads their
+recommendations and draws their messages (history, context rules and track record read
+for the whole chunk at once, see workflows.lookups); the sends run on a small pool, at
+most SEND_THREADS in flight and each to a different recipient (one person's messages
+still arrive in the order they were claimed); and one transaction records RECORD_EVERY
+finished sends at a time (stored references, `delivered` events, and the rows marked
+sent with the claim token checked in the same statement).
 
-Exactly once is kept as before: a row's lease is renewed just before its send and a row
-whose claim was taken over is not sent; a send's slot is given to the next row only once
-its result is committed, so a worker killed mid-batch leaves at most `SEND_THREADS` rows
-sent but not recorded (each is sent once more by whoever re-claims it, never lost).
+Exactly once is kept as before: a row is sent only under a lease renewed within a
+quarter of a lease before its send, a row whose claim was taken over is not sent, and
+the record checks the token. What a crash costs is bounded: at most MAX_UNRECORDED rows
+are started and not yet recorded, so a worker killed mid-batch leaves at most that many
+messages sent but not recorded (each sent once more by whoever re-claims it, never
+lost; the single-row path had one).
 
 A transaction that fails for the whole chunk (the database, one row's bad data) is
 rolled back and its rows are handled one by one, each in transactions of its own, as the
@@ -23,8 +25,8 @@ single-row path always did, so one row's fault does not stop the others."""
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -36,6 +38,7 @@ from storage.models import OutboxItem, Recommendation
 from workflows.audit import record_event
 from workflows.claims import renew_many, write_many_if_held
 from workflows.lookups import BatchLookups
+from workflows.send_lanes import ClaimRanOut, Entry, Lanes
 
 if TYPE_CHECKING:
     from workflows.delivery import DeliveryReport, OutboxWorker
@@ -43,57 +46,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEND_THREADS = 4  # sends in flight per worker, each to a different recipient
+PREPARE_AHEAD = 25  # rows renewed, read and drawn in one transaction
+RECORD_EVERY = 8  # finished sends recorded in one transaction (sooner when none is in flight)
+# Sends started and not yet recorded: what a worker killed mid-batch may have sent without
+# a record, so at most this many messages are sent twice (once more by the re-claimer).
+MAX_UNRECORDED = 16
 
 Send = Callable[[], MessageRef]
 Done = tuple[OutboxItem, MessageRef | BaseException]
-
-
-Start = Callable[[list[OutboxItem]], list[tuple[OutboxItem, Send]]]
-
-
-def pipeline(
-    items: Sequence[OutboxItem], *, start: Start, finish: Callable[[list[Done]], None],
-    pool: ThreadPoolExecutor | None, slots: int,
-) -> None:  # fmt: skip
-    """Run `items` through `start` (in claim order, at most `slots` in flight, one per
-    recipient) and their sends on `pool` (inline without one); `finish` takes the results
-    in the order the sends started (so the audit trail reads in claim order), and a slot
-    is used again only once `finish` has taken its result."""
-    waiting = list(items)
-    started: list[tuple[OutboxItem, Future[MessageRef]]] = []
-    while waiting or started:
-        ready = 0
-        while ready < len(started) and started[ready][1].done():
-            ready += 1
-        if ready:
-            finish([(item, future.exception() or future.result())
-                    for item, future in started[:ready]])  # fmt: skip
-            del started[:ready]
-        busy = {item.person_id for item, _ in started}
-        picked: list[OutboxItem] = []
-        for item in waiting:
-            if len(started) + len(picked) >= slots:
-                break
-            if item.person_id not in busy:
-                picked.append(item)
-                busy.add(item.person_id)
-        if picked:
-            chosen = {id(item) for item in picked}
-            waiting = [item for item in waiting if id(item) not in chosen]
-            started += [(item, _submit(pool, send)) for item, send in start(picked)]
-        elif started:
-            wait([started[0][1]])  # the oldest send: nothing can be finished before it
-
-
-def _submit(pool: ThreadPoolExecutor | None, send: Send) -> Future[MessageRef]:
-    if pool is not None:
-        return pool.submit(send)
-    future: Future[MessageRef] = Future()
-    try:
-        future.set_result(send())
-    except Exception as exc:  # noqa: BLE001 - settled by `finish`
-        future.set_exception(exc)
-    return future
 
 
 class DeliveryBatch:
@@ -101,18 +61,46 @@ class DeliveryBatch:
 
     def __init__(self, worker: OutboxWorker, *, threads: int = SEND_THREADS) -> None:
         self.worker = worker
-        self.threads = max(1, threads)
-        self.pool = (ThreadPoolExecutor(self.threads, thread_name_prefix="outbox-send")
-                     if self.threads > 1 else None)  # fmt: skip
+        self.lanes = Lanes(threads=threads, max_unrecorded=MAX_UNRECORDED,
+                           renew_after=worker.lease.total_seconds() / 4,
+                           renew=self._renew)  # fmt: skip
+
+    def _renew(self, items: list[OutboxItem]) -> set[int]:
+        with self.worker.database.transaction() as session:
+            return renew_many(session, items=items, now=self.worker.clock.now(),
+                              lease=self.worker.lease)  # fmt: skip
 
     def run(self, items: Sequence[OutboxItem], report: DeliveryReport) -> None:
-        def start(picked: list[OutboxItem]) -> list[tuple[OutboxItem, Send]]:
-            return self._start(picked, report)
-
-        def finish(done: list[Done]) -> None:
-            self._finish(done, report)
-
-        pipeline(items, start=start, finish=finish, pool=self.pool, slots=self.threads)
+        """Prepare PREPARE_AHEAD rows at a time while fewer than that are queued, and
+        record the finished sends in claim order (so the audit trail reads in claim
+        order), RECORD_EVERY at a time, or fewer when nothing else would finish first."""
+        lanes = self.lanes
+        waiting = list(items)
+        order: deque[Entry] = deque()  # queued, not yet recorded, in claim order
+        while waiting or order:
+            if waiting and lanes.queued < PREPARE_AHEAD:
+                sends = self._start(waiting[:PREPARE_AHEAD], report)
+                entries = [Entry(item=item, send=send) for item, send in sends]
+                del waiting[:PREPARE_AHEAD]
+                order.extend(entries)
+                lanes.add(entries)
+                continue
+            with lanes.changed:
+                while True:
+                    ready = 0
+                    while ready < len(order) and order[ready].done:
+                        ready += 1
+                    if ready and (ready >= RECORD_EVERY or ready == len(order)
+                                  or lanes.unrecorded >= MAX_UNRECORDED
+                                  or (waiting and lanes.queued < PREPARE_AHEAD)):  # fmt: skip
+                        break
+                    if not order or (waiting and lanes.queued < PREPARE_AHEAD):
+                        break
+                    lanes.changed.wait(timeout=1.0)
+                done = [order.popleft() for _ in range(ready)]
+            if done:
+                self._finish([(e.item, e.result) for e in done if e.result is not None], report)
+                lanes.recorded(len(done))
 
     # --- before the sends ---------------------------------------------------------------
 
@@ -188,7 +176,9 @@ class DeliveryBatch:
                 for item, _ref in sent:
                     worker.settle(item, report)
         for item, outcome in done:
-            if not isinstance(outcome, MessageRef):
+            if isinstance(outcome, ClaimRanOut):
+                report.lost += 1  # the lease ran out and another worker holds it now
+            elif not isinstance(outcome, MessageRef):
                 worker.settle(item, report, outcome)
 
     def _record_alone(self, item: OutboxItem, ref: MessageRef, report: DeliveryReport) -> None:
