@@ -81,14 +81,14 @@ def write_many_if_held(session: Session, *, items: Sequence[OutboxItem], **value
     by_token: dict[str | None, list[int]] = {}
     for item in items:
         by_token.setdefault(item.claim_token, []).append(item.id)
+    table = OutboxItem.__table__  # Core: the ORM's bulk-update bookkeeping is not needed
     for token, ids in by_token.items():
         statement = (
-            update(OutboxItem)
-            .where(OutboxItem.id.in_(ids), OutboxItem.claim_token == token,
-                   OutboxItem.state == OutboxState.PENDING)
+            update(table)
+            .where(table.c.id.in_(ids), table.c.claim_token == token,
+                   table.c.state == OutboxState.PENDING)
             .values(**values)
-            .returning(OutboxItem.id)
-            .execution_options(synchronize_session=False)
+            .returning(table.c.id)
         )  # fmt: skip
         written.update(session.scalars(statement))
     return written

@@ -29,13 +29,12 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from core.chat import DeliveryError, MessageRef
 from core.domain import EventKind, OutboxState
 from core.messages import Message
-from storage.models import OutboxItem, Recommendation
-from workflows.audit import record_event
+from storage.models import Event, OutboxItem, Recommendation
 from workflows.claims import renew_many, write_many_if_held
 from workflows.lookups import BatchLookups
 from workflows.send_lanes import ClaimRanOut, Entry, Lanes
@@ -194,12 +193,16 @@ class DeliveryBatch:
         worker = self.worker
         now = worker.clock.now()
         with worker.database.transaction() as session:
+            events = []
             for item, ref in sent:
                 purpose = item.payload.get("purpose", "owner")
                 worker._store_ref(session, item, ref, purpose)
-                record_event(session, kind=EventKind.DELIVERED, at=now,
-                             recommendation_id=item.recommendation_id, actor_id=None,
-                             to=item.person_id, platform=ref.platform, purpose=purpose)  # fmt: skip
+                events.append({"recommendation_id": item.recommendation_id,
+                               "kind": EventKind.DELIVERED.value, "actor_id": None, "at": now,
+                               "data": {"to": item.person_id, "platform": ref.platform,
+                                        "purpose": purpose}})  # fmt: skip
+            # The same rows as record_event's, in one statement.
+            session.execute(insert(Event.__table__), events)
             marked = write_many_if_held(session, items=[item for item, _ in sent],
                                         state=OutboxState.SENT, sent_at=now,
                                         last_error=None)  # fmt: skip

@@ -47,12 +47,13 @@ def candidate_rules(session: Session, *, recs: Sequence[Recommendation]) -> list
     """The approved rules that may bear on any of `recs` (one query for a whole batch:
     the outbox draws a claimed batch's messages together)."""
     pairs = {pair for rec in recs for pair in _pairs(rec)}
-    entity_match = [and_(ContextRule.entity_kind == kind, ContextRule.entity_value == value)
-                    for kind, value in sorted(pairs)]  # fmt: skip
+    # A superset (each kind against each value): `rules_bearing_on` keeps the exact pairs.
+    kinds, values = sorted({k for k, _ in pairs}), sorted({v for _, v in pairs})
     return list(session.scalars(
         select(ContextRule)
         .where(ContextRule.status == RuleStatus.APPROVED,
-               or_(ContextRule.entity_kind == "line", *entity_match))
+               or_(ContextRule.entity_kind == "line",
+                   and_(ContextRule.entity_kind.in_(kinds), ContextRule.entity_value.in_(values))))
         .order_by(ContextRule.id)
     ).all())  # fmt: skip
 
