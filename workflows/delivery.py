@@ -14,8 +14,9 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -303,12 +304,14 @@ class OutboxWorker:
         self.digests.send(item, hold=self._hold, mark_sent=self._mark_sent)
 
     def _store_ref(self, session: Session, item: OutboxItem, ref: MessageRef, purpose: str) -> None:
-        session.add(
-            ChatMessage(recommendation_id=item.recommendation_id, person_id=item.person_id,
-                        purpose=purpose, platform=ref.platform, channel=ref.channel,
-                        message_id=ref.message_id, ref=ref.model_dump(),
-                        created_at=self.clock.now())
-        )  # fmt: skip
+        session.execute(insert(ChatMessage.__table__), [self._ref_row(item, ref, purpose)])
+
+    def _ref_row(self, item: OutboxItem, ref: MessageRef, purpose: str) -> dict[str, Any]:
+        """A `chat_messages` row: where a message went, so it can be updated in place."""
+        return {"recommendation_id": item.recommendation_id, "person_id": item.person_id,
+                "purpose": purpose, "platform": ref.platform, "channel": ref.channel,
+                "message_id": ref.message_id, "ref": ref.model_dump(),
+                "created_at": self.clock.now()}  # fmt: skip
 
     def _mark_sent(self, session: Session, item: OutboxItem, note: str | None = None) -> bool:
         marked = write_if_held(session, item=item, state=OutboxState.SENT,
