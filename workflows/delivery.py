@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 # each row's lease is renewed just before its send (see claims).
 LEASE = timedelta(seconds=180)
 MAX_ATTEMPTS = 6
+DRAIN_BATCH = 200  # rows per claim when draining (leases are renewed per chunk anyway)
 BASE_BACKOFF = timedelta(seconds=2)
 # Stored messages re-rendered after a decision, a reassignment, a snooze or an extension.
 REFRESHED_PURPOSES = ("owner", "escalation", "reminder")
@@ -149,11 +150,11 @@ class OutboxWorker:
             log.exception("outbox item %s: could not record the failure", item.id)
             return True
 
-    def drain(self, *, rounds: int = 20) -> DeliveryReport:
-        """Run until nothing is due (tests and the demo use this for immediacy)."""
+    def drain(self, *, rounds: int = 20, limit: int = DRAIN_BATCH) -> DeliveryReport:
+        """Run until nothing is due, in large claims (the send pipeline empties after each)."""
         total = DeliveryReport()
         for _ in range(rounds):
-            report = self.run_once()
+            report = self.run_once(limit=limit)
             total.sent += report.sent
             total.retried += report.retried
             total.failed += report.failed
