@@ -12,8 +12,9 @@ finished sends at a time (stored references, `delivered` events, and the rows ma
 sent with the claim token checked in the same statement).
 
 Exactly once is kept as before: a row is sent only under a lease renewed within a
-quarter of a lease before its send, a row whose claim was taken over is not sent, and
-the record checks the token. What a crash costs is bounded: at most MAX_UNRECORDED rows
+quarter of a lease before its send, a row whose claim was taken over is not sent, a
+sent row is recorded within about a quarter of a lease after its send (so its lease
+cannot run out while it waits to be recorded), and the record checks the token. What a crash costs is bounded: at most MAX_UNRECORDED rows
 are started and not yet recorded, so a worker killed mid-batch leaves at most that many
 messages sent but not recorded (each sent once more by whoever re-claims it, never
 lost; the single-row path had one).
@@ -25,6 +26,7 @@ single-row path always did, so one row's fault does not stop the others."""
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -89,13 +91,16 @@ class DeliveryBatch:
                     ready = 0
                     while ready < len(order) and order[ready].done:
                         ready += 1
-                    if ready and (ready >= RECORD_EVERY or ready == len(order)
+                    # A sent row is recorded well within its lease: unrecorded past
+                    # it, another worker would re-claim and send it again.
+                    aging = ready and time.monotonic() - order[0].renewed_at > lanes.renew_after
+                    if ready and (ready >= RECORD_EVERY or ready == len(order) or aging
                                   or lanes.unrecorded >= MAX_UNRECORDED
                                   or (waiting and lanes.queued < PREPARE_AHEAD)):  # fmt: skip
                         break
                     if not order or (waiting and lanes.queued < PREPARE_AHEAD):
                         break
-                    lanes.changed.wait(timeout=1.0)
+                    lanes.changed.wait(timeout=min(1.0, lanes.renew_after / 4))
                 done = [order.popleft() for _ in range(ready)]
             if done:
                 self._finish([(e.item, e.result) for e in done if e.result is not None], report)
