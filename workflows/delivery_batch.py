@@ -14,10 +14,10 @@ sent with the claim token checked in the same statement).
 Exactly once is kept as before: a row is sent only under a lease renewed within a
 quarter of a lease before its send, a row whose claim was taken over is not sent, a
 sent row is recorded within about a quarter of a lease after its send (so its lease
-cannot run out while it waits to be recorded), and the record checks the token. What a crash costs is bounded: at most MAX_UNRECORDED rows
-are started and not yet recorded, so a worker killed mid-batch leaves at most that many
-messages sent but not recorded (each sent once more by whoever re-claims it, never
-lost; the single-row path had one).
+cannot run out while it waits to be recorded), and the record checks the token. What
+a crash costs is bounded: at most MAX_UNRECORDED rows are started and not yet recorded,
+so a worker killed mid-batch leaves at most that many messages sent but not recorded
+(each sent once more by whoever re-claims it, never lost; the single-row path had one).
 
 A transaction that fails for the whole chunk (the database, one row's bad data) is
 rolled back and its rows are handled one by one, each in transactions of its own, as the
