@@ -76,7 +76,7 @@ def similar_history(session: Session, rec: Recommendation, *, config: Config) ->
         .where(Recommendation.type == rec.type, Recommendation.id != rec.id,
                *[_equal(c, v) for c, v in zip(SCOPE_COLUMNS[kind], values, strict=True)],
                Decision.automatic.is_(False))
-        .order_by(Decision.decided_at.desc())
+        .order_by(Decision.decided_at.desc(), Decision.id.desc())  # ties: the later one
         .limit(SIMILAR_LOOKBACK)
     ).all()  # fmt: skip
     return history_line(rows, config=config)
