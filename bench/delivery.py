@@ -5,7 +5,7 @@ floor measured in the same run.
 Ours: `SOPBOT_BENCH_DELIVERY_ROWS` (default 300) open recommendations whose first
 message went out on Monday morning; `serve` starts its clock just past their 50%
 reminder, so the SLA sweep queues every reminder and the outbox worker sends them (claim
-with a token, lease renewed per row, render, `chat.postMessage`, the Home tab refresh,
+with a token, leases renewed per chunk, render, `chat.postMessage` on per-recipient lanes,
 the stored reference and audit event). Timed from the first reminder reaching the fake
 to the last, so process start-up is not counted.
 

@@ -10,6 +10,7 @@ longer than one lease; a single send must finish within it."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -70,3 +71,31 @@ def renew(session: Session, *, item: OutboxItem, now: datetime, lease: timedelta
 def write_if_held(session: Session, *, item: OutboxItem, **values: Any) -> bool:
     """Change the row only while this worker still holds it."""
     return session.execute(update(OutboxItem).where(held(item)).values(**values)).rowcount == 1
+
+
+def write_many_if_held(session: Session, *, items: Sequence[OutboxItem], **values: Any) -> set[int]:
+    """`write_if_held` for many rows in one statement per claim token (a claimed batch
+    has one): the token is checked in the very statement that writes. Returns the ids
+    written; a row another worker has re-claimed is not among them."""
+    written: set[int] = set()
+    by_token: dict[str | None, list[int]] = {}
+    for item in items:
+        by_token.setdefault(item.claim_token, []).append(item.id)
+    table = OutboxItem.__table__  # Core: the ORM's bulk-update bookkeeping is not needed
+    for token, ids in by_token.items():
+        statement = (
+            update(table)
+            .where(table.c.id.in_(ids), table.c.claim_token == token,
+                   table.c.state == OutboxState.PENDING)
+            .values(**values)
+            .returning(table.c.id)
+        )  # fmt: skip
+        written.update(session.scalars(statement))
+    return written
+
+
+def renew_many(
+    session: Session, *, items: Sequence[OutboxItem], now: datetime, lease: timedelta
+) -> set[int]:
+    """A full lease for each of the sends about to start; the ids still held."""
+    return write_many_if_held(session, items=items, next_attempt_at=now + lease)

@@ -13,8 +13,10 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import groupby
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,7 +30,9 @@ from storage.models import ChatMessage, OutboxItem, Recommendation
 from workflows.audit import record_event
 from workflows.claims import claim_due, new_token, renew, write_if_held
 from workflows.daily_cap import overflow_to_digest
+from workflows.delivery_batch import SEND_THREADS, DeliveryBatch
 from workflows.digest_delivery import DigestDelivery
+from workflows.lookups import Lookups
 from workflows.metering import NO_METER, Meter
 from workflows.outbox import channel_of
 from workflows.permissions import record_stand_in
@@ -40,6 +44,7 @@ log = logging.getLogger(__name__)
 # each row's lease is renewed just before its send (see claims).
 LEASE = timedelta(seconds=180)
 MAX_ATTEMPTS = 6
+DRAIN_BATCH = 200  # rows per claim when draining (leases are renewed per chunk anyway)
 BASE_BACKOFF = timedelta(seconds=2)
 # Stored messages re-rendered after a decision, a reassignment, a snooze or an extension.
 REFRESHED_PURPOSES = ("owner", "escalation", "reminder")
@@ -63,7 +68,7 @@ class DeliveryReport:
 class OutboxWorker:
     def __init__(
         self, *, database: Database, config: Config, chat: Chat, clock: Clock,
-        lease: timedelta = LEASE, meter: Meter = NO_METER,
+        lease: timedelta = LEASE, meter: Meter = NO_METER, send_threads: int = SEND_THREADS,
     ) -> None:  # fmt: skip
         self.lease = lease
         self.database = database
@@ -73,6 +78,7 @@ class OutboxWorker:
         self.meter = meter
         self.calendars = Calendars(config)
         self.digests = DigestDelivery(database=database, config=config, chat=chat, clock=clock)
+        self.batch = DeliveryBatch(self, threads=send_threads)
 
     # --- claiming ---------------------------------------------------------------------
 
@@ -93,30 +99,40 @@ class OutboxWorker:
     def run_once(self, *, limit: int = 50) -> DeliveryReport:
         items, digested = self._claim(limit=limit)
         report = DeliveryReport(digested=digested)
-        for item in items:
-            try:
-                self._deliver(item)
-                report.sent += 1
-                result = "sent"
-            except _ClaimLost:
-                report.lost += 1  # the lease ran out and another worker holds it now
-                continue
-            except DeliveryError as exc:
-                if self._retry_or_fail(item, exc):
-                    report.retried += 1
-                    result = "retried"
-                else:
-                    report.failed += 1
-                    result = "failed"
-            except Exception as exc:  # noqa: BLE001 - one row's fault must not stop the batch
-                if self._count_unexpected(item, exc):
-                    report.retried += 1
-                    result = "retried"
-                else:
-                    report.failed += 1
-                    result = "failed"
-            self.meter.delivered(kind=item.kind, result=result)
+        # In claim order (a refresh redraws what was sent before it); each run of
+        # messages about recommendations goes out together (see delivery_batch).
+        for deliver, run in groupby(items, key=lambda item: item.kind == OutboxKind.DELIVER):
+            if deliver:
+                self.batch.run(list(run), report)
+            else:
+                for item in run:
+                    self.one(item, report)
         return report
+
+    def one(self, item: OutboxItem, report: DeliveryReport) -> None:
+        """One row on its own: the path of all but DELIVER rows, and of a batch whose
+        shared transaction failed."""
+        try:
+            self._deliver(item)
+        except Exception as exc:  # noqa: BLE001 - one row's fault must not stop the batch
+            self.settle(item, report, exc)
+        else:
+            self.settle(item, report)
+
+    def settle(self, item: OutboxItem, report: DeliveryReport,
+               exc: BaseException | None = None) -> None:  # fmt: skip
+        """Count one row's outcome; a failure is retried or failed (see _retry_or_fail)."""
+        if isinstance(exc, _ClaimLost):
+            report.lost += 1  # the lease ran out and another worker holds it now
+            return
+        if exc is not None and not isinstance(exc, Exception):
+            raise exc
+        retried = exc is not None and (self._retry_or_fail(item, exc)
+                                       if isinstance(exc, DeliveryError)
+                                       else self._count_unexpected(item, exc))  # fmt: skip
+        result = "sent" if exc is None else "retried" if retried else "failed"
+        setattr(report, result, getattr(report, result) + 1)
+        self.meter.delivered(kind=item.kind, result=result)
 
     def _hold(self, session: Session, item: OutboxItem) -> None:
         """A full lease for the send about to start, in the transaction that prepares it."""
@@ -135,11 +151,11 @@ class OutboxWorker:
             log.exception("outbox item %s: could not record the failure", item.id)
             return True
 
-    def drain(self, *, rounds: int = 20) -> DeliveryReport:
-        """Run until nothing is due (tests and the demo use this for immediacy)."""
+    def drain(self, *, rounds: int = 20, limit: int = DRAIN_BATCH) -> DeliveryReport:
+        """Run until nothing is due, in large claims (the send pipeline empties after each)."""
         total = DeliveryReport()
         for _ in range(rounds):
-            report = self.run_once()
+            report = self.run_once(limit=limit)
             total.sent += report.sent
             total.retried += report.retried
             total.failed += report.failed
@@ -163,46 +179,67 @@ class OutboxWorker:
         else:
             raise DeliveryError(f"unknown outbox kind {item.kind}", transient=False)
 
-    def _message_for(
-        self, session: Session, rec: Recommendation, reader: str, purpose: str
-    ) -> Message:
+    def _message_for(self, session: Session, rec: Recommendation, reader: str,
+                     purpose: str) -> Message:  # fmt: skip
         return message_for_purpose(session, config=self.config, rec=rec, reader_id=reader,
                                    now=self.clock.now(), purpose=purpose)  # fmt: skip
 
     def _deliver_recommendation(self, item: OutboxItem) -> None:
-        assert item.recommendation_id is not None and item.person_id is not None
-        channel = channel_of(item.person_id)
-        person = self.config.people_by_id.get(item.person_id)
-        if person is None and channel is None:
-            raise DeliveryError(f"{item.person_id} is not in the configuration", transient=False)
-        purpose = item.payload.get("purpose", "owner")
         with self.database.transaction() as session:
             self._hold(session, item)
             rec = session.get(Recommendation, item.recommendation_id)
             assert rec is not None
-            if rec.status == Status.WITHDRAWN or (
-                purpose in ("owner", "reminder") and rec.owner_id not in (item.person_id, None)
-                and not item.payload.get("fallback")
-            ) or (purpose in CLOCK_PURPOSES and rec.status != Status.OPEN):  # fmt: skip
-                self._mark_sent(session, item, note="skipped: no longer relevant")
+            message = self.prepare(session, item, rec)
+            if message is None:
                 return
-            message = self._message_for(session, rec, item.person_id, purpose)
-            if item.payload.get("handed_over_by"):
-                by = self.config.display_name(item.payload["handed_over_by"])
-                message.context.insert(0, f"Handed over by {by}: {item.payload.get('note')}")
-            if item.payload.get("fallback"):
-                message.context.insert(0, item.payload["fallback"])
-        if person is not None:
-            ref = self.chat.send(person=person, message=message)
-        else:  # a read-only copy for the team channel (the channel is no decider)
-            assert channel is not None
-            ref = self.chat.post_to_channel(channel=channel, message=message)
+        ref = self.send_prepared(item, message)
         with self.database.transaction() as session:
-            self._store_ref(session, item, ref, purpose)
-            record_event(session, kind=EventKind.DELIVERED, at=self.clock.now(),
-                         recommendation_id=item.recommendation_id, actor_id=None,
-                         to=item.person_id, platform=ref.platform, purpose=purpose)  # fmt: skip
-            self._mark_sent(session, item)
+            self.record_delivery(session, item, ref)
+
+    def prepare(
+        self, session: Session, item: OutboxItem, rec: Recommendation, *,
+        lookups: Lookups | None = None,
+    ) -> Message | None:  # fmt: skip
+        """The message to send, drawn in the transaction that holds the row; None (and
+        the row marked sent) when it is no longer relevant."""
+        assert item.recommendation_id is not None and item.person_id is not None
+        person = self.config.people_by_id.get(item.person_id)
+        if person is None and channel_of(item.person_id) is None:
+            raise DeliveryError(f"{item.person_id} is not in the configuration", transient=False)
+        purpose = item.payload.get("purpose", "owner")
+        if rec.status == Status.WITHDRAWN or (
+            purpose in ("owner", "reminder") and rec.owner_id not in (item.person_id, None)
+            and not item.payload.get("fallback")
+        ) or (purpose in CLOCK_PURPOSES and rec.status != Status.OPEN):  # fmt: skip
+            self._mark_sent(session, item, note="skipped: no longer relevant")
+            return None
+        message = message_for_purpose(session, config=self.config, rec=rec,
+                                      reader_id=item.person_id, now=self.clock.now(),
+                                      purpose=purpose, lookups=lookups)  # fmt: skip
+        if item.payload.get("handed_over_by"):
+            by = self.config.display_name(item.payload["handed_over_by"])
+            message.context.insert(0, f"Handed over by {by}: {item.payload.get('note')}")
+        if item.payload.get("fallback"):
+            message.context.insert(0, item.payload["fallback"])
+        return message
+
+    def send_prepared(self, item: OutboxItem, message: Message) -> MessageRef:
+        assert item.person_id is not None
+        channel = channel_of(item.person_id)
+        person = self.config.people_by_id.get(item.person_id)
+        if person is not None:
+            return self.chat.send(person=person, message=message)
+        # a read-only copy for the team channel (the channel is no decider)
+        assert channel is not None
+        return self.chat.post_to_channel(channel=channel, message=message)
+
+    def record_delivery(self, session: Session, item: OutboxItem, ref: MessageRef) -> None:
+        purpose = item.payload.get("purpose", "owner")
+        self._store_ref(session, item, ref, purpose)
+        record_event(session, kind=EventKind.DELIVERED, at=self.clock.now(),
+                     recommendation_id=item.recommendation_id, actor_id=None,
+                     to=item.person_id, platform=ref.platform, purpose=purpose)  # fmt: skip
+        self._mark_sent(session, item)
 
     def _refresh(self, item: OutboxItem) -> None:
         with self.database.transaction() as session:
@@ -269,12 +306,14 @@ class OutboxWorker:
         self.digests.send(item, hold=self._hold, mark_sent=self._mark_sent)
 
     def _store_ref(self, session: Session, item: OutboxItem, ref: MessageRef, purpose: str) -> None:
-        session.add(
-            ChatMessage(recommendation_id=item.recommendation_id, person_id=item.person_id,
-                        purpose=purpose, platform=ref.platform, channel=ref.channel,
-                        message_id=ref.message_id, ref=ref.model_dump(),
-                        created_at=self.clock.now())
-        )  # fmt: skip
+        session.execute(insert(ChatMessage.__table__), [self._ref_row(item, ref, purpose)])
+
+    def _ref_row(self, item: OutboxItem, ref: MessageRef, purpose: str) -> dict[str, Any]:
+        """A `chat_messages` row: where a message went, so it can be updated in place."""
+        return {"recommendation_id": item.recommendation_id, "person_id": item.person_id,
+                "purpose": purpose, "platform": ref.platform, "channel": ref.channel,
+                "message_id": ref.message_id, "ref": ref.model_dump(),
+                "created_at": self.clock.now()}  # fmt: skip
 
     def _mark_sent(self, session: Session, item: OutboxItem, note: str | None = None) -> bool:
         marked = write_if_held(session, item=item, state=OutboxState.SENT,

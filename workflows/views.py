@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from core.clock import BusinessCalendar, local_time_label
@@ -26,15 +25,12 @@ from core.messages import (
     Section,
     Tone,
 )
-from storage.models import Decision, Recommendation
+from storage.models import Recommendation
 from workflows.extension import may_extend
+from workflows.lookups import Lookups, SessionLookups
 from workflows.permissions import deciders, role_in
-from workflows.review.calibration import track_record_line
 from workflows.revisions import handover_note
-from workflows.rules.matching import context_rules_section
 from workflows.snooze import SNOOZE_CHOICES, may_snooze
-
-SIMILAR_LOOKBACK = 5
 
 
 class Purpose(StrEnum):
@@ -101,37 +97,6 @@ def why_lines(rec: Recommendation, config: Config, tz_person: str) -> list[str]:
     if freshness:
         lines.append(freshness)
     return lines
-
-
-def similar_history(session: Session, rec: Recommendation, *, config: Config) -> str | None:
-    """ "3 of the last 4 similar overridden (SUPPLIER_PATTERN)": same type and the most
-    specific shared scope (supplier, else customer, else item at site)."""
-    if rec.supplier:
-        scope = Recommendation.supplier == rec.supplier
-    elif rec.customer:
-        scope = Recommendation.customer == rec.customer
-    elif rec.sku:
-        scope = and_(Recommendation.sku == rec.sku, Recommendation.site == rec.site)
-    else:
-        return None
-    rows = session.execute(
-        select(Decision.kind, Decision.reason_code)
-        .join(Recommendation, Recommendation.id == Decision.recommendation_id)
-        .where(Recommendation.type == rec.type, scope, Recommendation.id != rec.id,
-               Decision.automatic.is_(False))
-        .order_by(Decision.decided_at.desc())
-        .limit(SIMILAR_LOOKBACK)
-    ).all()  # fmt: skip
-    if not rows:
-        return None
-    overrides = [r for r in rows if r.kind == DecisionKind.OVERRIDE]
-    line = f"Similar recommendations: {len(overrides)} of the last {len(rows)} overridden"
-    reasons = [r.reason_code for r in overrides if r.reason_code]
-    if reasons:
-        common = max(set(reasons), key=reasons.count)
-        reason = config.reason_codes_by_code.get(common)
-        line += f" ({reason.label if reason else common})"
-    return line
 
 
 def reason_label(reason: ReasonCode) -> str:
@@ -240,7 +205,7 @@ def decided_status(rec: Recommendation, config: Config) -> tuple[str | None, Ton
 
 def message_for_purpose(
     session: Session, *, config: Config, rec: Recommendation, reader_id: str, now: datetime,
-    purpose: Purpose | str = Purpose.OWNER,
+    purpose: Purpose | str = Purpose.OWNER, lookups: Lookups | None = None,
 ) -> Message:  # fmt: skip
     """`rec` drawn for `purpose` (a `Purpose` or the string the outbox stored). The outbox
     draws every delivery through here too, so a redraw after a click matches what was
@@ -248,6 +213,7 @@ def message_for_purpose(
     return recommendation_message(
         session, config=config, rec=rec, reader_id=reader_id, now=now,
         escalation=purpose == Purpose.ESCALATION, reminder=purpose == Purpose.REMINDER,
+        lookups=lookups,
     )  # fmt: skip
 
 
@@ -264,7 +230,7 @@ def purpose_of(message: Message) -> Purpose:
 
 def recommendation_message(
     session: Session, *, config: Config, rec: Recommendation, reader_id: str, now: datetime,
-    escalation: bool = False, reminder: bool = False,
+    escalation: bool = False, reminder: bool = False, lookups: Lookups | None = None,
 ) -> Message:  # fmt: skip
     """The interactive message about `rec` as `reader_id` should see it now; a reminder
     adds the time left and snooze buttons, an escalation who owns it, how long it has
@@ -290,13 +256,14 @@ def recommendation_message(
     why = why_lines(rec, config, reader_id)
     if why:
         sections.append(Section(title="Why", lines=why))
-    history = similar_history(session, rec, config=config)
+    lookups = lookups or SessionLookups(session, config=config)
+    history = lookups.history(rec)
     if history:
         sections.append(Section(title="History", lines=[history]))
-    rules = context_rules_section(session, config=config, rec=rec)
+    rules = lookups.rules(rec)
     if rules:
         sections.append(rules)
-    track_record = track_record_line(session, config=config, rec=rec)
+    track_record = lookups.track_record(rec)
     if track_record:
         sections.append(Section(title="Track record", lines=[track_record]))
     status, tone = decided_status(rec, config)

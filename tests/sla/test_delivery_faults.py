@@ -29,14 +29,14 @@ def test_a_database_failure_after_the_send_is_counted_audited_and_bounded(
 ) -> None:
     first, second, third = world.ingest(*[make_rec(sku=f"SKU-{n}") for n in range(3)],
                                         deliver=False)  # fmt: skip
-    original = world.outbox._store_ref
+    original = world.outbox._ref_row
 
-    def failing_for_the_first(session: Any, item: OutboxItem, ref: MessageRef, purpose: str):
+    def failing_for_the_first(item: OutboxItem, ref: MessageRef, purpose: str) -> Any:
         if item.recommendation_id == first.id and item.person_id == "ana":
             raise OperationalError("INSERT INTO chat_messages", {}, Exception("disk I/O error"))
-        return original(session, item, ref, purpose)
+        return original(item, ref, purpose)
 
-    monkeypatch.setattr(world.outbox, "_store_ref", failing_for_the_first)
+    monkeypatch.setattr(world.outbox, "_ref_row", failing_for_the_first)
     report = world.outbox.run_once()
     assert (report.sent, report.retried, report.failed) == (2, 1, 0)  # the batch went on
     errors = [e for e in world.events(first.id) if e.kind == "delivery_error"]

@@ -4,6 +4,8 @@ A trigger in words cannot be checked by sopbot: it is shown, and the reader judg
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -34,27 +36,48 @@ def _line_mentioned(rule: ContextRule, rec: Recommendation) -> bool:
 
 
 def matching_rules(session: Session, *, config: Config, rec: Recommendation) -> list[ContextRule]:
-    pairs = [(kind, getattr(rec, kind)) for kind in SCOPE_KEYS if getattr(rec, kind)]
-    entity_match = [and_(ContextRule.entity_kind == kind, ContextRule.entity_value == value)
-                    for kind, value in pairs]  # fmt: skip
-    candidates = session.scalars(
+    return rules_bearing_on(candidate_rules(session, recs=[rec]), config=config, rec=rec)
+
+
+def _pairs(rec: Recommendation) -> list[tuple[str, str]]:
+    return [(kind, getattr(rec, kind)) for kind in SCOPE_KEYS if getattr(rec, kind)]
+
+
+def candidate_rules(session: Session, *, recs: Sequence[Recommendation]) -> list[ContextRule]:
+    """The approved rules that may bear on any of `recs` (one query for a whole batch:
+    the outbox draws a claimed batch's messages together)."""
+    pairs = {pair for rec in recs for pair in _pairs(rec)}
+    # A superset (each kind against each value): `rules_bearing_on` keeps the exact pairs.
+    kinds, values = sorted({k for k, _ in pairs}), sorted({v for _, v in pairs})
+    return list(session.scalars(
         select(ContextRule)
         .where(ContextRule.status == RuleStatus.APPROVED,
-               or_(ContextRule.entity_kind == "line", *entity_match))
+               or_(ContextRule.entity_kind == "line",
+                   and_(ContextRule.entity_kind.in_(kinds), ContextRule.entity_value.in_(values))))
         .order_by(ContextRule.id)
-    ).all()  # fmt: skip
+    ).all())  # fmt: skip
+
+
+def rules_bearing_on(candidates: Sequence[ContextRule], *, config: Config,
+                     rec: Recommendation) -> list[ContextRule]:  # fmt: skip
+    """Those of `candidates` (from `candidate_rules`) that match `rec`."""
+    pairs = set(_pairs(rec))
     return [
         rule for rule in candidates
-        if (rule.entity_kind != "line" or _line_mentioned(rule, rec))
+        if (rule.entity_kind == "line" or (rule.entity_kind, rule.entity_value) in pairs)
+        and (rule.entity_kind != "line" or _line_mentioned(rule, rec))
         and (not rule.types or rec.type in rule.types)
         and _condition_holds(rule, rec, config)
     ]  # fmt: skip
 
 
-def context_rules_section(session: Session, *, config: Config,
-                          rec: Recommendation) -> Section | None:  # fmt: skip
-    """The "Context rules" block of a recommendation message, or None when none match."""
-    rules = matching_rules(session, config=config, rec=rec)
+def rules_section(rules: Sequence[ContextRule], *, config: Config) -> Section | None:
     if not rules:
         return None
     return Section(title=SECTION_TITLE, lines=[rule_line(rule, config) for rule in rules])
+
+
+def context_rules_section(session: Session, *, config: Config,
+                          rec: Recommendation) -> Section | None:  # fmt: skip
+    """The "Context rules" block of a recommendation message, or None when none match."""
+    return rules_section(matching_rules(session, config=config, rec=rec), config=config)

@@ -1,0 +1,217 @@
+"""The messages about recommendations in one claimed batch (first deliveries, reminders,
+escalations and their channel copies), sent several at a time.
+
+Sent one by one, each row cost two transactions, a dozen queries and a blocking
+send: the worker spent most of its time on everything but the send (bench/delivery.py).
+Here one transaction renews the leases of the next PREPARE_AHEAD rows, reads their
+recommendations and draws their messages (history, context rules and track record read
+for the whole chunk at once, see workflows.lookups); the sends run on a small pool, at
+most SEND_THREADS in flight and each to a different recipient (one person's messages
+still arrive in the order they were claimed); and one transaction records RECORD_EVERY
+finished sends at a time (stored references, `delivered` events, and the rows marked
+sent with the claim token checked in the same statement).
+
+Exactly once is kept as before: a row is sent only under a lease renewed within a
+quarter of a lease before its send, a row whose claim was taken over is not sent, a
+sent row is recorded within about a quarter of a lease after its send (so its lease
+cannot run out while it waits to be recorded), and the record checks the token. What
+a crash costs is bounded: at most MAX_UNRECORDED rows are started and not yet recorded,
+so a worker killed mid-batch leaves at most that many messages sent but not recorded
+(each sent once more by whoever re-claims it, never lost; the single-row path had one).
+
+A transaction that fails for the whole chunk (the database, one row's bad data) is
+rolled back and its rows are handled one by one, each in transactions of its own, as the
+single-row path always did, so one row's fault does not stop the others."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from sqlalchemy import insert, select
+
+from core.chat import DeliveryError, MessageRef
+from core.domain import EventKind, OutboxState
+from core.messages import Message
+from storage.models import ChatMessage, Event, OutboxItem, Recommendation
+from workflows.claims import renew_many, write_many_if_held
+from workflows.lookups import BatchLookups
+from workflows.send_lanes import ClaimRanOut, Entry, Lanes
+
+if TYPE_CHECKING:
+    from workflows.delivery import DeliveryReport, OutboxWorker
+
+log = logging.getLogger(__name__)
+
+SEND_THREADS = 4  # sends in flight per worker, each to a different recipient
+PREPARE_AHEAD = 25  # rows renewed, read and drawn in one transaction
+RECORD_EVERY = 16  # finished sends recorded in one transaction (sooner when none is in flight)
+# Sends started and not yet recorded: what a worker killed mid-batch may have sent without
+# a record, so at most this many messages are sent twice (once more by the re-claimer).
+MAX_UNRECORDED = 32
+
+Send = Callable[[], MessageRef]
+Done = tuple[OutboxItem, MessageRef | BaseException]
+
+
+class DeliveryBatch:
+    """The batched path of `OutboxWorker` for rows of kind DELIVER."""
+
+    def __init__(self, worker: OutboxWorker, *, threads: int = SEND_THREADS) -> None:
+        self.worker = worker
+        self.lanes = Lanes(threads=threads, max_unrecorded=MAX_UNRECORDED,
+                           renew_after=worker.lease.total_seconds() / 4,
+                           renew=self._renew)  # fmt: skip
+
+    def _renew(self, items: list[OutboxItem]) -> set[int]:
+        with self.worker.database.transaction() as session:
+            return renew_many(session, items=items, now=self.worker.clock.now(),
+                              lease=self.worker.lease)  # fmt: skip
+
+    def run(self, items: Sequence[OutboxItem], report: DeliveryReport) -> None:
+        """Prepare PREPARE_AHEAD rows at a time while fewer than that are queued, and
+        record the finished sends in claim order (so the audit trail reads in claim
+        order), RECORD_EVERY at a time, or fewer when nothing else would finish first."""
+        lanes = self.lanes
+        waiting = list(items)
+        order: deque[Entry] = deque()  # queued, not yet recorded, in claim order
+        while waiting or order:
+            if waiting and lanes.queued < PREPARE_AHEAD:
+                sends = self._start(waiting[:PREPARE_AHEAD], report)
+                entries = [Entry(item=item, send=send) for item, send in sends]
+                del waiting[:PREPARE_AHEAD]
+                order.extend(entries)
+                lanes.add(entries)
+                continue
+            with lanes.changed:
+                while True:
+                    ready = 0
+                    while ready < len(order) and order[ready].done:
+                        ready += 1
+                    # A sent row is recorded well within its lease: unrecorded past
+                    # it, another worker would re-claim and send it again.
+                    aging = ready and time.monotonic() - order[0].renewed_at > lanes.renew_after
+                    if ready and (ready >= RECORD_EVERY or ready == len(order) or aging
+                                  or lanes.unrecorded >= MAX_UNRECORDED
+                                  or (waiting and lanes.queued < PREPARE_AHEAD)):  # fmt: skip
+                        break
+                    if not order or (waiting and lanes.queued < PREPARE_AHEAD):
+                        break
+                    lanes.changed.wait(timeout=min(1.0, lanes.renew_after / 4))
+                done = [order.popleft() for _ in range(ready)]
+            if done:
+                self._finish([(e.item, e.result) for e in done if e.result is not None], report)
+                lanes.recorded(len(done))
+
+    # --- before the sends ---------------------------------------------------------------
+
+    def _start(
+        self, picked: list[OutboxItem], report: DeliveryReport
+    ) -> list[tuple[OutboxItem, Send]]:
+        worker = self.worker
+        try:
+            sends, skipped, refused, lost = self._prepare(picked)
+        except Exception:  # noqa: BLE001 - the chunk's transaction: each row on its own
+            log.exception("outbox: preparing %d rows together failed; one by one", len(picked))
+            for item in picked:
+                worker.one(item, report)
+            return []
+        for _item in lost:
+            report.lost += 1  # the lease ran out and another worker holds it now
+        for item in skipped:
+            worker.settle(item, report)
+        for item, exc in refused:
+            worker.settle(item, report, exc)
+        return sends
+
+    def _prepare(self, picked: list[OutboxItem]) -> tuple[
+        list[tuple[OutboxItem, Send]], list[OutboxItem], list[tuple[OutboxItem, DeliveryError]],
+        list[OutboxItem],
+    ]:  # fmt: skip
+        """One transaction: renew, read, draw. Rows that are no longer relevant are marked
+        sent here (as the single-row path does)."""
+        worker = self.worker
+        now = worker.clock.now()
+        sends: list[tuple[OutboxItem, Send]] = []
+        skipped: list[OutboxItem] = []
+        refused: list[tuple[OutboxItem, DeliveryError]] = []
+        with worker.database.transaction() as session:
+            held = renew_many(session, items=picked, now=now, lease=worker.lease)
+            live = [item for item in picked if item.id in held]
+            ids = {item.recommendation_id for item in live}
+            recs = {rec.id: rec for rec in session.scalars(
+                select(Recommendation).where(Recommendation.id.in_(ids)))}  # fmt: skip
+            lookups = BatchLookups(session, config=worker.config, recs=list(recs.values()))
+            for item in live:
+                try:
+                    message = worker.prepare(session, item, recs[item.recommendation_id or 0],
+                                             lookups=lookups)  # fmt: skip
+                except DeliveryError as exc:
+                    refused.append((item, exc))
+                    continue
+                if message is None:
+                    skipped.append(item)
+                else:
+                    sends.append((item, self._send(item, message)))
+            if skipped:
+                write_many_if_held(session, items=skipped, state=OutboxState.SENT, sent_at=now,
+                                   last_error="skipped: no longer relevant")  # fmt: skip
+        return sends, skipped, refused, [item for item in picked if item.id not in held]
+
+    def _send(self, item: OutboxItem, message: Message) -> Send:
+        return lambda: self.worker.send_prepared(item, message)
+
+    # --- after the sends ----------------------------------------------------------------
+
+    def _finish(self, done: list[Done], report: DeliveryReport) -> None:
+        worker = self.worker
+        sent = [(item, ref) for item, ref in done if isinstance(ref, MessageRef)]
+        if sent:
+            try:
+                self._record(sent)
+            except Exception:  # noqa: BLE001 - one row's fault must not stop the batch
+                log.exception("outbox: recording %d sends together failed; one by one", len(sent))
+                for item, ref in sent:
+                    self._record_alone(item, ref, report)
+            else:
+                for item, _ref in sent:
+                    worker.settle(item, report)
+        for item, outcome in done:
+            if isinstance(outcome, ClaimRanOut):
+                report.lost += 1  # the lease ran out and another worker holds it now
+            elif not isinstance(outcome, MessageRef):
+                worker.settle(item, report, outcome)
+
+    def _record_alone(self, item: OutboxItem, ref: MessageRef, report: DeliveryReport) -> None:
+        try:
+            with self.worker.database.transaction() as session:
+                self.worker.record_delivery(session, item, ref)
+        except Exception as exc:  # noqa: BLE001 - counted like any failed attempt
+            self.worker.settle(item, report, exc)
+        else:
+            self.worker.settle(item, report)
+
+    def _record(self, sent: list[tuple[OutboxItem, MessageRef]]) -> None:
+        worker = self.worker
+        now = worker.clock.now()
+        with worker.database.transaction() as session:
+            refs, events = [], []
+            for item, ref in sent:
+                purpose = item.payload.get("purpose", "owner")
+                refs.append(worker._ref_row(item, ref, purpose))
+                events.append({"recommendation_id": item.recommendation_id,
+                               "kind": EventKind.DELIVERED.value, "actor_id": None, "at": now,
+                               "data": {"to": item.person_id, "platform": ref.platform,
+                                        "purpose": purpose}})  # fmt: skip
+            # The rows of _store_ref and record_event, one statement each.
+            session.execute(insert(ChatMessage.__table__), refs)
+            session.execute(insert(Event.__table__), events)
+            marked = write_many_if_held(session, items=[item for item, _ in sent],
+                                        state=OutboxState.SENT, sent_at=now,
+                                        last_error=None)  # fmt: skip
+        for item, _ref in sent:
+            if item.id not in marked:
+                log.warning("outbox item %s was done after its claim ran out", item.id)

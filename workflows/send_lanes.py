@@ -1,0 +1,107 @@
+"""Sends on a few threads, one lane per recipient: each recipient's messages go out one at
+a time in the order they were queued, different recipients' at the same time.
+
+The outbox worker's own thread only queues prepared sends and records finished ones;
+the lanes keep sending meanwhile, so the database work of one chunk overlaps the sends
+of the one before. Two bounds keep the outbox's guarantees:
+
+- at most `max_unrecorded` sends are started and not yet recorded (`recorded` gives the
+  slots back): what a worker killed mid-batch may have sent without a record;
+- a send whose lease was renewed more than `renew_after` seconds ago renews first, with
+  the rest of its lane (`renew` returns the ids still held); one whose claim was taken
+  over is not sent and finishes as `ClaimRanOut`."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from core.chat import MessageRef
+from storage.models import OutboxItem
+
+
+class ClaimRanOut(Exception):
+    """The row's lease ran out before its send and another worker holds it now."""
+
+
+@dataclass(eq=False)
+class Entry:
+    item: OutboxItem
+    send: Callable[[], MessageRef]
+    renewed_at: float = field(default_factory=time.monotonic)
+    lost: bool = False
+    done: bool = False
+    result: MessageRef | BaseException | None = None
+
+
+class Lanes:
+    def __init__(
+        self, *, threads: int, max_unrecorded: int, renew_after: float,
+        renew: Callable[[list[OutboxItem]], set[int]],
+    ) -> None:  # fmt: skip
+        self.pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="outbox-send")
+        self.max_unrecorded = max_unrecorded
+        self.renew_after = renew_after
+        self.renew = renew
+        self.changed = threading.Condition()
+        self._lanes: dict[str | None, deque[Entry]] = {}
+        self._running: set[str | None] = set()
+        self.unrecorded = 0  # started (or finished) and not yet recorded
+        self.queued = 0  # added and not yet started
+
+    def add(self, entries: Sequence[Entry]) -> None:
+        with self.changed:
+            for entry in entries:
+                key = entry.item.person_id
+                self._lanes.setdefault(key, deque()).append(entry)
+                self.queued += 1
+                if key not in self._running:
+                    self._running.add(key)
+                    self.pool.submit(self._drain, key)
+
+    def recorded(self, count: int) -> None:
+        with self.changed:
+            self.unrecorded -= count
+            self.changed.notify_all()
+
+    def _next(self, key: str | None) -> tuple[Entry, list[Entry]] | None:
+        with self.changed:
+            lane = self._lanes[key]
+            if not lane:
+                self._running.discard(key)
+                del self._lanes[key]
+                return None
+            while self.unrecorded >= self.max_unrecorded:
+                self.changed.wait()
+            entry = lane.popleft()
+            self.unrecorded += 1
+            self.queued -= 1
+            stale = [] if time.monotonic() - entry.renewed_at <= self.renew_after else [
+                entry, *(e for e in lane if not e.lost)]  # fmt: skip
+            return entry, stale
+
+    def _drain(self, key: str | None) -> None:
+        while (taken := self._next(key)) is not None:
+            entry, stale = taken
+            result: MessageRef | BaseException
+            try:
+                if stale:
+                    self._renew(stale)
+                result = ClaimRanOut() if entry.lost else entry.send()
+            except Exception as exc:  # noqa: BLE001 - settled by the worker
+                result = exc
+            with self.changed:
+                entry.result, entry.done = result, True
+                self.changed.notify_all()
+
+    def _renew(self, entries: list[Entry]) -> None:
+        held = self.renew([e.item for e in entries])
+        now = time.monotonic()
+        with self.changed:
+            for entry in entries:
+                entry.renewed_at = now
+                entry.lost = entry.lost or entry.item.id not in held
