@@ -12,12 +12,11 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from itertools import groupby
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.chat import Chat, DeliveryError, MessageRef
@@ -32,10 +31,10 @@ from workflows.claims import claim_due, new_token, renew, write_if_held
 from workflows.daily_cap import overflow_to_digest
 from workflows.delivery_batch import SEND_THREADS, DeliveryBatch
 from workflows.digest_delivery import DigestDelivery
+from workflows.fallback import queue_fallback
 from workflows.lookups import Lookups
 from workflows.metering import NO_METER, Meter
 from workflows.outbox import channel_of
-from workflows.permissions import record_stand_in
 from workflows.views import message_for_purpose
 
 log = logging.getLogger(__name__)
@@ -355,48 +354,16 @@ class OutboxWorker:
                 # A person who cannot be reached hands over to a fallback; a channel copy
                 # is only a copy: its failure is recorded, nobody else gets it.
                 if item.kind == OutboxKind.DELIVER and channel_of(item.person_id) is None:
-                    self._fallback(session, item, now, item.recommendation_id)
+                    queue_fallback(session, item=item, config=self.config, now=now,
+                                   rec_id=item.recommendation_id)  # fmt: skip
             elif item.kind == OutboxKind.DIGEST:
                 # Every entry no part has listed is audited and goes to a fallback person.
                 for rec in self.digests.unlisted(session, item):
                     record_event(session, kind=EventKind.DELIVERY_FAILED, at=now,
                                  recommendation_id=rec.id, to=item.person_id,
                                  kind_of_message=item.kind, error=str(exc))  # fmt: skip
-                    self._fallback(session, item, now, rec.id)
+                    queue_fallback(session, item=item, config=self.config, now=now, rec_id=rec.id)
         return False
-
-    def _fallback(self, session: Session, item: OutboxItem, now: datetime, rec_id: int) -> None:
-        rec = session.get(Recommendation, rec_id)
-        assert rec is not None
-        tried = set(item.payload.get("tried", [])) | {item.person_id}
-        # The stand-in sees what the failed message was (a reminder, an escalation level).
-        carried = {k: item.payload[k] for k in ("purpose", "level") if k in item.payload}
-        # one fallback per failed message (and per entry of a failed digest)
-        key = item.dedupe_key if item.kind != OutboxKind.DIGEST else f"{item.dedupe_key}:{rec.id}"
-        for candidate in (rec.backup_id, self.config.override_reviewer):
-            if candidate and candidate not in tried:
-                who = self.config.display_name(item.person_id)
-                try:
-                    with session.begin_nested():
-                        session.add(
-                            OutboxItem(
-                                kind=OutboxKind.DELIVER,
-                                # one fallback per failed message: an escalation that
-                                # fails is not mistaken for the owner's first delivery
-                                dedupe_key=f"{key}:fallback:{candidate}",
-                                recommendation_id=rec.id, person_id=candidate,
-                                payload={**carried,
-                                         "fallback": f"Could not reach {who}; sent to you instead.",
-                                         "tried": sorted(t for t in tried if t)},
-                                state=OutboxState.PENDING, attempts=0, next_attempt_at=now,
-                                created_at=now,
-                            )
-                        )  # fmt: skip
-                except IntegrityError:
-                    continue
-                record_stand_in(session, rec=rec, person_id=candidate,
-                                instead_of=item.person_id, at=now)  # fmt: skip
-                return
 
 
 def notice(header: str, text: str | None = None, tone: Tone = Tone.INFO) -> Message:

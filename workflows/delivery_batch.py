@@ -39,7 +39,7 @@ from core.messages import Message
 from storage.models import ChatMessage, Event, OutboxItem, Recommendation
 from workflows.claims import renew_many, write_many_if_held
 from workflows.lookups import BatchLookups
-from workflows.send_lanes import ClaimRanOut, Entry, Lanes
+from workflows.send_lanes import ClaimRanOut, Entry, Halted, Lanes
 
 if TYPE_CHECKING:
     from workflows.delivery import DeliveryReport, OutboxWorker
@@ -51,7 +51,10 @@ PREPARE_AHEAD = 25  # rows renewed, read and drawn in one transaction
 RECORD_EVERY = 16  # finished sends recorded in one transaction (sooner when none is in flight)
 # Sends started and not yet recorded: what a worker killed mid-batch may have sent without
 # a record, so at most this many messages are sent twice (once more by the re-claimer).
-MAX_UNRECORDED = 32
+MAX_UNRECORDED = SEND_THREADS  # one in flight per lane
+# Sent, and the database away when recording it: how long the record is tried again.
+RECORD_PATIENCE = 10.0
+RECORD_RETRY_SECONDS = 0.5
 
 Send = Callable[[], MessageRef]
 Done = tuple[OutboxItem, MessageRef | BaseException]
@@ -73,9 +76,11 @@ class DeliveryBatch:
 
     def run(self, items: Sequence[OutboxItem], report: DeliveryReport) -> None:
         """Prepare PREPARE_AHEAD rows at a time while fewer than that are queued, and
-        record the finished sends in claim order (so the audit trail reads in claim
-        order), RECORD_EVERY at a time, or fewer when nothing else would finish first."""
+        record the finished sends (in claim order among themselves), RECORD_EVERY at a
+        time, or fewer when nothing else would finish first or the MAX_UNRECORDED slots
+        are used up."""
         lanes = self.lanes
+        lanes.resume()
         waiting = list(items)
         order: deque[Entry] = deque()  # queued, not yet recorded, in claim order
         while waiting or order:
@@ -88,20 +93,24 @@ class DeliveryBatch:
                 continue
             with lanes.changed:
                 while True:
-                    ready = 0
-                    while ready < len(order) and order[ready].done:
-                        ready += 1
+                    # Every finished send, not only a finished prefix: a lane waiting for
+                    # a free slot must never wait on a row no thread has started yet.
+                    done = [e for e in order if e.done]
+                    ready = len(done)
                     # A sent row is recorded well within its lease: unrecorded past
                     # it, another worker would re-claim and send it again.
-                    aging = ready and time.monotonic() - order[0].renewed_at > lanes.renew_after
+                    aging = ready and time.monotonic() - min(
+                        e.renewed_at for e in done) > lanes.renew_after  # fmt: skip
                     if ready and (ready >= RECORD_EVERY or ready == len(order) or aging
                                   or lanes.unrecorded >= MAX_UNRECORDED
                                   or (waiting and lanes.queued < PREPARE_AHEAD)):  # fmt: skip
                         break
                     if not order or (waiting and lanes.queued < PREPARE_AHEAD):
+                        done = []
                         break
                     lanes.changed.wait(timeout=min(1.0, lanes.renew_after / 4))
-                done = [order.popleft() for _ in range(ready)]
+                for entry in done:
+                    order.remove(entry)
             if done:
                 self._finish([(e.item, e.result) for e in done if e.result is not None], report)
                 lanes.recorded(len(done))
@@ -174,25 +183,54 @@ class DeliveryBatch:
                 self._record(sent)
             except Exception:  # noqa: BLE001 - one row's fault must not stop the batch
                 log.exception("outbox: recording %d sends together failed; one by one", len(sent))
-                for item, ref in sent:
-                    self._record_alone(item, ref, report)
+                self._record_each(sent, report)
             else:
                 for item, _ref in sent:
                     worker.settle(item, report)
         for item, outcome in done:
             if isinstance(outcome, ClaimRanOut):
                 report.lost += 1  # the lease ran out and another worker holds it now
+            elif isinstance(outcome, Halted):
+                log.warning("outbox item %s not sent: recording failed; after its lease", item.id)
             elif not isinstance(outcome, MessageRef):
                 worker.settle(item, report, outcome)
 
-    def _record_alone(self, item: OutboxItem, ref: MessageRef, report: DeliveryReport) -> None:
+    def _record_each(
+        self, sent: list[tuple[OutboxItem, MessageRef]], report: DeliveryReport
+    ) -> None:
+        """Record each send in a transaction of its own. When none can be recorded the
+        database is away, not one row's data: no more sends start (each would be sent
+        again later), and the records are tried again for up to RECORD_PATIENCE, or half
+        a lease if longer: a message already sent is kept from being sent twice unless
+        the outage outlasts that (then each is counted as a failed attempt)."""
+        left = [(item, ref, exc) for item, ref in sent
+                if (exc := self._record_alone(item, ref)) is not None]  # fmt: skip
+        if len(left) == len(sent):
+            self.lanes.halt()
+            patience = max(RECORD_PATIENCE, self.worker.lease.total_seconds() / 2)
+            deadline = time.monotonic() + patience
+            while left and time.monotonic() < deadline:
+                time.sleep(RECORD_RETRY_SECONDS)
+                left = [(item, ref, exc) for item, ref, _ in left
+                        if (exc := self._record_alone(item, ref)) is not None]  # fmt: skip
+        unrecorded = {id(item) for item, _, _ in left}
+        for item, _ref in sent:
+            if id(item) not in unrecorded:
+                self.worker.settle(item, report)
+        for item, _ref, exc in left:
+            try:
+                self.worker.settle(item, report, exc)  # counted like any failed attempt
+            except Exception:  # noqa: BLE001 - the database is away: the lease decides
+                log.exception("outbox item %s: sent, and neither recorded nor counted", item.id)
+
+    def _record_alone(self, item: OutboxItem, ref: MessageRef) -> Exception | None:
+        """None when the send is recorded, else what stopped it."""
         try:
             with self.worker.database.transaction() as session:
                 self.worker.record_delivery(session, item, ref)
-        except Exception as exc:  # noqa: BLE001 - counted like any failed attempt
-            self.worker.settle(item, report, exc)
-        else:
-            self.worker.settle(item, report)
+        except Exception as exc:  # noqa: BLE001 - the caller counts or retries it
+            return exc
+        return None
 
     def _record(self, sent: list[tuple[OutboxItem, MessageRef]]) -> None:
         worker = self.worker

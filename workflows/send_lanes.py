@@ -28,6 +28,12 @@ class ClaimRanOut(Exception):
     """The row's lease ran out before its send and another worker holds it now."""
 
 
+class Halted(Exception):
+    """Not sent: recording earlier sends failed (the database is away), and every send
+    made meanwhile would be one nobody can record, so sent again later. The row stays
+    claimed; when its lease has run out it is claimed again and sent once."""
+
+
 @dataclass(eq=False)
 class Entry:
     item: OutboxItem
@@ -52,6 +58,15 @@ class Lanes:
         self._running: set[str | None] = set()
         self.unrecorded = 0  # started (or finished) and not yet recorded
         self.queued = 0  # added and not yet started
+        self.halted = False  # no more sends until `resume` (see Halted)
+
+    def halt(self) -> None:
+        with self.changed:
+            self.halted = True
+
+    def resume(self) -> None:
+        with self.changed:
+            self.halted = False
 
     def add(self, entries: Sequence[Entry]) -> None:
         with self.changed:
@@ -91,7 +106,8 @@ class Lanes:
             try:
                 if stale:
                     self._renew(stale)
-                result = ClaimRanOut() if entry.lost else entry.send()
+                result = (ClaimRanOut() if entry.lost else Halted() if self.halted
+                          else entry.send())  # fmt: skip
             except Exception as exc:  # noqa: BLE001 - settled by the worker
                 result = exc
             with self.changed:

@@ -29,7 +29,8 @@ from workflows.service import Services, build_services
 NUDGE_PURPOSES = ("reminder", "escalation")
 # Events that (re)state the routing: the owner and due time the matrix chose.
 _ROUTING = (EventKind.RECEIVED, EventKind.ROUTED, EventKind.REVISED)
-# The outbox row a worker is delivering in this thread (set around OutboxWorker._deliver).
+# The outbox row a worker is delivering in this thread (set around OutboxWorker._deliver
+# and, on the batched path's send lanes, OutboxWorker.send_prepared).
 _CURRENT_ROW: contextvars.ContextVar[int | None] = contextvars.ContextVar("row", default=None)
 
 
@@ -71,6 +72,14 @@ class SpyWorker(OutboxWorker):
         token = _CURRENT_ROW.set(item.id)
         try:
             super()._deliver(item)
+        finally:
+            _CURRENT_ROW.reset(token)
+
+    def send_prepared(self, item: OutboxItem, message: Message) -> MessageRef:
+        """The batched path (workflows.delivery_batch) sends on its lane threads."""
+        token = _CURRENT_ROW.set(item.id)
+        try:
+            return super().send_prepared(item, message)
         finally:
             _CURRENT_ROW.reset(token)
 

@@ -217,7 +217,7 @@ def test_a_replica_killed_mid_delivery_loses_nothing(
     duplicated = [title for title, n in counts.items() if n > 1]
     assert max(counts.values()) <= 2
     # One outbox worker: at most MAX_UNRECORDED sends in flight or sent and not yet
-    # recorded when it was killed (one before the batched pipeline).
+    # recorded when it was killed: one per send lane (one before the batched pipeline).
     assert len(duplicated) <= MAX_UNRECORDED
     assert {r.state for r in reminder_rows(fresh_pg)} == {OutboxState.SENT}
     # A duplicate can only be a row the dead process had claimed and sent, unconfirmed.
