@@ -198,21 +198,22 @@ class DeliveryBatch:
     def _record_each(
         self, sent: list[tuple[OutboxItem, MessageRef]], report: DeliveryReport
     ) -> None:
-        """Record each send in a transaction of its own. When none can be recorded the
-        database is away, not one row's data: no more sends start (each would be sent
-        again later), and the records are tried again for up to RECORD_PATIENCE, or half
-        a lease if longer: a message already sent is kept from being sent twice unless
-        the outage outlasts that (then each is counted as a failed attempt)."""
+        """Record each send in a transaction of its own. When records fail and the
+        database does not answer either, it is away, not one row's data at fault: no more
+        sends start (each would be sent again later), and the records are tried again once
+        it answers, within RECORD_PATIENCE or half a lease if longer: a message already
+        sent is kept from being sent twice unless the outage outlasts that. What still
+        fails is counted as a failed attempt."""
         left = [(item, ref, exc) for item, ref in sent
                 if (exc := self._record_alone(item, ref)) is not None]  # fmt: skip
-        if len(left) == len(sent):
+        if left and not self._database_answers():
             self.lanes.halt()
             patience = max(RECORD_PATIENCE, self.worker.lease.total_seconds() / 2)
             deadline = time.monotonic() + patience
-            while left and time.monotonic() < deadline:
+            while time.monotonic() < deadline and not self._database_answers():
                 time.sleep(RECORD_RETRY_SECONDS)
-                left = [(item, ref, exc) for item, ref, _ in left
-                        if (exc := self._record_alone(item, ref)) is not None]  # fmt: skip
+            left = [(item, ref, exc) for item, ref, _ in left
+                    if (exc := self._record_alone(item, ref)) is not None]  # fmt: skip
         unrecorded = {id(item) for item, _, _ in left}
         for item, _ref in sent:
             if id(item) not in unrecorded:
@@ -222,6 +223,12 @@ class DeliveryBatch:
                 self.worker.settle(item, report, exc)  # counted like any failed attempt
             except Exception:  # noqa: BLE001 - the database is away: the lease decides
                 log.exception("outbox item %s: sent, and neither recorded nor counted", item.id)
+
+    def _database_answers(self) -> bool:
+        try:
+            return self.worker.database.ping()
+        except Exception:  # noqa: BLE001 - any failure to answer means away
+            return False
 
     def _record_alone(self, item: OutboxItem, ref: MessageRef) -> Exception | None:
         """None when the send is recorded, else what stopped it."""
