@@ -126,7 +126,8 @@ def build_runtime(
     # Each person on the platform where they are known; a miss tries the next one.
     chat = Reach([a.chat for a in adapters], database=database, clock=clock)
     outbox = OutboxWorker(database=database, config=config, chat=chat, clock=clock, meter=meter,
-                          lease=timedelta(seconds=settings.outbox_lease_seconds))  # fmt: skip
+                          lease=timedelta(seconds=settings.outbox_lease_seconds),
+                          sends_in_flight=settings.outbox_sends_in_flight)  # fmt: skip
     runtime = Runtime(settings=settings, database=database, config=config, clock=clock,
                       services=services, adapters=adapters, chat=chat, outbox=outbox,
                       meter=meter)  # fmt: skip

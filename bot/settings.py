@@ -6,7 +6,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 
 from adapters.slack.settings import DEFAULT_API_URL, SlackSettings
 from adapters.teams.settings import TeamsSettings
@@ -36,6 +36,9 @@ class Settings(BaseModel):
     # How long a claimed outbox row is held before another worker may send it: after a
     # crash, the claimed rows wait this long. Must exceed the slowest single send.
     outbox_lease_seconds: float = 180.0
+    # Outbox sends started and not yet recorded: more sends faster, and a crash costs that
+    # many copies (each sent once more); 1 keeps it to the one message in flight.
+    outbox_sends_in_flight: int = Field(default=1, ge=1, le=32)
     # Tests and rehearsals: run the clock as if it had been started at this moment.
     clock_start: datetime | None = None
 
@@ -97,5 +100,6 @@ class Settings(BaseModel):
             tick_seconds=float(env.get("SOPBOT_TICK_SECONDS") or 2.0),
             sla_sweep_seconds=float(env.get("SOPBOT_SLA_SWEEP_SECONDS") or 5.0),
             outbox_lease_seconds=float(env.get("SOPBOT_OUTBOX_LEASE_SECONDS") or 180.0),
+            outbox_sends_in_flight=int(env.get("SOPBOT_OUTBOX_SENDS_IN_FLIGHT") or 1),
             clock_start=env.get("SOPBOT_CLOCK_START") or None,
         )

@@ -29,7 +29,7 @@ from storage.models import ChatMessage, OutboxItem, Recommendation
 from workflows.audit import record_event
 from workflows.claims import claim_due, new_token, renew, write_if_held
 from workflows.daily_cap import overflow_to_digest
-from workflows.delivery_batch import SEND_THREADS, DeliveryBatch
+from workflows.delivery_batch import MAX_UNRECORDED, SEND_THREADS, DeliveryBatch
 from workflows.digest_delivery import DigestDelivery
 from workflows.fallback import queue_fallback
 from workflows.lookups import Lookups
@@ -68,6 +68,7 @@ class OutboxWorker:
     def __init__(
         self, *, database: Database, config: Config, chat: Chat, clock: Clock,
         lease: timedelta = LEASE, meter: Meter = NO_METER, send_threads: int = SEND_THREADS,
+        sends_in_flight: int = MAX_UNRECORDED,
     ) -> None:  # fmt: skip
         self.lease = lease
         self.database = database
@@ -77,7 +78,7 @@ class OutboxWorker:
         self.meter = meter
         self.calendars = Calendars(config)
         self.digests = DigestDelivery(database=database, config=config, chat=chat, clock=clock)
-        self.batch = DeliveryBatch(self, threads=send_threads)
+        self.batch = DeliveryBatch(self, threads=send_threads, in_flight=sends_in_flight)
 
     # --- claiming ---------------------------------------------------------------------
 

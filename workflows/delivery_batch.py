@@ -15,9 +15,11 @@ Exactly once is kept as before: a row is sent only under a lease renewed within 
 quarter of a lease before its send, a row whose claim was taken over is not sent, a
 sent row is recorded within about a quarter of a lease after its send (so its lease
 cannot run out while it waits to be recorded), and the record checks the token. What
-a crash costs is bounded: at most MAX_UNRECORDED rows are started and not yet recorded,
-so a worker killed mid-batch leaves at most that many messages sent but not recorded
-(each sent once more by whoever re-claims it, never lost; the single-row path had one).
+a crash costs is bounded: at most `in_flight` rows (MAX_UNRECORDED, one, unless the
+deployment asks for more) are started and not yet recorded, so a worker killed mid-batch
+leaves at most that many messages sent but not recorded (each sent once more by whoever
+re-claims it, never lost). More in flight sends faster and costs that many copies per
+crash (bench/README.md, Delivery).
 
 A transaction that fails for the whole chunk (the database, one row's bad data) is
 rolled back and its rows are handled one by one, each in transactions of its own, as the
@@ -49,9 +51,10 @@ log = logging.getLogger(__name__)
 SEND_THREADS = 4  # sends in flight per worker, each to a different recipient
 PREPARE_AHEAD = 25  # rows renewed, read and drawn in one transaction
 RECORD_EVERY = 16  # finished sends recorded in one transaction (sooner when none is in flight)
-# Sends started and not yet recorded: what a worker killed mid-batch may have sent without
-# a record, so at most this many messages are sent twice (once more by the re-claimer).
-MAX_UNRECORDED = SEND_THREADS  # one in flight per lane
+# Sends started and not yet recorded, by default: what a worker killed mid-batch may have
+# sent without a record, so at most this many messages are sent twice (once more by the
+# re-claimer). One: a crash costs at most the one message in flight.
+MAX_UNRECORDED = 1
 # Sent, and the database away when recording it: how long the record is tried again.
 RECORD_PATIENCE = 10.0
 RECORD_RETRY_SECONDS = 0.5
@@ -63,9 +66,12 @@ Done = tuple[OutboxItem, MessageRef | BaseException]
 class DeliveryBatch:
     """The batched path of `OutboxWorker` for rows of kind DELIVER."""
 
-    def __init__(self, worker: OutboxWorker, *, threads: int = SEND_THREADS) -> None:
+    def __init__(
+        self, worker: OutboxWorker, *, threads: int = SEND_THREADS, in_flight: int = MAX_UNRECORDED
+    ) -> None:
         self.worker = worker
-        self.lanes = Lanes(threads=threads, max_unrecorded=MAX_UNRECORDED,
+        self.in_flight = in_flight
+        self.lanes = Lanes(threads=threads, max_unrecorded=in_flight,
                            renew_after=worker.lease.total_seconds() / 4,
                            renew=self._renew)  # fmt: skip
 
@@ -77,8 +83,8 @@ class DeliveryBatch:
     def run(self, items: Sequence[OutboxItem], report: DeliveryReport) -> None:
         """Prepare PREPARE_AHEAD rows at a time while fewer than that are queued, and
         record the finished sends (in claim order among themselves), RECORD_EVERY at a
-        time, or fewer when nothing else would finish first or the MAX_UNRECORDED slots
-        are used up."""
+        time, or fewer when nothing else would finish first or the `in_flight` slots are
+        used up."""
         lanes = self.lanes
         lanes.resume()
         waiting = list(items)
@@ -102,7 +108,7 @@ class DeliveryBatch:
                     aging = ready and time.monotonic() - min(
                         e.renewed_at for e in done) > lanes.renew_after  # fmt: skip
                     if ready and (ready >= RECORD_EVERY or ready == len(order) or aging
-                                  or lanes.unrecorded >= MAX_UNRECORDED
+                                  or lanes.unrecorded >= self.in_flight
                                   or (waiting and lanes.queued < PREPARE_AHEAD)):  # fmt: skip
                         break
                     if not order or (waiting and lanes.queued < PREPARE_AHEAD):
