@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.modals import home_view, stranger_home_view
-from workflows.inbox import queue_messages
+from workflows.inbox import queue_page
 from workflows.service import Services
 
 HOME_QUEUE_LIMIT = 12  # about seven blocks each: stays under the view's 100 blocks
@@ -50,9 +50,8 @@ class HomeTab:
         if person_id is None:
             view = stranger_home_view()
         else:
-            view = home_view(
-                queue_messages(self.services, person_id=person_id, limit=HOME_QUEUE_LIMIT)
-            )
+            first = queue_page(self.services, person_id=person_id, per_page=HOME_QUEUE_LIMIT)
+            view = home_view(first.items, total=first.total)
         self.client.views_publish(user_id=user_id, view=view)
 
     def refresh(self, *, user_id: str | None, person_id: str | None) -> None:

@@ -154,15 +154,20 @@ def submitted_values(view: Mapping[str, Any]) -> dict[str, str | None]:
     return read_values(state.get("values") if isinstance(state, Mapping) else None)
 
 
-def home_view(messages: Sequence[Message]) -> View:
-    """The Home tab: the person's open queue, soonest due first, each with its buttons."""
+def home_view(messages: Sequence[Message], *, total: int | None = None) -> View:
+    """The Home tab: the person's open queue, soonest due first, each with its buttons.
+    A tab holds about a dozen entries; when more are open, it says how many and where
+    the rest are, so a planner never takes the tab for the whole queue."""
     head: list[Block] = [HeaderBlock(text=clip("Your open recommendations", HEADER_MAX))]
-    count = f"{len(messages)} open, soonest due first" if messages else "Nothing waiting for you."
-    head.append(
-        ContextBlock(
-            elements=[MarkdownTextObject(text=f"{count} · type `/sopbot help` for commands")]
-        )
-    )
+    total = len(messages) if total is None else total
+    if not messages:
+        count = "Nothing waiting for you. · type `/sopbot help` for commands"
+    elif total > len(messages):
+        count = (f"*{total} open*; the {len(messages)} due soonest are shown here · "
+                 "`/sopbot queue` pages through all of them")  # fmt: skip
+    else:
+        count = f"{total} open, soonest due first · type `/sopbot help` for commands"
+    head.append(ContextBlock(elements=[MarkdownTextObject(text=count)]))
     body: list[Block] = []
     for message in messages:
         body.append(DividerBlock())

@@ -3,6 +3,7 @@ refreshed after each change); and `/sopbot help|queue|readiness|report|interview
 
 from __future__ import annotations
 
+from adapters.slack.home import HOME_QUEUE_LIMIT
 from adapters.slack.ids import ActionId, BlockId, CallbackId
 from adapters.slack.payloads import ButtonValue
 from core.config import Config
@@ -81,6 +82,24 @@ def test_home_tab_lists_the_queue_by_due_time_and_refreshes(world: SlackWorld) -
     assert world.decisions(sooner) == 1
     world.runtime.outbox.drain()  # the DM copy is updated by the outbox refresh
     assert world.fake.wait_for("chat.update")
+
+
+def test_a_home_tab_with_more_open_than_it_holds_says_how_many_and_where(
+    world: SlackWorld,
+) -> None:
+    for n in range(HOME_QUEUE_LIMIT + 3):
+        world.ingest(title=f"item {n:02d}", respond_by=f"2026-12-02T{n % 10:02d}:30:00+00:00")
+    world.fake.reset()
+    event = {"type": "app_home_opened", "user": "U0ANA", "channel": "D0ANA", "tab": "home"}
+    assert world.slack.event(event).status_code == 200
+    blocks = world.fake.wait_for("views.publish")[0]["view"]["blocks"]
+    accepts = [e for b in blocks if b["type"] == "actions" for e in b["elements"]
+               if e["action_id"] == ActionId.ACCEPT]  # fmt: skip
+    assert len(accepts) == HOME_QUEUE_LIMIT
+    count = blocks[1]["elements"][0]["text"]
+    assert f"*{HOME_QUEUE_LIMIT + 3} open*" in count
+    assert f"the {HOME_QUEUE_LIMIT} due soonest are shown" in count
+    assert "`/sopbot queue`" in count
 
 
 def test_slash_command(world: SlackWorld) -> None:
