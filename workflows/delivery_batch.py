@@ -216,8 +216,11 @@ class DeliveryBatch:
             self.lanes.halt()
             patience = max(RECORD_PATIENCE, self.worker.lease.total_seconds() / 2)
             deadline = time.monotonic() + patience
-            while time.monotonic() < deadline and not self._database_answers():
+            back = False
+            while time.monotonic() < deadline and not (back := self._database_answers()):
                 time.sleep(RECORD_RETRY_SECONDS)
+            if back:  # the rest of the batch is sent now, not after its lease
+                self.lanes.resume()
             left = [(item, ref, exc) for item, ref, _ in left
                     if (exc := self._record_alone(item, ref)) is not None]  # fmt: skip
         unrecorded = {id(item) for item, _, _ in left}

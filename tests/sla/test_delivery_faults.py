@@ -60,6 +60,39 @@ def test_a_database_failure_after_the_send_is_counted_audited_and_bounded(
     assert {e.kind for e in world.events(third.id)} >= {"delivered"}
 
 
+def test_sends_made_while_the_database_is_away_are_recorded_once_it_is_back(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recs = world.ingest(*[make_rec(sku=f"SKU-{n}") for n in range(3)], deliver=False)
+    away = {"record": True, "polls": 0}
+    original = world.outbox._ref_row
+    database = world.outbox.database
+
+    def refused_while_away(item: OutboxItem, ref: MessageRef, purpose: str) -> Any:
+        if away["record"]:
+            raise OperationalError("INSERT INTO chat_messages", {}, Exception("server closed"))
+        return original(item, ref, purpose)
+
+    def ping() -> bool:
+        away["polls"] += 1
+        if away["polls"] < 3:
+            raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+        away["record"] = False  # the server is back
+        return True
+
+    monkeypatch.setattr(world.outbox, "_ref_row", refused_while_away)
+    monkeypatch.setattr(database, "ping", ping)
+    report = world.outbox.run_once()
+    # The first send was recorded once the database answered; the rest were sent after it,
+    # in the same run (not held back until their lease ran out); nothing counted as failed.
+    assert (report.sent, report.retried, report.failed) == (3, 0, 0)
+    assert away["polls"] == 3
+    assert len(world.received("ana")) == 3
+    for rec in recs:
+        kinds = [e.kind for e in world.events(rec.id)]
+        assert kinds.count("delivered") == 1 and "delivery_error" not in kinds
+
+
 class SlowChat(InMemoryChat):
     """Each send takes a while, so two workers' checks and sends interleave."""
 
