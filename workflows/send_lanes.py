@@ -6,7 +6,10 @@ the lanes keep sending meanwhile, so the database work of one chunk overlaps the
 of the one before. Two bounds keep the outbox's guarantees:
 
 - at most `max_unrecorded` sends are started and not yet recorded (`recorded` gives the
-  slots back): what a worker killed mid-batch may have sent without a record;
+  slots back): what a worker killed mid-batch may have sent without a record. A free slot
+  goes to the earliest-queued send of a recipient with none under way, so with one slot
+  (the default) messages go out in claim order across recipients too, as one by one
+  would;
 - a send whose lease was renewed more than `renew_after` seconds ago renews first, with
   the rest of its lane (`renew` returns the ids still held); one whose claim was taken
   over is not sent and finishes as `ClaimRanOut`."""
@@ -42,9 +45,15 @@ class Entry:
     lost: bool = False
     done: bool = False
     result: MessageRef | BaseException | None = None
+    seq: int = 0  # queued order, across lanes
 
 
 class Lanes:
+    """Sends dispatched from one place: whenever a slot frees (a send finishes, sends are
+    recorded, new ones are queued), the earliest-queued send of a recipient with none
+    under way starts on the pool. No pool thread ever waits for a slot, so any number of
+    recipients share the few threads without one lane starving behind another."""
+
     def __init__(
         self, *, threads: int, max_unrecorded: int, renew_after: float,
         renew: Callable[[list[OutboxItem]], set[int]],
@@ -54,11 +63,12 @@ class Lanes:
         self.renew_after = renew_after
         self.renew = renew
         self.changed = threading.Condition()
-        self._lanes: dict[str | None, deque[Entry]] = {}
-        self._running: set[str | None] = set()
+        self._lanes: dict[str | None, deque[Entry]] = {}  # recipient -> sends not started
+        self._sending: set[str | None] = set()  # recipients with a send under way
         self.unrecorded = 0  # started (or finished) and not yet recorded
         self.queued = 0  # added and not yet started
         self.halted = False  # no more sends until `resume` (see Halted)
+        self._seq = 0
 
     def halt(self) -> None:
         with self.changed:
@@ -71,48 +81,51 @@ class Lanes:
     def add(self, entries: Sequence[Entry]) -> None:
         with self.changed:
             for entry in entries:
-                key = entry.item.person_id
-                self._lanes.setdefault(key, deque()).append(entry)
+                self._seq += 1
+                entry.seq = self._seq
+                self._lanes.setdefault(entry.item.person_id, deque()).append(entry)
                 self.queued += 1
-                if key not in self._running:
-                    self._running.add(key)
-                    self.pool.submit(self._drain, key)
+            self._dispatch()
 
     def recorded(self, count: int) -> None:
         with self.changed:
             self.unrecorded -= count
+            self._dispatch()
             self.changed.notify_all()
 
-    def _next(self, key: str | None) -> tuple[Entry, list[Entry]] | None:
-        with self.changed:
+    def _dispatch(self) -> None:
+        """Under the lock: start sends while slots are free, earliest-queued first among
+        the recipients with no send under way (one recipient's stay in order)."""
+        while self.unrecorded < self.max_unrecorded:
+            free = [key for key, lane in self._lanes.items() if key not in self._sending]
+            if not free:
+                return
+            key = min(free, key=lambda k: self._lanes[k][0].seq)
             lane = self._lanes[key]
-            if not lane:
-                self._running.discard(key)
-                del self._lanes[key]
-                return None
-            while self.unrecorded >= self.max_unrecorded:
-                self.changed.wait()
             entry = lane.popleft()
-            self.unrecorded += 1
-            self.queued -= 1
             stale = [] if time.monotonic() - entry.renewed_at <= self.renew_after else [
                 entry, *(e for e in lane if not e.lost)]  # fmt: skip
-            return entry, stale
+            if not lane:
+                del self._lanes[key]
+            self._sending.add(key)
+            self.unrecorded += 1
+            self.queued -= 1
+            self.pool.submit(self._send, key, entry, stale)
 
-    def _drain(self, key: str | None) -> None:
-        while (taken := self._next(key)) is not None:
-            entry, stale = taken
-            result: MessageRef | BaseException
-            try:
-                if stale:
-                    self._renew(stale)
-                result = (ClaimRanOut() if entry.lost else Halted() if self.halted
-                          else entry.send())  # fmt: skip
-            except Exception as exc:  # noqa: BLE001 - settled by the worker
-                result = exc
-            with self.changed:
-                entry.result, entry.done = result, True
-                self.changed.notify_all()
+    def _send(self, key: str | None, entry: Entry, stale: list[Entry]) -> None:
+        result: MessageRef | BaseException
+        try:
+            if stale:
+                self._renew(stale)
+            result = (ClaimRanOut() if entry.lost else Halted() if self.halted
+                      else entry.send())  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - settled by the worker
+            result = exc
+        with self.changed:
+            entry.result, entry.done = result, True
+            self._sending.discard(key)
+            self._dispatch()
+            self.changed.notify_all()
 
     def _renew(self, entries: list[Entry]) -> None:
         held = self.renew([e.item for e in entries])
