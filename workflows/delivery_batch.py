@@ -5,9 +5,9 @@ Sent one by one, each row cost two transactions, a dozen queries and a blocking
 send: the worker spent most of its time on everything but the send (bench/delivery.py).
 Here one transaction renews the leases of the next PREPARE_AHEAD rows, reads their
 recommendations and draws their messages (history, context rules and track record read
-for the whole chunk at once, see workflows.lookups); the sends run on a small pool, at
-most SEND_THREADS in flight and each to a different recipient (one person's messages
-still arrive in the order they were claimed); and one transaction records RECORD_EVERY
+for the whole chunk at once, see workflows.lookups); the sends run on a small pool,
+`in_flight` at a time (one by default) and each to a different recipient (one person's
+messages still arrive in the order they were claimed); and one transaction records RECORD_EVERY
 finished sends at a time (stored references, `delivered` events, and the rows marked
 sent with the claim token checked in the same statement).
 
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SEND_THREADS = 4  # sends in flight per worker, each to a different recipient
+SEND_THREADS = 4  # threads the sends run on; at most `in_flight` are busy at once
 PREPARE_AHEAD = 25  # rows renewed, read and drawn in one transaction
 RECORD_EVERY = 16  # finished sends recorded in one transaction (sooner when none is in flight)
 # Sends started and not yet recorded, by default: what a worker killed mid-batch may have
@@ -70,7 +70,6 @@ class DeliveryBatch:
         self, worker: OutboxWorker, *, threads: int = SEND_THREADS, in_flight: int = MAX_UNRECORDED
     ) -> None:
         self.worker = worker
-        self.in_flight = in_flight
         self.lanes = Lanes(threads=threads, max_unrecorded=in_flight,
                            renew_after=worker.lease.total_seconds() / 4,
                            renew=self._renew)  # fmt: skip
@@ -108,7 +107,7 @@ class DeliveryBatch:
                     aging = ready and time.monotonic() - min(
                         e.renewed_at for e in done) > lanes.renew_after  # fmt: skip
                     if ready and (ready >= RECORD_EVERY or ready == len(order) or aging
-                                  or lanes.unrecorded >= self.in_flight
+                                  or lanes.unrecorded >= lanes.max_unrecorded
                                   or (waiting and lanes.queued < PREPARE_AHEAD)):  # fmt: skip
                         break
                     if not order or (waiting and lanes.queued < PREPARE_AHEAD):
@@ -223,9 +222,9 @@ class DeliveryBatch:
                 self.lanes.resume()
             left = [(item, ref, exc) for item, ref, _ in left
                     if (exc := self._record_alone(item, ref)) is not None]  # fmt: skip
-        unrecorded = {id(item) for item, _, _ in left}
+        unrecorded = {item.id for item, _, _ in left}
         for item, _ref in sent:
-            if id(item) not in unrecorded:
+            if item.id not in unrecorded:
                 self.worker.settle(item, report)
         for item, _ref, exc in left:
             try:
