@@ -23,6 +23,17 @@ class MessageRef(BaseModel):
     extra: dict[str, str] = Field(default_factory=dict)
 
 
+class SendKey(BaseModel):
+    """What makes one outbox row's message recognisable where it was sent. A send may
+    reach the person and its answer still be lost (a timeout after the platform did the
+    work, a worker killed before recording it); a platform that can look messages up
+    carries `key` with the message and, on a `retry`, looks for it before sending again,
+    so the row is delivered once however often it is tried."""
+
+    key: str  # unique for the row (its id and creation time: ids repeat after a reset)
+    retry: bool = False  # an earlier attempt may have delivered it
+
+
 class DeliveryError(Exception):
     """A send that failed. `transient` ones are retried (after `retry_after` seconds if
     the platform said so); permanent ones go to the fallback person."""
@@ -41,7 +52,9 @@ class Chat(Protocol):
         """Whether this platform knows how to address the person at all."""
         ...
 
-    def send(self, *, person: Person, message: Message) -> MessageRef: ...
+    def send(
+        self, *, person: Person, message: Message, key: SendKey | None = None
+    ) -> MessageRef: ...
 
     def update(self, *, ref: MessageRef, message: Message) -> None: ...
 
@@ -56,6 +69,15 @@ class KnowsPeople(Protocol):
     that could only look them up (see workflows/reach)."""
 
     def knows(self, person: Person) -> bool: ...
+
+
+@runtime_checkable
+class FindsSent(Protocol):
+    """A platform that finds a message it was sent with a `SendKey` (see SendKey): a
+    send to such a person costs no copy when its worker dies before recording it, so
+    the outbox may have many of them under way (workflows/send_lanes)."""
+
+    def finds_sent(self, person: Person) -> bool: ...
 
 
 class ChatRouter:
@@ -74,11 +96,15 @@ class ChatRouter:
     def can_reach(self, person: Person) -> bool:
         return self.for_person(person) is not None
 
-    def send(self, *, person: Person, message: Message) -> MessageRef:
+    def send(self, *, person: Person, message: Message, key: SendKey | None = None) -> MessageRef:
         chat = self.for_person(person)
         if chat is None:
             raise DeliveryError(f"no chat platform can reach {person.id}", transient=False)
-        return chat.send(person=person, message=message)
+        return chat.send(person=person, message=message, key=key)
+
+    def finds_sent(self, person: Person) -> bool:
+        chat = self.for_person(person)
+        return isinstance(chat, FindsSent) and chat.finds_sent(person)
 
     def update(self, *, ref: MessageRef, message: Message) -> None:
         chat = self._by_platform.get(ref.platform)
@@ -97,16 +123,21 @@ class SentMessage(BaseModel):
     to: str  # person id or "#channel"
     message: Message
     versions: int = 1
+    key: str | None = None
 
 
 class InMemoryChat:
     """A chat platform that keeps everything in memory: the fake used in workflow tests.
 
     `fail_next(n, transient=...)` makes the next n sends raise, to exercise retries.
+    With `finds=True` it finds a message sent with a `SendKey` again, as Slack does.
     """
 
-    def __init__(self, platform: str = "memory", *, unreachable: Sequence[str] = ()) -> None:
+    def __init__(
+        self, platform: str = "memory", *, unreachable: Sequence[str] = (), finds: bool = False
+    ) -> None:
         self.platform = platform
+        self.finds = finds
         self.unreachable = set(unreachable)
         self.sent: list[SentMessage] = []
         self._ids = itertools.count(1)
@@ -125,20 +156,30 @@ class InMemoryChat:
     def can_reach(self, person: Person) -> bool:
         return person.id not in self.unreachable
 
-    def _record(self, to: str, channel: str, message: Message) -> MessageRef:
+    def finds_sent(self, person: Person) -> bool:
+        return self.finds
+
+    def _record(
+        self, to: str, channel: str, message: Message, key: SendKey | None = None
+    ) -> MessageRef:
         with self._lock:
+            if self.finds and key is not None and key.retry:
+                found = next((s.ref for s in self.sent if s.key == key.key), None)
+                if found is not None:
+                    return found
             if self._failures:
                 raise self._failures.pop(0)
             ref = MessageRef(
                 platform=self.platform, channel=channel, message_id=str(next(self._ids))
             )
-            self.sent.append(SentMessage(ref=ref, to=to, message=message))
+            self.sent.append(SentMessage(ref=ref, to=to, message=message,
+                                         key=key.key if key else None))  # fmt: skip
             return ref
 
-    def send(self, *, person: Person, message: Message) -> MessageRef:
+    def send(self, *, person: Person, message: Message, key: SendKey | None = None) -> MessageRef:
         if person.id in self.unreachable:
             raise DeliveryError(f"{person.id} is not reachable", transient=False)
-        return self._record(person.id, f"dm-{person.id}", message)
+        return self._record(person.id, f"dm-{person.id}", message, key)
 
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:
         return self._record(f"#{channel}", channel, message)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from core.chat import Chat, DeliveryError, MessageRef
+from core.chat import Chat, DeliveryError, FindsSent, MessageRef
 from core.clock import Calendars, Clock
 from core.config import Config
 from core.domain import EventKind, OutboxKind, OutboxState, Status
@@ -34,7 +34,7 @@ from workflows.digest_delivery import DigestDelivery
 from workflows.fallback import queue_fallback
 from workflows.lookups import Lookups
 from workflows.metering import NO_METER, Meter
-from workflows.outbox import channel_of
+from workflows.outbox import channel_of, delivered_data, send_key
 from workflows.views import message_for_purpose
 
 log = logging.getLogger(__name__)
@@ -228,17 +228,24 @@ class OutboxWorker:
         channel = channel_of(item.person_id)
         person = self.config.people_by_id.get(item.person_id)
         if person is not None:
-            return self.chat.send(person=person, message=message)
+            return self.chat.send(person=person, message=message, key=send_key(item))
         # a read-only copy for the team channel (the channel is no decider)
         assert channel is not None
         return self.chat.post_to_channel(channel=channel, message=message)
+
+    def finds_sent(self, item: OutboxItem) -> bool:
+        """Whether the platform would find this row's message if it were sent and then
+        not recorded (see SendKey): such sends do not count against `sends_in_flight`."""
+        person = self.config.people_by_id.get(item.person_id or "")
+        chat = self.chat
+        return person is not None and isinstance(chat, FindsSent) and chat.finds_sent(person)
 
     def record_delivery(self, session: Session, item: OutboxItem, ref: MessageRef) -> None:
         purpose = item.payload.get("purpose", "owner")
         self._store_ref(session, item, ref, purpose)
         record_event(session, kind=EventKind.DELIVERED, at=self.clock.now(),
                      recommendation_id=item.recommendation_id, actor_id=None,
-                     to=item.person_id, platform=ref.platform, purpose=purpose)  # fmt: skip
+                     **delivered_data(item, ref, purpose))  # fmt: skip
         self._mark_sent(session, item)
 
     def _refresh(self, item: OutboxItem) -> None:

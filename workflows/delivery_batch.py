@@ -19,7 +19,9 @@ a crash costs is bounded: at most `in_flight` rows (MAX_UNRECORDED, one, unless 
 deployment asks for more) are started and not yet recorded, so a worker killed mid-batch
 leaves at most that many messages sent but not recorded (each sent once more by whoever
 re-claims it, never lost). More in flight sends faster and costs that many copies per
-crash (bench/README.md, Delivery).
+crash (bench/README.md, Delivery). That bound is for sends nobody could find again: a
+Slack direct message carries its row's mark and a row tried again is looked for before it
+is sent (core.chat.SendKey), so those cost no copy and up to MAX_PENDING are under way.
 
 A transaction that fails for the whole chunk (the database, one row's bad data) is
 rolled back and its rows are handled one by one, each in transactions of its own, as the
@@ -41,6 +43,7 @@ from core.messages import Message
 from storage.models import ChatMessage, Event, OutboxItem, Recommendation
 from workflows.claims import renew_many, write_many_if_held
 from workflows.lookups import BatchLookups
+from workflows.outbox import delivered_data
 from workflows.send_lanes import ClaimRanOut, Entry, Halted, Lanes
 
 if TYPE_CHECKING:
@@ -53,8 +56,11 @@ PREPARE_AHEAD = 25  # rows renewed, read and drawn in one transaction
 RECORD_EVERY = 16  # finished sends recorded in one transaction (sooner when none is in flight)
 # Sends started and not yet recorded, by default: what a worker killed mid-batch may have
 # sent without a record, so at most this many messages are sent twice (once more by the
-# re-claimer). One: a crash costs at most the one message in flight.
+# re-claimer). One: a crash costs at most the one message in flight. Sends the platform
+# finds again (Slack direct messages, see core.chat.SendKey) cost no copy and are bounded
+# by MAX_PENDING only.
 MAX_UNRECORDED = 1
+MAX_PENDING = 2 * RECORD_EVERY
 # Sent, and the database away when recording it: how long the record is tried again.
 RECORD_PATIENCE = 10.0
 RECORD_RETRY_SECONDS = 0.5
@@ -70,7 +76,7 @@ class DeliveryBatch:
         self, worker: OutboxWorker, *, threads: int = SEND_THREADS, in_flight: int = MAX_UNRECORDED
     ) -> None:
         self.worker = worker
-        self.lanes = Lanes(threads=threads, max_unrecorded=in_flight,
+        self.lanes = Lanes(threads=threads, max_unrecorded=in_flight, max_pending=MAX_PENDING,
                            renew_after=worker.lease.total_seconds() / 4,
                            renew=self._renew)  # fmt: skip
 
@@ -91,7 +97,8 @@ class DeliveryBatch:
         while waiting or order:
             if waiting and lanes.queued < PREPARE_AHEAD:
                 sends = self._start(waiting[:PREPARE_AHEAD], report)
-                entries = [Entry(item=item, send=send) for item, send in sends]
+                entries = [Entry(item=item, send=send, findable=self.worker.finds_sent(item))
+                           for item, send in sends]  # fmt: skip
                 del waiting[:PREPARE_AHEAD]
                 order.extend(entries)
                 lanes.add(entries)
@@ -107,7 +114,7 @@ class DeliveryBatch:
                     aging = ready and time.monotonic() - min(
                         e.renewed_at for e in done) > lanes.renew_after  # fmt: skip
                     if ready and (ready >= RECORD_EVERY or ready == len(order) or aging
-                                  or lanes.unrecorded >= lanes.max_unrecorded
+                                  or lanes.full
                                   or (waiting and lanes.queued < PREPARE_AHEAD)):  # fmt: skip
                         break
                     if not order or (waiting and lanes.queued < PREPARE_AHEAD):
@@ -118,7 +125,7 @@ class DeliveryBatch:
                     order.remove(entry)
             if done:
                 self._finish([(e.item, e.result) for e in done if e.result is not None], report)
-                lanes.recorded(len(done))
+                lanes.recorded(done)
 
     # --- before the sends ---------------------------------------------------------------
 
@@ -257,8 +264,7 @@ class DeliveryBatch:
                 refs.append(worker._ref_row(item, ref, purpose))
                 events.append({"recommendation_id": item.recommendation_id,
                                "kind": EventKind.DELIVERED.value, "actor_id": None, "at": now,
-                               "data": {"to": item.person_id, "platform": ref.platform,
-                                        "purpose": purpose}})  # fmt: skip
+                               "data": delivered_data(item, ref, purpose)})  # fmt: skip
             # The rows of _store_ref and record_event, one statement each.
             session.execute(insert(ChatMessage.__table__), refs)
             session.execute(insert(Event.__table__), events)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.chat import MessageRef, SendKey
 from core.domain import OutboxKind, OutboxState
 from storage.models import OutboxItem
 from workflows.sla_writes import insert_ignoring_duplicates
@@ -65,3 +66,18 @@ def channel_of(address: str | None) -> str | None:
     if address and address.startswith(CHANNEL_PREFIX):
         return address[len(CHANNEL_PREFIX) :]
     return None
+
+
+def send_key(item: OutboxItem) -> SendKey:
+    """The row's mark on its message (see SendKey). Every claim counts an attempt, so a
+    row on its second claim or later may already have been delivered: by a worker that
+    died before recording it, or by a send whose answer was lost."""
+    return SendKey(key=f"{item.id}:{item.created_at:%Y%m%dT%H%M%S%f}", retry=item.attempts > 1)
+
+
+def delivered_data(item: OutboxItem, ref: MessageRef, purpose: str) -> dict[str, Any]:
+    """A `delivered` event's data; `found_again` when an earlier attempt had posted it."""
+    data: dict[str, Any] = {"to": item.person_id, "platform": ref.platform, "purpose": purpose}
+    if ref.extra.get("found_again"):
+        data["found_again"] = True
+    return data

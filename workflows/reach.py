@@ -14,7 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.chat import Chat, ChatRouter, DeliveryError, KnowsPeople, MessageRef
+from core.chat import (
+    Chat,
+    ChatRouter,
+    DeliveryError,
+    FindsSent,
+    KnowsPeople,
+    MessageRef,
+    SendKey,
+)  # fmt: skip
 from core.clock import Clock
 from core.config import Person
 from core.domain import EventKind
@@ -44,13 +52,19 @@ class Reach(ChatRouter):
     def for_person(self, person: Person) -> Chat | None:
         return next(iter(self.candidates(person)), None)
 
-    def send(self, *, person: Person, message: Message) -> MessageRef:
+    def finds_sent(self, person: Person) -> bool:
+        """Only when every platform the send may fall through to finds it again."""
+        chats = self.candidates(person)
+        return bool(chats) and all(isinstance(c, FindsSent) and c.finds_sent(person)
+                                   for c in chats)  # fmt: skip
+
+    def send(self, *, person: Person, message: Message, key: SendKey | None = None) -> MessageRef:
         chats = self.candidates(person)
         misses = [f"{c.platform}: does not know {person.id}" for c in self.chats
                   if c not in chats]  # fmt: skip
         for index, chat in enumerate(chats):
             try:
-                return chat.send(person=person, message=message)
+                return chat.send(person=person, message=message, key=key)
             except DeliveryError as exc:
                 if exc.transient:
                     raise

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from core.chat import MessageRef
+from core.chat import MessageRef, SendKey
 from core.clock import Clock, SystemClock
 from core.config import Person
 from core.messages import Message
@@ -61,7 +61,9 @@ class LocalChat:
         """Everyone in the configuration has an inbox in the web chat."""
         return True
 
-    def send(self, *, person: Person, message: Message) -> MessageRef:
+    def send(self, *, person: Person, message: Message, key: SendKey | None = None) -> MessageRef:
+        """The web chat keeps its posts in this process: a crash loses them with the send,
+        so there is nothing to find again and `key` is not used."""
         return self._add(person.id, f"{DM_PREFIX}{person.id}", message)
 
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:

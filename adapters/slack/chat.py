@@ -3,7 +3,11 @@ the returned D-channel and ts are the reference used to `chat.update` in place l
 
 Failures are sorted for the outbox: 429 (with Retry-After), 5xx and connection errors
 are transient and retried; anything else Slack refuses (channel_not_found, a user that
-does not exist) is permanent, so the recommendation goes to the backup person."""
+does not exist) is permanent, so the recommendation goes to the backup person.
+
+A direct message sent for an outbox row carries the row's mark, and a row tried again is
+looked for in the person's DM before it is posted (adapters.slack.sent): a Slack send is
+delivered once even when the answer or the worker is lost after Slack posted it."""
 
 from __future__ import annotations
 
@@ -15,10 +19,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from adapters.slack.blocks import as_dicts, fallback_text, message_blocks
-from adapters.slack.client import retry_after
+from adapters.slack.client import retry_after, without_blind_retries
 from adapters.slack.home import HomeTab
 from adapters.slack.people import PLATFORM, SlackPeople
-from core.chat import DeliveryError, MessageRef
+from adapters.slack.sent import SentMessages, mark
+from core.chat import DeliveryError, MessageRef, SendKey
 from core.config import Person
 from core.messages import Message
 
@@ -49,8 +54,10 @@ class SlackChat:
 
     def __init__(self, *, client: WebClient, people: SlackPeople, home: HomeTab) -> None:
         self.client = client
+        self.poster = without_blind_retries(client)
         self.people = people
         self.home = home
+        self.sent = SentMessages(client=client, call=_call)
 
     def can_reach(self, person: Person) -> bool:
         return self.people.can_reach(person)
@@ -58,28 +65,34 @@ class SlackChat:
     def knows(self, person: Person) -> bool:
         return self.people.knows(person)
 
-    def _post(self, channel: str, message: Message) -> SlackResponse:
-        return _call(
-            self.client.chat_postMessage,
-            channel=channel,
-            text=fallback_text(message),
-            blocks=as_dicts(message_blocks(message)),
-            unfurl_links=False,
-        )
+    def finds_sent(self, person: Person) -> bool:
+        """Every direct message can be found again by its mark (see adapters.slack.sent)."""
+        return True
 
-    def send(self, *, person: Person, message: Message) -> MessageRef:
+    def _post(self, channel: str, message: Message, key: SendKey | None = None) -> SlackResponse:
+        if key is None:
+            return _call(self.client.chat_postMessage, channel=channel,
+                         text=fallback_text(message), blocks=as_dicts(message_blocks(message)),
+                         unfurl_links=False)  # fmt: skip
+        return _call(self.poster.chat_postMessage, channel=channel, text=fallback_text(message),
+                     blocks=as_dicts(message_blocks(message)), unfurl_links=False,
+                     metadata=mark(key.key))  # fmt: skip
+
+    def send(self, *, person: Person, message: Message, key: SendKey | None = None) -> MessageRef:
         user_id = _call(self.people.user_id_for, person=person)
         if not user_id:
             raise DeliveryError(f"{person.id} has no Slack account", transient=False)
-        sent = self._post(user_id, message)
-        ref = MessageRef(
-            platform=PLATFORM,
-            channel=sent["channel"],
-            message_id=sent["ts"],
-            extra={"person_id": person.id, "user_id": user_id},
-        )
+        extra = {"person_id": person.id, "user_id": user_id}
+        found = self.sent.find(user_id=user_id, key=key.key) if key and key.retry else None
+        if found is not None:
+            channel, ts = found
+            extra["found_again"] = "1"  # posted by an earlier attempt; audited as such
+        else:
+            sent = self._post(user_id, message, key)
+            channel, ts = sent["channel"], sent["ts"]
+            self.sent.remember(user_id=user_id, channel=channel)
         self.home.refresh(user_id=user_id, person_id=person.id)
-        return ref
+        return MessageRef(platform=PLATFORM, channel=channel, message_id=ts, extra=extra)
 
     def update(self, *, ref: MessageRef, message: Message) -> None:
         _call(

@@ -52,3 +52,13 @@ def build_client(*, token: str, base_url: str, timeout: float = TIMEOUT) -> WebC
         ServerErrorRetryHandler(max_retry_count=2),
     ]
     return client
+
+
+def without_blind_retries(client: WebClient) -> WebClient:
+    """The same client for posts that carry an outbox row's mark (adapters.slack.sent):
+    a connection error, a timeout or a 5xx may come after Slack posted the message, and
+    retrying in place would post it again. Those are handed to the outbox instead, whose
+    retry looks the message up first; a 429 (nothing was posted) is still retried here."""
+    poster = WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout)
+    poster.retry_handlers = [ShortRateLimitRetryHandler()]
+    return poster

@@ -17,7 +17,7 @@ from adapters.teams.activities import card_activity, close_connector
 from adapters.teams.loop import LoopThread
 from adapters.teams.references import PLATFORM, ReferenceStore, dump_reference, load_reference
 from adapters.teams.retry import RetryPolicy, as_delivery_error, with_retries
-from core.chat import DeliveryError, MessageRef
+from core.chat import DeliveryError, MessageRef, SendKey
 from core.config import Person
 from core.messages import Message
 
@@ -47,7 +47,9 @@ class TeamsChat:
         """Teams can only write where a conversation exists, so knowing is reaching."""
         return self.can_reach(person)
 
-    def send(self, *, person: Person, message: Message) -> MessageRef:
+    def send(self, *, person: Person, message: Message, key: SendKey | None = None) -> MessageRef:
+        """Teams cannot look a sent activity up, so `key` is not used: a Teams send counts
+        against the outbox's bound on sends nobody could find again."""
         reference = self.store.person_reference(person.id)
         if reference is None:
             raise DeliveryError(

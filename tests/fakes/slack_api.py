@@ -82,6 +82,8 @@ class FakeSlackApi:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._ts = itertools.count(1)
+        # channel -> the messages posted there, oldest first (conversations.history)
+        self.history: dict[str, list[dict[str, Any]]] = {}
         self._http = LoopbackServer()
         self.url = ""
 
@@ -130,6 +132,14 @@ class FakeSlackApi:
         with self._lock:
             queue = self._failures.setdefault(method, [])
             queue.extend(_Failure(status, retry_after, error) for _ in range(count))
+
+    def lose_answers(self, method: str, *, hang: float, count: int = 1) -> None:
+        """Do the work of the next `count` calls of `method` (a posted message exists),
+        then answer nothing for `hang` seconds: the client times out and never learns."""
+        with self._lock:
+            queue = self._failures.setdefault(method, [])
+            queue.extend(_Failure(TIMEOUT, None, None, hang=hang, processed=True)
+                         for _ in range(count))  # fmt: skip
 
     def slow_down(self, method: str, seconds: float) -> None:
         """Answer every later call of `method` only after `seconds` (a slow Slack)."""
@@ -183,6 +193,7 @@ class FakeSlackApi:
             self._failures.clear()
             self._delays.clear()
             self.outcomes.clear()
+            self.history.clear()
             self._storm = None
 
     def wait_for(
@@ -292,8 +303,24 @@ class FakeSlackApi:
         if method == "chat.postMessage":
             if channel.startswith(("U", "W")):  # a DM to a user lands in their D channel
                 channel = "D" + channel[1:]
+            posted: dict[str, Any] = {"type": "message", "text": params.get("text", ""),
+                                      "ts": ts, "bot_id": "B0BOT"}  # fmt: skip
+            metadata = params.get("metadata")
+            if isinstance(metadata, str):  # a form-encoded call sends it as JSON text
+                metadata = json.loads(metadata)
+            if metadata:
+                posted["metadata"] = metadata
+            with self._lock:
+                self.history.setdefault(channel, []).append(posted)
             return {"ok": True, "channel": channel, "ts": ts,
                     "message": {"text": params.get("text", ""), "ts": ts}}  # fmt: skip
+        if method == "conversations.open":
+            users = str(params.get("users", ""))
+            if not users.startswith(("U", "W")) or "," in users:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "channel": {"id": "D" + users[1:], "is_im": True}}
+        if method == "conversations.history":
+            return self._history(params)
         if method == "chat.update":
             return {"ok": True, "channel": channel, "ts": params.get("ts"),
                     "text": params.get("text", "")}  # fmt: skip
@@ -315,6 +342,21 @@ class FakeSlackApi:
                     "user": "sopbot", "team_id": "T0FAKE", "user_id": "U0BOT",
                     "bot_id": "B0BOT"}  # fmt: skip
         return {"ok": True}
+
+    def _history(self, params: Params) -> dict[str, Any]:
+        """Newest first, `limit` per page, the cursor an offset; metadata only when asked
+        for with include_all_metadata, as Slack does."""
+        with self._lock:
+            posted = list(reversed(self.history.get(str(params.get("channel", "")), [])))
+        start = int(params.get("cursor") or 0)
+        limit = int(params.get("limit") or 100)
+        page = posted[start : start + limit]
+        if str(params.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(posted)
+        cursor = str(start + limit) if more else ""
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": cursor}}  # fmt: skip
 
     @staticmethod
     def _reply(

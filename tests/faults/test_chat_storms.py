@@ -16,9 +16,8 @@ from adapters.slack.client import MAX_INLINE_WAIT
 from core.clock import AdjustableClock
 from core.config import Config
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.fakes.slack_api import TIMEOUT, FakeSlackApi
+from tests.fakes.slack_api import FakeSlackApi
 from tests.faults.storms import (
-    copies,
     pending,
     slack_storm,
     storm_skus,
@@ -42,7 +41,7 @@ def slack_fake() -> Iterator[FakeSlackApi]:
         yield fake
 
 
-def test_slack_storm_loses_nothing_and_duplicates_only_lost_answers(
+def test_slack_storm_loses_nothing_and_duplicates_nothing(
     services: Services, clock: AdjustableClock, slack_fake: FakeSlackApi
 ) -> None:
     skus = storm_skus(MESSAGES)
@@ -51,15 +50,10 @@ def test_slack_storm_loses_nothing_and_duplicates_only_lost_answers(
     print(counts.line())
     assert counts.stored == counts.acknowledged == MESSAGES
     assert counts.delivered == MESSAGES, "every acknowledged recommendation reached its owner"
-    lost_answers = counts.faults.get("timeout (after the work)", 0)
-    assert counts.duplicated <= lost_answers
-    held = copies(json.dumps(p) for p in slack_fake.held("chat.postMessage"))
-    for sku, n in held.items():  # and each of those copies is one such lost answer
-        assert n <= 1 + sum(
-            1
-            for o in slack_fake.outcomes
-            if o.status == TIMEOUT and o.held and sku in json.dumps(o.params)
-        )
+    assert counts.faults.get("timeout (after the work)", 0) > 0, "Slack lost some answers"
+    # ... and yet each message is held once: a row tried again is looked for first
+    # (tests/slack/test_found_again.py).
+    assert counts.duplicated == 0
     # A long Retry-After goes to the outbox, which does not call again any sooner.
     long_waits = 0
     for sku in skus:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.chat import InMemoryChat, MessageRef
+from core.chat import InMemoryChat, MessageRef, SendKey
 from core.clock import AdjustableClock, as_utc
 from core.config import Config, Person
 from core.domain import EventKind, OutboxKind, OutboxState, Status
@@ -58,8 +58,8 @@ class SpyChat(InMemoryChat):
         self.sends.append(Send(_CURRENT_ROW.get(), ref, None))
         return ref
 
-    def send(self, *, person: Person, message: Message) -> MessageRef:
-        return self._remember(super().send(person=person, message=message))
+    def send(self, *, person: Person, message: Message, key: SendKey | None = None) -> MessageRef:
+        return self._remember(super().send(person=person, message=message, key=key))
 
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:
         return self._remember(super().post_to_channel(channel=channel, message=message))

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from core.chat import InMemoryChat, MessageRef
+from core.chat import InMemoryChat, MessageRef, SendKey
 from core.config import Person
 from core.domain import OutboxState
 from core.messages import Message
@@ -96,9 +96,9 @@ def test_sends_made_while_the_database_is_away_are_recorded_once_it_is_back(
 class SlowChat(InMemoryChat):
     """Each send takes a while, so two workers' checks and sends interleave."""
 
-    def send(self, *, person: Person, message: Message) -> MessageRef:
+    def send(self, *, person: Person, message: Message, key: SendKey | None = None) -> MessageRef:
         time.sleep(0.05)
-        return super().send(person=person, message=message)
+        return super().send(person=person, message=message, key=key)
 
 
 def test_two_replicas_together_stay_within_the_daily_cap(world: World, db_url: str) -> None:

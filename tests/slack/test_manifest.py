@@ -44,6 +44,7 @@ def test_manifest_declares_what_the_adapter_serves() -> None:
         "chat:write",
         "commands",
         "im:history",
+        "im:write",
         "users:read",
         "users:read.email",
     ]

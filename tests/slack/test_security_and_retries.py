@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from adapters.slack.ids import ActionId
+from core.chat import MessageRef
+from core.clock import AdjustableClock
+from core.messages import Message
 from tests.slack.conftest import SlackWorld
 from tests.slack.slack_http import block_actions, button_in
 
@@ -101,8 +105,26 @@ def test_429_with_retry_after_then_success_is_delivered_once(world: SlackWorld) 
     assert len(world.fake.replies_to("chat.postMessage")) == 1
 
 
-def test_server_errors_are_retried_by_the_client(world: SlackWorld) -> None:
+def test_server_errors_are_retried_by_the_outbox_after_a_lookup(
+    world: SlackWorld, clock: AdjustableClock
+) -> None:
+    """A 5xx may come after Slack posted the message: not retried blind in place, but by
+    the outbox, which looks in the DM first (tests/slack/test_found_again.py)."""
     world.fake.fail_next("chat.postMessage", 500, count=1)
     world.ingest()
+    assert len(world.fake.calls_to("chat.postMessage")) == 1
+    clock.advance(timedelta(minutes=1))
+    world.runtime.outbox.drain()
+    assert len(world.fake.calls_to("conversations.history")) == 1
     assert len(world.fake.calls_to("chat.postMessage")) == 2
     assert len(world.fake.replies_to("chat.postMessage")) == 1
+
+
+def test_server_errors_on_updates_are_retried_by_the_client(world: SlackWorld) -> None:
+    """An update is the same whichever try lands, so the SDK retries it in place."""
+    world.ingest()
+    dm = world.dm_to("U0ANA")
+    world.fake.fail_next("chat.update", 500, count=1)
+    ref = MessageRef(platform="slack", channel=dm.channel, message_id=dm.ts)
+    world.runtime.chat.update(ref=ref, message=Message(header="again"))
+    assert len(world.fake.calls_to("chat.update")) == 2
