@@ -12,9 +12,10 @@ to the last, so process start-up is not counted.
 Floor: the same `chat.postMessage` calls (the very parameters `serve` sent, replayed)
 made in a bare loop with `slack_sdk.WebClient` against the same fake, one at a time.
 
-Target: one process >= 0.5 of the floor. Measured with one send in flight per process
-(the default: a crash costs at most one copy) and with four
-(`SOPBOT_OUTBOX_SENDS_IN_FLIGHT=4`: faster, up to four copies per crash)."""
+Target: one process >= 0.5 of the floor. Slack DMs carry their outbox row's mark in
+message metadata and a row tried again is looked for before it is posted, so they are not
+held to `SOPBOT_OUTBOX_SENDS_IN_FLIGHT` (which bounds sends that cannot be found again:
+Teams, the web chat, channel copies). The floor replays the metadata too."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ RECEIVED = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 Berlin
 REMINDERS_DUE = datetime(2026, 11, 30, 12, 0, 30, tzinfo=UTC)  # just past the 50% reminder
 TIMEOUT = 900.0
 TARGET = 0.5
+SENT_FIELDS = ("channel", "text", "blocks", "unfurl_links", "metadata")
 
 
 def seed(url: str) -> None:
@@ -126,8 +128,7 @@ def floor(calls: list[dict[str, Any]]) -> float:
     as the first of ours is)."""
     with FakeSlackApi() as slack:
         client = WebClient(token="xoxb-bench", base_url=slack.url)
-        params = [{k: c[k] for k in ("channel", "text", "blocks", "unfurl_links") if k in c}
-                  for c in calls]  # fmt: skip
+        params = [{k: c[k] for k in SENT_FIELDS if k in c} for c in calls]
         client.chat_postMessage(**params[0])
         start = time.perf_counter()
         for one in params[1:]:
@@ -135,9 +136,9 @@ def floor(calls: list[dict[str, Any]]) -> float:
         return (len(params) - 1) / (time.perf_counter() - start)
 
 
-# (replicas, sends in flight per process): the default, two replicas, and the faster
-# setting whose crash costs up to four copies (SOPBOT_OUTBOX_SENDS_IN_FLIGHT).
-RUNS = ((1, 1), (2, 1), (1, 4))
+# (replicas, sends in flight per process): one serve and two replicas, with the default
+# bound (reminders are Slack DMs, which are findable, so a larger bound changes nothing).
+RUNS = ((1, 1), (2, 1))
 
 
 def bench(label: str, make_url: Any) -> None:
