@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from core.clock import BusinessCalendar, local_time_label
-from core.config import Config, ReasonCode
+from core.config import Config
 from core.domain import DecisionKind, Status, Tier
 from core.durations import format_duration
 from core.messages import (
@@ -21,12 +21,12 @@ from core.messages import (
     InputKind,
     Message,
     MessageField,
-    Option,
     Section,
     Tone,
 )
 from storage.models import Recommendation
 from workflows.extension import may_extend
+from workflows.form_choices import form_choices
 from workflows.lookups import Lookups, SessionLookups
 from workflows.permissions import deciders, role_in
 from workflows.revisions import handover_note
@@ -99,11 +99,6 @@ def why_lines(rec: Recommendation, config: Config, tz_person: str) -> list[str]:
     return lines
 
 
-def reason_label(reason: ReasonCode) -> str:
-    """As a person reads it in the menu itself: the ones that need a note are marked."""
-    return f"{reason.label} *" if reason.note_required else reason.label
-
-
 def override_form(rec: Recommendation, config: Config, *, on_behalf: bool = False) -> Form:
     rtype = config.recommendation_types.get(rec.type)
     value_label = rtype.value_label if rtype else "value"
@@ -112,8 +107,7 @@ def override_form(rec: Recommendation, config: Config, *, on_behalf: bool = Fals
         recommendation_id=rec.id, on_behalf=on_behalf,
         inputs=[
             FormInput(name="reason_code", label="Reason", kind=InputKind.SELECT, required=True,
-                      options=[Option(value=r.code, label=reason_label(r))
-                               for r in config.reason_codes],
+                      options=list(form_choices(config).reasons),
                       hint="Reasons marked * need a note.", placeholder="Choose a reason"),
             FormInput(name="note", label="Note", kind=InputKind.MULTILINE,
                       placeholder="What do you know that the model does not?"),
@@ -124,13 +118,12 @@ def override_form(rec: Recommendation, config: Config, *, on_behalf: bool = Fals
 
 
 def reassign_form(rec: Recommendation, config: Config) -> Form:
-    candidates = [p for p in config.people if p.id != rec.owner_id]
     return Form(
         action=ButtonAction.REASSIGN, title="Reassign", submit_label="Hand over",
         recommendation_id=rec.id,
         inputs=[
             FormInput(name="to", label="Hand over to", kind=InputKind.SELECT, required=True,
-                      options=[Option(value=p.id, label=p.name) for p in candidates],
+                      options=list(form_choices(config).colleagues(rec.owner_id)),
                       placeholder="Choose a colleague"),
             FormInput(name="note", label="Why", kind=InputKind.TEXT, required=True,
                       placeholder="e.g. PLANT-2 items belong to Dora"),

@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from adapters.slack.block_dicts import plain
 from adapters.slack.ids import BUTTON_ACTIONS, ActionId
 from adapters.slack.payloads import ButtonValue
 from core.messages import Button, ButtonAction, ButtonStyle, Message, Tone
@@ -181,5 +182,6 @@ def message_blocks(message: Message, *, limit: int = MESSAGE_MAX_BLOCKS) -> list
 
 
 def as_dicts(blocks: Sequence[Block]) -> list[dict]:
-    """JSON for the Web API; `to_dict()` is where slack_sdk enforces Slack's limits."""
-    return [block.to_dict() for block in blocks]
+    """JSON for the Web API, checked against Slack's limits as `to_dict()` checks them
+    (see adapters.slack.block_dicts)."""
+    return [plain(block) for block in blocks]

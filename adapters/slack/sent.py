@@ -23,6 +23,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.models.metadata import Metadata
 
+from adapters.slack.block_dicts import plain
 from core.chat import DeliveryError
 
 SENT_BY = "sopbot_outbox_row"  # the metadata event type of a message an outbox row sent
@@ -34,8 +35,9 @@ log = logging.getLogger(__name__)
 Call = Callable[..., Any]
 
 
-def mark(key: str) -> Metadata:
-    return Metadata(event_type=SENT_BY, event_payload={"key": key})
+def mark(key: str) -> dict[str, Any]:
+    """The `metadata` of a message sent for an outbox row (checked by slack_sdk's model)."""
+    return plain(Metadata(event_type=SENT_BY, event_payload={"key": key}))
 
 
 def key_of(message: dict[str, Any]) -> str | None:
