@@ -2,7 +2,7 @@
 `sopbot serve` process, then by two replicas on the same database, each as a ratio to a
 floor measured in the same run.
 
-Ours: `SOPBOT_BENCH_DELIVERY_ROWS` (default 300) open recommendations whose first
+Ours: `SOPBOT_BENCH_DELIVERY_ROWS` (default 1000) open recommendations whose first
 message went out on Monday morning; `serve` starts its clock just past their 50%
 reminder, so the SLA sweep queues every reminder and the outbox worker sends them (claim
 with a token, leases renewed per chunk, render, `chat.postMessage` on per-recipient lanes,
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import signal
+import statistics
 import subprocess
 import tempfile
 import time
@@ -33,6 +34,7 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy import update
 
+from adapters.slack.client import SDK_LOG
 from core.clock import AdjustableClock
 from core.config import load_config
 from core.domain import OutboxState
@@ -48,11 +50,12 @@ from workflows.service import build_services
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "core" / "data" / "demo.yml"
-ROWS = int(os.environ.get("SOPBOT_BENCH_DELIVERY_ROWS", "300"))
+ROWS = int(os.environ.get("SOPBOT_BENCH_DELIVERY_ROWS", "1000"))
 RECEIVED = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 Berlin
 REMINDERS_DUE = datetime(2026, 11, 30, 12, 0, 30, tzinfo=UTC)  # just past the 50% reminder
 TIMEOUT = 900.0
 TARGET = 0.5
+FLOOR_RUNS = 3  # the floor is cheap to repeat; its median steadies the ratio
 SENT_FIELDS = ("channel", "text", "blocks", "unfurl_links", "metadata")
 
 
@@ -125,15 +128,20 @@ def ours(url: str, replicas: int, in_flight: int) -> tuple[float, list[dict[str,
 
 def floor(calls: list[dict[str, Any]]) -> float:
     """The same chat.postMessage calls, in a bare slack_sdk loop (the first one unmeasured,
-    as the first of ours is)."""
-    with FakeSlackApi() as slack:
-        client = WebClient(token="xoxb-bench", base_url=slack.url)
-        params = [{k: c[k] for k in SENT_FIELDS if k in c} for c in calls]
-        client.chat_postMessage(**params[0])
-        start = time.perf_counter()
-        for one in params[1:]:
-            client.chat_postMessage(**one)
-        return (len(params) - 1) / (time.perf_counter() - start)
+    as the first of ours is), FLOOR_RUNS times: the median rate. The client logs as ours
+    does (adapters.slack.client.SDK_LOG), so the SDK's discarded debug formatting is
+    spared in both."""
+    params = [{k: c[k] for k in SENT_FIELDS if k in c} for c in calls]
+    rates = []
+    for _ in range(FLOOR_RUNS):
+        with FakeSlackApi() as slack:
+            client = WebClient(token="xoxb-bench", base_url=slack.url, logger=SDK_LOG)
+            client.chat_postMessage(**params[0])
+            start = time.perf_counter()
+            for one in params[1:]:
+                client.chat_postMessage(**one)
+            rates.append((len(params) - 1) / (time.perf_counter() - start))
+    return statistics.median(rates)
 
 
 # (replicas, sends in flight per process): one serve and two replicas, with the default

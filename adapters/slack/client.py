@@ -7,6 +7,7 @@ thread never sleeps for a minute while other deliveries wait."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_sdk import WebClient
@@ -15,6 +16,13 @@ from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 
 MAX_INLINE_WAIT = 3.0  # seconds of Retry-After we are willing to sleep in place
 TIMEOUT = 10  # seconds per Web API call
+
+# slack_sdk formats each request and response (every block included) into a debug line
+# unless its logger's own level is above DEBUG: it tests `logger.level`, not the effective
+# level, so with the default NOTSET that work is done on every call and then discarded
+# (about 100 µs of a send's CPU, bench/delivery.py). Set this logger to DEBUG to see them.
+SDK_LOG = logging.getLogger("sopbot.slack_sdk")
+SDK_LOG.setLevel(logging.INFO)
 
 
 def retry_after(headers: Any) -> float | None:
@@ -45,7 +53,7 @@ class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
 
 def build_client(*, token: str, base_url: str, timeout: float = TIMEOUT) -> WebClient:
     """`timeout`: tests of timeout storms use a short one."""
-    client = WebClient(token=token, base_url=base_url, timeout=timeout)
+    client = WebClient(token=token, base_url=base_url, timeout=timeout, logger=SDK_LOG)
     client.retry_handlers = [
         ConnectionErrorRetryHandler(max_retry_count=2),
         ShortRateLimitRetryHandler(),
@@ -59,6 +67,7 @@ def without_blind_retries(client: WebClient) -> WebClient:
     a connection error, a timeout or a 5xx may come after Slack posted the message, and
     retrying in place would post it again. Those are handed to the outbox instead, whose
     retry looks the message up first; a 429 (nothing was posted) is still retried here."""
-    poster = WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout)
+    poster = WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
+                       logger=client.logger)  # fmt: skip
     poster.retry_handlers = [ShortRateLimitRetryHandler()]
     return poster
