@@ -52,8 +52,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEND_THREADS = 4  # threads the sends run on; at most `in_flight` are busy at once
-PREPARE_AHEAD = 25  # rows renewed, read and drawn in one transaction
-RECORD_EVERY = 16  # finished sends recorded in one transaction (sooner when none is in flight)
+PREPARE_AHEAD = 50  # rows renewed, read and drawn in one transaction
+RECORD_EVERY = 32  # finished sends recorded in one transaction (sooner when none is in flight)
 # Sends started and not yet recorded, by default: what a worker killed mid-batch may have
 # sent without a record, so at most this many messages are sent twice (once more by the
 # re-claimer). One: a crash costs at most the one message in flight. Sends the platform

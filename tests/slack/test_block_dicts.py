@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     Option,
     OptionGroup,
+    OverflowMenuElement,
     PlainTextObject,
     SectionBlock,
     StaticSelectElement,
@@ -158,3 +159,23 @@ def test_over_a_limit_is_refused_with_slack_sdks_own_error() -> None:
     for blocks in over:
         refused = outcome(blocks, as_dicts)
         assert refused[0] == "refused" and refused == outcome(blocks, slack_sdk_dicts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=texts, value=texts, description=st.one_of(st.none(), texts),
+       url=st.sampled_from([None, "https://example.com/x"]), as_label=st.booleans())  # fmt: skip
+def test_generated_options_are_drawn_and_refused_exactly_as_slack_sdk_does(
+    text: str, value: str, description: str | None, url: str | None, as_label: bool
+) -> None:
+    """Options are drawn here, not by their own to_dict(): held to it at the limits
+    (75 for the text, 150 for the value), with a label instead of a text, a description
+    and a url."""
+    named = {"label": text} if as_label else {"text": text}
+    option = Option(value=value or "v", description=description, url=url, **named)
+    blocks: list[Block] = [
+        ActionsBlock(elements=[StaticSelectElement(action_id="snooze", options=[option],
+                                                   placeholder="Snooze")]),
+        SectionBlock(text=MarkdownTextObject(text="-"),
+                     accessory=OverflowMenuElement(action_id="more", options=[option, option])),
+    ]  # fmt: skip
+    assert outcome(blocks, as_dicts) == outcome(blocks, slack_sdk_dicts)
