@@ -10,6 +10,7 @@ from storage.models import Recommendation
 from workflows.digest import PAGE_ITEMS
 from workflows.digest_delivery import digest_part_again, stored_digest_part
 from workflows.errors import NotFound
+from workflows.lookups import BatchLookups
 from workflows.queries import count_open_for, open_queue
 from workflows.service import Services
 from workflows.views import Purpose, message_for_purpose, recommendation_message
@@ -19,11 +20,11 @@ def queue_messages(services: Services, *, person_id: str, limit: int = 20) -> li
     """The person's open recommendations, each with its buttons, soonest due first."""
     now = services.clock.now()
     with services.database.read() as session:
-        return [
-            recommendation_message(session, config=services.config, rec=rec, reader_id=person_id,
-                                   now=now)
-            for rec in open_queue(session, person_id=person_id, limit=limit)
-        ]  # fmt: skip
+        rows = open_queue(session, person_id=person_id, limit=limit)
+        lookups = BatchLookups(session, config=services.config, recs=rows)
+        return [recommendation_message(session, config=services.config, rec=rec,
+                                       reader_id=person_id, now=now, lookups=lookups)
+                for rec in rows]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,9 @@ def queue_page(
     services: Services, *, person_id: str, page: int = 1, per_page: int = PAGE_ITEMS
 ) -> QueuePage:
     """Page `page` of the person's open recommendations, soonest due first. A page past
-    the end (the list got shorter since it was drawn) is the last page."""
+    the end (the list got shorter since it was drawn) is the last page. The page's
+    history and rules are read in one go (BatchLookups): the Home tab draws a page after
+    every change to a person's queue."""
     now = services.clock.now()
     with services.database.read() as session:
         total = count_open_for(session, person_id=person_id)
@@ -49,8 +52,10 @@ def queue_page(
         page = min(max(page, 1), pages)
         rows = open_queue(session, person_id=person_id, limit=per_page,
                           offset=(page - 1) * per_page)  # fmt: skip
+        lookups = BatchLookups(session, config=services.config, recs=rows)
         items = [recommendation_message(session, config=services.config, rec=rec,
-                                        reader_id=person_id, now=now) for rec in rows]  # fmt: skip
+                                        reader_id=person_id, now=now, lookups=lookups)
+                 for rec in rows]  # fmt: skip
     return QueuePage(items=items, page=page, pages=pages, total=total)
 
 

@@ -83,6 +83,7 @@ def test_modals_and_the_home_tab_serialise_as_slack_sdk_does(config: Any) -> Non
         assert_same(list(view.blocks))
     home = home_view([rec_message(recommendation_id=i) for i in range(1, 30)], total=40)
     assert_same(list(home.blocks))
+    assert plain(home) == home.to_dict()  # the Home tab is published as plain(view)
 
 
 def test_raw_blocks_of_every_kind_serialise_as_slack_sdk_does() -> None:
