@@ -4,6 +4,9 @@ now, and help. Adapters call these instead of touching the database."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
 
 from core.messages import Message
 from storage.models import Recommendation
@@ -21,10 +24,20 @@ def queue_messages(services: Services, *, person_id: str, limit: int = 20) -> li
     now = services.clock.now()
     with services.database.read() as session:
         rows = open_queue(session, person_id=person_id, limit=limit)
-        lookups = BatchLookups(session, config=services.config, recs=rows)
-        return [recommendation_message(session, config=services.config, rec=rec,
-                                       reader_id=person_id, now=now, lookups=lookups)
-                for rec in rows]  # fmt: skip
+        return _drawn(session, services=services, rows=rows, person_id=person_id, now=now)
+
+
+def _drawn(
+    session: Session, *, services: Services, rows: list[Recommendation], person_id: str,
+    now: datetime,
+) -> list[Message]:  # fmt: skip
+    """Each of `rows` as `person_id` sees it, with the history and rules of all of them
+    read in one go (BatchLookups): the Home tab draws a page after every change to a
+    person's queue."""
+    lookups = BatchLookups(session, config=services.config, recs=rows)
+    return [recommendation_message(session, config=services.config, rec=rec,
+                                   reader_id=person_id, now=now, lookups=lookups)
+            for rec in rows]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,9 +55,7 @@ def queue_page(
     services: Services, *, person_id: str, page: int = 1, per_page: int = PAGE_ITEMS
 ) -> QueuePage:
     """Page `page` of the person's open recommendations, soonest due first. A page past
-    the end (the list got shorter since it was drawn) is the last page. The page's
-    history and rules are read in one go (BatchLookups): the Home tab draws a page after
-    every change to a person's queue."""
+    the end (the list got shorter since it was drawn) is the last page."""
     now = services.clock.now()
     with services.database.read() as session:
         total = count_open_for(session, person_id=person_id)
@@ -52,10 +63,7 @@ def queue_page(
         page = min(max(page, 1), pages)
         rows = open_queue(session, person_id=person_id, limit=per_page,
                           offset=(page - 1) * per_page)  # fmt: skip
-        lookups = BatchLookups(session, config=services.config, recs=rows)
-        items = [recommendation_message(session, config=services.config, rec=rec,
-                                        reader_id=person_id, now=now, lookups=lookups)
-                 for rec in rows]  # fmt: skip
+        items = _drawn(session, services=services, rows=rows, person_id=person_id, now=now)
     return QueuePage(items=items, page=page, pages=pages, total=total)
 
 

@@ -66,6 +66,9 @@ def _validators(cls: type) -> tuple[str, ...]:
     )
 
 
+_KEYS: dict[type, tuple[str, ...]] = {}  # a class's sorted attribute names (see _keys)
+
+
 def _keys(value: JsonObject) -> tuple[str, ...]:
     """`value.attributes`, sorted. slack_sdk computes the set on every access (each class
     adds its own to its parent's) though it depends on the class alone: kept per class."""
@@ -74,9 +77,6 @@ def _keys(value: JsonObject) -> tuple[str, ...]:
     if keys is None:
         keys = _KEYS[cls] = tuple(sorted(value.attributes))
     return keys
-
-
-_KEYS: dict[type, tuple[str, ...]] = {}
 
 
 def _option(value: Option) -> dict[str, Any]:

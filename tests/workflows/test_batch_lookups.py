@@ -5,13 +5,16 @@ customer and item at site, and a site that is empty. Both databases."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from storage.models import Recommendation
 from tests.conftest import make_rec
+from workflows.inbox import queue_page
 from workflows.ingestion import validate_batch
 from workflows.lookups import BatchLookups, SessionLookups
+from workflows.queries import open_queue
 from workflows.service import Services
+from workflows.views import recommendation_message
 
 
 def test_batch_lookups_give_what_each_message_reads_alone(services: Services) -> None:
@@ -41,3 +44,45 @@ def test_batch_lookups_give_what_each_message_reads_alone(services: Services) ->
             assert batch.history(rec) == history, rec.id
             assert batch.rules(rec) == alone.rules(rec)
             assert batch.track_record(rec) == alone.track_record(rec)
+
+
+def test_a_queue_page_reads_its_lookups_once_and_draws_what_each_message_reads_alone(
+    services: Services,
+) -> None:
+    """The Home tab draws a page after every change to a person's queue: its history and
+    rules are read for the page at once, so a longer page costs no more statements."""
+    raw = [make_rec(sku=f"SKU-{n % 4}", site="DC-NORTH") for n in range(16)]
+    results = services.ingestor.ingest(items=validate_batch(config=services.config,
+                                                            raw_items=raw))  # fmt: skip
+    for result in results[:4]:  # decided: the open ones have a history to show
+        services.decisions.record_override(recommendation_id=result.id, actor_id="ana",
+                                           channel="api", reason_code="SUPPLIER_PATTERN",
+                                           note="seen before")  # fmt: skip
+    with services.database.read() as session:
+        owner = session.scalar(select(Recommendation.owner_id)
+                               .where(Recommendation.id == results[5].id))  # fmt: skip
+    assert owner is not None
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    queue_page(services, person_id=owner, per_page=1)  # what is read once and kept
+    event.listen(services.database.engine, "before_cursor_execute", count)
+    try:
+        short = queue_page(services, person_id=owner, per_page=3)
+        read_short = len(statements)
+        statements.clear()
+        long = queue_page(services, person_id=owner, per_page=12)
+        read_long = len(statements)
+    finally:
+        event.remove(services.database.engine, "before_cursor_execute", count)
+    assert len(short.items) == 3 and len(long.items) == 12
+    assert read_long == read_short
+    now = services.clock.now()
+    with services.database.read() as session:
+        alone = [recommendation_message(session, config=services.config, rec=rec,
+                                        reader_id=owner, now=now)
+                 for rec in open_queue(session, person_id=owner, limit=12)]  # fmt: skip
+    assert long.items == alone
+    assert any(s.title == "History" for m in alone for s in m.sections)
