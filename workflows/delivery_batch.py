@@ -96,8 +96,12 @@ class DeliveryBatch:
         order: deque[Entry] = deque()  # queued, not yet recorded, in claim order
         while waiting or order:
             if waiting and lanes.queued < PREPARE_AHEAD:
+                # The chunk's leases are renewed as its transaction begins, and drawing it
+                # takes a while: a lease's age counts from before, never from after.
+                renewed = time.monotonic()
                 sends = self._start(waiting[:PREPARE_AHEAD], report)
-                entries = [Entry(item=item, send=send, findable=self.worker.finds_sent(item))
+                entries = [Entry(item=item, send=send, renewed_at=renewed,
+                                 findable=self.worker.finds_sent(item))
                            for item, send in sends]  # fmt: skip
                 del waiting[:PREPARE_AHEAD]
                 order.extend(entries)
