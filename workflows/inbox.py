@@ -34,6 +34,8 @@ def _drawn(
     """Each of `rows` as `person_id` sees it, with the history and rules of all of them
     read in one go (BatchLookups): the Home tab draws a page after every change to a
     person's queue."""
+    if not rows:
+        return []
     lookups = BatchLookups(session, config=services.config, recs=rows)
     return [recommendation_message(session, config=services.config, rec=rec,
                                    reader_id=person_id, now=now, lookups=lookups)
