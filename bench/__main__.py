@@ -5,8 +5,15 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ["bench.ingest", "bench.sla", "bench.clicks", "bench.delivery", "bench.memory",
-           "bench.lateness", "bench.faults"]
+MODULES = [
+    "bench.ingest",
+    "bench.sla",
+    "bench.clicks",
+    "bench.delivery",
+    "bench.memory",
+    "bench.lateness",
+    "bench.faults",
+]
 
 
 def main(argv: list[str]) -> None:

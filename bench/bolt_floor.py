@@ -49,5 +49,9 @@ def build(*, api_url: str, signing_secret: str) -> FastAPI:
 
 if __name__ == "__main__":
     port, api_url, secret = sys.argv[1], sys.argv[2], sys.argv[3]
-    uvicorn.run(build(api_url=api_url, signing_secret=secret), host="127.0.0.1",
-                port=int(port), log_level="warning")  # fmt: skip
+    uvicorn.run(
+        build(api_url=api_url, signing_secret=secret),
+        host="127.0.0.1",
+        port=int(port),
+        log_level="warning",
+    )

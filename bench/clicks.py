@@ -44,9 +44,13 @@ CLOCK_START = "2026-11-30T08:00:00+00:00"  # a Monday, 09:00 in Berlin: business
 SLACK_LIMIT = 3.0
 TARGET_RATIO = 3.0
 SETTLE_TIMEOUT = 180.0
-TYPES = [("stockout_risk", "DC-NORTH"), ("supplier_delay", "DC-NORTH"),
-         ("demand_revision", "DC-NORTH"), ("capacity_warning", "DC-NORTH"),
-         ("stockout_risk", "DC-SOUTH")]  # fmt: skip
+TYPES = [
+    ("stockout_risk", "DC-NORTH"),
+    ("supplier_delay", "DC-NORTH"),
+    ("demand_revision", "DC-NORTH"),
+    ("capacity_warning", "DC-NORTH"),
+    ("stockout_risk", "DC-SOUTH"),
+]
 FAKE_SLACK = """
 import json, sys
 from tests.fakes.slack_api import FakeSlackApi
@@ -77,8 +81,9 @@ class FakeSlack:
 
 @contextmanager
 def fake_slack() -> Iterator[FakeSlack]:
-    process = subprocess.Popen([sys.executable, "-c", FAKE_SLACK], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, text=True)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-c", FAKE_SLACK], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         url = process.stdout.readline().strip()  # type: ignore[union-attr]
         yield FakeSlack(url=url, process=process)
@@ -112,14 +117,24 @@ def recommendations(count: int) -> list[dict[str, Any]]:
     rows = []
     for i in range(count):
         kind, site = TYPES[i % len(TYPES)]
-        rows.append({
-            "external_id": f"click-{i}", "source": "bench", "type": kind,
-            "title": f"SKU-{i} at {site}", "action": f"Move {i % 500 + 10} pcs",
-            "sku": f"SKU-{i}", "site": site, "supplier": f"SUP-{i % 31}",
-            "quantity": i % 500 + 10, "unit": "pcs", "confidence": 0.8,
-            "drivers": [{"factor": "Open orders", "weight": 0.4}],
-            "event_time": "2026-11-30T07:00:00+00:00", "recorded_time": "2026-11-30T07:30:00+00:00",
-        })  # fmt: skip
+        rows.append(
+            {
+                "external_id": f"click-{i}",
+                "source": "bench",
+                "type": kind,
+                "title": f"SKU-{i} at {site}",
+                "action": f"Move {i % 500 + 10} pcs",
+                "sku": f"SKU-{i}",
+                "site": site,
+                "supplier": f"SUP-{i % 31}",
+                "quantity": i % 500 + 10,
+                "unit": "pcs",
+                "confidence": 0.8,
+                "drivers": [{"factor": "Open orders", "weight": 0.4}],
+                "event_time": "2026-11-30T07:00:00+00:00",
+                "recorded_time": "2026-11-30T07:30:00+00:00",
+            }
+        )
     return rows
 
 
@@ -132,18 +147,23 @@ class Delivered:
 
 
 # The floor acks any click: the same bodies, for messages that need not exist.
-FLOOR_TARGETS = [Delivered(n + 1, "U0ANA", "D0ANA", f"1700000000.{n:06d}")
-                 for n in range(RECOMMENDATIONS)]  # fmt: skip
+FLOOR_TARGETS = [
+    Delivered(n + 1, "U0ANA", "D0ANA", f"1700000000.{n:06d}") for n in range(RECOMMENDATIONS)
+]
 
 
 def delivered(database: Database, slack_ids: dict[str, str]) -> list[Delivered]:
     with database.transaction() as session:
         rows = session.execute(
-            select(ChatMessage.recommendation_id, ChatMessage.person_id, ChatMessage.channel,
-                   ChatMessage.message_id)
+            select(
+                ChatMessage.recommendation_id,
+                ChatMessage.person_id,
+                ChatMessage.channel,
+                ChatMessage.message_id,
+            )
             .where(ChatMessage.purpose == "owner", ChatMessage.platform == "slack")
             .order_by(ChatMessage.recommendation_id)
-        ).all()  # fmt: skip
+        ).all()
     return [Delivered(r[0], slack_ids[r[1]], r[2], r[3]) for r in rows]
 
 
@@ -161,16 +181,24 @@ def signed_clicks(targets: list[Delivered], tag: str) -> list[tuple[bytes, dict[
     stamp = str(int(time.time()))
     bodies = []
     for n, target in enumerate(targets):
-        button = {"action_id": ActionId.ACCEPT.value, "text": {"type": "plain_text",
-                  "text": "Accept"}, "value": ButtonValue(
-                      recommendation_id=target.recommendation_id).dump()}  # fmt: skip
-        payload = block_actions(user_id=target.user_id, button=button,
-                                channel=target.channel, message_ts=target.ts,
-                                action_ts=f"{stamp}.{tag}{n:04d}")  # fmt: skip
+        button = {
+            "action_id": ActionId.ACCEPT.value,
+            "text": {"type": "plain_text", "text": "Accept"},
+            "value": ButtonValue(recommendation_id=target.recommendation_id).dump(),
+        }
+        payload = block_actions(
+            user_id=target.user_id,
+            button=button,
+            channel=target.channel,
+            message_ts=target.ts,
+            action_ts=f"{stamp}.{tag}{n:04d}",
+        )
         body = httpx.QueryParams({"payload": json.dumps(payload)}).__str__()
-        headers = {"Content-Type": "application/x-www-form-urlencoded",
-                   "X-Slack-Request-Timestamp": stamp,
-                   "X-Slack-Signature": signature(body, stamp)}  # fmt: skip
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": signature(body, stamp),
+        }
         bodies.append((body.encode(), headers))
     return bodies
 
@@ -208,8 +236,10 @@ class Acks:
     def line(self, label: str) -> str:
         p50, p99 = self.quantile(0.5) * 1000, self.quantile(0.99) * 1000
         top, mean = max(self.seconds) * 1000, statistics.mean(self.seconds) * 1000
-        return (f"{label:<7} ack p50 {p50:7.0f} ms  p99 {p99:7.0f} ms  max {top:7.0f} ms  "
-                f"mean {mean:6.0f} ms  errors {self.errors}")  # fmt: skip
+        return (
+            f"{label:<7} ack p50 {p50:7.0f} ms  p99 {p99:7.0f} ms  max {top:7.0f} ms  "
+            f"mean {mean:6.0f} ms  errors {self.errors}"
+        )
 
 
 def wait_for(predicate: Any, timeout: float) -> float:
@@ -221,11 +251,13 @@ def wait_for(predicate: Any, timeout: float) -> float:
 
 def ingest(base: str, count: int) -> None:
     items = recommendations(count)
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"},
-                      timeout=120) as client:  # fmt: skip
+    with httpx.Client(
+        base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120
+    ) as client:
         for offset in range(0, len(items), 100):
-            client.post("/api/v1/recommendations", json=items[offset : offset + 100]
-                        ).raise_for_status()  # fmt: skip
+            client.post(
+                "/api/v1/recommendations", json=items[offset : offset + 100]
+            ).raise_for_status()
 
 
 def measure(url: str, label: str, directory: Path) -> None:
@@ -235,11 +267,18 @@ def measure(url: str, label: str, directory: Path) -> None:
     database = Database(url)
     with fake_slack() as slack:
         port = free_port()
-        env = {**os.environ, "SOPBOT_DATABASE_URL": url, "SOPBOT_API_TOKEN": TOKEN,
-               "SOPBOT_LOCAL_CHAT": "0", "SOPBOT_CONFIG": str(bench_config(directory)),
-               "SOPBOT_CLOCK_START": CLOCK_START, "SLACK_BOT_TOKEN": "xoxb-bench-token",
-               "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.url,
-               "SOPBOT_TICK_SECONDS": "0.5"}  # fmt: skip
+        env = {
+            **os.environ,
+            "SOPBOT_DATABASE_URL": url,
+            "SOPBOT_API_TOKEN": TOKEN,
+            "SOPBOT_LOCAL_CHAT": "0",
+            "SOPBOT_CONFIG": str(bench_config(directory)),
+            "SOPBOT_CLOCK_START": CLOCK_START,
+            "SLACK_BOT_TOKEN": "xoxb-bench-token",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.url,
+            "SOPBOT_TICK_SECONDS": "0.5",
+        }
         log = directory / f"sopbot-{label}.log"
         ours = Acks([], 0)
         argv = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
@@ -250,8 +289,7 @@ def measure(url: str, label: str, directory: Path) -> None:
             clicks = signed_clicks(targets, "1")
             # Warm-up, as for the floor: Bolt's one-time auth.test and first-use imports,
             # with clicks on a recommendation that does not exist (told, nothing else).
-            nowhere = [Delivered(NOWHERE_ID, targets[0].user_id, targets[0].channel,
-                                 targets[0].ts)]  # fmt: skip
+            nowhere = [Delivered(NOWHERE_ID, targets[0].user_id, targets[0].channel, targets[0].ts)]
             asyncio.run(burst(base, signed_clicks(nowhere * 10, "0")))
             wait_for(lambda: slack.counts().get("chat.postEphemeral", 0) >= 10, 30)
             before = slack.counts()
@@ -272,31 +310,44 @@ def measure(url: str, label: str, directory: Path) -> None:
         missed_acks = log.read_text(errors="replace").count("didn't call ack()")
     database.dispose()
     floor_after = measure_floor(directory, FLOOR_TARGETS)
-    drift = f"floor p99 {floor.quantile(0.99) * 1000:.0f} ms before, " \
-            f"{floor_after.quantile(0.99) * 1000:.0f} ms after"
+    drift = (
+        f"floor p99 {floor.quantile(0.99) * 1000:.0f} ms before, "
+        f"{floor_after.quantile(0.99) * 1000:.0f} ms after"
+    )
     floor.seconds += floor_after.seconds
     floor.errors += floor_after.errors
     ours.add([(s, 200) for s in repeats.seconds])
     ours.errors += repeats.errors
     slow = sum(1 for s in ours.seconds if s >= SLACK_LIMIT)
     ratio = ours.quantile(0.99) / floor.quantile(0.99)
-    print(f"{label}: {len(targets)} delivered, {len(targets) // BURST} bursts of {BURST} "
-          f"Accept clicks + {BURST} repeats", flush=True)  # fmt: skip
+    print(
+        f"{label}: {len(targets)} delivered, {len(targets) // BURST} bursts of {BURST} "
+        f"Accept clicks + {BURST} repeats",
+        flush=True,
+    )
     print("  " + floor.line("floor") + f"  ({drift})", flush=True)
     print("  " + ours.line("sopbot"), flush=True)
-    print(f"  slowest ack per burst: {', '.join(f'{s * 1000:.0f} ms' for s in per_burst)}; "
-          f"repeats {max(repeats.seconds) * 1000:.0f} ms", flush=True)  # fmt: skip
-    print(f"  p99 ratio {ratio:.2f} (target <= {TARGET_RATIO:.0f}: "
-          f"{'met' if ratio <= TARGET_RATIO else 'MISSED'}); acks >= 3 s: {slow}; errors "
-          f"{first_round} in the bursts, {repeats.errors} in the repeats; 'didn't call ack()' "
-          f"logged {missed_acks}", flush=True)  # fmt: skip
-    print(f"  decisions recorded {recorded} (target {len(targets)}: "
-          f"{'met' if recorded == len(targets) else 'MISSED'}); bursts acked in {acked:.1f} s, "
-          f"all decided {waited:.1f} s later; late clickers told "
-          f"{after.get('chat.postEphemeral', 0) - before.get('chat.postEphemeral', 0)}; "
-          f"chat.update {after.get('chat.update', 0) - before.get('chat.update', 0)}, "
-          f"views.publish {after.get('views.publish', 0) - before.get('views.publish', 0)}",
-          flush=True)  # fmt: skip
+    print(
+        f"  slowest ack per burst: {', '.join(f'{s * 1000:.0f} ms' for s in per_burst)}; "
+        f"repeats {max(repeats.seconds) * 1000:.0f} ms",
+        flush=True,
+    )
+    print(
+        f"  p99 ratio {ratio:.2f} (target <= {TARGET_RATIO:.0f}: "
+        f"{'met' if ratio <= TARGET_RATIO else 'MISSED'}); acks >= 3 s: {slow}; errors "
+        f"{first_round} in the bursts, {repeats.errors} in the repeats; 'didn't call ack()' "
+        f"logged {missed_acks}",
+        flush=True,
+    )
+    print(
+        f"  decisions recorded {recorded} (target {len(targets)}: "
+        f"{'met' if recorded == len(targets) else 'MISSED'}); bursts acked in {acked:.1f} s, "
+        f"all decided {waited:.1f} s later; late clickers told "
+        f"{after.get('chat.postEphemeral', 0) - before.get('chat.postEphemeral', 0)}; "
+        f"chat.update {after.get('chat.update', 0) - before.get('chat.update', 0)}, "
+        f"views.publish {after.get('views.publish', 0) - before.get('views.publish', 0)}",
+        flush=True,
+    )
 
 
 def told(slack: FakeSlack, before: dict[str, int]) -> int:
@@ -304,8 +355,15 @@ def told(slack: FakeSlack, before: dict[str, int]) -> int:
 
 
 def slack_ids() -> dict[str, str]:
-    return {"ana": "U0ANA", "carl": "U0CARL", "dora": "U0DORA", "eve": "U0EVE",
-            "finn": "U0FINN", "ben": "U0BEN", "greta": "U0GRETA"}  # fmt: skip
+    return {
+        "ana": "U0ANA",
+        "carl": "U0CARL",
+        "dora": "U0DORA",
+        "eve": "U0EVE",
+        "finn": "U0FINN",
+        "ben": "U0BEN",
+        "greta": "U0GRETA",
+    }
 
 
 def measure_floor(directory: Path, targets: list[Delivered]) -> Acks:
@@ -322,9 +380,12 @@ def measure_floor(directory: Path, targets: list[Delivered]) -> Acks:
 
 
 def run() -> None:
-    print(f"clicks: {RECOMMENDATIONS} recommendations on Slack, bursts of {BURST} signed "
-          f"Accept clicks over HTTP to one `sopbot serve`; floor = bare Bolt (FastAPI + "
-          f"uvicorn + slack_bolt's handler, a listener that only acks)", flush=True)  # fmt: skip
+    print(
+        f"clicks: {RECOMMENDATIONS} recommendations on Slack, bursts of {BURST} signed "
+        f"Accept clicks over HTTP to one `sopbot serve`; floor = bare Bolt (FastAPI + "
+        f"uvicorn + slack_bolt's handler, a listener that only acks)",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         if os.environ.get("SOPBOT_BENCH_CLICKS_SQLITE", "1") != "0":
@@ -336,4 +397,5 @@ def run() -> None:
         if os.environ.get("SOPBOT_BENCH_KEEP_LOGS"):
             for log in directory.glob("*.log"):
                 (Path(os.environ["SOPBOT_BENCH_KEEP_LOGS"]) / log.name).write_bytes(
-                    log.read_bytes())  # fmt: skip
+                    log.read_bytes()
+                )

@@ -45,7 +45,7 @@ from tests.conftest import make_rec
 from tests.fakes.slack_api import FakeSlackApi
 from tests.live import free_port
 from tests.scratch_pg import scratch_database
-from workflows.ingestion import validate_batch
+from workflows.intake.validation import validate_batch
 from workflows.service import build_services
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,10 +63,15 @@ def seed(url: str) -> None:
     config = load_config(CONFIG)
     database = Database(url)
     migrate.upgrade(database)
-    services = build_services(database=database, config=config,
-                              clock=AdjustableClock(RECEIVED, frozen=True))  # fmt: skip
-    raw = [make_rec(title=f"BENCH-{n:05d}", sku=f"SKU-{n % 97}",
-                    site="PLANT-2" if n % 2 else "DC-NORTH") for n in range(ROWS)]  # fmt: skip
+    services = build_services(
+        database=database, config=config, clock=AdjustableClock(RECEIVED, frozen=True)
+    )
+    raw = [
+        make_rec(
+            title=f"BENCH-{n:05d}", sku=f"SKU-{n % 97}", site="PLANT-2" if n % 2 else "DC-NORTH"
+        )
+        for n in range(ROWS)
+    ]
     for start in range(0, ROWS, 500):
         items = validate_batch(config=config, raw_items=raw[start : start + 500])
         services.ingestor.ingest(items=items)
@@ -77,16 +82,27 @@ def seed(url: str) -> None:
 
 @contextmanager
 def serving(url: str, slack: FakeSlackApi, replicas: int, in_flight: int) -> Iterator[None]:
-    env = {**os.environ, "SOPBOT_OUTBOX_SENDS_IN_FLIGHT": str(in_flight),
-           "SOPBOT_DATABASE_URL": url, "SOPBOT_CONFIG": str(CONFIG),
-           "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": "bench-secret",
-           "SLACK_API_URL": slack.url, "SOPBOT_LOCAL_CHAT": "0",
-           "SOPBOT_CLOCK_START": REMINDERS_DUE.isoformat(), "SOPBOT_TICK_SECONDS": "0.2",
-           "SOPBOT_SLA_SWEEP_SECONDS": "1"}  # fmt: skip
+    env = {
+        **os.environ,
+        "SOPBOT_OUTBOX_SENDS_IN_FLIGHT": str(in_flight),
+        "SOPBOT_DATABASE_URL": url,
+        "SOPBOT_CONFIG": str(CONFIG),
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": "bench-secret",
+        "SLACK_API_URL": slack.url,
+        "SOPBOT_LOCAL_CHAT": "0",
+        "SOPBOT_CLOCK_START": REMINDERS_DUE.isoformat(),
+        "SOPBOT_TICK_SECONDS": "0.2",
+        "SOPBOT_SLA_SWEEP_SECONDS": "1",
+    }
     processes = [
-        subprocess.Popen([str(ROOT / ".venv" / "bin" / "sopbot"), "serve", "--port",
-                          str(free_port())], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)  # fmt: skip
+        subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "sopbot"), "serve", "--port", str(free_port())],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(replicas)
     ]
     try:
@@ -103,8 +119,11 @@ def serving(url: str, slack: FakeSlackApi, replicas: int, in_flight: int) -> Ite
 
 
 def reminders(slack: FakeSlackApi) -> list[dict[str, Any]]:
-    return [p for p in slack.calls_to("chat.postMessage")
-            if str(p.get("text", "")).startswith("Reminder:")]  # fmt: skip
+    return [
+        p
+        for p in slack.calls_to("chat.postMessage")
+        if str(p.get("text", "")).startswith("Reminder:")
+    ]
 
 
 def ours(url: str, replicas: int, in_flight: int) -> tuple[float, list[dict[str, Any]]]:
@@ -155,11 +174,17 @@ def bench(label: str, make_url: Any) -> None:
             rate, calls = ours(url, replicas, in_flight)
         bare = floor(calls)
         ratio = rate / bare
-        verdict = (f"target {TARGET}: {'met' if ratio >= TARGET else 'not met'}"
-                   if replicas == 1 else "two replicas, same floor")  # fmt: skip
-        print(f"{label:<10} {replicas} serve, {in_flight} in flight  ours {rate:7.1f}/s   "
-              f"floor {bare:7.1f}/s   ratio {ratio:5.2f}   ({verdict}; each reminder exactly "
-              "once)", flush=True)  # fmt: skip
+        verdict = (
+            f"target {TARGET}: {'met' if ratio >= TARGET else 'not met'}"
+            if replicas == 1
+            else "two replicas, same floor"
+        )
+        print(
+            f"{label:<10} {replicas} serve, {in_flight} in flight  ours {rate:7.1f}/s   "
+            f"floor {bare:7.1f}/s   ratio {ratio:5.2f}   ({verdict}; each reminder exactly "
+            "once)",
+            flush=True,
+        )
 
 
 @contextmanager
@@ -169,8 +194,11 @@ def _sqlite() -> Iterator[str]:
 
 
 def run() -> None:
-    print(f"Delivery: {ROWS} reminders to the fake Slack by `sopbot serve`; floor = the same "
-          "chat.postMessage calls in a bare slack_sdk loop", flush=True)  # fmt: skip
+    print(
+        f"Delivery: {ROWS} reminders to the fake Slack by `sopbot serve`; floor = the same "
+        "chat.postMessage calls in a bare slack_sdk loop",
+        flush=True,
+    )
     admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
     if admin_url:
         bench("postgresql", lambda: scratch_database(admin_url, "sopbot_bench_delivery"))

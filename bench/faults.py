@@ -36,8 +36,11 @@ MONDAY_9 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
 
 def verdict(counts: Counts, allowed_duplicates: int, recovered: bool = True) -> str:
-    ok = (counts.stored == counts.acknowledged == counts.delivered and recovered
-          and counts.duplicated <= allowed_duplicates)  # fmt: skip
+    ok = (
+        counts.stored == counts.acknowledged == counts.delivered
+        and recovered
+        and counts.duplicated <= allowed_duplicates
+    )
     return "met" if ok else "MISSED"
 
 
@@ -49,11 +52,15 @@ def storms(label: str, url: str) -> None:
         clock = AdjustableClock(MONDAY_9, frozen=True)
         services = build_services(database=database, config=config, clock=clock)
         with FakeSlackApi() as fake:
-            counts = slack_storm(services, clock, fake, messages=STORM_MESSAGES,
-                                 long_retry_after=30.0)  # fmt: skip
+            counts = slack_storm(
+                services, clock, fake, messages=STORM_MESSAGES, long_retry_after=30.0
+            )
         lost = counts.faults.get("timeout (after the work)", 0)
-        print(f"  {label:<10} Slack storm: {counts.line()}: "
-              f"{verdict(counts, lost, counts.after_storm_calls == 1)}", flush=True)  # fmt: skip
+        print(
+            f"  {label:<10} Slack storm: {counts.line()}: "
+            f"{verdict(counts, lost, counts.after_storm_calls == 1)}",
+            flush=True,
+        )
     finally:
         database.dispose()
 
@@ -64,11 +71,13 @@ def teams(label: str, url: str) -> None:
     database.dispose()
     clock = AdjustableClock(MONDAY_9, frozen=True)
     with FakeBotConnector() as connector:
-        counts = teams_storm(url, uncapped_demo_config(), clock, connector,
-                             messages=STORM_MESSAGES)  # fmt: skip
+        counts = teams_storm(url, uncapped_demo_config(), clock, connector, messages=STORM_MESSAGES)
     lost = counts.faults.get("timeout (after the work)", 0)
-    print(f"  {label:<10} Teams storm: {counts.line()}: "
-          f"{verdict(counts, lost, counts.after_storm_calls == 1)}", flush=True)  # fmt: skip
+    print(
+        f"  {label:<10} Teams storm: {counts.line()}: "
+        f"{verdict(counts, lost, counts.after_storm_calls == 1)}",
+        flush=True,
+    )
 
 
 def crash_line(label: str, what: str, result: Result) -> None:
@@ -77,8 +86,11 @@ def crash_line(label: str, what: str, result: Result) -> None:
 
 
 def run() -> None:
-    print(f"faults: storms of {STORM_MESSAGES} messages (40% of calls fail), crashes over "
-          f"{ITEMS} items in batches of {SIZE}", flush=True)  # fmt: skip
+    print(
+        f"faults: storms of {STORM_MESSAGES} messages (40% of calls fail), crashes over "
+        f"{ITEMS} items in batches of {SIZE}",
+        flush=True,
+    )
     batches = max(3, ITEMS // SIZE)
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
@@ -87,9 +99,13 @@ def run() -> None:
         sqlite = f"sqlite:///{directory / 'storm.db'}"
         storms("sqlite", sqlite)
         teams("sqlite", f"sqlite:///{directory / 'teams.db'}")
-        crash_line("sqlite", "SIGKILL x2", sigkill(f"sqlite:///{directory / 'kill.db'}",
-                                                   directory / "kill", batches=batches,
-                                                   size=SIZE))  # fmt: skip
+        crash_line(
+            "sqlite",
+            "SIGKILL x2",
+            sigkill(
+                f"sqlite:///{directory / 'kill.db'}", directory / "kill", batches=batches, size=SIZE
+            ),
+        )
         admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
         if admin_url:
             with scratch_database(admin_url, "sopbot_bench") as url:
@@ -103,8 +119,9 @@ def run() -> None:
         try:
             (directory / "restart").mkdir()
             with scratch_database(own_url, "sopbot_bench") as url:
-                result = database_restart(url, directory / "restart", restart,
-                                          batches=batches, size=SIZE)  # fmt: skip
+                result = database_restart(
+                    url, directory / "restart", restart, batches=batches, size=SIZE
+                )
             crash_line("postgresql", "server restarted", result)
         finally:
             stop()

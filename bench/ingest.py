@@ -38,16 +38,29 @@ SITES = ["DC-NORTH", "DC-SOUTH", "PLANT-2"]
 def payloads(count: int, run: str) -> list[dict[str, Any]]:
     rows = []
     for i in range(count):
-        rows.append({
-            "external_id": f"{run}-{i}", "source": "bench", "type": TYPES[i % 5],
-            "title": f"SKU-{i % 977} at {SITES[i % 3]}", "action": f"Move {i % 500 + 10} pcs",
-            "sku": f"SKU-{i % 977}", "site": SITES[i % 3], "supplier": f"SUP-{i % 31}",
-            "quantity": i % 500 + 10, "unit": "pcs", "confidence": 0.6 + (i % 40) / 100,
-            "interval_low": 5, "interval_high": 700,
-            "drivers": [{"factor": "Open orders", "weight": 0.4},
-                        {"factor": "Late PO", "weight": 0.2}],
-            "event_time": "2026-11-30T07:00:00+00:00", "recorded_time": "2026-11-30T07:30:00+00:00",
-        })  # fmt: skip
+        rows.append(
+            {
+                "external_id": f"{run}-{i}",
+                "source": "bench",
+                "type": TYPES[i % 5],
+                "title": f"SKU-{i % 977} at {SITES[i % 3]}",
+                "action": f"Move {i % 500 + 10} pcs",
+                "sku": f"SKU-{i % 977}",
+                "site": SITES[i % 3],
+                "supplier": f"SUP-{i % 31}",
+                "quantity": i % 500 + 10,
+                "unit": "pcs",
+                "confidence": 0.6 + (i % 40) / 100,
+                "interval_low": 5,
+                "interval_high": 700,
+                "drivers": [
+                    {"factor": "Open orders", "weight": 0.4},
+                    {"factor": "Late PO", "weight": 0.2},
+                ],
+                "event_time": "2026-11-30T07:00:00+00:00",
+                "recorded_time": "2026-11-30T07:30:00+00:00",
+            }
+        )
     return rows
 
 
@@ -56,9 +69,20 @@ def floor_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for item in items:
         row = {k: v for k, v in item.items() if k not in ("event_time", "recorded_time")}
-        row.update(revision=1, content_hash="x" * 64, received_at=now, status="open",
-                   tier="direct", owner_id="ana", due_at=now, reminders_sent=0,
-                   escalation_level=0, links=[], event_time=now, recorded_time=now)  # fmt: skip
+        row.update(
+            revision=1,
+            content_hash="x" * 64,
+            received_at=now,
+            status="open",
+            tier="direct",
+            owner_id="ana",
+            due_at=now,
+            reminders_sent=0,
+            escalation_level=0,
+            links=[],
+            event_time=now,
+            recorded_time=now,
+        )
         rows.append(row)
     return rows
 
@@ -81,17 +105,25 @@ class Floor:
 def serving(url: str) -> Iterator[httpx.Client]:
     """`sopbot serve` on a loopback port, and a client for it once it answers."""
     port = free_port()
-    env = {**os.environ, "SOPBOT_DATABASE_URL": url, "SOPBOT_API_TOKEN": TOKEN,
-           "SOPBOT_SCHEDULER": "0", "SOPBOT_LOCAL_CHAT": "0"}  # fmt: skip
+    env = {
+        **os.environ,
+        "SOPBOT_DATABASE_URL": url,
+        "SOPBOT_API_TOKEN": TOKEN,
+        "SOPBOT_SCHEDULER": "0",
+        "SOPBOT_LOCAL_CHAT": "0",
+    }
     env.pop("SOPBOT_CONFIG", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(port)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"},
-                          timeout=60) as client:  # fmt: skip
+        with httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60
+        ) as client:
             wait_healthy(base)
             yield client
     finally:
@@ -127,8 +159,11 @@ def report(label: str, ours: float, floor: float, target: float | None) -> None:
     verdict = ""
     if target is not None:
         verdict = f"  (target >= {target:.2f}: {'met' if ratio >= target else 'MISSED'})"
-    print(f"{label:<10} ours {ours:8.0f} rows/s   floor {floor:8.0f} rows/s   "
-          f"ratio {ratio:.2f}{verdict}", flush=True)  # fmt: skip
+    print(
+        f"{label:<10} ours {ours:8.0f} rows/s   floor {floor:8.0f} rows/s   "
+        f"ratio {ratio:.2f}{verdict}",
+        flush=True,
+    )
 
 
 def run() -> None:
@@ -139,12 +174,15 @@ def run() -> None:
     )
     items = payloads(ROWS, uuid.uuid4().hex[:6])
     with tempfile.TemporaryDirectory() as tmp:
-        ours, floor = measure(f"sqlite:///{Path(tmp) / 'ours.db'}",
-                              f"sqlite:///{Path(tmp) / 'floor.db'}", items)  # fmt: skip
+        ours, floor = measure(
+            f"sqlite:///{Path(tmp) / 'ours.db'}", f"sqlite:///{Path(tmp) / 'floor.db'}", items
+        )
         report("sqlite", ours, floor, 0.2)
     admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
     if admin_url:
-        with (scratch_database(admin_url, "sopbot_bench") as url,
-              scratch_database(admin_url, "sopbot_bench") as url2):  # fmt: skip
+        with (
+            scratch_database(admin_url, "sopbot_bench") as url,
+            scratch_database(admin_url, "sopbot_bench") as url2,
+        ):
             ours, floor = measure(url, url2, items)
             report("postgresql", ours, floor, 0.2)

@@ -47,17 +47,25 @@ OWNERS = ["ana", "carl", "dora"]  # their manager: ben
 
 def start_server(url: str, slack: FakeSlackApi) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "SOPBOT_DATABASE_URL": url, "SOPBOT_API_TOKEN": TOKEN,
-           "SOPBOT_LOCAL_CHAT": "0", "SOPBOT_CLOCK_START": CLOCK_START.isoformat(),
-           "SOPBOT_SLA_SWEEP_SECONDS": str(SWEEP_SECONDS),
-           "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-           "SLACK_API_URL": slack.url}  # fmt: skip
+    env = {
+        **os.environ,
+        "SOPBOT_DATABASE_URL": url,
+        "SOPBOT_API_TOKEN": TOKEN,
+        "SOPBOT_LOCAL_CHAT": "0",
+        "SOPBOT_CLOCK_START": CLOCK_START.isoformat(),
+        "SOPBOT_SLA_SWEEP_SECONDS": str(SWEEP_SECONDS),
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.url,
+    }
     env.pop("SOPBOT_CONFIG", None)
     env.pop("SOPBOT_TICK_SECONDS", None)  # the default delivery tick, as deployed
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(port)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, process=server)
@@ -71,8 +79,14 @@ def clock_offset(base: str) -> timedelta:
     """Server clock minus wall clock, to within half a request's round trip."""
     headers = {"Authorization": f"Bearer {TOKEN}"}
     with httpx.Client(base_url=base, headers=headers, timeout=30) as api:
-        probe = {"external_id": "clock-probe", "source": "bench", "type": "stockout_risk",
-                 "title": "clock probe", "action": "none", "confidence": 0.1}  # fmt: skip
+        probe = {
+            "external_id": "clock-probe",
+            "source": "bench",
+            "type": "stockout_risk",
+            "title": "clock probe",
+            "action": "none",
+            "confidence": 0.1,
+        }
         before = time.time()
         created = api.post("/api/v1/recommendations", json=probe)
         after = time.time()
@@ -87,14 +101,29 @@ def expiring_rows(server_now: datetime) -> list[dict]:
     rows = []
     for n in range(EXPIRIES):
         due = server_now + timedelta(seconds=LEAD + SPREAD * n / EXPIRIES)
-        rows.append({
-            "source": "bench", "external_id": f"late-{n}", "revision": 1, "content_hash": "x",
-            "type": "stockout_risk", "title": f"{TITLE}{n:04d}", "action": "Move stock",
-            "site": "DC-NORTH", "confidence": 0.8, "drivers": [], "links": [],
-            "received_at": server_now - timedelta(hours=1), "status": "open", "tier": "direct",
-            "owner_id": OWNERS[n % len(OWNERS)], "due_at": due, "next_action_at": due,
-            "reminders_sent": 2, "escalation_level": 0,
-        })  # fmt: skip
+        rows.append(
+            {
+                "source": "bench",
+                "external_id": f"late-{n}",
+                "revision": 1,
+                "content_hash": "x",
+                "type": "stockout_risk",
+                "title": f"{TITLE}{n:04d}",
+                "action": "Move stock",
+                "site": "DC-NORTH",
+                "confidence": 0.8,
+                "drivers": [],
+                "links": [],
+                "received_at": server_now - timedelta(hours=1),
+                "status": "open",
+                "tier": "direct",
+                "owner_id": OWNERS[n % len(OWNERS)],
+                "due_at": due,
+                "next_action_at": due,
+                "reminders_sent": 2,
+                "escalation_level": 0,
+            }
+        )
     return rows
 
 
@@ -138,9 +167,12 @@ def measure(url: str) -> None:
     p99 = late[min(len(late) - 1, int(0.99 * len(late)))]
     target = SWEEP_SECONDS + 5
     verdict = "met" if p99 <= target and len(late) == EXPIRIES else "MISSED"
-    print(f"{label(url):<10} arrived {len(late)}/{EXPIRIES}   lateness p50 "
-          f"{statistics.median(late):5.2f} s  p99 {p99:5.2f} s  max {late[-1]:5.2f} s   "
-          f"(target p99 <= {target:.0f} s: {verdict})", flush=True)  # fmt: skip
+    print(
+        f"{label(url):<10} arrived {len(late)}/{EXPIRIES}   lateness p50 "
+        f"{statistics.median(late):5.2f} s  p99 {p99:5.2f} s  max {late[-1]:5.2f} s   "
+        f"(target p99 <= {target:.0f} s: {verdict})",
+        flush=True,
+    )
 
 
 def label(url: str) -> str:
@@ -148,9 +180,11 @@ def label(url: str) -> str:
 
 
 def run() -> None:
-    print(f"escalation lateness: {EXPIRIES:,} SLA expiries over {SPREAD:.0f} s, sweep every "
-          f"{SWEEP_SECONDS:.0f} s, expiry -> escalation at the fake Slack Web API",
-          flush=True)  # fmt: skip
+    print(
+        f"escalation lateness: {EXPIRIES:,} SLA expiries over {SPREAD:.0f} s, sweep every "
+        f"{SWEEP_SECONDS:.0f} s, expiry -> escalation at the fake Slack Web API",
+        flush=True,
+    )
     admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
     if admin_url:
         with scratch_database(admin_url, "sopbot_bench") as url:

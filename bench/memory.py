@@ -60,16 +60,25 @@ def _status_mb(pid: int, field: str) -> float:
 @contextmanager
 def serving(url: str, slack: FakeSlackApi) -> Iterator[tuple[subprocess.Popen, str]]:
     port = free_port()
-    env = {**os.environ, "SOPBOT_DATABASE_URL": url, "SOPBOT_API_TOKEN": TOKEN,
-           "SOPBOT_LOCAL_CHAT": "0", "SOPBOT_CLOCK_START": NOW.isoformat(),
-           "SOPBOT_SLA_SWEEP_SECONDS": "2", "SOPBOT_TICK_SECONDS": "0.5",
-           "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-           "SLACK_API_URL": slack.url}  # fmt: skip
+    env = {
+        **os.environ,
+        "SOPBOT_DATABASE_URL": url,
+        "SOPBOT_API_TOKEN": TOKEN,
+        "SOPBOT_LOCAL_CHAT": "0",
+        "SOPBOT_CLOCK_START": NOW.isoformat(),
+        "SOPBOT_SLA_SWEEP_SECONDS": "2",
+        "SOPBOT_TICK_SECONDS": "0.5",
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.url,
+    }
     env.pop("SOPBOT_CONFIG", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(port)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, process=server)
@@ -106,11 +115,18 @@ def exercise(url: str) -> Memory:
                 after: int | None = None
                 while time.monotonic() < stop:
                     user = HOME_USERS[requests % len(HOME_USERS)]
-                    event = {"type": "app_home_opened", "user": user, "channel": "D0" + user,
-                             "tab": "home"}  # fmt: skip
+                    event = {
+                        "type": "app_home_opened",
+                        "user": user,
+                        "channel": "D0" + user,
+                        "tab": "home",
+                    }
                     sender.event(event).raise_for_status()
-                    params: dict[str, object] = {"limit": 500, "status": "open",
-                                                 "owner": OWNERS[requests % len(OWNERS)]}
+                    params: dict[str, object] = {
+                        "limit": 500,
+                        "status": "open",
+                        "owner": OWNERS[requests % len(OWNERS)],
+                    }
                     if after is not None:
                         params["after_id"] = after
                     page = api.get("/api/v1/recommendations", params=params)
@@ -127,8 +143,13 @@ def exercise(url: str) -> Memory:
         peak = _status_mb(server.pid, "VmHWM")
         last = _status_mb(server.pid, "VmRSS")
         delivered = len(slack.calls_to("chat.postMessage"))
-        return Memory(started_mb=started, peak_mb=max(peak, *sampled), last_mb=last,
-                      requests=requests, delivered=delivered)  # fmt: skip
+        return Memory(
+            started_mb=started,
+            peak_mb=max(peak, *sampled),
+            last_mb=last,
+            requests=requests,
+            delivered=delivered,
+        )
 
 
 def compare(label: str, empty_url: str, full_url: str) -> None:
@@ -143,25 +164,34 @@ def compare(label: str, empty_url: str, full_url: str) -> None:
     full = exercise(full_url)
     extra = full.peak_mb - empty.peak_mb
     verdict = "met" if extra <= TARGET_MB else "MISSED"
-    print(f"{label:<10} empty: start {empty.started_mb:5.0f} MB peak {empty.peak_mb:5.0f} MB "
-          f"({empty.requests} requests)   {ROWS:,} rows (loaded in {seconds:.0f} s): start "
-          f"{full.started_mb:5.0f} MB peak {full.peak_mb:5.0f} MB end {full.last_mb:5.0f} MB "
-          f"({full.requests} requests, {full.delivered} messages delivered)   "
-          f"peak +{extra:.0f} MB (target <= +{TARGET_MB:.0f} MB: {verdict})",
-          flush=True)  # fmt: skip
+    print(
+        f"{label:<10} empty: start {empty.started_mb:5.0f} MB peak {empty.peak_mb:5.0f} MB "
+        f"({empty.requests} requests)   {ROWS:,} rows (loaded in {seconds:.0f} s): start "
+        f"{full.started_mb:5.0f} MB peak {full.peak_mb:5.0f} MB end {full.last_mb:5.0f} MB "
+        f"({full.requests} requests, {full.delivered} messages delivered)   "
+        f"peak +{extra:.0f} MB (target <= +{TARGET_MB:.0f} MB: {verdict})",
+        flush=True,
+    )
 
 
 def run() -> None:
-    print(f"memory: `sopbot serve` for {SECONDS:.0f} s of Home tabs, list pages, details and "
-          f"scrapes while it sweeps and delivers; empty database vs {ROWS:,} recommendations",
-          flush=True)  # fmt: skip
+    print(
+        f"memory: `sopbot serve` for {SECONDS:.0f} s of Home tabs, list pages, details and "
+        f"scrapes while it sweeps and delivers; empty database vs {ROWS:,} recommendations",
+        flush=True,
+    )
     admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
     if admin_url:
-        with (scratch_database(admin_url, "sopbot_bench") as empty_url,
-              scratch_database(admin_url, "sopbot_bench") as full_url):  # fmt: skip
+        with (
+            scratch_database(admin_url, "sopbot_bench") as empty_url,
+            scratch_database(admin_url, "sopbot_bench") as full_url,
+        ):
             compare("postgresql", empty_url, full_url)
     # SQLite too when asked, or when there is no PostgreSQL: keeps `make bench` short.
     if os.environ.get("SOPBOT_BENCH_MEMORY_SQLITE", "0" if admin_url else "1") != "0":
         with tempfile.TemporaryDirectory() as tmp:
-            compare("sqlite", f"sqlite:///{Path(tmp) / 'empty.db'}",
-                    f"sqlite:///{Path(tmp) / 'full.db'}")  # fmt: skip
+            compare(
+                "sqlite",
+                f"sqlite:///{Path(tmp) / 'empty.db'}",
+                f"sqlite:///{Path(tmp) / 'full.db'}",
+            )

@@ -9,8 +9,9 @@ import time
 import httpx
 
 
-def wait_healthy(base: str, *, process: subprocess.Popen | None = None,
-                 timeout: float = 60.0) -> None:  # fmt: skip
+def wait_healthy(
+    base: str, *, process: subprocess.Popen | None = None, timeout: float = 60.0
+) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:

@@ -2,7 +2,7 @@
 same table with nothing due, each as a ratio to a floor measured in the same run.
 
 Floor: the bare indexed SELECT of the due rows (the sweep's columns, no lock) plus one
-Core `executemany` of one outbox row per due row, committed. Ours: `workflows.sla.sweep`
+Core `executemany` of one outbox row per due row, committed. Ours: `workflows.sla.sweep.sweep`
 as `sopbot serve` runs it: claims in batches with FOR UPDATE SKIP LOCKED (PostgreSQL),
 business-hours arithmetic per row, outbox rows (ON CONFLICT DO NOTHING), audit events,
 the rows' progress updated, one transaction per batch.
@@ -33,7 +33,7 @@ from storage.models import Event, OutboxItem
 from storage.types import UTCDateTime
 from tests.scratch_pg import scratch_database
 from workflows.outbox import outbox_row
-from workflows.sla import due_query, sweep
+from workflows.sla.sweep import due_query, sweep
 
 ROWS = int(os.environ.get("SOPBOT_BENCH_SLA_ROWS", "1000000"))
 DUE_EVERY = 100  # 1% due
@@ -71,8 +71,13 @@ def load(database: Database, rows: int) -> float:
     start = time.perf_counter()
     statement = _PG_LOAD if database.is_postgres else _SQLITE_LOAD
     with database.engine.begin() as connection:
-        params = {"rows": rows, "received": RECEIVED, "due": DUE, "first": FIRST_REMINDER,
-                  "later": LATER}  # fmt: skip
+        params = {
+            "rows": rows,
+            "received": RECEIVED,
+            "due": DUE,
+            "first": FIRST_REMINDER,
+            "later": LATER,
+        }
         connection.execute(_times(statement), params)
     _vacuum(database)
     return time.perf_counter() - start
@@ -92,10 +97,12 @@ def reset(database: Database) -> None:
     """Put the swept rows back to 'first reminder due' and empty the outbox (untimed)."""
     with database.engine.begin() as connection:
         connection.execute(
-            _times("UPDATE recommendations SET next_action_at = :first, reminders_sent = 0 "
-                   "WHERE reminders_sent > 0"),
+            _times(
+                "UPDATE recommendations SET next_action_at = :first, reminders_sent = 0 "
+                "WHERE reminders_sent > 0"
+            ),
             {"first": FIRST_REMINDER},
-        )  # fmt: skip
+        )
         connection.execute(delete(OutboxItem.__table__))
         connection.execute(delete(Event.__table__))
     _vacuum(database)
@@ -112,17 +119,28 @@ def floor(database: Database, now: datetime) -> tuple[float, int]:
 
 def _insert_outbox(connection: Connection, ids: list[int], now: datetime) -> None:
     if ids:
-        connection.execute(insert(OutboxItem.__table__), [
-            outbox_row(kind=OutboxKind.DELIVER, key=f"floor:{i}", now=now, recommendation_id=i,
-                       person_id="ana", payload={"purpose": "reminder", "level": 1})
-            for i in ids
-        ])  # fmt: skip
+        connection.execute(
+            insert(OutboxItem.__table__),
+            [
+                outbox_row(
+                    kind=OutboxKind.DELIVER,
+                    key=f"floor:{i}",
+                    now=now,
+                    recommendation_id=i,
+                    person_id="ana",
+                    payload={"purpose": "reminder", "level": 1},
+                )
+                for i in ids
+            ],
+        )
 
 
 def interleaved(
-    runs: int, floor_run: Callable[[], float], ours_run: Callable[[], float],
+    runs: int,
+    floor_run: Callable[[], float],
+    ours_run: Callable[[], float],
     between: Callable[[], None],
-) -> tuple[float, float]:  # fmt: skip
+) -> tuple[float, float]:
     """Medians of `runs` alternating measurements of the floor and ours."""
     floors, ours = [], []
     for _ in range(runs):
@@ -138,8 +156,11 @@ def bench_database(label: str, database: Database) -> None:
     config = load_config(Path(__file__).resolve().parent.parent / "core" / "data" / "demo.yml")
     calendars = Calendars(config)
     loaded = load(database, ROWS)
-    print(f"{label}: loaded {ROWS:,} open recommendations ({ROWS // DUE_EVERY:,} due) "
-          f"in {loaded:.1f} s", flush=True)  # fmt: skip
+    print(
+        f"{label}: loaded {ROWS:,} open recommendations ({ROWS // DUE_EVERY:,} due) "
+        f"in {loaded:.1f} s",
+        flush=True,
+    )
 
     def ours(now: datetime) -> Callable[[], float]:
         def measure() -> float:
@@ -159,15 +180,20 @@ def bench_database(label: str, database: Database) -> None:
     # Floor and ours alternate, so a busy machine slows both alike.
     floor_due, ours_due = interleaved(RUNS, floor_of(NOW), ours(NOW), lambda: reset(database))
     report(label, f"{ROWS // DUE_EVERY:,} due", ours_due, floor_due, 3.0)
-    floor_none, ours_none = interleaved(EMPTY_RUNS, floor_of(NOTHING_DUE), ours(NOTHING_DUE),
-                                        lambda: None)  # fmt: skip
+    floor_none, ours_none = interleaved(
+        EMPTY_RUNS, floor_of(NOTHING_DUE), ours(NOTHING_DUE), lambda: None
+    )
     report(label, "none due", ours_none, floor_none, None, absolute_ms=50)
 
 
 def report(
-    label: str, what: str, ours: float, floor_s: float, ratio_target: float | None,
+    label: str,
+    what: str,
+    ours: float,
+    floor_s: float,
+    ratio_target: float | None,
     absolute_ms: float | None = None,
-) -> None:  # fmt: skip
+) -> None:
     ratio = ours / floor_s if floor_s else float("inf")
     verdicts = []
     if ratio_target is not None:
@@ -177,14 +203,20 @@ def report(
     if absolute_ms is not None:
         met = ours * 1000 < absolute_ms
         verdicts.append(f"target < {absolute_ms:.0f} ms: {'met' if met else 'MISSED'}")
-    print(f"{label:<10} {what:<12} ours {ours * 1000:9.1f} ms   floor {floor_s * 1000:9.1f} ms   "
-          f"ratio {ratio:5.2f}   ({'; '.join(verdicts)})", flush=True)  # fmt: skip
+    print(
+        f"{label:<10} {what:<12} ours {ours * 1000:9.1f} ms   floor {floor_s * 1000:9.1f} ms   "
+        f"ratio {ratio:5.2f}   ({'; '.join(verdicts)})",
+        flush=True,
+    )
 
 
 def run() -> None:
-    print(f"SLA sweep: {ROWS:,} open recommendations, 1% due; floor = indexed SELECT of the "
-          f"due rows + executemany of their outbox rows; median of {RUNS} (due) and "
-          f"{EMPTY_RUNS} (none due) runs", flush=True)  # fmt: skip
+    print(
+        f"SLA sweep: {ROWS:,} open recommendations, 1% due; floor = indexed SELECT of the "
+        f"due rows + executemany of their outbox rows; median of {RUNS} (due) and "
+        f"{EMPTY_RUNS} (none due) runs",
+        flush=True,
+    )
     admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
     if admin_url:
         with scratch_database(admin_url, "sopbot_bench") as url:

@@ -20,17 +20,17 @@ from bot.settings import Settings
 from core.domain import Action, IngestStatus
 from core.limits import MAX_BIGINT
 from core.recommendation import OutcomeIn, RecommendationIn
-from workflows.decisions import DecisionRequest
+from workflows.decisions.service import DecisionRequest
 from workflows.errors import AlreadyDecided, InvalidInput, NotFound, NotPermitted, Withdrawn
-from workflows.ingestion import BatchRejected, IngestResult, ItemError, validate_batch
-from workflows.outcomes import UnknownRecommendations, record_outcomes
-from workflows.queries import (
+from workflows.intake.outcomes import UnknownRecommendations, record_outcomes
+from workflows.intake.validation import BatchRejected, IngestResult, ItemError, validate_batch
+from workflows.service import Services
+from workflows.views.queries import (
     RecommendationView,
     list_recommendations,
     recommendation_detail,
     summary_view,
 )
-from workflows.service import Services
 
 _RESULT = TypeAdapter(IngestResult)
 # Ids fit a BIGINT column: a larger one is a 422 naming it, not a database error.
@@ -64,9 +64,13 @@ def _decision_in(body: Any) -> DecisionIn:
     try:
         return _DECISION.validate_python(body)
     except ValidationError as exc:
-        detail = [{"field": ".".join(str(p) for p in err["loc"]) or "body",
-                   "message": err["msg"].removeprefix("Value error, ")}
-                  for err in exc.errors()]  # fmt: skip
+        detail = [
+            {
+                "field": ".".join(str(p) for p in err["loc"]) or "body",
+                "message": err["msg"].removeprefix("Value error, "),
+            }
+            for err in exc.errors()
+        ]
         raise ApiError(422, detail) from None
 
 
@@ -116,16 +120,36 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
     @router.post(
         "/api/v1/recommendations",
         response_model=IngestResult | list[IngestResult],
-        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-            "schema": {"oneOf": [{"$ref": "#/components/schemas/RecommendationIn"},
-                                 {"type": "array", "minItems": 1,
-                                  "items": {"$ref": "#/components/schemas/RecommendationIn"}}]}}}}},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "oneOf": [
+                                {"$ref": "#/components/schemas/RecommendationIn"},
+                                {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "items": {"$ref": "#/components/schemas/RecommendationIn"},
+                                },
+                            ]
+                        }
+                    }
+                },
+            }
+        },
         summary="Store one recommendation or a batch (all or nothing, idempotent)",
-        dependencies=write, status_code=201,
-        responses={200: {"description": "Every item was already stored (duplicates)",
-                         "model": IngestResult | list[IngestResult]},
-                   **responses(401, 403, 413, 415, 422)},
-    )  # fmt: skip
+        dependencies=write,
+        status_code=201,
+        responses={
+            200: {
+                "description": "Every item was already stored (duplicates)",
+                "model": IngestResult | list[IngestResult],
+            },
+            **responses(401, 403, 413, 415, 422),
+        },
+    )
     async def post_recommendations(request: Request) -> Response:
         body = await read_json(request)
         single = isinstance(body, dict)
@@ -160,8 +184,12 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
             raise _error(404, f"no recommendation {recommendation_id}", "id")
         return view
 
-    @router.get("/api/v1/recommendations", response_model=RecommendationPage, dependencies=read,
-                responses=responses(401, 422))  # fmt: skip
+    @router.get(
+        "/api/v1/recommendations",
+        response_model=RecommendationPage,
+        dependencies=read,
+        responses=responses(401, 422),
+    )
     def get_recommendations(
         status: Literal["open", "decided", "withdrawn"] | None = None,
         type: str | None = None,
@@ -170,31 +198,45 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         after_id: Annotated[int | None, Query(ge=0, le=MAX_BIGINT)] = None,
     ) -> RecommendationPage:
         with services.database.read() as session:
-            recs = list_recommendations(session, status=status, type_=type, owner=owner,
-                                        limit=limit, after_id=after_id)  # fmt: skip
+            recs = list_recommendations(
+                session, status=status, type_=type, owner=owner, limit=limit, after_id=after_id
+            )
             items = [summary_view(r) for r in recs]
         return RecommendationPage(
             items=items, next_after_id=items[-1].id if len(items) == limit else None
         )
 
     @router.post(
-        "/api/v1/recommendations/{recommendation_id}/decisions", response_model=DecisionOut,
-        status_code=201, dependencies=decide,
+        "/api/v1/recommendations/{recommendation_id}/decisions",
+        response_model=DecisionOut,
+        status_code=201,
+        dependencies=decide,
         responses=responses(401, 403, 404, 409, 413, 415, 422),
         summary="Accept, override or reassign as a named person (the decision token only)",
-        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/DecisionIn"}}}}},
-    )  # fmt: skip
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/DecisionIn"}}
+                },
+            }
+        },
+    )
     async def post_decision(recommendation_id: RecommendationId, request: Request) -> DecisionOut:
         # The body is read here, after the token check: FastAPI would parse it first.
         decision = _decision_in(await read_json(request))
         if decision.actor not in services.config.people_by_id:
             raise _error(422, f"unknown person '{decision.actor}'", "actor")
         decision_request = DecisionRequest(
-            recommendation_id=recommendation_id, actor_id=decision.actor, action=decision.action,
-            channel="api", reason_code=decision.reason_code, note=decision.note,
-            value=decision.value, to=decision.to,
-        )  # fmt: skip
+            recommendation_id=recommendation_id,
+            actor_id=decision.actor,
+            action=decision.action,
+            channel="api",
+            reason_code=decision.reason_code,
+            note=decision.note,
+            value=decision.value,
+            to=decision.to,
+        )
         try:
             recorded = await run_in_threadpool(services.decisions.decide, decision_request)
         except InvalidInput as exc:
@@ -214,19 +256,34 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
             summary=recorded.summary,
         )
 
-    @router.post("/api/v1/outcomes", summary="Report what actually happened", dependencies=write,
-                 status_code=201, response_model=OutcomesRecorded,
-                 responses=responses(401, 403, 404, 413, 415, 422),
-                 openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-                     "schema": {"$ref": "#/components/schemas/OutcomeIn"}}}}})  # fmt: skip
+    @router.post(
+        "/api/v1/outcomes",
+        summary="Report what actually happened",
+        dependencies=write,
+        status_code=201,
+        response_model=OutcomesRecorded,
+        responses=responses(401, 403, 404, 413, 415, 422),
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/OutcomeIn"}}
+                },
+            }
+        },
+    )
     async def post_outcomes(request: Request) -> OutcomesRecorded:
         body = await read_json(request)
         raw_items = [body] if isinstance(body, dict) else body
         if not isinstance(raw_items, list) or not raw_items:
             raise _error(422, "send one outcome object or a non-empty list", "body")
         try:
-            ids = await run_in_threadpool(record_outcomes, database=services.database,
-                                          clock=services.clock, raw_items=raw_items)  # fmt: skip
+            ids = await run_in_threadpool(
+                record_outcomes,
+                database=services.database,
+                clock=services.clock,
+                raw_items=raw_items,
+            )
         except UnknownRecommendations as unknown:
             raise ApiError(404, [e.model_dump() for e in unknown.errors]) from None
         except BatchRejected as rejected:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from core.config import Config
 from core.limits import YEAR_PATTERN
-from workflows.decisions import NOTE_MAX
+from workflows.decisions.service import NOTE_MAX
 
 
 class ErrorItem(BaseModel):
@@ -61,8 +61,12 @@ def _tighten_properties(model: dict[str, Any], *, strips: bool) -> None:
         for variant in _variants(prop):
             if variant.get("format") == "date-time":
                 variant["pattern"] = MOMENT_PATTERN
-            elif (strips and variant.get("type") == "string" and variant.get("minLength")
-                  and "pattern" not in variant):  # fmt: skip
+            elif (
+                strips
+                and variant.get("type") == "string"
+                and variant.get("minLength")
+                and "pattern" not in variant
+            ):
                 variant["pattern"] = NON_BLANK
 
 
@@ -72,20 +76,35 @@ def _decision_schema(config: Config) -> dict[str, Any]:
     a note."""
     people = sorted(config.people_by_id)
     note = {"type": "string", "maxLength": NOTE_MAX, "pattern": NON_BLANK}
-    common = {"actor": {"type": "string", "enum": people,
-                        "description": "person id from the configuration"}}  # fmt: skip
+    common = {
+        "actor": {
+            "type": "string",
+            "enum": people,
+            "description": "person id from the configuration",
+        }
+    }
 
     def shape(action: str, required: list[str], **props: Any) -> dict[str, Any]:
-        return {"type": "object", "required": ["actor", "action", *required],
-                "properties": {**common, "action": {"type": "string", "enum": [action]},
-                               **props}}  # fmt: skip
+        return {
+            "type": "object",
+            "required": ["actor", "action", *required],
+            "properties": {**common, "action": {"type": "string", "enum": [action]}, **props},
+        }
 
-    return {"title": "DecisionIn", "oneOf": [
-        shape("accept", [], note={"type": "string", "maxLength": NOTE_MAX}),
-        shape("override", ["reason_code", "note"], note=note, value={"type": "number"},
-              reason_code={"type": "string", "enum": sorted(config.reason_codes_by_code)}),
-        shape("reassign", ["to", "note"], note=note, to={"type": "string", "enum": people}),
-    ]}  # fmt: skip
+    return {
+        "title": "DecisionIn",
+        "oneOf": [
+            shape("accept", [], note={"type": "string", "maxLength": NOTE_MAX}),
+            shape(
+                "override",
+                ["reason_code", "note"],
+                note=note,
+                value={"type": "number"},
+                reason_code={"type": "string", "enum": sorted(config.reason_codes_by_code)},
+            ),
+            shape("reassign", ["to", "note"], note=note, to={"type": "string", "enum": people}),
+        ],
+    }
 
 
 def tighten(document: dict[str, Any], config: Config) -> dict[str, Any]:

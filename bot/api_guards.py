@@ -42,8 +42,12 @@ def api_error(status: int, message: str, field: str | None = None) -> ApiError:
 
 
 def _too_large() -> bytes:
-    detail = [{"field": "body", "message": f"the body is over the {MAX_BODY_LABEL} limit; "
-                                           "send smaller batches"}]  # fmt: skip
+    detail = [
+        {
+            "field": "body",
+            "message": f"the body is over the {MAX_BODY_LABEL} limit; send smaller batches",
+        }
+    ]
     return json.dumps({"detail": detail}).encode()
 
 
@@ -94,9 +98,17 @@ class BodyLimit:
     @staticmethod
     async def _refuse(send: Send) -> None:
         body = _too_large()
-        await send({"type": "http.response.start", "status": 413, "headers": [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})  # fmt: skip
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -124,8 +136,11 @@ class TokenCheck:
         if presented is None and self._open:
             return  # `sopbot demo`: a local rehearsal, every call allowed
         if self._ingest is None and self._decide is None:
-            raise api_error(401, "the API is closed: set SOPBOT_API_TOKEN on the server and "
-                                 "send it as 'Authorization: Bearer <token>'")  # fmt: skip
+            raise api_error(
+                401,
+                "the API is closed: set SOPBOT_API_TOKEN on the server and "
+                "send it as 'Authorization: Bearer <token>'",
+            )
         if presented is None:
             raise api_error(401, "missing bearer token: send 'Authorization: Bearer <token>'")
         is_ingest = self._ingest is not None and secrets.compare_digest(presented, self._ingest)
@@ -134,13 +149,21 @@ class TokenCheck:
             raise api_error(401, "invalid bearer token")
         if needed == Scope_.DECIDE and not is_decide:
             if self._decide is None:
-                raise api_error(403, "the API takes no decisions: set SOPBOT_DECISION_TOKEN "
-                                     "on the server to allow them")  # fmt: skip
-            raise api_error(403, "this token may not take decisions; use the decision token "
-                                 "(SOPBOT_DECISION_TOKEN)")  # fmt: skip
+                raise api_error(
+                    403,
+                    "the API takes no decisions: set SOPBOT_DECISION_TOKEN "
+                    "on the server to allow them",
+                )
+            raise api_error(
+                403,
+                "this token may not take decisions; use the decision token (SOPBOT_DECISION_TOKEN)",
+            )
         if needed == Scope_.INGEST and not is_ingest:
-            raise api_error(403, "the decision token may not write recommendations or "
-                                 "outcomes; use SOPBOT_API_TOKEN")  # fmt: skip
+            raise api_error(
+                403,
+                "the decision token may not write recommendations or "
+                "outcomes; use SOPBOT_API_TOKEN",
+            )
 
 
 def _secret(value: Any) -> bytes | None:
@@ -166,8 +189,9 @@ def require_json(request: Request) -> None:
     preflight) must not reach the ingestion path."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json" and not content_type.endswith("+json"):
-        raise api_error(415, "send the body as JSON with 'Content-Type: application/json'",
-                        "content-type")  # fmt: skip
+        raise api_error(
+            415, "send the body as JSON with 'Content-Type: application/json'", "content-type"
+        )
 
 
 async def read_json(request: Request) -> Any:

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.api_contract import responses
 from bot.api_guards import ApiError
 from core.limits import YEAR_PATTERN
-from workflows.readiness import Readiness, check_readiness
+from workflows.readiness.gates import Readiness, check_readiness
 from workflows.review.format_json import review_json
 from workflows.review.report import UnknownType, review_for
 from workflows.service import Services
@@ -30,8 +30,9 @@ DAY_PATTERN = YEAR_PATTERN + r"\d\d-\d\d$"
 def _day(description: str) -> Any:
     """A calendar day the store and the business calendar can hold (years 1001-2998),
     documented so generated clients and fuzzers know the bound."""
-    return Query(None, description=description, pattern=DAY_PATTERN,
-                 json_schema_extra={"format": "date"})  # fmt: skip
+    return Query(
+        None, description=description, pattern=DAY_PATTERN, json_schema_extra={"format": "date"}
+    )
 
 
 def _parse_day(field: str, value: str | None) -> date | None:
@@ -40,15 +41,17 @@ def _parse_day(field: str, value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ApiError(422, [{"field": field, "message": f"'{value}' is not a calendar day "
-                                                         "(YYYY-MM-DD)"}]) from None
+        raise ApiError(
+            422, [{"field": field, "message": f"'{value}' is not a calendar day (YYYY-MM-DD)"}]
+        ) from None
 
 
 def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> APIRouter:
     router = APIRouter()
     types = list(services.config.recommendation_types)
-    type_query = Query(None, description="one configured recommendation type",
-                       json_schema_extra={"enum": types})  # fmt: skip
+    type_query = Query(
+        None, description="one configured recommendation type", json_schema_extra={"enum": types}
+    )
 
     @router.get(
         "/api/v1/reports/overrides",

@@ -26,9 +26,14 @@ from core.clock import SystemClock
 from core.config import ConfigError, load_config
 from storage import migrate
 from storage.db import Database
-from workflows.file_import import ImportReport, count_rows, import_outcomes, import_recommendations
-from workflows.matrix import matrix_gaps, matrix_rows
-from workflows.sla import sweep
+from workflows.intake.file_import import (
+    ImportReport,
+    count_rows,
+    import_outcomes,
+    import_recommendations,
+)
+from workflows.ownership.matrix import matrix_gaps, matrix_rows
+from workflows.sla.sweep import sweep
 
 app = typer.Typer(
     no_args_is_help=True, help="sopbot: AI planning recommendations, owned and decided in chat."
@@ -99,9 +104,12 @@ def db_upgrade() -> None:
     console.print("database is up to date")
 
 
-Encoding = Annotated[str | None, typer.Option(
-    help="the file's text encoding (default: detected: UTF-8, UTF-16 with a BOM, cp1252)",
-)]  # fmt: skip
+Encoding = Annotated[
+    str | None,
+    typer.Option(
+        help="the file's text encoding (default: detected: UTF-8, UTF-16 with a BOM, cp1252)",
+    ),
+]
 
 
 def _report_rejects(report: ImportReport) -> None:
@@ -124,12 +132,17 @@ def ingest(
     with Progress(console=console, transient=False) as progress:
         task = progress.add_task(f"ingesting {file.name}", total=total if total >= 0 else None)
         report = import_recommendations(
-            path=file, config=runtime.config, ingestor=runtime.services.ingestor,
-            encoding=encoding, progress=lambda n: progress.advance(task, n),
-        )  # fmt: skip
-    console.print(f"{report.total} rows: {report.created} created, {report.duplicate} duplicate, "
-                  f"{report.revised} revised, {report.withdrawn} withdrawn, "
-                  f"{len(report.rejects)} rejected ({report.encoding})")  # fmt: skip
+            path=file,
+            config=runtime.config,
+            ingestor=runtime.services.ingestor,
+            encoding=encoding,
+            progress=lambda n: progress.advance(task, n),
+        )
+    console.print(
+        f"{report.total} rows: {report.created} created, {report.duplicate} duplicate, "
+        f"{report.revised} revised, {report.withdrawn} withdrawn, "
+        f"{len(report.rejects)} rejected ({report.encoding})"
+    )
     _report_rejects(report)
     runtime.stop()
     if report.rejects:
@@ -145,12 +158,15 @@ def outcomes(
     database = Database(settings.database_url)
     migrate.upgrade(database)
     try:
-        report = import_outcomes(path=file, database=database, clock=SystemClock(),
-                                 encoding=encoding)  # fmt: skip
+        report = import_outcomes(
+            path=file, database=database, clock=SystemClock(), encoding=encoding
+        )
     except ValueError as exc:
         raise _fail(str(exc)) from None
-    console.print(f"{report.total} rows: {report.recorded} outcomes recorded, "
-                  f"{len(report.rejects)} rejected ({report.encoding})")  # fmt: skip
+    console.print(
+        f"{report.total} rows: {report.recorded} outcomes recorded, "
+        f"{len(report.rejects)} rejected ({report.encoding})"
+    )
     _report_rejects(report)
     if report.rejects:
         raise typer.Exit(code=1)
@@ -200,9 +216,14 @@ def sla_sweep(
         raise _fail(f"--at: '{at}' is not an ISO time such as 2026-12-01T09:00") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=runtime.config.person_tz(None))
-    report = sweep(database=runtime.database, config=runtime.config,
-                   calendars=runtime.services.calendars, now=moment, dry_run=dry_run,
-                   send_from=min(moment, now))  # fmt: skip
+    report = sweep(
+        database=runtime.database,
+        config=runtime.config,
+        calendars=runtime.services.calendars,
+        now=moment,
+        dry_run=dry_run,
+        send_from=min(moment, now),
+    )
     runtime.stop()
     table = Table(title=f"SLA sweep as of {moment.isoformat()}" + (" (dry run)" if dry_run else ""))
     for column in ("recommendation", "step", "to", "key"):
@@ -228,8 +249,9 @@ def teams_package(
 ) -> None:
     """Write the Teams app package (manifest.json and icons, zipped) ready to upload."""
     try:
-        path = write_package(out, app_id=app_id or _settings().teams_app_id, website=website,
-                             domains=domain or [])  # fmt: skip
+        path = write_package(
+            out, app_id=app_id or _settings().teams_app_id, website=website, domains=domain or []
+        )
     except PackageError as exc:
         raise _fail(str(exc)) from None
     console.print(f"Teams app package written to {path}", highlight=False)

@@ -18,10 +18,9 @@ from core.messages import Message
 from core.rules import dump_rules, parse_rules
 from storage import migrate
 from storage.db import Database
-from workflows.context_commands import interview_service, templates_message
-from workflows.errors import WorkflowError
-from workflows.rules.describe import rule_card, rules_list_message
-from workflows.rules.store import (
+from workflows.chat.context_commands import interview_service, templates_message
+from workflows.context.rules.describe import rule_card, rules_list_message
+from workflows.context.rules.store import (
     approve_rule,
     edit_rule,
     find_rule,
@@ -30,6 +29,7 @@ from workflows.rules.store import (
     reject_rule,
     to_spec,
 )
+from workflows.errors import WorkflowError
 from workflows.service import Services, build_services
 
 interview_app = typer.Typer(no_args_is_help=True, help="Guided context interviews.")
@@ -37,8 +37,9 @@ rules_app = typer.Typer(no_args_is_help=True, help="Context rules: review, impor
 console = Console(soft_wrap=True, highlight=False)
 errors = Console(stderr=True, soft_wrap=True, highlight=False)
 
-AsOption = Annotated[str | None, typer.Option("--as", help="who reviews (default: the override "
-                                                            "reviewer)")]  # fmt: skip
+AsOption = Annotated[
+    str | None, typer.Option("--as", help="who reviews (default: the override reviewer)")
+]
 
 
 def _services() -> Services:
@@ -97,15 +98,18 @@ def interview_templates() -> None:
 def interview_start(
     person: Annotated[str, typer.Option(help="the planner who answers")],
     template: Annotated[str, typer.Option(help="template name (see `interview templates`)")],
-    facilitator: Annotated[str | None, typer.Option(help="who reviews the result (default: "
-                                                         "the override reviewer)")] = None,
-) -> None:  # fmt: skip
+    facilitator: Annotated[
+        str | None, typer.Option(help="who reviews the result (default: the override reviewer)")
+    ] = None,
+) -> None:
     """Start an interview; the planner gets the first question in chat."""
     services = _services()
     try:
         started = interview_service(services).start(
             facilitator_id=facilitator or services.config.override_reviewer or person,
-            person_id=person, template_name=template)  # fmt: skip
+            person_id=person,
+            template_name=template,
+        )
     except WorkflowError as error:
         raise _refuse(error) from None
     _print(started.reply)
@@ -116,8 +120,11 @@ def rules_list(status: Annotated[str | None, typer.Option(help="draft|approved|.
     """Every context rule by status; rules past their review-by date come first."""
     services = _services()
     with services.database.transaction() as session:
-        _print(rules_list_message(list_rules(session, status=status), services.config,
-                                  today=_today(services, None)))  # fmt: skip
+        _print(
+            rules_list_message(
+                list_rules(session, status=status), services.config, today=_today(services, None)
+            )
+        )
 
 
 @rules_app.command("show")
@@ -126,18 +133,20 @@ def rules_show(rule: str) -> None:
     services = _services()
     try:
         with services.database.transaction() as session:
-            _print(rule_card(find_rule(session, rule), services.config,
-                             today=_today(services, None)))  # fmt: skip
+            _print(
+                rule_card(find_rule(session, rule), services.config, today=_today(services, None))
+            )
     except WorkflowError as error:
         raise _refuse(error) from None
 
 
 @rules_app.command("approve")
 def rules_approve(
-    rule: str, as_person: AsOption = None,
+    rule: str,
+    as_person: AsOption = None,
     owner: Annotated[str | None, typer.Option(help="who keeps it true")] = None,
     review_by: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
-) -> None:  # fmt: skip
+) -> None:
     """Approve a rule: it gets an owner and a review-by date and shows on recommendations."""
     services = _services()
     actor = _actor(services, as_person)
@@ -148,24 +157,39 @@ def rules_approve(
         raise typer.Exit(code=2) from None
     try:
         with services.database.transaction() as session:
-            approved = approve_rule(session, config=services.config, key=rule, actor_id=actor,
-                                    now=services.clock.now(), today=_today(services, actor),
-                                    owner=owner, review_by=when)  # fmt: skip
+            approved = approve_rule(
+                session,
+                config=services.config,
+                key=rule,
+                actor_id=actor,
+                now=services.clock.now(),
+                today=_today(services, actor),
+                owner=owner,
+                review_by=when,
+            )
             _print(rule_card(approved, services.config, today=_today(services, actor)))
     except WorkflowError as error:
         raise _refuse(error) from None
 
 
 @rules_app.command("reject")
-def rules_reject(rule: str, as_person: AsOption = None,
-                 reason: Annotated[str | None, typer.Option(help="why")] = None) -> None:
+def rules_reject(
+    rule: str,
+    as_person: AsOption = None,
+    reason: Annotated[str | None, typer.Option(help="why")] = None,
+) -> None:
     """Reject a rule: it is kept, never shown."""
     services = _services()
     try:
         with services.database.transaction() as session:
-            rejected = reject_rule(session, config=services.config, key=rule,
-                                   actor_id=_actor(services, as_person),
-                                   now=services.clock.now(), reason=reason)  # fmt: skip
+            rejected = reject_rule(
+                session,
+                config=services.config,
+                key=rule,
+                actor_id=_actor(services, as_person),
+                now=services.clock.now(),
+                reason=reason,
+            )
             _print(rule_card(rejected, services.config, today=_today(services, None)))
     except WorkflowError as error:
         raise _refuse(error) from None
@@ -177,9 +201,15 @@ def rules_edit(rule: str, field: str, value: str, as_person: AsOption = None) ->
     services = _services()
     try:
         with services.database.transaction() as session:
-            edited = edit_rule(session, config=services.config, key=rule, field=field,
-                               value=value, actor_id=_actor(services, as_person),
-                               now=services.clock.now())  # fmt: skip
+            edited = edit_rule(
+                session,
+                config=services.config,
+                key=rule,
+                field=field,
+                value=value,
+                actor_id=_actor(services, as_person),
+                now=services.clock.now(),
+            )
             _print(rule_card(edited, services.config, today=_today(services, None)))
     except WorkflowError as error:
         raise _refuse(error) from None
@@ -200,12 +230,14 @@ def rules_import(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fals
     """Read rules from YAML; every rule is validated first, a bad file imports nothing."""
     services = _services()
     try:
-        specs = parse_rules(file.read_text(encoding="utf-8"), config=services.config,
-                            source=str(file))  # fmt: skip
+        specs = parse_rules(
+            file.read_text(encoding="utf-8"), config=services.config, source=str(file)
+        )
     except ConfigError as exc:
         errors.print(escape(str(exc)))
         raise typer.Exit(code=1) from None
     with services.database.transaction() as session:
-        created, updated = import_specs(session, specs=specs, actor_id=None,
-                                        now=services.clock.now())  # fmt: skip
+        created, updated = import_specs(
+            session, specs=specs, actor_id=None, now=services.clock.now()
+        )
     console.print(f"{len(specs)} rules imported: {created} new, {updated} updated")

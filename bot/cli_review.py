@@ -17,10 +17,10 @@ from core.clock import Calendars, SystemClock
 from core.config import Config, ConfigError, load_config
 from storage import migrate
 from storage.db import Database
-from workflows.readiness import check_readiness, readiness_text
+from workflows.ownership.signoffs import config_hash, signoff_statuses
+from workflows.readiness.gates import check_readiness, readiness_text
 from workflows.review.render import ReportFormat, render
 from workflows.review.report import UnknownType, review_for
-from workflows.signoffs import config_hash, signoff_statuses
 
 report_app = typer.Typer(no_args_is_help=True, help="Reports: the override review.")
 console = Console(soft_wrap=True)

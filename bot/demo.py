@@ -19,7 +19,7 @@ from bot.server import create_app
 from bot.settings import Settings
 from core.config import DEMO_CONFIG_PATH
 from storage.models import Recommendation
-from workflows.ingestion import validate_batch
+from workflows.intake.validation import validate_batch
 
 SAMPLES_PATH = Path(__file__).parent / "data" / "demo_recommendations.json"
 TIME_FIELDS = ("event_time", "recorded_time", "respond_by")
@@ -45,10 +45,12 @@ def shifted(raw: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
         return raw
     shift = now - NEWEST_AGE - max(recorded)
     return [
-        {k: ((datetime.fromisoformat(v) + shift).isoformat() if k in TIME_FIELDS and v else v)
-         for k, v in item.items()}
+        {
+            k: ((datetime.fromisoformat(v) + shift).isoformat() if k in TIME_FIELDS and v else v)
+            for k, v in item.items()
+        }
         for item in raw
-    ]  # fmt: skip
+    ]
 
 
 def seed(runtime: Runtime) -> int:

@@ -10,15 +10,18 @@ from sqlalchemy import func, select
 from bot.runtime import Runtime
 from core.rules import parse_rules
 from storage.models import ContextRule
-from workflows.rules.store import import_specs
+from workflows.context.rules.store import import_specs
 
 DEMO_RULES_PATH = Path(__file__).resolve().parent.parent / "core" / "data" / "demo_rules.yml"
 
 
 def seed_rules(runtime: Runtime) -> int:
     """Import the demo rules once (a reused demo database keeps its own)."""
-    specs = parse_rules(DEMO_RULES_PATH.read_text(encoding="utf-8"), config=runtime.config,
-                        source=str(DEMO_RULES_PATH))  # fmt: skip
+    specs = parse_rules(
+        DEMO_RULES_PATH.read_text(encoding="utf-8"),
+        config=runtime.config,
+        source=str(DEMO_RULES_PATH),
+    )
     with runtime.database.transaction() as session:
         if session.scalar(select(func.count()).select_from(ContextRule)):
             return 0

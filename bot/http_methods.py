@@ -39,13 +39,22 @@ class MethodsOfPath:
             return
         allow = ", ".join(sorted(methods | {"OPTIONS"})).encode()
         if scope["method"] == "OPTIONS":
-            await send({"type": "http.response.start", "status": 204,
-                        "headers": [(b"allow", allow)]})  # fmt: skip
+            await send(
+                {"type": "http.response.start", "status": 204, "headers": [(b"allow", allow)]}
+            )
             await send({"type": "http.response.body", "body": b""})
             return
         message = f"{scope['method']} is not allowed here; use {allow.decode()}"
         body = json.dumps({"detail": [{"field": "method", "message": message}]}).encode()
-        await send({"type": "http.response.start", "status": 405, "headers": [
-            (b"allow", allow), (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode())]})  # fmt: skip
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 405,
+                "headers": [
+                    (b"allow", allow),
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -63,23 +63,42 @@ class PrometheusMeter:
         self.registry = CollectorRegistry(auto_describe=True)
         self._types = frozenset(config.recommendation_types)
         registry = self.registry
-        self._ingested = Counter("sopbot_recommendations_ingested",
-                                 "Recommendations stored, by type and tier.",
-                                 ["type", "tier"], registry=registry)  # fmt: skip
-        self._items = Counter("sopbot_ingest_items",
-                              "Items of committed batches, by outcome (created, duplicate, ...).",
-                              ["status"], registry=registry)  # fmt: skip
-        self._decisions = Counter("sopbot_decisions", "Final decisions, by action and type.",
-                                  ["action", "type"], registry=registry)  # fmt: skip
-        self._time = Summary("sopbot_time_to_decision_seconds",
-                             "Time from arrival to decision.", ["action", "type"],
-                             registry=registry)  # fmt: skip
-        self._steps = Counter("sopbot_sla_steps",
-                              "Reminders, escalations and digest entries the SLA clock queued.",
-                              ["step"], registry=registry)  # fmt: skip
-        self._deliveries = Counter("sopbot_outbox_deliveries",
-                                   "Outbox rows handled, by kind and result.",
-                                   ["kind", "result"], registry=registry)  # fmt: skip
+        self._ingested = Counter(
+            "sopbot_recommendations_ingested",
+            "Recommendations stored, by type and tier.",
+            ["type", "tier"],
+            registry=registry,
+        )
+        self._items = Counter(
+            "sopbot_ingest_items",
+            "Items of committed batches, by outcome (created, duplicate, ...).",
+            ["status"],
+            registry=registry,
+        )
+        self._decisions = Counter(
+            "sopbot_decisions",
+            "Final decisions, by action and type.",
+            ["action", "type"],
+            registry=registry,
+        )
+        self._time = Summary(
+            "sopbot_time_to_decision_seconds",
+            "Time from arrival to decision.",
+            ["action", "type"],
+            registry=registry,
+        )
+        self._steps = Counter(
+            "sopbot_sla_steps",
+            "Reminders, escalations and digest entries the SLA clock queued.",
+            ["step"],
+            registry=registry,
+        )
+        self._deliveries = Counter(
+            "sopbot_outbox_deliveries",
+            "Outbox rows handled, by kind and result.",
+            ["kind", "result"],
+            registry=registry,
+        )
         registry.register(_OpenRecommendations(count_open))
         self._zero_every_series()
 

@@ -21,14 +21,14 @@ from core.clock import AdjustableClock, Clock, SystemClock
 from core.config import Config, load_config
 from storage import migrate
 from storage.db import Database
-from workflows.context_reminders import CONTEXT_REMINDER_SECONDS, ContextReminders
-from workflows.delivery import OutboxWorker
-from workflows.queries import count_open
-from workflows.reach import Reach
-from workflows.retention import Pruner
+from workflows.context.reminders import CONTEXT_REMINDER_SECONDS, ContextReminders
+from workflows.delivery.reach import Reach
+from workflows.delivery.retention import Pruner
+from workflows.delivery.worker import OutboxWorker
 from workflows.review.cadence import review_job
 from workflows.service import Services, build_services
-from workflows.sla import SlaSweeper
+from workflows.sla.sweep import SlaSweeper
+from workflows.views.queries import count_open
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +110,12 @@ class Runtime:
 
 
 def build_runtime(
-    settings: Settings, *, config: Config | None = None, clock: Clock | None = None,
+    settings: Settings,
+    *,
+    config: Config | None = None,
+    clock: Clock | None = None,
     upgrade: bool = True,
-) -> Runtime:  # fmt: skip
+) -> Runtime:
     config = config or load_config(settings.config_path)
     if clock is None and settings.clock_start is not None:
         clock = AdjustableClock(settings.clock_start)  # runs on from SOPBOT_CLOCK_START
@@ -125,24 +128,45 @@ def build_runtime(
     adapters = build_adapters(settings, services)
     # Each person on the platform where they are known; a miss tries the next one.
     chat = Reach([a.chat for a in adapters], database=database, clock=clock)
-    outbox = OutboxWorker(database=database, config=config, chat=chat, clock=clock, meter=meter,
-                          lease=timedelta(seconds=settings.outbox_lease_seconds),
-                          sends_in_flight=settings.outbox_sends_in_flight)  # fmt: skip
-    runtime = Runtime(settings=settings, database=database, config=config, clock=clock,
-                      services=services, adapters=adapters, chat=chat, outbox=outbox,
-                      meter=meter)  # fmt: skip
+    outbox = OutboxWorker(
+        database=database,
+        config=config,
+        chat=chat,
+        clock=clock,
+        meter=meter,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        sends_in_flight=settings.outbox_sends_in_flight,
+    )
+    runtime = Runtime(
+        settings=settings,
+        database=database,
+        config=config,
+        clock=clock,
+        services=services,
+        adapters=adapters,
+        chat=chat,
+        outbox=outbox,
+        meter=meter,
+    )
     services.kick = runtime.kick
-    sweeper = SlaSweeper(database=database, config=config, calendars=services.calendars,
-                         clock=clock, meter=meter)  # fmt: skip
+    sweeper = SlaSweeper(
+        database=database, config=config, calendars=services.calendars, clock=clock, meter=meter
+    )
+
     def sweep_then_deliver() -> None:
         if sweeper.run_once().steps:
             runtime.kick()  # what the sweep queued goes out now, not at the next tick
 
     runtime.jobs.append((SLA_JOB, settings.sla_sweep_seconds, sweep_then_deliver))
-    reminders = ContextReminders(database=database, config=config, calendars=services.calendars,
-                                 clock=clock)  # fmt: skip
+    reminders = ContextReminders(
+        database=database, config=config, calendars=services.calendars, clock=clock
+    )
     runtime.jobs.append(("context", CONTEXT_REMINDER_SECONDS, reminders.run_once))
-    runtime.jobs.append(review_job(database=database, config=config, services=services))
+    runtime.jobs.append(
+        review_job(
+            database=database, config=config, calendars=services.calendars, clock=services.clock
+        )
+    )
     pruner = Pruner(database=database, config=config, calendars=services.calendars, clock=clock)
     runtime.jobs.append((PRUNE_JOB, PRUNE_SECONDS, pruner.run_once))
     if isinstance(clock, AdjustableClock):  # the demo's "advance the clock" control

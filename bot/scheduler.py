@@ -28,8 +28,14 @@ class Ticker:
             except Exception:  # a failing tick must not kill the timer
                 log.exception("job %s failed", name)
 
-        self._scheduler.add_job(guarded, "interval", seconds=seconds, id=name, name=name,
-                                next_run_time=datetime.now(UTC))  # fmt: skip
+        self._scheduler.add_job(
+            guarded,
+            "interval",
+            seconds=seconds,
+            id=name,
+            name=name,
+            next_run_time=datetime.now(UTC),
+        )
 
     def run_now(self, name: str) -> None:
         """Pull a job's next run to now (e.g. deliver a decision's update at once)."""

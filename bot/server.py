@@ -54,8 +54,9 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         if app.openapi_schema:
             return app.openapi_schema
         schema = original_openapi()
-        _, defs = models_json_schema([(m, "validation") for m in OPENAPI_MODELS],
-                                     ref_template="#/components/schemas/{model}")  # fmt: skip
+        _, defs = models_json_schema(
+            [(m, "validation") for m in OPENAPI_MODELS], ref_template="#/components/schemas/{model}"
+        )
         schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
         app.openapi_schema = tighten(schema, runtime.config)
         return schema

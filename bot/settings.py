@@ -61,14 +61,18 @@ class Settings(BaseModel):
         if self.slack_bot_token is None:
             raise ValueError("the Slack adapter needs SLACK_BOT_TOKEN")
         return SlackSettings(
-            bot_token=self.slack_bot_token, signing_secret=self.slack_signing_secret,
-            app_token=self.slack_app_token, api_url=self.slack_api_url,
+            bot_token=self.slack_bot_token,
+            signing_secret=self.slack_signing_secret,
+            app_token=self.slack_app_token,
+            api_url=self.slack_api_url,
         )
 
     def teams(self) -> TeamsSettings:
         return TeamsSettings(
-            app_id=self.teams_app_id, app_password=self.teams_app_password,
-            app_type=self.teams_app_type, tenant_id=self.teams_tenant_id,
+            app_id=self.teams_app_id,
+            app_password=self.teams_app_password,
+            app_type=self.teams_app_type,
+            tenant_id=self.teams_tenant_id,
         )
 
     @classmethod

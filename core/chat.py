@@ -172,8 +172,9 @@ class InMemoryChat:
             ref = MessageRef(
                 platform=self.platform, channel=channel, message_id=str(next(self._ids))
             )
-            self.sent.append(SentMessage(ref=ref, to=to, message=message,
-                                         key=key.key if key else None))  # fmt: skip
+            self.sent.append(
+                SentMessage(ref=ref, to=to, message=message, key=key.key if key else None)
+            )
             return ref
 
     def send(self, *, person: Person, message: Message, key: SendKey | None = None) -> MessageRef:

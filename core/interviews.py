@@ -99,8 +99,10 @@ def _parse_template(path: Path) -> Template:
     try:
         return Template.model_validate(data)
     except ValidationError as exc:
-        problems = [f"{_where(tuple(e['loc']), lines)}: {e['msg'].removeprefix('Value error, ')}"
-                    for e in exc.errors()]  # fmt: skip
+        problems = [
+            f"{_where(tuple(e['loc']), lines)}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
         raise ConfigError(problems, str(path)) from None
 
 

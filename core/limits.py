@@ -40,6 +40,8 @@ def _iso_text(value: Any) -> Any:
 Moment = Annotated[
     AwareDatetime, Field(strict=False), BeforeValidator(_iso_text), AfterValidator(_within_range)
 ]
+
+
 def _whole_number(value: Any) -> Any:
     # JSON has one number type: 3.0 is the integer 3 (as in JSON Schema); "3" and true
     # are not numbers.

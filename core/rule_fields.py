@@ -14,8 +14,20 @@ from collections.abc import Iterable, Mapping
 from core.context_settings import ENTITY_KINDS
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
-               "september", "october", "november", "december")  # fmt: skip
+MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 QUARTERS = {"q1": MONTHS[0:3], "q2": MONTHS[3:6], "q3": MONTHS[6:9], "q4": MONTHS[9:12]}
@@ -24,9 +36,11 @@ NONE_WORDS = {"always", "none", "-", "no", "n/a", "any", "all year", "every time
 TRIGGER_WORDS = ("when ", "if ", "whenever ", "after ", "before ", "during ", "trigger ")
 
 MAGNITUDE_EXAMPLE = "`14 days (10-21)`: likely 14, between 10 and 21, in days"
-CONDITION_EXAMPLE = ("`oct, nov, dec` or `Q4` (months), `on mon, fri` (weekdays), "
-                     "`when the PO confirmation comes on a Friday` (a trigger in words), "
-                     "or `always`")  # fmt: skip
+CONDITION_EXAMPLE = (
+    "`oct, nov, dec` or `Q4` (months), `on mon, fri` (weekdays), "
+    "`when the PO confirmation comes on a Friday` (a trigger in words), "
+    "or `always`"
+)
 
 
 class AnswerError(ValueError):
@@ -57,8 +71,14 @@ def _one_of(word: str, short: tuple[str, ...], full: tuple[str, ...]) -> str | N
     return None
 
 
-def _spans(text: str, short: tuple[str, ...], full: tuple[str, ...], what: str, example: str,
-           extra: Mapping[str, tuple[str, ...]] | None = None) -> list[str]:  # fmt: skip
+def _spans(
+    text: str,
+    short: tuple[str, ...],
+    full: tuple[str, ...],
+    what: str,
+    example: str,
+    extra: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[str]:
     """`oct-dec`, `october to december`, `oct, nov`: the named items in calendar order."""
     picked: set[str] = set()
     text = re.sub(r"\s+(?:to|until|through|-)\s+", "-", text.strip().lower())
@@ -70,13 +90,17 @@ def _spans(text: str, short: tuple[str, ...], full: tuple[str, ...], what: str, 
         found = [_one_of(e, short, full) for e in ends]
         for end, value in zip(ends, found, strict=True):
             if value is None:
-                raise AnswerError(f"I don't know the {what} '{end}'{_suggest(end, full + short)}.",
-                                  example)  # fmt: skip
+                raise AnswerError(
+                    f"I don't know the {what} '{end}'{_suggest(end, full + short)}.", example
+                )
         values = [v for v in found if v]
         if len(values) == 2:
             start, stop = short.index(values[0]), short.index(values[1])
-            span = range(start, stop + 1) if start <= stop else [*range(start, len(short)),
-                                                                   *range(0, stop + 1)]  # fmt: skip
+            span = (
+                range(start, stop + 1)
+                if start <= stop
+                else [*range(start, len(short)), *range(0, stop + 1)]
+            )
             picked.update(short[i] for i in span)
         elif len(values) == 1:
             picked.add(values[0])
@@ -88,8 +112,9 @@ def _spans(text: str, short: tuple[str, ...], full: tuple[str, ...], what: str, 
 
 
 def parse_months(text: str) -> list[str]:
-    return _spans(text, MONTHS, MONTH_NAMES, "month", "`oct, nov, dec`, `Oct-Dec` or `Q4`",
-                  QUARTERS)  # fmt: skip
+    return _spans(
+        text, MONTHS, MONTH_NAMES, "month", "`oct, nov, dec`, `Oct-Dec` or `Q4`", QUARTERS
+    )
 
 
 def parse_weekdays(text: str) -> list[str]:
@@ -131,11 +156,13 @@ def parse_magnitude(text: str) -> dict[str, object]:
     """`14 days (10-21)`, `+20 % range 15 to 25`, `48 h`: likely, low, high, unit."""
     numbers = re.findall(_NUMBER, text)
     if not numbers:
-        raise AnswerError(f"'{text.strip()}' has no number in it; I need how much it changes.",
-                          MAGNITUDE_EXAMPLE)  # fmt: skip
+        raise AnswerError(
+            f"'{text.strip()}' has no number in it; I need how much it changes.", MAGNITUDE_EXAMPLE
+        )
     if len(numbers) not in (1, 3):
-        raise AnswerError("Give one likely value, or a likely value and a low-high range.",
-                          MAGNITUDE_EXAMPLE)  # fmt: skip
+        raise AnswerError(
+            "Give one likely value, or a likely value and a low-high range.", MAGNITUDE_EXAMPLE
+        )
     likely = _number(numbers[0])
     after = text.split(numbers[0], 1)[1]
     unit_match = re.match(r"\s*(%|[A-Za-z][A-Za-z ]*?)(?=\s*(?:[(,;]|range|between|$|\d))", after)
@@ -144,8 +171,11 @@ def parse_magnitude(text: str) -> dict[str, object]:
     if len(numbers) == 3:
         low, high = sorted((_number(numbers[1]), _number(numbers[2])))
         if not low <= likely <= high:
-            raise AnswerError(f"The likely value {numbers[0]} should lie between the low and "
-                              f"the high value ({low:g}-{high:g}).", MAGNITUDE_EXAMPLE)  # fmt: skip
+            raise AnswerError(
+                f"The likely value {numbers[0]} should lie between the low and "
+                f"the high value ({low:g}-{high:g}).",
+                MAGNITUDE_EXAMPLE,
+            )
         result.update(low=low, high=high)
     if unit and unit.lower() not in ("range", "between"):
         result["unit"] = unit
@@ -156,8 +186,10 @@ def parse_confidence(text: str) -> str:
     word = text.strip().lower()
     found = next((c for c in CONFIDENCES if len(word) >= 1 and c.startswith(word)), None)
     if found is None:
-        raise AnswerError(f"'{text.strip()}' is not a confidence{_suggest(word, CONFIDENCES)}.",
-                          "`low`, `medium` or `high`")  # fmt: skip
+        raise AnswerError(
+            f"'{text.strip()}' is not a confidence{_suggest(word, CONFIDENCES)}.",
+            "`low`, `medium` or `high`",
+        )
     return found
 
 
@@ -169,15 +201,17 @@ def parse_types(text: str, known: Iterable[str]) -> list[str]:
     picked = []
     for token in _tokens(text.replace("-", "_")):
         if token not in choices:
-            raise AnswerError(f"I don't know the recommendation type '{token}'"
-                              f"{_suggest(token, choices)}.",
-                              f"`{', '.join(choices[:2])}` or `all`")  # fmt: skip
+            raise AnswerError(
+                f"I don't know the recommendation type '{token}'{_suggest(token, choices)}.",
+                f"`{', '.join(choices[:2])}` or `all`",
+            )
         picked.append(token)
     return picked
 
 
-def parse_entity(text: str, *, default_kind: str | None,
-                 known: Mapping[str, Iterable[str]]) -> tuple[str, str]:  # fmt: skip
+def parse_entity(
+    text: str, *, default_kind: str | None, known: Mapping[str, Iterable[str]]
+) -> tuple[str, str]:
     """`supplier ACME`, `supplier: acme` or just `ACME` when the template names the kind.
     A kind with known names (configuration, routes, recommendations seen) accepts only
     those, spelt as the configuration spells them."""
@@ -202,5 +236,6 @@ def parse_entity(text: str, *, default_kind: str | None,
     close = difflib.get_close_matches(value.upper(), names, n=1, cutoff=0.5)
     hint = f" Did you mean {close[0]}?" if close else ""
     listed = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "")
-    raise AnswerError(f"The configuration does not know the {kind} '{value}'.{hint} "
-                      f"Known: {listed}.", example)  # fmt: skip
+    raise AnswerError(
+        f"The configuration does not know the {kind} '{value}'.{hint} Known: {listed}.", example
+    )

@@ -63,8 +63,10 @@ class Magnitude(_Strict):
     def _ordered(self) -> Magnitude:
         if (self.low is None) != (self.high is None):
             raise ValueError("give both low and high, or neither")
-        if self.low is not None and self.high is not None and not (
-            self.low <= self.likely <= self.high
+        if (
+            self.low is not None
+            and self.high is not None
+            and not (self.low <= self.likely <= self.high)
         ):
             raise ValueError("likely must lie between low and high")
         return self
@@ -88,8 +90,10 @@ class RuleSpec(_Strict):
     @classmethod
     def _one_entity(cls, entity: dict[str, str]) -> dict[str, str]:
         if len(entity) != 1:
-            raise ValueError(f"name exactly one entity, e.g. {{supplier: ACME}}; "
-                             f"kinds: {', '.join(ENTITY_KINDS)}")  # fmt: skip
+            raise ValueError(
+                f"name exactly one entity, e.g. {{supplier: ACME}}; "
+                f"kinds: {', '.join(ENTITY_KINDS)}"
+            )
         [kind] = entity
         if kind not in ENTITY_KINDS:
             raise ValueError(f"unknown entity kind '{kind}'; use {', '.join(ENTITY_KINDS)}")
@@ -113,16 +117,18 @@ def _reference_problems(specs: list[RuleSpec], config: Config) -> list[tuple[tup
         seen.add(spec.id)
         for j, type_name in enumerate(spec.types):
             if type_name not in config.recommendation_types:
-                problems.append((("rules", i, "types", j),
-                                 f"unknown recommendation type '{type_name}'"))  # fmt: skip
+                problems.append(
+                    (("rules", i, "types", j), f"unknown recommendation type '{type_name}'")
+                )
         people = [("owner",), *[("contributors", j) for j in range(len(spec.contributors))]]
         for path in people:
             person = spec.owner if path == ("owner",) else spec.contributors[path[1]]
             if person is not None and person not in config.people_by_id:
                 problems.append((("rules", i, *path), f"unknown person '{person}'"))
         if spec.status == RuleStatus.APPROVED and (spec.owner is None or spec.review_by is None):
-            problems.append((("rules", i, "status"),
-                             "an approved rule needs an owner and a review_by date"))  # fmt: skip
+            problems.append(
+                (("rules", i, "status"), "an approved rule needs an owner and a review_by date")
+            )
     return problems
 
 
@@ -153,8 +159,9 @@ def parse_rules(text: str, *, config: Config, source: str = "rules file") -> lis
 
 
 def dump_rules(specs: list[RuleSpec]) -> str:
-    rows = [spec.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
-            for spec in specs]  # fmt: skip
+    rows = [
+        spec.model_dump(mode="json", exclude_none=True, exclude_defaults=False) for spec in specs
+    ]
     for row in rows:
         if row.get("condition") == {}:
             row.pop("condition")

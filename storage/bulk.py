@@ -62,8 +62,7 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
         else placeholder
         for column in columns
     ]
-    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
-           f"VALUES ({', '.join(values)})")  # fmt: skip
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(values)})"
     converted = [
         (index, conv)
         for index, column in enumerate(columns)
@@ -83,8 +82,9 @@ def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
     new rows and the rows that point at them can go in together (RowBatch) instead of
     a per-batch INSERT ... RETURNING (whose long multi-row text psycopg parses anew on
     every batch: half the time of a batch). The sequence hands each id out once."""
-    sql = (f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
-           "FROM generate_series(1, %s)")  # fmt: skip
+    sql = (
+        f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, %s)"
+    )
     return [row[0] for row in connection.exec_driver_sql(sql, (count,))]
 
 
@@ -124,7 +124,8 @@ class RowBatch:
         for number, (table, rows) in enumerate(tables):
             names = ", ".join(rows[0])
             source = f"jsonb_populate_recordset(NULL::{table.name}, %s::jsonb)"
-            parts.append(f"t{number} AS (INSERT INTO {table.name} ({names}) "
-                         f"SELECT {names} FROM {source})")  # fmt: skip
+            parts.append(
+                f"t{number} AS (INSERT INTO {table.name} ({names}) SELECT {names} FROM {source})"
+            )
             params.append(json.dumps(rows, separators=(",", ":"), default=_json_value))
         self.connection.exec_driver_sql(f"WITH {', '.join(parts)} SELECT 1", tuple(params))

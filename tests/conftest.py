@@ -21,7 +21,7 @@ from storage import migrate
 from storage.db import Database
 from storage.models import Base
 from tests.scratch_pg import scratch_database
-from workflows.delivery import OutboxWorker
+from workflows.delivery.worker import OutboxWorker
 from workflows.service import Services, build_services
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,8 +107,9 @@ def chat() -> InMemoryChat:
 
 @pytest.fixture
 def outbox(services: Services, chat: InMemoryChat) -> OutboxWorker:
-    return OutboxWorker(database=services.database, config=services.config, chat=chat,
-                        clock=services.clock)  # fmt: skip
+    return OutboxWorker(
+        database=services.database, config=services.config, chat=chat, clock=services.clock
+    )
 
 
 def make_rec(**overrides: object) -> dict[str, object]:

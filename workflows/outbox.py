@@ -10,40 +10,69 @@ from sqlalchemy.orm import Session
 
 from core.chat import MessageRef, SendKey
 from core.domain import OutboxKind, OutboxState
+from storage.driver_writes import insert_ignoring_duplicates
 from storage.models import OutboxItem
-from workflows.sla_writes import insert_ignoring_duplicates
 
 
 def enqueue(
-    session: Session, *, kind: OutboxKind, key: str, now: datetime,
-    recommendation_id: int | None = None, person_id: str | None = None,
+    session: Session,
+    *,
+    kind: OutboxKind,
+    key: str,
+    now: datetime,
+    recommendation_id: int | None = None,
+    person_id: str | None = None,
     payload: dict[str, Any] | None = None,
-) -> OutboxItem:  # fmt: skip
+) -> OutboxItem:
     item = OutboxItem(
-        kind=kind, dedupe_key=key, recommendation_id=recommendation_id, person_id=person_id,
-        payload=payload or {}, state=OutboxState.PENDING, attempts=0, next_attempt_at=now,
+        kind=kind,
+        dedupe_key=key,
+        recommendation_id=recommendation_id,
+        person_id=person_id,
+        payload=payload or {},
+        state=OutboxState.PENDING,
+        attempts=0,
+        next_attempt_at=now,
         created_at=now,
-    )  # fmt: skip
+    )
     session.add(item)
     return item
 
 
 def enqueue_refresh(session: Session, *, recommendation_id: int, key: str, now: datetime) -> None:
     """Re-render every stored message of a recommendation (after a decision, revision...)."""
-    enqueue(session, kind=OutboxKind.REFRESH, key=f"refresh:{key}", now=now,
-            recommendation_id=recommendation_id)  # fmt: skip
+    enqueue(
+        session,
+        kind=OutboxKind.REFRESH,
+        key=f"refresh:{key}",
+        now=now,
+        recommendation_id=recommendation_id,
+    )
 
 
 _PENDING = OutboxState.PENDING.value  # bound once: outbox_row runs per row of a sweep
 
 
 def outbox_row(
-    *, kind: OutboxKind, key: str, now: datetime, recommendation_id: int | None = None,
-    person_id: str | None = None, payload: dict[str, Any] | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    return {"kind": kind, "dedupe_key": key, "recommendation_id": recommendation_id,
-            "person_id": person_id, "payload": payload or {}, "state": _PENDING,
-            "attempts": 0, "next_attempt_at": now, "created_at": now}  # fmt: skip
+    *,
+    kind: OutboxKind,
+    key: str,
+    now: datetime,
+    recommendation_id: int | None = None,
+    person_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "dedupe_key": key,
+        "recommendation_id": recommendation_id,
+        "person_id": person_id,
+        "payload": payload or {},
+        "state": _PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
 
 
 def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -10,11 +10,11 @@ from datetime import datetime
 from core.clock import Calendars, Clock
 from core.config import Config
 from storage.db import Database
-from workflows.decisions import DecisionService
-from workflows.extension import Extended, check_extension, extend_sla
-from workflows.ingestion import Ingestor
+from workflows.decisions.service import DecisionService
+from workflows.intake.ingestion import Ingestor
 from workflows.metering import NO_METER, Meter
-from workflows.snooze import Snoozed, snooze
+from workflows.sla.extension import Extended, check_extension, extend_sla
+from workflows.sla.snooze import Snoozed, snooze
 
 
 @dataclass
@@ -32,10 +32,17 @@ class Services:
     def snooze(
         self, *, recommendation_id: int, actor_id: str, choice: str, channel: str
     ) -> Snoozed:
-        """A SNOOZE button (value "1h", "4h" or "nbd"); see workflows.snooze."""
-        result = snooze(database=self.database, config=self.config, calendars=self.calendars,
-                        clock=self.clock, recommendation_id=recommendation_id,
-                        actor_id=actor_id, choice=choice, channel=channel)  # fmt: skip
+        """A SNOOZE button (value "1h", "4h" or "nbd"); see workflows.sla.snooze."""
+        result = snooze(
+            database=self.database,
+            config=self.config,
+            calendars=self.calendars,
+            clock=self.clock,
+            recommendation_id=recommendation_id,
+            actor_id=actor_id,
+            choice=choice,
+            channel=channel,
+        )
         self.kick()
         return result
 
@@ -43,19 +50,32 @@ class Services:
         self, *, actor_id: str, new_due: datetime | str, reason: str | None
     ) -> datetime:
         """The EXTEND form's inputs as far as no database is needed (before a chat's ack);
-        see workflows.extension.check_extension."""
-        return check_extension(config=self.config, clock=self.clock, actor_id=actor_id,
-                               new_due=new_due, reason=reason)  # fmt: skip
+        see workflows.sla.extension.check_extension."""
+        return check_extension(
+            config=self.config, clock=self.clock, actor_id=actor_id, new_due=new_due, reason=reason
+        )
 
     def extend_sla(
-        self, *, recommendation_id: int, actor_id: str, new_due: datetime | str,
-        reason: str | None, channel: str,
-    ) -> Extended:  # fmt: skip
-        """The EXTEND form (inputs `due_at`, `reason`); see workflows.extension."""
-        result = extend_sla(database=self.database, config=self.config,
-                            calendars=self.calendars, clock=self.clock,
-                            recommendation_id=recommendation_id, actor_id=actor_id,
-                            new_due=new_due, reason=reason, channel=channel)  # fmt: skip
+        self,
+        *,
+        recommendation_id: int,
+        actor_id: str,
+        new_due: datetime | str,
+        reason: str | None,
+        channel: str,
+    ) -> Extended:
+        """The EXTEND form (inputs `due_at`, `reason`); see workflows.sla.extension."""
+        result = extend_sla(
+            database=self.database,
+            config=self.config,
+            calendars=self.calendars,
+            clock=self.clock,
+            recommendation_id=recommendation_id,
+            actor_id=actor_id,
+            new_due=new_due,
+            reason=reason,
+            channel=channel,
+        )
         self.kick()
         return result
 
@@ -64,8 +84,13 @@ def build_services(
     *, database: Database, config: Config, clock: Clock, meter: Meter = NO_METER
 ) -> Services:
     calendars = Calendars(config)
-    context = {"database": database, "config": config, "calendars": calendars,
-               "clock": clock, "meter": meter}  # fmt: skip
+    context = {
+        "database": database,
+        "config": config,
+        "calendars": calendars,
+        "clock": clock,
+        "meter": meter,
+    }
     return Services(
         database=database,
         config=config,

@@ -32,7 +32,7 @@ from adapters.local.render import Draft
 from core.config import Person
 from core.domain import Action
 from core.messages import ButtonAction
-from workflows.decisions import DecisionRequest
+from workflows.decisions.service import DecisionRequest
 from workflows.errors import (
     AlreadyDecided,
     InvalidInput,
@@ -51,9 +51,12 @@ CHANNEL = "local"
 OUTCOME_HEADER = "X-Sopbot-Outcome"
 QUEUED = "queued"
 REFUSALS: dict[type[WorkflowError], str] = {
-    NotPermitted: "not-permitted", AlreadyDecided: "already-decided", Withdrawn: "withdrawn",
-    NotFound: "not-found", InvalidInput: "invalid",
-}  # fmt: skip
+    NotPermitted: "not-permitted",
+    AlreadyDecided: "already-decided",
+    Withdrawn: "withdrawn",
+    NotFound: "not-found",
+    InvalidInput: "invalid",
+}
 WORKERS = 2  # database work under one GIL: more threads slow the answers, not the work
 PAGE_WAIT = 2.0  # seconds the page after a post waits for that person's work
 
@@ -143,15 +146,23 @@ class AfterPost:
 
 
 class Actions:
-    def __init__(self, *, services: Services, chat: LocalChat, outcomes: Outcomes,
-                 after: AfterPost) -> None:  # fmt: skip
+    def __init__(
+        self, *, services: Services, chat: LocalChat, outcomes: Outcomes, after: AfterPost
+    ) -> None:
         self.services = services
         self.chat = chat
         self.outcomes = outcomes
         self.after = after
 
-    def act(self, person: Person, view: str, card_id: str, rec_id: int, action: str,
-            values: dict[str, str]) -> RedirectResponse:  # fmt: skip
+    def act(
+        self,
+        person: Person,
+        view: str,
+        card_id: str,
+        rec_id: int,
+        action: str,
+        values: dict[str, str],
+    ) -> RedirectResponse:
         """Check what needs no database, answer, and queue the work."""
         try:
             chosen = ButtonAction(action)
@@ -161,18 +172,30 @@ class Actions:
         try:
             work = self.prepare(person, rec_id, chosen, values)
         except InvalidInput as exc:
-            return self._answer(person, view, card_id, refused_input(exc),
-                                draft=draft_for(card_id, action, values, exc))  # fmt: skip
+            return self._answer(
+                person,
+                view,
+                card_id,
+                refused_input(exc),
+                draft=draft_for(card_id, action, values, exc),
+            )
         label = chosen.value.replace("_", " ")
-        self.outcomes.notify(person.id, Notice("info", f"Recording your {label} of "
-                                               f"recommendation #{rec_id}…", QUEUED))  # fmt: skip
+        self.outcomes.notify(
+            person.id,
+            Notice("info", f"Recording your {label} of recommendation #{rec_id}…", QUEUED),
+        )
         self.after.run(person.id, lambda: self.work(person, card_id, action, values, work))
         return self._answer(person, view, card_id, None, outcome=QUEUED)
 
     def _answer(
-        self, person: Person, view: str, card_id: str, notice: Notice | None,
-        draft: Draft | None = None, outcome: str | None = None,
-    ) -> RedirectResponse:  # fmt: skip
+        self,
+        person: Person,
+        view: str,
+        card_id: str,
+        notice: Notice | None,
+        draft: Draft | None = None,
+        outcome: str | None = None,
+    ) -> RedirectResponse:
         if notice is not None:
             self.outcomes.notify(person.id, notice, draft)
         response = back(person, view, card_id)
@@ -180,24 +203,34 @@ class Actions:
             response.headers[OUTCOME_HEADER] = outcome or (notice.outcome if notice else "")
         return response
 
-    def prepare(self, person: Person, rec_id: int, action: ButtonAction,
-                values: dict[str, str]) -> Callable[[], str]:  # fmt: skip
+    def prepare(
+        self, person: Person, rec_id: int, action: ButtonAction, values: dict[str, str]
+    ) -> Callable[[], str]:
         """The workflow call a button stands for, checked as far as the configuration
         allows (InvalidInput); calling it does the database work and returns the
         sentence to show."""
         services = self.services
         if action == ButtonAction.SNOOZE:
-            return lambda: services.snooze(
-                recommendation_id=rec_id, actor_id=person.id, choice=values.get("value", ""),
-                channel=CHANNEL,
-            ).summary  # fmt: skip
+            return lambda: (
+                services.snooze(
+                    recommendation_id=rec_id,
+                    actor_id=person.id,
+                    choice=values.get("value", ""),
+                    channel=CHANNEL,
+                ).summary
+            )
         if action == ButtonAction.EXTEND:
             due_at, reason = values.get("due_at", ""), values.get("reason")
             services.check_extension(actor_id=person.id, new_due=due_at, reason=reason)
-            return lambda: services.extend_sla(
-                recommendation_id=rec_id, actor_id=person.id, new_due=due_at, reason=reason,
-                channel=CHANNEL,
-            ).summary  # fmt: skip
+            return lambda: (
+                services.extend_sla(
+                    recommendation_id=rec_id,
+                    actor_id=person.id,
+                    new_due=due_at,
+                    reason=reason,
+                    channel=CHANNEL,
+                ).summary
+            )
         value: float | None = None
         if values.get("value", "").strip():
             try:
@@ -205,28 +238,45 @@ class Actions:
             except ValueError:
                 value = math.nan  # the workflow names the field
         request = DecisionRequest(
-            recommendation_id=rec_id, actor_id=person.id, action=Action(action.value),
-            channel=CHANNEL, reason_code=values.get("reason_code") or None,
-            note=values.get("note") or None, value=value, to=values.get("to") or None,
-        )  # fmt: skip
+            recommendation_id=rec_id,
+            actor_id=person.id,
+            action=Action(action.value),
+            channel=CHANNEL,
+            reason_code=values.get("reason_code") or None,
+            note=values.get("note") or None,
+            value=value,
+            to=values.get("to") or None,
+        )
         services.decisions.check_input(request)
         return lambda: services.decisions.decide(request).summary
 
-    def work(self, person: Person, card_id: str, action: str, values: dict[str, str],
-             run: Callable[[], str]) -> None:  # fmt: skip
+    def work(
+        self,
+        person: Person,
+        card_id: str,
+        action: str,
+        values: dict[str, str],
+        run: Callable[[], str],
+    ) -> None:
         """After the answer: the database work, then the notice it leads to."""
         try:
             summary = run()
         except InvalidInput as exc:  # only the database could tell (e.g. the due time)
-            self.outcomes.notify(person.id, refused_input(exc),
-                                 draft_for(card_id, action, values, exc))  # fmt: skip
+            self.outcomes.notify(
+                person.id, refused_input(exc), draft_for(card_id, action, values, exc)
+            )
         except WorkflowError as exc:  # not permitted, decided first by someone else, ...
             outcome = next((o for t, o in REFUSALS.items() if isinstance(exc, t)), "refused")
             self.outcomes.notify(person.id, Notice("error", str(exc), outcome))
         except Exception:
-            self.outcomes.notify(person.id, Notice(
-                "error", "Something went wrong; nothing may have been recorded. Try again.",
-                "failed"))  # fmt: skip
+            self.outcomes.notify(
+                person.id,
+                Notice(
+                    "error",
+                    "Something went wrong; nothing may have been recorded. Try again.",
+                    "failed",
+                ),
+            )
             raise
         else:
             self.services.kick()  # deliver the in-place update now, not at the next tick

@@ -126,10 +126,12 @@ class LocalChat:
     def _add(self, to: str, channel: str, message: Message) -> MessageRef:
         with self._changed:
             seq = next(self._ids)
-            ref = MessageRef(platform=PLATFORM, channel=channel,
-                             message_id=f"{self._instance}-{seq}")  # fmt: skip
-            self._posts[ref.message_id] = Post(ref=ref, to=to, message=message, seq=seq,
-                                               sent_at=self._clock.now())  # fmt: skip
+            ref = MessageRef(
+                platform=PLATFORM, channel=channel, message_id=f"{self._instance}-{seq}"
+            )
+            self._posts[ref.message_id] = Post(
+                ref=ref, to=to, message=message, seq=seq, sent_at=self._clock.now()
+            )
             self._bump()
             return ref
 

@@ -112,51 +112,79 @@ def _input(
     else:
         control, html_type = "input", HTML_INPUT_TYPE[spec.kind]
     return InputView(
-        name=spec.name, label=spec.label, control=control, html_type=html_type,
-        required=spec.required, options=options, hint=spec.hint, placeholder=spec.placeholder,
+        name=spec.name,
+        label=spec.label,
+        control=control,
+        html_type=html_type,
+        required=spec.required,
+        options=options,
+        hint=spec.hint,
+        placeholder=spec.placeholder,
         value=(draft.values.get(spec.name, "") if draft else ""),
         error=(draft.errors.get(spec.name) if draft else None),
-        dom_id=f"{form_id}-{spec.name}", note_codes=marked,
-    )  # fmt: skip
+        dom_id=f"{form_id}-{spec.name}",
+        note_codes=marked,
+    )
 
 
 def _form(form: Form, card_id: str, draft: Draft | None, note_codes: frozenset[str]) -> FormView:
     dom_id = f"{card_id}-{form.action.value}"
     mine = draft if draft and draft.card_id == card_id and draft.action == form.action else None
     return FormView(
-        action=form.action.value, title=form.title, submit_label=form.submit_label,
-        recommendation_id=form.recommendation_id, on_behalf=form.on_behalf,
-        inputs=[_input(i, dom_id, mine, note_codes) for i in form.inputs], dom_id=dom_id,
-        open=mine is not None, error=(mine.errors.get("") if mine else None),
-    )  # fmt: skip
+        action=form.action.value,
+        title=form.title,
+        submit_label=form.submit_label,
+        recommendation_id=form.recommendation_id,
+        on_behalf=form.on_behalf,
+        inputs=[_input(i, dom_id, mine, note_codes) for i in form.inputs],
+        dom_id=dom_id,
+        open=mine is not None,
+        error=(mine.errors.get("") if mine else None),
+    )
 
 
 def _button(button: Button, forms: Mapping[ButtonAction, FormView]) -> ButtonView:
     form = forms.get(button.action)
     return ButtonView(
-        action=button.action.value, label=button.label, style=button.style.value,
-        recommendation_id=button.recommendation_id, value=button.value,
-        opens=form.dom_id if form else None, on_behalf=button.on_behalf,
-    )  # fmt: skip
+        action=button.action.value,
+        label=button.label,
+        style=button.style.value,
+        recommendation_id=button.recommendation_id,
+        value=button.value,
+        opens=form.dom_id if form else None,
+        on_behalf=button.on_behalf,
+    )
 
 
 def card(
-    message: Message, *, dom_id: str, when: str | None = None,
-    note_codes: frozenset[str] = frozenset(), draft: Draft | None = None,
-) -> CardView:  # fmt: skip
+    message: Message,
+    *,
+    dom_id: str,
+    when: str | None = None,
+    note_codes: frozenset[str] = frozenset(),
+    draft: Draft | None = None,
+) -> CardView:
     """One message as a card; `draft` reopens a refused form on the card it names."""
     forms = {f.action: _form(f, dom_id, draft, note_codes) for f in message.forms}
     version = version_of(message, when)
     if any(f.open for f in forms.values()):
         version += "-refused"  # the browser swaps in the card with its refused form open
     return CardView(
-        dom_id=dom_id, version=version, header=message.header,
-        text=message.text, fields=[(f.label, f.value) for f in message.fields],
+        dom_id=dom_id,
+        version=version,
+        header=message.header,
+        text=message.text,
+        fields=[(f.label, f.value) for f in message.fields],
         sections=[(s.title, list(s.lines)) for s in message.sections],
-        context=list(message.context), status=message.status, tone=message.tone.value,
+        context=list(message.context),
+        status=message.status,
+        tone=message.tone.value,
         recommendation_id=message.recommendation_id,
-        buttons=[_button(b, forms) for b in message.buttons], forms=list(forms.values()),
-        items=[card(item, dom_id=f"{dom_id}-i{n}", note_codes=note_codes, draft=draft)
-               for n, item in enumerate(message.items, start=1)],
+        buttons=[_button(b, forms) for b in message.buttons],
+        forms=list(forms.values()),
+        items=[
+            card(item, dom_id=f"{dom_id}-i{n}", note_codes=note_codes, draft=draft)
+            for n, item in enumerate(message.items, start=1)
+        ],
         when=when,
-    )  # fmt: skip
+    )

@@ -33,8 +33,8 @@ from adapters.local.render import CardView, Draft, card
 from core.clock import local_time_label
 from core.config import Person
 from core.messages import Message
-from workflows.commands import QUEUE, answer_command, parse_command
-from workflows.inbox import queue_count, queue_messages
+from workflows.chat.commands import QUEUE, answer_command, parse_command
+from workflows.chat.inbox import queue_count, queue_messages
 from workflows.service import Services
 
 HERE = Path(__file__).parent
@@ -93,11 +93,14 @@ def host_guard(allowed: frozenset[str]) -> Callable[[Request], None]:
         host = request.headers.get("host")
         if host_name(host) not in allowed:
             shown = f"'{host}'" if host else "(no Host header)"
-            raise HTTPException(status_code=400, detail=(
-                f"The local web chat does not answer for host {shown}: it serves 127.0.0.1, "
-                f"localhost and [::1]; add other names to {HOSTS_SETTING} (comma-separated) "
-                "only to expose it on purpose."
-            ))  # fmt: skip
+            raise HTTPException(
+                status_code=400,
+                detail=(
+                    f"The local web chat does not answer for host {shown}: it serves 127.0.0.1, "
+                    f"localhost and [::1]; add other names to {HOSTS_SETTING} (comma-separated) "
+                    "only to expose it on purpose."
+                ),
+            )
 
     return check_host
 
@@ -106,14 +109,19 @@ class WebChat:
     """Everything a request needs: the services, the chat store, the templates, and a
     one-shot notice per person shown after the redirect that follows a post."""
 
-    def __init__(self, *, services: Services, chat: LocalChat, clock_control: ClockControl,
-                 after: AfterPost) -> None:  # fmt: skip
+    def __init__(
+        self, *, services: Services, chat: LocalChat, clock_control: ClockControl, after: AfterPost
+    ) -> None:
         self.services = services
         self.config = services.config
         self.chat = chat
         self.clock_control = clock_control
-        self.templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
-                                     trim_blocks=True, lstrip_blocks=True)  # fmt: skip
+        self.templates = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         self.note_codes = frozenset(r.code for r in self.config.reason_codes if r.note_required)
         self.outcomes = Outcomes()
         self.after = after
@@ -139,8 +147,13 @@ class WebChat:
         when = self.time_label(post.sent_at, person)
         if post.is_channel:
             when = f"{post.to} · {when}"
-        return card(post.message, dom_id=f"{prefix}-{post.ref.message_id}", when=when,
-                    note_codes=self.note_codes, draft=draft)  # fmt: skip
+        return card(
+            post.message,
+            dom_id=f"{prefix}-{post.ref.message_id}",
+            when=when,
+            note_codes=self.note_codes,
+            draft=draft,
+        )
 
     def cards(self, person: Person, view: str, draft: Draft | None = None) -> list[CardView]:
         if view == "queue":
@@ -148,9 +161,11 @@ class WebChat:
                 card(m, dom_id=f"q-{m.recommendation_id}", note_codes=self.note_codes, draft=draft)
                 for m in queue_messages(self.services, person_id=person.id, limit=QUEUE_MAX)
             ]
-        posts = self.chat.channel_posts() if view == "channel" else (
-            self.chat.direct_messages(person.id)
-        )  # fmt: skip
+        posts = (
+            self.chat.channel_posts()
+            if view == "channel"
+            else (self.chat.direct_messages(person.id))
+        )
         prefix = "c" if view == "channel" else "m"
         return [self._post_card(p, person, prefix, draft) for p in posts]
 
@@ -177,16 +192,21 @@ class WebChat:
         revision = self.chat.revision
         notice, draft = self.outcomes.take(person.id)
         context: dict[str, Any] = {
-            "person": person, "view": view, "views": VIEWS, "revision": revision,
+            "person": person,
+            "view": view,
+            "views": VIEWS,
+            "revision": revision,
             "people": [(p, role_label(p)) for p in self.config.people],
-            "badges": self.badges(), "counts": self.counts(person),
-            "cards": self.cards(person, view, draft), "clock": self.clock_label(person),
+            "badges": self.badges(),
+            "counts": self.counts(person),
+            "cards": self.cards(person, view, draft),
+            "clock": self.clock_label(person),
             "steps": STEPS if self.clock_control() else {},
             "channel": self.config.channel or "channel",
             "notice": (notice.kind, notice.text) if notice else None,
             "role_label": role_label(person),
             "updates_url": f"/chat/{person.id}/updates?" + urlencode({"view": view}),
-        }  # fmt: skip
+        }
         html = self.templates.get_template("page.html").render(context)
         outcome = notice.outcome if notice else None
         headers = {OUTCOME_HEADER: outcome} if outcome else None
@@ -238,9 +258,13 @@ class WebChat:
 
 
 def build_router(
-    *, services: Services, chat: LocalChat, clock_control: ClockControl, after: AfterPost,
+    *,
+    services: Services,
+    chat: LocalChat,
+    clock_control: ClockControl,
+    after: AfterPost,
     extra_hosts: Iterable[str] = (),
-) -> APIRouter:  # fmt: skip
+) -> APIRouter:
     web = WebChat(services=services, chat=chat, clock_control=clock_control, after=after)
     guard = host_guard(allowed_hosts(extra_hosts))
     router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
@@ -282,10 +306,17 @@ def build_router(
         reason: Annotated[str, Form()] = "",
     ) -> RedirectResponse:
         """Answered at once (303), the work after: see adapters.local.actions."""
-        values = {"reason_code": reason_code, "note": note, "value": value, "to": to,
-                  "due_at": due_at, "reason": reason}  # fmt: skip
-        return web.actions.act(web.person(person_id), view_of(view), card, recommendation_id,
-                               action, values)  # fmt: skip
+        values = {
+            "reason_code": reason_code,
+            "note": note,
+            "value": value,
+            "to": to,
+            "due_at": due_at,
+            "reason": reason,
+        }
+        return web.actions.act(
+            web.person(person_id), view_of(view), card, recommendation_id, action, values
+        )
 
     @router.post("/chat/{person_id}/command", dependencies=[Depends(same_origin)])
     def command(

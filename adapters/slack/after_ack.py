@@ -38,12 +38,18 @@ YIELD_TO_ACKS = 1.0  # seconds a job may wait for the requests in flight to be a
 
 
 class AfterAck:
-    def __init__(self, *, workers: int = WORKERS, modal_workers: int = MODAL_WORKERS,
-                 journal: Journal | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        workers: int = WORKERS,
+        modal_workers: int = MODAL_WORKERS,
+        journal: Journal | None = None,
+    ) -> None:
         self.journal = journal
         self._work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-work")
-        self._modals = ThreadPoolExecutor(max_workers=modal_workers,
-                                          thread_name_prefix="slack-modal")  # fmt: skip
+        self._modals = ThreadPoolExecutor(
+            max_workers=modal_workers, thread_name_prefix="slack-modal"
+        )
         self._unfinished = 0
         self._answering = 0
         self._changed = threading.Condition()

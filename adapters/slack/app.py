@@ -46,8 +46,9 @@ class SlackAdapter:
         people = SlackPeople(services=services, client=self.client)
         self.journal = Journal(services=services)  # acked clicks survive a crash
         self.after = after = AfterAck(journal=self.journal)
-        self.home = home = HomeTab(services=services, client=self.client,
-                                   yield_to_acks=after.yield_to_acks)  # fmt: skip
+        self.home = home = HomeTab(
+            services=services, client=self.client, yield_to_acks=after.yield_to_acks
+        )
         self.chat = SlackChat(client=self.client, people=people, home=home)
         self.app = App(
             client=self.client,
@@ -57,8 +58,9 @@ class SlackAdapter:
             process_before_response=False,
             logger=log,
         )
-        self.handlers = SlackHandlers(services=services, people=people, home=home,
-                                      client=self.client, after=after)  # fmt: skip
+        self.handlers = SlackHandlers(
+            services=services, people=people, home=home, client=self.client, after=after
+        )
         self.handlers.register(self.app)
         commands = SlackCommands(services=services, people=people, home=home, after=after)
         commands.register(self.app)

@@ -24,7 +24,7 @@ from adapters.slack.block_dicts import plain
 from adapters.slack.ids import BUTTON_ACTIONS, ActionId
 from adapters.slack.payloads import ButtonValue
 from core.messages import Button, ButtonAction, ButtonStyle, Message, Tone
-from workflows.views import Purpose, purpose_of
+from workflows.views.message import Purpose, purpose_of
 
 MESSAGE_MAX_BLOCKS = 50  # chat.postMessage / chat.update
 VIEW_MAX_BLOCKS = 100  # modals and the Home tab
@@ -70,9 +70,12 @@ def fallback_text(message: Message) -> str:
 
 def _value(button: Button, purpose: str | None, page: int | None) -> str:
     return ButtonValue(
-        recommendation_id=button.recommendation_id, on_behalf=button.on_behalf,
-        value=button.value, purpose=purpose, page=page,
-    ).dump()  # fmt: skip
+        recommendation_id=button.recommendation_id,
+        on_behalf=button.on_behalf,
+        value=button.value,
+        purpose=purpose,
+        page=page,
+    ).dump()
 
 
 def drawn_for(message: Message) -> str | None:
@@ -149,7 +152,7 @@ def digest_entry_blocks(
     item: Message, *, purpose: str | None = Purpose.DIGEST.value, page: int | None = None
 ) -> list[Block]:
     """A digest (or queue) entry in at most three blocks (what, small print, buttons), so
-    a digest part or a queue page of `workflows.digest.PAGE_ITEMS` entries stays within
+    a digest part or a queue page of `workflows.digest.compose.PAGE_ITEMS` entries stays within
     MESSAGE_MAX_BLOCKS. Its Override and Reassign open the same modals as the full
     message."""
     lines = [f"*{escape(item.header)}*"]

@@ -71,12 +71,21 @@ class SlackChat:
 
     def _post(self, channel: str, message: Message, key: SendKey | None = None) -> SlackResponse:
         if key is None:
-            return _call(self.client.chat_postMessage, channel=channel,
-                         text=fallback_text(message), blocks=as_dicts(message_blocks(message)),
-                         unfurl_links=False)  # fmt: skip
-        return _call(self.poster.chat_postMessage, channel=channel, text=fallback_text(message),
-                     blocks=as_dicts(message_blocks(message)), unfurl_links=False,
-                     metadata=mark(key.key))  # fmt: skip
+            return _call(
+                self.client.chat_postMessage,
+                channel=channel,
+                text=fallback_text(message),
+                blocks=as_dicts(message_blocks(message)),
+                unfurl_links=False,
+            )
+        return _call(
+            self.poster.chat_postMessage,
+            channel=channel,
+            text=fallback_text(message),
+            blocks=as_dicts(message_blocks(message)),
+            unfurl_links=False,
+            metadata=mark(key.key),
+        )
 
     def send(self, *, person: Person, message: Message, key: SendKey | None = None) -> MessageRef:
         user_id = _call(self.people.user_id_for, person=person)

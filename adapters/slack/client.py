@@ -67,7 +67,8 @@ def without_blind_retries(client: WebClient) -> WebClient:
     a connection error, a timeout or a 5xx may come after Slack posted the message, and
     retrying in place would post it again. Those are handed to the outbox instead, whose
     retry looks the message up first; a 429 (nothing was posted) is still retried here."""
-    poster = WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
-                       logger=client.logger)  # fmt: skip
+    poster = WebClient(
+        token=client.token, base_url=client.base_url, timeout=client.timeout, logger=client.logger
+    )
     poster.retry_handlers = [ShortRateLimitRetryHandler()]
     return poster

@@ -21,7 +21,7 @@ from adapters.slack.modals import NOT_CONFIGURED
 from adapters.slack.people import SlackPeople
 from adapters.slack.queue import QueueView, queue_view
 from core.messages import Message
-from workflows.commands import QUEUE, answer_command, parse_command
+from workflows.chat.commands import QUEUE, answer_command, parse_command
 from workflows.service import Services
 
 COMMAND = "/sopbot"
@@ -58,8 +58,9 @@ class SlackCommands:
         if person_id is None:
             return NOT_CONFIGURED
         text = SLACK_MENTION.sub(lambda m: self._mention(m.group(1)), text)
-        request = parse_command(self.services.config, person_id=person_id, text=text,
-                                platform="slack")  # fmt: skip
+        request = parse_command(
+            self.services.config, person_id=person_id, text=text, platform="slack"
+        )
         if request.word == QUEUE:
             return queue_view(self.services, person_id=person_id)
         return answer_command(self.services, request)

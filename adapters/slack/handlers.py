@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -28,6 +27,7 @@ from adapters.slack.after_ack import AfterAck
 from adapters.slack.blocks import as_dicts, fallback_text, message_blocks
 from adapters.slack.clicks import Drawn, InputErrors, Kind, durable, refusal
 from adapters.slack.dedupe import first_time
+from adapters.slack.extend import ExtendHandlers
 from adapters.slack.home import HomeTab
 from adapters.slack.ids import FORM_INPUTS, ActionId, BlockId, CallbackId
 from adapters.slack.modals import form_modal, submitted_values
@@ -38,12 +38,12 @@ from adapters.slack.queue import queue_view, replace_ephemeral
 from adapters.slack.replies import Replies
 from core.domain import Action
 from core.messages import ButtonAction
-from workflows.decisions import DecisionRecorded, DecisionRequest
-from workflows.errors import InvalidInput, WorkflowError
-from workflows.inbox import digest_part_for, recommendation_for
-from workflows.pending_actions import Pending
+from workflows.chat.inbox import digest_part_for, recommendation_for
+from workflows.decisions.journal import Pending
+from workflows.decisions.service import DecisionRecorded, DecisionRequest
+from workflows.errors import InvalidInput
 from workflows.service import Services
-from workflows.views import Purpose
+from workflows.views.message import Purpose
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +68,22 @@ class Click:
 
 class SlackHandlers:
     def __init__(
-        self, *, services: Services, people: SlackPeople, home: HomeTab, client: WebClient,
+        self,
+        *,
+        services: Services,
+        people: SlackPeople,
+        home: HomeTab,
+        client: WebClient,
         after: AfterAck,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.services = services
         self.home = home
         self.client = client
         self.after = after
         self.replies = Replies(client=client, people=people)
+        self.extension = ExtendHandlers(
+            services=services, replies=self.replies, home=home, after=after
+        )
 
     def register(self, app: App) -> None:
         app.action(ActionId.ACCEPT.value)(self.on_accept)
@@ -84,7 +92,7 @@ class SlackHandlers:
         app.action(ActionId.SNOOZE.value)(self.on_snooze)
         app.action(ActionId.QUEUE_PREVIOUS.value)(self.on_queue_page)
         app.action(ActionId.QUEUE_NEXT.value)(self.on_queue_page)
-        app.view_submission(CallbackId.EXTEND.value)(self.on_extend)
+        app.view_submission(CallbackId.EXTEND.value)(self.extension.on_extend)
         for callback_id in SUBMIT_ACTIONS:
             app.view_submission(callback_id.value)(self.on_submit)
 
@@ -137,10 +145,15 @@ class SlackHandlers:
         except ValueError:
             raise InputErrors({BlockId.VALUE.value: "Enter a number."}) from None
         request = DecisionRequest(
-            metadata.recommendation_id, "", SUBMIT_ACTIONS[callback], PLATFORM,
-            reason_code=values.get("reason_code"), note=values.get("note"), value=number,
+            metadata.recommendation_id,
+            "",
+            SUBMIT_ACTIONS[callback],
+            PLATFORM,
+            reason_code=values.get("reason_code"),
+            note=values.get("note"),
+            value=number,
             to=values.get("to"),
-        )  # fmt: skip
+        )
         try:
             self.services.decisions.check_input(request)
         except InvalidInput as exc:
@@ -169,39 +182,47 @@ class SlackHandlers:
             return None
         return Click(origin, person_id, parsed)
 
-    def after_decision(self, origin: Origin, *, recorded: DecisionRecorded, person_id: str,
-                       drawn: Drawn) -> None:  # fmt: skip
+    def after_decision(
+        self, origin: Origin, *, recorded: DecisionRecorded, person_id: str, drawn: Drawn
+    ) -> None:
         """Show the decision at once where it was made (the clicked message, or the
         `/sopbot queue` list redrawn on the page it was on); the outbox then updates
         every other copy (the owner's DM, escalation pings) through SlackChat.update."""
         if origin.ts:
             self.update_clicked(
-                origin, recommendation_id=recorded.recommendation_id, person_id=person_id,
+                origin,
+                recommendation_id=recorded.recommendation_id,
+                person_id=person_id,
                 drawn=drawn,
-            )  # fmt: skip
+            )
         elif origin.response_url:
             notice = f"{recorded.summary} (#{recorded.recommendation_id})."
-            queue = queue_view(self.services, person_id=person_id, page=drawn.page or 1,
-                               notice=notice)  # fmt: skip
+            queue = queue_view(
+                self.services, person_id=person_id, page=drawn.page or 1, notice=notice
+            )
             if not replace_ephemeral(origin.response_url, queue):
                 self.replies.tell(origin, notice)
         self.services.kick()
         self.home.refresh(user_id=origin.user_id, person_id=person_id)
 
-    def update_clicked(self, origin: Origin, *, recommendation_id: int, person_id: str,
-                       drawn: Drawn) -> None:  # fmt: skip
+    def update_clicked(
+        self, origin: Origin, *, recommendation_id: int, person_id: str, drawn: Drawn
+    ) -> None:
         """Redraw the clicked message as what it is: a digest part keeps all its entries
         (the decided one shows who decided), a reminder or an escalation stays one for
         this reader (an escalation contact keeps "Escalated:" and Extend SLA)."""
         message = None
         if drawn.purpose == Purpose.DIGEST and origin.channel and origin.ts:
-            message = digest_part_for(self.services, platform=PLATFORM, channel=origin.channel,
-                                      message_id=origin.ts)  # fmt: skip
+            message = digest_part_for(
+                self.services, platform=PLATFORM, channel=origin.channel, message_id=origin.ts
+            )
         if message is None:
             message = recommendation_for(
-                self.services, recommendation_id=recommendation_id, reader_id=person_id,
+                self.services,
+                recommendation_id=recommendation_id,
+                reader_id=person_id,
                 purpose=drawn.as_purpose(),
-            )  # fmt: skip
+            )
         try:
             self.client.chat_update(
                 channel=origin.channel,
@@ -214,8 +235,9 @@ class SlackHandlers:
 
     # --- buttons ------------------------------------------------------------------------
 
-    def accept(self, body: dict[str, Any], action: dict[str, Any], *,
-               taken_over: bool = False) -> None:  # fmt: skip
+    def accept(
+        self, body: dict[str, Any], action: dict[str, Any], *, taken_over: bool = False
+    ) -> None:
         click = self.clicked(body, action.get("value"), taken_over=taken_over)
         if click is None:
             return
@@ -227,8 +249,9 @@ class SlackHandlers:
         )
         if recorded is not None:
             drawn = Drawn(click.value.purpose, click.value.page)
-            self.after_decision(click.origin, recorded=recorded, person_id=click.person_id,
-                                drawn=drawn)  # fmt: skip
+            self.after_decision(
+                click.origin, recorded=recorded, person_id=click.person_id, drawn=drawn
+            )
 
     def open_form(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """Override / Reassign / Extend SLA: the form comes from the recommendation as the
@@ -256,17 +279,21 @@ class SlackHandlers:
             self.replies.tell(click.origin, refusal(message, wanted))
             return
         metadata = click.origin.metadata(
-            recommendation_id=recommendation_id, on_behalf=click.value.on_behalf,
-            purpose=click.value.purpose, page=click.value.page,
-        )  # fmt: skip
+            recommendation_id=recommendation_id,
+            on_behalf=click.value.on_behalf,
+            purpose=click.value.purpose,
+            page=click.value.page,
+        )
         view = form_modal(form=form, message=message, metadata=metadata)
         self.client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    def snooze(self, body: dict[str, Any], action: dict[str, Any], *,
-               taken_over: bool = False) -> None:  # fmt: skip
+    def snooze(
+        self, body: dict[str, Any], action: dict[str, Any], *, taken_over: bool = False
+    ) -> None:
         """The "Snooze reminders" select on a reminder: the choice rides in the option."""
-        click = self.clicked(body, (action.get("selected_option") or {}).get("value"),
-                             taken_over=taken_over)  # fmt: skip
+        click = self.clicked(
+            body, (action.get("selected_option") or {}).get("value"), taken_over=taken_over
+        )
         if click is None:
             return
         snoozed = self.replies.attempt(
@@ -289,13 +316,20 @@ class SlackHandlers:
         if person_id is None or not origin.response_url:
             return
         page = QueuePageValue.model_validate_json(action["value"]).page
-        replace_ephemeral(origin.response_url,
-                          queue_view(self.services, person_id=person_id, page=page))  # fmt: skip
+        replace_ephemeral(
+            origin.response_url, queue_view(self.services, person_id=person_id, page=page)
+        )
 
     # --- modal submissions --------------------------------------------------------------
 
-    def submit(self, body: dict[str, Any], metadata: ModalMetadata,
-               request: DecisionRequest, *, taken_over: bool = False) -> None:  # fmt: skip
+    def submit(
+        self,
+        body: dict[str, Any],
+        metadata: ModalMetadata,
+        request: DecisionRequest,
+        *,
+        taken_over: bool = False,
+    ) -> None:
         if not taken_over and not first_time(self.services, body):
             return
         origin = Origin.of_submission(body, metadata)
@@ -309,65 +343,6 @@ class SlackHandlers:
             drawn = Drawn(metadata.purpose, metadata.page)
             self.after_decision(origin, recorded=recorded, person_id=person_id, drawn=drawn)
 
-    def on_extend(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """Extend SLA: what the form alone refuses (no reason, a time already past) stays
-        next to its field; the rest (who may extend, later than the current due time)
-        needs the database, so it is checked after the ack and a refusal is told."""
-        try:
-            asked = self.extension_asked(view)
-        except InputErrors as exc:
-            ack(response_action="errors", errors=exc.errors)
-            return
-        ack()
-        if asked is None:
-            log.info("ignored a Slack modal submission with unreadable private_metadata")
-            return
-        self.after.run(partial(self.extend, body, *asked), durable=durable(body, Kind.EXTEND))
-
-    def extension_asked(
-        self, view: dict[str, Any]
-    ) -> tuple[ModalMetadata, datetime, str] | None:
-        """The Extend SLA modal's new due time and reason, checked without the database;
-        None when the metadata is not one sopbot wrote."""
-        metadata = ModalMetadata.parse(view.get("private_metadata"))
-        if metadata is None:
-            return None
-        values = submitted_values(view)
-        stamp = values.get("due_at")
-        reason = values.get("reason")
-        try:
-            due = self.services.check_extension(
-                actor_id="", reason=reason,  # a picked instant has its zone: no actor needed
-                new_due=datetime.fromtimestamp(int(stamp), UTC) if stamp else "",
-            )  # fmt: skip
-        except InvalidInput as exc:
-            block = FORM_INPUTS[exc.field][0] if exc.field in FORM_INPUTS else BlockId.DUE_AT
-            raise InputErrors({block.value: exc.message}) from None
-        return metadata, due, reason or ""
-
-    def extend(self, body: dict[str, Any], metadata: ModalMetadata, due: datetime,
-               reason: str, *, taken_over: bool = False) -> None:  # fmt: skip
-        if not taken_over and not first_time(self.services, body):
-            return  # a replay: the first one was answered
-        origin = Origin.of_submission(body, metadata)
-        person_id = self.replies.identify(origin)
-        if person_id is None:
-            return
-        try:
-            extended = self.services.extend_sla(
-                recommendation_id=metadata.recommendation_id, actor_id=person_id, new_due=due,
-                reason=reason, channel=PLATFORM,
-            )  # fmt: skip
-        except InvalidInput as exc:  # the modal is closed by now: say it, and what to do
-            self.replies.tell(origin, f"The SLA was not extended: {exc.message} "
-                                      "Click Extend SLA again to choose another time.")  # fmt: skip
-            return
-        except WorkflowError as exc:
-            self.replies.tell(origin, str(exc))
-            return
-        self.replies.tell(origin, extended.summary + ".")
-        self.home.refresh(user_id=origin.user_id, person_id=person_id)
-
     # --- clicks taken over from a process gone (adapters.slack.journal) -----------------
 
     def redo(self, pending: Pending) -> None:
@@ -375,14 +350,22 @@ class SlackHandlers:
         body: dict[str, Any] = pending.payload["body"]
         kind = Kind(pending.kind)
         if kind in (Kind.ACCEPT, Kind.SNOOZE):
-            work = partial(self.accept if kind == Kind.ACCEPT else self.snooze, body,
-                           body["actions"][0], taken_over=True)  # fmt: skip
+            work = partial(
+                self.accept if kind == Kind.ACCEPT else self.snooze,
+                body,
+                body["actions"][0],
+                taken_over=True,
+            )
         else:
-            asked = (self.submitted_request if kind == Kind.SUBMIT else self.extension_asked)(
+            asked = (self.submitted_request if kind == Kind.SUBMIT else self.extension.asked)(
                 body["view"]
             )
             if asked is None:
                 return
-            work = partial(self.submit if kind == Kind.SUBMIT else self.extend, body, *asked,
-                           taken_over=True)  # fmt: skip
+            work = partial(
+                self.submit if kind == Kind.SUBMIT else self.extension.extend,
+                body,
+                *asked,
+                taken_over=True,
+            )
         self.after.redo(work, pending.key)

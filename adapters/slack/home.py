@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack.block_dicts import plain
 from adapters.slack.modals import home_view, stranger_home_view
-from workflows.inbox import queue_page
+from workflows.chat.inbox import queue_page
 from workflows.service import Services
 
 HOME_QUEUE_LIMIT = 12  # about seven blocks each: stays under the view's 100 blocks
@@ -32,9 +32,12 @@ log = logging.getLogger(__name__)
 
 class HomeTab:
     def __init__(
-        self, *, services: Services, client: WebClient,
+        self,
+        *,
+        services: Services,
+        client: WebClient,
         yield_to_acks: Callable[..., None] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.services = services
         self.client = client
         self._yield_to_acks = yield_to_acks

@@ -46,5 +46,8 @@ class SlackInterview:
         if isinstance(reply, str):
             self.client.chat_postMessage(channel=event["channel"], text=escape(reply))
             return
-        self.client.chat_postMessage(channel=event["channel"], text=fallback_text(reply),
-                                     blocks=as_dicts(message_blocks(reply)))  # fmt: skip
+        self.client.chat_postMessage(
+            channel=event["channel"],
+            text=fallback_text(reply),
+            blocks=as_dicts(message_blocks(reply)),
+        )

@@ -1,6 +1,6 @@
 """Acked Slack work made durable: between the ack and the work, each click (Accept,
 Snooze, a modal submission) is written to the database's journal of pending actions
-(workflows.pending_actions), and deleted when its work is done. A process that dies
+(workflows.decisions.journal), and deleted when its work is done. A process that dies
 with clicks acked but not done leaves them there; another process (or this one after a
 restart) takes them over once their lease has run out and does them.
 
@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.slack.people import PLATFORM
-from workflows.pending_actions import Pending, finish, journal, take_abandoned
+from workflows.decisions.journal import Pending, finish, journal, take_abandoned
 from workflows.service import Services
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,9 @@ class Journal:
         """Write `item`, then call `start` (which queues its work); returns at once."""
         with self._lock:
             if self._writer is None:
-                self._writer = threading.Thread(target=self._write_loop, daemon=True,
-                                                name="slack-journal")  # fmt: skip
+                self._writer = threading.Thread(
+                    target=self._write_loop, daemon=True, name="slack-journal"
+                )
                 self._writer.start()
         self._queue.put((item, start))
 
@@ -84,8 +85,13 @@ class Journal:
                 batch.append(more)
             entries = [Pending(key=d.key, kind=d.kind, payload={"body": d.body}) for d, _ in batch]
             try:
-                journal(database=self.services.database, platform=PLATFORM, owner=self.owner,
-                        now=wall_now(), entries=entries)  # fmt: skip
+                journal(
+                    database=self.services.database,
+                    platform=PLATFORM,
+                    owner=self.owner,
+                    now=wall_now(),
+                    entries=entries,
+                )
             except Exception:
                 log.exception("could not write acked Slack work to the journal; doing it anyway")
             for _item, start in batch:
@@ -118,8 +124,9 @@ class Journal:
 
     def take_over(self, redo: Callable[[Pending], None]) -> int:
         """One pass: claim what processes gone left and `redo` it; how many."""
-        taken = take_abandoned(database=self.services.database, platform=PLATFORM,
-                               owner=self.owner, now=wall_now())  # fmt: skip
+        taken = take_abandoned(
+            database=self.services.database, platform=PLATFORM, owner=self.owner, now=wall_now()
+        )
         for pending in taken:
             log.warning("taking over a Slack %s acked by a process gone", pending.kind)
             redo(pending)

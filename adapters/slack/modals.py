@@ -163,8 +163,10 @@ def home_view(messages: Sequence[Message], *, total: int | None = None) -> View:
     if not messages:
         count = "Nothing waiting for you. · type `/sopbot help` for commands"
     elif total > len(messages):
-        count = (f"*{total} open*; the {len(messages)} due soonest are shown here · "
-                 "`/sopbot queue` pages through all of them")  # fmt: skip
+        count = (
+            f"*{total} open*; the {len(messages)} due soonest are shown here · "
+            "`/sopbot queue` pages through all of them"
+        )
     else:
         count = f"{total} open, soonest due first · type `/sopbot help` for commands"
     head.append(ContextBlock(elements=[MarkdownTextObject(text=count)]))

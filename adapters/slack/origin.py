@@ -42,9 +42,13 @@ class Origin:
         )
 
     def metadata(
-        self, *, recommendation_id: int, on_behalf: bool = False, purpose: str | None = None,
+        self,
+        *,
+        recommendation_id: int,
+        on_behalf: bool = False,
+        purpose: str | None = None,
         page: int | None = None,
-    ) -> ModalMetadata:  # fmt: skip
+    ) -> ModalMetadata:
         """What a modal opened from here carries, so its submission answers here too,
         redrawing the message as what it was (`purpose`, the queue's `page`)."""
         return ModalMetadata(

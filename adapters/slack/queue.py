@@ -2,7 +2,7 @@
 a time, and that message redrawn after a decision taken from it.
 
 A full queue does not fit one message (Slack takes 50 blocks; a full entry is about
-seven), so the answer is paged like a digest part: `workflows.digest.PAGE_ITEMS` compact
+seven), so the answer is paged like a digest part: `workflows.digest.compose.PAGE_ITEMS` compact
 entries (three blocks each, every one with its own Accept / Override / Reassign), and
 Previous / Next buttons that redraw the same message with the neighbouring page. Every
 item is reachable, each page within the limit, and the chat is not flooded with one
@@ -43,9 +43,9 @@ from adapters.slack.blocks import (
 from adapters.slack.ids import ActionId, BlockId
 from adapters.slack.payloads import QueuePageValue
 from core.messages import Tone
-from workflows.inbox import QueuePage, queue_page
+from workflows.chat.inbox import QueuePage, queue_page
 from workflows.service import Services
-from workflows.views import Purpose
+from workflows.views.message import Purpose
 
 EMPTY = "Nothing waiting for you."
 REDRAW_TIMEOUT = 5  # seconds; runs after the ack, but a worker thread waits for it
@@ -69,11 +69,21 @@ def _nav(page: QueuePage) -> list[Block]:
     """Previous / Next, only where there is a page to go to."""
     buttons = []
     if page.page > 1:
-        buttons.append(ButtonElement(text="\u2190 Previous", action_id=ActionId.QUEUE_PREVIOUS,
-                                     value=QueuePageValue(page=page.page - 1).dump()))  # fmt: skip
+        buttons.append(
+            ButtonElement(
+                text="\u2190 Previous",
+                action_id=ActionId.QUEUE_PREVIOUS,
+                value=QueuePageValue(page=page.page - 1).dump(),
+            )
+        )
     if page.page < page.pages:
-        buttons.append(ButtonElement(text="Next \u2192", action_id=ActionId.QUEUE_NEXT,
-                                     value=QueuePageValue(page=page.page + 1).dump()))  # fmt: skip
+        buttons.append(
+            ButtonElement(
+                text="Next \u2192",
+                action_id=ActionId.QUEUE_NEXT,
+                value=QueuePageValue(page=page.page + 1).dump(),
+            )
+        )
     return [ActionsBlock(block_id=BlockId.QUEUE_NAV, elements=buttons)] if buttons else []
 
 
@@ -87,9 +97,11 @@ def queue_blocks(page: QueuePage, *, notice: str | None = None) -> list[Block]:
     if not page.items:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=EMPTY)]))
         return blocks
-    first = (page.page - 1) * len(page.items) + 1 if page.page < page.pages else (
-        page.total - len(page.items) + 1
-    )  # fmt: skip
+    first = (
+        (page.page - 1) * len(page.items) + 1
+        if page.page < page.pages
+        else (page.total - len(page.items) + 1)
+    )
     where = f"{first}\u2013{first + len(page.items) - 1} of {page.total}, soonest due first"
     if page.pages > 1:
         where = f"Page {page.page} of {page.pages} · {where}"
@@ -101,8 +113,9 @@ def queue_blocks(page: QueuePage, *, notice: str | None = None) -> list[Block]:
     return blocks
 
 
-def queue_view(services: Services, *, person_id: str, page: int = 1,
-               notice: str | None = None) -> QueueView:  # fmt: skip
+def queue_view(
+    services: Services, *, person_id: str, page: int = 1, notice: str | None = None
+) -> QueueView:
     """The answer to `/sopbot queue` (page 1), a page turned, or the list after a
     decision taken on page `page` (headed by `notice`)."""
     shown = queue_page(services, person_id=person_id, page=page)

@@ -75,8 +75,11 @@ class SentMessages:
             with self._lock:
                 first, self._refused = not self._refused, True
             if first:
-                log.warning("Slack refused to look up sent messages (%s): a row tried again "
-                            "is sent again, which may post a copy", exc)  # fmt: skip
+                log.warning(
+                    "Slack refused to look up sent messages (%s): a row tried again "
+                    "is sent again, which may post a copy",
+                    exc,
+                )
             return None
 
     def _open(self, user_id: str) -> str:
@@ -88,8 +91,13 @@ class SentMessages:
     def _search(self, channel: str, key: str) -> tuple[str, str] | None:
         cursor: str | None = None
         for _ in range(LOOK_BACK // PAGE):
-            page = self._call(self.client.conversations_history, channel=channel, limit=PAGE,
-                              include_all_metadata=True, cursor=cursor)  # fmt: skip
+            page = self._call(
+                self.client.conversations_history,
+                channel=channel,
+                limit=PAGE,
+                include_all_metadata=True,
+                cursor=cursor,
+            )
             for message in page.get("messages") or []:
                 if key_of(message) == key:
                     return channel, str(message["ts"])

@@ -85,8 +85,12 @@ class BotAuthConfig:
                 "a SingleTenant Teams bot needs TEAMS_APP_PASSWORD and TEAMS_TENANT_ID "
                 "(or set TEAMS_APP_TYPE=MultiTenant)"
             )
-        return cls(APP_ID=settings.app_id, APP_PASSWORD=password, APP_TYPE=app_type,
-                   APP_TENANTID=settings.tenant_id)  # fmt: skip
+        return cls(
+            APP_ID=settings.app_id,
+            APP_PASSWORD=password,
+            APP_TYPE=app_type,
+            APP_TENANTID=settings.tenant_id,
+        )
 
     def __repr__(self) -> str:  # never show the password
         return f"BotAuthConfig(APP_ID={self.APP_ID!r}, APP_TYPE={self.APP_TYPE!r})"
@@ -95,12 +99,15 @@ class BotAuthConfig:
 class TeamsAdapter:
     name = "teams"
 
-    def __init__(self, *, settings: TeamsSettings, services: Services,
-                 retry: RetryPolicy | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, *, settings: TeamsSettings, services: Services, retry: RetryPolicy | None = None
+    ) -> None:
         auth = BotAuthConfig.from_settings(settings)
         if not auth.APP_ID:
-            log.warning("Teams adapter without TEAMS_APP_ID: requests are NOT authenticated "
-                        "(local testing only)")  # fmt: skip
+            log.warning(
+                "Teams adapter without TEAMS_APP_ID: requests are NOT authenticated "
+                "(local testing only)"
+            )
         self.loop = LoopThread()
         self.turns = TurnsAfterAnswer(self.loop)
         self.cloud_adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(auth))
@@ -108,8 +115,9 @@ class TeamsAdapter:
         self.tenants = TenantGate(tenant_id=settings.tenant_id, services=services)
         retry = retry or RetryPolicy()
         self.bot = SopbotTeamsBot(services=services, store=store, retry=retry)
-        self.chat = TeamsChat(adapter=self.cloud_adapter, app_id=auth.APP_ID, store=store,
-                              loop=self.loop, retry=retry)  # fmt: skip
+        self.chat = TeamsChat(
+            adapter=self.cloud_adapter, app_id=auth.APP_ID, store=store, loop=self.loop, retry=retry
+        )
         self.services = services
         self.router = self._routes()
 

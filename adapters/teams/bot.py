@@ -34,21 +34,24 @@ from adapters.teams.sla_submits import SlaSubmits
 from adapters.teams.tenant import tenant_of
 from core.domain import Action
 from core.messages import ButtonAction, Message
-from workflows.commands import QUEUE, answer_command, parse_command
-from workflows.decisions import DecisionRequest
+from workflows.chat.commands import QUEUE, answer_command, parse_command
+from workflows.chat.inbox import recommendation_for
+from workflows.decisions.inbound import any_delivered, first_delivery
+from workflows.decisions.service import DecisionRequest
 from workflows.errors import AlreadyDecided, InvalidInput, RepeatedDelivery, WorkflowError
-from workflows.identities import any_delivered, first_delivery
-from workflows.inbox import recommendation_for
 from workflows.service import Services
-from workflows.views import Purpose
+from workflows.views.message import Purpose
 
 log = logging.getLogger(__name__)
 
 MENTION = re.compile(r"<at>.*?</at>")
 PERSONAL = "personal"
 CHANNEL = "channel"
-DECISIONS = {ButtonAction.ACCEPT: Action.ACCEPT, ButtonAction.OVERRIDE: Action.OVERRIDE,
-             ButtonAction.REASSIGN: Action.REASSIGN}  # fmt: skip
+DECISIONS = {
+    ButtonAction.ACCEPT: Action.ACCEPT,
+    ButtonAction.OVERRIDE: Action.OVERRIDE,
+    ButtonAction.REASSIGN: Action.REASSIGN,
+}
 UNKNOWN_PERSON = (
     "I don't know you yet: ask your sopbot administrator to add your Teams account "
     "(user principal name or e-mail) to the people in sopbot.yml."
@@ -101,9 +104,12 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
             return
         sender = await self._identify(turn_context)
         if sender.person_id and sender.external_id:
-            await asyncio.to_thread(self.store.forget_person, person_id=sender.person_id,
-                                    external_id=sender.external_id,
-                                    tenant=tenant_of(turn_context.activity))  # fmt: skip
+            await asyncio.to_thread(
+                self.store.forget_person,
+                person_id=sender.person_id,
+                external_id=sender.external_id,
+                tenant=tenant_of(turn_context.activity),
+            )
 
     # --- messages: commands and card submits -----------------------------------------
 
@@ -122,8 +128,9 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
         await self._on_card_or_command(turn_context, submission)
         return AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE, value="Done.")
 
-    async def _on_card_or_command(self, turn_context: TurnContext,
-                                  submission: Submission | None) -> None:  # fmt: skip
+    async def _on_card_or_command(
+        self, turn_context: TurnContext, submission: Submission | None
+    ) -> None:
         """An activity counts as handled only once its work is done: a decision marks it
         in its own transaction, anything else right after it succeeded, so a turn that
         failed leaves the same click to be handled when it comes again."""
@@ -149,8 +156,9 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
     async def _on_command(self, turn_context: TurnContext, person_id: str) -> None:
         text = TurnContext.remove_recipient_mention(turn_context.activity) or ""
         text = MENTION.sub(" ", text)  # a mention of the bot without its entity
-        request = parse_command(self.services.config, person_id=person_id, text=text,
-                                platform="teams")  # fmt: skip
+        request = parse_command(
+            self.services.config, person_id=person_id, text=text, platform="teams"
+        )
         if request.word == QUEUE:  # one card, a page at a time (adapters.teams.redraw)
             queue = await asyncio.to_thread(queue_activity, self.services, person_id=person_id)
             await self._reply(turn_context, queue or EMPTY)
@@ -158,8 +166,9 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
         reply = await asyncio.to_thread(answer_command, self.services, request)
         await self._reply(turn_context, reply if isinstance(reply, str) else card_activity(reply))
 
-    async def _on_submit(self, turn_context: TurnContext, person_id: str, sub: Submission,
-                         keys: tuple[str, ...]) -> None:  # fmt: skip
+    async def _on_submit(
+        self, turn_context: TurnContext, person_id: str, sub: Submission, keys: tuple[str, ...]
+    ) -> None:
         keys = (*keys, f"card:{person_id}:{sub.fingerprint()}")
         if await self._handled(keys):
             return  # the same card submitted again with the same inputs
@@ -170,8 +179,9 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
             await self._on_decision(turn_context, person_id, sub, DECISIONS[action], keys)
             return
         if action == CardVerb.PAGE:
-            await self._replace_activity(turn_context, await self._redrawn(turn_context,
-                                                                           person_id, sub))
+            await self._replace_activity(
+                turn_context, await self._redrawn(turn_context, person_id, sub)
+            )
         elif action in (CardVerb.CANCEL, CardVerb.OPEN):
             message = await self._current(rec_id, person_id, variant)
             if action == CardVerb.CANCEL:
@@ -184,16 +194,28 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
             await self._on_extend(turn_context, person_id, sub)
         await self._mark(keys)
 
-    async def _on_decision(self, turn_context: TurnContext, person_id: str, sub: Submission,
-                           decision: Action, keys: tuple[str, ...]) -> None:  # fmt: skip
+    async def _on_decision(
+        self,
+        turn_context: TurnContext,
+        person_id: str,
+        sub: Submission,
+        decision: Action,
+        keys: tuple[str, ...],
+    ) -> None:
         submit = sub.submit
         action, rec_id, variant = submit.action, submit.recommendation_id, submit.variant
         try:
             request = DecisionRequest(
-                rec_id, person_id, decision, "teams", reason_code=sub.text("reason_code"),
-                note=sub.text("note"), value=_number(sub.text("value")), to=sub.text("to"),
+                rec_id,
+                person_id,
+                decision,
+                "teams",
+                reason_code=sub.text("reason_code"),
+                note=sub.text("note"),
+                value=_number(sub.text("value")),
+                to=sub.text("to"),
                 deliveries=keys,
-            )  # fmt: skip
+            )
             result = await asyncio.to_thread(self.services.decisions.decide, request)
         except RepeatedDelivery:
             return  # a copy of this click, handled concurrently
@@ -205,8 +227,9 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
             await self._replace_card(turn_context, message, open_form=form)
             return
         except AlreadyDecided as error:
-            await self._replace_activity(turn_context,
-                                         await self._redrawn(turn_context, person_id, sub))
+            await self._replace_activity(
+                turn_context, await self._redrawn(turn_context, person_id, sub)
+            )
             await self._reply(turn_context, str(error))
             return
         except WorkflowError as error:  # not permitted, withdrawn, not found: nothing changes
@@ -225,23 +248,32 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
         """The recommendation as `person_id` sees it now, drawn by the workflow for the
         purpose the card was (its submit's `variant`): the outbox's own message."""
         return await asyncio.to_thread(
-            recommendation_for, self.services, recommendation_id=recommendation_id,
-            reader_id=person_id, purpose=purpose or Purpose.OWNER,
-        )  # fmt: skip
+            recommendation_for,
+            self.services,
+            recommendation_id=recommendation_id,
+            reader_id=person_id,
+            purpose=purpose or Purpose.OWNER,
+        )
 
-    async def _redrawn(self, turn_context: TurnContext, person_id: str, sub: Submission,
-                       notice: str | None = None) -> Activity:  # fmt: skip
+    async def _redrawn(
+        self, turn_context: TurnContext, person_id: str, sub: Submission, notice: str | None = None
+    ) -> Activity:
         """The submitted card as it reads now, drawn as what it is (a digest part, a
         page of the queue, a reminder, an escalation: adapters.teams.redraw)."""
         activity = turn_context.activity
         return await asyncio.to_thread(
-            redrawn, self.services, submit=sub.submit, person_id=person_id,
-            conversation_id=activity.conversation.id, card_id=activity.reply_to_id,
+            redrawn,
+            self.services,
+            submit=sub.submit,
+            person_id=person_id,
+            conversation_id=activity.conversation.id,
+            card_id=activity.reply_to_id,
             notice=notice,
-        )  # fmt: skip
+        )
 
-    async def _replace_card(self, turn_context: TurnContext, message: Message,
-                            open_form: OpenForm | None = None) -> None:  # fmt: skip
+    async def _replace_card(
+        self, turn_context: TurnContext, message: Message, open_form: OpenForm | None = None
+    ) -> None:
         """Update the submitted card in place (Teams gives its id as replyToId)."""
         await self._replace_activity(turn_context, card_activity(message, open_form=open_form))
 
@@ -251,22 +283,28 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
             await self._reply(turn_context, activity)
             return
         activity.id = card_id
-        await with_retries(lambda: turn_context.update_activity(activity), policy=self.retry,
-                           what="card update")  # fmt: skip
+        await with_retries(
+            lambda: turn_context.update_activity(activity), policy=self.retry, what="card update"
+        )
 
     async def _reply(self, turn_context: TurnContext, activity: Activity | str) -> None:
-        await with_retries(lambda: turn_context.send_activity(activity), policy=self.retry,
-                           what="reply")  # fmt: skip
+        await with_retries(
+            lambda: turn_context.send_activity(activity), policy=self.retry, what="reply"
+        )
 
     async def _first(self, delivery_id: str) -> bool:
         return await asyncio.to_thread(
-            first_delivery, database=self.services.database, clock=self.services.clock,
-            platform="teams", delivery_id=delivery_id,
-        )  # fmt: skip
+            first_delivery,
+            database=self.services.database,
+            clock=self.services.clock,
+            platform="teams",
+            delivery_id=delivery_id,
+        )
 
     async def _handled(self, keys: tuple[str, ...]) -> bool:
-        return await asyncio.to_thread(any_delivered, database=self.services.database,
-                                       platform="teams", delivery_ids=keys)  # fmt: skip
+        return await asyncio.to_thread(
+            any_delivered, database=self.services.database, platform="teams", delivery_ids=keys
+        )
 
     async def _mark(self, keys: tuple[str, ...]) -> None:
         """The work for these deliveries is done: repeats of them are dropped from now."""
@@ -287,21 +325,28 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
         scope = self._scope(turn_context)
         if scope == CHANNEL:
             data = teams_get_channel_data(activity)
-            names = [data.channel.name if data and data.channel else None,
-                     data.team.name if data and data.team else None]  # fmt: skip
+            names = [
+                data.channel.name if data and data.channel else None,
+                data.team.name if data and data.team else None,
+            ]
             channel_id = (data.channel.id if data and data.channel else None) or (
                 activity.conversation.id
             )
-            await asyncio.to_thread(self.store.save_channel, names=names, channel_id=channel_id,
-                                    reference=reference)  # fmt: skip
+            await asyncio.to_thread(
+                self.store.save_channel, names=names, channel_id=channel_id, reference=reference
+            )
         sender = await self._identify(turn_context)
         if sender.person_id is None or sender.external_id is None:
             return None
         accepted = await asyncio.to_thread(
-            self.store.save_person, person_id=sender.person_id, external_id=sender.external_id,
-            reference=reference if scope == PERSONAL else None, via=sender.via,
-            may_relink=sender.may_relink, tenant=tenant_of(activity),
-        )  # fmt: skip
+            self.store.save_person,
+            person_id=sender.person_id,
+            external_id=sender.external_id,
+            reference=reference if scope == PERSONAL else None,
+            via=sender.via,
+            may_relink=sender.may_relink,
+            tenant=tenant_of(activity),
+        )
         return sender.person_id if accepted else None
 
     async def _identify(self, turn_context: TurnContext) -> Sender:
@@ -316,19 +361,21 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
         person_id = await asyncio.to_thread(self.store.person_for, external_id)
         if person_id is not None:
             return Sender(person_id, external_id, via="stored link")
-        person_id = match_person(self.services.config,
-                                 identifiers=[sender.aad_object_id, sender.id])  # fmt: skip
+        person_id = match_person(
+            self.services.config, identifiers=[sender.aad_object_id, sender.id]
+        )
         if person_id is not None:  # sopbot.yml's `teams` naming this account may move a link
             named = (self.services.config.person(person_id).teams or "").strip().lower()
             ids = {i.strip().lower() for i in (sender.aad_object_id, sender.id) if i}
-            return Sender(person_id, external_id, via="configured Teams id",
-                          may_relink=named in ids)  # fmt: skip
+            return Sender(
+                person_id, external_id, via="configured Teams id", may_relink=named in ids
+            )
         member = await self._member(turn_context, sender.id)
         if member is not None:
             person_id = match_person(
                 self.services.config,
                 identifiers=[member.user_principal_name, member.email, member.aad_object_id],
-            )  # fmt: skip
+            )
         return Sender(person_id, external_id, via="roster UPN or e-mail")
 
     async def _member(self, turn_context: TurnContext, member_id: str) -> Any:

@@ -30,7 +30,7 @@ from core.messages import (
     Message,
     Tone,
 )
-from workflows.views import Purpose, purpose_of
+from workflows.views.message import Purpose, purpose_of
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"
@@ -63,7 +63,7 @@ class OpenForm:
 
 def card_variant(message: Message) -> Purpose | None:
     """What every submit of this card carries so its redraw is drawn for the same
-    purpose (`workflows.views.purpose_of`); None for the owner's plain card, whose
+    purpose (`workflows.views.message.purpose_of`); None for the owner's plain card, whose
     submits stay as they were."""
     purpose = purpose_of(message)
     return None if purpose == Purpose.OWNER else purpose
@@ -106,10 +106,19 @@ def _moment_inputs(form: Form, spec: FormInput, value: str | None) -> list[Eleme
     date, _, time = (value or "").replace("T", " ").partition(" ")
     date, time = date.strip(), time.strip()
     required = {"isRequired": True} if spec.required else {}
-    day: Element = {"type": "Input.Date", "id": input_id(form.action, f"{spec.name}.date"),
-                    "label": spec.label, **required}  # fmt: skip
-    hour: Element = {"type": "Input.Time", "id": input_id(form.action, f"{spec.name}.time"),
-                     "label": "Time", "spacing": "Small", **required}  # fmt: skip
+    day: Element = {
+        "type": "Input.Date",
+        "id": input_id(form.action, f"{spec.name}.date"),
+        "label": spec.label,
+        **required,
+    }
+    hour: Element = {
+        "type": "Input.Time",
+        "id": input_id(form.action, f"{spec.name}.time"),
+        "label": "Time",
+        "spacing": "Small",
+        **required,
+    }
     if spec.required:
         day["errorMessage"] = f"{spec.label}: choose a date."
         hour["errorMessage"] = f"{spec.label}: choose a time."
@@ -120,13 +129,17 @@ def _moment_inputs(form: Form, spec: FormInput, value: str | None) -> list[Eleme
     return [day, hour]
 
 
-def render_input(form: Form, spec: FormInput, *, value: str | None = None,
-                 error: str | None = None) -> list[Element]:  # fmt: skip
+def render_input(
+    form: Form, spec: FormInput, *, value: str | None = None, error: str | None = None
+) -> list[Element]:
     """One form input as Adaptive Card elements: the input, its hint, its error."""
     if spec.kind == InputKind.DATETIME:
         return _with_notes(_moment_inputs(form, spec, value), spec, error)
-    element: Element = {"id": input_id(form.action, spec.name), "label": spec.label,
-                        "isRequired": spec.required}  # fmt: skip
+    element: Element = {
+        "id": input_id(form.action, spec.name),
+        "label": spec.label,
+        "isRequired": spec.required,
+    }
     if spec.required:
         element["errorMessage"] = f"{spec.label} is required."
     if spec.kind == InputKind.SELECT:
@@ -155,14 +168,22 @@ def _with_notes(elements: list[Element], spec: FormInput, error: str | None) -> 
     if spec.hint:
         elements.append(_text(spec.hint, isSubtle=True, size="Small", spacing="None"))
     if error:
-        elements.append(_text(f"\u26a0 {error}", color="Attention", weight="Bolder",
-                              size="Small", spacing="None"))  # fmt: skip
+        elements.append(
+            _text(
+                f"\u26a0 {error}", color="Attention", weight="Bolder", size="Small", spacing="None"
+            )
+        )
     return elements
 
 
 def _form_submit(form: Form, nonce: str, variant: Purpose | None) -> Element:
-    submit = CardSubmit(action=form.action, recommendation_id=form.recommendation_id,
-                        nonce=nonce, on_behalf=form.on_behalf, variant=variant)  # fmt: skip
+    submit = CardSubmit(
+        action=form.action,
+        recommendation_id=form.recommendation_id,
+        nonce=nonce,
+        on_behalf=form.on_behalf,
+        variant=variant,
+    )
     style = ButtonStyle.PRIMARY if form.action == ButtonAction.OVERRIDE else None
     return _submit(form.submit_label, submit, style)
 
@@ -188,9 +209,14 @@ def render_button(
     form = message.form_for(button.action)
     if form is not None and form.recommendation_id == button.recommendation_id:
         return _show_card(button, form, nonce, variant)
-    submit = CardSubmit(action=button.action, recommendation_id=button.recommendation_id,
-                        nonce=nonce, on_behalf=button.on_behalf, value=button.value,
-                        variant=variant)  # fmt: skip
+    submit = CardSubmit(
+        action=button.action,
+        recommendation_id=button.recommendation_id,
+        nonce=nonce,
+        on_behalf=button.on_behalf,
+        value=button.value,
+        variant=variant,
+    )
     return _submit(button.label, submit, button.style)
 
 
@@ -208,15 +234,23 @@ def _snooze_row(message: Message, nonce: str, variant: Purpose | None) -> list[E
 def status_badge(message: Message) -> Element:
     """The decided state: readable text inside a container coloured by the tone."""
     assert message.status is not None
-    return {"type": "Container", "style": TONE_STYLE[message.tone], "bleed": False,
-            "items": [_text(message.status, weight="Bolder")]}  # fmt: skip
+    return {
+        "type": "Container",
+        "style": TONE_STYLE[message.tone],
+        "bleed": False,
+        "items": [_text(message.status, weight="Bolder")],
+    }
 
 
 def _content(message: Message, *, heading: bool) -> list[Element]:
     body: list[Element] = [
-        _text(message.header, weight="Bolder", size="Medium" if heading else "Default",
-              **({"style": "heading"} if heading else {}))
-    ]  # fmt: skip
+        _text(
+            message.header,
+            weight="Bolder",
+            size="Medium" if heading else "Default",
+            **({"style": "heading"} if heading else {}),
+        )
+    ]
     if message.text:
         body.append(_text(message.text))
     if message.status:
@@ -249,15 +283,19 @@ def _digest_item(item: Message, nonce: str, variant: Purpose, page: int | None) 
         elements.append(_text(facts, spacing="Small"))
     small = item.context + [line for section in item.sections for line in section.lines[:1]]
     if small:
-        elements.append(_text(" \u00b7 ".join(small), isSubtle=True, size="Small",
-                              spacing="Small"))  # fmt: skip
+        elements.append(_text(" \u00b7 ".join(small), isSubtle=True, size="Small", spacing="Small"))
     actions = []
     for button in item.buttons:
         action = button.action if button.action == ButtonAction.ACCEPT else CardVerb.OPEN
         label = button.label if action == ButtonAction.ACCEPT else f"{button.label}\u2026"
-        submit = CardSubmit(action=action, recommendation_id=button.recommendation_id,
-                            nonce=nonce, on_behalf=button.on_behalf, variant=variant,
-                            page=page)  # fmt: skip
+        submit = CardSubmit(
+            action=action,
+            recommendation_id=button.recommendation_id,
+            nonce=nonce,
+            on_behalf=button.on_behalf,
+            variant=variant,
+            page=page,
+        )
         actions.append(_submit(label, submit, button.style))
     if actions:
         elements.append({"type": "ActionSet", "actions": actions})
@@ -281,19 +319,35 @@ def _open_form(
     if open_form.message:
         body.append(_text(f"\u26a0 {open_form.message}", color="Attention", weight="Bolder"))
     for spec in form.inputs:
-        body.extend(render_input(form, spec, value=_kept(open_form.values, spec),
-                                 error=open_form.errors.get(spec.name)))  # fmt: skip
-    cancel = CardSubmit(action=CardVerb.CANCEL, recommendation_id=form.recommendation_id,
-                        nonce=nonce, variant=variant)  # fmt: skip
+        body.extend(
+            render_input(
+                form,
+                spec,
+                value=_kept(open_form.values, spec),
+                error=open_form.errors.get(spec.name),
+            )
+        )
+    cancel = CardSubmit(
+        action=CardVerb.CANCEL,
+        recommendation_id=form.recommendation_id,
+        nonce=nonce,
+        variant=variant,
+    )
     cancel_action = _submit("Cancel", cancel) | {"associatedInputs": "none"}
-    return [{"type": "Container", "items": body}], [_form_submit(form, nonce, variant),
-                                                    cancel_action]  # fmt: skip
+    return [{"type": "Container", "items": body}], [
+        _form_submit(form, nonce, variant),
+        cancel_action,
+    ]
 
 
 def render_card(
-    message: Message, *, nonce: str | None = None, open_form: OpenForm | None = None,
-    entries: Purpose = Purpose.DIGEST, page: int | None = None,
-) -> dict[str, Any]:  # fmt: skip
+    message: Message,
+    *,
+    nonce: str | None = None,
+    open_form: OpenForm | None = None,
+    entries: Purpose = Purpose.DIGEST,
+    page: int | None = None,
+) -> dict[str, Any]:
     """The Adaptive Card for `message` (a fresh nonce per rendering unless given). Its
     `items` are entries of a digest part, or of the queue's page `page` (`entries`)."""
     nonce = nonce or new_nonce()
@@ -305,11 +359,18 @@ def render_card(
         body.extend(form_body)
     else:
         body.extend(_snooze_row(message, nonce, variant))
-        actions = [render_button(b, message, nonce, variant) for b in message.buttons
-                   if b.action != ButtonAction.SNOOZE]  # fmt: skip
-    card: dict[str, Any] = {"type": "AdaptiveCard", "$schema": CARD_SCHEMA,
-                            "version": CARD_VERSION, "body": body,
-                            "fallbackText": message.fallback_text()}  # fmt: skip
+        actions = [
+            render_button(b, message, nonce, variant)
+            for b in message.buttons
+            if b.action != ButtonAction.SNOOZE
+        ]
+    card: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": CARD_SCHEMA,
+        "version": CARD_VERSION,
+        "body": body,
+        "fallbackText": message.fallback_text(),
+    }
     if actions:
         card["actions"] = actions
     return card

@@ -28,9 +28,15 @@ class TeamsChat:
     platform = PLATFORM
 
     def __init__(
-        self, *, adapter: CloudAdapter, app_id: str, store: ReferenceStore, loop: LoopThread,
-        retry: RetryPolicy, timeout: float = 120.0,
-    ) -> None:  # fmt: skip
+        self,
+        *,
+        adapter: CloudAdapter,
+        app_id: str,
+        store: ReferenceStore,
+        loop: LoopThread,
+        retry: RetryPolicy,
+        timeout: float = 120.0,
+    ) -> None:
         self.adapter = adapter
         self.app_id = app_id
         self.store = store
@@ -78,9 +84,11 @@ class TeamsChat:
     def _send(self, reference: ConversationReference, message: Message) -> MessageRef:
         activity_id = self._run(self._send_async(reference, message), what="send")
         return MessageRef(
-            platform=PLATFORM, channel=reference.conversation.id, message_id=activity_id,
+            platform=PLATFORM,
+            channel=reference.conversation.id,
+            message_id=activity_id,
             extra={REFERENCE_KEY: json.dumps(dump_reference(reference))},
-        )  # fmt: skip
+        )
 
     def _run(self, coro: Any, *, what: str) -> Any:
         try:
@@ -112,21 +120,25 @@ class TeamsChat:
         async def work(context: TurnContext) -> str:
             response = await with_retries(
                 lambda: context.send_activity(card_activity(message)),
-                policy=self.retry, what="send",
-            )  # fmt: skip
+                policy=self.retry,
+                what="send",
+            )
             if response is None or not response.id:
-                raise DeliveryError("Teams accepted the message but returned no id",
-                                    transient=False)  # fmt: skip
+                raise DeliveryError(
+                    "Teams accepted the message but returned no id", transient=False
+                )
             return response.id
 
         return await self._proactive(reference, work)
 
-    async def _update(self, reference: ConversationReference, activity_id: str,
-                      message: Message) -> None:  # fmt: skip
+    async def _update(
+        self, reference: ConversationReference, activity_id: str, message: Message
+    ) -> None:
         async def work(context: TurnContext) -> None:
             activity = card_activity(message)
             activity.id = activity_id
-            await with_retries(lambda: context.update_activity(activity), policy=self.retry,
-                               what="update")  # fmt: skip
+            await with_retries(
+                lambda: context.update_activity(activity), policy=self.retry, what="update"
+            )
 
         await self._proactive(reference, work)

@@ -22,7 +22,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from adapters.teams.payloads import CardVerb, Submission, parse_submission
 from core.domain import Action
 from core.messages import ButtonAction
-from workflows.decisions import DecisionRequest
+from workflows.decisions.service import DecisionRequest
 from workflows.errors import InvalidInput
 from workflows.service import Services
 
@@ -31,8 +31,11 @@ EXECUTE = "Action.Execute"
 MESSAGE = "application/vnd.microsoft.activity.message"
 ERROR = "application/vnd.microsoft.error"
 OUT_OF_DATE = "That card is out of date; type `queue` for a fresh one."
-DECISIONS = {ButtonAction.ACCEPT: Action.ACCEPT, ButtonAction.OVERRIDE: Action.OVERRIDE,
-             ButtonAction.REASSIGN: Action.REASSIGN}  # fmt: skip
+DECISIONS = {
+    ButtonAction.ACCEPT: Action.ACCEPT,
+    ButtonAction.OVERRIDE: Action.OVERRIDE,
+    ButtonAction.REASSIGN: Action.REASSIGN,
+}
 WORKING = {
     ButtonAction.ACCEPT: "Recording your accept…",
     ButtonAction.OVERRIDE: "Recording your override…",
@@ -80,9 +83,14 @@ def answer_now(services: Services, activity: Activity) -> Answer:
     action = sub.submit.action
     if action in DECISIONS:
         request = DecisionRequest(
-            sub.submit.recommendation_id, "", DECISIONS[action], "teams",
-            reason_code=sub.text("reason_code"), note=sub.text("note"), to=sub.text("to"),
-        )  # fmt: skip
+            sub.submit.recommendation_id,
+            "",
+            DECISIONS[action],
+            "teams",
+            reason_code=sub.text("reason_code"),
+            note=sub.text("note"),
+            to=sub.text("to"),
+        )
         try:
             services.decisions.check_input(request)
         except InvalidInput as error:  # the turn redraws the card with it by the field

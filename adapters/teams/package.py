@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.teams.icons import ACCENT_RGB, color_icon, outline_icon
-from workflows.commands import COMMANDS
+from workflows.chat.commands import COMMANDS
 
 MANIFEST_VERSION = "1.16"
 MANIFEST_SCHEMA = (
@@ -36,28 +36,39 @@ def sopbot_version() -> str:
 
 
 def build_manifest(
-    *, app_id: str, website: str = "https://example.com/sopbot", domains: list[str] | None = None,
+    *,
+    app_id: str,
+    website: str = "https://example.com/sopbot",
+    domains: list[str] | None = None,
     app_version: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """The manifest; `app_id` is the bot's Microsoft App ID (TEAMS_APP_ID)."""
     if not GUID.match(app_id or ""):
-        raise PackageError(f"the Teams app id must be the bot's Microsoft App ID (a GUID), "
-                           f"got '{app_id}': set TEAMS_APP_ID or pass --app-id")  # fmt: skip
+        raise PackageError(
+            f"the Teams app id must be the bot's Microsoft App ID (a GUID), "
+            f"got '{app_id}': set TEAMS_APP_ID or pass --app-id"
+        )
     if not website.startswith("https://"):
         raise PackageError(f"the website must be an https:// URL, got '{website}'")
     for domain in domains or []:
         if not DOMAIN.match(domain):
             raise PackageError(f"'{domain}' is not a domain name (no scheme, no path)")
     base = website.rstrip("/")
-    commands = [{"title": c.word, "description": (c.summary[:1].upper() + c.summary[1:])[:128]}
-                for c in COMMANDS.values()]  # fmt: skip
+    commands = [
+        {"title": c.word, "description": (c.summary[:1].upper() + c.summary[1:])[:128]}
+        for c in COMMANDS.values()
+    ]
     return {
         "$schema": MANIFEST_SCHEMA,
         "manifestVersion": MANIFEST_VERSION,
         "version": app_version or sopbot_version(),
         "id": app_id,
-        "developer": {"name": "sopbot", "websiteUrl": base, "privacyUrl": f"{base}/privacy",
-                      "termsOfUseUrl": f"{base}/terms"},  # fmt: skip
+        "developer": {
+            "name": "sopbot",
+            "websiteUrl": base,
+            "privacyUrl": f"{base}/privacy",
+            "termsOfUseUrl": f"{base}/terms",
+        },
         "name": {"short": "sopbot", "full": "sopbot: S&OP recommendations, owned and decided"},
         "description": {
             "short": "AI planning recommendations, owned and decided in chat",
@@ -67,20 +78,27 @@ def build_manifest(
         },
         "icons": {"color": "color.png", "outline": "outline.png"},
         "accentColor": "#{:02X}{:02X}{:02X}".format(*ACCENT_RGB),
-        "bots": [{
-            "botId": app_id, "scopes": ["personal", "team"], "supportsFiles": False,
-            "isNotificationOnly": False,
-            "commandLists": [{"scopes": ["personal"], "commands": commands}],
-        }],
+        "bots": [
+            {
+                "botId": app_id,
+                "scopes": ["personal", "team"],
+                "supportsFiles": False,
+                "isNotificationOnly": False,
+                "commandLists": [{"scopes": ["personal"], "commands": commands}],
+            }
+        ],
         "permissions": ["identity", "messageTeamMembers"],
         "validDomains": list(domains or []),
-    }  # fmt: skip
+    }
 
 
 def write_package(
-    out: Path, *, app_id: str, website: str = "https://example.com/sopbot",
+    out: Path,
+    *,
+    app_id: str,
+    website: str = "https://example.com/sopbot",
     domains: list[str] | None = None,
-) -> Path:  # fmt: skip
+) -> Path:
     """Write the zip (manifest.json, color.png, outline.png at its root) to `out`."""
     manifest = build_manifest(app_id=app_id, website=website, domains=domains)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.limits import MAX_BIGINT
 from core.messages import ButtonAction
-from workflows.views import Purpose
+from workflows.views.message import Purpose
 
 PAYLOAD_KEY = "sopbot"
 VERSION = 1
@@ -89,8 +89,15 @@ class Submission(BaseModel):
         the button (action, recommendation, value: a digest has one Accept per entry,
         a reminder three snoozes) and the inputs."""
         submit = self.submit
-        body = json.dumps([submit.nonce, submit.action, submit.recommendation_id, submit.value,
-                           sorted(self.inputs.items())])  # fmt: skip
+        body = json.dumps(
+            [
+                submit.nonce,
+                submit.action,
+                submit.recommendation_id,
+                submit.value,
+                sorted(self.inputs.items()),
+            ]
+        )
         return hashlib.sha256(body.encode()).hexdigest()[:32]
 
 

@@ -3,7 +3,7 @@
 A card is redrawn as what it is: a digest part keeps every entry (the one decided shows
 who decided, the others keep their Accept and "Override…"), a page of the queue stays on
 its page, a reminder or an escalation stays one for this reader (the workflow draws it
-for the submit's `variant`). The queue is one card of `workflows.digest.PAGE_ITEMS`
+for the submit's `variant`). The queue is one card of `workflows.digest.compose.PAGE_ITEMS`
 compact entries with Previous / Next, like Slack's: every item reachable, each card the
 size of a digest part (well under Teams' 28 KB), and no chat flooded with a card per
 item."""
@@ -17,9 +17,9 @@ from adapters.teams.activities import card_activity
 from adapters.teams.cards import Element, _submit, render_card
 from adapters.teams.payloads import CardSubmit, CardVerb, new_nonce
 from core.messages import Message, Tone
-from workflows.inbox import QueuePage, digest_part_for, queue_page, recommendation_for
+from workflows.chat.inbox import QueuePage, digest_part_for, queue_page, recommendation_for
 from workflows.service import Services
-from workflows.views import Purpose
+from workflows.views.message import Purpose
 
 PLATFORM = "teams"
 EMPTY = "Nothing is waiting for you. \u2705"
@@ -28,15 +28,21 @@ EMPTY = "Nothing is waiting for you. \u2705"
 def queue_message(page: QueuePage, *, notice: str | None = None) -> Message:
     """A page of the queue as a neutral message: its entries, where it is in the list,
     and what was just recorded (a badge) when redrawn after a decision."""
-    first = (page.page - 1) * len(page.items) + 1 if page.page < page.pages else (
-        page.total - len(page.items) + 1
-    )  # fmt: skip
+    first = (
+        (page.page - 1) * len(page.items) + 1
+        if page.page < page.pages
+        else (page.total - len(page.items) + 1)
+    )
     where = [f"{first}\u2013{first + len(page.items) - 1} of {page.total}, soonest due first"]
     if page.pages > 1:
         where.insert(0, f"Page {page.page} of {page.pages}")
-    return Message(header=f"Your open recommendations ({page.total})", status=notice,
-                   tone=Tone.GOOD, context=where if page.items else [EMPTY],
-                   items=page.items)  # fmt: skip
+    return Message(
+        header=f"Your open recommendations ({page.total})",
+        status=notice,
+        tone=Tone.GOOD,
+        context=where if page.items else [EMPTY],
+        items=page.items,
+    )
 
 
 def _nav(page: QueuePage, nonce: str) -> list[Element]:
@@ -47,9 +53,20 @@ def _nav(page: QueuePage, nonce: str) -> list[Element]:
         turns.append(("Next \u2192", page.page + 1))
     # The page rides in `value` too, so Previous and Next differ in the submit's
     # fingerprint (de-duplication) as well as in `page`.
-    return [_submit(title, CardSubmit(action=CardVerb.PAGE, recommendation_id=0, nonce=nonce,
-                                      page=number, value=str(number), variant=Purpose.QUEUE))
-            for title, number in turns]  # fmt: skip
+    return [
+        _submit(
+            title,
+            CardSubmit(
+                action=CardVerb.PAGE,
+                recommendation_id=0,
+                nonce=nonce,
+                page=number,
+                value=str(number),
+                variant=Purpose.QUEUE,
+            ),
+        )
+        for title, number in turns
+    ]
 
 
 def queue_card(page: QueuePage, *, notice: str | None = None) -> dict:
@@ -63,8 +80,9 @@ def queue_card(page: QueuePage, *, notice: str | None = None) -> dict:
     return card
 
 
-def queue_activity(services: Services, *, person_id: str, page: int = 1,
-                   notice: str | None = None) -> Activity | None:  # fmt: skip
+def queue_activity(
+    services: Services, *, person_id: str, page: int = 1, notice: str | None = None
+) -> Activity | None:
     """The queue card for page `page`; None when nothing is open and nothing to say."""
     shown = queue_page(services, person_id=person_id, page=page)
     if not shown.items and not notice:
@@ -78,22 +96,30 @@ def queue_activity(services: Services, *, person_id: str, page: int = 1,
 
 
 def redrawn(
-    services: Services, *, submit: CardSubmit, person_id: str, conversation_id: str,
-    card_id: str | None, notice: str | None = None,
-) -> Activity:  # fmt: skip
+    services: Services,
+    *,
+    submit: CardSubmit,
+    person_id: str,
+    conversation_id: str,
+    card_id: str | None,
+    notice: str | None = None,
+) -> Activity:
     """The card `card_id` (in `conversation_id`) as it should read after `submit`."""
     if submit.variant == Purpose.DIGEST and card_id:
-        part = digest_part_for(services, platform=PLATFORM, channel=conversation_id,
-                               message_id=card_id)  # fmt: skip
+        part = digest_part_for(
+            services, platform=PLATFORM, channel=conversation_id, message_id=card_id
+        )
         if part is not None:
             return card_activity(part)
     if submit.variant == Purpose.QUEUE:
-        queue = queue_activity(services, person_id=person_id, page=submit.page or 1,
-                               notice=notice)  # fmt: skip
+        queue = queue_activity(services, person_id=person_id, page=submit.page or 1, notice=notice)
         if queue is not None:
             return queue
-    message = recommendation_for(services, recommendation_id=submit.recommendation_id,
-                                 reader_id=person_id,
-                                 purpose=submit.variant or Purpose.OWNER)  # fmt: skip
+    message = recommendation_for(
+        services,
+        recommendation_id=submit.recommendation_id,
+        reader_id=person_id,
+        purpose=submit.variant or Purpose.OWNER,
+    )
     message.status = message.status or notice
     return card_activity(message)

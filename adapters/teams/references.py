@@ -14,8 +14,8 @@ from typing import Any
 from botbuilder.schema import ConversationReference
 
 from core.config import Config
-from workflows.identities import find_person_by_external_id, get_link, save_link
-from workflows.links import WHERE, link_person
+from workflows.chat.identities import find_person_by_external_id, get_link, save_link
+from workflows.chat.links import WHERE, link_person
 from workflows.service import Services
 
 PLATFORM = "teams"
@@ -59,51 +59,84 @@ class ReferenceStore:
     def person_for(self, external_id: str | None) -> str | None:
         if not external_id:
             return None
-        return find_person_by_external_id(database=self.services.database, platform=PLATFORM,
-                                          external_id=external_id)  # fmt: skip
+        return find_person_by_external_id(
+            database=self.services.database, platform=PLATFORM, external_id=external_id
+        )
 
     def save_person(
-        self, *, person_id: str, external_id: str, reference: ConversationReference | None,
-        via: str, may_relink: bool = False, tenant: str | None = None,
-    ) -> bool:  # fmt: skip
+        self,
+        *,
+        person_id: str,
+        external_id: str,
+        reference: ConversationReference | None,
+        via: str,
+        may_relink: bool = False,
+        tenant: str | None = None,
+    ) -> bool:
         """Remember the person's Teams id and, when known, their 1:1 conversation. False
         when another Teams account holds the person: refused and audited (see links)."""
         if reference is not None:
             conversation = reference.conversation.id if reference.conversation else None
             data = {"reference": dump_reference(reference), WHERE: conversation}
         else:
-            existing = get_link(database=self.services.database, platform=PLATFORM,
-                                person_id=person_id)  # fmt: skip
+            existing = get_link(
+                database=self.services.database, platform=PLATFORM, person_id=person_id
+            )
             data = {}
-            if existing is not None and existing.data.get("reference") and (
-                existing.external_id == external_id  # another account gets no old chat
+            if (
+                existing is not None
+                and existing.data.get("reference")
+                and (
+                    existing.external_id == external_id  # another account gets no old chat
+                )
             ):
                 data = dict(existing.data)  # learning the id must not forget the chat
-        return link_person(database=self.services.database, clock=self.services.clock,
-                           platform=PLATFORM, person_id=person_id, external_id=external_id,
-                           data=data, via=via, may_relink=may_relink,
-                           tenant=tenant).accepted  # fmt: skip
+        return link_person(
+            database=self.services.database,
+            clock=self.services.clock,
+            platform=PLATFORM,
+            person_id=person_id,
+            external_id=external_id,
+            data=data,
+            via=via,
+            may_relink=may_relink,
+            tenant=tenant,
+        ).accepted
 
     def forget_person(self, *, person_id: str, external_id: str, tenant: str | None) -> bool:
         """The app was removed: the stored conversation can no longer be used. Only the
         account that holds the person can make them unreachable this way."""
-        return link_person(database=self.services.database, clock=self.services.clock,
-                           platform=PLATFORM, person_id=person_id, external_id=external_id,
-                           data={}, via="app removed", tenant=tenant).accepted  # fmt: skip
+        return link_person(
+            database=self.services.database,
+            clock=self.services.clock,
+            platform=PLATFORM,
+            person_id=person_id,
+            external_id=external_id,
+            data={},
+            via="app removed",
+            tenant=tenant,
+        ).accepted
 
-    def save_channel(self, *, names: Iterable[str | None], channel_id: str,
-                     reference: ConversationReference) -> None:  # fmt: skip
+    def save_channel(
+        self, *, names: Iterable[str | None], channel_id: str, reference: ConversationReference
+    ) -> None:
         keys = {n.strip().lower()[:100] for n in names if n and n.strip()} | {DEFAULT_CHANNEL}
         for key in sorted(keys):
-            save_link(database=self.services.database, clock=self.services.clock,
-                      platform=CHANNEL_PLATFORM, person_id=key, external_id=channel_id[:200],
-                      data={"reference": dump_reference(reference)})  # fmt: skip
+            save_link(
+                database=self.services.database,
+                clock=self.services.clock,
+                platform=CHANNEL_PLATFORM,
+                person_id=key,
+                external_id=channel_id[:200],
+                data={"reference": dump_reference(reference)},
+            )
 
     def channel_reference(self, channel: str) -> ConversationReference | None:
         """The channel stored under that name (or team name), else the latest one."""
         for key in (channel.strip().lstrip("#").lower(), DEFAULT_CHANNEL):
-            link = get_link(database=self.services.database, platform=CHANNEL_PLATFORM,
-                            person_id=key)  # fmt: skip
+            link = get_link(
+                database=self.services.database, platform=CHANNEL_PLATFORM, person_id=key
+            )
             if link is not None and link.data.get("reference"):
                 return load_reference(link.data["reference"])
         return None

@@ -44,8 +44,11 @@ class RetryPolicy:
 
     def retries_here(self, exc: BaseException) -> bool:
         """Worth another call in this thread: transient, and any Retry-After is short."""
-        return (isinstance(exc, DeliveryError) and exc.transient
-                and (exc.retry_after is None or exc.retry_after <= self.cap))  # fmt: skip
+        return (
+            isinstance(exc, DeliveryError)
+            and exc.transient
+            and (exc.retry_after is None or exc.retry_after <= self.cap)
+        )
 
     def wait(self, state: RetryCallState) -> float:
         """Exponential backoff with +/- jitter, never shorter than the server's Retry-After."""
@@ -58,9 +61,11 @@ class RetryPolicy:
     def retrying(self, sleep: Callable[[float], Awaitable[object]]) -> AsyncRetrying:
         return AsyncRetrying(
             stop=stop_after_attempt(self.attempts) | stop_before_delay(self.total),
-            wait=self.wait, retry=retry_if_exception(self.retries_here),
-            sleep=sleep, reraise=True,
-        )  # fmt: skip
+            wait=self.wait,
+            retry=retry_if_exception(self.retries_here),
+            sleep=sleep,
+            reraise=True,
+        )
 
 
 def _status(exc: BaseException) -> int | None:
@@ -96,8 +101,11 @@ def as_delivery_error(exc: BaseException, *, what: str) -> DeliveryError:
     if status is not None:
         headers = getattr(getattr(exc, "response", None), "headers", None)
         transient = status in RETRYABLE_STATUS or status >= 500
-        return DeliveryError(f"Teams {what} failed: HTTP {status}", transient=transient,
-                             retry_after=retry_after_seconds(headers))  # fmt: skip
+        return DeliveryError(
+            f"Teams {what} failed: HTTP {status}",
+            transient=transient,
+            retry_after=retry_after_seconds(headers),
+        )
     if isinstance(exc, ClientRequestError | OSError | asyncio.TimeoutError):
         return DeliveryError(f"Teams {what} failed: {type(exc).__name__}", transient=True)
     if isinstance(exc, HttpOperationError):
@@ -106,9 +114,12 @@ def as_delivery_error(exc: BaseException, *, what: str) -> DeliveryError:
 
 
 async def with_retries(
-    call: Callable[[], Awaitable[T]], *, policy: RetryPolicy, what: str,
+    call: Callable[[], Awaitable[T]],
+    *,
+    policy: RetryPolicy,
+    what: str,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-) -> T:  # fmt: skip
+) -> T:
     """Run `call`, retrying transient failures within `policy`; raise DeliveryError."""
 
     async def classified() -> T:

@@ -19,7 +19,7 @@ from adapters.teams.payloads import Submission
 from core.messages import ButtonAction, Message
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.service import Services
-from workflows.views import Purpose
+from workflows.views.message import Purpose
 
 CHANNEL = "teams"
 
@@ -35,8 +35,9 @@ class SlaSubmits:
             self, recommendation_id: int, person_id: str, purpose: Purpose | None = None
         ) -> Message: ...
 
-        async def _replace_card(self, turn_context: TurnContext, message: Message,
-                                open_form: OpenForm | None = None) -> None: ...  # fmt: skip
+        async def _replace_card(
+            self, turn_context: TurnContext, message: Message, open_form: OpenForm | None = None
+        ) -> None: ...
 
         async def _reply(self, turn_context: TurnContext, activity: Activity | str) -> None: ...
 
@@ -45,9 +46,12 @@ class SlaSubmits:
         rec_id = sub.submit.recommendation_id
         try:
             snoozed = await asyncio.to_thread(
-                self.services.snooze, recommendation_id=rec_id, actor_id=person_id,
-                choice=sub.submit.value or "", channel=CHANNEL,
-            )  # fmt: skip
+                self.services.snooze,
+                recommendation_id=rec_id,
+                actor_id=person_id,
+                choice=sub.submit.value or "",
+                channel=CHANNEL,
+            )
         except WorkflowError as error:
             await self._refused(turn_context, person_id, sub, error)
             return
@@ -61,13 +65,18 @@ class SlaSubmits:
         rec_id = sub.submit.recommendation_id
         try:
             extended = await asyncio.to_thread(
-                self.services.extend_sla, recommendation_id=rec_id, actor_id=person_id,
-                new_due=sub.moment("due_at"), reason=sub.text("reason"), channel=CHANNEL,
-            )  # fmt: skip
+                self.services.extend_sla,
+                recommendation_id=rec_id,
+                actor_id=person_id,
+                new_due=sub.moment("due_at"),
+                reason=sub.text("reason"),
+                channel=CHANNEL,
+            )
         except InvalidInput as error:
             message = await self._current(rec_id, person_id, Purpose.ESCALATION)
-            form = OpenForm(action=ButtonAction.EXTEND, values=sub.inputs,
-                            errors={error.field: error.message})  # fmt: skip
+            form = OpenForm(
+                action=ButtonAction.EXTEND, values=sub.inputs, errors={error.field: error.message}
+            )
             extend = message.form_for(ButtonAction.EXTEND)
             if extend is None:  # decided meanwhile, or no longer the reader's to act on
                 await self._refused(turn_context, person_id, sub, error)
@@ -83,8 +92,9 @@ class SlaSubmits:
         message.status = message.status or extended.summary
         await self._replace_card(turn_context, message)
 
-    async def _refused(self, turn_context: TurnContext, person_id: str, sub: Submission,
-                       error: WorkflowError) -> None:  # fmt: skip
+    async def _refused(
+        self, turn_context: TurnContext, person_id: str, sub: Submission, error: WorkflowError
+    ) -> None:
         """Say why, plainly. A card that is out of date (decided or withdrawn since) is
         redrawn as it stands now, so its stale buttons go."""
         await self._reply(turn_context, str(error))

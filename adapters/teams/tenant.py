@@ -13,7 +13,7 @@ from typing import Any
 
 from botbuilder.schema import Activity
 
-from workflows.links import refuse_activity
+from workflows.chat.links import refuse_activity
 from workflows.service import Services
 
 PLATFORM = "teams"
@@ -47,8 +47,12 @@ class TenantGate:
         """Audit the refused activity (synchronous database work: run it off the loop)."""
         sender = activity.from_property
         refuse_activity(
-            database=self.services.database, clock=self.services.clock, platform=PLATFORM,
-            reason="tenant", tenant=",".join(sorted(tenants_of(activity))) or None,
-            activity_type=activity.type, sender=sender.id if sender else None,
+            database=self.services.database,
+            clock=self.services.clock,
+            platform=PLATFORM,
+            reason="tenant",
+            tenant=",".join(sorted(tenants_of(activity))) or None,
+            activity_type=activity.type,
+            sender=sender.id if sender else None,
             sender_aad=sender.aad_object_id if sender else None,
-        )  # fmt: skip
+        )

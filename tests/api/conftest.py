@@ -20,8 +20,11 @@ DECISION_TOKEN = "d3cision-token-for-tests"
 @pytest.fixture
 def runtime(db_url: str, config: Config, clock: AdjustableClock) -> Iterator[Runtime]:
     settings = Settings(
-        database_url=db_url, api_token=SecretStr(TOKEN), decision_token=SecretStr(DECISION_TOKEN),
-        local_chat=False, scheduler=False,
+        database_url=db_url,
+        api_token=SecretStr(TOKEN),
+        decision_token=SecretStr(DECISION_TOKEN),
+        local_chat=False,
+        scheduler=False,
     )
     rt = build_runtime(settings, config=config, clock=clock, upgrade=False)
     yield rt
@@ -42,6 +45,7 @@ def api(runtime: Runtime) -> Iterator[httpx.Client]:
 @pytest.fixture
 def decider(api: httpx.Client) -> Iterator[httpx.Client]:
     """The same server, with the decision token (the only one that may decide)."""
-    with httpx.Client(base_url=api.base_url, timeout=30,
-                      headers={"Authorization": f"Bearer {DECISION_TOKEN}"}) as client:  # fmt: skip
+    with httpx.Client(
+        base_url=api.base_url, timeout=30, headers={"Authorization": f"Bearer {DECISION_TOKEN}"}
+    ) as client:
         yield client

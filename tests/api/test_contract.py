@@ -17,12 +17,20 @@ def test_openapi_documents_the_real_answers_in_the_project_error_shape(api: http
         ("/api/v1/recommendations", "post"): {"200", "201", "401", "403", "413", "415", "422"},
         ("/api/v1/recommendations", "get"): {"200", "401", "422"},
         ("/api/v1/recommendations/{recommendation_id}", "get"): {"200", "401", "404", "422"},
-        ("/api/v1/recommendations/{recommendation_id}/decisions", "post"):
-            {"201", "401", "403", "404", "409", "413", "415", "422"},
+        ("/api/v1/recommendations/{recommendation_id}/decisions", "post"): {
+            "201",
+            "401",
+            "403",
+            "404",
+            "409",
+            "413",
+            "415",
+            "422",
+        },
         ("/api/v1/outcomes", "post"): {"201", "401", "403", "404", "413", "415", "422"},
         ("/api/v1/reports/overrides", "get"): {"200", "401", "422"},
         ("/api/v1/readiness", "get"): {"200", "401"},
-    }  # fmt: skip
+    }
     for (path, method), statuses in expected.items():
         answers = paths[path][method]["responses"]
         assert set(answers) == statuses, (path, method)
@@ -38,8 +46,11 @@ def test_invalid_json_on_decisions_answers_in_the_error_shape(
     api: httpx.Client, decider: httpx.Client
 ) -> None:
     rec_id = api.post("/api/v1/recommendations", json=make_rec()).json()["id"]
-    response = decider.post(f"/api/v1/recommendations/{rec_id}/decisions", content=b"{nope",
-                            headers={"Content-Type": "application/json"})  # fmt: skip
+    response = decider.post(
+        f"/api/v1/recommendations/{rec_id}/decisions",
+        content=b"{nope",
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 422
     [problem] = response.json()["detail"]
     assert problem["field"] == "body" and "not valid JSON" in problem["message"]

@@ -133,9 +133,7 @@ def test_decision_endpoint_rules(api: httpx.Client, decider: httpx.Client) -> No
     assert api.get("/api/v1/recommendations/99999").status_code == 404
 
 
-def test_concurrent_decisions_record_exactly_one(
-    api: httpx.Client, decider: httpx.Client
-) -> None:
+def test_concurrent_decisions_record_exactly_one(api: httpx.Client, decider: httpx.Client) -> None:
     rec_id = api.post("/api/v1/recommendations", json=make_rec()).json()["id"]
     url = f"{api.base_url}/api/v1/recommendations/{rec_id}/decisions"
     barrier = threading.Barrier(8)
@@ -181,8 +179,11 @@ def test_outcomes_healthz_metrics_openapi(api: httpx.Client, decider: httpx.Clie
 
 
 def test_writes_must_be_json_not_a_cross_site_text_post(api: httpx.Client) -> None:
-    response = api.post("/api/v1/recommendations", content=json.dumps(make_rec()),
-                        headers={"Content-Type": "text/plain"})  # fmt: skip
+    response = api.post(
+        "/api/v1/recommendations",
+        content=json.dumps(make_rec()),
+        headers={"Content-Type": "text/plain"},
+    )
     assert response.status_code == 415
     assert response.json()["detail"][0]["field"] == "content-type"
     assert api.get("/api/v1/recommendations").json()["items"] == []
@@ -191,8 +192,13 @@ def test_writes_must_be_json_not_a_cross_site_text_post(api: httpx.Client) -> No
 def test_outcome_with_a_naive_time_is_422_naming_the_field(api: httpx.Client) -> None:
     payload = make_rec()
     api.post("/api/v1/recommendations", json=payload)
-    response = api.post("/api/v1/outcomes", json={
-        "external_id": payload["external_id"], "source": "planner-ai",
-        "observed_at": "2026-12-01T10:00:00"})  # fmt: skip
+    response = api.post(
+        "/api/v1/outcomes",
+        json={
+            "external_id": payload["external_id"],
+            "source": "planner-ai",
+            "observed_at": "2026-12-01T10:00:00",
+        },
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "observed_at"

@@ -63,12 +63,18 @@ def test_outcome_times_outside_the_calendar_are_refused(
     api: httpx.Client, stored: tuple[int, dict[str, Any]], value: str
 ) -> None:
     rec_id, payload = stored
-    response = api.post("/api/v1/outcomes", json={
-        "external_id": payload["external_id"], "source": payload["source"],
-        "observed_at": value})  # fmt: skip
+    response = api.post(
+        "/api/v1/outcomes",
+        json={
+            "external_id": payload["external_id"],
+            "source": payload["source"],
+            "observed_at": value,
+        },
+    )
     assert_refused(response, "observed_at")
-    assert "outcome" not in [e["kind"] for e in api.get(f"/api/v1/recommendations/{rec_id}")
-                             .json()["events"]]  # fmt: skip
+    assert "outcome" not in [
+        e["kind"] for e in api.get(f"/api/v1/recommendations/{rec_id}").json()["events"]
+    ]
 
 
 def test_integers_past_bigint_are_refused_in_paths_queries_and_bodies(
@@ -76,11 +82,14 @@ def test_integers_past_bigint_are_refused_in_paths_queries_and_bodies(
 ) -> None:
     assert_refused(api.get(f"/api/v1/recommendations/{TOO_BIG}"), "recommendation_id")
     assert_refused(api.get("/api/v1/recommendations", params={"after_id": TOO_BIG}), "after_id")
-    assert_refused(decider.post(f"/api/v1/recommendations/{TOO_BIG}/decisions",
-                                json={"actor": "ana", "action": "accept"}),
-                   "recommendation_id")  # fmt: skip
-    assert_refused(api.post("/api/v1/recommendations", json=make_rec(revision=TOO_BIG)),
-                   "revision")  # fmt: skip
+    assert_refused(
+        decider.post(
+            f"/api/v1/recommendations/{TOO_BIG}/decisions",
+            json={"actor": "ana", "action": "accept"},
+        ),
+        "recommendation_id",
+    )
+    assert_refused(api.post("/api/v1/recommendations", json=make_rec(revision=TOO_BIG)), "revision")
     assert_nothing_stored(api)
 
 
@@ -90,14 +99,17 @@ def test_deeply_nested_json_is_refused_on_every_json_endpoint(
 ) -> None:
     for nested in ("[" * depth + "]" * depth, '{"a":' * depth + "1" + "}" * depth):
         body = nested.encode()
-        assert_refused(api.post("/api/v1/recommendations", content=body, headers=ALLOW_NAN),
-                       "body")  # fmt: skip
+        assert_refused(api.post("/api/v1/recommendations", content=body, headers=ALLOW_NAN), "body")
         assert_refused(api.post("/api/v1/outcomes", content=body, headers=ALLOW_NAN), "body")
-        assert_refused(decider.post("/api/v1/recommendations/1/decisions", content=body,
-                                    headers=ALLOW_NAN), "body")  # fmt: skip
+        assert_refused(
+            decider.post("/api/v1/recommendations/1/decisions", content=body, headers=ALLOW_NAN),
+            "body",
+        )
     wrapped = json.dumps(make_rec())[:-1] + ', "drivers": ' + "[" * 900 + "]" * 900 + "}"
-    assert_refused(api.post("/api/v1/recommendations", content=wrapped.encode(),
-                            headers=ALLOW_NAN), "drivers[0]")  # fmt: skip
+    assert_refused(
+        api.post("/api/v1/recommendations", content=wrapped.encode(), headers=ALLOW_NAN),
+        "drivers[0]",
+    )
     assert_nothing_stored(api)
 
 
@@ -106,8 +118,9 @@ def test_deeply_nested_json_is_refused_on_every_json_endpoint(
 def test_unstorable_text_in_a_recommendation_is_refused(
     api: httpx.Client, field: str, bad: str
 ) -> None:
-    response = api.post("/api/v1/recommendations", content=raw([make_rec(**{field: bad})]),
-                        headers=ALLOW_NAN)  # fmt: skip
+    response = api.post(
+        "/api/v1/recommendations", content=raw([make_rec(**{field: bad})]), headers=ALLOW_NAN
+    )
     assert_refused(response, field)
     assert response.json()["detail"][0]["index"] == 0
     assert_nothing_stored(api)
@@ -115,8 +128,9 @@ def test_unstorable_text_in_a_recommendation_is_refused(
 
 def test_unstorable_text_deep_inside_is_named_by_its_path(api: httpx.Client) -> None:
     drivers = [{"factor": "ok"}, {"factor": "late\x00PO"}]
-    response = api.post("/api/v1/recommendations", content=raw(make_rec(drivers=drivers)),
-                        headers=ALLOW_NAN)  # fmt: skip
+    response = api.post(
+        "/api/v1/recommendations", content=raw(make_rec(drivers=drivers)), headers=ALLOW_NAN
+    )
     assert_refused(response, "drivers[1].factor")
     assert_nothing_stored(api)
 
@@ -132,12 +146,18 @@ def test_unstorable_text_deep_inside_is_named_by_its_path(api: httpx.Client) -> 
     ],
 )
 def test_unstorable_text_in_a_decision_is_refused(
-    api: httpx.Client, decider: httpx.Client, stored: tuple[int, dict[str, Any]],
-    field: str, body: dict[str, Any],
-) -> None:  # fmt: skip
+    api: httpx.Client,
+    decider: httpx.Client,
+    stored: tuple[int, dict[str, Any]],
+    field: str,
+    body: dict[str, Any],
+) -> None:
     rec_id, _payload = stored
-    response = decider.post(f"/api/v1/recommendations/{rec_id}/decisions",
-                            content=raw({"actor": "ana", **body}), headers=ALLOW_NAN)  # fmt: skip
+    response = decider.post(
+        f"/api/v1/recommendations/{rec_id}/decisions",
+        content=raw({"actor": "ana", **body}),
+        headers=ALLOW_NAN,
+    )
     assert_refused(response, field)
     assert api.get(f"/api/v1/recommendations/{rec_id}").json()["status"] == "open"
 
@@ -159,14 +179,25 @@ def test_non_finite_numbers_in_outcomes_and_decisions_are_refused(
     api: httpx.Client, decider: httpx.Client, stored: tuple[int, dict[str, Any]], number: str
 ) -> None:
     rec_id, payload = stored
-    outcome = (f'{{"external_id": "{payload["external_id"]}", "source": "{payload["source"]}", '
-               f'"actual_value": {number}}}')  # fmt: skip
-    assert_refused(api.post("/api/v1/outcomes", content=outcome.encode(), headers=ALLOW_NAN),
-                   "actual_value")  # fmt: skip
-    decision = ('{"actor": "ana", "action": "override", "reason_code": "COST_TRADEOFF", '
-                f'"value": {number}}}')  # fmt: skip
-    assert_refused(decider.post(f"/api/v1/recommendations/{rec_id}/decisions",
-                                content=decision.encode(), headers=ALLOW_NAN), "value")  # fmt: skip
+    outcome = (
+        f'{{"external_id": "{payload["external_id"]}", "source": "{payload["source"]}", '
+        f'"actual_value": {number}}}'
+    )
+    assert_refused(
+        api.post("/api/v1/outcomes", content=outcome.encode(), headers=ALLOW_NAN), "actual_value"
+    )
+    decision = (
+        '{"actor": "ana", "action": "override", "reason_code": "COST_TRADEOFF", '
+        f'"value": {number}}}'
+    )
+    assert_refused(
+        decider.post(
+            f"/api/v1/recommendations/{rec_id}/decisions",
+            content=decision.encode(),
+            headers=ALLOW_NAN,
+        ),
+        "value",
+    )
     detail = api.get(f"/api/v1/recommendations/{rec_id}").json()
     assert detail["status"] == "open"
     assert "outcome" not in [e["kind"] for e in detail["events"]]

@@ -14,8 +14,9 @@ def test_a_revision_with_a_new_type_hands_over_to_that_types_owner(
     payload = make_rec()
     first = api.post("/api/v1/recommendations", json=payload).json()
     assert first["owner"] == "ana"
-    revised = api.post("/api/v1/recommendations",
-                       json={**payload, "revision": 2, "type": "capacity_warning"})  # fmt: skip
+    revised = api.post(
+        "/api/v1/recommendations", json={**payload, "revision": 2, "type": "capacity_warning"}
+    )
     assert revised.status_code == 200, revised.text
     body = revised.json()
     assert (body["status"], body["owner"]) == ("revised", "eve")

@@ -61,11 +61,16 @@ def empty(database: Database) -> None:
 
 @pytest.fixture(scope="module")
 def live_url(fuzz_db: Database, config: Config) -> Iterator[str]:
-    settings_ = Settings(database_url=str(fuzz_db.engine.url), api_token=SecretStr(TOKEN),
-                         decision_token=SecretStr(DECISION_TOKEN), local_chat=False,
-                         scheduler=False)  # fmt: skip
-    runtime = build_runtime(settings_, config=config, clock=AdjustableClock(MONDAY_9),
-                            upgrade=False)  # fmt: skip
+    settings_ = Settings(
+        database_url=str(fuzz_db.engine.url),
+        api_token=SecretStr(TOKEN),
+        decision_token=SecretStr(DECISION_TOKEN),
+        local_chat=False,
+        scheduler=False,
+    )
+    runtime = build_runtime(
+        settings_, config=config, clock=AdjustableClock(MONDAY_9), upgrade=False
+    )
     with serving(create_app(runtime, start_background=False)) as server:
         yield server.url
     runtime.stop()
@@ -73,35 +78,61 @@ def live_url(fuzz_db: Database, config: Config) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def api_schema(live_url: str) -> Any:
-    config = schemathesis.Config.from_dict({
-        "seed": SEED,
-        # A loaded 2-core machine can stall one request for seconds; that is not a fault.
-        "request-timeout": 120,
-        "generation": {"mode": "all", "max-examples": EXAMPLES, "deterministic": True,
-                       "allow-x00": False},
-        "checks": {"enabled": True},
-        "phases": {"examples": {"enabled": True}, "coverage": {"enabled": True},
-                   "fuzzing": {"enabled": True}, "stateful": {"enabled": True}},
-        "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
-        # Two rules of a batch JSON Schema cannot state: interval_low <= interval_high,
-        # and one (source, external_id) once per batch. A valid-looking batch that
-        # breaks them is a 422, which this check may see; every other check still runs.
-        # Likewise the review's since <= until.
-        "operations": [{
-            "include-path": "/api/v1/recommendations", "include-method": "POST",
-            "checks": {"positive_data_acceptance": {
-                "expected-statuses": ["2XX", 401, 403, 404, 409, 422]}},
-        }, {
-            "include-path": "/api/v1/reports/overrides", "include-method": "GET",
-            "checks": {"positive_data_acceptance": {
-                "expected-statuses": ["2XX", 401, 403, 404, 409, 422]}},
-        }],
-    })  # fmt: skip
+    config = schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            # A loaded 2-core machine can stall one request for seconds; that is not a fault.
+            "request-timeout": 120,
+            "generation": {
+                "mode": "all",
+                "max-examples": EXAMPLES,
+                "deterministic": True,
+                "allow-x00": False,
+            },
+            "checks": {"enabled": True},
+            "phases": {
+                "examples": {"enabled": True},
+                "coverage": {"enabled": True},
+                "fuzzing": {"enabled": True},
+                "stateful": {"enabled": True},
+            },
+            "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
+            # Two rules of a batch JSON Schema cannot state: interval_low <= interval_high,
+            # and one (source, external_id) once per batch. A valid-looking batch that
+            # breaks them is a 422, which this check may see; every other check still runs.
+            # Likewise the review's since <= until.
+            "operations": [
+                {
+                    "include-path": "/api/v1/recommendations",
+                    "include-method": "POST",
+                    "checks": {
+                        "positive_data_acceptance": {
+                            "expected-statuses": ["2XX", 401, 403, 404, 409, 422]
+                        }
+                    },
+                },
+                {
+                    "include-path": "/api/v1/reports/overrides",
+                    "include-method": "GET",
+                    "checks": {
+                        "positive_data_acceptance": {
+                            "expected-statuses": ["2XX", 401, 403, 404, 409, 422]
+                        }
+                    },
+                },
+            ],
+        }
+    )
     return schemathesis.openapi.from_url(f"{live_url}/openapi.json", config=config)
 
 
-BOUNDED = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                   suppress_health_check=list(HealthCheck))  # fmt: skip
+BOUNDED = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])

@@ -52,10 +52,12 @@ def test_with_no_token_configured_every_api_call_is_401_naming_the_variable(
             httpx.get(f"{url}/api/v1/recommendations"),
             httpx.get(f"{url}/api/v1/recommendations/1"),
             httpx.post(f"{url}/api/v1/recommendations", json=make_rec()),
-            httpx.post(f"{url}/api/v1/recommendations/1/decisions",
-                       json={"actor": "ana", "action": "accept"}),
+            httpx.post(
+                f"{url}/api/v1/recommendations/1/decisions",
+                json={"actor": "ana", "action": "accept"},
+            ),
             httpx.post(f"{url}/api/v1/outcomes", json={"external_id": "x"}),
-        ):  # fmt: skip
+        ):
             assert response.status_code == 401, response.text
             assert "SOPBOT_API_TOKEN" in response.json()["detail"][0]["message"]
         assert httpx.get(f"{url}/healthz").status_code == 200
@@ -63,12 +65,14 @@ def test_with_no_token_configured_every_api_call_is_401_naming_the_variable(
 
 def test_the_ingestion_token_may_not_decide(server: Server) -> None:
     with server(api_token=SecretStr(TOKEN), decision_token=SecretStr(DECISION_TOKEN)) as url:
-        created = httpx.post(f"{url}/api/v1/recommendations", json=make_rec(),
-                             headers=bearer(TOKEN))  # fmt: skip
+        created = httpx.post(
+            f"{url}/api/v1/recommendations", json=make_rec(), headers=bearer(TOKEN)
+        )
         assert created.status_code == 201
         rec_id = created.json()["id"]
-        refused = httpx.post(f"{url}/api/v1/recommendations/{rec_id}/decisions",
-                             json=ACCEPT, headers=bearer(TOKEN))  # fmt: skip
+        refused = httpx.post(
+            f"{url}/api/v1/recommendations/{rec_id}/decisions", json=ACCEPT, headers=bearer(TOKEN)
+        )
         assert refused.status_code == 403
         assert "SOPBOT_DECISION_TOKEN" in refused.json()["detail"][0]["message"]
         detail = httpx.get(f"{url}/api/v1/recommendations/{rec_id}", headers=bearer(TOKEN)).json()
@@ -77,28 +81,35 @@ def test_the_ingestion_token_may_not_decide(server: Server) -> None:
 
 def test_the_decision_token_decides_audited_as_api_and_may_not_ingest(server: Server) -> None:
     with server(api_token=SecretStr(TOKEN), decision_token=SecretStr(DECISION_TOKEN)) as url:
-        rec_id = httpx.post(f"{url}/api/v1/recommendations", json=make_rec(),
-                            headers=bearer(TOKEN)).json()["id"]  # fmt: skip
-        decided = httpx.post(f"{url}/api/v1/recommendations/{rec_id}/decisions",
-                             json={"actor": "ana", "action": "accept"},
-                             headers=bearer(DECISION_TOKEN))  # fmt: skip
+        rec_id = httpx.post(
+            f"{url}/api/v1/recommendations", json=make_rec(), headers=bearer(TOKEN)
+        ).json()["id"]
+        decided = httpx.post(
+            f"{url}/api/v1/recommendations/{rec_id}/decisions",
+            json={"actor": "ana", "action": "accept"},
+            headers=bearer(DECISION_TOKEN),
+        )
         assert decided.status_code == 201, decided.text
-        detail = httpx.get(f"{url}/api/v1/recommendations/{rec_id}",
-                           headers=bearer(DECISION_TOKEN)).json()  # fmt: skip
+        detail = httpx.get(
+            f"{url}/api/v1/recommendations/{rec_id}", headers=bearer(DECISION_TOKEN)
+        ).json()
         assert detail["decision"]["channel"] == "api"
         accepted = [e for e in detail["events"] if e["kind"] == "accepted"]
         assert [e["data"]["channel"] for e in accepted] == ["api"]
-        ingest = httpx.post(f"{url}/api/v1/recommendations", json=make_rec(),
-                            headers=bearer(DECISION_TOKEN))  # fmt: skip
+        ingest = httpx.post(
+            f"{url}/api/v1/recommendations", json=make_rec(), headers=bearer(DECISION_TOKEN)
+        )
         assert ingest.status_code == 403
 
 
 def test_without_a_decision_token_the_api_takes_no_decisions(server: Server) -> None:
     with server(api_token=SecretStr(TOKEN)) as url:
-        rec_id = httpx.post(f"{url}/api/v1/recommendations", json=make_rec(),
-                            headers=bearer(TOKEN)).json()["id"]  # fmt: skip
-        refused = httpx.post(f"{url}/api/v1/recommendations/{rec_id}/decisions",
-                             json=ACCEPT, headers=bearer(TOKEN))  # fmt: skip
+        rec_id = httpx.post(
+            f"{url}/api/v1/recommendations", json=make_rec(), headers=bearer(TOKEN)
+        ).json()["id"]
+        refused = httpx.post(
+            f"{url}/api/v1/recommendations/{rec_id}/decisions", json=ACCEPT, headers=bearer(TOKEN)
+        )
         assert refused.status_code == 403
         assert "SOPBOT_DECISION_TOKEN" in refused.json()["detail"][0]["message"]
 
@@ -106,8 +117,12 @@ def test_without_a_decision_token_the_api_takes_no_decisions(server: Server) -> 
 @pytest.mark.parametrize("body", [b"{not json", b"[" * 5000, b'{"actor": 5}'])
 def test_the_token_is_checked_before_the_body_is_read(server: Server, body: bytes) -> None:
     with server(api_token=SecretStr(TOKEN), decision_token=SecretStr(DECISION_TOKEN)) as url:
-        for path in ("/api/v1/recommendations", "/api/v1/recommendations/1/decisions",
-                     "/api/v1/outcomes"):  # fmt: skip
-            response = httpx.post(f"{url}{path}", content=body,
-                                  headers={"Content-Type": "application/json"})  # fmt: skip
+        for path in (
+            "/api/v1/recommendations",
+            "/api/v1/recommendations/1/decisions",
+            "/api/v1/outcomes",
+        ):
+            response = httpx.post(
+                f"{url}{path}", content=body, headers={"Content-Type": "application/json"}
+            )
             assert response.status_code == 401, (path, response.text)

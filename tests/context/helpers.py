@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.messages import Message
-from workflows.commands import answer_command, parse_command
+from workflows.chat.commands import answer_command, parse_command
 from workflows.service import Services
 
 SUPPLIER_ANSWERS = {

@@ -16,15 +16,16 @@ from bot.server import create_app
 from storage.models import ContextRule, Recommendation
 from tests.context.helpers import text_of
 from tests.live import serving
-from workflows.views import recommendation_message
+from workflows.views.message import recommendation_message
 
 
 def local_chat(runtime: Runtime) -> LocalChat:
     return next(a for a in runtime.adapters if isinstance(a, LocalAdapter)).chat
 
 
-def rules_on(runtime: Runtime, *, supplier: str | None = None, customer: str | None = None,
-             type_name: str) -> list[str]:  # fmt: skip
+def rules_on(
+    runtime: Runtime, *, supplier: str | None = None, customer: str | None = None, type_name: str
+) -> list[str]:
     with runtime.database.transaction() as session:
         query = select(Recommendation).where(Recommendation.type == type_name)
         if supplier:
@@ -33,8 +34,9 @@ def rules_on(runtime: Runtime, *, supplier: str | None = None, customer: str | N
             query = query.where(Recommendation.customer == customer)
         rec = session.scalars(query).first()
         assert rec is not None
-        message = recommendation_message(session, config=runtime.config, rec=rec,
-                                         reader_id=rec.owner_id, now=runtime.clock.now())
+        message = recommendation_message(
+            session, config=runtime.config, rec=rec, reader_id=rec.owner_id, now=runtime.clock.now()
+        )
     return [line for s in message.sections if s.title == "Context rules" for line in s.lines]
 
 
@@ -54,8 +56,10 @@ def test_demo_rules_show_and_greta_runs_an_interview_in_the_web_chat(tmp_path: P
     assert rules_on(runtime, supplier="HYDRAFLEX-IT", type_name="supplier_delay") == []  # draft
     assert rules_on(runtime, supplier="TIMKEN-US", type_name="supplier_delay") == []
 
-    with serving(create_app(runtime, start_background=False)) as server, httpx.Client(
-            base_url=server.url, timeout=30) as http:  # fmt: skip
+    with (
+        serving(create_app(runtime, start_background=False)) as server,
+        httpx.Client(base_url=server.url, timeout=30) as http,
+    ):
         runtime.outbox.drain()
         page = http.get("/chat/carl?view=messages").text
         assert "Context rules" in page and "skf-de-confirmations" in page
@@ -74,13 +78,24 @@ def test_demo_rules_show_and_greta_runs_an_interview_in_the_web_chat(tmp_path: P
     runtime.stop()
 
     restarted, _ = prepare_demo(tmp_path / "demo")  # the same data directory
-    with serving(create_app(restarted, start_background=False)) as server, httpx.Client(
-            base_url=server.url, timeout=30) as http:  # fmt: skip
+    with (
+        serving(create_app(restarted, start_background=False)) as server,
+        httpx.Client(base_url=server.url, timeout=30) as http,
+    ):
         http.post("/chat/ana/command", data={"text": "resume"})
         assert "(3 of 12)" in last_dm(restarted, "ana")
-        for answer in ("Round numbers", "Built stock for all", "Buyers change",
-                       "RETAILER-Y", "when a new store opens", "Cuts first orders by a fifth",
-                       "20 % (15-25)", "5 openings", "medium", "demand_revision"):
+        for answer in (
+            "Round numbers",
+            "Built stock for all",
+            "Buyers change",
+            "RETAILER-Y",
+            "when a new store opens",
+            "Cuts first orders by a fifth",
+            "20 % (15-25)",
+            "5 openings",
+            "medium",
+            "demand_revision",
+        ):
             http.post("/chat/ana/command", data={"text": answer})
         assert "draft context rule retailer-y-customers" in last_dm(restarted, "ana")
         restarted.outbox.drain()

@@ -15,18 +15,19 @@ from storage.db import Database
 from storage.models import ContextRule, Event, InterviewRecord, Recommendation
 from tests.conftest import make_rec
 from tests.context.helpers import SUPPLIER_ANSWERS, question_number, say, text_of
-from workflows.decisions import DecisionRequest
-from workflows.delivery import OutboxWorker
-from workflows.ingestion import validate_batch
+from workflows.decisions.service import DecisionRequest
+from workflows.delivery.worker import OutboxWorker
+from workflows.intake.validation import validate_batch
 from workflows.service import Services, build_services
-from workflows.views import recommendation_message
+from workflows.views.message import recommendation_message
 
 
 def rules_shown(services: Services, rec_id: int, reader: str) -> list[str]:
     with services.database.transaction() as session:
         rec = session.get(Recommendation, rec_id)
-        message = recommendation_message(session, config=services.config, rec=rec,
-                                         reader_id=reader, now=services.clock.now())  # fmt: skip
+        message = recommendation_message(
+            session, config=services.config, rec=rec, reader_id=reader, now=services.clock.now()
+        )
     section = next((s for s in message.sections if s.title == "Context rules"), None)
     return section.lines if section else []
 
@@ -38,9 +39,14 @@ def ingest(services: Services, **fields: object) -> int:
 
 
 def test_full_interview_then_rule_on_matching_recommendations_only(
-    database: Database, db_url: str, config: Config, clock: AdjustableClock,
-    services: Services, chat: InMemoryChat, outbox: OutboxWorker,
-) -> None:  # fmt: skip
+    database: Database,
+    db_url: str,
+    config: Config,
+    clock: AdjustableClock,
+    services: Services,
+    chat: InMemoryChat,
+    outbox: OutboxWorker,
+) -> None:
     started = say(services, "greta", "interview @ana suppliers")
     assert "Started the Suppliers interview with Ana Lopez" in text_of(started)
     outbox.drain()
@@ -97,15 +103,20 @@ def test_full_interview_then_rule_on_matching_recommendations_only(
     with database.transaction() as session:
         rule = session.scalars(select(ContextRule)).one()
         interview = session.scalars(select(InterviewRecord)).one()
-        refused = session.scalars(select(Event).where(
-            Event.kind == "interview_answer_refused")).all()  # fmt: skip
+        refused = session.scalars(
+            select(Event).where(Event.kind == "interview_answer_refused")
+        ).all()
     assert (rule.entity_kind, rule.entity_value, rule.status) == ("supplier", "SKF-DE", "draft")
     assert rule.condition == {"months": ["oct", "nov", "dec"]}
     assert rule.magnitude == {"likely": 14.0, "low": 10.0, "high": 21.0, "unit": "days"}
     assert rule.effect == effect and rule.types == ["supplier_delay", "expedite"]
     assert interview.status == "completed" and "timeline" in interview.answers
-    assert [e.data["question"] for e in refused] == ["entity", "condition", "magnitude",
-                                                     "confidence"]  # fmt: skip
+    assert [e.data["question"] for e in refused] == [
+        "entity",
+        "condition",
+        "magnitude",
+        "confidence",
+    ]
     outbox.drain()
     assert "skf-de-suppliers is ready for review" in text_of(chat.to("greta")[-1])
 
@@ -117,9 +128,13 @@ def test_full_interview_then_rule_on_matching_recommendations_only(
 
     matching = ingest(services, type="supplier_delay", supplier="SKF-DE", site="DC-NORTH")
     other_supplier = ingest(services, type="supplier_delay", supplier="TIMKEN-US")
-    summer = ingest(services, type="supplier_delay", supplier="SKF-DE",
-                    event_time="2026-06-01T07:00:00+00:00",
-                    recorded_time="2026-06-01T07:10:00+00:00")  # fmt: skip
+    summer = ingest(
+        services,
+        type="supplier_delay",
+        supplier="SKF-DE",
+        event_time="2026-06-01T07:00:00+00:00",
+        recorded_time="2026-06-01T07:10:00+00:00",
+    )
     other_type = ingest(services, type="stockout_risk", supplier="SKF-DE")
     [line] = rules_shown(services, matching, "carl")
     assert "supplier SKF-DE, Oct-Dec: Confirms late every Q4" in line
@@ -136,4 +151,5 @@ def test_full_interview_then_rule_on_matching_recommendations_only(
     with database.transaction() as session:
         shown = session.scalars(select(Event).where(Event.kind == "context_rules_shown")).all()
     assert [(e.recommendation_id, e.data["rules"]) for e in shown] == [
-        (matching, ["skf-de-suppliers"])]
+        (matching, ["skf-de-suppliers"])
+    ]

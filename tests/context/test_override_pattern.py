@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import workflows.rules.decision_hooks as hooks
+import workflows.context.rules.decision_hooks as hooks
 from core.chat import InMemoryChat
 from core.clock import AdjustableClock
 from core.config import Config
@@ -20,40 +20,60 @@ from storage.db import Database
 from storage.models import ContextRule, OutboxItem, OverridePattern
 from tests.conftest import make_rec
 from tests.context.helpers import say, text_of
-from workflows.delivery import OutboxWorker
-from workflows.ingestion import validate_batch
+from workflows.delivery.worker import OutboxWorker
+from workflows.intake.validation import validate_batch
 from workflows.service import Services, build_services
 
-NOTES = ["ACME always confirms late in Q4", "Q4 again: ships on time", "Same as last month",
-         "Still the Q4 habit"]  # fmt: skip
+NOTES = [
+    "ACME always confirms late in Q4",
+    "Q4 again: ships on time",
+    "Same as last month",
+    "Still the Q4 habit",
+]
 
 
 def supplier_recs(services: Services, count: int, supplier: str = "ACME") -> list[int]:
-    raw = [make_rec(type="supplier_delay", supplier=supplier, site="DC-NORTH")
-           for _ in range(count)]  # fmt: skip
-    return [r.id for r in services.ingestor.ingest(
-        items=validate_batch(config=services.config, raw_items=raw))]  # fmt: skip
+    raw = [
+        make_rec(type="supplier_delay", supplier=supplier, site="DC-NORTH") for _ in range(count)
+    ]
+    return [
+        r.id
+        for r in services.ingestor.ingest(
+            items=validate_batch(config=services.config, raw_items=raw)
+        )
+    ]
 
 
 def override(services: Services, rec_id: int, note: str, reason: str = "SUPPLIER_PATTERN"):
-    return services.decisions.record_override(recommendation_id=rec_id, actor_id="carl",
-                                              channel="memory", reason_code=reason, note=note)
+    return services.decisions.record_override(
+        recommendation_id=rec_id, actor_id="carl", channel="memory", reason_code=reason, note=note
+    )
 
 
 def patterns(database: Database) -> tuple[list[tuple[str, str, int]], list[str]]:
     """(entity kind, value, decisions counted) per pattern; the offers' outbox keys."""
     with database.transaction() as session:
-        found = [(p.entity_kind, p.entity_value, len(p.decision_ids))
-                 for p in session.scalars(select(OverridePattern).order_by(OverridePattern.id))]
-        offers = list(session.scalars(select(OutboxItem.dedupe_key).where(
-            OutboxItem.dedupe_key.like("override-pattern:%"))))  # fmt: skip
+        found = [
+            (p.entity_kind, p.entity_value, len(p.decision_ids))
+            for p in session.scalars(select(OverridePattern).order_by(OverridePattern.id))
+        ]
+        offers = list(
+            session.scalars(
+                select(OutboxItem.dedupe_key).where(
+                    OutboxItem.dedupe_key.like("override-pattern:%")
+                )
+            )
+        )
     return found, offers
 
 
 def test_fires_exactly_at_the_threshold_once_and_offers_a_draft_with_the_notes(
-    services: Services, database: Database, clock: AdjustableClock, outbox: OutboxWorker,
+    services: Services,
+    database: Database,
+    clock: AdjustableClock,
+    outbox: OutboxWorker,
     chat: InMemoryChat,
-) -> None:  # fmt: skip
+) -> None:
     ids = supplier_recs(services, 5)
     override(services, ids[0], NOTES[0])
     override(services, ids[1], NOTES[1], reason="COST_TRADEOFF")  # another reason: not counted
@@ -100,17 +120,23 @@ def test_overrides_older_than_the_window_do_not_count(
 
 @pytest.mark.parametrize("committed_before", [1, 2])
 def test_two_replicas_deciding_together_offer_the_pattern_once(
-    database: Database, db_url: str, config: Config, clock: AdjustableClock,
-    services: Services, monkeypatch: pytest.MonkeyPatch, committed_before: int,
-) -> None:  # fmt: skip
+    database: Database,
+    db_url: str,
+    config: Config,
+    clock: AdjustableClock,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    committed_before: int,
+) -> None:
     """Two decisions in flight at once, each in its own process-like service: with one
     override committed before, neither alone sees three (the count must wait for the
     other); with two, both see three (the unique key must keep one)."""
     ids = supplier_recs(services, committed_before + 2)
     for i in range(committed_before):
         override(services, ids[i], NOTES[i])
-    replicas = [build_services(database=Database(db_url), config=config, clock=clock)
-                for _ in range(2)]  # fmt: skip
+    replicas = [
+        build_services(database=Database(db_url), config=config, clock=clock) for _ in range(2)
+    ]
     barrier = threading.Barrier(2, timeout=1.5)
     original = hooks.detect_override_pattern
 
@@ -120,15 +146,20 @@ def test_two_replicas_deciding_together_offer_the_pattern_once(
         return original(*args, **kwargs)
 
     monkeypatch.setattr(hooks, "detect_override_pattern", both_in_flight)
-    threads = [threading.Thread(target=override, args=(replica, rec_id, "together"))
-               for replica, rec_id in zip(replicas, ids[committed_before:], strict=True)]
+    threads = [
+        threading.Thread(target=override, args=(replica, rec_id, "together"))
+        for replica, rec_id in zip(replicas, ids[committed_before:], strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     found, offers = patterns(database)
     assert [(kind, value) for kind, value, _ in found] == [
-        ("supplier", "ACME"), ("sku", "SKU-4711"), ("site", "DC-NORTH")]
+        ("supplier", "ACME"),
+        ("sku", "SKU-4711"),
+        ("site", "DC-NORTH"),
+    ]
     assert len(offers) == 1
     for replica in replicas:
         replica.database.dispose()

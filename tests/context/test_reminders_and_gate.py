@@ -14,32 +14,43 @@ from core.config import Config
 from storage.db import Database
 from storage.models import ContextRule, OutboxItem
 from tests.context.helpers import say
-from workflows.context_gate import context_gate_missing
-from workflows.context_reminders import ContextReminders
-from workflows.delivery import OutboxWorker
+from workflows.context.reminders import ContextReminders
+from workflows.context.rules.store import approve_rule
+from workflows.delivery.worker import OutboxWorker
+from workflows.readiness.context_gate import context_gate_missing
 from workflows.review.format_json import review_json
 from workflows.review.format_md import render_markdown
 from workflows.review.report import review_for
-from workflows.rules.store import approve_rule
 from workflows.service import Services
 
 
 def reminders(services: Services) -> ContextReminders:
-    return ContextReminders(database=services.database, config=services.config,
-                            calendars=services.calendars, clock=services.clock)  # fmt: skip
+    return ContextReminders(
+        database=services.database,
+        config=services.config,
+        calendars=services.calendars,
+        clock=services.clock,
+    )
 
 
 def keys(database: Database, prefix: str) -> list[str]:
     with database.transaction() as session:
-        return list(session.scalars(select(OutboxItem.dedupe_key)
-                                    .where(OutboxItem.dedupe_key.like(f"{prefix}%"))
-                                    .order_by(OutboxItem.id)))  # fmt: skip
+        return list(
+            session.scalars(
+                select(OutboxItem.dedupe_key)
+                .where(OutboxItem.dedupe_key.like(f"{prefix}%"))
+                .order_by(OutboxItem.id)
+            )
+        )
 
 
 def test_paused_interview_reminded_in_business_hours_at_most_once_a_day(
-    services: Services, database: Database, clock: AdjustableClock, outbox: OutboxWorker,
+    services: Services,
+    database: Database,
+    clock: AdjustableClock,
+    outbox: OutboxWorker,
     chat: InMemoryChat,
-) -> None:  # fmt: skip
+) -> None:
     say(services, "ana", "interview suppliers")  # her own: Monday 09:00 Berlin
     say(services, "ana", "pause")
     job = reminders(services)
@@ -57,8 +68,10 @@ def test_paused_interview_reminded_in_business_hours_at_most_once_a_day(
     job.run_once()
     clock.set(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))  # Monday
     job.run_once()
-    assert keys(database, "interview-reminder") == ["interview-reminder:1:2026-12-01",
-                                                    "interview-reminder:1:2026-12-07"]
+    assert keys(database, "interview-reminder") == [
+        "interview-reminder:1:2026-12-01",
+        "interview-reminder:1:2026-12-07",
+    ]
     outbox.drain()
     assert "Type `resume`" in (chat.to("ana")[-1].text or "")
     say(services, "ana", "resume")
@@ -68,17 +81,39 @@ def test_paused_interview_reminded_in_business_hours_at_most_once_a_day(
 
 
 def test_rule_past_review_by_is_listed_and_its_owner_nudged_once(
-    services: Services, database: Database, config: Config, clock: AdjustableClock,
-) -> None:  # fmt: skip
+    services: Services,
+    database: Database,
+    config: Config,
+    clock: AdjustableClock,
+) -> None:
     now = clock.now()
     with database.transaction() as session:
-        session.add(ContextRule(key="acme-q4", entity_kind="supplier", entity_value="ACME",
-                                condition={}, types=[], effect="Confirms late", confidence="high",
-                                contributors=["ana"], status="draft", source="import",
-                                created_at=now, updated_at=now))  # fmt: skip
+        session.add(
+            ContextRule(
+                key="acme-q4",
+                entity_kind="supplier",
+                entity_value="ACME",
+                condition={},
+                types=[],
+                effect="Confirms late",
+                confidence="high",
+                contributors=["ana"],
+                status="draft",
+                source="import",
+                created_at=now,
+                updated_at=now,
+            )
+        )
         session.flush()
-        approve_rule(session, config=config, key="acme-q4", actor_id="greta", now=now,
-                     today=date(2026, 11, 30), review_by=date(2026, 12, 2))  # fmt: skip
+        approve_rule(
+            session,
+            config=config,
+            key="acme-q4",
+            actor_id="greta",
+            now=now,
+            today=date(2026, 11, 30),
+            review_by=date(2026, 12, 2),
+        )
     job = reminders(services)
     job.run_once()
     assert keys(database, "rule-review") == []
@@ -89,11 +124,11 @@ def test_rule_past_review_by_is_listed_and_its_owner_nudged_once(
     listed = say(services, "greta", "rules")
     assert listed.sections[0].title == "Review Overdue (1)"
     with database.transaction() as session:
-        [nudge] = session.scalars(select(OutboxItem).where(
-            OutboxItem.dedupe_key.like("rule-review%"))).all()  # fmt: skip
+        [nudge] = session.scalars(
+            select(OutboxItem).where(OutboxItem.dedupe_key.like("rule-review%"))
+        ).all()
         assert nudge.person_id == "ana"
-    review = review_for(database=database, config=config, calendars=services.calendars,
-                        clock=clock)  # fmt: skip
+    review = review_for(database=database, config=config, calendars=services.calendars, clock=clock)
     assert review.rules_due == ["acme-q4: review was due 2026-12-02 (owner Ana Lopez)"]
     assert "acme-q4: review was due 2026-12-02" in render_markdown(review)
     assert review_json(review)["rules_due_for_review"] == review.rules_due
@@ -106,8 +141,20 @@ def test_gate_five_names_per_type_what_is_missing(services: Services, config: Co
     assert "supplier_delay: no approved context rule" in before
     assert len(before) == 2 * len(config.recommendation_types)
     say(services, "greta", "interview @ana suppliers")
-    for answer in ("a", "b", "c", "d", "e", "SKF-DE", "always", "Ships late", "3 days", "skip",
-                   "high", "supplier_delay"):  # fmt: skip
+    for answer in (
+        "a",
+        "b",
+        "c",
+        "d",
+        "e",
+        "SKF-DE",
+        "always",
+        "Ships late",
+        "3 days",
+        "skip",
+        "high",
+        "supplier_delay",
+    ):
         say(services, "ana", answer)
     say(services, "greta", "rules approve skf-de-suppliers")
     with services.database.transaction() as session:

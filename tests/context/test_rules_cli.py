@@ -50,8 +50,10 @@ def test_bad_rules_file_names_key_and_line_and_imports_nothing(env: Path) -> Non
     assert "No context rules yet" in listed.output  # nothing imported
 
     references = env / "refs.yml"
-    references.write_text(BAD.split("  - id: ok-rule")[0].replace("novembr", "nov")
-                          + "    owner: bob\n    types: [weather]\n")  # fmt: skip
+    references.write_text(
+        BAD.split("  - id: ok-rule")[0].replace("novembr", "nov")
+        + "    owner: bob\n    types: [weather]\n"
+    )
     result = runner.invoke(app, ["rules", "import", str(references)])
     assert result.exit_code == 1
     assert "rules[0].owner (line 7): unknown person 'bob'" in result.output
@@ -83,8 +85,9 @@ def test_import_export_round_trip_and_review(env: Path) -> None:
     assert edited.exit_code == 1 and "has no number in it" in edited.output
     edited = runner.invoke(app, ["rules", "edit", "hydraflex-it-q4", "magnitude", "10 days (7-14)"])
     assert "likely 10 days (7-14)" in edited.output
-    approved = runner.invoke(app, ["rules", "approve", "hydraflex-it-q4", "--review-by",
-                                   "2030-01-31"])  # fmt: skip
+    approved = runner.invoke(
+        app, ["rules", "approve", "hydraflex-it-q4", "--review-by", "2030-01-31"]
+    )
     assert approved.exit_code == 0 and "Review by: 2030-01-31" in approved.output
     rejected = runner.invoke(app, ["rules", "reject", "retailer-y-first-orders"])
     assert "Status: rejected" in rejected.output
@@ -96,12 +99,13 @@ def test_interview_templates_and_start_from_the_cli(env: Path) -> None:
     templates = runner.invoke(app, ["interview", "templates"]).output
     for name in ("suppliers", "customers", "equipment", "data_quirks", "decision_forums"):
         assert f"{name}: " in templates
-    started = runner.invoke(app, ["interview", "start", "--person", "ana", "--template",
-                                  "suppliers"])  # fmt: skip
+    started = runner.invoke(
+        app, ["interview", "start", "--person", "ana", "--template", "suppliers"]
+    )
     assert started.exit_code == 0 and "Started the Suppliers interview with Ana Lopez" in (
-        started.output)
-    twice = runner.invoke(app, ["interview", "start", "--person", "ana", "--template",
-                                "customers"])  # fmt: skip
+        started.output
+    )
+    twice = runner.invoke(app, ["interview", "start", "--person", "ana", "--template", "customers"])
     assert twice.exit_code == 1 and "already has the suppliers interview open" in twice.output
     unknown = runner.invoke(app, ["interview", "start", "--person", "ana", "--template", "x"])
     assert unknown.exit_code == 1 and "Unknown template 'x'" in unknown.output

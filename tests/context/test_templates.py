@@ -23,26 +23,38 @@ types: [supplier_delay]
 questions:
   - {id: incident, probe: "CDM: the incident", prompt: "One specific delivery?"}
 """
-RULE_FIELDS = "".join(f"  - {{id: {f.value}, fills: {f.value}, prompt: '{f.value}?'}}\n"
-                      for f in RuleField)  # fmt: skip
+RULE_FIELDS = "".join(
+    f"  - {{id: {f.value}, fills: {f.value}, prompt: '{f.value}?'}}\n" for f in RuleField
+)
 
 
 def test_bundled_templates_walk_an_incident_and_end_with_the_rule() -> None:
     templates = load_templates()
-    assert sorted(templates) == ["customers", "data_quirks", "decision_forums", "equipment",
-                                 "suppliers"]  # fmt: skip
+    assert sorted(templates) == [
+        "customers",
+        "data_quirks",
+        "decision_forums",
+        "equipment",
+        "suppliers",
+    ]
     for template in templates.values():
         probes = [q.probe or "" for q in template.questions if q.fills is None]
         assert [p for p in probes if p.startswith("CDM")] == [
-            "CDM: the incident", "CDM: timeline", "CDM: cues", "CDM: what a newcomer would miss"]
+            "CDM: the incident",
+            "CDM: timeline",
+            "CDM: cues",
+            "CDM: what a newcomer would miss",
+        ]
         assert any(p.startswith("ACTA") for p in probes)
-        assert [q.fills for q in template.questions[-len(RuleField):]] == list(RuleField)
+        assert [q.fills for q in template.questions[-len(RuleField) :]] == list(RuleField)
         assert all(q.example for q in template.questions)
 
 
 def test_a_team_folder_adds_templates_and_a_bad_one_names_key_and_line(
-    tmp_path: Path, config: Config, services: Services,
-) -> None:  # fmt: skip
+    tmp_path: Path,
+    config: Config,
+    services: Services,
+) -> None:
     (tmp_path / "packaging.yml").write_text(OWN + RULE_FIELDS)
     team = config.model_copy(update={"context": ContextSettings(templates_dir=str(tmp_path))})
     team_services = build_services(database=services.database, config=team, clock=services.clock)

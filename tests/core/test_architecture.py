@@ -21,10 +21,13 @@ ALLOWED: dict[str, set[str]] = {
 }
 # Third-party packages that belong to one place only.
 OWNED_BY = {
-    "slack_bolt": "adapters/slack", "slack_sdk": "adapters/slack",
-    "botbuilder": "adapters/teams", "botframework": "adapters/teams",
-    "sqlalchemy": "storage workflows bot", "alembic": "storage bot",
-}  # fmt: skip
+    "slack_bolt": "adapters/slack",
+    "slack_sdk": "adapters/slack",
+    "botbuilder": "adapters/teams",
+    "botframework": "adapters/teams",
+    "sqlalchemy": "storage workflows bot",
+    "alembic": "storage bot",
+}
 MAX_LINES = 400
 
 
@@ -65,8 +68,10 @@ def test_each_floor_imports_only_its_own_or_lower_floors() -> None:
             top = floor_of(module)
             if top in PRODUCT and top != own and top not in ALLOWED[own]:
                 allowed = sorted(ALLOWED[own]) or "nothing"
-                problems.append(f"{where(path, line)} imports {module}: "
-                                f"{own}/ may import only {allowed} of the project")
+                problems.append(
+                    f"{where(path, line)} imports {module}: "
+                    f"{own}/ may import only {allowed} of the project"
+                )
     assert problems == []
 
 

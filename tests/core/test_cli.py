@@ -14,14 +14,16 @@ from typer.testing import CliRunner
 from bot.cli import app
 from core.config import DEMO_CONFIG_PATH
 from storage.db import Database
-from workflows.queries import list_recommendations
+from workflows.views.queries import list_recommendations
 
 runner = CliRunner()
 
 
 def env_for(tmp_path: Path) -> dict[str, str]:
-    return {"SOPBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-            "SOPBOT_CONFIG": str(DEMO_CONFIG_PATH)}  # fmt: skip
+    return {
+        "SOPBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "SOPBOT_CONFIG": str(DEMO_CONFIG_PATH),
+    }
 
 
 def test_ingest_csv_keeps_good_rows_and_writes_rejects_with_line_numbers(tmp_path: Path) -> None:
@@ -51,9 +53,12 @@ def test_ingest_csv_keeps_good_rows_and_writes_rejects_with_line_numbers(tmp_pat
             ["r4", "erp", "supplier_delay", "PO 4 late", "Expedite", "PLANT-2", "0.9", ""]
         )
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "ingest", str(path)], capture_output=True, text=True,
-        env={**os.environ, **env_for(tmp_path)}, timeout=120,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot", "ingest", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env_for(tmp_path)},
+        timeout=120,
+    )
     assert result.returncode == 1, result.stderr
     assert "4 rows: 2 created" in result.stdout and "2 rejected" in result.stdout
     assert "line 3: type: unknown type 'weather'" in result.stderr
@@ -107,10 +112,13 @@ def test_rows_the_store_refuses_and_superseded_lines_become_rejects(tmp_path: Pa
     config = tmp_path / "no-owner.yml"
     config.write_text(
         DEMO_CONFIG_PATH.read_text()
-        .replace("  capacity_warning:\n    label: Capacity warning\n    owner: eve\n",
-                 "  capacity_warning:\n    label: Capacity warning\n", 1)
+        .replace(
+            "  capacity_warning:\n    label: Capacity warning\n    owner: eve\n",
+            "  capacity_warning:\n    label: Capacity warning\n",
+            1,
+        )
         .replace("override_reviewer: greta\n", "")
-    )  # fmt: skip
+    )
     path = tmp_path / "recs.jsonl"
     rows = [
         {"external_id": "a", "type": "supplier_delay", "title": "PO 1", "action": "Expedite"},

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from storage.db import Database
 from tests.core.test_cli import env_for
-from workflows.queries import list_recommendations
+from workflows.views.queries import list_recommendations
 
 runner = CliRunner()
 HEADER = ["external_id", "source", "type", "title", "action", "site"]
@@ -50,14 +50,19 @@ def test_common_encodings_are_detected(tmp_path: Path, encoding: str) -> None:
 
 def test_encoding_can_be_given(tmp_path: Path) -> None:
     path = tmp_path / "recs.csv"
-    path.write_bytes(("\n".join([",".join(HEADER), "e1,erp,stockout_risk,Ïñ,Move,DC-NORTH"])
-                      + "\n").encode("latin-1"))  # fmt: skip
-    result = runner.invoke(app, ["ingest", str(path), "--encoding", "latin-1"],
-                           env=env_for(tmp_path))  # fmt: skip
+    path.write_bytes(
+        ("\n".join([",".join(HEADER), "e1,erp,stockout_risk,Ïñ,Move,DC-NORTH"]) + "\n").encode(
+            "latin-1"
+        )
+    )
+    result = runner.invoke(
+        app, ["ingest", str(path), "--encoding", "latin-1"], env=env_for(tmp_path)
+    )
     assert result.exit_code == 0, result.output
     assert stored_titles(tmp_path) == ["Ïñ"]
-    unknown = runner.invoke(app, ["ingest", str(path), "--encoding", "klingon"],
-                            env=env_for(tmp_path))  # fmt: skip
+    unknown = runner.invoke(
+        app, ["ingest", str(path), "--encoding", "klingon"], env=env_for(tmp_path)
+    )
     assert unknown.exit_code == 2 and "unknown encoding 'klingon'" in unknown.output
     assert "Traceback" not in unknown.output
 
@@ -66,8 +71,7 @@ def test_a_decode_error_half_way_keeps_the_rows_before_and_reports(tmp_path: Pat
     path = tmp_path / "recs.csv"
     write_csv(path, "utf-8", rows=1200)  # more than one chunk of 500 before the bad bytes
     path.write_bytes(path.read_bytes() + b"late,erp,stockout_risk,Bad \xff byte,Move,DC-NORTH\r\n")
-    result = runner.invoke(app, ["ingest", str(path), "--encoding", "utf-8"],
-                           env=env_for(tmp_path))  # fmt: skip
+    result = runner.invoke(app, ["ingest", str(path), "--encoding", "utf-8"], env=env_for(tmp_path))
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert "1200 rows: 1200 created" in result.stdout and "1 rejected" in result.stdout
@@ -82,9 +86,11 @@ def test_outcomes_in_utf16_and_a_bad_row_print_a_summary_and_rejects(tmp_path: P
     write_csv(recs, "utf-8", rows=2)
     assert runner.invoke(app, ["ingest", str(recs)], env=env_for(tmp_path)).exit_code == 0
     path = tmp_path / "outcomes.jsonl"
-    rows = [{"external_id": "e0", "source": "erp", "actual_value": 250, "note": "Kühl – ok"},
-            {"external_id": "nope", "source": "erp", "actual_value": 1},
-            {"external_id": "e1", "source": "erp", "note": "nul\u0000"}]  # fmt: skip
+    rows = [
+        {"external_id": "e0", "source": "erp", "actual_value": 250, "note": "Kühl – ok"},
+        {"external_id": "nope", "source": "erp", "actual_value": 1},
+        {"external_id": "e1", "source": "erp", "note": "nul\u0000"},
+    ]
     path.write_bytes("".join(json.dumps(r) + "\n" for r in rows).encode("utf-16"))
     result = runner.invoke(app, ["outcomes", str(path)], env=env_for(tmp_path))
     assert result.exit_code == 1, result.output

@@ -8,7 +8,7 @@ import pytest
 
 from core.config import DEMO_CONFIG_PATH, ConfigError, load_config, parse_config
 from core.durations import parse_duration, parse_fraction
-from workflows.matrix import matrix_gaps, matrix_rows
+from workflows.ownership.matrix import matrix_gaps, matrix_rows
 
 DEMO = DEMO_CONFIG_PATH.read_text(encoding="utf-8")
 

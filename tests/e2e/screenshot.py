@@ -24,8 +24,9 @@ def main() -> None:
     runtime, _count = prepare_demo(Path(tempfile.mkdtemp(prefix="sopbot-shot-")))
     with serving(create_app(runtime)) as server, sync_playwright() as playwright:
         runtime.outbox.drain()
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_ARGS)  # fmt: skip
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         page = browser.new_page(viewport=VIEWPORT, base_url=server.url)
         page.goto("/chat/ana")
         cards = page.locator("[data-feed] > article")

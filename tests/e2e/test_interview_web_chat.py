@@ -52,13 +52,15 @@ def latest(page: Page) -> str:
 
 
 def test_interview_in_the_web_chat_survives_a_restart_and_its_rule_shows_where_it_matches(
-    browser: Browser, tmp_path: Path,
-) -> None:  # fmt: skip
+    browser: Browser,
+    tmp_path: Path,
+) -> None:
     data_dir = tmp_path / "demo"
     with demo_page(browser, data_dir) as (page, runtime):
         command(page, "greta", "interview @ana suppliers")
         expect(page.locator("[data-feed]")).to_contain_text(
-            "Started the Suppliers interview with Ana Lopez")
+            "Started the Suppliers interview with Ana Lopez"
+        )
         runtime.outbox.drain()
         page.goto("/chat/ana")
         expect(page.locator("[data-feed]")).to_contain_text("Interview: Suppliers (1 of 12)")
@@ -78,9 +80,15 @@ def test_interview_in_the_web_chat_survives_a_restart_and_its_rule_shows_where_i
             command(page, "ana", SUPPLIER_ANSWERS[key])
         command(page, "ana", "HYDRAFLEX")
         assert "Did you mean HYDRAFLEX-IT?" in latest(page)
-        for answer in ("HYDRAFLEX-IT", "always", "Hose assemblies ship a week after the "
-                       "confirmed date; plan for it", "7 days (5-10)", "6 of the last 8 POs",
-                       "high", "supplier_delay"):  # fmt: skip
+        for answer in (
+            "HYDRAFLEX-IT",
+            "always",
+            "Hose assemblies ship a week after the confirmed date; plan for it",
+            "7 days (5-10)",
+            "6 of the last 8 POs",
+            "high",
+            "supplier_delay",
+        ):
             command(page, "ana", answer)
         assert "draft context rule hydraflex-it-suppliers" in latest(page)
         runtime.outbox.drain()
@@ -88,9 +96,15 @@ def test_interview_in_the_web_chat_survives_a_restart_and_its_rule_shows_where_i
         assert "Approved by Greta Lindqvist" in latest(page)
 
         for supplier in ("HYDRAFLEX-IT", "TIMKEN-US"):
-            response = page.request.post("/api/v1/recommendations", data=make_rec(
-                type="supplier_delay", supplier=supplier, site="DC-NORTH",
-                title=f"{supplier} PO 4509999 late"))  # fmt: skip
+            response = page.request.post(
+                "/api/v1/recommendations",
+                data=make_rec(
+                    type="supplier_delay",
+                    supplier=supplier,
+                    site="DC-NORTH",
+                    title=f"{supplier} PO 4509999 late",
+                ),
+            )
             assert response.ok, response.text()
         runtime.outbox.drain()
         page.goto("/chat/carl")

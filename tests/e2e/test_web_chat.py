@@ -14,8 +14,9 @@ pytestmark = pytest.mark.browser
 
 
 def open_recs(page: Page, owner: str) -> list[dict[str, Any]]:
-    response = page.request.get("/api/v1/recommendations", params={"owner": owner,
-                                                                    "status": "open"})  # fmt: skip
+    response = page.request.get(
+        "/api/v1/recommendations", params={"owner": owner, "status": "open"}
+    )
     assert response.ok
     return response.json()["items"]
 
@@ -134,8 +135,12 @@ def test_new_messages_appear_without_a_reload(page: Page) -> None:
     count = page.locator('[data-count="messages"]')
     before = int(count.inner_text())
     page.evaluate("window.stillTheSamePage = true")
-    payload = make_rec(external_id="live-arrival", title="SKU-9999 live arrival at DC-NORTH",
-                       sku="SKU-9999", source="browser-test")  # fmt: skip
+    payload = make_rec(
+        external_id="live-arrival",
+        title="SKU-9999 live arrival at DC-NORTH",
+        sku="SKU-9999",
+        source="browser-test",
+    )
     payload.pop("event_time")
     payload.pop("recorded_time")
     assert page.request.post("/api/v1/recommendations", data=payload).ok

@@ -136,13 +136,23 @@ class FakeBotConnector:
         with self._lock:
             self._failures.extend(_Failure(status, retry_after) for _ in range(count))
 
-    def storm(self, *, rate: float, retry_after: str = "1", hang: float = 1.0, seed: int = 0,
-              limit: int = 10_000) -> None:  # fmt: skip
+    def storm(
+        self,
+        *,
+        rate: float,
+        retry_after: str = "1",
+        hang: float = 1.0,
+        seed: int = 0,
+        limit: int = 10_000,
+    ) -> None:
         """A share `rate` of the later write calls fail (seeded draw), evenly among 429
         with `retry_after`, 500, a timeout before the work and a timeout after it."""
-        faults = [_Failure(429, retry_after), _Failure(500, None),
-                  _Failure(TIMEOUT, None, hang=hang),
-                  _Failure(TIMEOUT, None, hang=hang, processed=True)]  # fmt: skip
+        faults = [
+            _Failure(429, retry_after),
+            _Failure(500, None),
+            _Failure(TIMEOUT, None, hang=hang),
+            _Failure(TIMEOUT, None, hang=hang, processed=True),
+        ]
         with self._lock:
             self._storm = _Storm(rate, faults, random.Random(seed), limit)
 
@@ -226,8 +236,14 @@ class FakeBotConnector:
             call.held = True
             return 200, {"id": call.activity_id}, {}
         if call.kind == "create":
-            return 201, {"id": f"a:conversation-{next(self._ids)}",
-                         "activityId": f"activity-{next(self._ids)}"}, {}  # fmt: skip
+            return (
+                201,
+                {
+                    "id": f"a:conversation-{next(self._ids)}",
+                    "activityId": f"activity-{next(self._ids)}",
+                },
+                {},
+            )
         if call.kind == "member":
             match = MEMBER.match(call.path)
             assert match is not None
@@ -250,10 +266,13 @@ def _handler(fake: FakeBotConnector) -> type[BaseHTTPRequestHandler]:
             match = ACTIVITY.match(path) or CONVERSATION.match(path)
             groups = {k: unquote(v) for k, v in (match.groupdict() if match else {}).items() if v}
             call = Call(
-                method=self.command, path=path, conversation_id=groups.get("conversation"),
+                method=self.command,
+                path=path,
+                conversation_id=groups.get("conversation"),
                 activity_id=groups.get("id"),
-                body=body, headers={k.lower(): v for k, v in self.headers.items()},
-            )  # fmt: skip
+                body=body,
+                headers={k.lower(): v for k, v in self.headers.items()},
+            )
             status, payload, headers, hang = fake._answer(call)
             if status == TIMEOUT:  # nothing comes back in time; then the connection closes
                 time.sleep(hang)

@@ -138,8 +138,9 @@ class FakeSlackApi:
         then answer nothing for `hang` seconds: the client times out and never learns."""
         with self._lock:
             queue = self._failures.setdefault(method, [])
-            queue.extend(_Failure(TIMEOUT, None, None, hang=hang, processed=True)
-                         for _ in range(count))  # fmt: skip
+            queue.extend(
+                _Failure(TIMEOUT, None, None, hang=hang, processed=True) for _ in range(count)
+            )
 
     def slow_down(self, method: str, seconds: float) -> None:
         """Answer every later call of `method` only after `seconds` (a slow Slack)."""
@@ -147,18 +148,27 @@ class FakeSlackApi:
             self._delays[method] = seconds
 
     def storm(
-        self, methods: Iterable[str], *, rate: float, retry_after: float = 1.0,
-        long_retry_after: float | None = None, hang: float = 1.0, seed: int = 0,
+        self,
+        methods: Iterable[str],
+        *,
+        rate: float,
+        retry_after: float = 1.0,
+        long_retry_after: float | None = None,
+        hang: float = 1.0,
+        seed: int = 0,
         limit: int = 10_000,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """From now on a share `rate` of the calls of `methods` fail, chosen by a seeded
         random draw, evenly among: 429 with `retry_after` (and, if given, 429 with
         `long_retry_after`), 500, a timeout lost before Slack did anything, and a
         timeout after Slack did the work; each timeout answers nothing for `hang`
         seconds. At most `limit` calls fail; `calm()` ends the storm."""
-        faults = [_Failure(429, retry_after, None), _Failure(500, None, None),
-                  _Failure(TIMEOUT, None, None, hang=hang),
-                  _Failure(TIMEOUT, None, None, hang=hang, processed=True)]  # fmt: skip
+        faults = [
+            _Failure(429, retry_after, None),
+            _Failure(500, None, None),
+            _Failure(TIMEOUT, None, None, hang=hang),
+            _Failure(TIMEOUT, None, None, hang=hang, processed=True),
+        ]
         if long_retry_after is not None:
             faults.append(_Failure(429, long_retry_after, None))
         with self._lock:
@@ -246,9 +256,16 @@ class FakeSlackApi:
             return
         if failure is not None:
             with self._lock:
-                self.outcomes.append(Outcome(method, params, failure.status, held=False,
-                                             retry_after=failure.retry_after,
-                                             stamp=stamp))  # fmt: skip
+                self.outcomes.append(
+                    Outcome(
+                        method,
+                        params,
+                        failure.status,
+                        held=False,
+                        retry_after=failure.retry_after,
+                        stamp=stamp,
+                    )
+                )
         if failure is not None and failure.status != 200:
             headers = {}
             if failure.retry_after is not None:
@@ -261,8 +278,9 @@ class FakeSlackApi:
             return
         answer = self._answer(method, params)
         with self._lock:
-            self.outcomes.append(Outcome(method, params, 200, held=bool(answer.get("ok")),
-                                         stamp=stamp))  # fmt: skip
+            self.outcomes.append(
+                Outcome(method, params, 200, held=bool(answer.get("ok")), stamp=stamp)
+            )
             if answer.get("ok"):
                 self.replies.append((method, params, answer))
         self._reply(request, 200, answer)
@@ -284,8 +302,14 @@ class FakeSlackApi:
         storm.counts[kind] = storm.counts.get(kind, 0) + 1
         return failure
 
-    def _time_out(self, request: BaseHTTPRequestHandler, method: str, params: Params,
-                  failure: _Failure, stamp: Any) -> None:  # fmt: skip
+    def _time_out(
+        self,
+        request: BaseHTTPRequestHandler,
+        method: str,
+        params: Params,
+        failure: _Failure,
+        stamp: Any,
+    ) -> None:
         """No answer in time: the work is done (or not), then the connection is closed
         after `hang` seconds without a response, by when the client has given up."""
         held = False
@@ -303,8 +327,12 @@ class FakeSlackApi:
         if method == "chat.postMessage":
             if channel.startswith(("U", "W")):  # a DM to a user lands in their D channel
                 channel = "D" + channel[1:]
-            posted: dict[str, Any] = {"type": "message", "text": params.get("text", ""),
-                                      "ts": ts, "bot_id": "B0BOT"}  # fmt: skip
+            posted: dict[str, Any] = {
+                "type": "message",
+                "text": params.get("text", ""),
+                "ts": ts,
+                "bot_id": "B0BOT",
+            }
             metadata = params.get("metadata")
             if isinstance(metadata, str):  # a form-encoded call sends it as JSON text
                 metadata = json.loads(metadata)
@@ -312,8 +340,12 @@ class FakeSlackApi:
                 posted["metadata"] = metadata
             with self._lock:
                 self.history.setdefault(channel, []).append(posted)
-            return {"ok": True, "channel": channel, "ts": ts,
-                    "message": {"text": params.get("text", ""), "ts": ts}}  # fmt: skip
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": ts,
+                "message": {"text": params.get("text", ""), "ts": ts},
+            }
         if method == "conversations.open":
             users = str(params.get("users", ""))
             if not users.startswith(("U", "W")) or "," in users:
@@ -322,25 +354,37 @@ class FakeSlackApi:
         if method == "conversations.history":
             return self._history(params)
         if method == "chat.update":
-            return {"ok": True, "channel": channel, "ts": params.get("ts"),
-                    "text": params.get("text", "")}  # fmt: skip
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": params.get("ts"),
+                "text": params.get("text", ""),
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         if method.startswith("views."):
             view = params.get("view")
             if isinstance(view, str):
                 view = json.loads(view)
-            return {"ok": True, "view": {"id": f"V{ts.replace('.', '')}", "hash": ts,
-                                         **(view or {})}}  # fmt: skip
+            return {
+                "ok": True,
+                "view": {"id": f"V{ts.replace('.', '')}", "hash": ts, **(view or {})},
+            }
         if method == "users.lookupByEmail":
             user_id = self.users_by_email.get(str(params.get("email", "")).lower())
             if user_id is None:
                 return {"ok": False, "error": "users_not_found"}
             return {"ok": True, "user": {"id": user_id, "profile": {"email": params["email"]}}}
         if method == "auth.test":
-            return {"ok": True, "url": "https://fake.slack.test/", "team": "Fake",
-                    "user": "sopbot", "team_id": "T0FAKE", "user_id": "U0BOT",
-                    "bot_id": "B0BOT"}  # fmt: skip
+            return {
+                "ok": True,
+                "url": "https://fake.slack.test/",
+                "team": "Fake",
+                "user": "sopbot",
+                "team_id": "T0FAKE",
+                "user_id": "U0BOT",
+                "bot_id": "B0BOT",
+            }
         return {"ok": True}
 
     def _history(self, params: Params) -> dict[str, Any]:
@@ -355,8 +399,12 @@ class FakeSlackApi:
             page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
         more = start + limit < len(posted)
         cursor = str(start + limit) if more else ""
-        return {"ok": True, "messages": page, "has_more": more,
-                "response_metadata": {"next_cursor": cursor}}  # fmt: skip
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": cursor},
+        }
 
     @staticmethod
     def _reply(

@@ -57,12 +57,19 @@ class Serve:
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = directory / "serve.log"
         self._born = time.monotonic()
-        self.env = {**os.environ, "SOPBOT_DATABASE_URL": url, "SOPBOT_API_TOKEN": TOKEN,
-                    "SOPBOT_LOCAL_CHAT": "0", "SOPBOT_CONFIG": str(uncapped_config(directory)),
-                    "SOPBOT_TICK_SECONDS": "0.5", "SOPBOT_SLA_SWEEP_SECONDS": "5",
-                    "SOPBOT_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
-                    "SLACK_BOT_TOKEN": "xoxb-faults", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                    "SLACK_API_URL": slack.url}  # fmt: skip
+        self.env = {
+            **os.environ,
+            "SOPBOT_DATABASE_URL": url,
+            "SOPBOT_API_TOKEN": TOKEN,
+            "SOPBOT_LOCAL_CHAT": "0",
+            "SOPBOT_CONFIG": str(uncapped_config(directory)),
+            "SOPBOT_TICK_SECONDS": "0.5",
+            "SOPBOT_SLA_SWEEP_SECONDS": "5",
+            "SOPBOT_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
+            "SLACK_BOT_TOKEN": "xoxb-faults",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.url,
+        }
         self.process: subprocess.Popen[bytes] | None = None
         self.kills = 0
 
@@ -71,9 +78,11 @@ class Serve:
         env = {**self.env, "SOPBOT_CLOCK_START": started.isoformat()}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "serve", "--port", str(self.port)], env=env,
-                stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                [sys.executable, "-m", "bot", "serve", "--port", str(self.port)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -137,8 +146,9 @@ class Feeder:
         with httpx.Client(base_url=self.base, headers=headers, timeout=30) as client:
             for batch in range(self.batches):
                 skus = [f"SKU-9{batch * self.size + i:04d}" for i in range(self.size)]
-                body = json.dumps([make_rec(sku=sku, external_id=f"crash-{sku}")
-                                   for sku in skus]).encode()  # fmt: skip
+                body = json.dumps(
+                    [make_rec(sku=sku, external_id=f"crash-{sku}") for sku in skus]
+                ).encode()
                 if batch == self.pause_before:
                     self.paused.set()
                     self.resume.wait(timeout=120)
@@ -179,16 +189,20 @@ def count(url: str, feeder: Feeder, slack: FakeSlackApi) -> Counts:
     try:
         with database.read() as session:
             stored = session.scalar(
-                select(func.count()).select_from(Recommendation)
+                select(func.count())
+                .select_from(Recommendation)
                 .where(Recommendation.sku.in_(feeder.acknowledged))
-            )  # fmt: skip
+            )
     finally:
         database.dispose()
     held = held_copies(slack)
     acked = set(feeder.acknowledged)
-    return Counts(acknowledged=len(feeder.acknowledged), stored=stored,
-                  delivered=len(acked & set(held)),
-                  duplicated=sum(n - 1 for n in held.values()))  # fmt: skip
+    return Counts(
+        acknowledged=len(feeder.acknowledged),
+        stored=stored,
+        delivered=len(acked & set(held)),
+        duplicated=sum(n - 1 for n in held.values()),
+    )
 
 
 def pending(url: str) -> int:
@@ -196,9 +210,10 @@ def pending(url: str) -> int:
     try:
         with database.read() as session:
             return session.scalar(
-                select(func.count()).select_from(OutboxItem)
+                select(func.count())
+                .select_from(OutboxItem)
                 .where(OutboxItem.state == OutboxState.PENDING)
-            )  # fmt: skip
+            )
     finally:
         database.dispose()
 
@@ -212,8 +227,14 @@ def own_postgres(port: int) -> tuple[str, Callable[[], None], Callable[[], None]
     }
 
     def script(command: str) -> str:
-        done = subprocess.run(["bash", str(SCRIPT), command], env=env, capture_output=True,
-                              text=True, check=True, timeout=120)  # fmt: skip
+        done = subprocess.run(
+            ["bash", str(SCRIPT), command],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
         return done.stdout.strip()
 
     def restart() -> None:

@@ -34,11 +34,13 @@ class Result:
     feeder: Feeder
 
     def line(self) -> str:
-        return (f"{self.counts.line()}; {self.crashes} crash(es), POST cut off: "
-                f"{self.during_ingestion}, during delivery: {self.during_delivery}, "
-                f"retried batches already stored: {self.feeder.already}, "
-                f"answers refused {self.feeder.refused} / not answered "
-                f"{self.feeder.unreachable}")  # fmt: skip
+        return (
+            f"{self.counts.line()}; {self.crashes} crash(es), POST cut off: "
+            f"{self.during_ingestion}, during delivery: {self.during_delivery}, "
+            f"retried batches already stored: {self.feeder.already}, "
+            f"answers refused {self.feeder.refused} / not answered "
+            f"{self.feeder.unreachable}"
+        )
 
 
 def _cut_off_a_post(feeder: Feeder, fault: Callable[[], None]) -> bool:
@@ -63,8 +65,9 @@ def _settle(url: str, feeder: Feeder, slack: FakeSlackApi, timeout: float) -> bo
     return wait_until(delivered, timeout=timeout, step=0.25)
 
 
-def sigkill(url: str, directory: Path, *, batches: int = 6, size: int = 25,
-            timeout: float = 60.0) -> Result:  # fmt: skip
+def sigkill(
+    url: str, directory: Path, *, batches: int = 6, size: int = 25, timeout: float = 60.0
+) -> Result:
     with FakeSlackApi() as slack:
         slack.slow_down("chat.postMessage", SEND_DELAY)
         serve = Serve(url=url, slack=slack, directory=directory).start()
@@ -84,15 +87,25 @@ def sigkill(url: str, directory: Path, *, batches: int = 6, size: int = 25,
             settled = _settle(url, feeder, slack, timeout)
         finally:
             serve.stop()
-        return Result(count(url, feeder, slack), crashes=serve.kills, during_ingestion=cut,
-                      during_delivery=undelivered, all_delivered=settled,
-                      feeder=feeder)  # fmt: skip
+        return Result(
+            count(url, feeder, slack),
+            crashes=serve.kills,
+            during_ingestion=cut,
+            during_delivery=undelivered,
+            all_delivered=settled,
+            feeder=feeder,
+        )
 
 
 def database_restart(
-    url: str, directory: Path, restart: Callable[[], None], *, batches: int = 6,
-    size: int = 25, timeout: float = 60.0,
-) -> Result:  # fmt: skip
+    url: str,
+    directory: Path,
+    restart: Callable[[], None],
+    *,
+    batches: int = 6,
+    size: int = 25,
+    timeout: float = 60.0,
+) -> Result:
     """`restart()` stops the PostgreSQL server behind `url` and starts it again."""
     with FakeSlackApi() as slack:
         slack.slow_down("chat.postMessage", SEND_DELAY)
@@ -113,6 +126,11 @@ def database_restart(
             settled = _settle(url, feeder, slack, timeout)
         finally:
             serve.stop()
-        return Result(count(url, feeder, slack), crashes=1, during_ingestion=cut,
-                      during_delivery=undelivered, all_delivered=settled,
-                      feeder=feeder)  # fmt: skip
+        return Result(
+            count(url, feeder, slack),
+            crashes=1,
+            during_ingestion=cut,
+            during_delivery=undelivered,
+            all_delivered=settled,
+            feeder=feeder,
+        )

@@ -32,8 +32,8 @@ from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlackApi
 from tests.live import serving
 from tests.teams.conftest import TeamsWorld, teams_runtime
-from workflows.delivery import OutboxWorker
-from workflows.ingestion import validate_batch
+from workflows.delivery.worker import OutboxWorker
+from workflows.intake.validation import validate_batch
 from workflows.service import Services
 
 SKU = re.compile(r"SKU-9\d{4}")
@@ -55,9 +55,11 @@ class Counts:
 
     def line(self) -> str:
         faults = ", ".join(f"{n} x {kind}" for kind, n in sorted(self.faults.items()))
-        return (f"acknowledged {self.acknowledged}, stored {self.stored}, delivered "
-                f"{self.delivered}, duplicated {self.duplicated}"
-                + (f" (faults: {faults})" if faults else ""))  # fmt: skip
+        return (
+            f"acknowledged {self.acknowledged}, stored {self.stored}, delivered "
+            f"{self.delivered}, duplicated {self.duplicated}"
+            + (f" (faults: {faults})" if faults else "")
+        )
 
 
 def ingest(services: Services, skus: Iterable[str]) -> int:
@@ -77,9 +79,10 @@ def stored(database: Database, skus: list[str]) -> int:
 def pending(database: Database) -> int:
     with database.read() as session:
         return session.scalar(
-            select(func.count()).select_from(OutboxItem)
+            select(func.count())
+            .select_from(OutboxItem)
             .where(OutboxItem.state == OutboxState.PENDING)
-        )  # fmt: skip
+        )
 
 
 def copies(texts: Iterable[str]) -> Counter[str]:
@@ -90,8 +93,14 @@ def copies(texts: Iterable[str]) -> Counter[str]:
     return found
 
 
-def weather(outbox: OutboxWorker, clock: AdjustableClock, *, step: timedelta,
-            rounds: int, done: Callable[[], bool]) -> int:  # fmt: skip
+def weather(
+    outbox: OutboxWorker,
+    clock: AdjustableClock,
+    *,
+    step: timedelta,
+    rounds: int,
+    done: Callable[[], bool],
+) -> int:
     """Deliver, move the clock on by `step`, again, until `done()` or `rounds` ran out
     (the outbox backs off and honours Retry-After on the clock it is given)."""
     for used in range(1, rounds + 1):
@@ -108,25 +117,43 @@ def uncapped_demo_config() -> Config:
     return parse_config(text.replace("daily_direct_cap: 15", "daily_direct_cap: 100000"))
 
 
-def slack_storm(services: Services, clock: AdjustableClock, fake: FakeSlackApi, *,
-                messages: int, long_retry_after: float, seed: int = 15) -> Counts:  # fmt: skip
+def slack_storm(
+    services: Services,
+    clock: AdjustableClock,
+    fake: FakeSlackApi,
+    *,
+    messages: int,
+    long_retry_after: float,
+    seed: int = 15,
+) -> Counts:
     """The real Slack adapter (client timeout 0.5 s) and outbox against `fake` in a
     storm on `chat.postMessage`: 40% of the calls fail, among them 429s asking for 0 s
     (waited in place) and for `long_retry_after` s (handed to the outbox)."""
     client = build_client(token="xoxb-storm", base_url=fake.url, timeout=0.5)
     home = HomeTab(services=services, client=client)
-    chat = SlackChat(client=client, people=SlackPeople(services=services, client=client),
-                     home=home)  # fmt: skip
-    outbox = OutboxWorker(database=services.database, config=services.config, chat=chat,
-                          clock=clock)  # fmt: skip
+    chat = SlackChat(client=client, people=SlackPeople(services=services, client=client), home=home)
+    outbox = OutboxWorker(
+        database=services.database, config=services.config, chat=chat, clock=clock
+    )
     fake.stamp = clock.now
     skus = storm_skus(messages)
-    fake.storm(["chat.postMessage"], rate=0.4, retry_after=0, seed=seed,
-               long_retry_after=long_retry_after, hang=0.8)  # fmt: skip
+    fake.storm(
+        ["chat.postMessage"],
+        rate=0.4,
+        retry_after=0,
+        seed=seed,
+        long_retry_after=long_retry_after,
+        hang=0.8,
+    )
     try:
         counts = Counts(acknowledged=ingest(services, skus))
-        weather(outbox, clock, step=timedelta(seconds=10), rounds=60,
-                done=lambda: pending(services.database) == 0)  # fmt: skip
+        weather(
+            outbox,
+            clock,
+            step=timedelta(seconds=10),
+            rounds=60,
+            done=lambda: pending(services.database) == 0,
+        )
         counts.faults = fake.calm()
         held = copies(json.dumps(p) for p in fake.held("chat.postMessage"))
         counts.stored = stored(services.database, skus)
@@ -143,9 +170,14 @@ def slack_storm(services: Services, clock: AdjustableClock, fake: FakeSlackApi, 
 
 
 def teams_storm(
-    db_url: str, config: Config, clock: AdjustableClock, connector: FakeBotConnector, *,
-    messages: int, seed: int = 15,
-) -> Counts:  # fmt: skip
+    db_url: str,
+    config: Config,
+    clock: AdjustableClock,
+    connector: FakeBotConnector,
+    *,
+    messages: int,
+    seed: int = 15,
+) -> Counts:
     """The real Teams adapter (connector calls given up after 1 s) and outbox against
     `connector` in a storm on every write call (40% fail). The give-up time is far
     shorter than in production (120 s) to keep the run short, and long enough that a
@@ -161,8 +193,13 @@ def teams_storm(
         skus = storm_skus(messages)
         connector.storm(rate=0.4, retry_after="0.05", hang=1.5, seed=seed)
         counts = Counts(acknowledged=ingest(runtime.services, skus))
-        weather(runtime.outbox, clock, step=timedelta(seconds=10), rounds=60,
-                done=lambda: pending(runtime.database) == 0)  # fmt: skip
+        weather(
+            runtime.outbox,
+            clock,
+            step=timedelta(seconds=10),
+            rounds=60,
+            done=lambda: pending(runtime.database) == 0,
+        )
         counts.faults = connector.calm()
         world.teams.turns.wait_idle()
         held = copies(c.text for c in connector.held("send", "reply"))

@@ -45,8 +45,9 @@ def test_slack_storm_loses_nothing_and_duplicates_nothing(
     services: Services, clock: AdjustableClock, slack_fake: FakeSlackApi
 ) -> None:
     skus = storm_skus(MESSAGES)
-    counts = slack_storm(services, clock, slack_fake, messages=MESSAGES,
-                         long_retry_after=LONG_RETRY_AFTER)  # fmt: skip
+    counts = slack_storm(
+        services, clock, slack_fake, messages=MESSAGES, long_retry_after=LONG_RETRY_AFTER
+    )
     print(counts.line())
     assert counts.stored == counts.acknowledged == MESSAGES
     assert counts.delivered == MESSAGES, "every acknowledged recommendation reached its owner"

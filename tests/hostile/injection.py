@@ -8,9 +8,11 @@ from typing import Any
 
 from tests.conftest import make_rec
 
-HOSTILE = ("<script>alert(1)</script> <!channel> <!here> <@U0GRETA> <#C0OPS> *bold* _it_ "
-           "[click](javascript:alert(1)) <https://evil.example|Ana's approval> "
-           "&lt;b&gt; <img src=x onerror=alert(2)>")  # fmt: skip
+HOSTILE = (
+    "<script>alert(1)</script> <!channel> <!here> <@U0GRETA> <#C0OPS> *bold* _it_ "
+    "[click](javascript:alert(1)) <https://evil.example|Ana's approval> "
+    "&lt;b&gt; <img src=x onerror=alert(2)>"
+)
 NOTE = "Per <!everyone> and <@U0BEN>: [ok](javascript:alert(3)) <b>now</b> &amp;"
 
 
@@ -20,10 +22,12 @@ def hostile_rec(**overrides: Any) -> dict[str, Any]:
     return make_rec(
         title="T " + HOSTILE,
         action="A " + HOSTILE,
-        drivers=[{"factor": "F " + HOSTILE, "weight": 0.5, "detail": "D " + HOSTILE},
-                 {"factor": "[x](javascript:alert(4))", "weight": 0.2}],
+        drivers=[
+            {"factor": "F " + HOSTILE, "weight": 0.5, "detail": "D " + HOSTILE},
+            {"factor": "[x](javascript:alert(4))", "weight": 0.2},
+        ],
         **overrides,
-    )  # fmt: skip
+    )
 
 
 def strings(node: Any) -> list[tuple[dict[str, Any], str, str]]:

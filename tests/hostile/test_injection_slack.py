@@ -18,8 +18,11 @@ CONTROL = re.compile(r"<[!@#]|<https?:|<javascript|<script|<img|<b>")
 
 
 def mrkdwn_texts(blocks: Any) -> list[str]:
-    return [text for parent, key, text in strings(blocks)
-            if key == "text" and parent.get("type") == "mrkdwn"]  # fmt: skip
+    return [
+        text
+        for parent, key, text in strings(blocks)
+        if key == "text" and parent.get("type") == "mrkdwn"
+    ]
 
 
 def assert_inert(params: dict[str, Any]) -> None:
@@ -39,13 +42,18 @@ def test_slack_messages_modals_and_updates_are_inert(slack_world: SlackWorld) ->
     assert "&lt;!channel&gt;" in shown and "&lt;script&gt;" in shown
     assert "&amp;lt;b&amp;gt;" in shown  # an entity in the data is shown as typed
     dm = slack_world.dm_to("U0ANA")
-    click = block_actions(user_id="U0ANA", button=button_in(dm.blocks, ActionId.OVERRIDE),
-                          channel=dm.channel, message_ts=dm.ts)  # fmt: skip
+    click = block_actions(
+        user_id="U0ANA",
+        button=button_in(dm.blocks, ActionId.OVERRIDE),
+        channel=dm.channel,
+        message_ts=dm.ts,
+    )
     assert slack_world.slack.interactive(click).status_code == 200
     [opened] = slack_world.fake.wait_for("views.open")
     assert_inert(opened["view"] | {"text": ""})
-    submit = view_submission(user_id="U0ANA", view=opened["view"],
-                             values=override_values("COST_TRADEOFF", NOTE, "1"))  # fmt: skip
+    submit = view_submission(
+        user_id="U0ANA", view=opened["view"], values=override_values("COST_TRADEOFF", NOTE, "1")
+    )
     assert slack_world.slack.interactive(submit).status_code == 200
     [update] = slack_world.fake.wait_for("chat.update")
     slack_world.settled()

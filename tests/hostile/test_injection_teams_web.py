@@ -18,7 +18,7 @@ from bot.runtime import Runtime
 from tests.hostile.injection import NOTE, hostile_rec, strings
 from tests.local.conftest import settled
 from tests.teams.conftest import TeamsWorld, texts
-from workflows.ingestion import validate_batch
+from workflows.intake.validation import validate_batch
 
 MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\(")
 MARKDOWN_KEYS = {("TextBlock", "text"), ("Fact", "title"), ("Fact", "value")}
@@ -109,9 +109,16 @@ def test_web_chat_page_and_feed_are_escaped(
     runtime.outbox.drain()
     assert_inert_html(client.get("/chat/ana").text)
     [post] = local_chat.direct_messages("ana")
-    answer = client.post("/chat/ana/act", data={
-        "recommendation_id": result.id, "action": "override", "reason_code": "COST_TRADEOFF",
-        "note": NOTE, "card": f"m-{post.ref.message_id}"})  # fmt: skip
+    answer = client.post(
+        "/chat/ana/act",
+        data={
+            "recommendation_id": result.id,
+            "action": "override",
+            "reason_code": "COST_TRADEOFF",
+            "note": NOTE,
+            "card": f"m-{post.ref.message_id}",
+        },
+    )
     assert answer.status_code in (200, 303)
     settled(runtime)  # the post is answered first and decided after (adapters.local.actions)
     runtime.outbox.drain()
@@ -121,8 +128,11 @@ def test_web_chat_page_and_feed_are_escaped(
     feed = client.get("/chat/ana/updates", params={"since": -1}).json()["html"]
     assert_inert_html(feed)
     for view in ("queue", "channel"):
-        assert not [t for t, _ in parsed(client.get(f"/chat/ana?view={view}").text).tags
-                    if t in ("img", "b")]  # fmt: skip
+        assert not [
+            t
+            for t, _ in parsed(client.get(f"/chat/ana?view={view}").text).tags
+            if t in ("img", "b")
+        ]
     hostile_action = {"recommendation_id": result.id, "action": "<img src=x onerror=alert(5)>"}
     refused = client.post("/chat/ana/act", data=hostile_action)
     assert not [t for t, _ in parsed(refused.text).tags if t == "img"]

@@ -30,7 +30,7 @@ from tests.live import serving
 from tests.slack.conftest import SlackWorld, slack_settings
 from tests.slack.slack_http import SlackSender, block_actions, button_in
 from tests.teams.conftest import TOKEN, USERS, TeamsWorld
-from workflows.ingestion import validate_batch
+from workflows.intake.validation import validate_batch
 
 MB = 1024 * 1024
 SIZES = [int(1.5 * MB), 3 * MB, 10 * MB]
@@ -49,15 +49,22 @@ class Edges:
 
 @pytest.fixture
 def edges(
-    db_url: str, config: Config, clock: AdjustableClock, fake_slack: FakeSlackApi,
+    db_url: str,
+    config: Config,
+    clock: AdjustableClock,
+    fake_slack: FakeSlackApi,
     connector: FakeBotConnector,
-) -> Iterator[Edges]:  # fmt: skip
-    settings = slack_settings(db_url, fake_slack).model_copy(update={
-        "teams_enabled": True, "local_chat": True, "api_token": SecretStr(TOKEN)})  # fmt: skip
-    runtime = build_runtime(Settings(**settings.model_dump()), config=config, clock=clock,
-                            upgrade=False)  # fmt: skip
-    with serving(create_app(runtime)) as server, httpx.Client(base_url=server.url,
-                                                               timeout=60) as http:  # fmt: skip
+) -> Iterator[Edges]:
+    settings = slack_settings(db_url, fake_slack).model_copy(
+        update={"teams_enabled": True, "local_chat": True, "api_token": SecretStr(TOKEN)}
+    )
+    runtime = build_runtime(
+        Settings(**settings.model_dump()), config=config, clock=clock, upgrade=False
+    )
+    with (
+        serving(create_app(runtime)) as server,
+        httpx.Client(base_url=server.url, timeout=60) as http,
+    ):
         sender = SlackSender(server.url)
         teams = TeamsWorld(runtime, server.url, connector)
         try:
@@ -69,8 +76,10 @@ def edges(
 
 
 def assert_refused(response: httpx.Response, *allowed: int) -> None:
-    assert response.status_code in (allowed or (400, 413)), (response.status_code,
-                                                             response.text[:300])  # fmt: skip
+    assert response.status_code in (allowed or (400, 413)), (
+        response.status_code,
+        response.text[:300],
+    )
     assert "Traceback" not in response.text and 'File "' not in response.text
     assert len(response.content) < 10_000  # the body is not echoed back
 
@@ -79,8 +88,12 @@ def still_up(edges: Edges) -> None:
     """A normal click after the flood is recorded as usual."""
     rec_id = edges.slack.ingest()
     dm = edges.slack.dm_to("U0ANA")
-    click = block_actions(user_id="U0ANA", button=button_in(dm.blocks, ActionId.ACCEPT),
-                          channel=dm.channel, message_ts=dm.ts)  # fmt: skip
+    click = block_actions(
+        user_id="U0ANA",
+        button=button_in(dm.blocks, ActionId.ACCEPT),
+        channel=dm.channel,
+        message_ts=dm.ts,
+    )
     assert edges.slack.slack.interactive(click).status_code == 200
     edges.slack.settled()
     assert [d.actor_id for d in decisions(edges.slack, rec_id)] == ["ana"]
@@ -92,8 +105,9 @@ def padded_click(edges: Edges, size: int) -> dict[str, Any]:
     dm = edges.slack.dm_to("U0ANA")
     button = button_in(dm.blocks, ActionId.ACCEPT)
     value = json.dumps({"recommendation_id": rec_id, "value": "x" * size})
-    return block_actions(user_id="U0ANA", button={**button, "value": value},
-                         channel=dm.channel, message_ts=dm.ts)  # fmt: skip
+    return block_actions(
+        user_id="U0ANA", button={**button, "value": value}, channel=dm.channel, message_ts=dm.ts
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -118,9 +132,11 @@ def test_teams_messages(edges: Edges, size: int) -> None:
     edges.teams.install("ana")
     edges.teams.connector.clear()
     message = edges.teams.activity(USERS["ana"], "message", text="queue " + "q" * size)
-    submit = edges.teams.activity(USERS["ana"], "message",
-                                  value={"sopbot": {"action": "accept", "recommendation_id": 1,
-                                                    "nonce": "n" * size}})  # fmt: skip
+    submit = edges.teams.activity(
+        USERS["ana"],
+        "message",
+        value={"sopbot": {"action": "accept", "recommendation_id": 1, "nonce": "n" * size}},
+    )
     for activity in (message, submit):
         assert_refused(httpx.post(f"{edges.teams.url}/api/messages", json=activity, timeout=60))
     assert edges.teams.teams.turns.wait_idle()
@@ -132,8 +148,12 @@ def test_teams_messages(edges: Edges, size: int) -> None:
 def test_web_chat_form(edges: Edges, size: int) -> None:
     items = validate_batch(config=edges.runtime.config, raw_items=[make_rec()])
     [result] = edges.runtime.services.ingestor.ingest(items=items)
-    form = {"recommendation_id": str(result.id), "action": "override",
-            "reason_code": "COST_TRADEOFF", "note": "n" * size}  # fmt: skip
+    form = {
+        "recommendation_id": str(result.id),
+        "action": "override",
+        "reason_code": "COST_TRADEOFF",
+        "note": "n" * size,
+    }
     assert_refused(edges.http.post("/chat/ana/act", data=form))
     assert_refused(edges.http.post("/chat/ana/command", data={"text": "q" * size}))
     assert decisions(edges.slack, result.id) == []
@@ -144,8 +164,9 @@ def test_web_chat_form(edges: Edges, size: int) -> None:
 def test_ingestion_api(edges: Edges, size: int) -> None:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     one = make_rec(action="A" * size)
-    assert_refused(edges.http.post("/api/v1/recommendations", json=one, headers=headers),
-                   400, 413, 422)  # fmt: skip
+    assert_refused(
+        edges.http.post("/api/v1/recommendations", json=one, headers=headers), 400, 413, 422
+    )
     as_json = headers | {"Content-Type": "application/json"}
     junk = edges.http.post("/api/v1/recommendations", content=b"[" * size, headers=as_json)
     assert_refused(junk, 400, 413, 422)

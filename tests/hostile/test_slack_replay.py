@@ -21,19 +21,31 @@ FORM = "application/x-www-form-urlencoded"
 
 def slack_command_body(user_id: str, text: str, *, response_url: str) -> str:
     """The form body Slack posts for `/sopbot text` (one trigger_id: one invocation)."""
-    return urlencode({
-        "token": "deprecated-verification-token", "team_id": TEAM["id"],
-        "team_domain": TEAM["domain"], "channel_id": "C0OPS", "user_id": user_id,
-        "command": "/sopbot", "text": text, "api_app_id": "A0SOPBOT",
-        "response_url": response_url, "trigger_id": "4242.13345224609.8ed1a2f0c9",
-    })  # fmt: skip
+    return urlencode(
+        {
+            "token": "deprecated-verification-token",
+            "team_id": TEAM["id"],
+            "team_domain": TEAM["domain"],
+            "channel_id": "C0OPS",
+            "user_id": user_id,
+            "command": "/sopbot",
+            "text": text,
+            "api_app_id": "A0SOPBOT",
+            "response_url": response_url,
+            "trigger_id": "4242.13345224609.8ed1a2f0c9",
+        }
+    )
 
 
 def accept_click(world: SlackWorld) -> tuple[int, dict[str, Any]]:
     rec_id = world.ingest()
     dm = world.dm_to("U0ANA")
-    click = block_actions(user_id="U0ANA", button=button_in(dm.blocks, ActionId.ACCEPT),
-                          channel=dm.channel, message_ts=dm.ts)  # fmt: skip
+    click = block_actions(
+        user_id="U0ANA",
+        button=button_in(dm.blocks, ActionId.ACCEPT),
+        channel=dm.channel,
+        message_ts=dm.ts,
+    )
     world.fake.reset()
     return rec_id, click
 

@@ -17,8 +17,12 @@ from tests.slack.conftest import SlackWorld
 from tests.slack.slack_http import TEAM, block_actions, button_in, selected, typed, view_submission
 from tests.slack.test_override_flow import open_override, override_values
 
-FINN_REC = {"type": "demand_revision", "title": "SKU-9000 forecast for December",
-            "action": "Raise the December forecast by 15%", "sku": "SKU-9000"}  # fmt: skip
+FINN_REC = {
+    "type": "demand_revision",
+    "title": "SKU-9000 forecast for December",
+    "action": "Raise the December forecast by 15%",
+    "sku": "SKU-9000",
+}
 
 
 def assert_clean(response: Any) -> None:
@@ -63,8 +67,12 @@ def test_an_unknown_block_id_on_a_known_button_is_just_that_button(
     """block ids are layout, not authority: the click is the button's, checked as any."""
     rec_id = slack_world.ingest()
     dm = slack_world.dm_to("U0ANA")
-    click = block_actions(user_id="U0ANA", button=button_in(dm.blocks, ActionId.ACCEPT),
-                          channel=dm.channel, message_ts=dm.ts)  # fmt: skip
+    click = block_actions(
+        user_id="U0ANA",
+        button=button_in(dm.blocks, ActionId.ACCEPT),
+        channel=dm.channel,
+        message_ts=dm.ts,
+    )
     click["actions"][0]["block_id"] = "sopbot_not_a_block"
     assert_clean(slack_world.slack.interactive(click))
     quiet(slack_world)
@@ -94,8 +102,9 @@ def test_a_button_pointed_at_someone_elses_recommendation_is_refused(
     ana_rec, finn_rec, finn_dm = ana_and_finn(slack_world)
     value = {"recommendation_id": ana_rec} | ({"on_behalf": True} if on_behalf else {})
     button = tampered(button_in(finn_dm.blocks, action_id), json.dumps(value))
-    click = block_actions(user_id="U0FINN", button=button, channel=finn_dm.channel,
-                          message_ts=finn_dm.ts)  # fmt: skip
+    click = block_actions(
+        user_id="U0FINN", button=button, channel=finn_dm.channel, message_ts=finn_dm.ts
+    )
     assert_clean(slack_world.slack.interactive(click))
     told = slack_world.fake.wait_for("chat.postEphemeral")
     assert told and told[0]["user"] == "U0FINN"
@@ -109,8 +118,9 @@ def test_a_button_pointed_at_someone_elses_recommendation_is_refused(
 def test_a_button_pointed_at_a_recommendation_that_does_not_exist(slack_world: SlackWorld) -> None:
     _ana_rec, finn_rec, finn_dm = ana_and_finn(slack_world)
     button = tampered(button_in(finn_dm.blocks, ActionId.ACCEPT), '{"recommendation_id": 987654}')
-    click = block_actions(user_id="U0FINN", button=button, channel=finn_dm.channel,
-                          message_ts=finn_dm.ts)  # fmt: skip
+    click = block_actions(
+        user_id="U0FINN", button=button, channel=finn_dm.channel, message_ts=finn_dm.ts
+    )
     assert_clean(slack_world.slack.interactive(click))
     told = slack_world.fake.wait_for("chat.postEphemeral")
     assert told and told[0]["user"] == "U0FINN"
@@ -143,8 +153,9 @@ def test_malformed_button_values_are_acked_and_record_nothing(
     ana_rec, finn_rec, finn_dm = ana_and_finn(slack_world)
     value = raw % ana_rec if "%d" in raw else raw
     button = tampered(button_in(finn_dm.blocks, action_id), value)
-    click = block_actions(user_id="U0FINN", button=button, channel=finn_dm.channel,
-                          message_ts=finn_dm.ts)  # fmt: skip
+    click = block_actions(
+        user_id="U0FINN", button=button, channel=finn_dm.channel, message_ts=finn_dm.ts
+    )
     assert_clean(slack_world.slack.interactive(click))
     told = slack_world.fake.wait_for("chat.postEphemeral")
     assert told and told[0]["user"] == "U0FINN" and "nothing was recorded" in told[0]["text"]
@@ -175,8 +186,12 @@ def test_the_decider_is_the_signed_sender_not_the_message_owner(slack_world: Sla
 def finn_override_view(world: SlackWorld) -> tuple[int, int, dict[str, Any]]:
     """Finn opens the override modal of his own recommendation (then edits it)."""
     ana_rec, finn_rec, finn_dm = ana_and_finn(world)
-    click = block_actions(user_id="U0FINN", button=button_in(finn_dm.blocks, ActionId.OVERRIDE),
-                          channel=finn_dm.channel, message_ts=finn_dm.ts)  # fmt: skip
+    click = block_actions(
+        user_id="U0FINN",
+        button=button_in(finn_dm.blocks, ActionId.OVERRIDE),
+        channel=finn_dm.channel,
+        message_ts=finn_dm.ts,
+    )
     assert world.slack.interactive(click).status_code == 200
     [opened] = world.fake.wait_for("views.open")
     world.fake.reset()
@@ -190,11 +205,15 @@ def test_private_metadata_pointed_at_someone_elses_recommendation(
     ana_rec, finn_rec, view = finn_override_view(slack_world)
     metadata = json.loads(view["private_metadata"]) | {"recommendation_id": ana_rec}
     view = {**view, "callback_id": callback, "private_metadata": json.dumps(metadata)}
-    values = (override_values("ALREADY_ACTIONED") if callback == CallbackId.OVERRIDE
-              else selected(BlockId.TO, ActionId.TO_INPUT, "finn")
-              | typed(BlockId.NOTE, ActionId.NOTE_INPUT, "mine now"))  # fmt: skip
-    response = slack_world.slack.interactive(view_submission(user_id="U0FINN", view=view,
-                                                             values=values))  # fmt: skip
+    values = (
+        override_values("ALREADY_ACTIONED")
+        if callback == CallbackId.OVERRIDE
+        else selected(BlockId.TO, ActionId.TO_INPUT, "finn")
+        | typed(BlockId.NOTE, ActionId.NOTE_INPUT, "mine now")
+    )
+    response = slack_world.slack.interactive(
+        view_submission(user_id="U0FINN", view=view, values=values)
+    )
     assert_clean(response)
     assert "errors" not in response.text
     told = slack_world.fake.wait_for("chat.postEphemeral")
@@ -221,11 +240,15 @@ def test_malformed_private_metadata_is_acked_and_records_nothing(
     slack_world: SlackWorld, callback: CallbackId, raw: str
 ) -> None:
     ana_rec, finn_rec, view = finn_override_view(slack_world)
-    view = {**view, "callback_id": callback,
-            "private_metadata": raw % ana_rec if "%d" in raw else raw}  # fmt: skip
+    view = {
+        **view,
+        "callback_id": callback,
+        "private_metadata": raw % ana_rec if "%d" in raw else raw,
+    }
     values = override_values("ALREADY_ACTIONED") | selected(BlockId.TO, ActionId.TO_INPUT, "ana")
-    response = slack_world.slack.interactive(view_submission(user_id="U0FINN", view=view,
-                                                             values=values))  # fmt: skip
+    response = slack_world.slack.interactive(
+        view_submission(user_id="U0FINN", view=view, values=values)
+    )
     assert_clean(response)
     quiet(slack_world)
     assert decisions(slack_world, ana_rec) == decisions(slack_world, finn_rec) == []
@@ -242,8 +265,9 @@ def test_a_reason_code_that_does_not_exist_is_an_error_next_to_the_field(
     rec_id, _dm, view = open_override(slack_world)
     slack_world.fake.reset()
     values = override_values(code, "a note", "10")
-    response = slack_world.slack.interactive(view_submission(user_id="U0ANA", view=view,
-                                                             values=values))  # fmt: skip
+    response = slack_world.slack.interactive(
+        view_submission(user_id="U0ANA", view=view, values=values)
+    )
     assert response.status_code == 200
     answer = response.json()
     assert answer["response_action"] == "errors"
@@ -268,8 +292,9 @@ def test_wrong_types_in_modal_values_are_refused_cleanly(
 ) -> None:
     rec_id, _dm, view = open_override(slack_world)
     slack_world.fake.reset()
-    response = slack_world.slack.interactive(view_submission(user_id="U0ANA", view=view,
-                                                             values=values))  # fmt: skip
+    response = slack_world.slack.interactive(
+        view_submission(user_id="U0ANA", view=view, values=values)
+    )
     assert response.status_code == 200, response.text
     assert "Traceback" not in response.text
     quiet(slack_world)
@@ -280,31 +305,72 @@ def test_wrong_types_in_modal_values_are_refused_cleanly(
 
 SHAPES: list[Any] = [
     {"type": "block_actions", "user": {"id": "U0ANA"}, "team": TEAM, "actions": []},
-    {"type": "block_actions", "team": TEAM,
-     "actions": [{"action_id": "sopbot_accept", "value": '{"recommendation_id": 1}'}]},
-    {"type": "block_actions", "user": {"id": "U0ANA"}, "team": TEAM,
-     "actions": [{"action_id": "sopbot_accept"}]},
-    {"type": "block_actions", "user": {"id": "U0ANA"}, "team": TEAM,
-     "actions": [{"action_id": "sopbot_snooze", "selected_option": "1h"}]},
-    {"type": "view_submission", "user": {"id": "U0ANA"}, "team": TEAM,
-     "view": {"callback_id": "sopbot_override_modal"}},
-    {"type": "view_submission", "user": {"id": "U0ANA"}, "team": TEAM,
-     "view": {"type": "modal", "callback_id": "sopbot_override_modal",
-              "private_metadata": '{"recommendation_id": 1}', "state": []}},
-    {"type": "view_submission", "team": TEAM,
-     "view": {"type": "modal", "callback_id": "sopbot_extend_modal",
-              "private_metadata": '{"recommendation_id": 1}'}},
-    {"type": "view_submission", "user": {"id": "U0ANA"}, "team": TEAM,
-     "view": {"type": "modal", "callback_id": "sopbot_extend_modal",
-              "private_metadata": '{"recommendation_id": 1}',
-              "state": {"values": {"due_at": {"sopbot_due_at": {
-                  "type": "datetimepicker", "selected_date_time": 10**30}}}}}},
+    {
+        "type": "block_actions",
+        "team": TEAM,
+        "actions": [{"action_id": "sopbot_accept", "value": '{"recommendation_id": 1}'}],
+    },
+    {
+        "type": "block_actions",
+        "user": {"id": "U0ANA"},
+        "team": TEAM,
+        "actions": [{"action_id": "sopbot_accept"}],
+    },
+    {
+        "type": "block_actions",
+        "user": {"id": "U0ANA"},
+        "team": TEAM,
+        "actions": [{"action_id": "sopbot_snooze", "selected_option": "1h"}],
+    },
+    {
+        "type": "view_submission",
+        "user": {"id": "U0ANA"},
+        "team": TEAM,
+        "view": {"callback_id": "sopbot_override_modal"},
+    },
+    {
+        "type": "view_submission",
+        "user": {"id": "U0ANA"},
+        "team": TEAM,
+        "view": {
+            "type": "modal",
+            "callback_id": "sopbot_override_modal",
+            "private_metadata": '{"recommendation_id": 1}',
+            "state": [],
+        },
+    },
+    {
+        "type": "view_submission",
+        "team": TEAM,
+        "view": {
+            "type": "modal",
+            "callback_id": "sopbot_extend_modal",
+            "private_metadata": '{"recommendation_id": 1}',
+        },
+    },
+    {
+        "type": "view_submission",
+        "user": {"id": "U0ANA"},
+        "team": TEAM,
+        "view": {
+            "type": "modal",
+            "callback_id": "sopbot_extend_modal",
+            "private_metadata": '{"recommendation_id": 1}',
+            "state": {
+                "values": {
+                    "due_at": {
+                        "sopbot_due_at": {"type": "datetimepicker", "selected_date_time": 10**30}
+                    }
+                }
+            },
+        },
+    },
     {"type": "view_closed", "user": {"id": "U0ANA"}, "team": TEAM, "view": {"type": "modal"}},
     {"type": "nonsense"},
     [1, 2],
     "payload",
     None,
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("payload", SHAPES)
@@ -328,8 +394,9 @@ def test_a_value_that_is_no_finite_number_is_an_error_next_to_its_field(
 ) -> None:
     rec_id, _dm, view = open_override(slack_world)
     values = override_values("COST_TRADEOFF", None, number)
-    response = slack_world.slack.interactive(view_submission(user_id="U0ANA", view=view,
-                                                             values=values))  # fmt: skip
+    response = slack_world.slack.interactive(
+        view_submission(user_id="U0ANA", view=view, values=values)
+    )
     assert response.status_code == 200
     assert list(response.json()["errors"]) == [BlockId.VALUE]
     quiet(slack_world)

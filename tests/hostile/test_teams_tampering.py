@@ -12,8 +12,12 @@ import pytest
 
 from tests.teams.conftest import USERS, TeamsWorld, find_submit, texts
 
-FINN_REC = {"type": "demand_revision", "title": "SKU-9000 forecast for December",
-            "action": "Raise the December forecast by 15%", "sku": "SKU-9000"}  # fmt: skip
+FINN_REC = {
+    "type": "demand_revision",
+    "title": "SKU-9000 forecast for December",
+    "action": "Raise the December forecast by 15%",
+    "sku": "SKU-9000",
+}
 
 
 def decisions(world: TeamsWorld, rec_id: int) -> list[dict[str, Any]]:
@@ -48,8 +52,11 @@ def test_finns_card_pointed_at_anas_recommendation_is_refused(
     ana_rec, ana_card, finn_rec, finn_card = delivered(teams_world)
     value = find_submit(teams_world.connector.card_of(finn_card), action)
     value["sopbot"] = value["sopbot"] | {"recommendation_id": ana_rec, "on_behalf": True}
-    value |= {f"{action}.reason_code": "COST_TRADEOFF", f"{action}.to": "finn",
-              f"{action}.note": "mine now"}  # fmt: skip
+    value |= {
+        f"{action}.reason_code": "COST_TRADEOFF",
+        f"{action}.to": "finn",
+        f"{action}.note": "mine now",
+    }
     told = send(teams_world, "finn", finn_card, value)
     assert "Only Ana Lopez, their backup or their escalation contacts may decide" in told
     assert decisions(teams_world, ana_rec) == decisions(teams_world, finn_rec) == []
@@ -72,7 +79,10 @@ def test_the_decider_is_the_activitys_sender(teams_world: TeamsWorld) -> None:
     assert accepted["actor"] == "dora"
     decision = teams_world.recommendation(ana_rec)["decision"]
     assert (decision["actor"], decision["role"], decision["on_behalf_of"]) == (
-        "dora", "backup", "ana")  # fmt: skip
+        "dora",
+        "backup",
+        "ana",
+    )
 
 
 @pytest.mark.parametrize("code", ["NOT_A_REASON", "cost_tradeoff", "<script>", "x" * 3000])
@@ -152,13 +162,20 @@ def test_wrong_types_in_form_inputs_are_refused_on_the_card(
     "change",
     [
         {"type": "invoke", "name": "adaptiveCard/action", "value": "junk"},
-        {"type": "invoke", "name": "adaptiveCard/action",
-         "value": {"action": {"type": "Action.Execute", "verb": "accept", "data": "junk"}}},
+        {
+            "type": "invoke",
+            "name": "adaptiveCard/action",
+            "value": {"action": {"type": "Action.Execute", "verb": "accept", "data": "junk"}},
+        },
         {"type": "invoke", "name": "sopbot/nonsense", "value": {"sopbot": {}}},
-        {"from": None}, {"from": {}}, {"text": 42}, {"replyToId": {"a": 1}},
-        {"channelData": "x"}, {"entities": "x"},
+        {"from": None},
+        {"from": {}},
+        {"text": 42},
+        {"replyToId": {"a": 1}},
+        {"channelData": "x"},
+        {"entities": "x"},
     ],
-)  # fmt: skip
+)
 def test_activity_shapes_teams_never_sends_are_refused_cleanly(
     teams_world: TeamsWorld, change: dict[str, Any]
 ) -> None:

@@ -18,8 +18,9 @@ from tests.live import serving
 
 @pytest.fixture
 def runtime(db_url: str, config: Config, clock: AdjustableClock) -> Iterator[Runtime]:
-    settings = Settings(database_url=db_url, local_chat=True, api_open_for_demo=True,
-                        scheduler=False)  # fmt: skip
+    settings = Settings(
+        database_url=db_url, local_chat=True, api_open_for_demo=True, scheduler=False
+    )
     rt = build_runtime(settings, config=config, clock=clock, upgrade=False)
     yield rt
     rt.stop()

@@ -21,7 +21,7 @@ from tests.conftest import make_rec
 from tests.local.conftest import settled
 from tests.local.test_web_routes import decided, ingest
 from tests.locks import answered_while_held
-from workflows.ingestion import validate_batch
+from workflows.intake.validation import validate_batch
 
 RECOMMENDATIONS = 50
 CLICKERS = ("ana", "dora")  # the owner of a DC-NORTH stockout risk, and her backup
@@ -30,8 +30,9 @@ CLICKERS = ("ana", "dora")  # the owner of a DC-NORTH stockout risk, and her bac
 @pytest.fixture
 def config(config: Config) -> Config:
     """The demo configuration without its daily cap: all 50 reach Ana directly."""
-    return config.model_copy(update={"digest": config.digest.model_copy(
-        update={"daily_direct_cap": None})})  # fmt: skip
+    return config.model_copy(
+        update={"digest": config.digest.model_copy(update={"daily_direct_cap": None})}
+    )
 
 
 def accept(rec_id: int) -> dict[str, object]:
@@ -43,8 +44,10 @@ def test_a_post_is_answered_while_the_database_is_held(
 ) -> None:
     rec_id = ingest(runtime)
     card = f"m-{local_chat.direct_messages('ana')[0].ref.message_id}"
-    answer = answered_while_held(runtime.database, lambda: client.post(
-        "/chat/ana/act", data={**accept(rec_id), "card": card}))  # fmt: skip
+    answer = answered_while_held(
+        runtime.database,
+        lambda: client.post("/chat/ana/act", data={**accept(rec_id), "card": card}),
+    )
     assert answer.status_code == 303 and answer.headers["x-sopbot-outcome"] == "queued"
     assert answer.headers["location"] == f"/chat/ana?view=messages#{card}"
     settled(runtime)
@@ -72,8 +75,7 @@ def test_a_refusal_only_the_database_finds_reopens_the_form(
     form alone cannot know, so the answer is 303 and the page reopens the form."""
     rec_id = ingest(runtime)
     runtime.advance_clock(timedelta(days=1))  # escalated to Ben
-    [ping] = [p for p in local_chat.direct_messages("ben")
-              if p.message.recommendation_id == rec_id]  # fmt: skip
+    [ping] = [p for p in local_chat.direct_messages("ben") if p.message.recommendation_id == rec_id]
     card = f"m-{ping.ref.message_id}"
     data = {"recommendation_id": rec_id, "action": "extend", "card": card, "reason": "call"}
     first = client.post("/chat/ben/act", data={**data, "due_at": "2026-12-04T12:00"})
@@ -81,11 +83,13 @@ def test_a_refusal_only_the_database_finds_reopens_the_form(
     settled(runtime)
     assert "SLA extended" in client.get("/chat/ben").text
     runtime.outbox.drain()
-    [ping] = [p for p in local_chat.direct_messages("ben")
-              if p.message.recommendation_id == rec_id and p.message.buttons]  # fmt: skip
+    [ping] = [
+        p
+        for p in local_chat.direct_messages("ben")
+        if p.message.recommendation_id == rec_id and p.message.buttons
+    ]
     card = f"m-{ping.ref.message_id}"
-    second = client.post("/chat/ben/act",
-                         data={**data, "card": card, "due_at": "2026-12-03T12:00"})  # fmt: skip
+    second = client.post("/chat/ben/act", data={**data, "card": card, "due_at": "2026-12-03T12:00"})
     assert second.headers["x-sopbot-outcome"] == "queued"
     settled(runtime)
     page = client.get(second.headers["location"])
@@ -120,9 +124,13 @@ def test_a_hundred_concurrent_posts_are_all_answered_and_decide_once(
 
     settled(runtime)
     with runtime.database.read() as session:
-        per_rec = dict(session.execute(
-            select(Decision.recommendation_id, func.count()).group_by(Decision.recommendation_id)
-        ).all())  # fmt: skip
+        per_rec = dict(
+            session.execute(
+                select(Decision.recommendation_id, func.count()).group_by(
+                    Decision.recommendation_id
+                )
+            ).all()
+        )
     assert per_rec == {rec_id: 1 for rec_id in ids}
     runtime.outbox.drain()
     owner_posts = [p for p in local_chat.direct_messages("ana") if p.message.recommendation_id]

@@ -42,8 +42,7 @@ def test_a_rebound_post_is_refused_and_records_nothing(
     assert post.version == 1
 
 
-@pytest.mark.parametrize("path", ["/chat", "/chat/ana", "/chat/ana/updates",
-                                  "/chat/static/app.js"])  # fmt: skip
+@pytest.mark.parametrize("path", ["/chat", "/chat/ana", "/chat/ana/updates", "/chat/static/app.js"])
 def test_pages_are_refused_for_a_foreign_host(client: httpx.Client, path: str) -> None:
     response = client.get(path, headers={"Host": "evil.test:8000"}, follow_redirects=False)
     assert response.status_code == 400
@@ -57,8 +56,12 @@ def test_loopback_names_are_served(client: httpx.Client, host: str) -> None:
 
 @pytest.fixture
 def exposed(db_url: str, config: Config, clock: AdjustableClock) -> Iterator[Runtime]:
-    env = {"SOPBOT_DATABASE_URL": db_url, "SOPBOT_LOCAL_CHAT": "1", "SOPBOT_SCHEDULER": "0",
-           "SOPBOT_CHAT_HOSTS": " chat.example.internal , 10.0.0.5:8443,,"}  # fmt: skip
+    env = {
+        "SOPBOT_DATABASE_URL": db_url,
+        "SOPBOT_LOCAL_CHAT": "1",
+        "SOPBOT_SCHEDULER": "0",
+        "SOPBOT_CHAT_HOSTS": " chat.example.internal , 10.0.0.5:8443,,",
+    }
     settings = Settings.from_env(env)
     assert settings.chat_hosts == ("chat.example.internal", "10.0.0.5:8443")
     settings = settings.model_copy(update={"api_open_for_demo": True})
@@ -88,8 +91,13 @@ def test_a_configured_host_is_served(exposed: Runtime) -> None:
 def test_host_names_are_parsed_strictly() -> None:
     assert allowed_hosts() == {"127.0.0.1", "localhost", "::1"}
     assert allowed_hosts(["Chat.Example.Internal:443", "[fd00::5]", "fd00::6", "", "a@b"]) == {
-        "127.0.0.1", "localhost", "::1", "chat.example.internal", "fd00::5", "fd00::6",
-    }  # fmt: skip
+        "127.0.0.1",
+        "localhost",
+        "::1",
+        "chat.example.internal",
+        "fd00::5",
+        "fd00::6",
+    }
     assert host_name("127.0.0.1@evil.test") is None
     assert host_name("evil.test/127.0.0.1") is None
     assert host_name("[::1") is None

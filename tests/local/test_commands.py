@@ -1,5 +1,5 @@
 """The web chat's command box answers the same words as `/sopbot` in Slack and the Teams
-text commands, through the one registry in workflows/commands.py."""
+text commands, through the one registry in workflows/chat/commands.py."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import httpx
 
 from adapters.local import LocalChat
 from core.config import Config
-from workflows.commands import COMMANDS, parse_command
+from workflows.chat.commands import COMMANDS, parse_command
 
 
 def test_help_arrives_as_a_direct_message(client: httpx.Client, local_chat: LocalChat) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.runtime import Runtime
 from tests.conftest import make_rec
-from workflows.ingestion import validate_batch
+from workflows.intake.validation import validate_batch
 
 
 @pytest.mark.parametrize("count", [20, 60])

@@ -15,7 +15,7 @@ from bot.runtime import Runtime
 from core.clock import AdjustableClock
 from tests.conftest import make_rec
 from tests.local.conftest import settled
-from workflows.ingestion import validate_batch
+from workflows.intake.validation import validate_batch
 
 
 def ingest(runtime: Runtime, **overrides: object) -> int:
@@ -34,8 +34,10 @@ def test_accept_updates_the_message_in_place(
 ) -> None:
     rec_id = ingest(runtime)
     [post] = local_chat.direct_messages("ana")
-    response = client.post("/chat/ana/act", data={"recommendation_id": rec_id, "action": "accept",
-                                                  "card": f"m-{post.ref.message_id}"})  # fmt: skip
+    response = client.post(
+        "/chat/ana/act",
+        data={"recommendation_id": rec_id, "action": "accept", "card": f"m-{post.ref.message_id}"},
+    )
     assert response.status_code == 303
     assert response.headers["location"] == f"/chat/ana?view=messages#m-{post.ref.message_id}"
     assert response.headers["x-sopbot-outcome"] == "queued"
@@ -60,9 +62,13 @@ def test_accept_updates_the_message_in_place(
     ],
 )
 def test_a_refused_override_reopens_the_form_with_the_error_next_to_the_field(
-    runtime: Runtime, client: httpx.Client, local_chat: LocalChat, form: dict, field: str,
+    runtime: Runtime,
+    client: httpx.Client,
+    local_chat: LocalChat,
+    form: dict,
+    field: str,
     error: str,
-) -> None:  # fmt: skip
+) -> None:
     rec_id = ingest(runtime)
     card = f"m-{local_chat.direct_messages('ana')[0].ref.message_id}"
     data = {"recommendation_id": rec_id, "action": "override", "card": card, **form}
@@ -99,16 +105,22 @@ def test_someone_who_does_not_own_it_is_refused_and_nothing_is_recorded(
 
 def test_cross_site_posts_are_refused(runtime: Runtime, client: httpx.Client) -> None:
     rec_id = ingest(runtime)
-    response = client.post("/chat/ana/act", data={"recommendation_id": rec_id, "action": "accept"},
-                           headers={"Origin": "https://evil.example"})  # fmt: skip
+    response = client.post(
+        "/chat/ana/act",
+        data={"recommendation_id": rec_id, "action": "accept"},
+        headers={"Origin": "https://evil.example"},
+    )
     assert response.status_code == 403
     assert decided(client, rec_id)["status"] == "open"
 
 
 def test_unknown_actions_and_unknown_people(runtime: Runtime, client: httpx.Client) -> None:
     rec_id = ingest(runtime)
-    odd = client.post("/chat/ana/act", data={"recommendation_id": rec_id, "action": "frobnicate"},
-                      follow_redirects=True)  # fmt: skip
+    odd = client.post(
+        "/chat/ana/act",
+        data={"recommendation_id": rec_id, "action": "frobnicate"},
+        follow_redirects=True,
+    )
     assert odd.headers["x-sopbot-outcome"] == "unavailable" and "not something" in odd.text
     assert client.get("/chat/nobody").status_code == 404
     nobody = client.post("/chat/nobody/act", data={"recommendation_id": rec_id, "action": "accept"})
@@ -134,14 +146,20 @@ def test_the_manager_extends_an_escalated_sla_from_the_escalation_message(
 ) -> None:
     rec_id = ingest(runtime)
     runtime.advance_clock(timedelta(days=1))  # past the 8 business hours: escalated to Ben
-    [escalation] = [p for p in local_chat.direct_messages("ben")
-                    if p.message.recommendation_id == rec_id]  # fmt: skip
+    [escalation] = [
+        p for p in local_chat.direct_messages("ben") if p.message.recommendation_id == rec_id
+    ]
     assert escalation.message.header.startswith("Escalated:")
     card = f"m-{escalation.ref.message_id}"
     page = client.get("/chat/ben").text
     assert f'id="{card}-extend"' in page and 'type="datetime-local"' in page
-    data = {"recommendation_id": rec_id, "action": "extend", "card": card,
-            "due_at": "2026-12-02T12:00", "reason": ""}  # fmt: skip
+    data = {
+        "recommendation_id": rec_id,
+        "action": "extend",
+        "card": card,
+        "due_at": "2026-12-02T12:00",
+        "reason": "",
+    }
     refused = client.post("/chat/ben/act", data=data, follow_redirects=True)
     assert refused.headers["x-sopbot-outcome"] == "invalid"
     html = refused.text[refused.text.index(f'id="{card}-extend"') :]
@@ -183,8 +201,11 @@ def test_updates_report_new_messages(
 
 
 def test_recommendation_text_is_escaped(runtime: Runtime, client: httpx.Client) -> None:
-    ingest(runtime, title="<script>alert('x')</script> at DC-NORTH",
-           drivers=[{"factor": "<img src=x onerror=alert(1)>", "weight": 0.5}])  # fmt: skip
+    ingest(
+        runtime,
+        title="<script>alert('x')</script> at DC-NORTH",
+        drivers=[{"factor": "<img src=x onerror=alert(1)>", "weight": 0.5}],
+    )
     page = client.get("/chat/ana").text
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; at DC-NORTH" in page

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from core.domain import EventKind, Status
 from tests.conftest import make_rec
-from workflows.ingestion import validate_batch
-from workflows.queries import recommendation_detail
+from workflows.intake.validation import validate_batch
 from workflows.service import Services
+from workflows.views.queries import recommendation_detail
 
 
 def test_a_recommendation_withdrawn_on_arrival_is_audited_as_withdrawn(

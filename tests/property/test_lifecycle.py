@@ -43,13 +43,13 @@ from storage.db import Database
 from storage.models import Base, Event, OutboxItem, Recommendation
 from tests.conftest import MONDAY_9, make_rec
 from tests.property.world import SpyWorker, World
-from workflows.decisions import DecisionRequest
-from workflows.delivery import _ClaimLost
+from workflows.decisions.service import DecisionRequest
+from workflows.delivery.worker import _ClaimLost
 from workflows.errors import RepeatedDelivery, WorkflowError
-from workflows.ingestion import validate_batch
-from workflows.outcomes import record_outcomes
-from workflows.routing import escalation_contacts
-from workflows.sla import sweep
+from workflows.intake.outcomes import record_outcomes
+from workflows.intake.validation import validate_batch
+from workflows.ownership.routing import escalation_contacts
+from workflows.sla.sweep import sweep
 
 # Bounded for `make test`; SOPBOT_LIFECYCLE_EXAMPLES=500 searches longer.
 EXAMPLES = int(os.environ.get("SOPBOT_LIFECYCLE_EXAMPLES", "30"))
@@ -60,12 +60,17 @@ TYPES = ("stockout_risk", "supplier_delay", "expedite")
 SITES = ("DC-NORTH", "DC-SOUTH", "PLANT-2")
 # Below actionable (digest tier), direct, and at auto-accept for `expedite`.
 CONFIDENCES = (0.3, 0.82, 0.98)
-REASONS = (("ALREADY_ACTIONED", None), ("COST_TRADEOFF", None),
-           ("SUPPLIER_PATTERN", "they over-promise in Q4"))  # fmt: skip
+REASONS = (
+    ("ALREADY_ACTIONED", None),
+    ("COST_TRADEOFF", None),
+    ("SUPPLIER_PATTERN", "they over-promise in Q4"),
+)
 FAILURES = st.sampled_from(["none", "none", "transient", "permanent"])
 # Who acts, resolved against the recommendation at the time: mostly people who may.
-WHO = st.one_of(st.sampled_from(["owner", "owner", "backup", "manager", "reviewer", "anyone"]),
-                st.sampled_from(PEOPLE))  # fmt: skip
+WHO = st.one_of(
+    st.sampled_from(["owner", "owner", "backup", "manager", "reviewer", "anyone"]),
+    st.sampled_from(PEOPLE),
+)
 # Clock moves between sweeps: none, inside a lease, past a lease; hours, past SLAs, days.
 SOON = (0, 60, 200, 1800)
 LATER = (3600, 3 * 3600, 4 * 3600, 9 * 3600, 26 * 3600, 3 * 86400)
@@ -102,8 +107,10 @@ class Lifecycle(RuleBasedStateMachine):
 
     def _counts(self) -> tuple[int, int]:
         with self.world.database.read() as session:
-            return (session.scalar(select(func.count()).select_from(OutboxItem)) or 0,
-                    session.scalar(select(func.count()).select_from(Event)) or 0)  # fmt: skip
+            return (
+                session.scalar(select(func.count()).select_from(OutboxItem)) or 0,
+                session.scalar(select(func.count()).select_from(Event)) or 0,
+            )
 
     def _actor(self, index: int, who: str) -> str:
         rec = self._rec(index)
@@ -112,16 +119,21 @@ class Lifecycle(RuleBasedStateMachine):
         if who == "backup":
             return rec.backup_id or rec.owner_id
         if who == "manager":
-            contacts = escalation_contacts(config=self.world.config, type_name=rec.type,
-                                           owner_id=rec.owner_id)  # fmt: skip
+            contacts = escalation_contacts(
+                config=self.world.config, type_name=rec.type, owner_id=rec.owner_id
+            )
             return contacts[0] if contacts else rec.owner_id
         if who == "reviewer":
             return self.world.config.override_reviewer or rec.owner_id
         return "eve" if who == "anyone" else who
 
     def _sweep(self) -> None:
-        sweep(database=self.world.database, config=self.world.config,
-              calendars=self.world.services.calendars, now=self.world.clock.now())  # fmt: skip
+        sweep(
+            database=self.world.database,
+            config=self.world.config,
+            calendars=self.world.services.calendars,
+            now=self.world.clock.now(),
+        )
 
     def _decide(self, request: DecisionRequest) -> bool:
         """True when recorded; a refusal must be a WorkflowError a planner can read."""
@@ -134,24 +146,49 @@ class Lifecycle(RuleBasedStateMachine):
         return True
 
     def _request(
-        self, index: int, actor: str, action: Action, reason: int,
-        deliveries: tuple[str, ...] = (), to: str | None = None,
-    ) -> DecisionRequest:  # fmt: skip
+        self,
+        index: int,
+        actor: str,
+        action: Action,
+        reason: int,
+        deliveries: tuple[str, ...] = (),
+        to: str | None = None,
+    ) -> DecisionRequest:
         code, note = REASONS[reason]
         if action == Action.OVERRIDE:
-            return DecisionRequest(self.ids[index % len(self.ids)], actor, action, "slack",
-                                   reason_code=code, note=note, value=100.0,
-                                   deliveries=deliveries)  # fmt: skip
+            return DecisionRequest(
+                self.ids[index % len(self.ids)],
+                actor,
+                action,
+                "slack",
+                reason_code=code,
+                note=note,
+                value=100.0,
+                deliveries=deliveries,
+            )
         if action == Action.REASSIGN:
-            return DecisionRequest(self.ids[index % len(self.ids)], actor, action, "slack",
-                                   to=to, note="knows the site", deliveries=deliveries)  # fmt: skip
-        return DecisionRequest(self.ids[index % len(self.ids)], actor, action, "slack",
-                               deliveries=deliveries)  # fmt: skip
+            return DecisionRequest(
+                self.ids[index % len(self.ids)],
+                actor,
+                action,
+                "slack",
+                to=to,
+                note="knows the site",
+                deliveries=deliveries,
+            )
+        return DecisionRequest(
+            self.ids[index % len(self.ids)], actor, action, "slack", deliveries=deliveries
+        )
 
     # --- the planning system --------------------------------------------------------------
 
-    @initialize(kinds=st.lists(st.tuples(st.sampled_from(TYPES), st.sampled_from(SITES),
-                                         st.sampled_from(CONFIDENCES)), min_size=1, max_size=3))
+    @initialize(
+        kinds=st.lists(
+            st.tuples(st.sampled_from(TYPES), st.sampled_from(SITES), st.sampled_from(CONFIDENCES)),
+            min_size=1,
+            max_size=3,
+        )
+    )
     def start(self, kinds: list[tuple[str, str, float]]) -> None:
         """Every example starts with a few delivered recommendations, so its steps act on
         a live SLA instead of spending themselves on setting one up."""
@@ -160,21 +197,32 @@ class Lifecycle(RuleBasedStateMachine):
         self.world.worker.drain()
 
     @precondition(lambda self: len(self.ids) < MAX_RECS)
-    @rule(type_=st.sampled_from(TYPES), site=st.sampled_from(SITES),
-          confidence=st.sampled_from(CONFIDENCES),
-          withdrawn=st.sampled_from([False, False, False, True]))  # fmt: skip
+    @rule(
+        type_=st.sampled_from(TYPES),
+        site=st.sampled_from(SITES),
+        confidence=st.sampled_from(CONFIDENCES),
+        withdrawn=st.sampled_from([False, False, False, True]),
+    )
     def ingest(self, type_: str, site: str, confidence: float, withdrawn: bool) -> None:
-        payload = make_rec(external_id=f"ext-{uuid.uuid4().hex[:10]}", type=type_, site=site,
-                           confidence=confidence, withdrawn=withdrawn)  # fmt: skip
+        payload = make_rec(
+            external_id=f"ext-{uuid.uuid4().hex[:10]}",
+            type=type_,
+            site=site,
+            confidence=confidence,
+            withdrawn=withdrawn,
+        )
         result = self._ingest(payload)
         assert result.status == IngestStatus.CREATED
         self.payloads.append(payload)
         self.ids.append(result.id)
 
     @precondition(lambda self: self.ids)
-    @rule(index=st.integers(0, MAX_RECS - 1),
-          what=st.sampled_from(["repeat", "revise", "revise", "withdraw"]),
-          quantity=st.integers(1, 999), site=st.sampled_from(SITES))  # fmt: skip
+    @rule(
+        index=st.integers(0, MAX_RECS - 1),
+        what=st.sampled_from(["repeat", "revise", "revise", "withdraw"]),
+        quantity=st.integers(1, 999),
+        site=st.sampled_from(SITES),
+    )
     def planning_system_sends_again(
         self, index: int, what: str, quantity: int, site: str | None = None
     ) -> None:
@@ -184,8 +232,12 @@ class Lifecycle(RuleBasedStateMachine):
         before, counts = self._rec(index), self._counts()
         payload = self.payloads[index]
         if what == "revise":
-            payload = {**payload, "quantity": quantity, "site": site or payload["site"],
-                       "revision": payload.get("revision", 1) + 1}  # a new site may re-route
+            payload = {
+                **payload,
+                "quantity": quantity,
+                "site": site or payload["site"],
+                "revision": payload.get("revision", 1) + 1,
+            }  # a new site may re-route
         elif what == "withdraw":
             payload = {**payload, "withdrawn": True}
         result = self._ingest(payload)
@@ -203,9 +255,18 @@ class Lifecycle(RuleBasedStateMachine):
     @rule(index=st.integers(0, MAX_RECS - 1), correct=st.booleans())
     def outcome(self, index: int, correct: bool) -> None:
         payload = self.payloads[index % len(self.ids)]
-        record_outcomes(database=self.world.database, clock=self.world.clock, raw_items=[
-            {"source": payload["source"], "external_id": payload["external_id"],
-             "actual_value": 200.0, "ai_correct": correct}])  # fmt: skip
+        record_outcomes(
+            database=self.world.database,
+            clock=self.world.clock,
+            raw_items=[
+                {
+                    "source": payload["source"],
+                    "external_id": payload["external_id"],
+                    "actual_value": 200.0,
+                    "ai_correct": correct,
+                }
+            ],
+        )
 
     # --- delivery and the clock -----------------------------------------------------------
 
@@ -237,8 +298,13 @@ class Lifecycle(RuleBasedStateMachine):
                 continue
 
     @precondition(lambda self: self.ids)
-    @rule(seconds=st.sampled_from(LATER), index=st.integers(0, MAX_RECS - 1), who=WHO,
-          action=st.sampled_from(list(Action)), to=st.sampled_from(PEOPLE))  # fmt: skip
+    @rule(
+        seconds=st.sampled_from(LATER),
+        index=st.integers(0, MAX_RECS - 1),
+        who=WHO,
+        action=st.sampled_from(list(Action)),
+        to=st.sampled_from(PEOPLE),
+    )
     def decided_while_a_nudge_waits(
         self, seconds: int, index: int, who: str, action: Action, to: str
     ) -> None:
@@ -279,24 +345,28 @@ class Lifecycle(RuleBasedStateMachine):
     # --- people ---------------------------------------------------------------------------
 
     @precondition(lambda self: self.ids)
-    @rule(index=st.integers(0, MAX_RECS - 1), who=WHO,
-          choice=st.sampled_from(["1h", "4h", "nbd"]))  # fmt: skip
+    @rule(index=st.integers(0, MAX_RECS - 1), who=WHO, choice=st.sampled_from(["1h", "4h", "nbd"]))
     def snooze(self, index: int, who: str, choice: str) -> None:
         with contextlib.suppress(WorkflowError):
-            self.world.services.snooze(recommendation_id=self._rec(index).id,
-                                       actor_id=self._actor(index, who), choice=choice,
-                                       channel="slack")  # fmt: skip
+            self.world.services.snooze(
+                recommendation_id=self._rec(index).id,
+                actor_id=self._actor(index, who),
+                choice=choice,
+                channel="slack",
+            )
 
     @precondition(lambda self: self.ids)
     @rule(index=st.integers(0, MAX_RECS - 1), who=WHO, hours=st.integers(-2, 72))
     def extend(self, index: int, who: str, hours: int) -> None:
         rec = self._rec(index)
         with contextlib.suppress(WorkflowError):
-            self.world.services.extend_sla(recommendation_id=rec.id,
-                                           actor_id=self._actor(index, who),
-                                           new_due=rec.due_at + timedelta(hours=hours),
-                                           reason="supplier call on Thursday",
-                                           channel="slack")  # fmt: skip
+            self.world.services.extend_sla(
+                recommendation_id=rec.id,
+                actor_id=self._actor(index, who),
+                new_due=rec.due_at + timedelta(hours=hours),
+                reason="supplier call on Thursday",
+                channel="slack",
+            )
 
     @precondition(lambda self: self.ids)
     @rule(index=st.integers(0, MAX_RECS - 1), who=WHO, to=st.sampled_from(PEOPLE))
@@ -304,15 +374,31 @@ class Lifecycle(RuleBasedStateMachine):
         self._decide(self._request(index, self._actor(index, who), Action.REASSIGN, 0, to=to))
 
     @precondition(lambda self: self.ids)
-    @rule(index=st.integers(0, MAX_RECS - 1), who=WHO,
-          action=st.sampled_from([Action.ACCEPT, Action.OVERRIDE]),
-          reason=st.integers(0, len(REASONS) - 1), how=st.sampled_from(["once", "twice", "race"]),
-          to=st.sampled_from(PEOPLE),
-          rivals=st.lists(st.tuples(WHO, st.sampled_from(list(Action)), st.sampled_from(PEOPLE)),
-                          min_size=1, max_size=2),
-          with_sweep=st.booleans())  # fmt: skip
-    def click(self, index: int, who: str, action: Action, reason: int, how: str, to: str,
-              rivals: list[tuple[str, Action, str]], with_sweep: bool) -> None:  # fmt: skip
+    @rule(
+        index=st.integers(0, MAX_RECS - 1),
+        who=WHO,
+        action=st.sampled_from([Action.ACCEPT, Action.OVERRIDE]),
+        reason=st.integers(0, len(REASONS) - 1),
+        how=st.sampled_from(["once", "twice", "race"]),
+        to=st.sampled_from(PEOPLE),
+        rivals=st.lists(
+            st.tuples(WHO, st.sampled_from(list(Action)), st.sampled_from(PEOPLE)),
+            min_size=1,
+            max_size=2,
+        ),
+        with_sweep=st.booleans(),
+    )
+    def click(
+        self,
+        index: int,
+        who: str,
+        action: Action,
+        reason: int,
+        how: str,
+        to: str,
+        rivals: list[tuple[str, Action, str]],
+        with_sweep: bool,
+    ) -> None:
         """A decision: one click, the same click delivered twice, or racing others."""
         if how == "once":
             self.decide(index, who, action, reason)
@@ -331,8 +417,9 @@ class Lifecycle(RuleBasedStateMachine):
 
     def click_delivered_twice(self, index: int, who: str, action: Action, to: str) -> None:
         """Slack retries, a Teams activity sent twice: the same delivery id again."""
-        request = self._request(index, self._actor(index, who), action, 1,
-                                deliveries=(uuid.uuid4().hex,), to=to)  # fmt: skip
+        request = self._request(
+            index, self._actor(index, who), action, 1, deliveries=(uuid.uuid4().hex,), to=to
+        )
         first = self._decide(request)
         before = self._counts()
         try:
@@ -346,11 +433,14 @@ class Lifecycle(RuleBasedStateMachine):
         if first:
             assert self._counts()[0] == before[0], "a repeat queued messages"
 
-    def concurrent_clicks(self, index: int, clicks: list[tuple[str, Action, str]],
-                          with_sweep: bool) -> None:  # fmt: skip
+    def concurrent_clicks(
+        self, index: int, clicks: list[tuple[str, Action, str]], with_sweep: bool
+    ) -> None:
         """Deciders racing (and perhaps the sweep): at most one final decision wins."""
-        requests = [self._request(index, self._actor(index, who), action, 0, to=to)
-                    for who, action, to in clicks]  # fmt: skip
+        requests = [
+            self._request(index, self._actor(index, who), action, 0, to=to)
+            for who, action, to in clicks
+        ]
         barrier = threading.Barrier(len(requests) + with_sweep)
         won: list[Action] = []
         errors: list[BaseException] = []
@@ -436,14 +526,20 @@ def test_a_recommendations_life_keeps_its_invariants(
     fresh_worlds: Callable[[], World], record_property: Callable[[str, object], None]
 ) -> None:
     runs = {"examples": 0, "steps": 0}
-    machine = type("LifecycleRun", (Lifecycle,), {"make_world": staticmethod(fresh_worlds),
-                                                  "runs": runs})  # fmt: skip
-    run_state_machine_as_test(machine, settings=settings(
-        max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, derandomize=False,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    ))  # fmt: skip
+    machine = type(
+        "LifecycleRun", (Lifecycle,), {"make_world": staticmethod(fresh_worlds), "runs": runs}
+    )
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=STEPS,
+            deadline=None,
+            derandomize=False,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
+    )
     for name, count in runs.items():
         record_property(f"lifecycle_{name}", count)
     print(f"lifecycle state machine: {runs}")
     assert runs["examples"] >= EXAMPLES // 2 and runs["steps"] >= runs["examples"]
-

@@ -23,7 +23,7 @@ from core.domain import EventKind, OutboxKind, OutboxState, Status
 from core.messages import Message
 from storage.db import Database
 from storage.models import ChatMessage, Decision, Event, OutboxItem, Recommendation
-from workflows.delivery import REFRESHED_PURPOSES, OutboxWorker
+from workflows.delivery.worker import REFRESHED_PURPOSES, OutboxWorker
 from workflows.service import Services, build_services
 
 NUDGE_PURPOSES = ("reminder", "escalation")
@@ -76,7 +76,7 @@ class SpyWorker(OutboxWorker):
             _CURRENT_ROW.reset(token)
 
     def send_prepared(self, item: OutboxItem, message: Message) -> MessageRef:
-        """The batched path (workflows.delivery_batch) sends on its lane threads."""
+        """The batched path (workflows.delivery.batch) sends on its lane threads."""
         token = _CURRENT_ROW.set(item.id)
         try:
             return super().send_prepared(item, message)
@@ -105,14 +105,14 @@ class World:
     finals: dict[int, Final] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.services = build_services(database=self.database, config=self.config,
-                                       clock=self.clock)  # fmt: skip
+        self.services = build_services(database=self.database, config=self.config, clock=self.clock)
         self.chat = SpyChat()
         self.worker = self.new_worker()
 
     def new_worker(self) -> SpyWorker:
-        return SpyWorker(database=self.database, config=self.config, chat=self.chat,
-                         clock=self.clock)  # fmt: skip
+        return SpyWorker(
+            database=self.database, config=self.config, chat=self.chat, clock=self.clock
+        )
 
     # --- reading ----------------------------------------------------------------------
 
@@ -129,13 +129,21 @@ class World:
             purpose = row.payload.get("purpose", row.kind) if row else "?"
             found[f"sent_{purpose}"] += 1
         found["fallbacks"] = sum(1 for o in outbox.values() if ":fallback:" in o.dedupe_key)
-        found["skipped"] = sum(1 for o in outbox.values() if o.last_error
-                               and o.last_error.startswith("skipped"))  # fmt: skip
+        found["skipped"] = sum(
+            1 for o in outbox.values() if o.last_error and o.last_error.startswith("skipped")
+        )
         for event in self.rows(Event):
-            if event.kind in (EventKind.ACCEPTED, EventKind.OVERRIDDEN, EventKind.REASSIGNED,
-                              EventKind.WITHDRAWN, EventKind.SNOOZED, EventKind.SLA_EXTENDED,
-                              EventKind.REVISED, EventKind.AUTO_ACCEPTED,
-                              EventKind.DECISION_REFUSED):  # fmt: skip
+            if event.kind in (
+                EventKind.ACCEPTED,
+                EventKind.OVERRIDDEN,
+                EventKind.REASSIGNED,
+                EventKind.WITHDRAWN,
+                EventKind.SNOOZED,
+                EventKind.SLA_EXTENDED,
+                EventKind.REVISED,
+                EventKind.AUTO_ACCEPTED,
+                EventKind.DECISION_REFUSED,
+            ):
                 found[str(event.kind)] += 1
         return found
 
@@ -147,9 +155,10 @@ class World:
         in the same step), and before each check."""
         with self.database.read() as session:
             closed = session.execute(
-                select(Recommendation.id, Recommendation.status)
-                .where(Recommendation.status != Status.OPEN)
-            ).all()  # fmt: skip
+                select(Recommendation.id, Recommendation.status).where(
+                    Recommendation.status != Status.OPEN
+                )
+            ).all()
             fresh = [(i, status) for i, status in closed if i not in self.finals]
             if not fresh:
                 return
@@ -167,22 +176,30 @@ class World:
             self.clock.advance(timedelta(minutes=10))
             self.worker.drain(rounds=100)
         now = self.clock.now()
-        waiting = [o.dedupe_key for o in self.rows(OutboxItem)
-                   if o.state == OutboxState.PENDING and o.next_attempt_at <= now]  # fmt: skip
+        waiting = [
+            o.dedupe_key
+            for o in self.rows(OutboxItem)
+            if o.state == OutboxState.PENDING and o.next_attempt_at <= now
+        ]
         assert waiting == [], f"left waiting after the worker finished: {waiting}"
         closed = {r.id: r.status for r in self.rows(Recommendation) if r.status != Status.OPEN}
         human = {d.recommendation_id for d in self.rows(Decision) if not d.automatic}
         with self.database.read() as session:
-            refs = {m.message_id: (m.recommendation_id, m.purpose)
-                    for m in session.scalars(select(ChatMessage))}  # fmt: skip
+            refs = {
+                m.message_id: (m.recommendation_id, m.purpose)
+                for m in session.scalars(select(ChatMessage))
+            }
         live = [
             (sent.to, refs[sent.ref.message_id], [b.action.value for b in sent.message.buttons])
             for sent in self.chat.sent
-            if sent.ref.message_id in refs and refs[sent.ref.message_id][1] in REFRESHED_PURPOSES
-            and (refs[sent.ref.message_id][0] in human
-                 or closed.get(refs[sent.ref.message_id][0]) == Status.WITHDRAWN)
+            if sent.ref.message_id in refs
+            and refs[sent.ref.message_id][1] in REFRESHED_PURPOSES
+            and (
+                refs[sent.ref.message_id][0] in human
+                or closed.get(refs[sent.ref.message_id][0]) == Status.WITHDRAWN
+            )
             and sent.message.buttons
-        ]  # fmt: skip
+        ]
         assert live == [], f"closed recommendations still show buttons: {live}"
         self.check()
 
@@ -204,9 +221,10 @@ class World:
         assert max(human.values(), default=0) <= 1, f"two human decisions: {human}"
         assert max(auto.values(), default=0) <= 1, f"two automatic decisions: {auto}"
         final_events = Counter(
-            e.recommendation_id for e in events
+            e.recommendation_id
+            for e in events
             if e.kind in (EventKind.ACCEPTED, EventKind.OVERRIDDEN)
-        )  # fmt: skip
+        )
         assert final_events == human, "decision events and decision rows disagree"
         for rec_id in human | auto:
             assert recs[rec_id].status == Status.DECIDED, f"{rec_id} decided but not so"
@@ -224,8 +242,7 @@ class World:
             data = event.data or {}
             if event.kind == EventKind.RECEIVED:
                 now["status"] = Status.OPEN
-            elif event.kind in (EventKind.ACCEPTED, EventKind.OVERRIDDEN,
-                                EventKind.AUTO_ACCEPTED):  # fmt: skip
+            elif event.kind in (EventKind.ACCEPTED, EventKind.OVERRIDDEN, EventKind.AUTO_ACCEPTED):
                 now["status"] = Status.DECIDED
             elif event.kind == EventKind.WITHDRAWN:
                 now["status"] = Status.WITHDRAWN
@@ -248,9 +265,7 @@ class World:
         assert all(s.outbox_id is not None for s in self.chat.sends), (
             "a message was sent that no outbox row asked for"
         )
-        per_row = Counter(
-            (s.outbox_id, s.ref.extra.get("digest_part")) for s in self.chat.sends
-        )  # fmt: skip
+        per_row = Counter((s.outbox_id, s.ref.extra.get("digest_part")) for s in self.chat.sends)
         twice = {key: n for key, n in per_row.items() if n > 1}
         assert twice == {}, f"outbox rows sent more than once: {twice}"
         sent_rows = Counter(s.outbox_id for s in self.chat.sends)
@@ -261,38 +276,52 @@ class World:
                 assert sent_rows[row.id] == 1, f"{row.dedupe_key} marked sent, never sent"
         with self.database.read() as session:
             stored = list(session.scalars(select(ChatMessage)))
-        refs = Counter((m.platform, m.channel, m.message_id) for m in stored
-                       if m.purpose != "digest")  # fmt: skip
+        refs = Counter(
+            (m.platform, m.channel, m.message_id) for m in stored if m.purpose != "digest"
+        )
         assert max(refs.values(), default=0) <= 1, "one chat message stored twice"
         sent = {(s.ref.platform, s.ref.channel, s.ref.message_id) for s in self.chat.sends}
         assert set(refs) <= sent, "a stored message reference no send produced"
 
     def _no_nudge_after_final(
-        self, recs: dict[int, Recommendation], events: list[Event],
+        self,
+        recs: dict[int, Recommendation],
+        events: list[Event],
         outbox: dict[int, OutboxItem],
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.note_finals()
         for rec_id, final in self.finals.items():
             assert recs[rec_id].status == final.status, (
                 f"{rec_id} went from {final.status} to {recs[rec_id].status}"
             )
             late_rows = [
-                o.dedupe_key for o in outbox.values()
-                if o.id > final.outbox_id and o.recommendation_id == rec_id
-                and o.kind == OutboxKind.DELIVER and o.payload.get("purpose") in NUDGE_PURPOSES
-            ]  # fmt: skip
+                o.dedupe_key
+                for o in outbox.values()
+                if o.id > final.outbox_id
+                and o.recommendation_id == rec_id
+                and o.kind == OutboxKind.DELIVER
+                and o.payload.get("purpose") in NUDGE_PURPOSES
+            ]
             assert late_rows == [], f"{rec_id} ({final.status}) nudged after: {late_rows}"
             late_events = [
-                e.kind for e in events
-                if e.id > final.event_id and e.recommendation_id == rec_id
-                and (e.kind in (EventKind.ESCALATED, EventKind.REMINDED)
-                     or (e.kind == EventKind.DELIVERED
-                         and (e.data or {}).get("purpose") in NUDGE_PURPOSES))
-            ]  # fmt: skip
+                e.kind
+                for e in events
+                if e.id > final.event_id
+                and e.recommendation_id == rec_id
+                and (
+                    e.kind in (EventKind.ESCALATED, EventKind.REMINDED)
+                    or (
+                        e.kind == EventKind.DELIVERED
+                        and (e.data or {}).get("purpose") in NUDGE_PURPOSES
+                    )
+                )
+            ]
             assert late_events == [], f"{rec_id} ({final.status}) escalated after: {late_events}"
             late_sends = [
-                outbox[s.outbox_id].dedupe_key for s in self.chat.sends[final.sends :]
-                if s.outbox_id is not None and outbox[s.outbox_id].recommendation_id == rec_id
+                outbox[s.outbox_id].dedupe_key
+                for s in self.chat.sends[final.sends :]
+                if s.outbox_id is not None
+                and outbox[s.outbox_id].recommendation_id == rec_id
                 and outbox[s.outbox_id].payload.get("purpose") in NUDGE_PURPOSES
-            ]  # fmt: skip
+            ]
             assert late_sends == [], f"{rec_id} ({final.status}) got nudges sent: {late_sends}"

@@ -16,12 +16,12 @@ from core.clock import AdjustableClock
 from core.config import DEMO_CONFIG_PATH, Config, parse_config
 from storage.db import Database
 from tests.conftest import make_rec
-from workflows.delivery import OutboxWorker
-from workflows.ingestion import validate_batch
-from workflows.readiness import Readiness, check_readiness
+from workflows.delivery.worker import OutboxWorker
+from workflows.intake.validation import validate_batch
+from workflows.ownership.signoffs import approve_matrix, config_hash
+from workflows.readiness.gates import Readiness, check_readiness
 from workflows.review.cadence import post_due_reviews
 from workflows.service import build_services
-from workflows.signoffs import approve_matrix, config_hash
 
 
 def demo_config(change: Callable[[dict[str, Any]], None] | None = None) -> Config:
@@ -31,13 +31,25 @@ def demo_config(change: Callable[[dict[str, Any]], None] | None = None) -> Confi
     return parse_config(yaml.safe_dump(data))
 
 
-def feed(database: Database, config: Config, clock: AdjustableClock, *,
-         lag: timedelta = timedelta(minutes=4), **fields: object) -> None:  # fmt: skip
+def feed(
+    database: Database,
+    config: Config,
+    clock: AdjustableClock,
+    *,
+    lag: timedelta = timedelta(minutes=4),
+    **fields: object,
+) -> None:
     services = build_services(database=database, config=config, clock=clock)
     now = clock.now()
-    raw = [make_rec(type=name, event_time=(now - lag).isoformat(),
-                    recorded_time=(now - lag + timedelta(minutes=1)).isoformat(), **fields)
-           for name in config.recommendation_types]  # fmt: skip
+    raw = [
+        make_rec(
+            type=name,
+            event_time=(now - lag).isoformat(),
+            recorded_time=(now - lag + timedelta(minutes=1)).isoformat(),
+            **fields,
+        )
+        for name in config.recommendation_types
+    ]
     services.ingestor.ingest(items=validate_batch(config=config, raw_items=raw))
 
 
@@ -51,12 +63,24 @@ def post_reviews(database: Database, config: Config, clock: AdjustableClock) -> 
 
 def sign_off(database: Database, config: Config, clock: AdjustableClock) -> None:
     for lead in config.readiness.matrix_signoff_leads:
-        approve_matrix(database=database, config=config, clock=clock, lead_id=lead,
-                       seen_hash=config_hash(config)[:8], channel="memory")  # fmt: skip
+        approve_matrix(
+            database=database,
+            config=config,
+            clock=clock,
+            lead_id=lead,
+            seen_hash=config_hash(config)[:8],
+            channel="memory",
+        )
 
 
-def ready_world(database: Database, config: Config, clock: AdjustableClock, *,
-                reviews: bool = True, signed: bool = True) -> None:  # fmt: skip
+def ready_world(
+    database: Database,
+    config: Config,
+    clock: AdjustableClock,
+    *,
+    reviews: bool = True,
+    signed: bool = True,
+) -> None:
     feed(database, config, clock)
     if reviews:
         post_reviews(database, config, clock)

@@ -6,9 +6,9 @@ import pytest
 
 from core.domain import IngestStatus
 from tests.conftest import make_rec
-from workflows.ingestion import BatchRejected, validate_batch
-from workflows.queries import recommendation_detail
+from workflows.intake.validation import BatchRejected, validate_batch
 from workflows.service import Services
+from workflows.views.queries import recommendation_detail
 
 
 def test_baseline_is_stored_shown_and_idempotent(services: Services) -> None:

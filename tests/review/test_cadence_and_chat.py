@@ -20,13 +20,13 @@ from storage.db import Database
 from storage.models import OutboxItem, Recommendation
 from tests.conftest import make_rec
 from tests.review.history import write_history
-from workflows.commands import answer_command, parse_command
-from workflows.delivery import OutboxWorker
-from workflows.ingestion import validate_batch
+from workflows.chat.commands import answer_command, parse_command
+from workflows.delivery.worker import OutboxWorker
+from workflows.intake.validation import validate_batch
+from workflows.ownership.signoffs import config_hash, signoff_statuses
 from workflows.review.cadence import post_due_reviews
 from workflows.service import Services
-from workflows.signoffs import config_hash, signoff_statuses
-from workflows.views import recommendation_message
+from workflows.views.message import recommendation_message
 
 SLACK_SECTION_MAX, SLACK_BLOCKS_MAX, TEAMS_CARD_MAX = 3000, 50, 28_000
 

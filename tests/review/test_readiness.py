@@ -25,7 +25,7 @@ from tests.review.readiness_world import (
     ready_world,
     sign_off,
 )
-from workflows.signoffs import config_hash
+from workflows.ownership.signoffs import config_hash
 
 runner = CliRunner()
 SOFT = 5

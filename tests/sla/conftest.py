@@ -15,10 +15,10 @@ from core.chat import InMemoryChat
 from core.clock import AdjustableClock
 from core.messages import Message
 from storage.models import Event, OutboxItem, Recommendation
-from workflows.delivery import OutboxWorker
-from workflows.ingestion import IngestResult, validate_batch
+from workflows.delivery.worker import OutboxWorker
+from workflows.intake.validation import IngestResult, validate_batch
 from workflows.service import Services
-from workflows.sla import SweepReport, sweep
+from workflows.sla.sweep import SweepReport, sweep
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -44,8 +44,12 @@ class World:
     def at(self, moment: datetime, *, deliver: bool = True) -> SweepReport:
         """Move the clock to `moment`, sweep as of then, deliver what it queued."""
         self.clock.set(moment)
-        report = sweep(database=self.services.database, config=self.services.config,
-                       calendars=self.services.calendars, now=moment)  # fmt: skip
+        report = sweep(
+            database=self.services.database,
+            config=self.services.config,
+            calendars=self.services.calendars,
+            now=moment,
+        )
         if deliver:
             self.outbox.drain()
         return report

@@ -12,7 +12,7 @@ from core.domain import Action
 from core.messages import ButtonAction, Message
 from tests.conftest import make_rec
 from tests.sla.conftest import World, berlin
-from workflows.decisions import DecisionRequest
+from workflows.decisions.service import DecisionRequest
 
 
 def test_reminders_at_50_and_90_percent_then_two_escalation_levels(world: World) -> None:
@@ -26,11 +26,18 @@ def test_reminders_at_50_and_90_percent_then_two_escalation_levels(world: World)
     assert reminder.header.startswith("Reminder: Stockout risk")
     assert reminder.context[0] == "Due in 4 business hours"
     assert [b.label for b in reminder.buttons] == [
-        "Accept", "Override", "Reassign", "Snooze 1h", "Snooze 4h", "Next business day",
-    ]  # fmt: skip
+        "Accept",
+        "Override",
+        "Reassign",
+        "Snooze 1h",
+        "Snooze 4h",
+        "Next business day",
+    ]
     assert [b.value for b in reminder.buttons if b.action == ButtonAction.SNOOZE] == [
-        "1h", "4h", "nbd",
-    ]  # fmt: skip
+        "1h",
+        "4h",
+        "nbd",
+    ]
 
     assert world.at(berlin(2026, 11, 30, 16, 11)).steps == []
     world.at(berlin(2026, 11, 30, 16, 12))  # 90%
@@ -107,8 +114,9 @@ def test_owner_decides_and_nothing_more_fires(world: World) -> None:
     [rec] = world.ingest(make_rec())
     world.at(berlin(2026, 11, 30, 13, 0))
     world.at(berlin(2026, 11, 30, 16, 12), deliver=False)  # queued, not yet delivered
-    world.services.decisions.record_accept(recommendation_id=rec.id, actor_id="ana",
-                                           channel="local")  # fmt: skip
+    world.services.decisions.record_accept(
+        recommendation_id=rec.id, actor_id="ana", channel="local"
+    )
     world.outbox.drain()
     assert len(world.received("ana")) == 2  # the queued reminder was dropped
     for moment in (berlin(2026, 11, 30, 17), berlin(2026, 12, 1, 12), berlin(2026, 12, 20, 9)):

@@ -11,7 +11,7 @@ from core.domain import OutboxState
 from storage.models import OutboxItem
 from tests.conftest import make_rec
 from tests.sla.conftest import World, berlin
-from workflows.delivery import MAX_ATTEMPTS
+from workflows.delivery.failures import MAX_ATTEMPTS
 
 
 def test_reminder_retries_then_gives_up_and_reaches_the_backup(world: World) -> None:
@@ -24,9 +24,10 @@ def test_reminder_retries_then_gives_up_and_reaches_the_backup(world: World) -> 
         world.clock.advance(timedelta(minutes=30))  # past any backoff
     with world.services.database.transaction() as session:
         row = session.scalars(
-            select(OutboxItem).where(OutboxItem.dedupe_key.like("sla:%"),
-                                     OutboxItem.dedupe_key.not_like("%:fallback:%"))
-        ).one()  # fmt: skip
+            select(OutboxItem).where(
+                OutboxItem.dedupe_key.like("sla:%"), OutboxItem.dedupe_key.not_like("%:fallback:%")
+            )
+        ).one()
     assert row.state == OutboxState.FAILED and row.attempts == MAX_ATTEMPTS
     assert "delivery_failed" in [e.kind for e in world.events(rec.id)]
     world.outbox.drain()

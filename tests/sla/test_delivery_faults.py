@@ -21,14 +21,16 @@ from storage.db import Database
 from storage.models import OutboxItem
 from tests.conftest import make_rec
 from tests.sla.conftest import World
-from workflows.delivery import MAX_ATTEMPTS, OutboxWorker
+from workflows.delivery.failures import MAX_ATTEMPTS
+from workflows.delivery.worker import OutboxWorker
 
 
 def test_a_database_failure_after_the_send_is_counted_audited_and_bounded(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, second, third = world.ingest(*[make_rec(sku=f"SKU-{n}") for n in range(3)],
-                                        deliver=False)  # fmt: skip
+    first, second, third = world.ingest(
+        *[make_rec(sku=f"SKU-{n}") for n in range(3)], deliver=False
+    )
     original = world.outbox._ref_row
 
     def failing_for_the_first(item: OutboxItem, ref: MessageRef, purpose: str) -> Any:
@@ -47,9 +49,10 @@ def test_a_database_failure_after_the_send_is_counted_audited_and_bounded(
         world.outbox.run_once()
     with world.services.database.transaction() as session:
         row = session.scalars(
-            select(OutboxItem).where(OutboxItem.recommendation_id == first.id,
-                                     OutboxItem.person_id == "ana")
-        ).one()  # fmt: skip
+            select(OutboxItem).where(
+                OutboxItem.recommendation_id == first.id, OutboxItem.person_id == "ana"
+            )
+        ).one()
     assert row.state == OutboxState.FAILED and row.attempts == MAX_ATTEMPTS
     kinds = [e.kind for e in world.events(first.id)]
     assert kinds.count("delivery_error") == MAX_ATTEMPTS and "delivery_failed" in kinds
@@ -107,8 +110,10 @@ def test_two_replicas_together_stay_within_the_daily_cap(world: World, db_url: s
     results = world.ingest(*[make_rec(sku=f"SKU-{n}") for n in range(cap + 9)], deliver=False)
     chat = SlowChat()
     databases = [Database(db_url) for _ in range(2)]
-    workers = [OutboxWorker(database=d, config=world.services.config, chat=chat,
-                            clock=world.clock) for d in databases]  # fmt: skip
+    workers = [
+        OutboxWorker(database=d, config=world.services.config, chat=chat, clock=world.clock)
+        for d in databases
+    ]
 
     def deliver(worker: OutboxWorker) -> None:
         while sum(vars(worker.run_once(limit=2)).values()):

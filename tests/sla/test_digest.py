@@ -13,7 +13,7 @@ from core.messages import ButtonAction
 from storage.models import OutboxItem
 from tests.conftest import make_rec
 from tests.sla.conftest import World, berlin
-from workflows.digest import PAGE_ITEMS
+from workflows.digest.compose import PAGE_ITEMS
 
 
 def digest_rows(world: World) -> int:
@@ -35,15 +35,18 @@ def test_low_confidence_items_arrive_in_one_digest_next_morning(world: World) ->
     assert len(digest.items) == 2
     for item in digest.items:
         assert [b.action for b in item.buttons] == [
-            ButtonAction.ACCEPT, ButtonAction.OVERRIDE, ButtonAction.REASSIGN,
-        ]  # fmt: skip
+            ButtonAction.ACCEPT,
+            ButtonAction.OVERRIDE,
+            ButtonAction.REASSIGN,
+        ]
         assert "Low confidence: listed in the digest" in item.context
     # The same sweep again, or a replica's, adds nothing: one digest per (owner, day).
     assert world.at(berlin(2026, 12, 1, 8, 0)).steps == []
     assert digest_rows(world) == 1 and len(world.received("ana")) == 1
     # An item from the digest is decided like any other; the digest changes in place.
-    world.services.decisions.record_accept(recommendation_id=second.id, actor_id="ana",
-                                           channel="local")  # fmt: skip
+    world.services.decisions.record_accept(
+        recommendation_id=second.id, actor_id="ana", channel="local"
+    )
     world.outbox.drain()
     [digest] = world.received("ana")
     decided = next(i for i in digest.items if i.recommendation_id == second.id)

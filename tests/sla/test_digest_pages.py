@@ -25,8 +25,15 @@ VALIDATOR = card_validator()
 
 
 def digest_parts(world: World, count: int) -> tuple[list[int], list[Message]]:
-    raws = [make_rec(confidence=0.3, sku=f"SKU-{n}", title=f"Item {n} " + "x" * 60,
-                     supplier=f"Supplier {n % 7}") for n in range(count)]  # fmt: skip
+    raws = [
+        make_rec(
+            confidence=0.3,
+            sku=f"SKU-{n}",
+            title=f"Item {n} " + "x" * 60,
+            supplier=f"Supplier {n % 7}",
+        )
+        for n in range(count)
+    ]
     results = world.ingest(*raws)
     world.at(berlin(2026, 12, 1, 8, 0))
     parts = world.received("ana")
@@ -36,9 +43,13 @@ def digest_parts(world: World, count: int) -> tuple[list[int], list[Message]]:
 
 def slack_accepts(blocks: list[dict]) -> list[int]:
     accept = BUTTON_ACTIONS[ButtonAction.ACCEPT]
-    return [ButtonValue.model_validate_json(e["value"]).recommendation_id
-            for b in blocks if b["type"] == "actions" for e in b["elements"]
-            if e.get("action_id") == accept]  # fmt: skip
+    return [
+        ButtonValue.model_validate_json(e["value"]).recommendation_id
+        for b in blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("action_id") == accept
+    ]
 
 
 def teams_accepts(card_json: dict) -> list[int]:
@@ -72,8 +83,14 @@ def test_every_digest_item_is_reachable_within_each_platforms_limits(
         assert size <= TEAMS_CARD_MAX_BYTES, size
         teams += teams_accepts(card_json)
         view = card(part, dom_id="digest")
-        web += [b.recommendation_id for item in view.items for b in item.buttons
-                if b.action == ButtonAction.ACCEPT]  # fmt: skip
+        web += [
+            b.recommendation_id
+            for item in view.items
+            for b in item.buttons
+            if b.action == ButtonAction.ACCEPT
+        ]
     assert sorted(slack) == sorted(teams) == sorted(web) == sorted(ids)
-    print(f"{count} items: {len(parts)} parts, at most {largest_blocks} Slack blocks, "
-          f"at most {largest_card} bytes of card")  # fmt: skip
+    print(
+        f"{count} items: {len(parts)} parts, at most {largest_blocks} Slack blocks, "
+        f"at most {largest_card} bytes of card"
+    )

@@ -8,12 +8,12 @@ from sqlalchemy import text
 from bench.sla import load as load_open_recommendations
 from core.config import Config
 from storage.db import Database
+from storage.driver_writes import sqlite_time
 from tests.conftest import MONDAY_9
 from tests.sla.conftest import berlin
 from workflows.service import Services
-from workflows.sla import due_query
-from workflows.sla_schedule import SlaSchedule, SlaState
-from workflows.sla_writes import sqlite_time
+from workflows.sla.schedule import SlaSchedule, SlaState
+from workflows.sla.sweep import due_query
 
 
 def test_the_due_query_uses_the_partial_index(database: Database) -> None:
@@ -31,16 +31,25 @@ def test_the_due_query_uses_the_partial_index(database: Database) -> None:
             # As executed: time and limit bound; the status must stay a literal, or SQLite
             # cannot prove the partial index's `status = 'open'` and scans instead.
             sql = str(query.compile(database.engine))
-            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}",
-                                              (sqlite_time(MONDAY_9), 1000, 0))  # fmt: skip
+            rows = connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {sql}", (sqlite_time(MONDAY_9), 1000, 0)
+            )
             plan = "\n".join(str(row[-1]) for row in rows)
     assert "ix_recommendations_due" in plan, plan
 
 
 def state(owner: str, **changes: object) -> SlaState:
-    base = {"id": 1, "type": "stockout_risk", "tier": "direct", "owner_id": owner,
-            "received_at": berlin(2026, 11, 30, 9), "due_at": berlin(2026, 11, 30, 17),
-            "reminders_sent": 0, "escalation_level": 0, "snoozed_until": None}  # fmt: skip
+    base = {
+        "id": 1,
+        "type": "stockout_risk",
+        "tier": "direct",
+        "owner_id": owner,
+        "received_at": berlin(2026, 11, 30, 9),
+        "due_at": berlin(2026, 11, 30, 17),
+        "reminders_sent": 0,
+        "escalation_level": 0,
+        "snoozed_until": None,
+    }
     return SlaState(**{**base, **changes})
 
 

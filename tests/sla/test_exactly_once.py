@@ -13,7 +13,7 @@ from storage.db import Database
 from storage.models import OutboxItem, Recommendation
 from tests.conftest import make_rec
 from tests.sla.conftest import World, berlin
-from workflows.sla import sweep
+from workflows.sla.sweep import sweep
 
 
 def reminder_rows(world: World) -> int:
@@ -43,9 +43,10 @@ def test_lost_progress_cannot_resend_a_step(world: World) -> None:
     world.at(berlin(2026, 11, 30, 13, 0))
     with world.services.database.transaction() as session:
         session.execute(
-            update(Recommendation).where(Recommendation.id == rec.id)
+            update(Recommendation)
+            .where(Recommendation.id == rec.id)
             .values(reminders_sent=0, next_action_at=berlin(2026, 11, 30, 13, 0))
-        )  # fmt: skip
+        )
     report = world.at(berlin(2026, 11, 30, 13, 0))
     assert len(report.steps) == 1  # the sweep believed it was due ...
     assert reminder_rows(world) == 1  # ... the database did not take it twice
@@ -60,8 +61,13 @@ def test_racing_sweeps_claim_each_step_once(world: World, db_url: str) -> None:
     def one_sweep(_: int) -> int:
         database = Database(db_url)  # its own engine, like another replica
         try:
-            report = sweep(database=database, config=services.config,
-                           calendars=services.calendars, now=moment, batch=25)  # fmt: skip
+            report = sweep(
+                database=database,
+                config=services.config,
+                calendars=services.calendars,
+                now=moment,
+                batch=25,
+            )
             return len(report.steps)
         finally:
             database.dispose()

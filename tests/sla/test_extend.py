@@ -11,8 +11,9 @@ from workflows.errors import InvalidInput, NotPermitted
 
 
 def extend(world: World, rec_id: int, due: str, actor: str = "ben", reason: str = "Supplier call"):
-    return world.services.extend_sla(recommendation_id=rec_id, actor_id=actor, new_due=due,
-                                     reason=reason, channel="local")  # fmt: skip
+    return world.services.extend_sla(
+        recommendation_id=rec_id, actor_id=actor, new_due=due, reason=reason, channel="local"
+    )
 
 
 def test_manager_extends_after_escalation(world: World) -> None:
@@ -21,8 +22,9 @@ def test_manager_extends_after_escalation(world: World) -> None:
     [escalation] = world.received("ben")
     form = escalation.form_for(ButtonAction.EXTEND)
     assert form and [(i.name, i.kind) for i in form.inputs] == [
-        ("due_at", InputKind.DATETIME), ("reason", InputKind.TEXT),
-    ]  # fmt: skip
+        ("due_at", InputKind.DATETIME),
+        ("reason", InputKind.TEXT),
+    ]
     world.clock.set(berlin(2026, 11, 30, 17, 30))
     extended = extend(world, rec.id, "2026-12-02T12:00")  # Ben's local time
     assert extended.due_at == berlin(2026, 12, 2, 12, 0)

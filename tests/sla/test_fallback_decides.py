@@ -17,7 +17,7 @@ from core.messages import ButtonAction
 from storage.db import Database
 from tests.conftest import ROOT, make_rec
 from tests.sla.conftest import World
-from workflows.delivery import OutboxWorker
+from workflows.delivery.worker import OutboxWorker
 from workflows.errors import NotPermitted
 from workflows.service import build_services
 
@@ -37,21 +37,23 @@ def test_the_delivery_fallback_recipient_may_decide(
 ) -> None:
     services = build_services(database=database, config=finn_reviews, clock=clock)
     chat = InMemoryChat(unreachable=["ana", "dora"])  # the owner and her backup
-    world = World(services=services, chat=chat, clock=clock,
-                  outbox=OutboxWorker(database=database, config=finn_reviews, chat=chat,
-                                      clock=clock))  # fmt: skip
+    world = World(
+        services=services,
+        chat=chat,
+        clock=clock,
+        outbox=OutboxWorker(database=database, config=finn_reviews, chat=chat, clock=clock),
+    )
     [rec, other] = world.ingest(make_rec(), make_rec(type="supplier_delay", site=None))
     [to_finn] = world.received("finn")
     assert to_finn.recommendation_id == rec.id
     assert any(line.startswith("Could not reach") for line in to_finn.context)
     assert ButtonAction.ACCEPT in {b.action for b in to_finn.buttons}
     with pytest.raises(NotPermitted):
-        services.decisions.record_accept(recommendation_id=rec.id, actor_id="eve",
-                                         channel="api")  # fmt: skip
+        services.decisions.record_accept(recommendation_id=rec.id, actor_id="eve", channel="api")
     with pytest.raises(NotPermitted):  # Carl's, delivered to Carl: nothing fell back to Finn
-        services.decisions.record_accept(recommendation_id=other.id, actor_id="finn",
-                                         channel="api")  # fmt: skip
-    decided = services.decisions.record_accept(recommendation_id=rec.id, actor_id="finn",
-                                               channel="api")  # fmt: skip
+        services.decisions.record_accept(recommendation_id=other.id, actor_id="finn", channel="api")
+    decided = services.decisions.record_accept(
+        recommendation_id=rec.id, actor_id="finn", channel="api"
+    )
     assert decided.role == Role.REVIEWER
     assert world.rec(rec.id).decisions[0].on_behalf_of == "ana"

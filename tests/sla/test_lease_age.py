@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-import workflows.delivery_batch as delivery_batch
+import workflows.delivery.batch as delivery_batch
 from bot.runtime import build_runtime
 from core.clock import AdjustableClock
 from core.config import Config
 from tests.fakes.slack_api import FakeSlackApi
 from tests.sla.test_slow_send import COUNT, REMINDERS_AT, reminders, seed_due_reminders
 from tests.slack.conftest import USERS_BY_EMAIL, slack_settings
-from workflows.delivery import OutboxWorker
+from workflows.delivery.worker import OutboxWorker
 
 LEASE = timedelta(seconds=0.4)  # the lanes renew what is older than a quarter: 0.1 s
 DRAW_SECONDS = 0.02  # per message: a chunk of COUNT takes 0.6 s to draw
@@ -44,12 +44,18 @@ def test_a_row_drawn_for_longer_than_a_quarter_lease_is_renewed_before_its_send(
     monkeypatch.setattr(delivery_batch, "renew_many", renewing)
     with FakeSlackApi(users_by_email=USERS_BY_EMAIL) as slack:
         clock = AdjustableClock(REMINDERS_AT)
-        runtime = build_runtime(slack_settings(db_url, slack), config=config, clock=clock,
-                                upgrade=False)  # fmt: skip
+        runtime = build_runtime(
+            slack_settings(db_url, slack), config=config, clock=clock, upgrade=False
+        )
         try:
             seed_due_reminders(db_url, config, runtime)
-            worker = OutboxWorker(database=runtime.database, config=config, chat=runtime.chat,
-                                  clock=clock, lease=LEASE)  # fmt: skip
+            worker = OutboxWorker(
+                database=runtime.database,
+                config=config,
+                chat=runtime.chat,
+                clock=clock,
+                lease=LEASE,
+            )
             prepare, send_prepared = worker.prepare, worker.send_prepared
 
             def slow_prepare(session: Any, item: Any, *args: Any, **kwargs: Any) -> Any:

@@ -31,9 +31,9 @@ from tests.conftest import MONDAY_9, ROOT, _pg_admin_url, make_rec
 from tests.fakes.slack_api import FakeSlackApi
 from tests.live import free_port
 from tests.scratch_pg import scratch_database
-from workflows.delivery import LEASE
-from workflows.delivery_batch import MAX_UNRECORDED
-from workflows.ingestion import validate_batch
+from workflows.delivery.batch import MAX_UNRECORDED
+from workflows.delivery.worker import LEASE
+from workflows.intake.validation import validate_batch
 from workflows.service import build_services
 
 pytestmark = pytest.mark.postgres_only
@@ -60,10 +60,12 @@ def seed(url: str, config: Config) -> None:
     message already delivered that morning."""
     database = Database(url)
     migrate.upgrade(database)
-    services = build_services(database=database, config=config,
-                              clock=AdjustableClock(MONDAY_9, frozen=True))  # fmt: skip
-    raw = [make_rec(title=f"MP-{n:04d}", site="PLANT-2" if n % 2 else "DC-NORTH")
-           for n in range(COUNT)]  # fmt: skip
+    services = build_services(
+        database=database, config=config, clock=AdjustableClock(MONDAY_9, frozen=True)
+    )
+    raw = [
+        make_rec(title=f"MP-{n:04d}", site="PLANT-2" if n % 2 else "DC-NORTH") for n in range(COUNT)
+    ]
     services.ingestor.ingest(items=validate_batch(config=config, raw_items=raw))
     with database.transaction() as session:
         session.execute(update(OutboxItem).values(state=OutboxState.SENT))
@@ -75,17 +77,26 @@ class Serve:
     a file: an unread pipe fills up and then blocks every logging thread of the server."""
 
     def __init__(self, *, url: str, slack: FakeSlackApi, clock_start: datetime) -> None:
-        env = {**os.environ, "SOPBOT_DATABASE_URL": url,
-               "SOPBOT_CONFIG": str(ROOT / "core" / "data" / "demo.yml"),
-               "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "test-secret",
-               "SLACK_API_URL": slack.url, "SOPBOT_LOCAL_CHAT": "0",
-               "SOPBOT_CLOCK_START": clock_start.isoformat(), "SOPBOT_TICK_SECONDS": "0.2",
-               "SOPBOT_SLA_SWEEP_SECONDS": "1"}  # fmt: skip
+        env = {
+            **os.environ,
+            "SOPBOT_DATABASE_URL": url,
+            "SOPBOT_CONFIG": str(ROOT / "core" / "data" / "demo.yml"),
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": "test-secret",
+            "SLACK_API_URL": slack.url,
+            "SOPBOT_LOCAL_CHAT": "0",
+            "SOPBOT_CLOCK_START": clock_start.isoformat(),
+            "SOPBOT_TICK_SECONDS": "0.2",
+            "SOPBOT_SLA_SWEEP_SECONDS": "1",
+        }
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop/kill)
         self.process = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "sopbot"), "serve", "--port", str(free_port())],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.log,
-        )  # fmt: skip
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+        )
 
     def log_tail(self) -> str:
         self.log.seek(0)
@@ -149,9 +160,13 @@ def reminder_rows(url: str) -> list[OutboxItem]:
     database = Database(url)
     try:
         with database.transaction() as session:
-            return list(session.scalars(
-                select(OutboxItem).where(OutboxItem.kind == OutboxKind.DELIVER,
-                                         OutboxItem.dedupe_key.like("sla:%"))))  # fmt: skip
+            return list(
+                session.scalars(
+                    select(OutboxItem).where(
+                        OutboxItem.kind == OutboxKind.DELIVER, OutboxItem.dedupe_key.like("sla:%")
+                    )
+                )
+            )
     finally:
         database.dispose()
 
@@ -199,14 +214,17 @@ def test_a_replica_killed_mid_delivery_loses_nothing(
     try:
         wait_for_deliveries(slack, target=COUNT // 4, servers=servers, url=fresh_pg)
         victim.kill()
-        claimed = [r for r in reminder_rows(fresh_pg)
-                   if r.state == OutboxState.PENDING and r.attempts > 0]  # fmt: skip
+        claimed = [
+            r for r in reminder_rows(fresh_pg) if r.state == OutboxState.PENDING and r.attempts > 0
+        ]
         other.stop()  # a clean stop: it finishes the batch it holds
         # The cluster comes back a minute later (past the dead process's claim leases):
         # both clocks start there, so no process sees another's live lease as expired.
         later = SWEEP_AT + timedelta(seconds=time.monotonic() - started) + LEASE
-        servers = [Serve(url=fresh_pg, slack=slack, clock_start=later + timedelta(seconds=1))
-                   for _ in range(2)]  # fmt: skip
+        servers = [
+            Serve(url=fresh_pg, slack=slack, clock_start=later + timedelta(seconds=1))
+            for _ in range(2)
+        ]
         wait_for_deliveries(slack, target=COUNT, servers=servers, url=fresh_pg)
         time.sleep(1.0)
     finally:

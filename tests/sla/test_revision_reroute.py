@@ -14,8 +14,8 @@ from core.domain import IngestStatus
 from core.messages import ButtonAction
 from tests.conftest import make_rec
 from tests.sla.conftest import World, berlin
-from workflows.file_import import import_recommendations
-from workflows.queries import recommendation_detail
+from workflows.intake.file_import import import_recommendations
+from workflows.views.queries import recommendation_detail
 
 HANDED_OVER = "Handed over to Dora Novak after revision 2"
 
@@ -115,8 +115,9 @@ def test_a_manual_reassignment_survives_a_revision_that_routes_the_same(world: W
     assert moved.owner == "dora"
     owners = _detail(world, first.id).owners
     assert [(o.owner, o.assigned_by, o.reason) for o in owners[1:]] == [
-        ("eve", "ana", "Eve covers"), ("dora", None, "re-routed by revision 3"),
-    ]  # fmt: skip
+        ("eve", "ana", "Eve covers"),
+        ("dora", None, "re-routed by revision 3"),
+    ]
 
 
 def test_a_decided_or_withdrawn_recommendation_is_not_reopened(world: World) -> None:
@@ -124,8 +125,10 @@ def test_a_decided_or_withdrawn_recommendation_is_not_reopened(world: World) -> 
     [a, b] = world.ingest(decided, withdrawn)
     world.services.decisions.record_accept(recommendation_id=a.id, actor_id="ana", channel="api")
     world.ingest({**withdrawn, "revision": 2, "withdrawn": True})
-    results = world.ingest({**decided, "revision": 2, "site": "DC-SOUTH"},
-                           {**withdrawn, "revision": 3, "site": "DC-SOUTH"})  # fmt: skip
+    results = world.ingest(
+        {**decided, "revision": 2, "site": "DC-SOUTH"},
+        {**withdrawn, "revision": 3, "site": "DC-SOUTH"},
+    )
     assert [(r.status, r.owner) for r in results] == [(IngestStatus.DUPLICATE, "ana")] * 2
     for rec_id in (a.id, b.id):
         assert [o.owner for o in _detail(world, rec_id).owners] == ["ana"]
@@ -133,8 +136,7 @@ def test_a_decided_or_withdrawn_recommendation_is_not_reopened(world: World) -> 
 
 
 def _write_csv(path: Path, rows: list[dict[str, object]]) -> None:
-    columns = ["external_id", "source", "type", "title", "action", "site", "confidence",
-               "revision"]  # fmt: skip
+    columns = ["external_id", "source", "type", "title", "action", "site", "confidence", "revision"]
     with path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
@@ -143,19 +145,34 @@ def _write_csv(path: Path, rows: list[dict[str, object]]) -> None:
 
 
 def test_a_revision_from_a_csv_file_is_routed_again(world: World, tmp_path: Path) -> None:
-    row: dict[str, object] = {"external_id": "csv-1", "source": "erp", "type": "stockout_risk",
-                              "title": "SKU-1 at DC-NORTH", "action": "Move 10",
-                              "site": "DC-NORTH", "confidence": "0.8", "revision": "1"}  # fmt: skip
+    row: dict[str, object] = {
+        "external_id": "csv-1",
+        "source": "erp",
+        "type": "stockout_risk",
+        "title": "SKU-1 at DC-NORTH",
+        "action": "Move 10",
+        "site": "DC-NORTH",
+        "confidence": "0.8",
+        "revision": "1",
+    }
     services = world.services
     first, second = tmp_path / "first.csv", tmp_path / "second.csv"
     _write_csv(first, [row])
     _write_csv(second, [{**row, "site": "PLANT-2", "revision": "2"}])
-    assert import_recommendations(path=first, config=services.config,
-                                  ingestor=services.ingestor).created == 1  # fmt: skip
+    assert (
+        import_recommendations(
+            path=first, config=services.config, ingestor=services.ingestor
+        ).created
+        == 1
+    )
     world.outbox.drain()
     world.clock.set(berlin(2026, 11, 30, 12))
-    assert import_recommendations(path=second, config=services.config,
-                                  ingestor=services.ingestor).revised == 1  # fmt: skip
+    assert (
+        import_recommendations(
+            path=second, config=services.config, ingestor=services.ingestor
+        ).revised
+        == 1
+    )
     world.outbox.drain()
     [rec_id] = [m.recommendation_id for m in world.received("dora")]
     assert rec_id is not None

@@ -15,14 +15,15 @@ from core.clock import AdjustableClock
 from core.config import Config
 from storage.models import OutboxItem
 from tests.conftest import MONDAY_9, make_rec
-from workflows.ingestion import validate_batch
+from workflows.intake.validation import validate_batch
 
 
 def test_runtime_registers_the_sweep_and_advancing_the_clock_reminds(
     tmp_path: Path, config: Config
 ) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'rt.db'}", scheduler=False,
-                        local_chat=True)  # fmt: skip
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'rt.db'}", scheduler=False, local_chat=True
+    )
     runtime = build_runtime(settings, config=config, clock=AdjustableClock(MONDAY_9, frozen=True))
     try:
         assert SLA_JOB in [name for name, _seconds, _job in runtime.jobs]
@@ -40,8 +41,11 @@ def test_cli_sweep_dry_run_then_for_real(tmp_path: Path, config: Config, monkeyp
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("SOPBOT_DATABASE_URL", url)
     monkeypatch.setenv("SOPBOT_CONFIG", "core/data/demo.yml")
-    runtime = build_runtime(Settings(database_url=url, scheduler=False), config=config,
-                            clock=AdjustableClock(MONDAY_9, frozen=True))  # fmt: skip
+    runtime = build_runtime(
+        Settings(database_url=url, scheduler=False),
+        config=config,
+        clock=AdjustableClock(MONDAY_9, frozen=True),
+    )
     runtime.services.ingestor.ingest(items=validate_batch(config=config, raw_items=[make_rec()]))
     runtime.stop()
     runner = CliRunner()

@@ -15,7 +15,7 @@ from core.config import Person
 from core.messages import Message
 from tests.conftest import make_rec
 from tests.sla.conftest import World
-from workflows.delivery import OutboxWorker
+from workflows.delivery.worker import OutboxWorker
 
 
 class CountingChat(InMemoryChat):
@@ -43,12 +43,19 @@ class CountingChat(InMemoryChat):
 def test_sends_under_way_stay_within_what_the_deployment_allows(
     world: World, in_flight: int, most: int
 ) -> None:
-    recs = [make_rec(sku=f"SKU-{n}", title=f"SKU-{n} bearing",
-                     site="PLANT-2" if n % 2 else "DC-NORTH") for n in range(12)]  # fmt: skip
+    recs = [
+        make_rec(sku=f"SKU-{n}", title=f"SKU-{n} bearing", site="PLANT-2" if n % 2 else "DC-NORTH")
+        for n in range(12)
+    ]
     world.ingest(*recs, deliver=False)
     chat = CountingChat()
-    worker = OutboxWorker(database=world.services.database, config=world.services.config,
-                          chat=chat, clock=world.clock, sends_in_flight=in_flight)  # fmt: skip
+    worker = OutboxWorker(
+        database=world.services.database,
+        config=world.services.config,
+        chat=chat,
+        clock=world.clock,
+        sends_in_flight=in_flight,
+    )
     worker.drain()
     owners = {sent.to for sent in chat.sent}
     assert len(owners) == 2 and len(chat.sent) == 12  # two recipients, every message once
@@ -63,12 +70,15 @@ def test_sends_the_platform_finds_again_are_not_held_to_one(world: World) -> Non
     worker dies, so the one-in-flight bound does not hold it back; each recipient's
     messages still go one at a time, in claim order, and a crash bound still holds for
     what cannot be found (channel copies: tests/sla/test_clock.py)."""
-    recs = [make_rec(sku=f"SKU-{n}", title=f"SKU-{n} bearing",
-                     site="PLANT-2" if n % 2 else "DC-NORTH") for n in range(12)]  # fmt: skip
+    recs = [
+        make_rec(sku=f"SKU-{n}", title=f"SKU-{n} bearing", site="PLANT-2" if n % 2 else "DC-NORTH")
+        for n in range(12)
+    ]
     world.ingest(*recs, deliver=False)
     chat = CountingChat(finds=True)
-    worker = OutboxWorker(database=world.services.database, config=world.services.config,
-                          chat=chat, clock=world.clock)  # fmt: skip
+    worker = OutboxWorker(
+        database=world.services.database, config=world.services.config, chat=chat, clock=world.clock
+    )
     worker.drain()
     assert len(chat.sent) == 12 and chat.most == 2  # both recipients at once
     for person in {sent.to for sent in chat.sent}:

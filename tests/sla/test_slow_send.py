@@ -22,10 +22,10 @@ from storage.models import OutboxItem
 from tests.conftest import MONDAY_9, make_rec
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.conftest import USERS_BY_EMAIL, slack_settings
-from workflows.delivery import OutboxWorker
-from workflows.ingestion import validate_batch
+from workflows.delivery.worker import OutboxWorker
+from workflows.intake.validation import validate_batch
 from workflows.service import build_services
-from workflows.sla import sweep
+from workflows.sla.sweep import sweep
 
 COUNT = 30
 SEND_SECONDS = 0.25  # per chat.postMessage: the batch of 30 takes about two leases
@@ -40,14 +40,14 @@ def slow_slack() -> Iterator[FakeSlackApi]:
 
 
 def seed_due_reminders(db_url: str, config: Config, runtime: Runtime) -> None:
-    services = build_services(database=runtime.database, config=config,
-                              clock=AdjustableClock(MONDAY_9, frozen=True))  # fmt: skip
+    services = build_services(
+        database=runtime.database, config=config, clock=AdjustableClock(MONDAY_9, frozen=True)
+    )
     raw = [make_rec(title=f"SLOW-{n:02d}", sku=f"SKU-{n}") for n in range(COUNT)]
     services.ingestor.ingest(items=validate_batch(config=config, raw_items=raw))
     with runtime.database.transaction() as session:  # the first messages went out at 09:00
         session.execute(update(OutboxItem).values(state=OutboxState.SENT))
-    sweep(database=runtime.database, config=config, calendars=services.calendars,
-          now=REMINDERS_AT)  # fmt: skip
+    sweep(database=runtime.database, config=config, calendars=services.calendars, now=REMINDERS_AT)
 
 
 def reminders(fake: FakeSlackApi) -> Counter[str]:
@@ -61,9 +61,10 @@ def reminders(fake: FakeSlackApi) -> Counter[str]:
 def pending_reminders(runtime: Runtime) -> int:
     with runtime.database.transaction() as session:
         rows = session.scalars(
-            select(OutboxItem.state).where(OutboxItem.kind == OutboxKind.DELIVER,
-                                           OutboxItem.dedupe_key.like("sla:%"))
-        ).all()  # fmt: skip
+            select(OutboxItem.state).where(
+                OutboxItem.kind == OutboxKind.DELIVER, OutboxItem.dedupe_key.like("sla:%")
+            )
+        ).all()
     assert len(rows) == COUNT
     return sum(1 for state in rows if state == OutboxState.PENDING)
 
@@ -72,13 +73,17 @@ def test_a_slow_send_past_the_lease_is_not_sent_twice(
     db_url: str, config: Config, slow_slack: FakeSlackApi
 ) -> None:
     clock = AdjustableClock(REMINDERS_AT)  # runs in real time: leases really run out
-    replicas = [build_runtime(slack_settings(db_url, slow_slack), config=config, clock=clock,
-                              upgrade=False) for _ in range(2)]  # fmt: skip
+    replicas = [
+        build_runtime(slack_settings(db_url, slow_slack), config=config, clock=clock, upgrade=False)
+        for _ in range(2)
+    ]
     try:
         seed_due_reminders(db_url, config, replicas[0])
         slow_slack.slow_down("chat.postMessage", SEND_SECONDS)
-        workers = [OutboxWorker(database=r.database, config=config, chat=r.chat, clock=clock,
-                                lease=LEASE) for r in replicas]  # fmt: skip
+        workers = [
+            OutboxWorker(database=r.database, config=config, chat=r.chat, clock=clock, lease=LEASE)
+            for r in replicas
+        ]
         done = threading.Event()
         errors: list[BaseException] = []
 
@@ -92,8 +97,10 @@ def test_a_slow_send_past_the_lease_is_not_sent_twice(
                 errors.append(exc)
 
         # The first takes the whole batch; the second starts polling while it sends.
-        threads = [threading.Thread(target=work, args=(worker, delay))
-                   for worker, delay in zip(workers, (0.0, 0.3), strict=True)]  # fmt: skip
+        threads = [
+            threading.Thread(target=work, args=(worker, delay))
+            for worker, delay in zip(workers, (0.0, 0.3), strict=True)
+        ]
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + 120  # a bound for a loaded machine, not a measurement

@@ -10,8 +10,9 @@ from workflows.errors import InvalidInput, NotPermitted
 
 
 def snooze(world: World, rec_id: int, choice: str, actor: str = "ana"):
-    return world.services.snooze(recommendation_id=rec_id, actor_id=actor, choice=choice,
-                                 channel="local")  # fmt: skip
+    return world.services.snooze(
+        recommendation_id=rec_id, actor_id=actor, choice=choice, channel="local"
+    )
 
 
 def test_snooze_1h_reminds_again_and_keeps_the_due_time(world: World) -> None:

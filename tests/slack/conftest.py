@@ -23,7 +23,7 @@ from tests.conftest import make_rec
 from tests.fakes.slack_api import FakeSlackApi
 from tests.live import serving
 from tests.slack.slack_http import SIGNING_SECRET, SlackSender
-from workflows.ingestion import validate_batch
+from workflows.intake.validation import validate_batch
 
 USERS_BY_EMAIL = {"ana@nordwind.example": "U0ANA"}
 _answers = itertools.count(1)

@@ -60,9 +60,13 @@ class SlackSender:
         return self.post(body, "application/x-www-form-urlencoded", **kwargs)
 
     def command(
-        self, user_id: str, text: str, *,
-        response_url: str = "https://hooks.slack.com/commands/T0FAKE/1/xyz", **kwargs: Any,
-    ) -> httpx.Response:  # fmt: skip
+        self,
+        user_id: str,
+        text: str,
+        *,
+        response_url: str = "https://hooks.slack.com/commands/T0FAKE/1/xyz",
+        **kwargs: Any,
+    ) -> httpx.Response:
         fields = {
             "token": "deprecated-verification-token",
             "team_id": TEAM["id"],

@@ -36,8 +36,9 @@ from adapters.slack.payloads import ModalMetadata
 from adapters.slack.queue import queue_blocks
 from core.messages import Button, ButtonAction, ButtonStyle, Message, MessageField, Section
 from tests.slack.test_blocks import rec_message
-from workflows.inbox import QueuePage
-from workflows.views import SNOOZE_CHOICES, extend_form, override_form
+from workflows.chat.inbox import QueuePage
+from workflows.views.forms import extend_form, override_form
+from workflows.views.message import SNOOZE_CHOICES
 
 
 def slack_sdk_dicts(blocks: list[Block]) -> list[dict[str, Any]]:
@@ -49,10 +50,15 @@ def assert_same(blocks: list[Block]) -> None:
 
 
 def reminder() -> Message:
-    snoozes = [Button(action=ButtonAction.SNOOZE, label=label, recommendation_id=7,
-                      value=value) for value, label in SNOOZE_CHOICES.items()]  # fmt: skip
-    message = rec_message(header="Reminder: Stockout risk", status="Overridden by Ana",
-                          context=["Due in 2 business hours", "#7 from planner-ai"])  # fmt: skip
+    snoozes = [
+        Button(action=ButtonAction.SNOOZE, label=label, recommendation_id=7, value=value)
+        for value, label in SNOOZE_CHOICES.items()
+    ]
+    message = rec_message(
+        header="Reminder: Stockout risk",
+        status="Overridden by Ana",
+        context=["Due in 2 business hours", "#7 from planner-ai"],
+    )
     message.buttons[0].style = ButtonStyle.PRIMARY
     message.buttons += snoozes
     return message
@@ -62,21 +68,27 @@ def test_every_block_we_draw_serialises_as_slack_sdk_does() -> None:
     entries = [rec_message(recommendation_id=i) for i in range(1, 11)]
     digest = rec_message(header="Your digest (1 of 2)", items=entries)
     huge = rec_message(
-        header="H" * 400, text="T" * 5000,
+        header="H" * 400,
+        text="T" * 5000,
         fields=[MessageField(label=f"f{i}", value="v" * 2500) for i in range(40)],
         sections=[Section(title=f"s{i}", lines=["x" * 900] * 5) for i in range(80)],
-    )  # fmt: skip
+    )
     for message in (rec_message(), reminder(), digest, huge, rec_message(buttons=[], fields=[])):
         assert_same(message_blocks(message))
     items = [rec_message(recommendation_id=i) for i in range(1, 11)]
-    for page in (QueuePage(items=items, page=2, pages=3, total=25),
-                 QueuePage(items=[], page=1, pages=1, total=0)):  # fmt: skip
+    for page in (
+        QueuePage(items=items, page=2, pages=3, total=25),
+        QueuePage(items=[], page=1, pages=1, total=0),
+    ):
         assert_same(queue_blocks(page, notice="Accepted #7"))
 
 
 def test_modals_and_the_home_tab_serialise_as_slack_sdk_does(config: Any) -> None:
-    rec = type("Rec", (), {"id": 7, "type": "stockout_risk", "quantity": 240.0,
-                           "owner_id": config.people[0].id})()  # fmt: skip
+    rec = type(
+        "Rec",
+        (),
+        {"id": 7, "type": "stockout_risk", "quantity": 240.0, "owner_id": config.people[0].id},
+    )()
     metadata = ModalMetadata(recommendation_id=7, channel="D0ANA", message_ts="1.2")
     for form in (override_form(rec, config), extend_form(rec, config)):
         view = form_modal(form=form, message=rec_message(), metadata=metadata)
@@ -89,18 +101,31 @@ def test_modals_and_the_home_tab_serialise_as_slack_sdk_does(config: Any) -> Non
 def test_raw_blocks_of_every_kind_serialise_as_slack_sdk_does() -> None:
     confirm = ConfirmObject(title="Sure?", text="It cannot be undone", confirm="Yes", deny="No")
     options = [Option(value=f"v{i}", text=f"Option {i}", description="more") for i in range(3)]
-    assert_same([
-        DividerBlock(),
-        SectionBlock(text=PlainTextObject(text="plain", emoji=True),
-                     accessory=ImageElement(image_url="https://example.com/a.png", alt_text="a")),
-        ActionsBlock(elements=[
-            ButtonElement(text="Go", action_id="go", value="1", style="danger", confirm=confirm),
-            StaticSelectElement(action_id="pick", placeholder="Pick",
-                                option_groups=[OptionGroup(label="G", options=options)]),
-            StaticSelectElement(action_id="pick2", options=options, initial_option=options[1]),
-        ]),
-        ContextBlock(elements=[MarkdownTextObject(text="*small*", verbatim=True)]),
-    ])  # fmt: skip
+    assert_same(
+        [
+            DividerBlock(),
+            SectionBlock(
+                text=PlainTextObject(text="plain", emoji=True),
+                accessory=ImageElement(image_url="https://example.com/a.png", alt_text="a"),
+            ),
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text="Go", action_id="go", value="1", style="danger", confirm=confirm
+                    ),
+                    StaticSelectElement(
+                        action_id="pick",
+                        placeholder="Pick",
+                        option_groups=[OptionGroup(label="G", options=options)],
+                    ),
+                    StaticSelectElement(
+                        action_id="pick2", options=options, initial_option=options[1]
+                    ),
+                ]
+            ),
+            ContextBlock(elements=[MarkdownTextObject(text="*small*", verbatim=True)]),
+        ]
+    )
 
 
 def outcome(blocks: list[Block], serialise: Any) -> Any:
@@ -116,21 +141,35 @@ texts = st.builds(lambda n, c: c * n, lengths, st.sampled_from(["x", "é", "<&>"
 
 
 @settings(max_examples=150, deadline=None)
-@given(header=texts, button=texts, field=texts, section=texts, fields=st.integers(0, 12),
-       style=st.sampled_from([None, "primary", "danger", "loud"]),
-       action=st.sampled_from(["accept", "a" * 256]))  # fmt: skip
+@given(
+    header=texts,
+    button=texts,
+    field=texts,
+    section=texts,
+    fields=st.integers(0, 12),
+    style=st.sampled_from([None, "primary", "danger", "loud"]),
+    action=st.sampled_from(["accept", "a" * 256]),
+)
 def test_generated_raw_blocks_are_refused_exactly_when_slack_sdk_refuses(
-    header: str, button: str, field: str, section: str, fields: int, style: str | None,
+    header: str,
+    button: str,
+    field: str,
+    section: str,
+    fields: int,
+    style: str | None,
     action: str,
-) -> None:  # fmt: skip
+) -> None:
     """Not clipped first, so every one of Slack's limits is reached on both sides."""
     blocks: list[Block] = [
         HeaderBlock(text=header),
-        SectionBlock(text=MarkdownTextObject(text=section or "-"),
-                     fields=[MarkdownTextObject(text=field)] * fields or None),
-        ActionsBlock(elements=[ButtonElement(text=button, action_id=action, value="v",
-                                             style=style)]),
-    ]  # fmt: skip
+        SectionBlock(
+            text=MarkdownTextObject(text=section or "-"),
+            fields=[MarkdownTextObject(text=field)] * fields or None,
+        ),
+        ActionsBlock(
+            elements=[ButtonElement(text=button, action_id=action, value="v", style=style)]
+        ),
+    ]
     mine = outcome(blocks, as_dicts)
     assert mine == outcome(blocks, slack_sdk_dicts)
 
@@ -141,10 +180,11 @@ def test_generated_messages_serialise_as_slack_sdk_does(
     header: str, text: str, value: str, count: int
 ) -> None:
     message = rec_message(
-        header=header or "-", text=text or None,
+        header=header or "-",
+        text=text or None,
         fields=[MessageField(label="L", value=value or "-")] * count,
         sections=[Section(title="Why", lines=[value or "-"])] * count,
-    )  # fmt: skip
+    )
     assert_same(message_blocks(message))
 
 
@@ -154,17 +194,24 @@ def test_values_that_are_not_objects_pass_through(value: Any) -> None:
 
 
 def test_over_a_limit_is_refused_with_slack_sdks_own_error() -> None:
-    over = ([HeaderBlock(text="H" * 151)],
-            [ActionsBlock(elements=[ButtonElement(text="B" * 76, action_id="a")])],
-            [SectionBlock(fields=[MarkdownTextObject(text="f")] * 11)])  # fmt: skip
+    over = (
+        [HeaderBlock(text="H" * 151)],
+        [ActionsBlock(elements=[ButtonElement(text="B" * 76, action_id="a")])],
+        [SectionBlock(fields=[MarkdownTextObject(text="f")] * 11)],
+    )
     for blocks in over:
         refused = outcome(blocks, as_dicts)
         assert refused[0] == "refused" and refused == outcome(blocks, slack_sdk_dicts)
 
 
 @settings(max_examples=150, deadline=None)
-@given(text=texts, value=texts, description=st.one_of(st.none(), texts),
-       url=st.sampled_from([None, "https://example.com/x"]), as_label=st.booleans())  # fmt: skip
+@given(
+    text=texts,
+    value=texts,
+    description=st.one_of(st.none(), texts),
+    url=st.sampled_from([None, "https://example.com/x"]),
+    as_label=st.booleans(),
+)
 def test_generated_options_are_drawn_and_refused_exactly_as_slack_sdk_does(
     text: str, value: str, description: str | None, url: str | None, as_label: bool
 ) -> None:
@@ -174,9 +221,14 @@ def test_generated_options_are_drawn_and_refused_exactly_as_slack_sdk_does(
     named = {"label": text} if as_label else {"text": text}
     option = Option(value=value or "v", description=description, url=url, **named)
     blocks: list[Block] = [
-        ActionsBlock(elements=[StaticSelectElement(action_id="snooze", options=[option],
-                                                   placeholder="Snooze")]),
-        SectionBlock(text=MarkdownTextObject(text="-"),
-                     accessory=OverflowMenuElement(action_id="more", options=[option, option])),
-    ]  # fmt: skip
+        ActionsBlock(
+            elements=[
+                StaticSelectElement(action_id="snooze", options=[option], placeholder="Snooze")
+            ]
+        ),
+        SectionBlock(
+            text=MarkdownTextObject(text="-"),
+            accessory=OverflowMenuElement(action_id="more", options=[option, option]),
+        ),
+    ]
     assert outcome(blocks, as_dicts) == outcome(blocks, slack_sdk_dicts)

@@ -18,15 +18,25 @@ from tests.slack.test_snooze_extend import escalated
 
 def extend_modal(world: SlackWorld) -> tuple[int, dict[str, Any]]:
     rec_id, ping = escalated(world)
-    click = block_actions(user_id="U0BEN", button=button_in(ping.blocks, ActionId.EXTEND),
-                          channel=ping.channel, message_ts=ping.ts)  # fmt: skip
+    click = block_actions(
+        user_id="U0BEN",
+        button=button_in(ping.blocks, ActionId.EXTEND),
+        channel=ping.channel,
+        message_ts=ping.ts,
+    )
     assert world.slack.interactive(click).status_code == 200
     return rec_id, world.fake.wait_for("views.open")[0]["view"]
 
 
 def values(when: datetime, reason: str | None) -> dict[str, Any]:
-    due = {BlockId.DUE_AT: {ActionId.DUE_AT_INPUT: {
-        "type": "datetimepicker", "selected_date_time": int(when.timestamp())}}}  # fmt: skip
+    due = {
+        BlockId.DUE_AT: {
+            ActionId.DUE_AT_INPUT: {
+                "type": "datetimepicker",
+                "selected_date_time": int(when.timestamp()),
+            }
+        }
+    }
     return due | typed(BlockId.REASON, ActionId.REASON_INPUT, reason)
 
 
@@ -34,10 +44,10 @@ def test_the_extend_submission_is_acked_while_the_database_is_held(world: SlackW
     rec_id, view = extend_modal(world)
     world.fake.reset()
     later = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
-    submission = view_submission(user_id="U0BEN", view=view,
-                                 values=values(later, "Supplier confirms Tuesday"))  # fmt: skip
-    acked = answered_while_held(world.runtime.database,
-                                lambda: world.slack.interactive(submission))  # fmt: skip
+    submission = view_submission(
+        user_id="U0BEN", view=view, values=values(later, "Supplier confirms Tuesday")
+    )
+    acked = answered_while_held(world.runtime.database, lambda: world.slack.interactive(submission))
     assert acked.status_code == 200 and "errors" not in acked.text
     told = world.fake.wait_for("chat.postEphemeral")
     assert told[0]["user"] == "U0BEN" and told[0]["text"].startswith("SLA extended to")
@@ -55,8 +65,9 @@ def test_form_errors_stay_next_to_the_field_and_the_rest_is_told_after_the_ack(
 
     def submit(when: datetime, reason: str | None) -> dict[str, Any]:
         payload = view_submission(user_id="U0BEN", view=view, values=values(when, reason))
-        response = answered_while_held(world.runtime.database,
-                                       lambda: world.slack.interactive(payload))  # fmt: skip
+        response = answered_while_held(
+            world.runtime.database, lambda: world.slack.interactive(payload)
+        )
         assert response.status_code == 200
         return response.json() if response.content else {}
 

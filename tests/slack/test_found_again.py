@@ -22,8 +22,8 @@ from core.domain import EventKind, OutboxState
 from storage.models import ChatMessage, Event, OutboxItem, Recommendation
 from tests.conftest import make_rec
 from tests.fakes.slack_api import FakeSlackApi
-from workflows.delivery import LEASE, OutboxWorker
-from workflows.ingestion import validate_batch
+from workflows.delivery.worker import LEASE, OutboxWorker
+from workflows.intake.validation import validate_batch
 from workflows.service import Services
 
 TIMEOUT = 0.5  # the client's timeout here: a lost answer is noticed quickly
@@ -32,13 +32,20 @@ TIMEOUT = 0.5  # the client's timeout here: a lost answer is noticed quickly
 def slack_chat(services: Services, fake: FakeSlackApi) -> SlackChat:
     """A new SlackChat each time, as a new process would have: no DM channel known yet."""
     client = build_client(token="xoxb-test", base_url=fake.url, timeout=TIMEOUT)
-    return SlackChat(client=client, people=SlackPeople(services=services, client=client),
-                     home=HomeTab(services=services, client=client))  # fmt: skip
+    return SlackChat(
+        client=client,
+        people=SlackPeople(services=services, client=client),
+        home=HomeTab(services=services, client=client),
+    )
 
 
 def worker(services: Services, fake: FakeSlackApi) -> OutboxWorker:
-    return OutboxWorker(database=services.database, config=services.config,
-                        chat=slack_chat(services, fake), clock=services.clock)  # fmt: skip
+    return OutboxWorker(
+        database=services.database,
+        config=services.config,
+        chat=slack_chat(services, fake),
+        clock=services.clock,
+    )
 
 
 def ingest_one(services: Services) -> int:
@@ -49,15 +56,19 @@ def ingest_one(services: Services) -> int:
 
 def delivered(services: Services, rec_id: int) -> list[Event]:
     with services.database.transaction() as session:
-        query = select(Event).where(Event.recommendation_id == rec_id,
-                                    Event.kind == EventKind.DELIVERED.value)  # fmt: skip
+        query = select(Event).where(
+            Event.recommendation_id == rec_id, Event.kind == EventKind.DELIVERED.value
+        )
         return list(session.scalars(query))
 
 
 def stored_ts(services: Services, rec_id: int) -> list[str]:
     with services.database.transaction() as session:
-        return list(session.scalars(select(ChatMessage.message_id).where(
-            ChatMessage.recommendation_id == rec_id)))  # fmt: skip
+        return list(
+            session.scalars(
+                select(ChatMessage.message_id).where(ChatMessage.recommendation_id == rec_id)
+            )
+        )
 
 
 def outbox_states(services: Services) -> list[str]:
@@ -65,8 +76,9 @@ def outbox_states(services: Services) -> list[str]:
         return list(session.scalars(select(OutboxItem.state)))
 
 
-def test_every_direct_message_carries_its_rows_mark(services: Services, fake_slack: FakeSlackApi
-                                                    ) -> None:  # fmt: skip
+def test_every_direct_message_carries_its_rows_mark(
+    services: Services, fake_slack: FakeSlackApi
+) -> None:
     ingest_one(services)
     worker(services, fake_slack).drain()
     (posted,) = fake_slack.held("chat.postMessage")
@@ -148,9 +160,11 @@ def test_a_lookup_that_fails_for_now_sends_nothing_blind(
 
 
 def test_a_workspace_that_refuses_the_lookup_still_gets_the_message(
-    services: Services, fake_slack: FakeSlackApi, clock: AdjustableClock,
+    services: Services,
+    fake_slack: FakeSlackApi,
+    clock: AdjustableClock,
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     """Scopes not granted yet (an older install): the row is sent as before, at the cost
     of a possible copy, never lost; the refusal is logged."""
     rec_id = ingest_one(services)

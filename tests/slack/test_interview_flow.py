@@ -37,8 +37,14 @@ def said(sender: SlackSender, fake: FakeSlackApi, user_id: str, text: str) -> st
 def typed_in_dm(sender: SlackSender, fake: FakeSlackApi, text: str) -> str:
     """Ana types into her DM with sopbot (`message.im`); sopbot's reply in that DM."""
     before = len(fake.calls_to("chat.postMessage"))
-    event = {"type": "message", "channel_type": "im", "channel": "D0ANA", "user": "U0ANA",
-             "text": text, "ts": f"{time.time():.6f}"}  # fmt: skip
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D0ANA",
+        "user": "U0ANA",
+        "text": text,
+        "ts": f"{time.time():.6f}",
+    }
     assert sender.event(event).status_code == 200
     replies = fake.wait_for("chat.postMessage", before + 1)
     assert replies[-1]["channel"] == "D0ANA"
@@ -46,11 +52,15 @@ def typed_in_dm(sender: SlackSender, fake: FakeSlackApi, text: str) -> str:
 
 
 def test_interview_over_slack_then_rule_on_matching_recommendation_only(
-    world: SlackWorld, db_url: str, config: Config, clock: AdjustableClock,
+    world: SlackWorld,
+    db_url: str,
+    config: Config,
+    clock: AdjustableClock,
     fake_slack: FakeSlackApi,
-) -> None:  # fmt: skip
+) -> None:
     assert "Started the Suppliers interview with Ana Lopez" in said(
-        world.slack, fake_slack, "U0GRETA", "interview <@U0ANA|ana> suppliers")
+        world.slack, fake_slack, "U0GRETA", "interview <@U0ANA|ana> suppliers"
+    )
     world.runtime.outbox.drain()
     invitation = json.dumps(world.dm_to("U0ANA").blocks)
     assert "Interview: Suppliers (1 of 12)" in invitation and "/sopbot &lt;answer&gt;" in invitation
@@ -62,8 +72,9 @@ def test_interview_over_slack_then_rule_on_matching_recommendation_only(
     assert "(4 of 12)" in said(world.slack, fake_slack, "U0ANA", SUPPLIER_ANSWERS["cues"])
 
     # The server restarts: a new runtime and server on the same database.
-    restarted = build_runtime(slack_settings(db_url, fake_slack), config=config, clock=clock,
-                              upgrade=False)  # fmt: skip
+    restarted = build_runtime(
+        slack_settings(db_url, fake_slack), config=config, clock=clock, upgrade=False
+    )
     with serving(create_app(restarted)) as server:
         slack = SlackSender(server.url)
         resumed = said(slack, fake_slack, "U0ANA", "resume")

@@ -1,5 +1,5 @@
 """Issue #12: acked Slack work is durable. After the ack and before the work, a click is
-written to the journal (workflows.pending_actions) and cleared when its work is done;
+written to the journal (workflows.decisions.journal) and cleared when its work is done;
 a click a process acked and never did (it died) is taken over by another process once
 the dead one's lease has run out, and done exactly once. On SQLite and PostgreSQL."""
 
@@ -16,7 +16,7 @@ from adapters.slack.people import PLATFORM
 from storage.models import PendingAction
 from tests.slack.conftest import SlackWorld
 from tests.slack.slack_http import block_actions, button_in
-from workflows.pending_actions import LEASE, MAX_ATTEMPTS, Pending, journal, unfinished
+from workflows.decisions.journal import LEASE, MAX_ATTEMPTS, Pending, journal, unfinished
 
 
 def slack(world: SlackWorld) -> SlackAdapter:
@@ -26,16 +26,25 @@ def slack(world: SlackWorld) -> SlackAdapter:
 def accept_click(world: SlackWorld, user_id: str = "U0ANA") -> tuple[int, dict]:
     rec_id = world.ingest()
     ping = world.dm_to("U0ANA")
-    click = block_actions(user_id=user_id, button=button_in(ping.blocks, ActionId.ACCEPT),
-                          channel=ping.channel, message_ts=ping.ts)  # fmt: skip
+    click = block_actions(
+        user_id=user_id,
+        button=button_in(ping.blocks, ActionId.ACCEPT),
+        channel=ping.channel,
+        message_ts=ping.ts,
+    )
     return rec_id, click
 
 
-def left_by_a_process_gone(world: SlackWorld, click: dict, *, age: timedelta,
-                           key: str = "action:U0ANA:gone") -> None:  # fmt: skip
-    journal(database=world.runtime.database, platform=PLATFORM, owner="gone",
-            now=wall_now() - age, entries=[Pending(key=key, kind="accept",
-                                                   payload={"body": click})])  # fmt: skip
+def left_by_a_process_gone(
+    world: SlackWorld, click: dict, *, age: timedelta, key: str = "action:U0ANA:gone"
+) -> None:
+    journal(
+        database=world.runtime.database,
+        platform=PLATFORM,
+        owner="gone",
+        now=wall_now() - age,
+        entries=[Pending(key=key, kind="accept", payload={"body": click})],
+    )
 
 
 def test_a_click_is_journaled_until_its_work_is_done(world: SlackWorld) -> None:
@@ -77,8 +86,11 @@ def test_a_live_process_keeps_its_clicks_and_a_failing_one_is_dropped(world: Sla
     left_by_a_process_gone(world, broken, age=LEASE * 2, key="action:U0ANA:broken")
     for _ in range(MAX_ATTEMPTS):  # each takeover fails (the work raises), the row stays
         with world.runtime.database.transaction() as session:  # its claim ages at once
-            session.execute(update(PendingAction).where(PendingAction.key == "action:U0ANA:broken")
-                            .values(claimed_at=wall_now() - LEASE * 2))  # fmt: skip
+            session.execute(
+                update(PendingAction)
+                .where(PendingAction.key == "action:U0ANA:broken")
+                .values(claimed_at=wall_now() - LEASE * 2)
+            )
         adapter.journal.take_over(adapter.handlers.redo)
         world.settled()
     keys = [p.key for p in unfinished(database=world.runtime.database, platform=PLATFORM)]

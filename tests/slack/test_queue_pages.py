@@ -19,15 +19,17 @@ from tests.conftest import make_rec
 from tests.slack.conftest import SlackWorld
 from tests.slack.slack_http import block_actions, selected, typed, view_submission
 from tests.slack.test_queue_redraw import COMMAND_CHANNEL, EPHEMERAL_TS, REDRAW, response_url
-from workflows.ingestion import validate_batch
+from workflows.intake.validation import validate_batch
 
 OWNER = "U0ANA"
 
 
 def open_items(world: SlackWorld, count: int) -> list[int]:
     """`count` open recommendations for Ana (not delivered: the queue reads what is open)."""
-    raw = [make_rec(title=f"Item {n} " + "x" * 60, sku=f"SKU-{n}",
-                    supplier=f"Supplier {n % 7}") for n in range(count)]  # fmt: skip
+    raw = [
+        make_rec(title=f"Item {n} " + "x" * 60, sku=f"SKU-{n}", supplier=f"Supplier {n % 7}")
+        for n in range(count)
+    ]
     result = world.runtime.services.ingestor.ingest(
         items=validate_batch(config=world.runtime.config, raw_items=raw)
     )
@@ -36,13 +38,20 @@ def open_items(world: SlackWorld, count: int) -> list[int]:
 
 
 def buttons(blocks: list[dict[str, Any]], action_id: str) -> list[dict[str, Any]]:
-    return [e for b in blocks if b["type"] == "actions" for e in b["elements"]
-            if e["action_id"] == action_id]  # fmt: skip
+    return [
+        e
+        for b in blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action_id
+    ]
 
 
 def entry_ids(blocks: list[dict[str, Any]], action_id: str) -> list[int]:
-    return [ButtonValue.model_validate_json(e["value"]).recommendation_id
-            for e in buttons(blocks, action_id)]  # fmt: skip
+    return [
+        ButtonValue.model_validate_json(e["value"]).recommendation_id
+        for e in buttons(blocks, action_id)
+    ]
 
 
 def within_limits(answer: dict[str, Any]) -> None:
@@ -55,9 +64,14 @@ def within_limits(answer: dict[str, Any]) -> None:
 def click(world: SlackWorld, button: dict[str, Any]) -> dict[str, Any]:
     """Click `button` on the ephemeral queue; returns what replaced it."""
     before = len(world.fake.calls_to(REDRAW))
-    payload = block_actions(user_id=OWNER, button=button, channel=COMMAND_CHANNEL,
-                            message_ts=EPHEMERAL_TS, ephemeral=True,
-                            response_url=response_url(world))  # fmt: skip
+    payload = block_actions(
+        user_id=OWNER,
+        button=button,
+        channel=COMMAND_CHANNEL,
+        message_ts=EPHEMERAL_TS,
+        ephemeral=True,
+        response_url=response_url(world),
+    )
     assert world.slack.interactive(payload).status_code == 200
     redraw = world.fake.wait_for(REDRAW, before + 1)[before]
     assert redraw["replace_original"] is True
@@ -121,12 +135,16 @@ def test_a_decision_on_page_three_redraws_page_three(world: SlackWorld) -> None:
 
 def test_a_modal_opened_on_page_two_redraws_page_two(world: SlackWorld) -> None:
     ids = open_items(world, 25)
-    answer = click(world, buttons(world.command(OWNER, "queue")["blocks"],
-                                  ActionId.QUEUE_NEXT)[0])  # fmt: skip
+    answer = click(world, buttons(world.command(OWNER, "queue")["blocks"], ActionId.QUEUE_NEXT)[0])
     reassign = buttons(answer["blocks"], ActionId.REASSIGN)[0]
-    payload = block_actions(user_id=OWNER, button=reassign, channel=COMMAND_CHANNEL,
-                            message_ts=EPHEMERAL_TS, ephemeral=True,
-                            response_url=response_url(world))  # fmt: skip
+    payload = block_actions(
+        user_id=OWNER,
+        button=reassign,
+        channel=COMMAND_CHANNEL,
+        message_ts=EPHEMERAL_TS,
+        ephemeral=True,
+        response_url=response_url(world),
+    )
     assert world.slack.interactive(payload).status_code == 200
     view = world.fake.wait_for("views.open")[0]["view"]
     metadata = ModalMetadata.model_validate_json(view["private_metadata"])

@@ -93,8 +93,13 @@ def test_a_home_tab_with_more_open_than_it_holds_says_how_many_and_where(
     event = {"type": "app_home_opened", "user": "U0ANA", "channel": "D0ANA", "tab": "home"}
     assert world.slack.event(event).status_code == 200
     blocks = world.fake.wait_for("views.publish")[0]["view"]["blocks"]
-    accepts = [e for b in blocks if b["type"] == "actions" for e in b["elements"]
-               if e["action_id"] == ActionId.ACCEPT]  # fmt: skip
+    accepts = [
+        e
+        for b in blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ActionId.ACCEPT
+    ]
     assert len(accepts) == HOME_QUEUE_LIMIT
     count = blocks[1]["elements"][0]["text"]
     assert f"*{HOME_QUEUE_LIMIT + 3} open*" in count

@@ -16,7 +16,7 @@ from tests.conftest import make_rec
 from tests.slack.conftest import Posted, SlackWorld
 from tests.slack.slack_http import block_actions, button_in, selected, typed, view_submission
 from tests.slack.test_snooze_extend import escalated
-from workflows.ingestion import validate_batch
+from workflows.intake.validation import validate_batch
 
 
 def digest_of_three(world: SlackWorld) -> tuple[list[int], Posted]:
@@ -27,28 +27,41 @@ def digest_of_three(world: SlackWorld) -> tuple[list[int], Posted]:
     ids = [r.id for r in (result if isinstance(result, list) else result.items)]
     world.runtime.advance_clock(timedelta(hours=24))  # past the next morning's digest
     world.settled()
-    posted = [(p, r) for p, r in world.fake.replies_to("chat.postMessage")
-              if p["channel"] == "U0ANA" and "Your daily digest" in p["text"]]  # fmt: skip
+    posted = [
+        (p, r)
+        for p, r in world.fake.replies_to("chat.postMessage")
+        if p["channel"] == "U0ANA" and "Your daily digest" in p["text"]
+    ]
     assert len(posted) == 1, [p["text"] for p, _ in world.fake.replies_to("chat.postMessage")]
     params, reply = posted[0]
     return ids, Posted(channel=reply["channel"], ts=reply["ts"], blocks=params["blocks"])
 
 
 def accepts(blocks: list[dict[str, Any]]) -> list[int]:
-    return [ButtonValue.model_validate_json(e["value"]).recommendation_id
-            for b in blocks if b["type"] == "actions" for e in b["elements"]
-            if e["action_id"] == ActionId.ACCEPT]  # fmt: skip
+    return [
+        ButtonValue.model_validate_json(e["value"]).recommendation_id
+        for b in blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ActionId.ACCEPT
+    ]
 
 
 def test_deciding_a_digest_entry_redraws_only_that_entry(world: SlackWorld) -> None:
     ids, digest = digest_of_three(world)
     assert accepts(digest.blocks) == ids
-    second = [e for b in digest.blocks if b["type"] == "actions" for e in b["elements"]
-              if e["action_id"] == ActionId.ACCEPT][1]  # fmt: skip
+    second = [
+        e
+        for b in digest.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ActionId.ACCEPT
+    ][1]
     assert ButtonValue.model_validate_json(second["value"]).purpose == "digest"
     world.fake.reset()
-    click = block_actions(user_id="U0ANA", button=second, channel=digest.channel,
-                          message_ts=digest.ts)  # fmt: skip
+    click = block_actions(
+        user_id="U0ANA", button=second, channel=digest.channel, message_ts=digest.ts
+    )
     assert world.slack.interactive(click).status_code == 200
     world.settled()
     update = world.fake.wait_for("chat.update", where=lambda p: p["ts"] == digest.ts)[0]
@@ -58,9 +71,13 @@ def test_deciding_a_digest_entry_redraws_only_that_entry(world: SlackWorld) -> N
     assert accepts(update["blocks"]) == [ids[0], ids[2]]  # 1 and 3 keep their actions
     assert "Accepted by Ana Lopez" in text
     for action in (ActionId.OVERRIDE, ActionId.REASSIGN):
-        kept = [ButtonValue.model_validate_json(e["value"]).recommendation_id
-                for b in update["blocks"] if b["type"] == "actions" for e in b["elements"]
-                if e["action_id"] == action]  # fmt: skip
+        kept = [
+            ButtonValue.model_validate_json(e["value"]).recommendation_id
+            for b in update["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == action
+        ]
         assert kept == [ids[0], ids[2]]
     assert world.decisions(ids[1]) == 1 and world.decisions(ids[0]) == 0
 
@@ -69,8 +86,9 @@ def test_reassigning_from_an_escalation_keeps_the_escalation(world: SlackWorld) 
     rec_id, ping = escalated(world)  # Ben, Ana's manager, got "Escalated:" with Extend SLA
     reassign = button_in(ping.blocks, ActionId.REASSIGN)
     assert ButtonValue.model_validate_json(reassign["value"]).purpose == "escalation"
-    click = block_actions(user_id="U0BEN", button=reassign, channel=ping.channel,
-                          message_ts=ping.ts)  # fmt: skip
+    click = block_actions(
+        user_id="U0BEN", button=reassign, channel=ping.channel, message_ts=ping.ts
+    )
     assert world.slack.interactive(click).status_code == 200
     view = world.fake.wait_for("views.open")[0]["view"]
     values = selected(BlockId.TO, ActionId.TO_INPUT, "carl") | typed(

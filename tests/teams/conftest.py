@@ -49,9 +49,14 @@ class TeamsUser:
 
 USERS = {
     key: TeamsUser(id=f"29:{key}", aad=f"aad-{key}-0000", name=name, upn=f"{key}@nordwind.example")
-    for key, name in [("ana", "Ana Lopez"), ("dora", "Dora Novak"), ("finn", "Finn Weber"),
-                      ("ben", "Ben Okafor"), ("mallory", "Mallory Unknown")]
-}  # fmt: skip
+    for key, name in [
+        ("ana", "Ana Lopez"),
+        ("dora", "Dora Novak"),
+        ("finn", "Finn Weber"),
+        ("ben", "Ben Okafor"),
+        ("mallory", "Mallory Unknown"),
+    ]
+}
 
 
 def card_validator() -> jsonschema.protocols.Validator:
@@ -70,8 +75,9 @@ def card_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     """Every action of the card: its own, those of ActionSets in its body (a reminder's
     snooze row) and those inside ShowCards."""
     actions = list(card.get("actions") or [])
-    actions += [a for el in card.get("body") or [] if el.get("type") == "ActionSet"
-                for a in el["actions"]]  # fmt: skip
+    actions += [
+        a for el in card.get("body") or [] if el.get("type") == "ActionSet" for a in el["actions"]
+    ]
     found = []
     while actions:
         item = actions.pop(0)
@@ -102,33 +108,46 @@ class TeamsWorld:
         self.runtime = runtime
         self.url = server_url
         self.connector = connector
-        self.http = httpx.Client(base_url=server_url, timeout=30,
-                                 headers={"Authorization": f"Bearer {TOKEN}"})  # fmt: skip
+        self.http = httpx.Client(
+            base_url=server_url, timeout=30, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
         self._ids = itertools.count(1)
         for user in USERS.values():
             if user.id != "29:mallory":
-                connector.add_member(user.id, name=user.name, aadObjectId=user.aad,
-                                     userPrincipalName=user.upn, email=user.upn)  # fmt: skip
+                connector.add_member(
+                    user.id,
+                    name=user.name,
+                    aadObjectId=user.aad,
+                    userPrincipalName=user.upn,
+                    email=user.upn,
+                )
 
     # --- activities -------------------------------------------------------------------
 
     def activity(self, user: TeamsUser, kind: str, **extra: Any) -> dict[str, Any]:
         return {
-            "type": kind, "id": f"act-in-{next(self._ids)}", "channelId": "msteams",
-            "serviceUrl": self.connector.url, "timestamp": "2026-11-30T08:00:00Z",
+            "type": kind,
+            "id": f"act-in-{next(self._ids)}",
+            "channelId": "msteams",
+            "serviceUrl": self.connector.url,
+            "timestamp": "2026-11-30T08:00:00Z",
             "from": {"id": user.id, "name": user.name, "aadObjectId": user.aad},
             "recipient": BOT,
-            "conversation": {"id": user.conversation, "conversationType": "personal",
-                             "tenantId": TENANT},
+            "conversation": {
+                "id": user.conversation,
+                "conversationType": "personal",
+                "tenantId": TENANT,
+            },
             "channelData": {"tenant": {"id": TENANT}},
             **extra,
-        }  # fmt: skip
+        }
 
     def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None):
         """Post like Teams does; a message is answered before its turn runs, so this
         then waits for the turn, and the test sees what it did."""
-        response = httpx.post(f"{self.url}/api/messages", json=activity, headers=headers,
-                              timeout=30)  # fmt: skip
+        response = httpx.post(
+            f"{self.url}/api/messages", json=activity, headers=headers, timeout=30
+        )
         assert self.teams.turns.wait_idle(), "a turn did not finish"
         return response
 
@@ -147,8 +166,9 @@ class TeamsWorld:
     def say(self, key: str, text: str) -> httpx.Response:
         return self.post(self.activity(USERS[key], "message", text=text))
 
-    def submit(self, key: str, card_id: str, action: str, *, choice: str | None = None,
-               **inputs: Any) -> dict[str, Any]:  # fmt: skip
+    def submit(
+        self, key: str, card_id: str, action: str, *, choice: str | None = None, **inputs: Any
+    ) -> dict[str, Any]:
         """Press `action` on the card as it shows now (Teams: a message with `value` and
         replyToId = the card's activity id); returns the activity, to repeat it."""
         value = find_submit(self.connector.card_of(card_id), action, choice)
@@ -176,8 +196,11 @@ class TeamsWorld:
         """Successful card messages into the person's 1:1 conversation (botbuilder posts
         proactive messages as replies to the continuation activity)."""
         conversation = USERS[key].conversation
-        return [c for c in self.connector.of_kind("send", "reply")
-                if c.conversation_id == conversation and c.card is not None]  # fmt: skip
+        return [
+            c
+            for c in self.connector.of_kind("send", "reply")
+            if c.conversation_id == conversation and c.card is not None
+        ]
 
     def updates_of(self, activity_id: str | None) -> list[Call]:
         return [c for c in self.connector.of_kind("update") if c.activity_id == activity_id]
@@ -194,9 +217,14 @@ def connector() -> Iterator[FakeBotConnector]:
 
 
 def teams_runtime(db_url: str, config: Config, clock: AdjustableClock, **settings: Any) -> Runtime:
-    values: dict[str, Any] = {"database_url": db_url, "api_token": SecretStr(TOKEN),
-                              "teams_enabled": True, "local_chat": False, "scheduler": False,
-                              **settings}  # fmt: skip
+    values: dict[str, Any] = {
+        "database_url": db_url,
+        "api_token": SecretStr(TOKEN),
+        "teams_enabled": True,
+        "local_chat": False,
+        "scheduler": False,
+        **settings,
+    }
     runtime = build_runtime(Settings(**values), config=config, clock=clock, upgrade=False)
     teams = next(a for a in runtime.adapters if a.name == "teams")
     assert isinstance(teams, TeamsAdapter)

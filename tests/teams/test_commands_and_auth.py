@@ -32,8 +32,9 @@ def test_queue_lists_open_recommendations_as_cards(world: TeamsWorld) -> None:
     world.ingest(title="SKU-2 second")
     world.connector.clear()
     mention = {"type": "mention", "text": "<at>sopbot</at>", "mentioned": BOT}
-    activity = world.activity(USERS["ana"], "message", text="<at>sopbot</at> queue",
-                              entities=[mention])  # fmt: skip
+    activity = world.activity(
+        USERS["ana"], "message", text="<at>sopbot</at> queue", entities=[mention]
+    )
     assert world.post(activity).status_code in (200, 201, 202)
     calls = world.connector.of_kind("reply")
     cards = [texts(c.card) for c in calls if c.card]  # one card, a page of the queue
@@ -82,9 +83,14 @@ def secured(
     db_url: str, config: Config, clock: AdjustableClock, connector: FakeBotConnector
 ) -> Any:
     runtime = teams_runtime(
-        db_url, config, clock, teams_enabled=False, teams_app_id=APP_ID,
-        teams_app_password=SecretStr("not-a-real-secret"), teams_tenant_id="tenant-nordwind",
-    )  # fmt: skip
+        db_url,
+        config,
+        clock,
+        teams_enabled=False,
+        teams_app_id=APP_ID,
+        teams_app_password=SecretStr("not-a-real-secret"),
+        teams_tenant_id="tenant-nordwind",
+    )
     with serving(create_app(runtime, start_background=False)) as server:
         world = TeamsWorld(runtime, server.url, connector)
         yield world
@@ -123,6 +129,7 @@ def test_single_tenant_settings_must_be_complete() -> None:
     assert BotAuthConfig.from_settings(multi.teams()).APP_TYPE == "MultiTenant"
     local = BotAuthConfig.from_settings(Settings(teams_enabled=True).teams())
     assert local.APP_ID == "" and local.APP_TYPE == "MultiTenant"  # unauthenticated mode
-    secret = Settings(teams_app_id=APP_ID, teams_app_password=SecretStr("hunter2"),
-                      teams_tenant_id="t")  # fmt: skip
+    secret = Settings(
+        teams_app_id=APP_ID, teams_app_password=SecretStr("hunter2"), teams_tenant_id="t"
+    )
     assert "hunter2" not in repr(BotAuthConfig.from_settings(secret.teams()))

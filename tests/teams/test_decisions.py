@@ -43,8 +43,14 @@ def test_accept_replaces_the_card_in_place(world: TeamsWorld, delivered: tuple[i
 def test_override_with_reason_note_and_value(world: TeamsWorld, delivered: tuple[int, str]) -> None:
     rec_id, card_id = delivered
     world.connector.clear()
-    world.submit("ana", card_id, "override", reason_code="INFO_NOT_IN_MODEL",
-                 note="Customer moved the order to January", value="120")  # fmt: skip
+    world.submit(
+        "ana",
+        card_id,
+        "override",
+        reason_code="INFO_NOT_IN_MODEL",
+        note="Customer moved the order to January",
+        value="120",
+    )
     [put] = world.updates_of(card_id)
     text = texts(put.card)
     assert "Overridden by Ana Lopez" in text and "Information the model can't see" in text
@@ -81,8 +87,12 @@ def test_missing_reason_and_missing_note_are_answered_on_the_card(
     card = world.connector.card_of(card_id)
     assert "needs a note" in (_error_after(card, "override.note") or "")
     assert _error_after(card, "override.reason_code") is None
-    reason = next(i for el in card["body"] for i in el.get("items", [])
-                  if i.get("id") == "override.reason_code")  # fmt: skip
+    reason = next(
+        i
+        for el in card["body"]
+        for i in el.get("items", [])
+        if i.get("id") == "override.reason_code"
+    )
     assert reason["value"] == "SUPPLIER_PATTERN"  # what was chosen is kept
     world.submit("ana", card_id, "override", reason_code="SUPPLIER_PATTERN", note="Q4 promises")
     assert "Overridden by Ana Lopez" in texts(world.connector.card_of(card_id))

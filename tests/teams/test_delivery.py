@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from tests.teams.conftest import USERS, TeamsWorld, texts
-from workflows.delivery import notice
+from workflows.delivery.worker import notice
 
 
 def test_install_stores_reference_then_recommendation_is_delivered_proactively(
@@ -20,8 +20,16 @@ def test_install_stores_reference_then_recommendation_is_delivered_proactively(
     [call] = world.cards_to("ana")
     assert call.conversation_id == USERS["ana"].conversation
     card = texts(call.card)
-    for expected in ("Stockout risk: SKU-4711", "Transfer 240 units", "Accept", "Override",
-                     "Reassign", "Due ", "Why", "Open sales orders"):  # fmt: skip
+    for expected in (
+        "Stockout risk: SKU-4711",
+        "Transfer 240 units",
+        "Accept",
+        "Override",
+        "Reassign",
+        "Due ",
+        "Why",
+        "Open sales orders",
+    ):
         assert expected in card
     events = [e["kind"] for e in world.recommendation(rec_id)["events"]]
     assert "delivered" in events
@@ -56,13 +64,20 @@ def test_throttled_send_is_retried_with_backoff_honouring_retry_after(world: Tea
 def test_team_install_stores_the_channel_for_channel_posts(world: TeamsWorld) -> None:
     user = USERS["ana"]
     install = world.activity(
-        user, "installationUpdate", action="add",
-        conversation={"id": "19:general@thread.tacv2", "conversationType": "channel",
-                      "tenantId": "tenant-nordwind"},
-        channelData={"team": {"id": "19:team@thread.tacv2", "name": "S&OP"},
-                     "channel": {"id": "19:general@thread.tacv2", "name": "sop-decisions"},
-                     "tenant": {"id": "tenant-nordwind"}},
-    )  # fmt: skip
+        user,
+        "installationUpdate",
+        action="add",
+        conversation={
+            "id": "19:general@thread.tacv2",
+            "conversationType": "channel",
+            "tenantId": "tenant-nordwind",
+        },
+        channelData={
+            "team": {"id": "19:team@thread.tacv2", "name": "S&OP"},
+            "channel": {"id": "19:general@thread.tacv2", "name": "sop-decisions"},
+            "tenant": {"id": "tenant-nordwind"},
+        },
+    )
     assert world.post(install).status_code in (200, 201, 202)
     teams = next(a for a in world.runtime.adapters if a.name == "teams")
     ref = teams.chat.post_to_channel(channel="sop-decisions", message=notice("Weekly digest"))

@@ -31,15 +31,19 @@ def delivered(world: TeamsWorld) -> tuple[int, str]:
     return rec_id, call.response_id
 
 
-def execute_activity(world: TeamsWorld, key: str, card_id: str, action: str,
-                     **inputs: Any) -> dict[str, Any]:  # fmt: skip
+def execute_activity(
+    world: TeamsWorld, key: str, card_id: str, action: str, **inputs: Any
+) -> dict[str, Any]:
     """What Teams sends for an Action.Execute carrying the card's own submit data."""
     data = find_submit(world.connector.card_of(card_id), action)
     data.update({f"{action}.{name}": v for name, v in inputs.items()})
-    value = {"action": {"type": "Action.Execute", "verb": action, "data": data},
-             "trigger": "manual"}  # fmt: skip
-    return world.activity(USERS[key], "invoke", name="adaptiveCard/action", value=value,
-                          replyToId=card_id)  # fmt: skip
+    value = {
+        "action": {"type": "Action.Execute", "verb": action, "data": data},
+        "trigger": "manual",
+    }
+    return world.activity(
+        USERS[key], "invoke", name="adaptiveCard/action", value=value, replyToId=card_id
+    )
 
 
 def answered(response: httpx.Response) -> str:
@@ -78,10 +82,12 @@ def test_execute_accept_is_answered_at_once_and_replaces_the_card_once(
 
 @pytest.mark.parametrize(
     ("key", "refusal"),
-    [("finn", "Only Ana Lopez, their backup or their escalation contacts may decide"),
-     ("mallory", UNKNOWN_PERSON)],
+    [
+        ("finn", "Only Ana Lopez, their backup or their escalation contacts may decide"),
+        ("mallory", UNKNOWN_PERSON),
+    ],
     ids=["not-theirs", "stranger"],
-)  # fmt: skip
+)
 def test_execute_by_someone_who_may_not_decide_changes_nothing(
     world: TeamsWorld, delivered: tuple[int, str], key: str, refusal: str
 ) -> None:
@@ -107,8 +113,14 @@ def test_execute_override_without_a_reason_is_told_at_once_and_on_the_card(
     [put] = world.updates_of(card_id)
     assert "Choose a reason" in (_error_after(put.card, "override.reason_code") or "")
     assert decisions(world, rec_id) == []
-    fixed = execute_activity(world, "ana", card_id, "override", reason_code="INFO_NOT_IN_MODEL",
-                             note="Customer moved the order to January")  # fmt: skip
+    fixed = execute_activity(
+        world,
+        "ana",
+        card_id,
+        "override",
+        reason_code="INFO_NOT_IN_MODEL",
+        note="Customer moved the order to January",
+    )
     response = world.post(fixed)
     assert answered(response) == "Recording your override…"
     assert "Overridden by Ana Lopez" in texts(world.connector.card_of(card_id))

@@ -14,16 +14,26 @@ from tests.fakes.bot_connector import FakeBotConnector
 from tests.live import serving
 from tests.teams.conftest import BOT, TeamsUser, TeamsWorld, teams_runtime
 
-GRETA = TeamsUser(id="29:greta", aad="aad-greta-0000", name="Greta Lindqvist",
-                  upn="greta@nordwind.example")  # fmt: skip
-CUSTOMER_ANSWERS = ("RETAILER-Y store openings in March", "Ordered 1,200, final call-off 960",
-                    "Round numbers on every line", "Built stock for all 1,200",
-                    "Their buyers change every season")  # fmt: skip
+GRETA = TeamsUser(
+    id="29:greta", aad="aad-greta-0000", name="Greta Lindqvist", upn="greta@nordwind.example"
+)
+CUSTOMER_ANSWERS = (
+    "RETAILER-Y store openings in March",
+    "Ordered 1,200, final call-off 960",
+    "Round numbers on every line",
+    "Built stock for all 1,200",
+    "Their buyers change every season",
+)
 
 
 def install_greta(world: TeamsWorld) -> None:
-    world.connector.add_member(GRETA.id, name=GRETA.name, aadObjectId=GRETA.aad,
-                               userPrincipalName=GRETA.upn, email=GRETA.upn)  # fmt: skip
+    world.connector.add_member(
+        GRETA.id,
+        name=GRETA.name,
+        aadObjectId=GRETA.aad,
+        userPrincipalName=GRETA.upn,
+        email=GRETA.upn,
+    )
     members = [BOT, {"id": GRETA.id, "aadObjectId": GRETA.aad}]
     world.post(world.activity(GRETA, "conversationUpdate", membersAdded=members))
     world.post(world.activity(GRETA, "installationUpdate", action="add"))
@@ -42,13 +52,17 @@ def ana_says(world: TeamsWorld, text: str) -> str:
 
 
 def test_interview_over_teams_then_rule_on_matching_recommendation_only(
-    world: TeamsWorld, db_url: str, config: Config, clock: AdjustableClock,
+    world: TeamsWorld,
+    db_url: str,
+    config: Config,
+    clock: AdjustableClock,
     connector: FakeBotConnector,
-) -> None:  # fmt: skip
+) -> None:
     world.install("ana")
     install_greta(world)
     assert "Started the Customers interview with Ana Lopez" in greta_says(
-        world, "interview @ana customers")
+        world, "interview @ana customers"
+    )
     connector.clear()
     world.deliver()
     [invitation] = world.cards_to("ana")
@@ -75,14 +89,17 @@ def test_interview_over_teams_then_rule_on_matching_recommendation_only(
         for answer in ("20 % (15-25)", "The last 5 store openings", "medium"):
             ana_says(again, answer)
         assert "draft context rule retailer-y-customers" in ana_says(again, "stockout_risk")
-        assert "Approved by Greta Lindqvist" in greta_says(again,
-                                                           "rules approve retailer-y-customers")
+        assert "Approved by Greta Lindqvist" in greta_says(
+            again, "rules approve retailer-y-customers"
+        )
         connector.clear()
         again.ingest(type="stockout_risk", customer="RETAILER-Y", title="SKU-4711 for RETAILER-Y")
         again.ingest(type="stockout_risk", customer="FOODLINE-NL", title="SKU-2410 for FOODLINE")
         again.deliver()
-        cards = {("RETAILER-Y" if "RETAILER-Y" in c.text else "other"): c.text
-                 for c in again.cards_to("ana")}  # fmt: skip
+        cards = {
+            ("RETAILER-Y" if "RETAILER-Y" in c.text else "other"): c.text
+            for c in again.cards_to("ana")
+        }
         assert "Context rules" in cards["RETAILER-Y"]
         assert "Inflates first orders" in cards["RETAILER-Y"]
         assert "From Ana Lopez" in cards["RETAILER-Y"]

@@ -37,23 +37,48 @@ def read_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
     assert (depth, color_type) == (8, 6)
     raw = zlib.decompress(chunks[b"IDAT"])
     stride = 1 + 4 * width
-    pixels = [tuple(raw[y * stride + 1 + 4 * x : y * stride + 5 + 4 * x])
-              for y in range(height) for x in range(width)]  # fmt: skip
+    pixels = [
+        tuple(raw[y * stride + 1 + 4 * x : y * stride + 5 + 4 * x])
+        for y in range(height)
+        for x in range(width)
+    ]
     return width, height, pixels
 
 
 def test_cli_writes_a_package_teams_accepts(tmp_path: Path) -> None:
     out = tmp_path / "pkg" / "sopbot.zip"
-    result = CliRunner().invoke(app, ["teams", "package", "--out", str(out), "--app-id", APP_ID,
-                                      "--domain", "sopbot.nordwind.example"])  # fmt: skip
+    result = CliRunner().invoke(
+        app,
+        [
+            "teams",
+            "package",
+            "--out",
+            str(out),
+            "--app-id",
+            APP_ID,
+            "--domain",
+            "sopbot.nordwind.example",
+        ],
+    )
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(out) as archive:
         assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
         manifest = json.loads(archive.read("manifest.json"))
         color = read_png(archive.read(manifest["icons"]["color"]))
         outline = read_png(archive.read(manifest["icons"]["outline"]))
-    for key in ("$schema", "manifestVersion", "version", "id", "developer", "name",
-                "description", "icons", "accentColor", "bots", "validDomains"):  # fmt: skip
+    for key in (
+        "$schema",
+        "manifestVersion",
+        "version",
+        "id",
+        "developer",
+        "name",
+        "description",
+        "icons",
+        "accentColor",
+        "bots",
+        "validDomains",
+    ):
         assert key in manifest, key
     assert manifest["manifestVersion"] == "1.16" and SEMVER.match(manifest["version"])
     assert manifest["id"] == APP_ID
@@ -78,19 +103,24 @@ def test_cli_writes_a_package_teams_accepts(tmp_path: Path) -> None:
 
 def test_cli_uses_teams_app_id_and_refuses_a_missing_one(tmp_path: Path) -> None:
     out = tmp_path / "a.zip"
-    result = CliRunner().invoke(app, ["teams", "package", "--out", str(out)],
-                                env={"TEAMS_APP_ID": ""})  # fmt: skip
+    result = CliRunner().invoke(
+        app, ["teams", "package", "--out", str(out)], env={"TEAMS_APP_ID": ""}
+    )
     assert result.exit_code == 2 and "TEAMS_APP_ID" in result.output and not out.exists()
-    result = CliRunner().invoke(app, ["teams", "package", "--out", str(out)],
-                                env={"TEAMS_APP_ID": APP_ID})  # fmt: skip
+    result = CliRunner().invoke(
+        app, ["teams", "package", "--out", str(out)], env={"TEAMS_APP_ID": APP_ID}
+    )
     assert result.exit_code == 0 and out.exists()
 
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"app_id": "not-a-guid"}, {"app_id": APP_ID, "website": "http://insecure.example"},
-     {"app_id": APP_ID, "domains": ["https://with-scheme.example/path"]}],
-)  # fmt: skip
+    [
+        {"app_id": "not-a-guid"},
+        {"app_id": APP_ID, "website": "http://insecure.example"},
+        {"app_id": APP_ID, "domains": ["https://with-scheme.example/path"]},
+    ],
+)
 def test_bad_settings_are_named(kwargs: dict) -> None:
     with pytest.raises(PackageError):
         build_manifest(**kwargs)

@@ -50,14 +50,20 @@ class BothWorld(TeamsWorld):
 
 @pytest.fixture
 def both(
-    db_url: str, two_platform_config: Config, clock: AdjustableClock,
+    db_url: str,
+    two_platform_config: Config,
+    clock: AdjustableClock,
     connector: FakeBotConnector,
-) -> Iterator[BothWorld]:  # fmt: skip
+) -> Iterator[BothWorld]:
     with FakeSlackApi(users_by_email={}) as fake:
         runtime = teams_runtime(
-            db_url, two_platform_config, clock, slack_bot_token=SecretStr("xoxb-test-token"),
-            slack_signing_secret=SecretStr(SIGNING_SECRET), slack_api_url=fake.url,
-        )  # fmt: skip
+            db_url,
+            two_platform_config,
+            clock,
+            slack_bot_token=SecretStr("xoxb-test-token"),
+            slack_signing_secret=SecretStr(SIGNING_SECRET),
+            slack_api_url=fake.url,
+        )
         assert [a.name for a in runtime.adapters] == ["slack", "teams"]
         with serving(create_app(runtime, start_background=False)) as server:
             world = BothWorld(runtime, server.url, connector)

@@ -18,7 +18,7 @@ from adapters.teams.payloads import parse_submission
 from tests.conftest import make_rec
 from tests.teams.conftest import USERS, TeamsWorld, texts
 from tests.teams.test_snooze_extend import card_to, escalation  # noqa: F401 - a fixture
-from workflows.ingestion import validate_batch
+from workflows.intake.validation import validate_batch
 
 TEAMS_CARD_MAX_BYTES = 28_000
 
@@ -42,8 +42,9 @@ def submits(card: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def entry_ids(card: dict[str, Any], action: str = "accept") -> list[int]:
-    return [d["sopbot"]["recommendation_id"] for d in submits(card)
-            if d["sopbot"]["action"] == action]  # fmt: skip
+    return [
+        d["sopbot"]["recommendation_id"] for d in submits(card) if d["sopbot"]["action"] == action
+    ]
 
 
 def press(world: TeamsWorld, key: str, card_id: str, data: dict[str, Any]) -> None:
@@ -53,8 +54,12 @@ def press(world: TeamsWorld, key: str, card_id: str, data: dict[str, Any]) -> No
 
 
 def open_items(world: TeamsWorld, count: int, **overrides: Any) -> list[int]:
-    raw = [make_rec(title=f"Item {n} " + "x" * 60, sku=f"SKU-{n}",
-                    supplier=f"Supplier {n % 7}", **overrides) for n in range(count)]  # fmt: skip
+    raw = [
+        make_rec(
+            title=f"Item {n} " + "x" * 60, sku=f"SKU-{n}", supplier=f"Supplier {n % 7}", **overrides
+        )
+        for n in range(count)
+    ]
     result = world.runtime.services.ingestor.ingest(
         items=validate_batch(config=world.runtime.config, raw_items=raw)
     )
@@ -84,7 +89,8 @@ def test_deciding_a_digest_entry_redraws_only_that_entry(world: TeamsWorld) -> N
 
 
 def test_reassigning_from_an_escalation_keeps_the_escalation(
-    world: TeamsWorld, escalation: tuple[int, str]  # noqa: F811 - the imported fixture
+    world: TeamsWorld,
+    escalation: tuple[int, str],  # noqa: F811 - the imported fixture
 ) -> None:
     rec_id, card_id = escalation  # Ben, Ana's manager, has "Escalated:" with Extend SLA
     world.submit("ben", card_id, "reassign", to="dora", note="Dora covers DC-NORTH")

@@ -42,8 +42,9 @@ def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.skip("no Chromium at /usr/bin/chromium (`make services` installs it)")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_ARGS)  # fmt: skip
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -91,8 +92,13 @@ def sent_cards(world: TeamsWorld) -> dict[str, dict[str, Any]]:
     second = card_to(world, "ana", "Stockout risk: SKU-4711 second")
     world.submit("ana", second, "override", reason_code="SUPPLIER_PATTERN", note=" ")
     cards["refused override"] = world.connector.card_of(second)  # the form open, its error
-    world.submit("ana", second, "override", reason_code="SUPPLIER_PATTERN",
-                 note="SKF-DE over-promises every Q4")  # fmt: skip
+    world.submit(
+        "ana",
+        second,
+        "override",
+        reason_code="SUPPLIER_PATTERN",
+        note="SKF-DE over-promises every Q4",
+    )
     cards["overridden"] = world.connector.card_of(second)
 
     world.ingest(title="SKU-4711 third signal at DC-NORTH")  # same item and site: History
@@ -120,8 +126,9 @@ def report(page: Page) -> list[dict[str, Any]]:
 
 
 def below_aa(rows: list[dict[str, Any]]) -> list[str]:
-    return [f"{r['text']!r}: {r['fg']} on {r['bg']} = {r['ratio']}:1" for r in rows
-            if r["ratio"] < AA]  # fmt: skip
+    return [
+        f"{r['text']!r}: {r['fg']} on {r['bg']} = {r['ratio']}:1" for r in rows if r["ratio"] < AA
+    ]
 
 
 def test_every_card_kind_reads_at_wcag_aa_in_microsofts_renderer(
@@ -164,8 +171,9 @@ def choices(page: Page) -> list[str]:
         .flatMap(s => Array.from(s.options).map(o => o.text))""")
 
 
-def checks_for(kind: str, rows: list[dict[str, Any]], options: list[str],
-               card: dict[str, Any]) -> None:  # fmt: skip
+def checks_for(
+    kind: str, rows: list[dict[str, Any]], options: list[str], card: dict[str, Any]
+) -> None:
     texts = [r["text"] for r in rows]
     if kind in ("accepted", "overridden", "digest decided"):
         word = "Overridden by" if kind == "overridden" else "Accepted by"
@@ -186,14 +194,25 @@ def checks_for(kind: str, rows: list[dict[str, Any]], options: list[str],
 def test_the_measurement_catches_coloured_prose(page: Page) -> None:
     """The old decided state, a bold "Warning" / "Good" coloured paragraph, measured the
     same way: below AA and on no badge, so the test above fails on such a card."""
-    old = {"type": "AdaptiveCard", "version": "1.5", "body": [
-        {"type": "TextBlock", "text": "Overridden by Ana Lopez", "color": "Warning",
-         "weight": "Bolder", "wrap": True},
-        {"type": "TextBlock", "text": "Accepted by Ana Lopez", "color": "Good", "wrap": True},
-    ]}  # fmt: skip
+    old = {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "body": [
+            {
+                "type": "TextBlock",
+                "text": "Overridden by Ana Lopez",
+                "color": "Warning",
+                "weight": "Bolder",
+                "wrap": True,
+            },
+            {"type": "TextBlock", "text": "Accepted by Ana Lopez", "color": "Good", "wrap": True},
+        ],
+    }
     render(page, old)
     rows = {r["text"]: r for r in report(page)}
-    assert rows["Overridden by Ana Lopez"]["ratio"] < 2 and rows["Accepted by Ana Lopez"][
-        "ratio"] < 2.5  # fmt: skip
+    assert (
+        rows["Overridden by Ana Lopez"]["ratio"] < 2
+        and rows["Accepted by Ana Lopez"]["ratio"] < 2.5
+    )
     assert len(below_aa(list(rows.values()))) == 2
     assert not any(r["badge"] for r in rows.values())

@@ -75,8 +75,10 @@ def test_reminder_has_a_snooze_row_and_snoozing_redraws_it(
     row = next(el for el in card["body"] if el["type"] == "ActionSet")
     snoozes = [a["data"]["sopbot"] for a in row["actions"]]
     assert [(s["action"], s["value"]) for s in snoozes] == [
-        ("snooze", "1h"), ("snooze", "4h"), ("snooze", "nbd")
-    ]  # fmt: skip
+        ("snooze", "1h"),
+        ("snooze", "4h"),
+        ("snooze", "nbd"),
+    ]
     assert {s["recommendation_id"] for s in snoozes} == {rec_id}
     assert [a["title"] for a in card["actions"]] == ["Accept", "Override", "Reassign"]
 
@@ -140,9 +142,10 @@ def test_extend_form_is_a_date_a_time_and_a_reason(
     assert show["type"] == "Action.ShowCard"
     inputs = {i["id"]: i for i in show["card"]["body"] if "id" in i}
     assert {k: v["type"] for k, v in inputs.items()} == {
-        "extend.due_at.date": "Input.Date", "extend.due_at.time": "Input.Time",
+        "extend.due_at.date": "Input.Date",
+        "extend.due_at.time": "Input.Time",
         "extend.reason": "Input.Text",
-    }  # fmt: skip
+    }
     assert all(i["isRequired"] for i in inputs.values())
     [submit] = show["card"]["actions"]
     assert submit["data"]["sopbot"]["variant"] == "escalation"
@@ -158,8 +161,13 @@ def test_extend_errors_are_answered_next_to_their_field(
     assert "Say why" in (error_after(put.card, "extend.reason") or "")
     assert world.connector.of_kind("send", "reply") == []
     # Corrected: now the due time is earlier than the current one (Mon 17:00).
-    world.submit("ben", card_id, "extend", reason="Supplier confirms Tuesday",
-                 **{"due_at.date": "2026-11-30", "due_at.time": "16:00"})  # fmt: skip
+    world.submit(
+        "ben",
+        card_id,
+        "extend",
+        reason="Supplier confirms Tuesday",
+        **{"due_at.date": "2026-11-30", "due_at.time": "16:00"},
+    )
     card = world.connector.card_of(card_id)
     assert "must be later" in (error_after(card, "extend.due_at.time") or "")
     assert error_after(card, "extend.reason") is None
@@ -179,8 +187,13 @@ def test_extend_by_someone_else_is_refused_plainly(
 ) -> None:
     rec_id, card_id = escalation
     world.connector.clear()
-    world.submit("finn", card_id, "extend", reason="Let me",
-                 **{"due_at.date": "2026-12-02", "due_at.time": "12:00"})  # fmt: skip
+    world.submit(
+        "finn",
+        card_id,
+        "extend",
+        reason="Let me",
+        **{"due_at.date": "2026-12-02", "due_at.time": "12:00"},
+    )
     [reply] = world.connector.of_kind("reply", "send")
     assert "Only Ana Lopez's escalation contacts or the override reviewer" in reply.text
     assert world.updates_of(card_id) == []
@@ -192,8 +205,13 @@ def test_extend_redraws_the_escalation_and_tells_the_owner_once(
 ) -> None:
     rec_id, card_id = escalation
     world.connector.clear()
-    first = world.submit("ben", card_id, "extend", reason="Supplier confirms Tuesday",
-                         **{"due_at.date": "2026-12-02", "due_at.time": "12:00"})  # fmt: skip
+    first = world.submit(
+        "ben",
+        card_id,
+        "extend",
+        reason="Supplier confirms Tuesday",
+        **{"due_at.date": "2026-12-02", "due_at.time": "12:00"},
+    )
     [put] = world.updates_of(card_id)
     assert "SLA extended to Wed 02 Dec 12:00" in texts(put.card) and "by Ben Okafor" in texts(
         put.card

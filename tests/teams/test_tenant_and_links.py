@@ -21,12 +21,13 @@ from storage.models import Event
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.live import serving
 from tests.teams.conftest import TENANT, USERS, TeamsUser, TeamsWorld, teams_runtime
-from workflows.identities import get_link
+from workflows.chat.identities import get_link
 
 FOREIGN = "tenant-elsewhere"
 # An account in another tenant whose admin gave it ana's e-mail address in its roster.
-MALLORY = TeamsUser(id="29:mallory-x", aad="aad-mallory-x", name="Ana Lopez",
-                    upn="ana.lopez@elsewhere.example")  # fmt: skip
+MALLORY = TeamsUser(
+    id="29:mallory-x", aad="aad-mallory-x", name="Ana Lopez", upn="ana.lopez@elsewhere.example"
+)
 
 
 def events(world: TeamsWorld, *kinds: str) -> list[dict[str, Any]]:
@@ -39,8 +40,15 @@ def teams_link(world: TeamsWorld, person_id: str) -> Any:
     return get_link(database=world.runtime.database, platform="teams", person_id=person_id)
 
 
-def from_tenant(world: TeamsWorld, user: TeamsUser, kind: str, *, conversation_tenant: str,
-                channel_tenant: str | None, **extra: Any) -> dict[str, Any]:  # fmt: skip
+def from_tenant(
+    world: TeamsWorld,
+    user: TeamsUser,
+    kind: str,
+    *,
+    conversation_tenant: str,
+    channel_tenant: str | None,
+    **extra: Any,
+) -> dict[str, Any]:
     activity = world.activity(user, kind, **extra)
     activity["conversation"]["tenantId"] = conversation_tenant
     activity["channelData"] = {"tenant": {"id": channel_tenant}} if channel_tenant else {}
@@ -51,12 +59,18 @@ def from_tenant(world: TeamsWorld, user: TeamsUser, kind: str, *, conversation_t
 def tenant_world(
     db_url: str, config: Config, clock: AdjustableClock, connector: FakeBotConnector
 ) -> Iterator[TeamsWorld]:
-    runtime = teams_runtime(db_url, config, clock, teams_app_type="MultiTenant",
-                            teams_tenant_id=TENANT)  # fmt: skip
+    runtime = teams_runtime(
+        db_url, config, clock, teams_app_type="MultiTenant", teams_tenant_id=TENANT
+    )
     with serving(create_app(runtime, start_background=False)) as server:
         world = TeamsWorld(runtime, server.url, connector)
-        connector.add_member(MALLORY.id, name=MALLORY.name, aadObjectId=MALLORY.aad,
-                             userPrincipalName=MALLORY.upn, email="ana@nordwind.example")
+        connector.add_member(
+            MALLORY.id,
+            name=MALLORY.name,
+            aadObjectId=MALLORY.aad,
+            userPrincipalName=MALLORY.upn,
+            email="ana@nordwind.example",
+        )
         yield world
         world.http.close()
     runtime.stop()
@@ -65,23 +79,36 @@ def tenant_world(
 @pytest.fixture
 def open_world(world: TeamsWorld) -> TeamsWorld:
     """No TEAMS_TENANT_ID: every tenant is served, so only the link guard stands."""
-    world.connector.add_member(MALLORY.id, name=MALLORY.name, aadObjectId=MALLORY.aad,
-                               userPrincipalName=MALLORY.upn, email="ana@nordwind.example")
+    world.connector.add_member(
+        MALLORY.id,
+        name=MALLORY.name,
+        aadObjectId=MALLORY.aad,
+        userPrincipalName=MALLORY.upn,
+        email="ana@nordwind.example",
+    )
     return world
 
 
-@pytest.mark.parametrize(("conversation_tenant", "channel_tenant"), [
-    (FOREIGN, FOREIGN),  # another tenant
-    (TENANT, FOREIGN),  # the two disagree
-    (FOREIGN, None),  # only one says, and it is another
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("conversation_tenant", "channel_tenant"),
+    [
+        (FOREIGN, FOREIGN),  # another tenant
+        (TENANT, FOREIGN),  # the two disagree
+        (FOREIGN, None),  # only one says, and it is another
+    ],
+)
 def test_an_activity_from_another_tenant_is_refused_audited_and_does_nothing(
     tenant_world: TeamsWorld, conversation_tenant: str, channel_tenant: str | None
 ) -> None:
-    for kind, extra in [("installationUpdate", {"action": "add"}),
-                        ("message", {"text": "queue"})]:  # fmt: skip
-        activity = from_tenant(tenant_world, MALLORY, kind, conversation_tenant=conversation_tenant,
-                               channel_tenant=channel_tenant, **extra)  # fmt: skip
+    for kind, extra in [("installationUpdate", {"action": "add"}), ("message", {"text": "queue"})]:
+        activity = from_tenant(
+            tenant_world,
+            MALLORY,
+            kind,
+            conversation_tenant=conversation_tenant,
+            channel_tenant=channel_tenant,
+            **extra,
+        )
         assert tenant_world.post(activity).status_code == 403
     assert tenant_world.connector.calls == []  # no member look-up, no reply
     assert teams_link(tenant_world, "ana") is None
@@ -119,17 +146,23 @@ def test_another_account_cannot_take_over_a_linked_person(open_world: TeamsWorld
     open_world.install("ana")
     before = teams_link(open_world, "ana")
     assert before.external_id == USERS["ana"].aad
-    for kind, extra in [("installationUpdate", {"action": "add"}),
-                        ("message", {"text": "queue"}),
-                        ("installationUpdate", {"action": "remove"})]:  # fmt: skip
-        activity = from_tenant(open_world, MALLORY, kind, conversation_tenant=FOREIGN,
-                               channel_tenant=FOREIGN, **extra)  # fmt: skip
+    for kind, extra in [
+        ("installationUpdate", {"action": "add"}),
+        ("message", {"text": "queue"}),
+        ("installationUpdate", {"action": "remove"}),
+    ]:
+        activity = from_tenant(
+            open_world, MALLORY, kind, conversation_tenant=FOREIGN, channel_tenant=FOREIGN, **extra
+        )
         assert open_world.post(activity).status_code in (200, 201, 202)
     after = teams_link(open_world, "ana")
     assert after.external_id == USERS["ana"].aad
     assert after.data["reference"]["conversation"]["id"] == USERS["ana"].conversation
-    [answer] = [c for c in open_world.connector.of_kind("send", "reply")
-                if c.conversation_id == MALLORY.conversation]  # fmt: skip
+    [answer] = [
+        c
+        for c in open_world.connector.of_kind("send", "reply")
+        if c.conversation_id == MALLORY.conversation
+    ]
     assert "I don't know you yet" in (answer.body or {}).get("text", "")
     refused = events(open_world, "link_refused")
     assert len(refused) == 3 and {e["claimed_by"] for e in refused} == {MALLORY.aad}
@@ -138,8 +171,11 @@ def test_another_account_cannot_take_over_a_linked_person(open_world: TeamsWorld
     open_world.ingest()
     open_world.deliver()  # still to ana's own conversation, not the claimant's
     assert len(open_world.cards_to("ana")) == 1
-    assert [c for c in open_world.connector.of_kind("send", "reply")
-            if c.conversation_id == MALLORY.conversation and c.card] == []  # fmt: skip
+    assert [
+        c
+        for c in open_world.connector.of_kind("send", "reply")
+        if c.conversation_id == MALLORY.conversation and c.card
+    ] == []
 
 
 def test_every_link_change_is_audited_and_repeats_are_not(open_world: TeamsWorld) -> None:
@@ -175,8 +211,9 @@ def renamed_world(
     runtime.stop()
 
 
-NEW_ANA = TeamsUser(id="29:ana-new", aad="aad-ana-new", name="Ana Lopez",
-                    upn="ana@nordwind.example")  # fmt: skip
+NEW_ANA = TeamsUser(
+    id="29:ana-new", aad="aad-ana-new", name="Ana Lopez", upn="ana@nordwind.example"
+)
 
 
 def test_only_the_configured_account_id_moves_a_link_and_that_is_audited(

@@ -9,12 +9,12 @@ from sqlalchemy import event, select
 
 from storage.models import Recommendation
 from tests.conftest import make_rec
-from workflows.inbox import queue_page
-from workflows.ingestion import validate_batch
-from workflows.lookups import BatchLookups, SessionLookups
-from workflows.queries import open_queue
+from workflows.chat.inbox import queue_page
+from workflows.intake.validation import validate_batch
 from workflows.service import Services
-from workflows.views import recommendation_message
+from workflows.views.lookups import BatchLookups, SessionLookups
+from workflows.views.message import recommendation_message
+from workflows.views.queries import open_queue
 
 
 def test_batch_lookups_give_what_each_message_reads_alone(services: Services) -> None:
@@ -22,18 +22,21 @@ def test_batch_lookups_give_what_each_message_reads_alone(services: Services) ->
     raw += [make_rec(sku="SKU-2", site="DC-NORTH", supplier="ACME") for _ in range(4)]
     raw += [make_rec(sku="SKU-3", site="DC-NORTH", customer="BIGCO") for _ in range(3)]
     raw += [make_rec(sku="SKU-4", site=None) for _ in range(3)]
-    results = services.ingestor.ingest(items=validate_batch(config=services.config,
-                                                            raw_items=raw))  # fmt: skip
+    results = services.ingestor.ingest(items=validate_batch(config=services.config, raw_items=raw))
     ids = [r.id for r in results]
     for n, rec_id in enumerate(ids):
         if n % 3 == 0:
-            services.decisions.record_accept(recommendation_id=rec_id, actor_id="ana",
-                                             channel="api")  # fmt: skip
+            services.decisions.record_accept(
+                recommendation_id=rec_id, actor_id="ana", channel="api"
+            )
         elif n % 3 == 1:
             services.decisions.record_override(
-                recommendation_id=rec_id, actor_id="ana", channel="api",
+                recommendation_id=rec_id,
+                actor_id="ana",
+                channel="api",
                 reason_code="SUPPLIER_PATTERN" if n % 2 else "INFO_NOT_IN_MODEL",
-                note="seen before")  # fmt: skip
+                note="seen before",
+            )
     with services.database.transaction() as session:
         recs = list(session.scalars(select(Recommendation).where(Recommendation.id.in_(ids))))
         batch = BatchLookups(session, config=services.config, recs=recs)
@@ -52,15 +55,19 @@ def test_a_queue_page_reads_its_lookups_once_and_draws_what_each_message_reads_a
     """The Home tab draws a page after every change to a person's queue: its history and
     rules are read for the page at once, so a longer page costs no more statements."""
     raw = [make_rec(sku=f"SKU-{n % 4}", site="DC-NORTH") for n in range(16)]
-    results = services.ingestor.ingest(items=validate_batch(config=services.config,
-                                                            raw_items=raw))  # fmt: skip
+    results = services.ingestor.ingest(items=validate_batch(config=services.config, raw_items=raw))
     for result in results[:4]:  # decided: the open ones have a history to show
-        services.decisions.record_override(recommendation_id=result.id, actor_id="ana",
-                                           channel="api", reason_code="SUPPLIER_PATTERN",
-                                           note="seen before")  # fmt: skip
+        services.decisions.record_override(
+            recommendation_id=result.id,
+            actor_id="ana",
+            channel="api",
+            reason_code="SUPPLIER_PATTERN",
+            note="seen before",
+        )
     with services.database.read() as session:
-        owner = session.scalar(select(Recommendation.owner_id)
-                               .where(Recommendation.id == results[5].id))  # fmt: skip
+        owner = session.scalar(
+            select(Recommendation.owner_id).where(Recommendation.id == results[5].id)
+        )
     assert owner is not None
     statements: list[str] = []
 
@@ -81,8 +88,11 @@ def test_a_queue_page_reads_its_lookups_once_and_draws_what_each_message_reads_a
     assert read_long == read_short
     now = services.clock.now()
     with services.database.read() as session:
-        alone = [recommendation_message(session, config=services.config, rec=rec,
-                                        reader_id=owner, now=now)
-                 for rec in open_queue(session, person_id=owner, limit=12)]  # fmt: skip
+        alone = [
+            recommendation_message(
+                session, config=services.config, rec=rec, reader_id=owner, now=now
+            )
+            for rec in open_queue(session, person_id=owner, limit=12)
+        ]
     assert long.items == alone
     assert any(s.title == "History" for m in alone for s in m.sections)

@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-import workflows.decisions as decisions_module
+import workflows.decisions.service as decisions_module
 from core.chat import InMemoryChat
 from core.domain import IngestStatus, Status
 from tests.conftest import make_rec
-from workflows.delivery import OutboxWorker
+from workflows.delivery.worker import OutboxWorker
 from workflows.errors import NotPermitted
-from workflows.ingestion import validate_batch
-from workflows.queries import recommendation_detail
+from workflows.intake.validation import validate_batch
 from workflows.service import Services
+from workflows.views.queries import recommendation_detail
 
 
 @pytest.mark.parametrize("change", [{"withdrawn": True}, {"revision": 2, "quantity": 1}])
@@ -26,7 +26,8 @@ def test_decision_in_flight_wins_over_a_withdrawal_or_revision(
 ) -> None:
     payload = make_rec()
     [created] = services.ingestor.ingest(
-        items=validate_batch(config=services.config, raw_items=[payload]))  # fmt: skip
+        items=validate_batch(config=services.config, raw_items=[payload])
+    )
     row_updated = threading.Event()
     original = decisions_module.enqueue_refresh
 
@@ -36,8 +37,11 @@ def test_decision_in_flight_wins_over_a_withdrawal_or_revision(
         time.sleep(0.8)
 
     monkeypatch.setattr(decisions_module, "enqueue_refresh", hold_the_transaction_open)
-    decide = threading.Thread(target=lambda: services.decisions.record_accept(
-        recommendation_id=created.id, actor_id="ana", channel="api"))  # fmt: skip
+    decide = threading.Thread(
+        target=lambda: services.decisions.record_accept(
+            recommendation_id=created.id, actor_id="ana", channel="api"
+        )
+    )
     decide.start()
     assert row_updated.wait(30)
     [answer] = services.ingestor.ingest(
@@ -55,10 +59,12 @@ def test_one_message_gone_for_good_does_not_stop_the_others_updating(
     services: Services, outbox: OutboxWorker, chat: InMemoryChat
 ) -> None:
     [created] = services.ingestor.ingest(
-        items=validate_batch(config=services.config, raw_items=[make_rec()]))  # fmt: skip
+        items=validate_batch(config=services.config, raw_items=[make_rec()])
+    )
     outbox.drain()
-    services.decisions.record_reassign(recommendation_id=created.id, actor_id="ana",
-                                       channel="api", to="dora", note="PLANT-2 stock")  # fmt: skip
+    services.decisions.record_reassign(
+        recommendation_id=created.id, actor_id="ana", channel="api", to="dora", note="PLANT-2 stock"
+    )
     outbox.drain()
     assert [s.to for s in chat.sent] == ["ana", "dora"]
     del chat.sent[0]  # Ana deleted her copy: updating it fails for good
@@ -77,7 +83,8 @@ def test_an_accept_racing_a_reassignment_is_authorised_against_the_new_owner(
     """Ben (the manager) hands Ana's recommendation to Carl while Ana clicks Accept: her
     accept must not be recorded as the owner's after ownership moved."""
     [created] = services.ingestor.ingest(
-        items=validate_batch(config=services.config, raw_items=[make_rec()]))  # fmt: skip
+        items=validate_batch(config=services.config, raw_items=[make_rec()])
+    )
     owner_changed = threading.Event()
     original = decisions_module.enqueue
 
@@ -87,14 +94,21 @@ def test_an_accept_racing_a_reassignment_is_authorised_against_the_new_owner(
         time.sleep(0.8)
 
     monkeypatch.setattr(decisions_module, "enqueue", hold_the_reassignment_open)
-    reassign = threading.Thread(target=lambda: services.decisions.record_reassign(
-        recommendation_id=created.id, actor_id="ben", channel="api", to="carl",
-        note="Carl buys from this supplier"))  # fmt: skip
+    reassign = threading.Thread(
+        target=lambda: services.decisions.record_reassign(
+            recommendation_id=created.id,
+            actor_id="ben",
+            channel="api",
+            to="carl",
+            note="Carl buys from this supplier",
+        )
+    )
     reassign.start()
     assert owner_changed.wait(30)
     with pytest.raises(NotPermitted):
-        services.decisions.record_accept(recommendation_id=created.id, actor_id="ana",
-                                         channel="api")  # fmt: skip
+        services.decisions.record_accept(
+            recommendation_id=created.id, actor_id="ana", channel="api"
+        )
     reassign.join()
     with services.database.transaction() as session:
         detail = recommendation_detail(session, created.id)

@@ -1,4 +1,4 @@
-"""The Override and Reassign menus kept per configuration (workflows.form_choices) are
+"""The Override and Reassign menus kept per configuration (workflows.views.form_choices) are
 exactly the menus the configuration gives, a reloaded configuration gets its own, and
 one form's list can be changed without touching the next form's."""
 
@@ -8,15 +8,16 @@ from pathlib import Path
 
 from core.config import Config, load_config
 from storage.models import Recommendation
-from workflows.form_choices import form_choices
-from workflows.views import override_form, reassign_form
+from workflows.views.form_choices import form_choices
+from workflows.views.forms import override_form, reassign_form
 
 DEMO = Path(__file__).resolve().parents[2] / "core" / "data" / "demo.yml"
 
 
 def rec(config: Config, owner: str) -> Recommendation:
-    return Recommendation(id=7, type=next(iter(config.recommendation_types)), owner_id=owner,
-                          quantity=240.0)  # fmt: skip
+    return Recommendation(
+        id=7, type=next(iter(config.recommendation_types)), owner_id=owner, quantity=240.0
+    )
 
 
 def test_menus_are_the_configurations_own(config: Config) -> None:
@@ -33,8 +34,9 @@ def test_menus_are_the_configurations_own(config: Config) -> None:
 
 def test_a_reloaded_configuration_gets_its_own_menus(config: Config) -> None:
     assert form_choices(config) is form_choices(config)
-    renamed = load_config(DEMO).model_copy(update={"people": [
-        p.model_copy(update={"name": f"{p.name} (new)"}) for p in config.people]})  # fmt: skip
+    renamed = load_config(DEMO).model_copy(
+        update={"people": [p.model_copy(update={"name": f"{p.name} (new)"}) for p in config.people]}
+    )
     assert form_choices(renamed) is not form_choices(config)
     owner = config.people[0].id
     labels = [o.label for o in reassign_form(rec(renamed, owner), renamed).inputs[0].options]

@@ -5,21 +5,27 @@ from __future__ import annotations
 
 from core.chat import InMemoryChat
 from tests.conftest import make_rec
-from workflows.delivery import OutboxWorker
-from workflows.ingestion import validate_batch
+from workflows.delivery.worker import OutboxWorker
+from workflows.intake.validation import validate_batch
 from workflows.service import Services
 
 
 def test_the_history_line_names_the_reason_by_its_label(
     services: Services, outbox: OutboxWorker, chat: InMemoryChat
 ) -> None:
-    [first] = services.ingestor.ingest(items=validate_batch(
-        config=services.config, raw_items=[make_rec(supplier="SKF-DE")]))  # fmt: skip
-    services.decisions.record_override(recommendation_id=first.id, actor_id="ana",
-                                       channel="api", reason_code="SUPPLIER_PATTERN",
-                                       note="They over-promise in Q4")  # fmt: skip
-    [second] = services.ingestor.ingest(items=validate_batch(
-        config=services.config, raw_items=[make_rec(supplier="SKF-DE")]))  # fmt: skip
+    [first] = services.ingestor.ingest(
+        items=validate_batch(config=services.config, raw_items=[make_rec(supplier="SKF-DE")])
+    )
+    services.decisions.record_override(
+        recommendation_id=first.id,
+        actor_id="ana",
+        channel="api",
+        reason_code="SUPPLIER_PATTERN",
+        note="They over-promise in Q4",
+    )
+    [second] = services.ingestor.ingest(
+        items=validate_batch(config=services.config, raw_items=[make_rec(supplier="SKF-DE")])
+    )
     outbox.drain()
     [message] = [s.message for s in chat.sent if s.message.recommendation_id == second.id]
     [history] = [s for s in message.sections if s.title == "History"]

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from core.domain import EventKind, IngestStatus, OutboxKind
 from storage.models import Event, OutboxItem, Recommendation
 from tests.conftest import make_rec
-from workflows.ingestion import IngestResult, validate_batch
+from workflows.intake.validation import IngestResult, validate_batch
 from workflows.service import Services
 
 WRITERS = 4

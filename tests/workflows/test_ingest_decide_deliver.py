@@ -7,12 +7,12 @@ import pytest
 from core.chat import InMemoryChat
 from core.domain import Action, IngestStatus, Status, Tier
 from tests.conftest import make_rec
-from workflows.decisions import DecisionRequest
-from workflows.delivery import OutboxWorker
+from workflows.decisions.service import DecisionRequest
+from workflows.delivery.worker import OutboxWorker
 from workflows.errors import AlreadyDecided, InvalidInput, NotPermitted
-from workflows.ingestion import BatchRejected, validate_batch
-from workflows.queries import recommendation_detail
+from workflows.intake.validation import BatchRejected, validate_batch
 from workflows.service import Services
+from workflows.views.queries import recommendation_detail
 
 
 def ingest(services: Services, *raw: dict) -> list:

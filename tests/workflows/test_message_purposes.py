@@ -14,14 +14,14 @@ from core.clock import AdjustableClock
 from core.domain import Action
 from core.messages import ButtonAction, Message
 from tests.conftest import make_rec
-from workflows.decisions import DecisionRequest
-from workflows.delivery import OutboxWorker
+from workflows.chat.inbox import recommendation_for
+from workflows.decisions.service import DecisionRequest
+from workflows.delivery.worker import OutboxWorker
 from workflows.errors import InvalidInput, NotPermitted
-from workflows.inbox import recommendation_for
-from workflows.ingestion import validate_batch
+from workflows.intake.validation import validate_batch
 from workflows.service import Services
-from workflows.sla import sweep
-from workflows.views import Purpose, purpose_of
+from workflows.sla.sweep import sweep
+from workflows.views.message import Purpose, purpose_of
 
 BERLIN = ZoneInfo("Europe/Berlin")
 REMINDER_AT = datetime(2026, 11, 30, 13, 30, tzinfo=BERLIN)  # past the 50% reminder
@@ -39,8 +39,9 @@ def ingest(services: Services, outbox: OutboxWorker, **overrides: object) -> int
 def at(services: Services, outbox: OutboxWorker, clock: AdjustableClock, moment: datetime) -> None:
     """The SLA clock as of `moment`: sweep, then deliver what it queued."""
     clock.set(moment)
-    sweep(database=services.database, config=services.config, calendars=services.calendars,
-          now=moment)  # fmt: skip
+    sweep(
+        database=services.database, config=services.config, calendars=services.calendars, now=moment
+    )
     outbox.drain()
 
 
@@ -59,13 +60,16 @@ def test_a_redrawn_reminder_is_the_reminder_the_outbox_sent(
     rec_id = ingest(services, outbox)
     at(services, outbox, clock, REMINDER_AT)
     reminder = sent(chat, "ana", Purpose.REMINDER)
-    redrawn = recommendation_for(services, recommendation_id=rec_id, reader_id="ana",
-                                 purpose=Purpose.REMINDER)  # fmt: skip
+    redrawn = recommendation_for(
+        services, recommendation_id=rec_id, reader_id="ana", purpose=Purpose.REMINDER
+    )
     assert redrawn == reminder
     assert redrawn.header.startswith("Reminder: ")
     assert [b.value for b in redrawn.buttons if b.action == ButtonAction.SNOOZE] == [
-        "1h", "4h", "nbd"
-    ]  # fmt: skip
+        "1h",
+        "4h",
+        "nbd",
+    ]
     assert any(line.startswith("Due in ") for line in redrawn.context)
     plain = recommendation_for(services, recommendation_id=rec_id, reader_id="ana")
     assert plain == sent(chat, "ana", Purpose.OWNER).model_copy(update={"context": plain.context})
@@ -78,8 +82,9 @@ def test_a_redrawn_escalation_is_the_escalation_the_outbox_sent(
     rec_id = ingest(services, outbox)
     at(services, outbox, clock, ESCALATION_AT)
     escalation = sent(chat, "ben", Purpose.ESCALATION)
-    redrawn = recommendation_for(services, recommendation_id=rec_id, reader_id="ben",
-                                 purpose=Purpose.ESCALATION)  # fmt: skip
+    redrawn = recommendation_for(
+        services, recommendation_id=rec_id, reader_id="ben", purpose=Purpose.ESCALATION
+    )
     assert redrawn == escalation
     assert redrawn.form_for(ButtonAction.EXTEND) is not None
     assert any("has had it for" in line for line in redrawn.context)
@@ -92,16 +97,19 @@ def test_snooze_only_for_the_owner_and_backup_and_nothing_once_decided(
     clock.set(REMINDER_AT)
 
     def reminder(reader: str) -> Message:
-        return recommendation_for(services, recommendation_id=rec_id, reader_id=reader,
-                                  purpose=Purpose.REMINDER)  # fmt: skip
+        return recommendation_for(
+            services, recommendation_id=rec_id, reader_id=reader, purpose=Purpose.REMINDER
+        )
 
     assert ButtonAction.SNOOZE in actions(reminder("ana"))
     assert ButtonAction.SNOOZE in actions(reminder("dora"))
     ben = reminder("ben")  # may decide on Ana's behalf, but the reminders are not his
     assert ButtonAction.SNOOZE not in actions(ben) and ButtonAction.ACCEPT in actions(ben)
     services.decisions.decide(DecisionRequest(rec_id, "ana", Action.ACCEPT, "local"))
-    drawn = {p: recommendation_for(services, recommendation_id=rec_id, reader_id="ben",
-                                   purpose=p) for p in Purpose}  # fmt: skip
+    drawn = {
+        p: recommendation_for(services, recommendation_id=rec_id, reader_id="ben", purpose=p)
+        for p in Purpose
+    }
     assert len({m.model_dump_json() for m in drawn.values()}) == 1  # decided: all the same
     assert drawn[Purpose.ESCALATION].buttons == []
 
@@ -116,13 +124,19 @@ def test_extend_is_offered_to_exactly_those_extend_sla_allows(
     clock.set(ESCALATION_AT)
     offered, allowed = set(), set()
     for person in services.config.people:
-        message = recommendation_for(services, recommendation_id=rec_id, reader_id=person.id,
-                                     purpose=Purpose.ESCALATION)  # fmt: skip
+        message = recommendation_for(
+            services, recommendation_id=rec_id, reader_id=person.id, purpose=Purpose.ESCALATION
+        )
         if message.form_for(ButtonAction.EXTEND) is not None:
             offered.add(person.id)
         try:  # a due time in the past: past the permission check, nothing is changed
-            services.extend_sla(recommendation_id=rec_id, actor_id=person.id, reason="test",
-                                new_due="2026-11-30T08:00", channel="local")  # fmt: skip
+            services.extend_sla(
+                recommendation_id=rec_id,
+                actor_id=person.id,
+                reason="test",
+                new_due="2026-11-30T08:00",
+                channel="local",
+            )
         except NotPermitted:
             continue
         except InvalidInput as error:
@@ -130,8 +144,9 @@ def test_extend_is_offered_to_exactly_those_extend_sla_allows(
         allowed.add(person.id)
     assert offered == allowed
     assert "greta" in offered and "ben" in offered
-    greta = recommendation_for(services, recommendation_id=rec_id, reader_id="greta",
-                               purpose=Purpose.ESCALATION)  # fmt: skip
+    greta = recommendation_for(
+        services, recommendation_id=rec_id, reader_id="greta", purpose=Purpose.ESCALATION
+    )
     if rtype == "capacity_warning":  # the reviewer: Extend SLA, but no decision to take
         assert actions(greta) == [ButtonAction.EXTEND]
         assert greta.header.startswith("Escalated: ")

@@ -1,4 +1,4 @@
-"""The journal of acked work (workflows.pending_actions) on SQLite and PostgreSQL: a
+"""The journal of acked work (workflows.decisions.journal) on SQLite and PostgreSQL: a
 retried delivery keeps its one row, a claim younger than the lease stays with its
 process, and two processes taking over at once each get different rows."""
 
@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from storage.db import Database
-from workflows.pending_actions import (
+from workflows.decisions.journal import (
     LEASE,
     Pending,
     finish,
@@ -35,10 +35,20 @@ def test_a_retried_delivery_keeps_one_row_and_finish_clears_it(database: Databas
 
 
 def test_only_claims_older_than_the_lease_are_taken_over(database: Database) -> None:
-    journal(database=database, platform="slack", owner="gone", now=NOW - LEASE * 2,
-            entries=entries("old"))  # fmt: skip
-    journal(database=database, platform="slack", owner="alive", now=NOW - LEASE / 2,
-            entries=entries("young"))  # fmt: skip
+    journal(
+        database=database,
+        platform="slack",
+        owner="gone",
+        now=NOW - LEASE * 2,
+        entries=entries("old"),
+    )
+    journal(
+        database=database,
+        platform="slack",
+        owner="alive",
+        now=NOW - LEASE / 2,
+        entries=entries("young"),
+    )
     taken = take_abandoned(database=database, platform="slack", owner="me", now=NOW)
     assert [(p.key, p.payload) for p in taken] == [("old", {"body": {"n": "old"}})]
     # Ours now, with a fresh claim: nobody takes it again before its own lease runs out.
@@ -47,13 +57,19 @@ def test_only_claims_older_than_the_lease_are_taken_over(database: Database) -> 
 
 def test_two_processes_taking_over_at_once_never_get_the_same_row(database: Database) -> None:
     keys = [f"k{n}" for n in range(40)]
-    journal(database=database, platform="slack", owner="gone", now=NOW - LEASE * 2,
-            entries=entries(*keys))  # fmt: skip
+    journal(
+        database=database,
+        platform="slack",
+        owner="gone",
+        now=NOW - LEASE * 2,
+        entries=entries(*keys),
+    )
 
     def take(owner: str) -> list[str]:
         got: list[str] = []
-        while batch := take_abandoned(database=database, platform="slack", owner=owner,
-                                      now=NOW, limit=5):  # fmt: skip
+        while batch := take_abandoned(
+            database=database, platform="slack", owner=owner, now=NOW, limit=5
+        ):
             got += [p.key for p in batch]
         return got
 

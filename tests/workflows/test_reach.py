@@ -13,7 +13,7 @@ from core.config import Config, Person
 from core.messages import Message
 from storage.db import Database
 from storage.models import Event
-from workflows.reach import Reach
+from workflows.delivery.reach import Reach
 
 
 class KnowingChat(InMemoryChat):

@@ -11,11 +11,11 @@ from core.config import DEMO_CONFIG_PATH, parse_config
 from core.domain import IngestStatus, Status
 from storage.db import Database
 from tests.conftest import make_rec
-from workflows.delivery import OutboxWorker
+from workflows.delivery.worker import OutboxWorker
 from workflows.errors import Withdrawn
-from workflows.ingestion import validate_batch
-from workflows.queries import recommendation_detail
+from workflows.intake.validation import validate_batch
 from workflows.service import Services, build_services
+from workflows.views.queries import recommendation_detail
 
 
 def test_unowned_type_goes_to_override_reviewer_with_event(
@@ -23,7 +23,9 @@ def test_unowned_type_goes_to_override_reviewer_with_event(
 ) -> None:
     text = DEMO_CONFIG_PATH.read_text().replace(
         "  capacity_warning:\n    label: Capacity warning\n    owner: eve\n",
-        "  capacity_warning:\n    label: Capacity warning\n", 1)  # fmt: skip
+        "  capacity_warning:\n    label: Capacity warning\n",
+        1,
+    )
     services = build_services(database=database, config=parse_config(text), clock=clock)
     items = validate_batch(config=services.config, raw_items=[make_rec(type="capacity_warning")])
     [result] = services.ingestor.ingest(items=items)

@@ -20,7 +20,6 @@ from storage.db import Database
 from storage.models import OutboxItem
 from workflows.outbox import enqueue_many, outbox_row
 from workflows.review.report import headline_findings, review_for
-from workflows.service import Services
 
 PURPOSE = "review"
 JOB_SECONDS = 60.0  # a period starts at midnight; posting within the minute is on time
@@ -130,13 +129,11 @@ def review_posted(session: Session, *, config: Config, type_name: str, today: da
 
 
 def review_job(
-    *, database: Database, config: Config, services: Services
+    *, database: Database, config: Config, calendars: Calendars, clock: Clock
 ) -> tuple[str, float, Callable[[], int]]:
     """The periodic job for the composition root: (name, seconds, job)."""
 
     def run_once() -> int:
-        return post_due_reviews(
-            database=database, config=config, calendars=services.calendars, clock=services.clock
-        )
+        return post_due_reviews(database=database, config=config, calendars=calendars, clock=clock)
 
     return ("review", JOB_SECONDS, run_once)

@@ -97,14 +97,17 @@ def _right_expression() -> ColumnElement[Any]:
 
 def _counts(session: Session, type_name: str, bin_: Bin) -> tuple[int, int]:
     right = _right_expression()
-    upper = (Recommendation.confidence <= bin_.high if bin_.high >= 1.0
-             else Recommendation.confidence < bin_.high)  # fmt: skip
+    upper = (
+        Recommendation.confidence <= bin_.high
+        if bin_.high >= 1.0
+        else Recommendation.confidence < bin_.high
+    )
     judged, hits = session.execute(
         select(func.count(right), func.coalesce(func.sum(right), 0))
         .select_from(Recommendation)
         .join(Outcome, Outcome.recommendation_id == Recommendation.id)
         .where(Recommendation.type == type_name, Recommendation.confidence >= bin_.low, upper)
-    ).one()  # fmt: skip
+    ).one()
     return int(judged), int(hits)
 
 

@@ -239,6 +239,7 @@ def review_blocks(review: Review) -> list[Block]:
     if review.rules_due:
         blocks.append(Block("list", items=review.rules_due))
     else:
-        blocks.append(Block("paragraph", text="None: every approved rule is within its "
-                                               "review-by date."))  # fmt: skip
+        blocks.append(
+            Block("paragraph", text="None: every approved rule is within its review-by date.")
+        )
     return blocks

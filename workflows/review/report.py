@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from core.clock import Calendars, Clock
 from core.config import Config
 from storage.db import Database
+from workflows.context.rules.store import rules_past_review
 from workflows.review import calibration, metrics, outcomes, thresholds
 from workflows.review.history import ReviewRow, Window, direct_messages, load_history
 from workflows.review.stats import Rate
-from workflows.rules.store import rules_past_review
 
 ALL = "all"
 
@@ -109,9 +109,15 @@ class UnknownType(ValueError):
 
 
 def review_for(
-    *, database: Database, config: Config, calendars: Calendars, clock: Clock,
-    since: date | None = None, until: date | None = None, type_: str | None = None,
-) -> Review:  # fmt: skip
+    *,
+    database: Database,
+    config: Config,
+    calendars: Calendars,
+    clock: Clock,
+    since: date | None = None,
+    until: date | None = None,
+    type_: str | None = None,
+) -> Review:
     if type_ is not None and type_ not in config.recommendation_types:
         known = ", ".join(config.recommendation_types)
         raise UnknownType(f"unknown type '{type_}'; use {known}")
@@ -119,8 +125,9 @@ def review_for(
         raise ValueError(f"since ({since}) is after until ({until})")
     window = Window.of(since=since, until=until, type_=type_, tz=config.person_tz(None))
     with database.transaction() as session:
-        return build_review(session, config=config, calendars=calendars, window=window,
-                            now=clock.now())  # fmt: skip
+        return build_review(
+            session, config=config, calendars=calendars, window=window, now=clock.now()
+        )
 
 
 def _percent(value: float | None) -> str:

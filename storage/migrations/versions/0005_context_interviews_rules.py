@@ -71,8 +71,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_context_rules")),
         sa.UniqueConstraint("key", name=op.f("uq_context_rules_key")),
     )
-    op.create_index("ix_context_rules_entity_status", "context_rules",
-                    ["entity_kind", "entity_value", "status"])  # fmt: skip
+    op.create_index(
+        "ix_context_rules_entity_status", "context_rules", ["entity_kind", "entity_value", "status"]
+    )
     op.create_table(
         "override_patterns",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -83,9 +84,13 @@ def upgrade() -> None:
         sa.Column("detected_at", _time(), nullable=False),
         sa.Column("rule_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_override_patterns")),
-        sa.UniqueConstraint("reason_code", "entity_kind", "entity_value",
-                            name=op.f("uq_override_patterns_reason_code_entity_kind_entity_value")),
-    )  # fmt: skip
+        sa.UniqueConstraint(
+            "reason_code",
+            "entity_kind",
+            "entity_value",
+            name=op.f("uq_override_patterns_reason_code_entity_kind_entity_value"),
+        ),
+    )
 
 
 def downgrade() -> None:

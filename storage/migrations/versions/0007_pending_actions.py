@@ -26,8 +26,11 @@ def upgrade() -> None:
         sa.Column("platform", sa.String(length=20), nullable=False),
         sa.Column("key", sa.String(length=300), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
-        sa.Column("payload", sa.JSON().with_variant(
-            postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False),  # fmt: skip
+        sa.Column(
+            "payload",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("claimed_by", sa.String(length=40), nullable=False),
         sa.Column("claimed_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
