@@ -20,12 +20,18 @@ from bot.settings import Settings
 from core.domain import Action, IngestStatus
 from core.limits import MAX_BIGINT
 from core.recommendation import OutcomeIn, RecommendationIn
-from workflows.decisions.service import DecisionRequest
+from workflows.decisions import DecisionRequest
 from workflows.errors import AlreadyDecided, InvalidInput, NotFound, NotPermitted, Withdrawn
-from workflows.intake.outcomes import UnknownRecommendations, record_outcomes
-from workflows.intake.validation import BatchRejected, IngestResult, ItemError, validate_batch
+from workflows.intake import (
+    BatchRejected,
+    IngestResult,
+    ItemError,
+    UnknownRecommendations,
+    record_outcomes,
+    validate_batch,
+)
 from workflows.service import Services
-from workflows.views.queries import (
+from workflows.views import (
     RecommendationView,
     list_recommendations,
     recommendation_detail,

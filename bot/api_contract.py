@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from core.config import Config
 from core.limits import YEAR_PATTERN
-from workflows.decisions.service import NOTE_MAX
+from workflows.decisions import NOTE_MAX
 
 
 class ErrorItem(BaseModel):

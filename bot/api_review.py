@@ -14,9 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from bot.api_contract import responses
 from bot.api_guards import ApiError
 from core.limits import YEAR_PATTERN
-from workflows.readiness.gates import Readiness, check_readiness
-from workflows.review.format_json import review_json
-from workflows.review.report import UnknownType, review_for
+from workflows.readiness import Readiness, check_readiness
+from workflows.review import UnknownType, review_for, review_json
 from workflows.service import Services
 
 

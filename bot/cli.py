@@ -26,14 +26,14 @@ from core.clock import SystemClock
 from core.config import ConfigError, load_config
 from storage import migrate
 from storage.db import Database
-from workflows.intake.file_import import (
+from workflows.intake import (
     ImportReport,
     count_rows,
     import_outcomes,
     import_recommendations,
 )
-from workflows.ownership.matrix import matrix_gaps, matrix_rows
-from workflows.sla.sweep import sweep
+from workflows.ownership import matrix_gaps, matrix_rows
+from workflows.sla import sweep
 
 app = typer.Typer(
     no_args_is_help=True, help="sopbot: AI planning recommendations, owned and decided in chat."

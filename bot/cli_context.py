@@ -18,15 +18,16 @@ from core.messages import Message
 from core.rules import dump_rules, parse_rules
 from storage import migrate
 from storage.db import Database
-from workflows.chat.context_commands import interview_service, templates_message
-from workflows.context.rules.describe import rule_card, rules_list_message
-from workflows.context.rules.store import (
+from workflows.chat import interview_service, templates_message
+from workflows.context import (
     approve_rule,
     edit_rule,
     find_rule,
     import_specs,
     list_rules,
     reject_rule,
+    rule_card,
+    rules_list_message,
     to_spec,
 )
 from workflows.errors import WorkflowError

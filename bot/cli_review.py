@@ -17,10 +17,9 @@ from core.clock import Calendars, SystemClock
 from core.config import Config, ConfigError, load_config
 from storage import migrate
 from storage.db import Database
-from workflows.ownership.signoffs import config_hash, signoff_statuses
-from workflows.readiness.gates import check_readiness, readiness_text
-from workflows.review.render import ReportFormat, render
-from workflows.review.report import UnknownType, review_for
+from workflows.ownership import config_hash, signoff_statuses
+from workflows.readiness import check_readiness, readiness_text
+from workflows.review import ReportFormat, UnknownType, render, review_for
 
 report_app = typer.Typer(no_args_is_help=True, help="Reports: the override review.")
 console = Console(soft_wrap=True)

@@ -19,7 +19,7 @@ from bot.server import create_app
 from bot.settings import Settings
 from core.config import DEMO_CONFIG_PATH
 from storage.models import Recommendation
-from workflows.intake.validation import validate_batch
+from workflows.intake import validate_batch
 
 SAMPLES_PATH = Path(__file__).parent / "data" / "demo_recommendations.json"
 TIME_FIELDS = ("event_time", "recorded_time", "respond_by")

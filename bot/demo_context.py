@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.runtime import Runtime
 from core.rules import parse_rules
 from storage.models import ContextRule
-from workflows.context.rules.store import import_specs
+from workflows.context import import_specs
 
 DEMO_RULES_PATH = Path(__file__).resolve().parent.parent / "core" / "data" / "demo_rules.yml"
 

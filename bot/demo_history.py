@@ -18,7 +18,7 @@ from bot.runtime import Runtime
 from core.domain import DecisionKind, EventKind, Status
 from core.recommendation import RecommendationIn
 from storage.models import Decision, Event, Outcome, Recommendation
-from workflows.ownership.routing import route
+from workflows.ownership import route
 
 HISTORY_PATH = Path(__file__).parent / "data" / "demo_history.json"
 FEED_LAG, ENTRY_LAG = timedelta(minutes=9), timedelta(minutes=4)  # a healthy feed

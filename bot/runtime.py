@@ -21,14 +21,12 @@ from core.clock import AdjustableClock, Clock, SystemClock
 from core.config import Config, load_config
 from storage import migrate
 from storage.db import Database
-from workflows.context.reminders import CONTEXT_REMINDER_SECONDS, ContextReminders
-from workflows.delivery.reach import Reach
-from workflows.delivery.retention import Pruner
-from workflows.delivery.worker import OutboxWorker
-from workflows.review.cadence import review_job
+from workflows.context import CONTEXT_REMINDER_SECONDS, ContextReminders
+from workflows.delivery import OutboxWorker, Pruner, Reach
+from workflows.review import review_job
 from workflows.service import Services, build_services
-from workflows.sla.sweep import SlaSweeper
-from workflows.views.queries import count_open
+from workflows.sla import SlaSweeper
+from workflows.views import count_open
 
 log = logging.getLogger(__name__)
 

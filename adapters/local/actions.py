@@ -32,7 +32,7 @@ from adapters.local.render import Draft
 from core.config import Person
 from core.domain import Action
 from core.messages import ButtonAction
-from workflows.decisions.service import DecisionRequest
+from workflows.decisions import DecisionRequest
 from workflows.errors import (
     AlreadyDecided,
     InvalidInput,

@@ -33,8 +33,7 @@ from adapters.local.render import CardView, Draft, card
 from core.clock import local_time_label
 from core.config import Person
 from core.messages import Message
-from workflows.chat.commands import QUEUE, answer_command, parse_command
-from workflows.chat.inbox import queue_count, queue_messages
+from workflows.chat import QUEUE, answer_command, parse_command, queue_count, queue_messages
 from workflows.service import Services
 
 HERE = Path(__file__).parent

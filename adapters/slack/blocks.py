@@ -24,7 +24,7 @@ from adapters.slack.block_dicts import plain
 from adapters.slack.ids import BUTTON_ACTIONS, ActionId
 from adapters.slack.payloads import ButtonValue
 from core.messages import Button, ButtonAction, ButtonStyle, Message, Tone
-from workflows.views.message import Purpose, purpose_of
+from workflows.views import Purpose, purpose_of
 
 MESSAGE_MAX_BLOCKS = 50  # chat.postMessage / chat.update
 VIEW_MAX_BLOCKS = 100  # modals and the Home tab

@@ -11,7 +11,7 @@ from typing import Any
 from adapters.slack.dedupe import delivery_key
 from adapters.slack.journal import Durable
 from core.messages import ButtonAction, Message
-from workflows.views.message import Purpose
+from workflows.views import Purpose
 
 
 @dataclass(frozen=True)

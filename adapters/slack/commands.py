@@ -21,7 +21,7 @@ from adapters.slack.modals import NOT_CONFIGURED
 from adapters.slack.people import SlackPeople
 from adapters.slack.queue import QueueView, queue_view
 from core.messages import Message
-from workflows.chat.commands import QUEUE, answer_command, parse_command
+from workflows.chat import QUEUE, answer_command, parse_command
 from workflows.service import Services
 
 COMMAND = "/sopbot"

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.slack.people import PLATFORM
-from workflows.decisions.inbound import first_delivery
+from workflows.decisions import first_delivery
 from workflows.service import Services
 
 log = logging.getLogger(__name__)

@@ -38,12 +38,11 @@ from adapters.slack.queue import queue_view, replace_ephemeral
 from adapters.slack.replies import Replies
 from core.domain import Action
 from core.messages import ButtonAction
-from workflows.chat.inbox import digest_part_for, recommendation_for
-from workflows.decisions.journal import Pending
-from workflows.decisions.service import DecisionRecorded, DecisionRequest
+from workflows.chat import digest_part_for, recommendation_for
+from workflows.decisions import DecisionRecorded, DecisionRequest, Pending
 from workflows.errors import InvalidInput
 from workflows.service import Services
-from workflows.views.message import Purpose
+from workflows.views import Purpose
 
 log = logging.getLogger(__name__)
 

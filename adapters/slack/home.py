@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack.block_dicts import plain
 from adapters.slack.modals import home_view, stranger_home_view
-from workflows.chat.inbox import queue_page
+from workflows.chat import queue_page
 from workflows.service import Services
 
 HOME_QUEUE_LIMIT = 12  # about seven blocks each: stays under the view's 100 blocks

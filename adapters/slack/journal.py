@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.slack.people import PLATFORM
-from workflows.decisions.journal import Pending, finish, journal, take_abandoned
+from workflows.decisions import Pending, finish, journal, take_abandoned
 from workflows.service import Services
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from core.config import Config, Person
-from workflows.chat.identities import find_person_by_external_id, get_link, save_link
+from workflows.chat import find_person_by_external_id, get_link, save_link
 from workflows.service import Services
 
 PLATFORM = "slack"

@@ -43,9 +43,9 @@ from adapters.slack.blocks import (
 from adapters.slack.ids import ActionId, BlockId
 from adapters.slack.payloads import QueuePageValue
 from core.messages import Tone
-from workflows.chat.inbox import QueuePage, queue_page
+from workflows.chat import QueuePage, queue_page
 from workflows.service import Services
-from workflows.views.message import Purpose
+from workflows.views import Purpose
 
 EMPTY = "Nothing waiting for you."
 REDRAW_TIMEOUT = 5  # seconds; runs after the ack, but a worker thread waits for it

@@ -34,13 +34,11 @@ from adapters.teams.sla_submits import SlaSubmits
 from adapters.teams.tenant import tenant_of
 from core.domain import Action
 from core.messages import ButtonAction, Message
-from workflows.chat.commands import QUEUE, answer_command, parse_command
-from workflows.chat.inbox import recommendation_for
-from workflows.decisions.inbound import any_delivered, first_delivery
-from workflows.decisions.service import DecisionRequest
+from workflows.chat import QUEUE, answer_command, parse_command, recommendation_for
+from workflows.decisions import DecisionRequest, any_delivered, first_delivery
 from workflows.errors import AlreadyDecided, InvalidInput, RepeatedDelivery, WorkflowError
 from workflows.service import Services
-from workflows.views.message import Purpose
+from workflows.views import Purpose
 
 log = logging.getLogger(__name__)
 

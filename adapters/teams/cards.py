@@ -30,7 +30,7 @@ from core.messages import (
     Message,
     Tone,
 )
-from workflows.views.message import Purpose, purpose_of
+from workflows.views import Purpose, purpose_of
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"

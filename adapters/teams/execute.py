@@ -22,7 +22,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from adapters.teams.payloads import CardVerb, Submission, parse_submission
 from core.domain import Action
 from core.messages import ButtonAction
-from workflows.decisions.service import DecisionRequest
+from workflows.decisions import DecisionRequest
 from workflows.errors import InvalidInput
 from workflows.service import Services
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.teams.icons import ACCENT_RGB, color_icon, outline_icon
-from workflows.chat.commands import COMMANDS
+from workflows.chat import COMMANDS
 
 MANIFEST_VERSION = "1.16"
 MANIFEST_SCHEMA = (

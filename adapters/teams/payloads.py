@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.limits import MAX_BIGINT
 from core.messages import ButtonAction
-from workflows.views.message import Purpose
+from workflows.views import Purpose
 
 PAYLOAD_KEY = "sopbot"
 VERSION = 1

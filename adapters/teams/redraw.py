@@ -17,9 +17,9 @@ from adapters.teams.activities import card_activity
 from adapters.teams.cards import Element, _submit, render_card
 from adapters.teams.payloads import CardSubmit, CardVerb, new_nonce
 from core.messages import Message, Tone
-from workflows.chat.inbox import QueuePage, digest_part_for, queue_page, recommendation_for
+from workflows.chat import QueuePage, digest_part_for, queue_page, recommendation_for
 from workflows.service import Services
-from workflows.views.message import Purpose
+from workflows.views import Purpose
 
 PLATFORM = "teams"
 EMPTY = "Nothing is waiting for you. \u2705"

@@ -14,8 +14,7 @@ from typing import Any
 from botbuilder.schema import ConversationReference
 
 from core.config import Config
-from workflows.chat.identities import find_person_by_external_id, get_link, save_link
-from workflows.chat.links import WHERE, link_person
+from workflows.chat import WHERE, find_person_by_external_id, get_link, link_person, save_link
 from workflows.service import Services
 
 PLATFORM = "teams"

@@ -19,7 +19,7 @@ from adapters.teams.payloads import Submission
 from core.messages import ButtonAction, Message
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.service import Services
-from workflows.views.message import Purpose
+from workflows.views import Purpose
 
 CHANNEL = "teams"
 

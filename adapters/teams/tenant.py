@@ -13,7 +13,7 @@ from typing import Any
 
 from botbuilder.schema import Activity
 
-from workflows.chat.links import refuse_activity
+from workflows.chat import refuse_activity
 from workflows.service import Services
 
 PLATFORM = "teams"

@@ -53,7 +53,8 @@ def imports(path: Path) -> Iterator[tuple[int, str, bool]]:
 
 
 def where(path: Path, line: int) -> str:
-    return f"{path.relative_to(ROOT)}:{line}"
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+    return f"{shown}:{line}"
 
 
 def floor_of(module: str) -> str:
@@ -118,6 +119,151 @@ def test_files_stay_small() -> None:
     assert long == []
 
 
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph(paths: list[Path]) -> dict[str, set[str]]:
+    """Module -> the project modules it imports, counting imports under TYPE_CHECKING
+    (a cycle hidden there is still a cycle in the design) and the package `__init__`s an
+    import runs on the way (importing `a.b.c` from outside `a.b` runs `a/b/__init__`)."""
+    known = {module_name(path): path for path in paths}
+    graph: dict[str, set[str]] = {}
+    for name, path in known.items():
+        targets: set[str] = set()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                targets.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                targets.add(node.module)
+                targets.update(f"{node.module}.{alias.name}" for alias in node.names)
+        edges = set()
+        for target in targets:
+            bits = target.split(".")
+            for depth in range(1, len(bits) + 1):
+                prefix = ".".join(bits[:depth])
+                inside = name == prefix or name.startswith(prefix + ".")
+                if prefix in known and not inside:
+                    edges.add(prefix)
+        graph[name] = edges
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Each strongly connected group of more than one module (Tarjan), as a path."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycles() -> None:
+    found = cycles(import_graph(list(product_files())))
+    assert found == [], "import cycles: " + "; ".join(" <-> ".join(c) for c in found)
+
+
+def public_surface(module: str) -> set[str] | None:
+    """What `workflows.<package>` offers the layers above: its `__all__`; None where the
+    module is not a domain package."""
+    init = ROOT / module.replace(".", "/") / "__init__.py"
+    if not init.exists():
+        return None
+    for node in ast.parse(init.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            return set(ast.literal_eval(node.value))
+    return set()
+
+
+def public_modules() -> set[str]:
+    tree = ast.parse((ROOT / "workflows" / "__init__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "PUBLIC_MODULES" for t in node.targets
+        ):
+            return set(ast.literal_eval(node.value))
+    return set()
+
+
+def surface_problems(paths: list[Path]) -> list[str]:
+    problems = []
+    allowed_modules = public_modules()
+    for path in paths:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                problems += [
+                    f"{where(path, node.lineno)} imports {alias.name}: import names from "
+                    "a workflows package instead"
+                    for alias in node.names
+                    if floor_of(alias.name) == "workflows"
+                ]
+            elif isinstance(node, ast.ImportFrom) and floor_of(node.module or "") == "workflows":
+                module = node.module or ""
+                if module in allowed_modules:
+                    continue
+                offered = public_surface(module) if module.count(".") == 1 else None
+                if offered is None:
+                    problems.append(
+                        f"{where(path, node.lineno)} imports {module}: the layers above "
+                        "import a workflows package (its __all__), not its modules"
+                    )
+                    continue
+                problems += [
+                    f"{where(path, node.lineno)} imports {module}.{alias.name}, "
+                    f"which {module}.__all__ does not offer"
+                    for alias in node.names
+                    if alias.name not in offered
+                ]
+    return problems
+
+
+def test_adapters_and_bot_import_only_what_workflows_packages_offer() -> None:
+    paths = [p for floor in ("adapters", "bot") for p in sorted((ROOT / floor).rglob("*.py"))]
+    assert surface_problems(paths) == []
+
+
+def test_workflows_is_a_folder_per_domain() -> None:
+    """A newcomer finds a concept by its folder name: each domain package says in its
+    docstring what it owns, and few modules sit directly in workflows/."""
+    top = ROOT / "workflows"
+    modules = sorted(p.name for p in top.glob("*.py"))
+    assert len(modules) <= 8, modules
+    undocumented = [
+        p.parent.name
+        for p in sorted(top.glob("*/__init__.py"))
+        if not ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))
+    ]
+    assert undocumented == []
+
+
 def test_the_checks_see_a_violation(tmp_path: Path) -> None:
     """The rules above are only worth something if they can fail: a module that imports
     an adapter and hides an import in a function is reported as such."""
@@ -126,3 +272,19 @@ def test_the_checks_see_a_violation(tmp_path: Path) -> None:
     found = list(imports(sample))
     assert (1, "adapters.slack", False) in found and (4, "bot.cli", True) in found
     assert floor_of("adapters.slack") not in ALLOWED["workflows"]
+
+
+def test_the_cycle_and_surface_checks_see_a_violation(tmp_path: Path) -> None:
+    """A cycle through a TYPE_CHECKING import is found and named; an adapter reaching
+    into a workflows module, or for a name its package does not offer, is reported."""
+    graph = {"a.x": {"a.y"}, "a.y": {"a.z"}, "a.z": {"a.x"}, "b": {"a.x"}}
+    assert cycles(graph) == [["a.x", "a.y", "a.z"]]
+    sample = tmp_path / "adapter_sample.py"
+    sample.write_text(
+        "from workflows.decisions.service import DecisionRequest\n"
+        "from workflows.decisions import not_offered\n",
+        encoding="utf-8",
+    )
+    found = surface_problems([sample])
+    assert any("workflows.decisions.service" in p for p in found)
+    assert any("not_offered" in p for p in found)

@@ -1,0 +1,18 @@
+"""Accept, override, reassign: a decision recorded exactly once, inbound deliveries
+de-duplicated, and the journal of acked clicks that survives a crash."""
+
+from workflows.decisions.inbound import any_delivered, first_delivery
+from workflows.decisions.journal import Pending, finish, journal, take_abandoned
+from workflows.decisions.service import NOTE_MAX, DecisionRecorded, DecisionRequest
+
+__all__ = [
+    "DecisionRecorded",
+    "DecisionRequest",
+    "NOTE_MAX",
+    "Pending",
+    "any_delivered",
+    "finish",
+    "first_delivery",
+    "journal",
+    "take_abandoned",
+]

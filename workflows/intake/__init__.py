@@ -1,0 +1,25 @@
+"""Facts in: recommendations validated, routed and stored (with revisions and
+withdrawals), outcomes matched to them, and files imported in whatever encoding they
+come."""
+
+from workflows.intake.file_import import (
+    ImportReport,
+    count_rows,
+    import_outcomes,
+    import_recommendations,
+)
+from workflows.intake.outcomes import UnknownRecommendations, record_outcomes
+from workflows.intake.validation import BatchRejected, IngestResult, ItemError, validate_batch
+
+__all__ = [
+    "BatchRejected",
+    "ImportReport",
+    "IngestResult",
+    "ItemError",
+    "UnknownRecommendations",
+    "count_rows",
+    "import_outcomes",
+    "import_recommendations",
+    "record_outcomes",
+    "validate_batch",
+]
