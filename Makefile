@@ -29,6 +29,7 @@ test: install services
 
 lint: install
 	$(VENV)/bin/ruff check core bot adapters workflows storage tests bench
+	$(VENV)/bin/ruff format --check core bot adapters workflows storage tests bench
 
 bench: install services
 	SOPBOT_TEST_PG_URL=$$(bash tests/services/postgres.sh url) $(PY) -m bench

@@ -11,21 +11,18 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
 from adapters.teams.package import PackageError, write_package
+from bot.cli_common import console, errors, fail, services, settings
 from bot.cli_context import interview_app, rules_app
 from bot.cli_review import matrix_signoffs, readiness, report_app
 from bot.demo import run_demo
 from bot.runtime import build_runtime
 from bot.server import create_app
-from bot.settings import Settings
 from core.clock import SystemClock
 from core.config import ConfigError, load_config
-from storage import migrate
-from storage.db import Database
 from workflows.intake import (
     ImportReport,
     count_rows,
@@ -51,17 +48,8 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(report_app, name="report")
 app.command("readiness")(readiness)
 matrix_app.command("signoffs")(matrix_signoffs)
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
-
-
-def _settings() -> Settings:
-    return Settings.from_env()
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(code=2)
+_settings = settings
+_fail = fail
 
 
 @app.command()
@@ -98,9 +86,7 @@ def demo(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration to $SOPBOT_DATABASE_URL."""
-    settings = _settings()
-    database = Database(settings.database_url)
-    migrate.upgrade(database)
+    services()  # opening the services applies every pending migration
     console.print("database is up to date")
 
 
@@ -154,12 +140,10 @@ def outcomes(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)], encoding: Encoding = None
 ) -> None:
     """Import outcomes (what actually happened) from CSV, JSON or JSONL."""
-    settings = _settings()
-    database = Database(settings.database_url)
-    migrate.upgrade(database)
+    opened = services()
     try:
         report = import_outcomes(
-            path=file, database=database, clock=SystemClock(), encoding=encoding
+            path=file, database=opened.database, clock=opened.clock, encoding=encoding
         )
     except ValueError as exc:
         raise _fail(str(exc)) from None

@@ -11,13 +11,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bot.settings import Settings
-from core.clock import SystemClock
-from core.config import ConfigError, load_config
+from bot.cli_common import services
+from core.config import ConfigError
 from core.messages import Message
 from core.rules import dump_rules, parse_rules
-from storage import migrate
-from storage.db import Database
 from workflows.chat import interview_service, templates_message
 from workflows.context import (
     approve_rule,
@@ -31,7 +28,7 @@ from workflows.context import (
     to_spec,
 )
 from workflows.errors import WorkflowError
-from workflows.service import Services, build_services
+from workflows.service import Services
 
 interview_app = typer.Typer(no_args_is_help=True, help="Guided context interviews.")
 rules_app = typer.Typer(no_args_is_help=True, help="Context rules: review, import, export.")
@@ -43,16 +40,7 @@ AsOption = Annotated[
 ]
 
 
-def _services() -> Services:
-    settings = Settings.from_env()
-    try:
-        config = load_config(settings.config_path)
-    except ConfigError as exc:
-        errors.print(str(exc))
-        raise typer.Exit(code=2) from None
-    database = Database(settings.database_url)
-    migrate.upgrade(database)
-    return build_services(database=database, config=config, clock=SystemClock())
+_services = services
 
 
 def _print(message: Message | str) -> None:

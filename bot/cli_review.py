@@ -9,38 +9,23 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from bot.settings import Settings
-from core.clock import Calendars, SystemClock
-from core.config import Config, ConfigError, load_config
-from storage import migrate
+from bot.cli_common import console, fail, services
+from core.config import Config
 from storage.db import Database
 from workflows.ownership import config_hash, signoff_statuses
 from workflows.readiness import check_readiness, readiness_text
 from workflows.review import ReportFormat, UnknownType, render, review_for
 
 report_app = typer.Typer(no_args_is_help=True, help="Reports: the override review.")
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(code=2)
+_fail = fail
 
 
 def open_store() -> tuple[Database, Config]:
     """The configured database (upgraded) and configuration, or exit 2 naming why."""
-    settings = Settings.from_env()
-    try:
-        config = load_config(settings.config_path)
-    except ConfigError as exc:
-        raise _fail(str(exc)) from None
-    database = Database(settings.database_url)
-    migrate.upgrade(database)
-    return database, config
+    opened = services()
+    return opened.database, opened.config
 
 
 def _date(option: str, value: str | None) -> date | None:
@@ -64,14 +49,14 @@ def report_overrides(
 ) -> None:
     """The override review: volume, speed, load, override win rate, forecast value added,
     calibration and threshold advice, per type and overall."""
-    database, config = open_store()
-    calendars = Calendars(config)
+    opened = services()
+    database, config = opened.database, opened.config
     try:
         review = review_for(
             database=database,
             config=config,
-            calendars=calendars,
-            clock=SystemClock(),
+            calendars=opened.calendars,
+            clock=opened.clock,
             since=_date("--since", since),
             until=_date("--until", until),
             type_=type_,
@@ -82,7 +67,7 @@ def report_overrides(
         raise _fail(f"--since/--until: {exc}") from None
     finally:
         database.dispose()
-    text = render(review, fmt=fmt, calendars=calendars)
+    text = render(review, fmt=fmt, calendars=opened.calendars)
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -101,10 +86,11 @@ def readiness(
     ),
 ) -> None:
     """The five go-live gates; exit 1 when a hard gate fails."""
-    database, config = open_store()
+    opened = services()
+    database, config = opened.database, opened.config
     try:
         with database.transaction() as session:
-            result = check_readiness(session, config=config, now=SystemClock().now())
+            result = check_readiness(session, config=config, now=opened.clock.now())
     finally:
         database.dispose()
     if fmt == ReadinessFormat.JSON:

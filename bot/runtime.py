@@ -23,6 +23,7 @@ from storage import migrate
 from storage.db import Database
 from workflows.context import CONTEXT_REMINDER_SECONDS, ContextReminders
 from workflows.delivery import OutboxWorker, Pruner, Reach
+from workflows.metering import NO_METER, Meter
 from workflows.review import review_job
 from workflows.service import Services, build_services
 from workflows.sla import SlaSweeper
@@ -107,6 +108,25 @@ class Runtime:
         self.started = False
 
 
+def open_services(
+    settings: Settings,
+    *,
+    config: Config | None = None,
+    clock: Clock | None = None,
+    meter: Meter = NO_METER,
+    upgrade: bool = True,
+) -> Services:
+    """Settings -> configuration, database (migrated unless told not to), calendars and
+    services: what `serve` and every CLI command run on, built in this one place."""
+    config = config or load_config(settings.config_path)
+    database = Database(settings.database_url)
+    if upgrade:
+        migrate.upgrade(database)
+    return build_services(
+        database=database, config=config, clock=clock or SystemClock(), meter=meter
+    )
+
+
 def build_runtime(
     settings: Settings,
     *,
@@ -118,11 +138,10 @@ def build_runtime(
     if clock is None and settings.clock_start is not None:
         clock = AdjustableClock(settings.clock_start)  # runs on from SOPBOT_CLOCK_START
     clock = clock or (AdjustableClock() if settings.api_open_for_demo else SystemClock())
-    database = Database(settings.database_url)
-    if upgrade:
-        migrate.upgrade(database)
-    meter = PrometheusMeter(config=config, count_open=lambda: _count_open(database))
-    services = build_services(database=database, config=config, clock=clock, meter=meter)
+    # The meter counts open items from the database the services open (read lazily).
+    meter = PrometheusMeter(config=config, count_open=lambda: _count_open(services.database))
+    services = open_services(settings, config=config, clock=clock, meter=meter, upgrade=upgrade)
+    database = services.database
     adapters = build_adapters(settings, services)
     # Each person on the platform where they are known; a miss tries the next one.
     chat = Reach([a.chat for a in adapters], database=database, clock=clock)

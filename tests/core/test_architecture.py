@@ -6,6 +6,7 @@ platform is one folder under adapters/ that no other folder knows."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -288,3 +289,13 @@ def test_the_cycle_and_surface_checks_see_a_violation(tmp_path: Path) -> None:
     found = surface_problems([sample])
     assert any("workflows.decisions.service" in p for p in found)
     assert any("not_offered" in p for p in found)
+
+
+def test_the_map_names_files_that_exist() -> None:
+    """ARCHITECTURE.md is the newcomer's map: every file path it names is where it says."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    named = set(
+        re.findall(r"`((?:core|storage|workflows|adapters|bot|tests|bench)/[\w/.]+)`", text)
+    )
+    missing = sorted(path for path in named if not (ROOT / path.rstrip("/")).exists())
+    assert named and missing == []

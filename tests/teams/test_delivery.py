@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from tests.teams.conftest import USERS, TeamsWorld, texts
-from workflows.delivery.worker import notice
+from workflows.views.message import notice_message as notice
 
 
 def test_install_stores_reference_then_recommendation_is_delivered_proactively(
