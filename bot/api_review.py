@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.api_contract import responses
 from bot.api_guards import ApiError
 from core.limits import YEAR_PATTERN
-from workflows.readiness import Readiness, check_readiness
+from workflows.readiness import Dossier, assess
 from workflows.review import UnknownType, review_for, review_json
 from workflows.service import Services
 
@@ -83,18 +83,22 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
             return _problem("since", str(exc))
         return review_json(review)
 
-    def readiness_now() -> Readiness:
-        with services.database.read() as session:
-            return check_readiness(session, config=services.config, now=services.clock.now())
+    def readiness_now() -> Dossier:
+        return assess(
+            database=services.database,
+            config=services.config,
+            calendars=services.calendars,
+            clock=services.clock,
+        )
 
     @router.get(
         "/api/v1/readiness",
-        response_model=Readiness,
+        response_model=Dossier,
         dependencies=list(read),
         responses=responses(401),
-        summary="The five go-live gates; ready when every hard gate passes",
+        summary="The go-live dossier: the five gates with their evidence and since when each holds",
     )
-    def get_readiness() -> Readiness:
+    def get_readiness() -> Dossier:
         return readiness_now()
 
     return router

@@ -4,7 +4,6 @@ and the go-live check from the command line (registered in bot.cli)."""
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +14,13 @@ from bot.cli_common import console, fail, services
 from core.config import Config
 from storage.db import Database
 from workflows.ownership import config_hash, signoff_statuses
-from workflows.readiness import check_readiness, readiness_text
+from workflows.readiness import (
+    DossierFormat,
+    Readiness,
+    assess,
+    readiness_text,
+    render_dossier,
+)
 from workflows.review import ReportFormat, UnknownType, render, review_for
 
 report_app = typer.Typer(no_args_is_help=True, help="Reports: the override review.")
@@ -75,29 +80,33 @@ def report_overrides(
     console.print(f"override review ({fmt}) written to {output}", highlight=False)
 
 
-class ReadinessFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-
-
 def readiness(
-    fmt: Annotated[ReadinessFormat, typer.Option("--format", help="text or json")] = (
-        ReadinessFormat.TEXT
-    ),
+    fmt: Annotated[
+        DossierFormat, typer.Option("--format", help="text, json, md or html (the dossier)")
+    ] = DossierFormat.TEXT,
+    output: Annotated[Path | None, typer.Option(help="write here instead of printing")] = None,
 ) -> None:
-    """The five go-live gates; exit 1 when a hard gate fails."""
+    """The five go-live gates with their evidence; exit 1 when a hard gate fails."""
     opened = services()
-    database, config = opened.database, opened.config
     try:
-        with database.transaction() as session:
-            result = check_readiness(session, config=config, now=opened.clock.now())
+        dossier = assess(
+            database=opened.database,
+            config=opened.config,
+            calendars=opened.calendars,
+            clock=opened.clock,
+        )
     finally:
-        database.dispose()
-    if fmt == ReadinessFormat.JSON:
-        typer.echo(result.model_dump_json(indent=2))
+        opened.database.dispose()
+    if fmt == DossierFormat.TEXT:
+        text = readiness_text(Readiness(ready=dossier.ready, gates=list(dossier.gates)))
     else:
-        typer.echo(readiness_text(result), nl=False)
-    if not result.ready:
+        text = render_dossier(dossier, fmt)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"readiness dossier ({fmt}) written to {output}", highlight=False)
+    if not dossier.ready:
         raise typer.Exit(code=1)
 
 

@@ -24,6 +24,7 @@ from storage.db import Database
 from workflows.context import CONTEXT_REMINDER_SECONDS, ContextReminders
 from workflows.delivery import OutboxWorker, Pruner, Reach
 from workflows.metering import NO_METER, Meter
+from workflows.readiness import READINESS_JOB_SECONDS, assess
 from workflows.review import review_job
 from workflows.service import Services, build_services
 from workflows.sla import SlaSweeper
@@ -119,6 +120,8 @@ def open_services(
     """Settings -> configuration, database (migrated unless told not to), calendars and
     services: what `serve` and every CLI command run on, built in this one place."""
     config = config or load_config(settings.config_path)
+    if clock is None and settings.clock_start is not None:
+        clock = AdjustableClock(settings.clock_start)  # runs on from SOPBOT_CLOCK_START
     database = Database(settings.database_url)
     if upgrade:
         migrate.upgrade(database)
@@ -186,6 +189,16 @@ def build_runtime(
     )
     pruner = Pruner(database=database, config=config, calendars=services.calendars, clock=clock)
     runtime.jobs.append((PRUNE_JOB, PRUNE_SECONDS, pruner.run_once))
+    # Readiness recorded at least hourly, so the dossier knows since when each gate holds.
+    runtime.jobs.append(
+        (
+            "readiness",
+            READINESS_JOB_SECONDS,
+            lambda: assess(
+                database=database, config=config, calendars=services.calendars, clock=clock
+            ),
+        )
+    )
     if isinstance(clock, AdjustableClock):  # the demo's "advance the clock" control
         for adapter in adapters:
             if isinstance(adapter, LocalAdapter):

@@ -20,11 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from core.context_settings import ContextSettings
 from core.domain import SCOPE_KEYS
 from core.durations import parse_duration, parse_fraction
+from core.readiness_settings import DataSpec, ReadinessSettings, SuccessCriteria
 
 DEMO_CONFIG_PATH = Path(__file__).parent / "data" / "demo.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MANAGER = "manager"
 REVIEW_CADENCES = ("daily", "weekly", "monthly")
+# libyaml's safe loader where PyYAML was built with it (the same documents, parsed in C).
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ConfigError(Exception):
@@ -86,6 +89,8 @@ class Person(_Strict):
     manager: str | None = None
     timezone: str | None = None
     roles: list[str] = Field(default_factory=list)  # e.g. planner, manager, facilitator
+    # An experienced planner: whose interview counts as the context gate's evidence.
+    experienced: bool = False
 
     _tz = field_validator("timezone")(classmethod(lambda cls, v: _zone(v)))
 
@@ -129,12 +134,6 @@ class EscalationStep(_Strict):
         return parse_duration(value)
 
 
-class SuccessCriteria(_Strict):
-    metric: str
-    baseline: str | None = None
-    target: str | None = None
-
-
 class RecommendationType(_Strict):
     label: str
     owner: str | None = None
@@ -151,6 +150,8 @@ class RecommendationType(_Strict):
     # What each field of this type's feed means ("quantity": "units short at the site"):
     # the data-feed readiness gate wants it written down before go-live.
     field_meanings: dict[str, str] = Field(default_factory=dict)
+    function: str | None = None  # which readiness.functions entry owns this type
+    data: DataSpec | None = None  # what its feed depends on (the data gate checks it)
 
     @field_validator("review_cadence")
     @classmethod
@@ -192,18 +193,6 @@ class ReviewSettings(_Strict):
     """The override review: a rate built on fewer decisions than this says so."""
 
     min_sample: int = Field(default=10, ge=1)
-
-
-class ReadinessSettings(_Strict):
-    """The go-live gates: who signs off the ownership matrix, how fresh the feed must be."""
-
-    matrix_signoff_leads: list[str] = Field(default_factory=list)  # person ids
-    feed_lag_limit: timedelta = timedelta(minutes=15)  # p95 of received minus event time
-
-    @field_validator("feed_lag_limit", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> Any:
-        return parse_duration(value)
 
 
 class RetentionSettings(_Strict):
@@ -278,7 +267,7 @@ def _line_index(text: str) -> dict[tuple[Any, ...], int]:
                 walk(item, path + (index,))
 
     try:
-        root = yaml.compose(text)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError:
         return lines
     if root is not None:
@@ -326,6 +315,8 @@ def _reference_problems(cfg: Config) -> list[tuple[tuple[Any, ...], str]]:
     need(("override_reviewer",), cfg.override_reviewer)
     for i, lead in enumerate(cfg.readiness.matrix_signoff_leads):
         need(("readiness", "matrix_signoff_leads", i), lead)
+    for key, function in cfg.readiness.functions.items():
+        need(("readiness", "functions", key, "lead"), function.lead)
     for name, rtype in cfg.recommendation_types.items():
         base = ("recommendation_types", name)
         need(base + ("owner",), rtype.owner)
@@ -336,6 +327,22 @@ def _reference_problems(cfg: Config) -> list[tuple[tuple[Any, ...], str]]:
         for i, step in enumerate(rtype.escalation):
             if step.notify != MANAGER:
                 need(base + ("escalation", i, "notify"), step.notify)
+        if rtype.function is not None and rtype.function not in cfg.readiness.functions:
+            known_functions = ", ".join(cfg.readiness.functions) or "none named yet"
+            problems.append(
+                (
+                    base + ("function",),
+                    f"unknown function '{rtype.function}' (readiness.functions: {known_functions})",
+                )
+            )
+        cadence = rtype.success.review_cadence if rtype.success else None
+        if cadence is not None and cadence not in REVIEW_CADENCES:
+            problems.append(
+                (
+                    base + ("success", "review_cadence"),
+                    f"unknown review cadence '{cadence}'; use {', '.join(REVIEW_CADENCES)}",
+                )
+            )
         auto = rtype.auto_accept_confidence
         if auto is not None and auto < rtype.actionable_confidence:
             problems.append(
@@ -347,15 +354,15 @@ def _reference_problems(cfg: Config) -> list[tuple[tuple[Any, ...], str]]:
 def parse_config(text: str, source: str = "configuration") -> Config:
     """Validate YAML text into a Config, or raise ConfigError naming every bad key."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise ConfigError([f"not valid YAML: {exc}"], source) from None
     if not isinstance(data, dict):
         raise ConfigError(["the file must be a mapping with people, reason_codes, ..."], source)
-    lines = _line_index(text)
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
+        lines = _line_index(text)  # only a file with problems needs its lines
         problems = []
         for err in exc.errors():
             message = err["msg"].removeprefix("Value error, ")
@@ -363,6 +370,7 @@ def parse_config(text: str, source: str = "configuration") -> Config:
         raise ConfigError(problems, source) from None
     refs = _reference_problems(cfg)
     if refs:
+        lines = _line_index(text)
         raise ConfigError([f"{_where(path, lines)}: {msg}" for path, msg in refs], source)
     return cfg
 

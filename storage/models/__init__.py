@@ -5,6 +5,7 @@ all on one metadata (`Base.metadata`), imported here so every table is registere
 from storage.models.base import NAMING, Base
 from storage.models.context import ContextRule, InterviewRecord, OverridePattern
 from storage.models.pending import PendingAction
+from storage.models.readiness import ReadinessDay, ReviewAcknowledgement
 from storage.models.tables import (
     Assignment,
     ChatMessage,
@@ -36,5 +37,7 @@ __all__ = [
     "PendingAction",
     "PersonLink",
     "ProcessedDelivery",
+    "ReadinessDay",
+    "ReviewAcknowledgement",
     "Recommendation",
 ]

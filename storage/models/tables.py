@@ -268,14 +268,16 @@ class ProcessedDelivery(Base):
 
 
 class MatrixSignoff(Base):
-    """A function lead's approval of the ownership matrix, tied to the configuration's
-    hash: a changed configuration is a different matrix, and needs a new approval."""
+    """A function lead's approval of what they read, tied to its hash: of the ownership
+    matrix (`subject` "matrix") or of the success criteria ("criteria"). A changed matrix
+    or changed criteria have another hash, and need a new approval."""
 
     __tablename__ = "matrix_signoffs"
-    __table_args__ = (UniqueConstraint("lead_id", "config_hash"),)
+    __table_args__ = (UniqueConstraint("lead_id", "subject", "config_hash"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lead_id: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(String(20), server_default="matrix")
     config_hash: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(20))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -17,7 +17,7 @@ from tests.context.helpers import say
 from workflows.context.reminders import ContextReminders
 from workflows.context.rules.store import approve_rule
 from workflows.delivery.worker import OutboxWorker
-from workflows.readiness.context_gate import context_gate_missing
+from workflows.readiness.context_gate import context_gate
 from workflows.review.format_json import review_json
 from workflows.review.format_md import render_markdown
 from workflows.review.report import review_for
@@ -134,11 +134,17 @@ def test_rule_past_review_by_is_listed_and_its_owner_nudged_once(
     assert review_json(review)["rules_due_for_review"] == review.rules_due
 
 
+NO_INTERVIEW = (
+    "{}: no finished interview with an experienced planner (all required questions "
+    "answered): mark the planner `experienced: true` and run `interview @planner TEMPLATE`"
+)
+
+
 def test_gate_five_names_per_type_what_is_missing(services: Services, config: Config) -> None:
     with services.database.transaction() as session:
-        before = context_gate_missing(session, config=config)
-    assert "supplier_delay: no context interview run" in before
-    assert "supplier_delay: no approved context rule" in before
+        before = context_gate(session, config=config, now=services.clock.now()).missing
+    assert NO_INTERVIEW.format("supplier_delay") in before
+    assert "supplier_delay: no context rule approved by a second person" in before
     assert len(before) == 2 * len(config.recommendation_types)
     say(services, "greta", "interview @ana suppliers")
     for answer in (
@@ -158,9 +164,9 @@ def test_gate_five_names_per_type_what_is_missing(services: Services, config: Co
         say(services, "ana", answer)
     say(services, "greta", "rules approve skf-de-suppliers")
     with services.database.transaction() as session:
-        after = context_gate_missing(session, config=config)
-    assert "supplier_delay: no context interview run" not in after
-    assert "supplier_delay: no approved context rule" not in after
-    assert "expedite: no context interview run" not in after  # the template bears on it
-    assert "expedite: no approved context rule" in after
-    assert "capacity_warning: no context interview run" in after
+        after = context_gate(session, config=config, now=services.clock.now()).missing
+    assert NO_INTERVIEW.format("supplier_delay") not in after
+    assert "supplier_delay: no context rule approved by a second person" not in after
+    assert NO_INTERVIEW.format("expedite") not in after  # the template bears on it
+    assert "expedite: no context rule approved by a second person" in after
+    assert NO_INTERVIEW.format("capacity_warning") in after

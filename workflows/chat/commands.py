@@ -20,6 +20,7 @@ from workflows.chat.context_commands import (
     answer_rules,
     answer_word,
 )
+from workflows.chat.readiness_commands import criteria_reply, reviewed_reply
 from workflows.chat.request import CommandRequest, Handler, Reply
 from workflows.chat.review_commands import matrix_reply, readiness_reply, report_reply
 from workflows.service import Services
@@ -77,6 +78,18 @@ COMMANDS: dict[str, Command] = {
             lambda services, request: matrix_reply(
                 services, person_id=request.person_id, args=request.args, platform=request.platform
             ),
+        ),
+        Command(
+            "criteria",
+            "criteria [approve HASH]",
+            "the success criteria and their sign-offs; function leads agree to them",
+            criteria_reply,
+        ),
+        Command(
+            "reviewed",
+            "reviewed TYPE [note]",
+            "the override reviewer: the last period's review of TYPE is read",
+            reviewed_reply,
         ),
         Command(
             "interview",

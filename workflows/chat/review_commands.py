@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from core.messages import Message, Section, Tone
 from workflows.ownership.signoffs import approve_matrix, matrix_summary
-from workflows.readiness.gates import check_readiness
+from workflows.readiness.assess import assess
 from workflows.review.report import UnknownType, headline_findings, review_for
 from workflows.service import Services
 
@@ -68,8 +68,12 @@ def report_reply(services: Services, *, args: tuple[str, ...]) -> Message:
 
 
 def readiness_reply(services: Services) -> Message:
-    with services.database.transaction() as session:
-        result = check_readiness(session, config=services.config, now=services.clock.now())
+    result = assess(
+        database=services.database,
+        config=services.config,
+        calendars=services.calendars,
+        clock=services.clock,
+    )
     sections = []
     for gate in result.gates:
         mark = "pass" if gate.passed else ("FAIL" if gate.hard else "open (soft)")

@@ -72,6 +72,10 @@ def validate_batch(*, config: Config, raw_items: Sequence[Any]) -> list[Recommen
                     index=index, field="type", message=f"unknown type '{item.type}'; use {known}"
                 )
             )
+        else:
+            unit_error = _unit_error(config, item)
+            if unit_error is not None:
+                errors.append(ItemError(index=index, field="unit", message=unit_error))
         key = (item.source, item.external_id)
         if key in seen:
             errors.append(
@@ -86,6 +90,19 @@ def validate_batch(*, config: Config, raw_items: Sequence[Any]) -> list[Recommen
     if errors:
         raise BatchRejected(errors)
     return items
+
+
+def _unit_error(config: Config, item: RecommendationIn) -> str | None:
+    """A unit other than the one the type's data dictionary gives its quantity: a plant
+    sending hours where the others send pieces is caught here, not in the review."""
+    spec = config.recommendation_types[item.type].data
+    quantity = spec.fields.get("quantity") if spec else None
+    if quantity is None or item.unit is None or item.unit == quantity.unit:
+        return None
+    return (
+        f"'{item.unit}' is not the unit of {item.type} quantities: the data dictionary "
+        f"(recommendation_types.{item.type}.data.fields.quantity) expects '{quantity.unit}'"
+    )
 
 
 def content_hash(item: RecommendationIn) -> str:

@@ -122,6 +122,11 @@ def approve_rule(
     """Approved rules always have an owner and a review-by date: knowledge goes stale."""
     _reviewer(config, actor_id)
     rule = find_rule(session, key)
+    if actor_id in (rule.contributors or []):
+        raise NotPermitted(
+            "You contributed this rule: someone else approves it (four eyes), e.g. another "
+            "facilitator or the override reviewer."
+        )
     if owner is not None and owner not in config.people_by_id:
         raise InvalidInput("owner", f"Unknown person '{owner}'.")
     rule.owner_id = owner or rule.owner_id or (rule.contributors or [actor_id])[0]
