@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -33,8 +34,8 @@ class _Seen:
     by_source: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     by_unit: dict[str | None, int] = field(default_factory=lambda: defaultdict(int))
     lacking: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    delivery_lags: list[float] = field(default_factory=list)
-    entry_lags: list[float] = field(default_factory=list)
+    delivery_p95: float | None = None  # seconds from recorded_time to receipt
+    entry_p95: float | None = None  # seconds from event_time to recorded_time
 
 
 def window_start(config: Config, calendars: Calendars, now: datetime) -> datetime:
@@ -66,16 +67,45 @@ def _read(session: Session, start: datetime) -> dict[str, _Seen]:
         mine.by_unit[unit] += count
         for column, n in zip(REQUIRED_FIELDS, nulls, strict=True):
             mine.lacking[column] += int(n or 0)
-    lags = session.execute(
-        select(rec.type, rec.received_at, rec.recorded_time, rec.event_time).where(
-            rec.received_at >= start, rec.recorded_time.is_not(None)
-        )
-    )
-    for type_, received, recorded, event in lags:
-        seen[type_].delivery_lags.append((received - recorded).total_seconds())
-        if event is not None:
-            seen[type_].entry_lags.append((recorded - event).total_seconds())
+    for type_, delivery, entry in _lag_p95(session, start):
+        seen[type_].delivery_p95, seen[type_].entry_p95 = delivery, entry
     return seen
+
+
+def _seconds(session: Session, later: Any, earlier: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def _lag_p95(session: Session, start: datetime) -> list[tuple[str, float | None, float | None]]:
+    """Per type, the nearest-rank p95 of the two lags over the window: computed by
+    PostgreSQL itself (percentile_disc is nearest-rank), on SQLite from the lags alone."""
+    rec = Recommendation
+    delivery = _seconds(session, rec.received_at, rec.recorded_time)
+    entry = _seconds(session, rec.recorded_time, rec.event_time)
+    where = (rec.received_at >= start, rec.recorded_time.is_not(None))
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            select(
+                rec.type,
+                func.percentile_disc(0.95).within_group(delivery),
+                func.percentile_disc(0.95).within_group(entry),
+            )
+            .where(*where)
+            .group_by(rec.type)
+        )
+        return [(t, _float(d), _float(e)) for t, d, e in rows]
+    lags: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    for type_, d, e in session.execute(select(rec.type, delivery, entry).where(*where)):
+        lags[type_][0].append(d)
+        if e is not None:
+            lags[type_][1].append(e)
+    return [(t, p95(d), p95(e)) for t, (d, e) in lags.items()]
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _duration(seconds: float | None) -> str:
@@ -150,7 +180,7 @@ def data_gate(session: Session, *, config: Config, calendars: Calendars, now: da
                     f"{name}: {lacking} of {mine.rows} recommendations lack {column}: "
                     f"send {column} with every one"
                 )
-        delivery = p95(mine.delivery_lags)
+        delivery = mine.delivery_p95
         if delivery is not None and delivery > limit.total_seconds():
             found.missing.append(
                 f"{name}: p95 from recorded_time to receipt is {_duration(delivery)} (limit "
@@ -163,7 +193,7 @@ def data_gate(session: Session, *, config: Config, calendars: Calendars, now: da
             + "; sites "
             + (", ".join(f"{s} {n}" for s, n in sorted(mine.by_site.items())) or "none")
             + f"; p95 recorded->received {_duration(delivery)} (limit {format_duration(limit)})"
-            + f"; p95 event->recorded {_duration(p95(mine.entry_lags))} (entry lag, reported)"
+            + f"; p95 event->recorded {_duration(mine.entry_p95)} (entry lag, reported)"
         )
     return found
 
