@@ -6,9 +6,9 @@ import csv
 import io
 
 from core.clock import Calendars
+from workflows.review.adjustments import direction, size
 from workflows.review.history import ReviewRow
 from workflows.review.metrics import decision_hours
-from workflows.review.outcomes import direction, size
 from workflows.review.report import Review
 
 COLUMNS = (

@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from workflows.review.report import Review, headline_findings
-from workflows.review.stats import Rate
+from workflows.review.stats import Measure, Rate
 
 
 def plain(value: Any) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
-            if isinstance(item, Rate):
+            if isinstance(item, Rate | Measure):
                 out[key] = item.json()
                 out[f"{key}_n"] = item.n
             else:
