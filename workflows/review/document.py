@@ -174,6 +174,18 @@ def scope_blocks(review: Review, scope: str) -> list[Block]:
         blocks.append(
             Block("paragraph", text="Threshold advice: " + advice_sentence(scope, advice))
         )
+        blocks.append(
+            Block(
+                "table",
+                text="Direct messages per confidence band (each band on its own)",
+                headers=["confidence", "direct messages", "wrongly overridden or ignored"],
+                rows=[
+                    [b["band"], cell(b["direct_messages"]), cell(b["unhelpful_rate"])]
+                    for b in advice["bands"]
+                    if b["direct_messages"]
+                ],
+            )
+        )
     return blocks
 
 

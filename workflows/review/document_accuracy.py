@@ -96,6 +96,9 @@ DEFINITIONS = [
     "escalation are shown beside it; open items past due are on their own line.",
     "Load: direct messages per person per business day from the first to the last day of "
     "the window, both included (without --until: up to the day the report runs).",
+    "Threshold advice: per confidence band of 0.05 from actionable_confidence up, each "
+    "band on its own; unhelpful = overridden wrongly (or without an outcome) or ignored "
+    "past due; only the run of mostly-unhelpful bands from the threshold up is moved.",
     "Small samples: a rate or accuracy figure resting on fewer items than the minimum "
     "sample reads 'n too small (n=K)' instead of a number.",
 ]
