@@ -1,4 +1,6 @@
-"""The review as CSV, one row per decision, for planners who open Excel."""
+"""The review as CSV, one row per decision, for planners who open Excel. A text cell
+beginning with =, +, -, @, tab or CR would be a live formula there (`=HYPERLINK(...)` in
+a sku): such cells get a leading apostrophe; numbers stay numbers."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ COLUMNS = (
     "decision",
     "decided_by",
     "reason_code",
+    "note",
     "naive_value",
     "ai_value",
     "final_value",
@@ -41,12 +44,22 @@ COLUMNS = (
 )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(text: str) -> str:
+    """Text a spreadsheet would read as a formula, prefixed with ' (shown as text)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _value(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return value
+    if isinstance(value, int | float):
+        return value
+    return neutralised(str(value))
 
 
 def csv_row(row: ReviewRow, calendars: Calendars) -> list[object]:
@@ -64,6 +77,7 @@ def csv_row(row: ReviewRow, calendars: Calendars) -> list[object]:
         row.kind,
         row.actor,
         row.reason_code,
+        row.note,
         row.naive_value,
         row.ai_value,
         row.final_value,
