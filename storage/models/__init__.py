@@ -5,6 +5,7 @@ all on one metadata (`Base.metadata`), imported here so every table is registere
 from storage.models.base import NAMING, Base
 from storage.models.context import ContextRule, InterviewRecord, OverridePattern
 from storage.models.pending import PendingAction
+from storage.models.review import ReportSecret, ReviewPost
 from storage.models.tables import (
     Assignment,
     ChatMessage,
@@ -37,4 +38,6 @@ __all__ = [
     "PersonLink",
     "ProcessedDelivery",
     "Recommendation",
+    "ReportSecret",
+    "ReviewPost",
 ]
