@@ -41,7 +41,7 @@ def test_markdown_has_every_section_and_the_small_sample_rule(tmp_path: Path) ->
     for heading in (
         "**Volume**",
         "**Override rate by owner**",
-        "**Overrides by reason code**",
+        "**Overrides by reason**",
         "**Speed (business hours; SLA as first set, before any extension)**",
         "**Forecast value added (WAPE, n=7)**",
         "**Model calibration (how often the AI was right)**",

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from core.clock import Calendars
-from core.config import Config, ReviewSettings
+from core.config import Config, PrivacySettings, ReviewSettings
 from storage.db import Database
 from tests.review.history import NOW, write_history
 from workflows.review.history import Window
@@ -18,6 +18,11 @@ from workflows.review.stats import Rate
 
 def with_min_sample(config: Config, min_sample: int) -> Config:
     return config.model_copy(update={"review": ReviewSettings(min_sample=min_sample)})
+
+
+def with_people(config: Config, mode: str, min_group_size: int = 5) -> Config:
+    privacy = PrivacySettings(people_in_reports=mode, min_group_size=min_group_size)  # type: ignore[arg-type]
+    return config.model_copy(update={"privacy": privacy})
 
 
 def review_of(database: Database, config: Config, **window: object) -> Review:
@@ -46,7 +51,7 @@ def review(database: Database, config: Config) -> Review:
     write_history(database)
     return review_of(
         database,
-        with_min_sample(config, 1),
+        with_min_sample(with_people(config, "named"), 1),
         since=date(2026, 11, 30),
         until=date(2026, 12, 2),
         type_="stockout_risk",
@@ -72,8 +77,8 @@ def test_volume_and_override_rate(review: Review) -> None:
 def test_breakdowns_by_owner_reason_site_supplier_customer(review: Review) -> None:
     groups = review.scopes["stockout_risk"]["breakdowns"]
     assert {k: fraction(v["override_rate"]) for k, v in groups["owner"].items()} == {
-        "ana": (4, 8),
-        "dora": (0, 1),
+        "Ana Lopez": (4, 8),
+        "Dora Novak": (0, 1),
     }
     assert {k: fraction(v["share_rate"]) for k, v in groups["reason"].items()} == {
         "SUPPLIER_PATTERN": (2, 4),
@@ -106,8 +111,8 @@ def test_load_direct_messages_per_business_day_and_digest_share(review: Review) 
     load = review.scopes["stockout_risk"]["load"]
     # Monday to Wednesday: 3 business days. ana 4 direct (the digest does not count).
     assert load["direct_messages_by_owner"] == {
-        "ana": {"direct_messages": 4, "business_days": 3, "per_business_day": 1.33},
-        "dora": {"direct_messages": 1, "business_days": 3, "per_business_day": 0.33},
+        "Ana Lopez": {"direct_messages": 4, "business_days": 3, "per_business_day": 1.33},
+        "Dora Novak": {"direct_messages": 1, "business_days": 3, "per_business_day": 0.33},
     }
     assert fraction(load["digest_rate"]) == (2, 11)  # #7 and #10 of all but the withdrawn
 

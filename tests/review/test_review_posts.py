@@ -31,9 +31,7 @@ def outbox_reviews(database: Database) -> int:
 def test_a_pruned_outbox_row_does_not_post_the_review_again(
     database: Database, config: Config, clock: AdjustableClock
 ) -> None:
-    short = config.model_copy(
-        update={"retention": RetentionSettings(delivered_outbox="1d")}
-    )
+    short = config.model_copy(update={"retention": RetentionSettings(delivered_outbox="1d")})
     calendars = Calendars(short)
     clock.advance(timedelta(days=1))  # Tuesday 1 December: a new month, a week begun
     queued = post_due_reviews(database=database, config=short, calendars=calendars, clock=clock)

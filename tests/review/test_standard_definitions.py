@@ -15,7 +15,7 @@ from storage.db import Database
 from storage.models import ChatMessage
 from tests.review.builder import MONDAY_9, MONDAY_17, Item, write_items
 from tests.review.history import NOW
-from tests.review.test_review_metrics import fraction, review_of, with_min_sample
+from tests.review.test_review_metrics import fraction, review_of, with_min_sample, with_people
 from workflows.review.document import review_blocks
 from workflows.review.history import Window
 from workflows.review.report import build_review, headline_findings
@@ -146,10 +146,11 @@ def test_an_extension_does_not_erase_a_breach(database: Database, config: Config
             Item(kind=None, status="open"),  # open past due: its own line
         ],
     )
-    review = review_of(database, with_min_sample(config, 1), type_="stockout_risk")
+    named = with_min_sample(with_people(config, "named"), 1)
+    review = review_of(database, named, type_="stockout_risk")
     speed = review.scopes["stockout_risk"]["speed"]
     assert fraction(speed["sla_breach_rate"]) == (1, 2)
-    assert fraction(speed["extended_rate"]) == (1, 2) and speed["extended_by"] == {"ben": 1}
+    assert fraction(speed["extended_rate"]) == (1, 2) and speed["extended_by"] == {"Ben Okafor": 1}
     assert fraction(speed["after_escalation_rate"]) == (1, 2)
     assert (speed["open"], speed["open_past_due"]) == (1, 1)
 
@@ -173,13 +174,14 @@ def test_load_per_day_counts_the_until_day_once_whatever_the_run_day(
                 )
             )
     monday = date(2026, 11, 30)
+    config = with_people(config, "named")
     window = Window.of(since=monday, until=monday, type_=None, tz=config.person_tz(None))
     for now in (NOW, NOW + timedelta(days=30)):
         with database.transaction() as session:
             review = build_review(
                 session, config=config, calendars=Calendars(config), window=window, now=now
             )
-        per = review.scopes["stockout_risk"]["load"]["direct_messages_by_owner"]["ana"]
+        per = review.scopes["stockout_risk"]["load"]["direct_messages_by_owner"]["Ana Lopez"]
         assert per == {"direct_messages": 2, "business_days": 1, "per_business_day": 2.0}
 
 

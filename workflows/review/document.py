@@ -11,7 +11,7 @@ from workflows.review.report import Review, headline_findings
 from workflows.review.thresholds import advice_sentence
 
 
-def _breakdown_tables(section: dict[str, Any]) -> list[Block]:
+def _breakdown_tables(review: Review, section: dict[str, Any]) -> list[Block]:
     blocks = []
     for name in ("owner", "site", "supplier", "customer"):
         groups = section["breakdowns"][name]
@@ -32,10 +32,11 @@ def _breakdown_tables(section: dict[str, Any]) -> list[Block]:
         blocks.append(
             Block(
                 "table",
-                text="Overrides by reason code",
-                headers=["reason code", "overrides", "share of overrides"],
+                text="Overrides by reason",
+                headers=["reason", "overrides", "share of overrides"],
                 rows=[
-                    [k, cell(v["overridden"]), cell(v["share_rate"])] for k, v in reasons.items()
+                    [review.reason_label(k), cell(v["overridden"]), cell(v["share_rate"])]
+                    for k, v in reasons.items()
                 ],
             )
         )
@@ -68,7 +69,7 @@ def scope_blocks(review: Review, scope: str) -> list[Block]:
             rows=[[cell(volume[k]) for k in keys]],
         )
     )
-    blocks += _breakdown_tables(section)
+    blocks += _breakdown_tables(review, section)
     levels = (
         ", ".join(
             f"{k.replace('_', ' ')}: {cell(v['share_rate'])}"
@@ -142,8 +143,8 @@ def scope_blocks(review: Review, scope: str) -> list[Block]:
         blocks.append(
             Block(
                 "table",
-                text="Reason codes by how often their overrides were right",
-                headers=["reason code", "right"],
+                text="Reasons by how often their overrides were right",
+                headers=["reason", "right"],
                 rows=[
                     [review.reason_label(r["reason_code"]), cell(r["win_rate"])]
                     for r in section["reasons_ranked"]
@@ -199,6 +200,7 @@ def review_blocks(review: Review) -> list[Block]:
                 f'than {review.min_sample} decisions reads "n too small".'
             ),
         ),
+        Block("paragraph", text=review.privacy),
     ]
     for scope in review.scopes:
         blocks += scope_blocks(review, scope)

@@ -26,6 +26,7 @@ COLUMNS = (
     "decision",
     "decided_by",
     "reason_code",
+    "reason",
     "note",
     "naive_value",
     "ai_value",
@@ -41,6 +42,7 @@ COLUMNS = (
     "business_hours_to_decide",
     "escalation_level",
     "reassigned",
+    "people_in_reports",
 )
 
 
@@ -62,7 +64,7 @@ def _value(value: object) -> object:
     return neutralised(str(value))
 
 
-def csv_row(row: ReviewRow, calendars: Calendars) -> list[object]:
+def csv_row(row: ReviewRow, calendars: Calendars, review: Review) -> list[object]:
     hours = decision_hours(row, calendars)
     values = (
         row.id,
@@ -77,6 +79,7 @@ def csv_row(row: ReviewRow, calendars: Calendars) -> list[object]:
         row.kind,
         row.actor,
         row.reason_code,
+        review.reason_label(row.reason_code) if row.reason_code else None,
         row.note,
         row.naive_value,
         row.ai_value,
@@ -92,6 +95,7 @@ def csv_row(row: ReviewRow, calendars: Calendars) -> list[object]:
         None if hours is None else round(hours, 2),
         row.escalation_level,
         row.reassigned,
+        review.privacy_mode,
     )
     return [_value(v) for v in values]
 
@@ -102,5 +106,5 @@ def render_csv(review: Review, *, calendars: Calendars) -> str:
     writer.writerow(COLUMNS)
     for row in review.rows:
         if row.kind is not None:
-            writer.writerow(csv_row(row, calendars))
+            writer.writerow(csv_row(row, calendars, review))
     return buffer.getvalue()

@@ -35,6 +35,7 @@ def review_json(review: Review) -> dict[str, Any]:
         },
         "generated_at": review.generated_at.isoformat(),
         "min_sample": review.min_sample,
+        "privacy": {"people_in_reports": review.privacy_mode, "text": review.privacy},
         "rules_due_for_review": review.rules_due,
         "scopes": {
             name: {

@@ -16,6 +16,8 @@ from storage.db import Database
 from workflows.context.rules.store import rules_past_review
 from workflows.review import adjustments, calibration, metrics, outcomes, thresholds
 from workflows.review.history import ReviewRow, Window, direct_messages, load_history
+from workflows.review.privacy import People, apply_privacy
+from workflows.review.secrets import report_secret
 from workflows.review.stats import Rate
 
 ALL = "all"
@@ -30,6 +32,8 @@ class Review:
     scopes: dict[str, dict[str, Any]] = field(default_factory=dict)  # "all", then per type
     labels: dict[str, str] = field(default_factory=dict)
     reason_labels: dict[str, str] = field(default_factory=dict)  # code -> label
+    privacy_mode: str = "pseudonymous"  # privacy.people_in_reports
+    privacy: str = ""  # the mode as a sentence, printed on every report
     # Approved context rules past their review-by date: the reviewer re-checks them.
     rules_due: list[str] = field(default_factory=list)
 
@@ -88,7 +92,9 @@ def build_review(
         min_sample=min_n,
         rows=rows,
         reason_labels={r.code: r.label for r in config.reason_codes},
+        privacy_mode=config.privacy.people_in_reports,
     )
+    people = People(config, report_secret(session, name="pseudonyms", now=now))
     types = [window.type] if window.type else list(config.recommendation_types)
     scopes = [(ALL, rows, None)] if not window.type else []
     scopes += [(t, [r for r in rows if r.type == t], t) for t in types]
@@ -122,9 +128,10 @@ def build_review(
         review.labels[name] = rtype.label if rtype else "All types"
     review.rules_due = [
         f"{rule.key}: review was due {rule.review_by:%Y-%m-%d} "
-        f"(owner {config.display_name(rule.owner_id) if rule.owner_id else 'none'})"
+        f"(owner {(people.label(rule.owner_id) or 'hidden') if rule.owner_id else 'none'})"
         for rule in rules_past_review(session, today=now.date())
     ]
+    apply_privacy(review, people)
     return review
 
 
