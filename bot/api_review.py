@@ -5,17 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from html import escape
 from typing import Any
 
 from fastapi import APIRouter, Query, params
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from bot.api_contract import responses
 from bot.api_guards import ApiError
 from core.limits import YEAR_PATTERN
 from workflows.readiness import Dossier, assess
-from workflows.review import UnknownType, review_for, review_json
+from workflows.review import (
+    LINK_PATH,
+    InvalidLink,
+    ReportFormat,
+    UnknownType,
+    link_secret,
+    render,
+    review_for,
+    review_json,
+    verify,
+)
 from workflows.service import Services
 
 
@@ -82,6 +93,32 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
         except ValueError as exc:
             return _problem("since", str(exc))
         return review_json(review)
+
+    def report_page(token: str) -> HTMLResponse:
+        now = services.clock.now()
+        with services.database.transaction() as session:
+            secret = link_secret(session, now=now)
+        try:
+            query = verify(token, secret=secret, now=now)
+            review = review_for(
+                database=services.database,
+                config=services.config,
+                calendars=services.calendars,
+                clock=services.clock,
+                since=query.since,
+                until=query.until,
+                type_=query.type,
+            )
+        except (InvalidLink, ValueError) as exc:
+            return HTMLResponse(f"<!DOCTYPE html><p>{escape(str(exc))}</p>", status_code=403)
+        page = render(review, fmt=ReportFormat.HTML, calendars=services.calendars)
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+    @router.get(LINK_PATH, include_in_schema=False)
+    async def get_report_page(token: str = "") -> HTMLResponse:
+        """The HTML review behind a signed, expiring link sent in chat: the signature is
+        the permission (no bearer token in a browser), the expiry keeps leaks short."""
+        return await run_in_threadpool(report_page, token)
 
     def readiness_now() -> Dossier:
         return assess(

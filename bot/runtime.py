@@ -126,7 +126,11 @@ def open_services(
     if upgrade:
         migrate.upgrade(database)
     return build_services(
-        database=database, config=config, clock=clock or SystemClock(), meter=meter
+        database=database,
+        config=config,
+        clock=clock or SystemClock(),
+        meter=meter,
+        public_url=settings.public_url,
     )
 
 

@@ -29,6 +29,8 @@ class Settings(BaseModel):
     teams_app_type: str = "SingleTenant"
     teams_tenant_id: str = ""
     local_chat: bool | None = None  # None: on when neither Slack nor Teams is configured
+    # Where browsers reach sopbot (e.g. https://sopbot.example.com): links sent in chat.
+    public_url: str = ""
     chat_hosts: tuple[str, ...] = ()  # Host names the local chat answers to besides loopback
     scheduler: bool = True
     tick_seconds: float = 2.0
@@ -97,6 +99,7 @@ class Settings(BaseModel):
             teams_app_type=env.get("TEAMS_APP_TYPE") or "SingleTenant",
             teams_tenant_id=env.get("TEAMS_TENANT_ID", ""),
             local_chat={"1": True, "0": False}.get(env.get("SOPBOT_LOCAL_CHAT", "")),
+            public_url=env.get("SOPBOT_PUBLIC_URL", "").strip(),
             chat_hosts=tuple(
                 h.strip() for h in env.get("SOPBOT_CHAT_HOSTS", "").split(",") if h.strip()
             ),

@@ -11,7 +11,7 @@ import os
 from datetime import time, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -195,6 +195,18 @@ class ReviewSettings(_Strict):
     min_sample: int = Field(default=10, ge=1)
 
 
+class PrivacySettings(_Strict):
+    """People in the override review's reports (not in chat messages or the audit log,
+    which are the work itself). `pseudonymous` (default): stable pseudonyms instead of
+    ids and names; `hidden`: no per-person figures at all; `named`: display names. Outside
+    `named`, groups with fewer than `min_group_size` items are merged: a rate over a
+    handful of decisions points at a person. In the EU a system able to measure an
+    individual's performance needs co-determination (e.g. BetrVG §87(1) no. 6)."""
+
+    people_in_reports: Literal["named", "pseudonymous", "hidden"] = "pseudonymous"
+    min_group_size: int = Field(default=5, ge=1)
+
+
 class RetentionSettings(_Strict):
     """How long delivery bookkeeping is kept; the audit trail (events) is kept for good.
     Delivered outbox rows go once their recommendation is no longer open (their keys
@@ -223,6 +235,7 @@ class Config(_Strict):
     context: ContextSettings = Field(default_factory=ContextSettings)  # interviews, rules
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     readiness: ReadinessSettings = Field(default_factory=ReadinessSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     _tz = field_validator("timezone")(classmethod(lambda cls, v: _zone(v)))
 

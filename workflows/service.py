@@ -28,6 +28,9 @@ class Services:
     # Wakes the outbox worker so a decision's message update goes out now, not at the
     # next tick. Set by the composition root; a no-op in unit tests.
     kick: Callable[[], None] = field(default=lambda: None)
+    # Where sopbot is reachable from a browser (SOPBOT_PUBLIC_URL), for links in chat
+    # such as the signed override report; empty: links are paths on this server.
+    public_url: str = ""
 
     def snooze(
         self, *, recommendation_id: int, actor_id: str, choice: str, channel: str
@@ -81,7 +84,12 @@ class Services:
 
 
 def build_services(
-    *, database: Database, config: Config, clock: Clock, meter: Meter = NO_METER
+    *,
+    database: Database,
+    config: Config,
+    clock: Clock,
+    meter: Meter = NO_METER,
+    public_url: str = "",
 ) -> Services:
     calendars = Calendars(config)
     context = {
@@ -98,4 +106,5 @@ def build_services(
         calendars=calendars,
         ingestor=Ingestor(**context),
         decisions=DecisionService(**context),
+        public_url=public_url,
     )

@@ -6,6 +6,7 @@ from storage.models.base import NAMING, Base
 from storage.models.context import ContextRule, InterviewRecord, OverridePattern
 from storage.models.pending import PendingAction
 from storage.models.readiness import ReadinessDay, ReviewAcknowledgement
+from storage.models.review import ReportSecret, ReviewPost
 from storage.models.tables import (
     Assignment,
     ChatMessage,
@@ -40,4 +41,6 @@ __all__ = [
     "ReadinessDay",
     "ReviewAcknowledgement",
     "Recommendation",
+    "ReportSecret",
+    "ReviewPost",
 ]

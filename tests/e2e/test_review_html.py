@@ -30,7 +30,8 @@ def test_html_report_opens_without_console_errors(browser: Browser, tmp_path: Pa
     page.goto(output.as_uri())
     assert page.title() == "Override review: the beginning to now"
     widths = page.eval_on_selector_all("img", "images => images.map(i => i.naturalWidth)")
-    assert len(widths) >= 4 and all(w > 100 for w in widths)  # two charts for all, two per type
+    # Calibration for all and for the type; the stairstep's n (7) is below the minimum.
+    assert len(widths) >= 2 and all(w > 100 for w in widths)
     assert page.get_by_role("heading", name="Stockout risk").is_visible()
     assert page.locator("td.small").first.inner_text().startswith("n too small (n=")
     context.close()

@@ -1,13 +1,14 @@
 """`/sopbot report`, `/sopbot readiness` and `/sopbot matrix [approve HASH]` answered in
 chat (every platform, through workflows.chat.commands). Kept short enough for Slack's and
-Teams' message limits: a few lines per section, each line bounded, the full text one
-CLI command or API call away."""
+Teams' message limits: a few lines per section, each line bounded; the full HTML report
+one click away behind a short-lived signed link (workflows.review.links)."""
 
 from __future__ import annotations
 
 from core.messages import Message, Section, Tone
 from workflows.ownership.signoffs import approve_matrix, matrix_summary
 from workflows.readiness.assess import assess
+from workflows.review.links import LINK_LIFETIME, report_url
 from workflows.review.report import UnknownType, headline_findings, review_for
 from workflows.service import Services
 
@@ -56,14 +57,14 @@ def report_reply(services: Services, *, args: tuple[str, ...]) -> Message:
                 ),
             )
         ]
-    filters = f" --type {type_name}" if type_name else ""
+    now = services.clock.now()
+    with services.database.transaction() as session:
+        link = report_url(session, base_url=services.public_url, type_name=type_name, now=now)
+    minutes = int(LINK_LIFETIME.total_seconds() // 60)
     return Message(
         header="Override review: everything so far",
         sections=sections,
-        context=[
-            f"Full report: sopbot report overrides{filters} --format html, "
-            "or GET /api/v1/reports/overrides"
-        ],
+        context=[f"Full report (link valid {minutes} minutes): {link}", review.privacy],
     )
 
 

@@ -1,15 +1,17 @@
 """The review cadence: at the start of each period (`review_cadence` of each type:
 daily, weekly from Monday, monthly from the 1st, in the reviewer's time zone) the
-previous period's headline numbers go to the override reviewer in chat. The outbox's
-unique `dedupe_key` (`review:<type>:<period start>`) makes it once per period whatever
-the number of replicas running this job."""
+previous period's headline numbers go to the override reviewer in chat. A durable record
+per type and period (`review_posts`, unique on both) makes it once per period whatever
+the number of replicas running this job, and for good: the outbox row that carries the
+post (key `review:<type>:<period start>`) is pruned by retention, the record is not."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.clock import Calendars, Clock
@@ -17,7 +19,7 @@ from core.config import Config
 from core.domain import OutboxKind, OutboxState
 from core.messages import Message, Section
 from storage.db import Database
-from storage.models import OutboxItem
+from storage.models import OutboxItem, ReviewPost
 from workflows.outbox import enqueue_many, outbox_row
 from workflows.review.report import headline_findings, review_for
 
@@ -60,6 +62,24 @@ def review_message(
     )
 
 
+def _posted(session: Session, type_name: str, start: date) -> bool:
+    found = session.scalar(
+        select(ReviewPost.id).where(ReviewPost.type == type_name, ReviewPost.period_start == start)
+    )
+    return found is not None
+
+
+def _claim(session: Session, *, type_name: str, start: date, now: datetime, reviewer: str) -> bool:
+    """Record the post of this period; False when another replica recorded it first."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(ReviewPost)
+        .values(type=type_name, period_start=start, posted_at=now, reviewer_id=reviewer)
+        .on_conflict_do_nothing(index_elements=["type", "period_start"])
+    )
+    return bool(session.execute(statement).rowcount)
+
+
 def post_due_reviews(
     *, database: Database, config: Config, calendars: Calendars, clock: Clock
 ) -> int:
@@ -72,7 +92,7 @@ def post_due_reviews(
         start = period_start(rtype.review_cadence, today)
         key = review_key(type_name, start)
         with database.transaction() as session:
-            if session.scalar(select(OutboxItem.id).where(OutboxItem.dedupe_key == key)):
+            if _posted(session, type_name, start):
                 continue
         since, until = previous_start(rtype.review_cadence, start), start - timedelta(days=1)
         review = review_for(
@@ -98,6 +118,8 @@ def post_due_reviews(
             "since": since.isoformat(),
         }
         with database.transaction() as session:
+            if not _claim(session, type_name=type_name, start=start, now=now, reviewer=reviewer):
+                continue
             enqueue_many(
                 session,
                 [
@@ -115,17 +137,20 @@ def post_due_reviews(
 
 
 def review_posted(session: Session, *, config: Config, type_name: str, today: date) -> bool:
-    """Sent for this period or the one before (the post may still be on its way)."""
+    """Sent for this period or the one before (the post may still be on its way): its
+    record exists and its outbox row was sent, or is gone (retention prunes only what
+    was delivered)."""
     cadence = config.recommendation_types[type_name].review_cadence
     start = period_start(cadence, today)
-    keys = [review_key(type_name, start), review_key(type_name, previous_start(cadence, start))]
-    return bool(
-        session.scalar(
-            select(OutboxItem.id).where(
-                OutboxItem.dedupe_key.in_(keys), OutboxItem.state == OutboxState.SENT
-            )
+    for period in (start, previous_start(cadence, start)):
+        if not _posted(session, type_name, period):
+            continue
+        state = session.scalar(
+            select(OutboxItem.state).where(OutboxItem.dedupe_key == review_key(type_name, period))
         )
-    )
+        if state is None or state == OutboxState.SENT:
+            return True
+    return False
 
 
 def review_job(

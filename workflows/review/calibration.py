@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from core.config import Config
+from core.domain import Status
 from storage.models import Outcome, Recommendation
 from workflows.review.history import ReviewRow
 from workflows.review.stats import Rate, mean, rate
@@ -52,13 +53,17 @@ def bin_of(confidence: float) -> Bin:
 
 
 def reliability(rows: Sequence[ReviewRow], *, min_n: int) -> list[dict[str, Any]]:
-    """One line per bin with any judged recommendation: n, right, rate, mean confidence."""
+    """One line per bin with any judged recommendation: n, right, rate, mean confidence.
+    Withdrawn items are not judged (the AI took them back)."""
     table = []
     for bin_ in BINS:
         judged = [
             r
             for r in rows
-            if r.confidence is not None and bin_.holds(r.confidence) and r.ai_right is not None
+            if r.confidence is not None
+            and bin_.holds(r.confidence)
+            and r.ai_right is not None
+            and not r.withdrawn
         ]
         if not judged:
             continue
@@ -106,7 +111,12 @@ def _counts(session: Session, type_name: str, bin_: Bin) -> tuple[int, int]:
         select(func.count(right), func.coalesce(func.sum(right), 0))
         .select_from(Recommendation)
         .join(Outcome, Outcome.recommendation_id == Recommendation.id)
-        .where(Recommendation.type == type_name, Recommendation.confidence >= bin_.low, upper)
+        .where(
+            Recommendation.type == type_name,
+            Recommendation.confidence >= bin_.low,
+            upper,
+            Recommendation.status != Status.WITHDRAWN,
+        )
     ).one()
     return int(judged), int(hits)
 

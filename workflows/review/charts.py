@@ -19,7 +19,8 @@ def _png(figure: Figure) -> bytes:
 
 
 def stairstep_png(section: dict[str, Any]) -> bytes | None:
-    steps = [s for s in section["stairstep"]["steps"] if s["wape"] is not None]
+    stairstep = section["stairstep"]
+    steps = [s for s in (stairstep or {}).get("steps", []) if s["wape"].shown is not None]
     if not steps:
         return None
     figure = Figure(figsize=(5, 3))
@@ -27,7 +28,7 @@ def stairstep_png(section: dict[str, Any]) -> bytes | None:
     names = {"naive": "Naive (plan before AI)", "ai": "AI", "final": "Final decision"}
     bars = axes.bar(
         [names[s["step"]] for s in steps],
-        [s["wape"] * 100 for s in steps],
+        [s["wape"].shown * 100 for s in steps],
         color=["#9e9e9e", "#1f77b4", "#2ca02c"][: len(steps)],
     )
     axes.bar_label(bars, fmt="%.1f%%")

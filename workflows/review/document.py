@@ -3,39 +3,15 @@ Markdown and the HTML format: one wording, and "n too small (n=4)" in both."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from workflows.review.document_accuracy import DEFINITIONS, accuracy_blocks
+from workflows.review.document_parts import Block, cell, percent
 from workflows.review.report import Review, headline_findings
-from workflows.review.stats import Rate
 from workflows.review.thresholds import advice_sentence
 
 
-@dataclass
-class Block:
-    kind: str  # title | heading | subheading | paragraph | list | table | chart
-    text: str = ""
-    items: list[str] = field(default_factory=list)
-    headers: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
-    scope: str = ""  # chart: which scope's data
-
-
-def cell(value: Any) -> str:
-    if isinstance(value, Rate):
-        return value.text()
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    return str(value)
-
-
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
-
-
-def _breakdown_tables(section: dict[str, Any]) -> list[Block]:
+def _breakdown_tables(review: Review, section: dict[str, Any]) -> list[Block]:
     blocks = []
     for name in ("owner", "site", "supplier", "customer"):
         groups = section["breakdowns"][name]
@@ -56,10 +32,11 @@ def _breakdown_tables(section: dict[str, Any]) -> list[Block]:
         blocks.append(
             Block(
                 "table",
-                text="Overrides by reason code",
-                headers=["reason code", "overrides", "share of overrides"],
+                text="Overrides by reason",
+                headers=["reason", "overrides", "share of overrides"],
                 rows=[
-                    [k, cell(v["overridden"]), cell(v["share_rate"])] for k, v in reasons.items()
+                    [review.reason_label(k), cell(v["overridden"]), cell(v["share_rate"])]
+                    for k, v in reasons.items()
                 ],
             )
         )
@@ -92,7 +69,7 @@ def scope_blocks(review: Review, scope: str) -> list[Block]:
             rows=[[cell(volume[k]) for k in keys]],
         )
     )
-    blocks += _breakdown_tables(section)
+    blocks += _breakdown_tables(review, section)
     levels = (
         ", ".join(
             f"{k.replace('_', ' ')}: {cell(v['share_rate'])}"
@@ -100,15 +77,18 @@ def scope_blocks(review: Review, scope: str) -> list[Block]:
         )
         or "none"
     )
+    extenders = ", ".join(f"{k} ({v})" for k, v in speed["extended_by"].items()) or "nobody"
     blocks.append(
         Block(
             "table",
-            text="Speed (business hours)",
+            text="Speed (business hours; SLA as first set, before any extension)",
             headers=[
                 "decided by people",
                 "median",
                 "p90",
                 "SLA breached",
+                "SLA extended",
+                "extended by",
                 "decided after escalation",
                 "by escalation level",
             ],
@@ -118,10 +98,19 @@ def scope_blocks(review: Review, scope: str) -> list[Block]:
                     cell(speed["median_hours"]),
                     cell(speed["p90_hours"]),
                     cell(speed["sla_breach_rate"]),
+                    cell(speed["extended_rate"]),
+                    extenders,
                     cell(speed["after_escalation_rate"]),
                     levels,
                 ]
             ],
+        )
+    )
+    blocks.append(
+        Block(
+            "paragraph",
+            text=f"Still open: {speed['open']}, of which past the SLA as first set: "
+            f"{speed['open_past_due']} (not in the rates above: nobody has decided them).",
         )
     )
     per_owner = load["direct_messages_by_owner"]
@@ -144,55 +133,22 @@ def scope_blocks(review: Review, scope: str) -> list[Block]:
     wins = section["override_wins"]
     blocks.append(
         Block(
-            "table",
-            text="Were the overrides right? (closer to the actual than the AI)",
-            headers=["all", "up", "down", "small (<20%)", "large"],
-            rows=[
-                [
-                    cell(wins["win_rate"]),
-                    cell(wins["by_direction"]["up"]["win_rate"]),
-                    cell(wins["by_direction"]["down"]["win_rate"]),
-                    cell(wins["by_size"]["small"]["win_rate"]),
-                    cell(wins["by_size"]["large"]["win_rate"]),
-                ]
-            ],
-        )
-    )
-    bias = section["bias"]
-    blocks.append(
-        Block(
             "paragraph",
-            text=(
-                f"Bias (mean of forecast minus actual, n={bias['n']}): "
-                f"AI {cell(bias['ai_mean_error'])}, "
-                f"final decision {cell(bias['final_mean_error'])}. Positive means too high."
-            ),
+            text=f"Overrides strictly closer to the actual than the AI: {cell(wins['win_rate'])}; "
+            f"equally close (ties, not wins): {cell(wins['tie_rate'])}.",
         )
     )
-    steps = section["stairstep"]
-    blocks.append(
-        Block(
-            "table",
-            text=f"Forecast value added (WAPE, n={steps['n']})",
-            headers=["step", "WAPE", "value added"],
-            rows=[
-                [
-                    s["step"],
-                    _percent(s["wape"]),
-                    "-" if s["value_added"] is None else f"{s['value_added']:+.1%}",
-                ]
-                for s in steps["steps"]
-            ],
-        )
-    )
-    blocks.append(Block("chart", text="stairstep", scope=scope))
+    blocks += accuracy_blocks(section, scope)
     if section["reasons_ranked"]:
         blocks.append(
             Block(
                 "table",
-                text="Reason codes by how often their overrides were right",
-                headers=["reason code", "right"],
-                rows=[[r["reason_code"], cell(r["win_rate"])] for r in section["reasons_ranked"]],
+                text="Reasons by how often their overrides were right",
+                headers=["reason", "right"],
+                rows=[
+                    [review.reason_label(r["reason_code"]), cell(r["win_rate"])]
+                    for r in section["reasons_ranked"]
+                ],
             )
         )
     if section["calibration"]:
@@ -207,7 +163,7 @@ def scope_blocks(review: Review, scope: str) -> list[Block]:
                         cell(b["n"]),
                         cell(b["right"]),
                         cell(b["right_rate"]),
-                        _percent(b["mean_confidence"]),
+                        percent(b["mean_confidence"]),
                     ]
                     for b in section["calibration"]
                 ],
@@ -218,6 +174,18 @@ def scope_blocks(review: Review, scope: str) -> list[Block]:
     if advice is not None:
         blocks.append(
             Block("paragraph", text="Threshold advice: " + advice_sentence(scope, advice))
+        )
+        blocks.append(
+            Block(
+                "table",
+                text="Direct messages per confidence band (each band on its own)",
+                headers=["confidence", "direct messages", "wrongly overridden or ignored"],
+                rows=[
+                    [b["band"], cell(b["direct_messages"]), cell(b["unhelpful_rate"])]
+                    for b in advice["bands"]
+                    if b["direct_messages"]
+                ],
+            )
         )
     return blocks
 
@@ -232,9 +200,12 @@ def review_blocks(review: Review) -> list[Block]:
                 f'than {review.min_sample} decisions reads "n too small".'
             ),
         ),
+        Block("paragraph", text=review.privacy),
     ]
     for scope in review.scopes:
         blocks += scope_blocks(review, scope)
+    blocks.append(Block("heading", text="Definitions"))
+    blocks.append(Block("list", items=DEFINITIONS))
     blocks.append(Block("heading", text="Context rules due for review"))
     if review.rules_due:
         blocks.append(Block("list", items=review.rules_due))

@@ -1,4 +1,6 @@
-"""The review as CSV, one row per decision, for planners who open Excel."""
+"""The review as CSV, one row per decision, for planners who open Excel. A text cell
+beginning with =, +, -, @, tab or CR would be a live formula there (`=HYPERLINK(...)` in
+a sku): such cells get a leading apostrophe; numbers stay numbers."""
 
 from __future__ import annotations
 
@@ -6,9 +8,9 @@ import csv
 import io
 
 from core.clock import Calendars
+from workflows.review.adjustments import direction, size
 from workflows.review.history import ReviewRow
 from workflows.review.metrics import decision_hours
-from workflows.review.outcomes import direction, size
 from workflows.review.report import Review
 
 COLUMNS = (
@@ -24,6 +26,8 @@ COLUMNS = (
     "decision",
     "decided_by",
     "reason_code",
+    "reason",
+    "note",
     "naive_value",
     "ai_value",
     "final_value",
@@ -38,7 +42,16 @@ COLUMNS = (
     "business_hours_to_decide",
     "escalation_level",
     "reassigned",
+    "people_in_reports",
 )
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(text: str) -> str:
+    """Text a spreadsheet would read as a formula, prefixed with ' (shown as text)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _value(value: object) -> object:
@@ -46,10 +59,12 @@ def _value(value: object) -> object:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return value
+    if isinstance(value, int | float):
+        return value
+    return neutralised(str(value))
 
 
-def csv_row(row: ReviewRow, calendars: Calendars) -> list[object]:
+def csv_row(row: ReviewRow, calendars: Calendars, review: Review) -> list[object]:
     hours = decision_hours(row, calendars)
     values = (
         row.id,
@@ -64,6 +79,8 @@ def csv_row(row: ReviewRow, calendars: Calendars) -> list[object]:
         row.kind,
         row.actor,
         row.reason_code,
+        review.reason_label(row.reason_code) if row.reason_code else None,
+        row.note,
         row.naive_value,
         row.ai_value,
         row.final_value,
@@ -78,6 +95,7 @@ def csv_row(row: ReviewRow, calendars: Calendars) -> list[object]:
         None if hours is None else round(hours, 2),
         row.escalation_level,
         row.reassigned,
+        review.privacy_mode,
     )
     return [_value(v) for v in values]
 
@@ -88,5 +106,5 @@ def render_csv(review: Review, *, calendars: Calendars) -> str:
     writer.writerow(COLUMNS)
     for row in review.rows:
         if row.kind is not None:
-            writer.writerow(csv_row(row, calendars))
+            writer.writerow(csv_row(row, calendars, review))
     return buffer.getvalue()

@@ -61,5 +61,7 @@ def render_html(review: Review) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # No icon to fetch: the file stays self-contained, served or opened from disk.
+        f'<link rel="icon" href="data:,">'
         f"<title>{title}</title><style>{STYLE}</style></head><body>\n{body}\n</body></html>\n"
     )

@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from workflows.review.report import Review, headline_findings
-from workflows.review.stats import Rate
+from workflows.review.stats import Measure, Rate
 
 
 def plain(value: Any) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
-            if isinstance(item, Rate):
+            if isinstance(item, Rate | Measure):
                 out[key] = item.json()
                 out[f"{key}_n"] = item.n
             else:
@@ -35,6 +35,7 @@ def review_json(review: Review) -> dict[str, Any]:
         },
         "generated_at": review.generated_at.isoformat(),
         "min_sample": review.min_sample,
+        "privacy": {"people_in_reports": review.privacy_mode, "text": review.privacy},
         "rules_due_for_review": review.rules_due,
         "scopes": {
             name: {

@@ -4,7 +4,7 @@ format (md, html, csv, json, chat) come from the same place."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from core.domain import DecisionKind
-from storage.models import Assignment, ChatMessage, Decision, Outcome, Recommendation
+from core.config import RecommendationType
+from core.domain import DecisionKind, EventKind, Status
+from storage.models import Assignment, ChatMessage, Decision, Event, Outcome, Recommendation
+from workflows.review.naive import event_time, naive_values
 
 DIRECT_PURPOSES = ("owner", "reminder", "escalation")
 
@@ -58,19 +60,28 @@ class ReviewRow:
     confidence: float | None
     interval_low: float | None
     interval_high: float | None
+    unit: str  # the unit of the values: the recommendation's, else its type's value label
     ai_value: float | None  # the recommendation's quantity
-    naive_value: float | None  # baseline_value, else the last earlier actual of sku + site
+    naive_value: float | None  # see workflows.review.naive
+    event_time: datetime
     received_at: datetime
-    due_at: datetime
-    escalation_level: int
+    due_at: datetime  # the current due time (after any extension)
+    first_due_at: datetime  # the SLA as first set: before any extension
+    extended_by: tuple[str, ...]  # who extended the SLA, in order
+    escalation_level: int  # the highest escalation reached before the human decision
     reassigned: bool
     kind: str | None  # accept | override | auto (auto only when no human decision)
     actor: str | None
     reason_code: str | None
     override_value: float | None
+    note: str | None  # the decision's note: the reason in the decider's words
     decided_at: datetime | None  # the human decision's time
     actual: float | None
     ai_correct: bool | None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status == Status.WITHDRAWN
 
     @property
     def human(self) -> bool:
@@ -100,17 +111,25 @@ class ReviewRow:
         return self.interval_low <= self.actual <= self.interval_high
 
     @property
-    def override_won(self) -> bool | None:
-        """Did the override land closer to the actual than the AI? Without values, the
-        verdict on the AI answers it (the AI wrong: the override was right)."""
-        if not self.overridden:
+    def override_verdict(self) -> str | None:
+        """won (strictly closer to the actual than the AI), tie (equally close) or lost.
+        Without values, the verdict on the AI answers it (the AI wrong: won). Withdrawn
+        items are never judged."""
+        if not self.overridden or self.withdrawn:
             return None
         final, ai, actual = self.override_value, self.ai_value, self.actual
         if final is not None and ai is not None and actual is not None:
-            return abs(final - actual) < abs(ai - actual)
+            off_final, off_ai = abs(final - actual), abs(ai - actual)
+            return "won" if off_final < off_ai else "tie" if off_final == off_ai else "lost"
         if self.ai_correct is not None:
-            return not self.ai_correct
+            return "lost" if self.ai_correct else "won"
         return None
+
+    @property
+    def override_won(self) -> bool | None:
+        """Strictly closer: a tie is not a win (ties are reported apart)."""
+        verdict = self.override_verdict
+        return None if verdict is None else verdict == "won"
 
 
 def _scoped(query: Select[Any], window: Window) -> Select[Any]:
@@ -123,40 +142,44 @@ def _scoped(query: Select[Any], window: Window) -> Select[Any]:
     return query
 
 
-def _naive_values(session: Session, recs: Sequence[Recommendation]) -> dict[int, float | None]:
-    """Per recommendation without a baseline, the actual of the latest earlier
-    recommendation of the same sku at the same site (the naive "same as last time")."""
-    needed = {(r.sku, r.site) for r in recs if r.baseline_value is None and r.sku}
-    history: dict[tuple[str | None, str | None], list[tuple[datetime, float]]] = {}
-    if needed:
-        rows = session.execute(
-            select(
-                Recommendation.sku,
-                Recommendation.site,
-                Recommendation.received_at,
-                Outcome.actual_value,
-            )
-            .join(Outcome, Outcome.recommendation_id == Recommendation.id)
-            .where(
-                Recommendation.sku.in_({sku for sku, _ in needed}),
-                Outcome.actual_value.is_not(None),
-            )
-        ).all()
-        for row in rows:
-            history.setdefault((row.sku, row.site), []).append((row.received_at, row.actual_value))
-    naive: dict[int, float | None] = {}
-    for rec in recs:
-        if rec.baseline_value is not None:
-            naive[rec.id] = rec.baseline_value
-            continue
-        earlier = [
-            (at, v) for at, v in history.get((rec.sku, rec.site), []) if at < rec.received_at
-        ]
-        naive[rec.id] = max(earlier)[1] if earlier else None
-    return naive
+def _sla_events(
+    session: Session, ids: Sequence[int]
+) -> tuple[dict[int, list[tuple[datetime, str, datetime]]], dict[int, list[tuple[datetime, int]]]]:
+    """Per recommendation: its SLA extensions (at, by whom, the due time before) and its
+    escalations (at, level), oldest first: an extension resets the current escalation
+    level and due time, the audit trail keeps both."""
+    extensions: dict[int, list[tuple[datetime, str, datetime]]] = {}
+    escalations: dict[int, list[tuple[datetime, int]]] = {}
+    kinds = (EventKind.SLA_EXTENDED, EventKind.ESCALATED)
+    for start in range(0, len(ids), 500):
+        query = (
+            select(Event.recommendation_id, Event.kind, Event.at, Event.actor_id, Event.data)
+            .where(Event.recommendation_id.in_(ids[start : start + 500]), Event.kind.in_(kinds))
+            .order_by(Event.at, Event.id)
+        )
+        for row in session.execute(query):
+            if row.kind == EventKind.SLA_EXTENDED:
+                before = datetime.fromisoformat(row.data["previous_due"])
+                entry = (row.at, row.actor_id or "?", before)
+                extensions.setdefault(row.recommendation_id, []).append(entry)
+            else:
+                level = int(row.data.get("level") or 1)
+                escalations.setdefault(row.recommendation_id, []).append((row.at, level))
+    return extensions, escalations
 
 
-def load_history(session: Session, *, window: Window) -> list[ReviewRow]:
+def _level_before(
+    escalated: list[tuple[datetime, int]], current: int, decided_at: datetime | None
+) -> int:
+    """The highest escalation reached before the decision (or so far, while undecided)."""
+    if not escalated:  # rows written without an audit trail (imports): the stored level
+        return current
+    return max((lvl for at, lvl in escalated if decided_at is None or at < decided_at), default=0)
+
+
+def load_history(
+    session: Session, *, window: Window, types: Mapping[str, RecommendationType]
+) -> list[ReviewRow]:
     recs = list(
         session.scalars(_scoped(select(Recommendation), window).order_by(Recommendation.id))
     )
@@ -172,13 +195,17 @@ def load_history(session: Session, *, window: Window) -> list[ReviewRow]:
                 select(Assignment.recommendation_id).where(Assignment.recommendation_id.in_(chunk))
             )
         )
-    naive = _naive_values(session, recs)
+    naive = naive_values(session, recs)
+    extensions, escalations = _sla_events(session, ids)
+    units = {name: rtype.value_label for name, rtype in types.items()}
     rows = []
     for rec in recs:
         human = next((d for d in rec.decisions if not d.automatic), None)
         auto = next((d for d in rec.decisions if d.automatic), None)
         decision: Decision | None = human or auto
         outcome = outcomes.get(rec.id)
+        extended = extensions.get(rec.id, [])
+        decided_at = human.decided_at if human else None
         rows.append(
             ReviewRow(
                 id=rec.id,
@@ -194,17 +221,24 @@ def load_history(session: Session, *, window: Window) -> list[ReviewRow]:
                 confidence=rec.confidence,
                 interval_low=rec.interval_low,
                 interval_high=rec.interval_high,
+                unit=rec.unit or units.get(rec.type, "quantity"),
                 ai_value=rec.quantity,
                 naive_value=naive.get(rec.id),
+                event_time=event_time(rec),
                 received_at=rec.received_at,
                 due_at=rec.due_at,
-                escalation_level=rec.escalation_level,
+                first_due_at=extended[0][2] if extended else rec.due_at,
+                extended_by=tuple(by for _at, by, _before in extended),
+                escalation_level=_level_before(
+                    escalations.get(rec.id, []), rec.escalation_level, decided_at
+                ),
                 reassigned=rec.id in reassigned,
                 kind=decision.kind if decision else None,
                 actor=decision.actor_id if decision else None,
                 reason_code=decision.reason_code if decision else None,
                 override_value=decision.value if decision else None,
-                decided_at=human.decided_at if human else None,
+                note=decision.note if decision else None,
+                decided_at=decided_at,
                 actual=outcome.actual_value if outcome else None,
                 ai_correct=outcome.ai_correct if outcome else None,
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from core.clock import Calendars
@@ -72,39 +72,46 @@ def decision_hours(row: ReviewRow, calendars: Calendars) -> float | None:
     return between / timedelta(hours=1)
 
 
-def breached(row: ReviewRow, now: datetime) -> bool | None:
-    """Decided after its due time, or still open past it; None while it may still make it."""
+def breached(row: ReviewRow) -> bool | None:
+    """Decided by a person after the SLA as first set (an extension granted later does
+    not erase the breach); None for what people did not decide."""
     if row.human and row.decided_at is not None:
-        return row.decided_at > row.due_at
-    if row.status == Status.OPEN:
-        return True if now > row.due_at else None
+        return row.decided_at > row.first_due_at
     return None
 
 
 def speed(
     rows: Sequence[ReviewRow], *, calendars: Calendars, now: datetime, min_n: int
 ) -> dict[str, Any]:
+    """Decided by people: time to decide, breached against the SLA as first set,
+    extended (and by whom), decided after escalation. Open past due on its own line."""
     human = [r for r in rows if r.human and r.decided_at is not None]
     hours = [h for h in (decision_hours(r, calendars) for r in human) if h is not None]
-    verdicts = [b for b in (breached(r, now) for r in rows) if b is not None]
     levels = Counter(r.escalation_level for r in human if r.escalation_level > 0)
+    extended = [r for r in human if r.extended_by]
+    extenders = Counter(person for r in extended for person in dict.fromkeys(r.extended_by))
+    open_rows = [r for r in rows if r.status == Status.OPEN]
     return {
         "decided_by_people": len(human),
         "median_hours": median(hours),
         "p90_hours": p90(hours),
-        "sla_breach_rate": rate(sum(verdicts), len(verdicts), min_n),
+        "sla_breach_rate": rate(sum(bool(breached(r)) for r in human), len(human), min_n),
+        "extended_rate": rate(len(extended), len(human), min_n),
+        "extended_by": dict(sorted(extenders.items())),
         "after_escalation_rate": rate(sum(levels.values()), len(human), min_n),
         "by_escalation_level": {
             f"level_{level}": {"decided": count, "share_rate": rate(count, len(human), min_n)}
             for level, count in sorted(levels.items())
         },
+        "open": len(open_rows),
+        "open_past_due": sum(1 for r in open_rows if now > r.first_due_at),
     }
 
 
-def business_days(calendars: Calendars, person: str, start: datetime, end: datetime) -> int:
+def business_days(calendars: Calendars, person: str, first: date, last: date) -> int:
+    """Business days from `first` to `last`, both included, in the person's calendar."""
     calendar = calendars.for_person(person)
-    day, last = start.astimezone(calendar.tz).date(), end.astimezone(calendar.tz).date()
-    count = 0
+    day, count = first, 0
     while day <= last:
         count += calendar.is_business_day(day)
         day += timedelta(days=1)
@@ -116,13 +123,15 @@ def load(
     *,
     messages: dict[str, int],
     calendars: Calendars,
-    start: datetime,
-    end: datetime,
+    first_day: date,
+    last_day: date,
     min_n: int,
 ) -> dict[str, Any]:
+    """Direct messages per person per business day of the window's days (the `--until`
+    day included once; the day the report runs does not matter when `--until` is set)."""
     per_owner = {}
     for person, count in sorted(messages.items()):
-        days = business_days(calendars, person, start, end)
+        days = business_days(calendars, person, first_day, last_day)
         per_owner[person] = {
             "direct_messages": count,
             "business_days": days,

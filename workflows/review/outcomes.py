@@ -1,5 +1,6 @@
 """With outcomes: were the overrides right, which way do AI and people lean, and what
-did each step add (naive -> AI -> final decision)?"""
+did each step add (naive -> AI -> final decision)? Withdrawn items are out of every
+figure here; every figure carries its n and reads "n too small" below the minimum."""
 
 from __future__ import annotations
 
@@ -7,22 +8,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from workflows.review.history import ReviewRow
-from workflows.review.stats import Rate, mean, rate, wape
-
-LARGE_CHANGE = 0.2  # an override changing the AI's value by 20% or more is "large"
+from workflows.review.stats import Measure, Rate, mean, rate, wape
 
 
-def direction(row: ReviewRow) -> str | None:
-    if row.override_value is None or row.ai_value is None or row.override_value == row.ai_value:
-        return None
-    return "up" if row.override_value > row.ai_value else "down"
-
-
-def size(row: ReviewRow) -> str | None:
-    if row.override_value is None or not row.ai_value:
-        return None
-    change = abs(row.override_value - row.ai_value) / abs(row.ai_value)
-    return "large" if change >= LARGE_CHANGE else "small"
+def accuracy_rows(rows: Sequence[ReviewRow]) -> list[ReviewRow]:
+    """The rows accuracy figures are computed on: everything but withdrawn items."""
+    return [r for r in rows if not r.withdrawn]
 
 
 def _won(rows: Sequence[ReviewRow], min_n: int) -> Rate:
@@ -30,61 +21,84 @@ def _won(rows: Sequence[ReviewRow], min_n: int) -> Rate:
     return rate(sum(judged), len(judged), min_n)
 
 
+def _tied(rows: Sequence[ReviewRow], min_n: int) -> Rate:
+    verdicts = [r.override_verdict for r in rows if r.override_verdict is not None]
+    return rate(sum(v == "tie" for v in verdicts), len(verdicts), min_n)
+
+
 def override_wins(rows: Sequence[ReviewRow], *, min_n: int) -> dict[str, Any]:
-    overrides = [r for r in rows if r.overridden]
+    """Win: the final value strictly closer to the actual than the AI's; a tie (equally
+    close) is reported apart and is not a win. Both over the overrides judged."""
+    overrides = [r for r in accuracy_rows(rows) if r.overridden]
+    return {"win_rate": _won(overrides, min_n), "tie_rate": _tied(overrides, min_n)}
+
+
+def _signed_errors(
+    rows: Sequence[ReviewRow],
+) -> list[tuple[ReviewRow, float, float]]:
+    out = []
+    for r in accuracy_rows(rows):
+        if r.actual is not None and r.ai_value is not None and r.final_value is not None:
+            out.append((r, r.ai_value - r.actual, r.final_value - r.actual))
+    return out
+
+
+def bias(rows: Sequence[ReviewRow], *, min_n: int) -> dict[str, Any]:
+    """Mean signed error (forecast minus actual; positive means too high), per type and
+    unit: days are never added to pieces, so there is no all-types figure."""
+    groups: dict[str, list[tuple[ReviewRow, float, float]]] = {}
+    for entry in _signed_errors(rows):
+        groups.setdefault(f"{entry[0].type} ({entry[0].unit})", []).append(entry)
     return {
-        "win_rate": _won(overrides, min_n),
-        "by_direction": {
-            d: {"win_rate": _won([r for r in overrides if direction(r) == d], min_n)}
-            for d in ("up", "down")
-        },
-        "by_size": {
-            s: {"win_rate": _won([r for r in overrides if size(r) == s], min_n)}
-            for s in ("small", "large")
-        },
+        key: {
+            "type": group[0][0].type,
+            "unit": group[0][0].unit,
+            "n": len(group),
+            "ai_mean_error": Measure(mean([e[1] for e in group]), len(group), min_n, "number"),
+            "final_mean_error": Measure(mean([e[2] for e in group]), len(group), min_n, "number"),
+        }
+        for key, group in sorted(groups.items())
     }
 
 
-def bias(rows: Sequence[ReviewRow]) -> dict[str, Any]:
-    """Mean signed error (forecast minus actual): positive means too high."""
-    judged = [
+def full_rows(rows: Sequence[ReviewRow]) -> list[ReviewRow]:
+    """Rows with all three steps (naive, AI, final) and an actual."""
+    return [
         r
-        for r in rows
-        if r.actual is not None and r.ai_value is not None and r.final_value is not None
-    ]
-    return {
-        "n": len(judged),
-        "ai_mean_error": mean([r.ai_value - r.actual for r in judged]),  # type: ignore[operator]
-        "final_mean_error": mean([r.final_value - r.actual for r in judged]),  # type: ignore[operator]
-    }
-
-
-def stairstep(rows: Sequence[ReviewRow]) -> dict[str, Any]:
-    """Forecast value added on the rows that have all three steps and an actual."""
-    full = [
-        r
-        for r in rows
+        for r in accuracy_rows(rows)
         if r.actual is not None
         and r.naive_value is not None
         and r.ai_value is not None
         and r.final_value is not None
     ]
+
+
+def stairstep(rows: Sequence[ReviewRow], *, min_n: int) -> dict[str, Any] | None:
+    """Forecast value added (FVA) per step: each step's WAPE = sum |f - a| / sum |a| over
+    the same rows, and the value it added = the previous step's WAPE minus its own
+    (positive: the step made the forecast better). One type's rows only (units differ
+    between types): None for a mix of types."""
+    if len({r.type for r in rows}) > 1:
+        return None
+    full = full_rows(rows)
+    n = len(full)
     naive = wape([(r.naive_value, r.actual) for r in full])  # type: ignore[misc]
     ai = wape([(r.ai_value, r.actual) for r in full])  # type: ignore[misc]
     final = wape([(r.final_value, r.actual) for r in full])  # type: ignore[misc]
+
+    def added(before: float | None, after: float | None) -> Measure:
+        value = None if before is None or after is None else before - after
+        return Measure(value, n, min_n, "points")
+
     return {
-        "n": len(full),
+        "n": n,
         "steps": [
-            {"step": "naive", "wape": naive, "value_added": None},
-            {
-                "step": "ai",
-                "wape": ai,
-                "value_added": None if naive is None or ai is None else naive - ai,
-            },
+            {"step": "naive", "wape": Measure(naive, n, min_n), "value_added": None},
+            {"step": "ai", "wape": Measure(ai, n, min_n), "value_added": added(naive, ai)},
             {
                 "step": "final",
-                "wape": final,
-                "value_added": None if ai is None or final is None else ai - final,
+                "wape": Measure(final, n, min_n),
+                "value_added": added(ai, final),
             },
         ],
     }
@@ -93,7 +107,7 @@ def stairstep(rows: Sequence[ReviewRow]) -> dict[str, Any]:
 def reasons_ranked(rows: Sequence[ReviewRow], *, min_n: int) -> list[dict[str, Any]]:
     """Reason codes by how often their overrides were right; too-small samples last."""
     groups: dict[str, list[ReviewRow]] = {}
-    for row in rows:
+    for row in accuracy_rows(rows):
         if row.overridden and row.override_won is not None:
             groups.setdefault(row.reason_code or "(none)", []).append(row)
     ranked = [

@@ -14,8 +14,10 @@ from core.clock import Calendars, Clock
 from core.config import Config
 from storage.db import Database
 from workflows.context.rules.store import rules_past_review
-from workflows.review import calibration, metrics, outcomes, thresholds
+from workflows.review import adjustments, calibration, metrics, outcomes, thresholds
 from workflows.review.history import ReviewRow, Window, direct_messages, load_history
+from workflows.review.privacy import People, apply_privacy
+from workflows.review.secrets import report_secret
 from workflows.review.stats import Rate
 
 ALL = "all"
@@ -29,8 +31,15 @@ class Review:
     rows: list[ReviewRow]
     scopes: dict[str, dict[str, Any]] = field(default_factory=dict)  # "all", then per type
     labels: dict[str, str] = field(default_factory=dict)
+    reason_labels: dict[str, str] = field(default_factory=dict)  # code -> label
+    privacy_mode: str = "pseudonymous"  # privacy.people_in_reports
+    privacy: str = ""  # the mode as a sentence, printed on every report
     # Approved context rules past their review-by date: the reviewer re-checks them.
     rules_due: list[str] = field(default_factory=list)
+
+    def reason_label(self, code: str) -> str:
+        """The configured label ("Judgment, no specific information"), else the code."""
+        return self.reason_labels.get(code, code)
 
 
 def scope_review(
@@ -38,21 +47,30 @@ def scope_review(
     *,
     messages: dict[str, int],
     calendars: Calendars,
-    start: datetime,
-    end: datetime,
+    first_day: date,
+    last_day: date,
     now: datetime,
     min_n: int,
+    one_type: bool,
 ) -> dict[str, Any]:
+    """One scope's figures. WAPE, FVA and the adjustment grid need one unit: only a
+    type's scope has them (the all-types scope shows None, whatever its rows)."""
     return {
         "volume": metrics.volume(rows, min_n=min_n),
         "breakdowns": metrics.breakdowns(rows, min_n=min_n),
         "speed": metrics.speed(rows, calendars=calendars, now=now, min_n=min_n),
         "load": metrics.load(
-            rows, messages=messages, calendars=calendars, start=start, end=end, min_n=min_n
+            rows,
+            messages=messages,
+            calendars=calendars,
+            first_day=first_day,
+            last_day=last_day,
+            min_n=min_n,
         ),
         "override_wins": outcomes.override_wins(rows, min_n=min_n),
-        "bias": outcomes.bias(rows),
-        "stairstep": outcomes.stairstep(rows),
+        "adjustments": (adjustments.by_direction_and_size(rows, min_n=min_n) if one_type else None),
+        "bias": outcomes.bias(rows, min_n=min_n),
+        "stairstep": outcomes.stairstep(rows, min_n=min_n) if one_type else None,
         "reasons_ranked": outcomes.reasons_ranked(rows, min_n=min_n),
         "calibration": calibration.reliability(rows, min_n=min_n),
     }
@@ -61,11 +79,22 @@ def scope_review(
 def build_review(
     session: Session, *, config: Config, calendars: Calendars, window: Window, now: datetime
 ) -> Review:
-    rows = load_history(session, window=window)
+    rows = load_history(session, window=window, types=config.recommendation_types)
     min_n = config.review.min_sample
-    start = window.start or min((r.received_at for r in rows), default=now)
-    end = min(window.end, now) if window.end else now
-    review = Review(window=window, generated_at=now, min_sample=min_n, rows=rows)
+    tz = config.person_tz(None)
+    first_day = window.since or min(
+        (r.received_at.astimezone(tz).date() for r in rows), default=now.astimezone(tz).date()
+    )
+    last_day = window.until or now.astimezone(tz).date()
+    review = Review(
+        window=window,
+        generated_at=now,
+        min_sample=min_n,
+        rows=rows,
+        reason_labels={r.code: r.label for r in config.reason_codes},
+        privacy_mode=config.privacy.people_in_reports,
+    )
+    people = People(config, report_secret(session, name="pseudonyms", now=now))
     types = [window.type] if window.type else list(config.recommendation_types)
     scopes = [(ALL, rows, None)] if not window.type else []
     scopes += [(t, [r for r in rows if r.type == t], t) for t in types]
@@ -84,10 +113,11 @@ def build_review(
             scoped,
             messages=messages,
             calendars=calendars,
-            start=start,
-            end=end,
+            first_day=first_day,
+            last_day=last_day,
             now=now,
             min_n=min_n,
+            one_type=type_name is not None,
         )
         rtype = config.recommendation_types.get(name)
         if rtype is not None:
@@ -98,9 +128,10 @@ def build_review(
         review.labels[name] = rtype.label if rtype else "All types"
     review.rules_due = [
         f"{rule.key}: review was due {rule.review_by:%Y-%m-%d} "
-        f"(owner {config.display_name(rule.owner_id) if rule.owner_id else 'none'})"
+        f"(owner {(people.label(rule.owner_id) or 'hidden') if rule.owner_id else 'none'})"
         for rule in rules_past_review(session, today=now.date())
     ]
+    apply_privacy(review, people)
     return review
 
 
@@ -130,8 +161,13 @@ def review_for(
         )
 
 
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
+def _wape_line(stairstep: dict[str, Any] | None) -> str | None:
+    if stairstep is None or not stairstep["n"]:
+        return None
+    naive, ai, final = (s["wape"].text() for s in stairstep["steps"])
+    if stairstep["steps"][0]["wape"].too_small:
+        return f"WAPE: n too small (n={stairstep['n']})"
+    return f"WAPE naive {naive} -> AI {ai} -> final {final} (n={stairstep['n']})"
 
 
 def headline_findings(review: Review, scope: str) -> list[str]:
@@ -141,28 +177,27 @@ def headline_findings(review: Review, scope: str) -> list[str]:
     lines = [
         f"{volume['received']} received, {volume['decided']} decided, {volume['open']} open; "
         f"override rate {volume['override_rate'].text()}",
-        f"Overrides that beat the AI: {wins['win_rate'].text()}",
+        f"Overrides that beat the AI: {wins['win_rate'].text()} (ties {wins['tie_rate'].text()})",
     ]
     if speed["median_hours"] is not None:
         lines.append(
             f"Time to decide: median {speed['median_hours']:.1f} business hours, "
-            f"p90 {speed['p90_hours']:.1f}; SLA breached "
-            f"{speed['sla_breach_rate'].text()}"
+            f"p90 {speed['p90_hours']:.1f}; SLA as first set breached "
+            f"{speed['sla_breach_rate'].text()}; open past due: {speed['open_past_due']}"
         )
-    steps = section["stairstep"]
-    naive, ai, final = (s["wape"] for s in steps["steps"])
-    if steps["n"]:
-        lines.append(
-            f"WAPE naive {_percent(naive)} -> AI {_percent(ai)} -> final "
-            f"{_percent(final)} (n={steps['n']})"
-        )
+    wape_line = _wape_line(section["stairstep"])
+    if wape_line:
+        lines.append(wape_line)
     ranked = [r for r in section["reasons_ranked"] if not r["win_rate"].too_small]
     if ranked:
-        best = ranked[0]
-        lines.append(
-            f"Most reliable override reason: {best['reason_code']} "
-            f"(right {best['win_rate'].text()})"
-        )
+        best, rated = review.reason_label(ranked[0]["reason_code"]), ranked[0]["win_rate"]
+        count = f"right {rated.hits} of {rated.n}, {rated.text()}; n={rated.n}"
+        if (rated.fraction or 0) > 0.5:
+            lines.append(f"Most reliable override reason: {best} ({count})")
+        else:
+            lines.append(
+                f"No override reason was right more often than not (best: {best}, {count})"
+            )
     advice = section.get("threshold_advice")
     if advice and advice["suggested"] is not None:
         lines.append(thresholds.advice_sentence(scope, advice))

@@ -33,6 +33,39 @@ class Rate:
         return self.text() if self.too_small else self.fraction
 
 
+@dataclass(frozen=True)
+class Measure:
+    """An accuracy figure (WAPE, bias, value added) with the n it rests on: like a rate,
+    below the minimum sample it is the sentence, never a number."""
+
+    value: float | None
+    n: int
+    min_n: int
+    style: str = "percent"  # percent | points (signed percentage points) | number (signed)
+
+    @property
+    def too_small(self) -> bool:
+        return self.n < self.min_n
+
+    @property
+    def shown(self) -> float | None:
+        return None if self.too_small else self.value
+
+    def text(self) -> str:
+        if self.too_small:
+            return f"n too small (n={self.n})"
+        if self.value is None:
+            return "-"
+        if self.style == "points":
+            return f"{self.value * 100:+.1f} pts"
+        if self.style == "number":
+            return f"{self.value:+,.2f}"
+        return f"{self.value:.1%}"
+
+    def json(self) -> float | str | None:
+        return self.text() if self.too_small else self.value
+
+
 def rate(hits: int, n: int, min_n: int) -> Rate:
     return Rate(hits=hits, n=n, min_n=min_n)
 
@@ -58,8 +91,10 @@ def p95(values: Sequence[float]) -> float | None:
 
 def wape(pairs: Sequence[tuple[float, float]]) -> float | None:
     """Weighted absolute percentage error of (forecast, actual) pairs:
-    sum |forecast - actual| / sum actual."""
-    total = sum(actual for _forecast, actual in pairs)
+    sum |forecast - actual| / sum |actual|. The absolute value in the denominator is the
+    standard definition: with actuals that can be negative (a supplier delay in days,
+    early is negative) a plain sum cancels out and flips the sign of the verdict."""
+    total = sum(abs(actual) for _forecast, actual in pairs)
     if not pairs or total == 0:
         return None
     return sum(abs(forecast - actual) for forecast, actual in pairs) / total
