@@ -21,6 +21,7 @@ from bot.cli_review import matrix_signoffs, readiness, report_app
 from bot.demo import run_demo
 from bot.runtime import build_runtime
 from bot.server import create_app
+from bot.startup_checks import refusals, verdict
 from core.clock import SystemClock
 from core.config import ConfigError, load_config
 from workflows.intake import (
@@ -56,11 +57,24 @@ _fail = fail
 def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    check: Annotated[
+        bool, typer.Option("--check", help="print the settings' verdict and exit (0 or 2)")
+    ] = False,
 ) -> None:
-    """Run the bot: API, chat adapters, reminders. Upgrades the database first."""
+    """Run the bot: API, chat adapters, reminders. Upgrades the database first.
+    Partial or contradictory settings refuse to start (exit 2), one line each."""
+    current = _settings()
+    refused = refusals(current, host=host)
+    for line in refused:
+        errors.print(f"[red]error:[/red] {line}", highlight=False)
+    if refused:
+        raise typer.Exit(code=2)
+    if check:
+        console.print(verdict(current, host=host), highlight=False)
+        return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
-        runtime = build_runtime(_settings())
+        runtime = build_runtime(current)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     web_app = create_app(runtime)
