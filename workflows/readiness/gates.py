@@ -58,7 +58,7 @@ def ownership(session: Session, *, config: Config) -> _Found:
                     f"{name}: route {i + 1} ({route.owner}) has no backup: set "
                     f"{key}.routes[{i}].backup"
                 )
-        if rtype.sla <= timedelta(0):
+        if not rtype.sla:
             found.missing.append(f"{name}: no SLA: set {key}.sla, e.g. 8h")
         if not rtype.escalation:
             found.missing.append(
