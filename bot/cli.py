@@ -21,7 +21,8 @@ from bot.cli_review import matrix_signoffs, readiness, report_app
 from bot.demo import run_demo
 from bot.runtime import build_runtime
 from bot.server import create_app
-from core.clock import SystemClock
+from bot.startup_checks import refusals, verdict
+from core.clock import Calendars, SystemClock, local_time_label
 from core.config import ConfigError, load_config
 from workflows.intake import (
     ImportReport,
@@ -56,11 +57,24 @@ _fail = fail
 def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    check: Annotated[
+        bool, typer.Option("--check", help="print the settings' verdict and exit (0 or 2)")
+    ] = False,
 ) -> None:
-    """Run the bot: API, chat adapters, reminders. Upgrades the database first."""
+    """Run the bot: API, chat adapters, reminders. Upgrades the database first.
+    Partial or contradictory settings refuse to start (exit 2), one line each."""
+    current = _settings()
+    refused = refusals(current, host=host)
+    for line in refused:
+        errors.print(f"[red]error:[/red] {line}", highlight=False)
+    if refused:
+        raise typer.Exit(code=2)
+    if check:
+        console.print(verdict(current, host=host), highlight=False)
+        return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
-        runtime = build_runtime(_settings())
+        runtime = build_runtime(current)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     web_app = create_app(runtime)
@@ -166,10 +180,13 @@ def matrix_check(
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     table = Table(title="Ownership matrix")
-    for column in ("type", "scope", "owner", "backup", "SLA", "escalation"):
-        table.add_column(column)
+    for column in ("type", "scope", "owner", "backup", "SLA", "due if received now", "escalation"):
+        table.add_column(column, no_wrap=column in ("type", "SLA"))
+    calendars, now = Calendars(cfg), SystemClock().now()
     for row in matrix_rows(cfg):
-        table.add_row(row.type, row.scope, row.owner, row.backup, row.sla, row.escalation)
+        due = row.due_if_received(calendars=calendars, now=now)
+        shown = local_time_label(due, cfg.person_tz(row.owner_id)) if due else "-"
+        table.add_row(row.type, row.scope, row.owner, row.backup, row.sla, shown, row.escalation)
     console.print(table)
     gaps = matrix_gaps(cfg)
     if not gaps:
@@ -229,12 +246,30 @@ def teams_package(
     website: Annotated[str, typer.Option(help="https URL for the developer links")] = (
         "https://example.com/sopbot"
     ),
-    domain: Annotated[list[str] | None, typer.Option(help="a validDomains entry (repeat)")] = None,
+    domain: Annotated[
+        list[str] | None, typer.Option(help="a validDomains entry (repeat, at most 16)")
+    ] = None,
+    privacy_url: Annotated[str | None, typer.Option(help="https URL of your privacy statement")] = (
+        None
+    ),
+    terms_url: Annotated[str | None, typer.Option(help="https URL of your terms of use")] = None,
+    app_version: Annotated[
+        str | None,
+        typer.Option(
+            "--version", help="the package version, higher on each upload (default: sopbot's)"
+        ),
+    ] = None,
 ) -> None:
     """Write the Teams app package (manifest.json and icons, zipped) ready to upload."""
     try:
         path = write_package(
-            out, app_id=app_id or _settings().teams_app_id, website=website, domains=domain or []
+            out,
+            app_id=app_id or _settings().teams_app_id,
+            website=website,
+            domains=domain or [],
+            app_version=app_version,
+            privacy_url=privacy_url,
+            terms_url=terms_url,
         )
     except PackageError as exc:
         raise _fail(str(exc)) from None

@@ -15,6 +15,7 @@ from bot.api import OPENAPI_MODELS, build_api, install_error_handlers
 from bot.api_contract import tighten
 from bot.api_guards import BodyLimit
 from bot.http_methods import MethodsOfPath
+from bot.open_api_hosts import OpenApiHosts
 from bot.runtime import Runtime
 
 
@@ -35,6 +36,8 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     )
     app.state.runtime = runtime
     app.add_middleware(MethodsOfPath)
+    if runtime.settings.api_open_for_demo:  # no token to check: check the Host instead
+        app.add_middleware(OpenApiHosts, extra_hosts=runtime.settings.chat_hosts)
     app.add_middleware(BodyLimit)  # outermost: nothing reads a body over the limit
     install_error_handlers(app)
     app.include_router(

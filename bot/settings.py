@@ -28,6 +28,8 @@ class Settings(BaseModel):
     teams_app_password: SecretStr | None = None
     teams_app_type: str = "SingleTenant"
     teams_tenant_id: str = ""
+    # Tenants a multi-tenant bot serves besides TEAMS_TENANT_ID; `*` is every tenant.
+    teams_allowed_tenants: tuple[str, ...] = ()
     local_chat: bool | None = None  # None: on when neither Slack nor Teams is configured
     # Where browsers reach sopbot (e.g. https://sopbot.example.com): links sent in chat.
     public_url: str = ""
@@ -75,6 +77,7 @@ class Settings(BaseModel):
             app_password=self.teams_app_password,
             app_type=self.teams_app_type,
             tenant_id=self.teams_tenant_id,
+            allowed_tenants=self.teams_allowed_tenants,
         )
 
     @classmethod
@@ -98,11 +101,10 @@ class Settings(BaseModel):
             teams_app_password=secret("TEAMS_APP_PASSWORD"),
             teams_app_type=env.get("TEAMS_APP_TYPE") or "SingleTenant",
             teams_tenant_id=env.get("TEAMS_TENANT_ID", ""),
+            teams_allowed_tenants=_listed(env.get("TEAMS_ALLOWED_TENANTS", "")),
             local_chat={"1": True, "0": False}.get(env.get("SOPBOT_LOCAL_CHAT", "")),
             public_url=env.get("SOPBOT_PUBLIC_URL", "").strip(),
-            chat_hosts=tuple(
-                h.strip() for h in env.get("SOPBOT_CHAT_HOSTS", "").split(",") if h.strip()
-            ),
+            chat_hosts=_listed(env.get("SOPBOT_CHAT_HOSTS", "")),
             scheduler=env.get("SOPBOT_SCHEDULER", "1") not in ("0", "false", "no"),
             tick_seconds=float(env.get("SOPBOT_TICK_SECONDS") or 2.0),
             sla_sweep_seconds=float(env.get("SOPBOT_SLA_SWEEP_SECONDS") or 5.0),
@@ -110,3 +112,8 @@ class Settings(BaseModel):
             outbox_sends_in_flight=int(env.get("SOPBOT_OUTBOX_SENDS_IN_FLIGHT") or 1),
             clock_start=env.get("SOPBOT_CLOCK_START") or None,
         )
+
+
+def _listed(value: str) -> tuple[str, ...]:
+    """A comma-separated environment value as its non-empty entries."""
+    return tuple(item.strip() for item in value.split(",") if item.strip())

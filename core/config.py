@@ -15,15 +15,15 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from core.business_hours import BusinessHours, holiday_spec
 from core.context_settings import ContextSettings
 from core.domain import SCOPE_KEYS
-from core.durations import parse_duration, parse_fraction
+from core.durations import BusinessSpan, parse_business_duration, parse_duration, parse_fraction
 from core.readiness_settings import DataSpec, ReadinessSettings, SuccessCriteria
 
 DEMO_CONFIG_PATH = Path(__file__).parent / "data" / "demo.yml"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MANAGER = "manager"
 REVIEW_CADENCES = ("daily", "weekly", "monthly")
 # libyaml's safe loader where PyYAML was built with it (the same documents, parsed in C).
@@ -52,34 +52,6 @@ def _zone(value: str | None) -> str | None:
     return value
 
 
-class BusinessHours(_Strict):
-    start: time = time(8, 0)
-    end: time = time(17, 0)
-    days: list[str] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
-    holidays: str | None = None  # country code, optionally with subdivision: "DE" or "DE-BY"
-
-    @field_validator("days")
-    @classmethod
-    def _known_days(cls, days: list[str]) -> list[str]:
-        lowered = [d.lower()[:3] for d in days]
-        for day in lowered:
-            if day not in WEEKDAYS:
-                raise ValueError(f"unknown day '{day}'; use {', '.join(WEEKDAYS)}")
-        if not lowered:
-            raise ValueError("at least one business day is needed")
-        return lowered
-
-    @model_validator(mode="after")
-    def _start_before_end(self) -> BusinessHours:
-        if self.start >= self.end:
-            raise ValueError("business_hours.start must be before end")
-        return self
-
-    @property
-    def weekday_numbers(self) -> frozenset[int]:
-        return frozenset(WEEKDAYS.index(d) for d in self.days)
-
-
 class Person(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     name: str
@@ -91,8 +63,13 @@ class Person(_Strict):
     roles: list[str] = Field(default_factory=list)  # e.g. planner, manager, facilitator
     # An experienced planner: whose interview counts as the context gate's evidence.
     experienced: bool = False
+    # Their public holidays ("CZ", "DE-BY"); default: business_hours.holidays.
+    holidays: str | None = None
+    # Their working days and hours (part-time, shifts); default: business_hours.
+    business_hours: BusinessHours | None = None
 
     _tz = field_validator("timezone")(classmethod(lambda cls, v: _zone(v)))
+    _holidays = field_validator("holidays")(classmethod(lambda cls, v: holiday_spec(v)))
 
 
 class ReasonCode(_Strict):
@@ -106,7 +83,7 @@ class Route(_Strict):
     match: dict[str, str]
     owner: str
     backup: str | None = None
-    sla: timedelta | None = None
+    sla: BusinessSpan | None = None
 
     @field_validator("match")
     @classmethod
@@ -121,17 +98,17 @@ class Route(_Strict):
     @field_validator("sla", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> Any:
-        return None if value is None else parse_duration(value)
+        return None if value is None else parse_business_duration(value)
 
 
 class EscalationStep(_Strict):
-    after: timedelta = timedelta(0)
+    after: BusinessSpan = BusinessSpan()  # business time after the due time, in its calendar
     notify: str  # "manager" (the owner's manager) or a person id
 
     @field_validator("after", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> Any:
-        return parse_duration(value)
+        return parse_business_duration(value)
 
 
 class RecommendationType(_Strict):
@@ -139,7 +116,7 @@ class RecommendationType(_Strict):
     owner: str | None = None
     backup: str | None = None
     routes: list[Route] = Field(default_factory=list)
-    sla: timedelta = timedelta(hours=8)
+    sla: BusinessSpan = BusinessSpan(time=timedelta(hours=8), written="8h")
     reminders: list[float] = Field(default_factory=lambda: [0.5, 0.9])
     escalation: list[EscalationStep] = Field(default_factory=list)
     actionable_confidence: float = Field(default=0.0, ge=0, le=1)
@@ -163,7 +140,7 @@ class RecommendationType(_Strict):
     @field_validator("sla", mode="before")
     @classmethod
     def _sla(cls, value: Any) -> Any:
-        return parse_duration(value)
+        return parse_business_duration(value)
 
     @field_validator("reminders", mode="before")
     @classmethod

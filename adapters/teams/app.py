@@ -112,7 +112,9 @@ class TeamsAdapter:
         self.turns = TurnsAfterAnswer(self.loop)
         self.cloud_adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(auth))
         store = ReferenceStore(services=services)
-        self.tenants = TenantGate(tenant_id=settings.tenant_id, services=services)
+        self.tenants = TenantGate(
+            tenant_id=settings.tenant_id, services=services, allowed=settings.allowed_tenants
+        )
         retry = retry or RetryPolicy()
         self.bot = SopbotTeamsBot(services=services, store=store, retry=retry)
         self.chat = TeamsChat(

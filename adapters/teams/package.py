@@ -22,6 +22,8 @@ MANIFEST_SCHEMA = (
 )
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 DOMAIN = re.compile(r"^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?$")
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+MAX_DOMAINS = 16  # the manifest schema's maxItems for validDomains
 
 
 class PackageError(ValueError):
@@ -29,10 +31,20 @@ class PackageError(ValueError):
 
 
 def sopbot_version() -> str:
+    """The project's version (pyproject.toml), the package's default `version`: Teams
+    refuses an update whose version is not higher, so bump either on each upload."""
     try:
         return version("sopbot")
     except PackageNotFoundError:
         return "0.1.0"
+
+
+def _https(value: str | None, option: str, what: str) -> str:
+    if not value:
+        raise PackageError(f"{option} is required: the https:// URL of {what}")
+    if not value.startswith("https://"):
+        raise PackageError(f"{option} must be an https:// URL, got '{value}'")
+    return value
 
 
 def build_manifest(
@@ -41,8 +53,11 @@ def build_manifest(
     website: str = "https://example.com/sopbot",
     domains: list[str] | None = None,
     app_version: str | None = None,
+    privacy_url: str | None = None,
+    terms_url: str | None = None,
 ) -> dict[str, Any]:
-    """The manifest; `app_id` is the bot's Microsoft App ID (TEAMS_APP_ID)."""
+    """The manifest; `app_id` is the bot's Microsoft App ID (TEAMS_APP_ID). The privacy
+    and terms pages are the deploying company's own: Teams shows them, so no default."""
     if not GUID.match(app_id or ""):
         raise PackageError(
             f"the Teams app id must be the bot's Microsoft App ID (a GUID), "
@@ -50,9 +65,21 @@ def build_manifest(
         )
     if not website.startswith("https://"):
         raise PackageError(f"the website must be an https:// URL, got '{website}'")
-    for domain in domains or []:
+    privacy = _https(privacy_url, "--privacy-url", "your privacy statement")
+    terms = _https(terms_url, "--terms-url", "your terms of use")
+    app_version = app_version or sopbot_version()
+    if not SEMVER.match(app_version):
+        raise PackageError(
+            f"--version must be major.minor.patch such as 1.4.0, got '{app_version}'"
+        )
+    domains = list(dict.fromkeys(domains or []))
+    for domain in domains:
         if not DOMAIN.match(domain):
             raise PackageError(f"'{domain}' is not a domain name (no scheme, no path)")
+    if len(domains) > MAX_DOMAINS:
+        raise PackageError(
+            f"{len(domains)} --domain values: Teams accepts at most {MAX_DOMAINS} validDomains"
+        )
     base = website.rstrip("/")
     commands = [
         {"title": c.word, "description": (c.summary[:1].upper() + c.summary[1:])[:128]}
@@ -61,13 +88,13 @@ def build_manifest(
     return {
         "$schema": MANIFEST_SCHEMA,
         "manifestVersion": MANIFEST_VERSION,
-        "version": app_version or sopbot_version(),
+        "version": app_version,
         "id": app_id,
         "developer": {
             "name": "sopbot",
             "websiteUrl": base,
-            "privacyUrl": f"{base}/privacy",
-            "termsOfUseUrl": f"{base}/terms",
+            "privacyUrl": privacy,
+            "termsOfUseUrl": terms,
         },
         "name": {"short": "sopbot", "full": "sopbot: S&OP recommendations, owned and decided"},
         "description": {
@@ -88,7 +115,7 @@ def build_manifest(
             }
         ],
         "permissions": ["identity", "messageTeamMembers"],
-        "validDomains": list(domains or []),
+        "validDomains": domains,
     }
 
 
@@ -98,9 +125,19 @@ def write_package(
     app_id: str,
     website: str = "https://example.com/sopbot",
     domains: list[str] | None = None,
+    app_version: str | None = None,
+    privacy_url: str | None = None,
+    terms_url: str | None = None,
 ) -> Path:
     """Write the zip (manifest.json, color.png, outline.png at its root) to `out`."""
-    manifest = build_manifest(app_id=app_id, website=website, domains=domains)
+    manifest = build_manifest(
+        app_id=app_id,
+        website=website,
+        domains=domains,
+        app_version=app_version,
+        privacy_url=privacy_url,
+        terms_url=terms_url,
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", json.dumps(manifest, indent=2))

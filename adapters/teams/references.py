@@ -4,7 +4,13 @@ A bot may only message someone proactively in a conversation that already exists
 the reference captured at install (or first message) is what makes a person reachable.
 References live in the database (identity links), so every replica and every restart
 knows them. Personal-scope references are stored per person; channel references per
-channel name and team name, plus the most recent one as the default channel."""
+channel id, and per channel name and team name for the first channel that bore the name.
+
+The channel escalation copies go to is the configuration's `channel`: a Teams channel id
+(`19:...@thread.tacv2`) pins it exactly; a name is pinned to the first channel of that
+name sopbot was installed in. A later activity (another team's channel of the same name,
+any channel that happens to speak last) never moves it: there is no "most recent"
+fallback any more, and a name already held by another channel id is kept."""
 
 from __future__ import annotations
 
@@ -19,7 +25,6 @@ from workflows.service import Services
 
 PLATFORM = "teams"
 CHANNEL_PLATFORM = "teams_channel"
-DEFAULT_CHANNEL = "*"
 
 
 def dump_reference(reference: ConversationReference) -> dict[str, Any]:
@@ -119,8 +124,16 @@ class ReferenceStore:
     def save_channel(
         self, *, names: Iterable[str | None], channel_id: str, reference: ConversationReference
     ) -> None:
-        keys = {n.strip().lower()[:100] for n in names if n and n.strip()} | {DEFAULT_CHANNEL}
-        for key in sorted(keys):
+        """Store the reference under the channel id (refreshed by every activity of that
+        channel) and under each name no other channel holds yet."""
+        channel_key = channel_id.strip().lower()[:100]
+        keys = {n.strip().lstrip("#").lower()[:100] for n in names if n and n.strip()}
+        for key in sorted(keys | {channel_key}):
+            held = get_link(
+                database=self.services.database, platform=CHANNEL_PLATFORM, person_id=key
+            )
+            if key != channel_key and held is not None and held.external_id != channel_id[:200]:
+                continue  # pinned to the first channel of that name
             save_link(
                 database=self.services.database,
                 clock=self.services.clock,
@@ -131,11 +144,9 @@ class ReferenceStore:
             )
 
     def channel_reference(self, channel: str) -> ConversationReference | None:
-        """The channel stored under that name (or team name), else the latest one."""
-        for key in (channel.strip().lstrip("#").lower(), DEFAULT_CHANNEL):
-            link = get_link(
-                database=self.services.database, platform=CHANNEL_PLATFORM, person_id=key
-            )
-            if link is not None and link.data.get("reference"):
-                return load_reference(link.data["reference"])
+        """The channel stored under that id, name or team name; None if never installed."""
+        key = channel.strip().lstrip("#").lower()[:100]
+        link = get_link(database=self.services.database, platform=CHANNEL_PLATFORM, person_id=key)
+        if link is not None and link.data.get("reference"):
+            return load_reference(link.data["reference"])
         return None

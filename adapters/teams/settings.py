@@ -11,3 +11,4 @@ class TeamsSettings(BaseModel):
     app_password: SecretStr | None = None
     app_type: str = "SingleTenant"
     tenant_id: str = ""
+    allowed_tenants: tuple[str, ...] = ()  # besides tenant_id; "*": every tenant, on purpose

@@ -4,8 +4,10 @@ A MultiTenant bot registration authenticates activities from any tenant: the Bot
 Framework token proves the activity came through Microsoft, not from whose directory.
 With `TEAMS_TENANT_ID` set, only activities whose tenant (`channelData.tenant.id` and
 `conversation.tenantId`, whichever are present, and they must agree) is that one are
-handled; any other is refused before any work and audited. Without it every tenant is
-served (a local test bot, or a deliberate multi-tenant deployment)."""
+handled; any other is refused before any work and audited. `TEAMS_ALLOWED_TENANTS` adds
+tenants (`*`: every tenant, a deliberate multi-tenant deployment); `sopbot serve`
+refuses a MultiTenant registration with neither, so only a local test bot serves every
+tenant without saying so."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from workflows.chat import refuse_activity
 from workflows.service import Services
 
 PLATFORM = "teams"
+ANY_TENANT = "*"
 
 
 def tenants_of(activity: Activity) -> set[str]:
@@ -36,12 +39,19 @@ def tenant_of(activity: Activity) -> str | None:
 
 
 class TenantGate:
-    def __init__(self, *, tenant_id: str, services: Services) -> None:
-        self.expected = tenant_id.strip().lower()
+    def __init__(
+        self, *, tenant_id: str, services: Services, allowed: tuple[str, ...] = ()
+    ) -> None:
+        named = {t.strip().lower() for t in (tenant_id, *allowed) if t.strip()}
+        self.every_tenant = not named or ANY_TENANT in named
+        self.expected = frozenset(named - {ANY_TENANT})
         self.services = services
 
     def admits(self, activity: Activity) -> bool:
-        return not self.expected or tenants_of(activity) == {self.expected}
+        if self.every_tenant:
+            return True
+        tenants = tenants_of(activity)
+        return len(tenants) == 1 and tenants <= self.expected
 
     def refuse(self, activity: Activity) -> None:
         """Audit the refused activity (synchronous database work: run it off the loop)."""

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import random
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.clock import AdjustableClock, BusinessCalendar
-from core.config import BusinessHours
+import pytest
+
+from core.business_hours import WEEKDAYS
+from core.clock import AdjustableClock, BusinessCalendar, Calendars
+from core.config import BusinessHours, ConfigError, parse_config
+from core.durations import parse_business_duration
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CAL = BusinessCalendar(BusinessHours(holidays="DE"), BERLIN)
@@ -49,3 +54,141 @@ def test_daylight_saving_change_keeps_wall_clock_hours() -> None:
 def test_adjustable_clock_advances() -> None:
     clock = AdjustableClock(datetime(2026, 11, 30, 8, tzinfo=UTC), frozen=True)
     assert clock.advance(timedelta(hours=1)) == datetime(2026, 11, 30, 9, tzinfo=UTC)
+
+
+# --- issue 24: business days, calendars per person, DST in absolute time, bounded -------
+
+NINE_TO_FIVE = BusinessCalendar(BusinessHours(start=time(8), end=time(17)), BERLIN)
+
+
+def test_two_business_days_from_monday_ten_is_wednesday_ten() -> None:
+    monday = berlin(2026, 11, 30, 10)
+    assert NINE_TO_FIVE.add(monday, parse_business_duration("2d")) == berlin(2026, 12, 2, 10)
+    # Not 48 business hours (what `2d` used to mean: five and a third working days).
+    assert NINE_TO_FIVE.add(monday, timedelta(hours=48)) == berlin(2026, 12, 7, 13)
+
+
+def test_business_days_weeks_and_fractions() -> None:
+    friday = berlin(2026, 12, 4, 15)
+    assert NINE_TO_FIVE.add(friday, parse_business_duration("1d")) == berlin(2026, 12, 7, 15)
+    assert NINE_TO_FIVE.add(friday, parse_business_duration("1w")) == berlin(2026, 12, 11, 15)
+    # From an opening, one day ends at that day's close (the same business time).
+    assert NINE_TO_FIVE.add(berlin(2026, 12, 7, 8), parse_business_duration("1d")) == berlin(
+        2026, 12, 7, 17
+    )
+    # Saturday: counted from Monday's opening. Half a day is half of 08:00-17:00.
+    saturday = berlin(2026, 12, 5, 11)
+    assert NINE_TO_FIVE.add(saturday, parse_business_duration("1.5d")) == berlin(
+        2026, 12, 8, 12, 30
+    )
+    # Holidays count as no day: Thu 24 Dec 10:00 + 2d (DE: 25, 26 Dec) -> Tue 29 Dec 10:00.
+    assert CAL.add(berlin(2026, 12, 24, 10), parse_business_duration("2d")) == berlin(
+        2026, 12, 29, 10
+    )
+    # A part-time week is her week: mon, tue, wed.
+    part_time = BusinessCalendar(BusinessHours(days=["mon", "tue", "wed"]), BERLIN)
+    assert part_time.add(berlin(2026, 12, 1, 10), parse_business_duration("1w")) == berlin(
+        2026, 12, 8, 10
+    )
+
+
+def test_a_24_hour_sla_across_the_dst_change_lasts_24_real_hours() -> None:
+    always = BusinessCalendar(
+        BusinessHours(start=time(0), end="24:00", days=list(WEEKDAYS)), BERLIN
+    )
+    saturday = berlin(2026, 10, 24, 12)  # CEST; clocks go back at 03:00 on Sunday
+    due = always.add(saturday, timedelta(hours=24))
+    assert due - saturday == timedelta(hours=24)
+    assert due == datetime(2026, 10, 25, 11, tzinfo=BERLIN)  # 11:00 CET: 24 real hours
+    assert always.between(saturday, due) == timedelta(hours=24)
+    # And in spring the short day loses nothing: 29 March 2026, 02:00 -> 03:00.
+    spring = berlin(2026, 3, 28, 12)
+    assert always.add(spring, timedelta(hours=24)) - spring == timedelta(hours=24)
+
+
+PRAGUE_CONFIG = """
+timezone: Europe/Berlin
+business_hours: {start: "08:00", end: "17:00", holidays: DE}
+people:
+  - {id: dora, name: Dora, timezone: Europe/Prague, holidays: CZ}
+  - {id: ana, name: Ana}
+  - {id: pia, name: Pia, business_hours: {start: "06:00", end: "14:00", days: [mon, tue, wed]}}
+reason_codes: [{code: X, label: X}]
+recommendation_types: {t: {label: T, owner: ana}}
+"""
+
+
+def test_a_prague_planner_has_czech_holidays() -> None:
+    calendars = Calendars(parse_config(PRAGUE_CONFIG))
+    dora, ana = calendars.for_person("dora"), calendars.for_person("ana")
+    independence_day, whit_monday = date(2026, 10, 28), date(2026, 5, 25)  # both weekdays
+    assert not dora.is_business_day(independence_day) and ana.is_business_day(independence_day)
+    assert dora.is_business_day(whit_monday) and not ana.is_business_day(whit_monday)
+    assert dora.tz.key == "Europe/Prague" and calendars.for_person(None).holidays == "DE"
+    # Her SLA skips her holiday, not Germany's.
+    tuesday = datetime(2026, 10, 27, 10, tzinfo=ZoneInfo("Europe/Prague"))
+    assert dora.add(tuesday, parse_business_duration("1d")) == datetime(
+        2026, 10, 29, 10, tzinfo=ZoneInfo("Europe/Prague")
+    )
+    # A shift worker's own hours and days (holidays: the company's).
+    pia = calendars.for_person("pia")
+    assert pia.add(berlin(2026, 12, 2, 13), timedelta(hours=2)) == berlin(2026, 12, 7, 7)
+    assert pia.holidays == "DE"
+
+
+def test_unknown_holiday_calendars_are_named() -> None:
+    with pytest.raises(ConfigError, match=r"people\[0\].holidays.*unknown holiday calendar 'XX'"):
+        parse_config(PRAGUE_CONFIG.replace("holidays: CZ", "holidays: XX"))
+    with pytest.raises(ConfigError, match="unknown subdivision 'ZZ' of DE"):
+        parse_config(PRAGUE_CONFIG.replace("holidays: DE", "holidays: DE-ZZ"))
+    assert BusinessHours(holidays="de-by").holidays == "DE-BY"
+
+
+def walked_between(cal: BusinessCalendar, start: datetime, end: datetime) -> timedelta:
+    """The reference: every day walked, each business day's hours as absolute time."""
+    total, day = timedelta(0), start.astimezone(cal.tz).date()
+    while cal.open_at(day) < end:
+        if cal.is_business_day(day):
+            total += max(min(cal.close_at(day), end) - max(cal.open_at(day), start), timedelta(0))
+        day += timedelta(days=1)
+    return total
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_whole_weeks_at_once_agree_with_walking_every_day(seed: int) -> None:
+    rng = random.Random(seed)
+    always = BusinessCalendar(
+        BusinessHours(start=time(0), end="24:00", days=list(WEEKDAYS), holidays="CZ"), BERLIN
+    )
+    for cal in (CAL, always, NINE_TO_FIVE):
+        for _ in range(25):
+            start = berlin(2026, 1, 1) + timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
+            end = start + timedelta(minutes=rng.randrange(0, 400 * 24 * 60))
+            expected = walked_between(cal, start, end)
+            assert cal.between(start, end) == expected
+            if expected:
+                assert cal.add(start, expected) <= end
+                assert cal.between(start, cal.add(start, expected)) == expected
+
+
+def test_a_far_due_time_is_counted_in_weeks_not_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ten years of business time: the per-day check runs about once per week crossed
+    (a day-by-day walk would run it 3,652 times)."""
+    calls = 0
+    original = BusinessCalendar.is_business_day
+
+    def counted(self: BusinessCalendar, day: date) -> bool:
+        nonlocal calls
+        calls += 1
+        return original(self, day)
+
+    monkeypatch.setattr(BusinessCalendar, "is_business_day", counted)
+    cal = BusinessCalendar(BusinessHours(), BERLIN)  # no holidays: only the weeks count
+    start = berlin(2026, 12, 1, 10)
+    ten_years = cal.between(start, start + timedelta(days=3652))
+    # Tue 1 Dec 2026 10:00-17:00, then the 2,608 weekdays before Sun 30 Nov 2036.
+    assert ten_years == timedelta(hours=7) + timedelta(hours=9) * 2608
+    assert calls < 3652 / 5
+    calls = 0
+    assert cal.add(start, ten_years) == berlin(2036, 11, 28, 17)  # Friday's close
+    assert calls < 3652 / 5

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.clock import Calendars
 from core.config import DEMO_CONFIG_PATH, ConfigError, load_config, parse_config
 from core.durations import parse_duration, parse_fraction
 from workflows.ownership.matrix import matrix_gaps, matrix_rows
@@ -30,7 +32,8 @@ def test_demo_config_is_complete() -> None:
     }
     assert 10 <= len(config.reason_codes) <= 12
     assert 5 <= len(config.people) <= 8
-    assert config.recommendation_types["stockout_risk"].sla == timedelta(hours=8)
+    sla = config.recommendation_types["stockout_risk"].sla
+    assert (sla.time, sla.days, str(sla)) == (timedelta(hours=8), 0, "8h")
     assert config.recommendation_types["stockout_risk"].reminders == [0.5, 0.9]
     assert matrix_gaps(config) == []
 
@@ -115,4 +118,23 @@ def test_matrix_check_lists_gaps() -> None:
     rows = matrix_rows(config)
     assert any(
         r.type == "stockout_risk" and r.scope == "site=PLANT-2" and r.owner == "dora" for r in rows
+    )
+
+
+def test_matrix_shows_each_sla_as_written_and_as_a_due_time() -> None:
+    """`2d` is shown as `2d` (it used to read `48h`) and, for an item arriving on Monday
+    30 Nov 2026 at 10:00, as due on Wednesday 10:00 in finn's calendar."""
+    config = load_config(DEMO_CONFIG_PATH)
+    rows = {(r.type, r.scope): r for r in matrix_rows(config)}
+    demand = rows[("demand_revision", "(default)")]
+    assert (demand.sla, demand.owner_id) == ("2d", "finn")
+    monday = datetime(2026, 11, 30, 10, tzinfo=ZoneInfo("Europe/Berlin"))
+    calendars = Calendars(config)
+    assert demand.due_if_received(calendars=calendars, now=monday) == datetime(
+        2026, 12, 2, 10, tzinfo=ZoneInfo("Europe/Berlin")
+    )
+    stockout = rows[("stockout_risk", "(default)")]
+    assert stockout.sla == "8h" and "+4h greta" in stockout.escalation
+    assert stockout.due_if_received(calendars=calendars, now=monday) == datetime(
+        2026, 12, 1, 9, tzinfo=ZoneInfo("Europe/Berlin")
     )

@@ -103,3 +103,18 @@ def test_host_names_are_parsed_strictly() -> None:
     assert host_name("[::1") is None
     assert host_name(None) is None
     assert host_name("localhost.:8000") == "localhost"
+
+
+def test_the_open_demo_api_refuses_a_rebound_host(runtime: Runtime, client: httpx.Client) -> None:
+    """A DNS-rebinding page cannot decide through the demo's token-less API either: the
+    Host check covered only /chat (issue 24). Loopback keeps working."""
+    rec_id = ingest(runtime)
+    accept = {"actor": "ana", "action": "accept"}
+    path = f"/api/v1/recommendations/{rec_id}/decisions"
+    refused = client.post(path, json=accept, headers=REBOUND)
+    assert refused.status_code == 400
+    assert "SOPBOT_CHAT_HOSTS" in refused.json()["detail"]
+    assert client.get(f"/api/v1/recommendations/{rec_id}", headers=REBOUND).status_code == 400
+    body = decided(client, rec_id)
+    assert body["status"] == "open" and body["decisions"] == []
+    assert client.get("/api/v1/recommendations", headers={"Host": "localhost:8000"}).is_success

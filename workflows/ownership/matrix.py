@@ -4,9 +4,11 @@ ownership gate is hard: a gap here is a pilot that will stall."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from core.clock import Calendars
 from core.config import MANAGER, Config
-from core.durations import format_duration
+from core.durations import BusinessSpan
 
 STANDARD_TYPES = (
     "stockout_risk",
@@ -23,16 +25,23 @@ class MatrixRow:
     scope: str
     owner: str
     backup: str
-    sla: str
+    sla: str  # as written: `2d` stays two business days, not `48h`
     escalation: str
+    span: BusinessSpan | None = None
+    owner_id: str | None = None
+
+    def due_if_received(self, *, calendars: Calendars, now: datetime) -> datetime | None:
+        """When an item of this line arriving at `now` would be due, in its owner's
+        calendar (None for an unowned line: its items go to the override reviewer)."""
+        if self.span is None or self.owner_id is None:
+            return None
+        return calendars.for_person(self.owner_id).add(now, self.span)
 
 
 def matrix_rows(config: Config) -> list[MatrixRow]:
     rows = []
     for name, rtype in config.recommendation_types.items():
-        escalation = (
-            ", ".join(f"+{format_duration(s.after)} {s.notify}" for s in rtype.escalation) or "-"
-        )
+        escalation = ", ".join(f"+{s.after} {s.notify}" for s in rtype.escalation) or "-"
         for route in rtype.routes:
             scope = ", ".join(f"{k}={v}" for k, v in route.match.items())
             rows.append(
@@ -41,8 +50,10 @@ def matrix_rows(config: Config) -> list[MatrixRow]:
                     scope,
                     route.owner,
                     route.backup or rtype.backup or "-",
-                    format_duration(route.sla or rtype.sla),
+                    str(route.sla or rtype.sla),
                     escalation,
+                    route.sla or rtype.sla,
+                    route.owner,
                 )
             )
         rows.append(
@@ -51,8 +62,10 @@ def matrix_rows(config: Config) -> list[MatrixRow]:
                 "(default)",
                 rtype.owner or "-",
                 rtype.backup or "-",
-                format_duration(rtype.sla),
+                str(rtype.sla),
                 escalation,
+                rtype.sla,
+                rtype.owner,
             )
         )
     return rows

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 from core.clock import BusinessCalendar, Calendars
 from core.config import MANAGER, Config, RecommendationType
 from core.domain import Tier
+from core.durations import BusinessSpan
 from core.recommendation import RecommendationIn
 
 
@@ -29,7 +30,7 @@ class RoutingResult:
     digest_at: datetime | None = None  # the owner's next digest, for the digest tier
     # The matched line's SLA: a revision keeping a (reassigned) owner counts it in that
     # owner's calendar from the clock's start (workflows.intake.revisions).
-    sla: timedelta | None = None
+    sla: BusinessSpan | None = None
 
     @property
     def next_action_at(self) -> datetime | None:

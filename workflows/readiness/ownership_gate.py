@@ -8,7 +8,6 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from core.config import MANAGER, Config, RecommendationType
-from core.durations import format_duration
 from workflows.ownership.signoffs import (
     SHORT,
     Subject,
@@ -59,7 +58,7 @@ def _check_type(config: Config, name: str, rtype: RecommendationType, found: Fou
             )
     if "sla" not in rtype.model_fields_set:
         found.missing.append(
-            f"{name}: no SLA written (the {format_duration(rtype.sla)} default is nobody's "
+            f"{name}: no SLA written (the {rtype.sla} default is nobody's "
             f"decision): set {key}.sla, e.g. 8h"
         )
     if not rtype.escalation:
@@ -79,17 +78,17 @@ def _check_type(config: Config, name: str, rtype: RecommendationType, found: Fou
                         f"people[{owner}].manager to a reachable person"
                     )
             shown = sorted({config.display_name(m) for m in targets.values() if m})
-            levels.append(f"+{format_duration(step.after)} manager ({', '.join(shown) or '-'})")
+            levels.append(f"+{step.after} manager ({', '.join(shown) or '-'})")
         else:
             if reachable_on(people.get(step.notify)) is None:
                 found.missing.append(
                     f"{name}: escalation level {i + 1} ({step.notify}) cannot be reached in chat"
                 )
-            levels.append(f"+{format_duration(step.after)} {config.display_name(step.notify)}")
+            levels.append(f"+{step.after} {config.display_name(step.notify)}")
     found.evidence.append(
         f"{name}: owner {_person_line(config, rtype.owner)}, backup "
         f"{_person_line(config, rtype.backup)}, {len(rtype.routes)} route(s), SLA "
-        f"{format_duration(rtype.sla)}"
+        f"{rtype.sla}"
         + (" as written" if "sla" in rtype.model_fields_set else " (default)")
         + f", escalation {'; '.join(levels) or '-'}"
     )
