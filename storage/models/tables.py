@@ -44,6 +44,8 @@ class Recommendation(Base):
         Index("ix_recommendations_type_supplier", "type", "supplier"),
         Index("ix_recommendations_type_customer", "type", "customer"),
         Index("ix_recommendations_type_sku_site", "type", "sku", "site"),
+        # The data gate and the review read a window of receipt times.
+        Index("ix_recommendations_received_at", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
