@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from core.context_settings import ContextSettings
 from core.domain import SCOPE_KEYS
 from core.durations import parse_duration, parse_fraction
+from core.event_settings import EventFeedSettings, Webhook, webhook_problems
 
 DEMO_CONFIG_PATH = Path(__file__).parent / "data" / "demo.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -234,6 +235,8 @@ class Config(_Strict):
     context: ContextSettings = Field(default_factory=ContextSettings)  # interviews, rules
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     readiness: ReadinessSettings = Field(default_factory=ReadinessSettings)
+    webhooks: list[Webhook] = Field(default_factory=list)  # core/event_settings.py
+    event_feed: EventFeedSettings = Field(default_factory=EventFeedSettings)
 
     _tz = field_validator("timezone")(classmethod(lambda cls, v: _zone(v)))
 
@@ -341,7 +344,7 @@ def _reference_problems(cfg: Config) -> list[tuple[tuple[Any, ...], str]]:
             problems.append(
                 (base + ("auto_accept_confidence",), "must not be below actionable_confidence")
             )
-    return problems
+    return problems + webhook_problems(cfg.webhooks)
 
 
 def parse_config(text: str, source: str = "configuration") -> Config:

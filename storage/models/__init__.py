@@ -4,6 +4,7 @@ all on one metadata (`Base.metadata`), imported here so every table is registere
 
 from storage.models.base import NAMING, Base
 from storage.models.context import ContextRule, InterviewRecord, OverridePattern
+from storage.models.feed import FeedEvent, WebhookCursor
 from storage.models.pending import PendingAction
 from storage.models.tables import (
     Assignment,
@@ -27,6 +28,7 @@ __all__ = [
     "Decision",
     "DirectMessageCount",
     "Event",
+    "FeedEvent",
     "InterviewRecord",
     "MatrixSignoff",
     "NAMING",
@@ -37,4 +39,5 @@ __all__ = [
     "PersonLink",
     "ProcessedDelivery",
     "Recommendation",
+    "WebhookCursor",
 ]
