@@ -59,7 +59,7 @@ class Webhook(_Strict):
     @field_validator("retry_for", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> Any:
-        return parse_duration(value)
+        return value if isinstance(value, timedelta) else parse_duration(value)
 
     @model_validator(mode="after")
     def _https(self) -> Webhook:
