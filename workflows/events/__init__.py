@@ -10,6 +10,7 @@ from workflows.events.catalogue import EventType
 from workflows.events.exports import COLUMNS, ExportFormat, decision_rows, export_chunks
 from workflows.events.feed import MAX_LIMIT, BadCursor, Page, read_page
 from workflows.events.job import EventsJob
+from workflows.events.schemas import FeedPage
 from workflows.events.sequencer import Sequencer
 from workflows.events.signing import SecretError
 from workflows.events.webhooks import Subscription, WebhookDeliverer, subscriptions
@@ -21,6 +22,7 @@ __all__ = [
     "EventType",
     "EventsJob",
     "ExportFormat",
+    "FeedPage",
     "HookStatus",
     "Page",
     "SecretError",
