@@ -13,6 +13,7 @@ MODULES = [
     "bench.memory",
     "bench.lateness",
     "bench.faults",
+    "bench.webhooks",
 ]
 
 
