@@ -14,6 +14,7 @@ MODULES = [
     "bench.lateness",
     "bench.faults",
     "bench.readiness",
+    "bench.webhooks",
 ]
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from bot.api_contract import OutcomesRecorded, responses
+from bot.api_events import build_events_api
 from bot.api_guards import ApiError, Scope_, TokenCheck, read_json
 from bot.api_guards import api_error as _error
 from bot.api_review import build_review_api
@@ -118,6 +119,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
     write = [Depends(ingester)]
     decide = [Depends(decider)]
     router.include_router(build_review_api(services=services, read=read))
+    router.include_router(build_events_api(services=services, read=read))
 
     def validate_and_ingest(raw_items: list[Any]) -> list[IngestResult]:
         items = validate_batch(config=services.config, raw_items=raw_items)

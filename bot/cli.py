@@ -18,6 +18,7 @@ from adapters.teams.package import PackageError, write_package
 from bot.cli_common import console, errors, fail, services, settings
 from bot.cli_context import interview_app, rules_app
 from bot.cli_review import matrix_signoffs, readiness, report_app
+from bot.cli_webhooks import export_app, webhooks_app
 from bot.demo import run_demo
 from bot.runtime import build_runtime
 from bot.server import create_app
@@ -47,6 +48,8 @@ app.add_typer(sla_app, name="sla")
 app.add_typer(interview_app, name="interview")
 app.add_typer(rules_app, name="rules")
 app.add_typer(report_app, name="report")
+app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(export_app, name="export")
 app.command("readiness")(readiness)
 matrix_app.command("signoffs")(matrix_signoffs)
 _settings = settings

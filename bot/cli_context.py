@@ -3,7 +3,10 @@ for facilitators who prefer a terminal and for versioning rules with the configu
 
 from __future__ import annotations
 
+import json
+import sys
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +17,7 @@ from rich.markup import escape
 from bot.cli_common import services
 from core.config import ConfigError
 from core.messages import Message
-from core.rules import dump_rules, parse_rules
+from core.rules import dump_rules, parse_rules, rules_document
 from workflows.chat import interview_service, templates_message
 from workflows.context import (
     approve_rule,
@@ -204,13 +207,28 @@ def rules_edit(rule: str, field: str, value: str, as_person: AsOption = None) ->
         raise _refuse(error) from None
 
 
+class RulesFormat(StrEnum):
+    YAML = "yaml"
+    JSON = "json"
+
+
 @rules_app.command("export")
-def rules_export(file: Path) -> None:
-    """Write every rule as YAML (`rules:` list) to FILE."""
+def rules_export(
+    file: Annotated[Path | None, typer.Argument(help="file to write; default stdout")] = None,
+    format: Annotated[RulesFormat, typer.Option("--format")] = RulesFormat.YAML,
+) -> None:
+    """Write every rule (`rules:` list, the import format) as YAML or JSON."""
     services = _services()
     with services.database.transaction() as session:
         specs = [to_spec(rule) for rule in list_rules(session)]
-    file.write_text(dump_rules(specs), encoding="utf-8")
+    if format == RulesFormat.JSON:
+        text = json.dumps(rules_document(specs), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = dump_rules(specs)
+    if file is None:
+        sys.stdout.write(text)
+        return
+    file.write_text(text, encoding="utf-8")
     console.print(f"{len(specs)} rules written to {file}")
 
 

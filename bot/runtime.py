@@ -5,24 +5,36 @@ The only module that knows every layer; everything else receives what it needs."
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+import httpx
 
 from adapters.local import LocalAdapter
 from adapters.slack.app import build_slack_adapter
 from adapters.teams.app import build_teams_adapter
 from bot.adapter import Adapter
 from bot.metrics import PrometheusMeter
+from bot.metrics_webhooks import WebhookCollector
 from bot.scheduler import Ticker
 from bot.settings import Settings
 from core.chat import ChatRouter
 from core.clock import AdjustableClock, Clock, SystemClock
-from core.config import Config, load_config
+from core.config import Config, ConfigError, load_config
 from storage import migrate
 from storage.db import Database
 from workflows.context import CONTEXT_REMINDER_SECONDS, ContextReminders
 from workflows.delivery import OutboxWorker, Pruner, Reach
+from workflows.events import (
+    EventsJob,
+    HookStatus,
+    SecretError,
+    WebhookDeliverer,
+    hook_statuses,
+    subscriptions,
+)
 from workflows.metering import NO_METER, Meter
 from workflows.readiness import READINESS_JOB_SECONDS, assess
 from workflows.review import review_job
@@ -35,6 +47,7 @@ log = logging.getLogger(__name__)
 OUTBOX_JOB = "outbox"
 SLA_JOB = "sla"
 PRUNE_JOB = "prune"
+EVENTS_JOB = "events"  # stamp positions, deliver webhooks (workflows/events)
 PRUNE_SECONDS = 3600.0  # delivered outbox rows and old de-duplication keys (retention)
 
 
@@ -71,6 +84,7 @@ class Runtime:
 
     def kick(self) -> None:
         self.ticker.run_now(OUTBOX_JOB)
+        self.ticker.run_now(EVENTS_JOB)
 
     def run_jobs_now(self) -> None:
         """Run every periodic job once, then deliver what they produced."""
@@ -191,6 +205,9 @@ def build_runtime(
             database=database, config=config, calendars=services.calendars, clock=services.clock
         )
     )
+    runtime.jobs.append((EVENTS_JOB, settings.tick_seconds, events_job(runtime).run_once))
+    if config.webhooks:
+        meter.registry.register(WebhookCollector(lambda: _hook_statuses(database, config)))
     pruner = Pruner(database=database, config=config, calendars=services.calendars, clock=clock)
     runtime.jobs.append((PRUNE_JOB, PRUNE_SECONDS, pruner.run_once))
     # Readiness recorded at least hourly, so the dossier knows since when each gate holds.
@@ -208,6 +225,38 @@ def build_runtime(
             if isinstance(adapter, LocalAdapter):
                 adapter.advance_clock = runtime.advance_clock
     return runtime
+
+
+def events_job(runtime: Runtime) -> EventsJob:
+    """The sequencer and the webhook deliverer; a subscription whose secret is missing
+    from the environment refuses the start, naming the entry."""
+    services = runtime.services
+    try:
+        subs = subscriptions(runtime.config.webhooks, os.environ)
+    except SecretError as exc:
+        raise ConfigError([str(exc)]) from None
+    deliverer = None
+    if subs:
+        deliverer = WebhookDeliverer(
+            database=runtime.database,
+            config=runtime.config,
+            calendars=services.calendars,
+            clock=runtime.clock,
+            subscriptions=subs,
+            client=httpx.Client(),
+        )
+    return EventsJob(
+        database=runtime.database,
+        config=runtime.config,
+        calendars=services.calendars,
+        clock=runtime.clock,
+        deliverer=deliverer,
+    )
+
+
+def _hook_statuses(database: Database, config: Config) -> list[HookStatus]:
+    with database.read() as session:
+        return hook_statuses(session, config.webhooks)
 
 
 def _count_open(database: Database) -> int:

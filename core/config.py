@@ -21,6 +21,7 @@ from core.business_hours import BusinessHours, holiday_spec
 from core.context_settings import ContextSettings
 from core.domain import SCOPE_KEYS
 from core.durations import BusinessSpan, parse_business_duration, parse_duration, parse_fraction
+from core.event_settings import EventFeedSettings, Webhook, webhook_problems
 from core.readiness_settings import DataSpec, ReadinessSettings, SuccessCriteria
 
 DEMO_CONFIG_PATH = Path(__file__).parent / "data" / "demo.yml"
@@ -213,6 +214,8 @@ class Config(_Strict):
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     readiness: ReadinessSettings = Field(default_factory=ReadinessSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    webhooks: list[Webhook] = Field(default_factory=list)  # core/event_settings.py
+    event_feed: EventFeedSettings = Field(default_factory=EventFeedSettings)
 
     _tz = field_validator("timezone")(classmethod(lambda cls, v: _zone(v)))
 
@@ -338,7 +341,7 @@ def _reference_problems(cfg: Config) -> list[tuple[tuple[Any, ...], str]]:
             problems.append(
                 (base + ("auto_accept_confidence",), "must not be below actionable_confidence")
             )
-    return problems
+    return problems + webhook_problems(cfg.webhooks)
 
 
 def parse_config(text: str, source: str = "configuration") -> Config:

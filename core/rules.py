@@ -158,11 +158,17 @@ def parse_rules(text: str, *, config: Config, source: str = "rules file") -> lis
     return specs
 
 
-def dump_rules(specs: list[RuleSpec]) -> str:
+def rules_document(specs: list[RuleSpec]) -> dict[str, Any]:
+    """`{"rules": [...]}`: the import format, as YAML (dump_rules) or JSON (the AI team's
+    feature configuration, `sopbot rules export --format json`)."""
     rows = [
         spec.model_dump(mode="json", exclude_none=True, exclude_defaults=False) for spec in specs
     ]
     for row in rows:
         if row.get("condition") == {}:
             row.pop("condition")
-    return yaml.safe_dump({"rules": rows}, sort_keys=False, allow_unicode=True)
+    return {"rules": rows}
+
+
+def dump_rules(specs: list[RuleSpec]) -> str:
+    return yaml.safe_dump(rules_document(specs), sort_keys=False, allow_unicode=True)

@@ -4,6 +4,7 @@ all on one metadata (`Base.metadata`), imported here so every table is registere
 
 from storage.models.base import NAMING, Base
 from storage.models.context import ContextRule, InterviewRecord, OverridePattern
+from storage.models.feed import FeedEvent, WebhookCursor
 from storage.models.pending import PendingAction
 from storage.models.readiness import ReadinessDay, ReviewAcknowledgement
 from storage.models.review import ReportSecret, ReviewPost
@@ -29,6 +30,7 @@ __all__ = [
     "Decision",
     "DirectMessageCount",
     "Event",
+    "FeedEvent",
     "InterviewRecord",
     "MatrixSignoff",
     "NAMING",
@@ -43,4 +45,5 @@ __all__ = [
     "Recommendation",
     "ReportSecret",
     "ReviewPost",
+    "WebhookCursor",
 ]

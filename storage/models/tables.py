@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     Float,
@@ -21,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
+from storage.models.feed import PUBLISHED_PREDICATE
 from storage.types import JSONType, UTCDateTime
 
 
@@ -137,12 +139,21 @@ class Decision(Base):
 
 
 class Event(Base):
-    """The append-only audit trail. Never updated, never deleted."""
+    """The append-only audit trail. Never deleted; a fact is never updated. The one later
+    write is `feed_position`, stamped once when the row becomes a public event
+    (workflows/events/sequencer.py): the partial index finds the rows still to stamp."""
 
     __tablename__ = "events"
     __table_args__ = (
         Index("ix_events_recommendation", "recommendation_id", "id"),
         Index("ix_events_kind_at", "kind", "at"),
+        Index("ix_events_feed_position", "feed_position", unique=True),
+        Index(
+            "ix_events_unpublished",
+            "id",
+            postgresql_where=text(PUBLISHED_PREDICATE),
+            sqlite_where=text(PUBLISHED_PREDICATE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -151,6 +162,7 @@ class Event(Base):
     actor_id: Mapped[str | None] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    feed_position: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Outcome(Base):

@@ -157,7 +157,7 @@ def test_every_operation_answers_as_documented(api_schema: Any, mode: Generation
     print(f"schemathesis {mode.value}: {len(cases)} operations, {sum(cases.values())} cases")
     assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
     # Every operation; in negative mode those that take any input at all.
-    assert len(cases) == (9 if mode == GenerationMode.POSITIVE else 6)
+    assert len(cases) == (11 if mode == GenerationMode.POSITIVE else 8)
 
 
 def test_linked_operations_answer_as_documented(api_schema: Any, fuzz_db: Database) -> None:
