@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import httpx
 from sqlalchemy import insert
 
 from bench.serving import wait_healthy
+from core.recommendation import RESPOND_BY_HORIZON
 from storage import migrate
 from storage.db import Database
 from storage.models import Recommendation
@@ -64,11 +65,23 @@ def payloads(count: int, run: str) -> list[dict[str, Any]]:
     return rows
 
 
+def at_horizon(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same items, each with its own `respond_by` just inside the horizon (730 days
+    after now, a minute apart): routing counts the business time to each one."""
+    last = datetime.now(UTC) + RESPOND_BY_HORIZON - timedelta(hours=1)
+    return [
+        {**item, "respond_by": (last - timedelta(minutes=i)).isoformat()}
+        for i, item in enumerate(items)
+    ]
+
+
 def floor_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     rows = []
     for item in items:
         row = {k: v for k, v in item.items() if k not in ("event_time", "recorded_time")}
+        if "respond_by" in row:
+            row["respond_by"] = datetime.fromisoformat(row["respond_by"])
         row.update(
             revision=1,
             content_hash="x" * 64,
@@ -160,7 +173,7 @@ def report(label: str, ours: float, floor: float, target: float | None) -> None:
     if target is not None:
         verdict = f"  (target >= {target:.2f}: {'met' if ratio >= target else 'MISSED'})"
     print(
-        f"{label:<10} ours {ours:8.0f} rows/s   floor {floor:8.0f} rows/s   "
+        f"{label:<40} ours {ours:8.0f} rows/s   floor {floor:8.0f} rows/s   "
         f"ratio {ratio:.2f}{verdict}",
         flush=True,
     )
@@ -178,6 +191,13 @@ def run() -> None:
             f"sqlite:///{Path(tmp) / 'ours.db'}", f"sqlite:///{Path(tmp) / 'floor.db'}", items
         )
         report("sqlite", ours, floor, 0.2)
+        horizon = at_horizon(payloads(ROWS, uuid.uuid4().hex[:6]))
+        ours, floor = measure(
+            f"sqlite:///{Path(tmp) / 'horizon.db'}",
+            f"sqlite:///{Path(tmp) / 'floor-h.db'}",
+            horizon,
+        )
+        report("sqlite, respond_by at the horizon", ours, floor, 0.2)
     admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
     if admin_url:
         with (
@@ -186,3 +206,9 @@ def run() -> None:
         ):
             ours, floor = measure(url, url2, items)
             report("postgresql", ours, floor, 0.2)
+        with (
+            scratch_database(admin_url, "sopbot_bench") as url,
+            scratch_database(admin_url, "sopbot_bench") as url2,
+        ):
+            ours, floor = measure(url, url2, at_horizon(payloads(ROWS, uuid.uuid4().hex[:6])))
+            report("postgresql, respond_by at the horizon", ours, floor, 0.2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -13,13 +13,14 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.api_contract import OutcomesRecorded, responses
 from bot.api_events import build_events_api
-from bot.api_guards import ApiError, Scope_, TokenCheck, read_json
+from bot.api_failures import install_failure_handlers
+from bot.api_guards import ApiError, Scope_, ScopeGuard, TokenCheck, read_json
 from bot.api_guards import api_error as _error
 from bot.api_review import build_review_api
 from bot.metrics import CONTENT_TYPE, PrometheusMeter
 from bot.settings import Settings
 from core.domain import Action, IngestStatus
-from core.limits import MAX_BIGINT
+from core.limits import MAX_ID
 from core.recommendation import OutcomeIn, RecommendationIn
 from workflows.decisions import DecisionRequest
 from workflows.errors import AlreadyDecided, InvalidInput, NotFound, NotPermitted, Withdrawn
@@ -40,8 +41,8 @@ from workflows.views import (
 )
 
 _RESULT = TypeAdapter(IngestResult)
-# Ids fit a BIGINT column: a larger one is a 422 naming it, not a database error.
-RecommendationId = Annotated[int, Path(ge=1, le=MAX_BIGINT)]
+# Ids fit their INTEGER column: a larger one is a 422 naming it, not a database error.
+RecommendationId = Annotated[int, Path(ge=1, le=MAX_ID)]
 _RESULTS = TypeAdapter(list[IngestResult])
 
 
@@ -99,30 +100,22 @@ def install_error_handlers(app: FastAPI) -> None:
             detail.append({"field": ".".join(loc) or "body", "message": err["msg"]})
         return JSONResponse({"detail": detail}, status_code=422)
 
+    install_failure_handlers(app)
+
 
 def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter) -> APIRouter:
     router = APIRouter()
     tokens = TokenCheck(settings)
-
-    # async: a sync dependency would cost a thread-pool hop on every request. They run
-    # before FastAPI reads any body: a stranger gets 401 whatever the payload.
-    async def reader(request: Request) -> None:
-        tokens.check(request, Scope_.READ)
-
-    async def ingester(request: Request) -> None:
-        tokens.check(request, Scope_.INGEST)
-
-    async def decider(request: Request) -> None:
-        tokens.check(request, Scope_.DECIDE)
-
-    read = [Depends(reader)]
-    write = [Depends(ingester)]
-    decide = [Depends(decider)]
+    read = ScopeGuard(tokens, Scope_.READ).dependencies()
+    write = ScopeGuard(tokens, Scope_.INGEST).dependencies()
+    decide = ScopeGuard(tokens, Scope_.DECIDE).dependencies()
     router.include_router(build_review_api(services=services, read=read))
     router.include_router(build_events_api(services=services, read=read))
 
     def validate_and_ingest(raw_items: list[Any]) -> list[IngestResult]:
-        items = validate_batch(config=services.config, raw_items=raw_items)
+        items = validate_batch(
+            config=services.config, raw_items=raw_items, now=services.clock.now()
+        )
         return services.ingestor.ingest(items=items)
 
     @router.post(
@@ -203,7 +196,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         type: str | None = None,
         owner: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        after_id: Annotated[int | None, Query(ge=0, le=MAX_BIGINT)] = None,
+        after_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     ) -> RecommendationPage:
         with services.database.read() as session:
             recs = list_recommendations(

@@ -35,12 +35,25 @@ _MEANING = {
     413: "The body is over the 5 MB limit",
     415: "The body is not JSON",
     422: "A value is refused; `field` names it (and `index` the batch item)",
+    500: "An unexpected error; `message` has a reference to the server log",
+    503: "The database is busy or out of reach: retry after `Retry-After` seconds",
+}
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "seconds to wait before retrying",
+        "schema": {"type": "integer", "minimum": 1},
+    }
 }
 
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The error answers a route gives, each in the project's error shape."""
-    return {code: {"model": ErrorBody, "description": _MEANING[code]} for code in codes}
+    """The error answers a route gives, each in the project's error shape; every route
+    may also answer 500 and 503 (it works on the database)."""
+    answers: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorBody, "description": _MEANING[code]} for code in (*codes, 500)
+    }
+    answers[503] = {"model": ErrorBody, "description": _MEANING[503], "headers": _RETRY_AFTER}
+    return answers
 
 
 _DAY = r"(0[1-9]|1[0-9]|2[0-8])"  # days every month has: any match is a real date
@@ -99,7 +112,10 @@ def _decision_schema(config: Config) -> dict[str, Any]:
                 "override",
                 ["reason_code", "note"],
                 note=note,
-                value={"type": "number"},
+                value={
+                    "type": ["number", "null"],
+                    "description": "the alternative value (optional)",
+                },
                 reason_code={"type": "string", "enum": sorted(config.reason_codes_by_code)},
             ),
             shape("reassign", ["to", "note"], note=note, to={"type": "string", "enum": people}),

@@ -14,17 +14,21 @@ import secrets
 from enum import StrEnum
 from typing import Any
 
+from fastapi import Depends, params
+from fastapi.security import HTTPBearer
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.settings import Settings
-from core.limits import unstorable_strings
+from core.limits import text_problem, unstorable_strings
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_BODY_LABEL = "5 MB"
-# A JSON escape that may decode to a NUL or a UTF-16 surrogate: only then is the decoded
-# body walked for strings no store can take.
-_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+# A JSON escape that may decode to a NUL or a UTF-16 surrogate, or such a character
+# itself (a UTF-8 body may carry an encoded surrogate): only then is the decoded body
+# walked for strings no store can take. Searched in the decoded text, so a body in
+# UTF-16 or UTF-32 (JSON allows them) is checked like a UTF-8 one.
+_SUSPECT = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})|[\x00\ud800-\udfff]")
 
 
 class ApiError(Exception):
@@ -166,6 +170,56 @@ class TokenCheck:
             )
 
 
+# The two bearer tokens as OpenAPI security schemes. As dependencies they only show in
+# /openapi.json which token(s) a route takes (auto_error off: ScopeGuard checks).
+INGEST_BEARER = HTTPBearer(
+    scheme_name="ingestToken",
+    description="SOPBOT_API_TOKEN: reads, and writes recommendations and outcomes",
+    auto_error=False,
+)
+DECISION_BEARER = HTTPBearer(
+    scheme_name="decisionToken",
+    description="SOPBOT_DECISION_TOKEN: takes decisions as a named person, and reads",
+    auto_error=False,
+)
+_SCHEMES = {
+    Scope_.READ: (INGEST_BEARER, DECISION_BEARER),  # either one
+    Scope_.INGEST: (INGEST_BEARER,),
+    Scope_.DECIDE: (DECISION_BEARER,),
+}
+
+
+class ScopeGuard:
+    """A route's dependency: the token of `scope`, then query parameters every store
+    can hold (they reach SQL as text, like a body's strings). Async: a sync dependency
+    would cost a thread-pool hop on every request. It runs before the route reads any
+    body, so a stranger gets 401 whatever the payload."""
+
+    def __init__(self, tokens: TokenCheck, scope: Scope_) -> None:
+        self.tokens = tokens
+        self.scope = scope
+
+    def dependencies(self) -> list[params.Depends]:
+        """A route's `dependencies`: this check, and the schemes /openapi.json names."""
+        return [Depends(self), *(Depends(scheme) for scheme in _SCHEMES[self.scope])]
+
+    async def __call__(self, request: Request) -> None:
+        self.tokens.check(request, self.scope)
+        refuse_unstorable_query(request)
+
+
+def refuse_unstorable_query(request: Request) -> None:
+    """A 422 naming each query parameter (name or value) with a NUL or a lone
+    surrogate, which PostgreSQL refuses in text (a 500 if it got that far)."""
+    problems = []
+    for name, value in request.query_params.multi_items():
+        problem = text_problem(name) or text_problem(value)
+        if problem:
+            problems.append({"field": name, "message": problem})
+    if problems:
+        raise ApiError(422, problems)
+
+
 def _secret(value: Any) -> bytes | None:
     return value.get_secret_value().encode() if value is not None else None
 
@@ -203,12 +257,15 @@ async def read_json(request: Request) -> Any:
 
 def parse_json(raw: bytes) -> Any:
     try:
-        data = json.loads(raw)  # NaN/Infinity decode; the models refuse them by field
+        # Decoded as json.loads would (UTF-8, -16 or -32, surrogates passed through to
+        # be refused below by field), so the NUL check sees the characters, not bytes.
+        text = raw.decode(json.detect_encoding(raw), "surrogatepass")
+        data = json.loads(text)  # NaN/Infinity decode; the models refuse them by field
     except RecursionError:
         raise api_error(422, "the body is nested too deeply", "body") from None
     except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
         raise api_error(422, f"the body is not valid JSON: {exc}", "body") from None
-    if _SUSPECT_ESCAPE.search(raw):
+    if _SUSPECT.search(text):
         batch = isinstance(data, list)
         problems = []
         for path, message in unstorable_strings(data):

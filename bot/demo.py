@@ -60,7 +60,7 @@ def seed(runtime: Runtime) -> int:
         if session.scalar(select(func.count()).select_from(Recommendation)):
             return 0
     raw = shifted(json.loads(SAMPLES_PATH.read_text(encoding="utf-8")), runtime.clock.now())
-    items = validate_batch(config=runtime.config, raw_items=raw)
+    items = validate_batch(config=runtime.config, raw_items=raw, now=runtime.clock.now())
     seed_history(runtime)
     return len(runtime.services.ingestor.ingest(items=items))
 

@@ -2,14 +2,15 @@
 
 Each bound exists because something downstream breaks past it: SQLite's datetime text
 before year 1000 and the business-hours arithmetic far out (a day-by-day walk to a due
-time in year 9000 takes seconds; year 1 minus an offset overflows), PostgreSQL's BIGINT
-past 2^63 - 1, PostgreSQL text with a NUL, UTF-8 with a lone surrogate."""
+time in year 9000 takes seconds; year 1 minus an offset overflows), PostgreSQL's INTEGER
+ids past 2^31 - 1 and BIGINT past 2^63 - 1, PostgreSQL's time zone offsets past 15:59,
+PostgreSQL text with a NUL, UTF-8 with a lone surrogate."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
@@ -18,14 +19,20 @@ FIRST_YEAR, LAST_YEAR = 1001, 2998  # as written: any UTC offset stays within 10
 # The OpenAPI pattern of the same rule, so generated clients and fuzzers know it.
 YEAR_PATTERN = r"^(100[1-9]|10[1-9][0-9]|1[1-9][0-9]{2}|2[0-8][0-9]{2}|29[0-8][0-9]|299[0-8])-"
 MAX_BIGINT = 2**63 - 1
+# Row ids are INTEGER columns (4 bytes on PostgreSQL): no row can have a larger id, so
+# the API refuses one (422) instead of asking the database (a 500 on PostgreSQL).
+MAX_ID = 2**31 - 1
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _within_range(value: datetime) -> datetime:
+    """The year as written, then the instant in UTC: ISO 8601 and the schema allow
+    offsets up to +-23:59, PostgreSQL only up to +-15:59, and no store needs the
+    sender's offset (every stored time is UTC)."""
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValueError(f"the year must be between {FIRST_YEAR} and {LAST_YEAR}")
-    return value
+    return value.astimezone(UTC)
 
 
 def _iso_text(value: Any) -> Any:
@@ -35,8 +42,8 @@ def _iso_text(value: Any) -> Any:
     return value
 
 
-# A time zone-aware moment the stores and the business calendar can hold; parsed from
-# ISO text even in strict models.
+# A time zone-aware moment the stores and the business calendar can hold, in UTC;
+# parsed from ISO text even in strict models.
 Moment = Annotated[
     AwareDatetime, Field(strict=False), BeforeValidator(_iso_text), AfterValidator(_within_range)
 ]
@@ -54,8 +61,8 @@ def _whole_number(value: Any) -> Any:
 
 # A whole number as JSON writes it, in strict models.
 WholeNumber = Annotated[int, Field(strict=False), BeforeValidator(_whole_number)]
-# An id or counter that fits a BIGINT column.
-BigInt = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
+# The id of a stored row (an INTEGER column).
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def text_problem(value: str) -> str | None:

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from core.limits import MAX_BIGINT, Moment, WholeNumber
+
+# How far ahead a `respond_by` may be. Routing counts the business time up to it (the
+# reminders are fractions of it) inside the write transaction: a due time centuries out
+# would hold the write lock for seconds per item. Two years is beyond any planning cycle.
+RESPOND_BY_HORIZON = timedelta(days=730)
+RESPOND_BY_HORIZON_LABEL = "730 days (two years)"
+# Validation context key: the instant the horizon counts from (the service's clock);
+# the wall clock when a caller gives none.
+NOW = "now"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 ScopeValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -59,10 +77,27 @@ class RecommendationIn(BaseModel):
     drivers: list[Driver] = Field(default_factory=list, max_length=20)
     event_time: Moment | None = None
     recorded_time: Moment | None = None
-    respond_by: Moment | None = None
+    respond_by: Moment | None = Field(
+        default=None,
+        description=f"the due time instead of the SLA's; at most {RESPOND_BY_HORIZON_LABEL} "
+        "after the recommendation arrives",
+    )
     links: list[Link] = Field(default_factory=list, max_length=10)
     revision: WholeNumber = Field(default=1, ge=1, le=MAX_BIGINT)
     withdrawn: bool = False
+
+    @field_validator("respond_by")
+    @classmethod
+    def _within_horizon(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if value is None:
+            return None
+        now = (info.context or {}).get(NOW) or datetime.now(UTC)
+        if value > now + RESPOND_BY_HORIZON:
+            raise ValueError(
+                f"must be at most {RESPOND_BY_HORIZON_LABEL} ahead "
+                f"(no later than {(now + RESPOND_BY_HORIZON):%Y-%m-%dT%H:%MZ})"
+            )
+        return value
 
     @model_validator(mode="after")
     def _interval_order(self) -> RecommendationIn:

@@ -6,16 +6,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///./sopbot.db"
+SQLITE_BUSY_SECONDS = 30.0
 
 
 READ_ONLY = "sopbot_read_only"  # execution option of the engine behind Database.read
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, busy_ms: int) -> None:
     """WAL so readers never wait for the writer, a busy timeout instead of instant
     'database is locked', and BEGIN IMMEDIATE for writes so two writers queue up instead
     of deadlocking when both try to upgrade a read lock. A read-only transaction
@@ -28,7 +29,7 @@ def _sqlite_setup(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -45,8 +46,11 @@ def _sqlite_setup(engine: Engine) -> None:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _sqlite_setup(engine)
+        # How long a writer waits for the lock before 'database is locked' (the API
+        # answers 503 then): 30 s, or the URL's `?timeout=` in seconds, as pysqlite reads it.
+        seconds = float(make_url(url).query.get("timeout", SQLITE_BUSY_SECONDS))
+        engine = create_engine(url, connect_args={"timeout": seconds}, **kwargs)
+        _sqlite_setup(engine, busy_ms=int(seconds * 1000))
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, BigInteger, DateTime, Integer
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
@@ -36,3 +36,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+# A 64-bit integer on every backend: BIGINT on PostgreSQL; SQLite's INTEGER already
+# holds 64 bits (and a type change there would copy the table for nothing).
+BigInt = BigInteger().with_variant(Integer(), "sqlite")

@@ -7,7 +7,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from core.limits import BigInt
+from core.limits import RowId
 
 
 class _Compact(BaseModel):
@@ -34,7 +34,7 @@ class ButtonValue(_Compact):
     in (`purpose`: digest / escalation / reminder / queue; `page` of the queue), so the
     click redraws only its own entry and keeps what the message is for."""
 
-    recommendation_id: BigInt
+    recommendation_id: RowId
     on_behalf: bool = False
     value: str | None = None
     purpose: str | None = None
@@ -53,7 +53,7 @@ class ModalMetadata(_Compact):
     the ephemeral `/sopbot queue` list through its `response_url` (3000 chars at most:
     a Slack response url is about a hundred)."""
 
-    recommendation_id: BigInt
+    recommendation_id: RowId
     channel: str | None = None
     message_ts: str | None = None
     response_url: str | None = None

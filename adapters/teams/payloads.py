@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from core.limits import MAX_BIGINT
+from core.limits import MAX_ID
 from core.messages import ButtonAction
 from workflows.views import Purpose
 
@@ -41,7 +41,7 @@ class CardSubmit(BaseModel):
     v: int = VERSION
     action: ButtonAction | CardVerb
     # A hand-edited id that no column can hold is not ours; 0 is a queue page turn.
-    recommendation_id: Annotated[int, Field(ge=0, le=MAX_BIGINT)]
+    recommendation_id: Annotated[int, Field(ge=0, le=MAX_ID)]
     nonce: str
     on_behalf: bool = False
     value: str | None = None

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
 from storage.models.feed import PUBLISHED_PREDICATE
-from storage.types import JSONType, UTCDateTime
+from storage.types import BigInt, JSONType, UTCDateTime
 
 
 class Recommendation(Base):
@@ -53,7 +53,8 @@ class Recommendation(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(100))
     external_id: Mapped[str] = mapped_column(String(200))
-    revision: Mapped[int] = mapped_column(Integer, default=1)
+    # BIGINT: the API takes any revision up to 2^63 - 1 (a sender may number them by time).
+    revision: Mapped[int] = mapped_column(BigInt, default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(300))

@@ -32,8 +32,10 @@ def test_openapi_documents_the_real_answers_in_the_project_error_shape(api: http
         ("/api/v1/readiness", "get"): {"200", "401"},
     }
     for (path, method), statuses in expected.items():
+        statuses |= {"500", "503"}  # every route works on the database
         answers = paths[path][method]["responses"]
         assert set(answers) == statuses, (path, method)
+        assert "Retry-After" in answers["503"]["headers"], (path, method)
         for status in statuses - {"200", "201"}:
             schema = answers[status]["content"]["application/json"]["schema"]
             assert schema == {"$ref": ERROR_REF}, (path, method, status)
@@ -68,3 +70,24 @@ def test_options_and_405_list_every_method_of_a_path(api: httpx.Client) -> None:
     assert wrong.status_code == 405 and wrong.headers["allow"] == "GET, OPTIONS, POST"
     assert wrong.json()["detail"][0]["field"] == "method"
     assert api.get("/no/such/path").status_code == 404
+
+
+def test_openapi_names_the_token_each_operation_takes(api: httpx.Client) -> None:
+    spec = api.get("/openapi.json").json()
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["ingestToken"] == schemes["ingestToken"] | {"type": "http", "scheme": "bearer"}
+    assert schemes["decisionToken"]["scheme"] == "bearer"
+    either = [{"ingestToken": []}, {"decisionToken": []}]
+    expected = {
+        ("/api/v1/recommendations", "post"): [{"ingestToken": []}],
+        ("/api/v1/outcomes", "post"): [{"ingestToken": []}],
+        ("/api/v1/recommendations/{recommendation_id}/decisions", "post"): [{"decisionToken": []}],
+        ("/api/v1/recommendations", "get"): either,
+        ("/api/v1/recommendations/{recommendation_id}", "get"): either,
+        ("/api/v1/reports/overrides", "get"): either,
+        ("/api/v1/readiness", "get"): either,
+    }
+    for (path, method), security in expected.items():
+        assert spec["paths"][path][method]["security"] == security, (path, method)
+    assert "security" not in spec["paths"]["/healthz"]["get"]  # the load balancer's, open
+    assert "security" not in spec

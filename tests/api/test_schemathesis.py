@@ -3,10 +3,13 @@ requests for every operation of /openapi.json, runs every check on each answer
 (no server error, status codes, content types, response schemas and headers as
 documented, invalid data rejected, valid data accepted, Allow headers), then follows
 the links between operations statefully. Bounded so it fits in `make test`: a fixed
-seed, tens of examples per operation, a real server on a SQLite file."""
+seed, tens of examples per operation, a real server on a SQLite file and on a PostgreSQL
+database."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,12 +31,22 @@ from storage import migrate
 from storage.db import Database
 from storage.models import Base
 from tests.api.conftest import DECISION_TOKEN, TOKEN
-from tests.conftest import MONDAY_9
+from tests.conftest import MONDAY_9, _pg_admin_url
 from tests.live import serving
+from tests.scratch_pg import scratch_database
 
 SEED = 20261130
 EXAMPLES = 25
 DECISIONS = "/decisions"
+# Two rules of a batch JSON Schema cannot state: interval_low <= interval_high, and one
+# (source, external_id) once per batch. A valid-looking batch that breaks them is a 422,
+# which the positive-data check may see; every other check still runs. Likewise the
+# review's since <= until.
+MAY_REFUSE_VALID_LOOKING = [
+    ("/api/v1/recommendations", "POST"),
+    ("/api/v1/reports/overrides", "GET"),
+]
+MAY_REFUSE = ["2XX", 401, 403, 404, 409, 422]
 
 
 def headers_for(path: str) -> dict[str, str]:
@@ -42,10 +55,23 @@ def headers_for(path: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def fuzz_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A fresh database of each kind: PostgreSQL refuses what SQLite stores (NUL text,
+    integers past a column's range, offsets past +-15:59), so both are fuzzed."""
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
+        yield f"sqlite:///{path}"
+        return
+    with scratch_database(_pg_admin_url(), "sopbot_fuzz") as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
-def fuzz_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    path: Path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
-    database = Database(f"sqlite:///{path}")
+def fuzz_db(fuzz_url: str) -> Iterator[Database]:
+    database = Database(fuzz_url)
     migrate.upgrade(database)
     yield database
     database.dispose()
@@ -97,29 +123,13 @@ def api_schema(live_url: str) -> Any:
                 "stateful": {"enabled": True},
             },
             "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
-            # Two rules of a batch JSON Schema cannot state: interval_low <= interval_high,
-            # and one (source, external_id) once per batch. A valid-looking batch that
-            # breaks them is a 422, which this check may see; every other check still runs.
-            # Likewise the review's since <= until.
             "operations": [
                 {
-                    "include-path": "/api/v1/recommendations",
-                    "include-method": "POST",
-                    "checks": {
-                        "positive_data_acceptance": {
-                            "expected-statuses": ["2XX", 401, 403, 404, 409, 422]
-                        }
-                    },
-                },
-                {
-                    "include-path": "/api/v1/reports/overrides",
-                    "include-method": "GET",
-                    "checks": {
-                        "positive_data_acceptance": {
-                            "expected-statuses": ["2XX", 401, 403, 404, 409, 422]
-                        }
-                    },
-                },
+                    "include-path": path,
+                    "include-method": method,
+                    "checks": {"positive_data_acceptance": {"expected-statuses": MAY_REFUSE}},
+                }
+                for path, method in MAY_REFUSE_VALID_LOOKING
             ],
         }
     )
@@ -156,8 +166,9 @@ def test_every_operation_answers_as_documented(api_schema: Any, mode: Generation
             failures[operation.label] = str(exc)[:3000]
     print(f"schemathesis {mode.value}: {len(cases)} operations, {sum(cases.values())} cases")
     assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
-    # Every operation; in negative mode those that take any input at all.
-    assert len(cases) == (11 if mode == GenerationMode.POSITIVE else 8)
+    # Every operation; in negative mode those that take any input at all (the bearer
+    # token is an input of every /api/v1 operation).
+    assert len(cases) == (11 if mode == GenerationMode.POSITIVE else 9)
 
 
 def test_linked_operations_answer_as_documented(api_schema: Any, fuzz_db: Database) -> None:
@@ -174,3 +185,61 @@ def test_linked_operations_answer_as_documented(api_schema: Any, fuzz_db: Databa
     Links.run(settings=settings(BOUNDED, stateful_step_count=6))
     print(f"schemathesis stateful: {len(calls)} operations, {sum(calls.values())} calls")
     assert calls["POST /api/v1/recommendations/{recommendation_id}/decisions"] > 0
+
+
+def cli_config() -> str:
+    """The same run for the command line (TOML), its tokens by security scheme."""
+    lines = [
+        f"seed = {SEED}",
+        "request-timeout = 120",
+        "[generation]",
+        'mode = "all"',
+        f"max-examples = {EXAMPLES}",
+        "allow-x00 = false",
+        "[auth.openapi.ingestToken]",
+        f'bearer = "{TOKEN}"',
+        "[auth.openapi.decisionToken]",
+        f'bearer = "{DECISION_TOKEN}"',
+    ]
+    statuses = ", ".join(f'"{s}"' if isinstance(s, str) else str(s) for s in MAY_REFUSE)
+    for path, method in MAY_REFUSE_VALID_LOOKING:
+        lines += [
+            "[[operations]]",
+            f'include-path = "{path}"',
+            f'include-method = "{method}"',
+            f"checks.positive_data_acceptance.expected-statuses = [{statuses}]",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def test_the_coverage_phase_finds_nothing(live_url: str, tmp_path: Path) -> None:
+    """Schemathesis' coverage phase (the command line's `st run --phases coverage`, every
+    check): the boundary values of every documented bound (an id one past its column, an
+    offset of +23:59, the longest string), and each one just outside it. Deterministic;
+    the examples above are random draws that may miss a boundary."""
+    (tmp_path / "schemathesis.toml").write_text(cli_config(), encoding="utf-8")
+    run = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "st"),
+            "run",
+            f"{live_url}/openapi.json",
+            "--phases",
+            "coverage",
+            "--checks",
+            "all",
+            "--workers",
+            "1",
+            "--suppress-health-check",
+            "all",
+            "--no-color",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    summary = run.stdout[run.stdout.rfind("SUMMARY") :]
+    print(summary)
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    assert "Tested: 11" in summary

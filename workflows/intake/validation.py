@@ -13,7 +13,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from core.config import Config
 from core.domain import IngestStatus, Tier
-from core.recommendation import RecommendationIn
+from core.recommendation import NOW, RecommendationIn
 
 _ITEMS = TypeAdapter(RecommendationIn)
 
@@ -50,14 +50,19 @@ def _field_name(loc: Sequence[Any]) -> str:
     return ".".join(parts).replace(".[", "[") or "(item)"
 
 
-def validate_batch(*, config: Config, raw_items: Sequence[Any]) -> list[RecommendationIn]:
-    """Validate every item; raise BatchRejected naming all problems, or return them all."""
+def validate_batch(
+    *, config: Config, raw_items: Sequence[Any], now: datetime | None = None
+) -> list[RecommendationIn]:
+    """Validate every item; raise BatchRejected naming all problems, or return them all.
+    `now` (the service's clock; the wall clock if None) is what `respond_by`'s horizon
+    counts from."""
+    context = {NOW: now} if now is not None else None
     errors: list[ItemError] = []
     items: list[RecommendationIn] = []
     seen: dict[tuple[str, str], int] = {}
     for index, raw in enumerate(raw_items):
         try:
-            item = _ITEMS.validate_python(raw)
+            item = _ITEMS.validate_python(raw, context=context)
         except ValidationError as exc:
             for err in exc.errors():
                 message = err["msg"].removeprefix("Value error, ")
