@@ -16,7 +16,6 @@ database could find)."""
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections import Counter
@@ -30,9 +29,8 @@ from fastapi.responses import RedirectResponse
 from adapters.local.chat import LocalChat
 from adapters.local.render import Draft
 from core.config import Person
-from core.domain import Action
 from core.messages import ButtonAction
-from workflows.decisions import DecisionRequest
+from workflows.decisions import Click, ClickAction, check_click, perform_click
 from workflows.errors import (
     AlreadyDecided,
     InvalidInput,
@@ -206,49 +204,19 @@ class Actions:
     def prepare(
         self, person: Person, rec_id: int, action: ButtonAction, values: dict[str, str]
     ) -> Callable[[], str]:
-        """The workflow call a button stands for, checked as far as the configuration
-        allows (InvalidInput); calling it does the database work and returns the
-        sentence to show."""
-        services = self.services
-        if action == ButtonAction.SNOOZE:
-            return lambda: (
-                services.snooze(
-                    recommendation_id=rec_id,
-                    actor_id=person.id,
-                    choice=values.get("value", ""),
-                    channel=CHANNEL,
-                ).summary
-            )
-        if action == ButtonAction.EXTEND:
-            due_at, reason = values.get("due_at", ""), values.get("reason")
-            services.check_extension(actor_id=person.id, new_due=due_at, reason=reason)
-            return lambda: (
-                services.extend_sla(
-                    recommendation_id=rec_id,
-                    actor_id=person.id,
-                    new_due=due_at,
-                    reason=reason,
-                    channel=CHANNEL,
-                ).summary
-            )
-        value: float | None = None
-        if values.get("value", "").strip():
-            try:
-                value = float(values["value"])
-            except ValueError:
-                value = math.nan  # the workflow names the field
-        request = DecisionRequest(
+        """The click a button stands for, checked as far as the configuration allows
+        (InvalidInput, by field: workflows.decisions.check_click); calling the result
+        does the database work and returns the sentence to show."""
+        click = Click(
+            action=ClickAction(action.value),
             recommendation_id=rec_id,
-            actor_id=person.id,
-            action=Action(action.value),
             channel=CHANNEL,
-            reason_code=values.get("reason_code") or None,
-            note=values.get("note") or None,
-            value=value,
-            to=values.get("to") or None,
+            actor_id=person.id,
+            account=person.id,
+            values={name: text for name, text in values.items() if text},
         )
-        services.decisions.check_input(request)
-        return lambda: services.decisions.decide(request).summary
+        checked = check_click(self.services, click)
+        return lambda: perform_click(self.services, checked).summary
 
     def work(
         self,
