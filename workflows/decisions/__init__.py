@@ -9,11 +9,17 @@ from workflows.decisions.click import (
     check_click,
     perform_click,
 )
+from workflows.decisions.durable import ClickJournal, Entry, click_of, entry, wall_now
 from workflows.decisions.inbound import any_delivered, first_delivery
 from workflows.decisions.journal import Pending, finish, journal, take_abandoned
 from workflows.decisions.service import NOTE_MAX, DecisionRecorded, DecisionRequest
 
 __all__ = [
+    "ClickJournal",
+    "Entry",
+    "click_of",
+    "entry",
+    "wall_now",
     "CheckedClick",
     "Click",
     "ClickAction",
