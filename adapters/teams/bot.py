@@ -124,7 +124,9 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
         does what an Action.Submit does, with the same permissions and claims."""
         submission = execute_submission(turn_context.activity.value)
         await self._on_card_or_command(turn_context, submission)
-        return AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE, value="Done.")
+        # Discarded (Teams had its answer): without a value, since botbuilder serialises
+        # this one as a dict and a text made every such turn end in an error.
+        return AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE)
 
     async def _on_card_or_command(
         self, turn_context: TurnContext, submission: Submission | None
