@@ -16,9 +16,9 @@ database could find)."""
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,14 +30,25 @@ from fastapi.responses import RedirectResponse
 from adapters.local.chat import LocalChat
 from adapters.local.render import Draft
 from core.config import Person
-from core.domain import Action
 from core.messages import ButtonAction
-from workflows.decisions import DecisionRequest
+from workflows.decisions import (
+    CheckedClick,
+    Click,
+    ClickAction,
+    ClickJournal,
+    Entry,
+    Pending,
+    check_click,
+    click_of,
+    entry,
+    perform_click,
+)
 from workflows.errors import (
     AlreadyDecided,
     InvalidInput,
     NotFound,
     NotPermitted,
+    RepeatedDelivery,
     Withdrawn,
     WorkflowError,
 )
@@ -107,7 +118,8 @@ class AfterPost:
     told (the post was answered), and `wait` lets a page or a test wait for a person's
     work (or everyone's) without polling."""
 
-    def __init__(self, *, workers: int = WORKERS) -> None:
+    def __init__(self, *, workers: int = WORKERS, journal: ClickJournal | None = None) -> None:
+        self.journal = journal
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webchat-work")
         self._pending: Counter[str] = Counter()
         self._changed = threading.Condition()
@@ -116,6 +128,29 @@ class AfterPost:
         with self._changed:
             self._pending[person_id] += 1
         self._pool.submit(self._done_after, person_id, work)
+
+    def run_durable(self, person_id: str, item: Entry, work: Callable[[], None]) -> None:
+        """Journal `item`, then run `work`, then clear it (left, for a takeover after
+        its lease, when the work fails); without a journal, just run it."""
+        journal = self.journal
+        if journal is None:
+            self.run(person_id, work)
+            return
+        with self._changed:
+            self._pending[person_id] += 1  # from now: `wait` covers the write as well
+
+        def then_done() -> None:
+            try:
+                work()
+            except BaseException:
+                journal.release(item.key)
+                raise
+            journal.done(item.key)
+
+        def start() -> None:  # the pool's `_done_after` counts it down when done
+            self._pool.submit(self._done_after, person_id, then_done)
+
+        journal.write_then(item, start)
 
     def _done_after(self, person_id: str, work: Callable[[], None]) -> None:
         try:
@@ -170,7 +205,7 @@ class Actions:
             text = f"'{action}' is not something the web chat can do."
             return self._answer(person, view, card_id, Notice("error", text, "unavailable"))
         try:
-            work = self.prepare(person, rec_id, chosen, values)
+            checked = self.prepare(person, rec_id, chosen, values)
         except InvalidInput as exc:
             return self._answer(
                 person,
@@ -184,8 +219,38 @@ class Actions:
             person.id,
             Notice("info", f"Recording your {label} of recommendation #{rec_id}…", QUEUED),
         )
-        self.after.run(person.id, lambda: self.work(person, card_id, action, values, work))
+        reply = {"card_id": card_id, "values": values}
+        self.after.run_durable(
+            person.id,
+            entry(checked.click.deliveries[0], checked.click, reply),
+            lambda: self.work(person, card_id, action, values, self.performer(checked)),
+        )
         return self._answer(person, view, card_id, None, outcome=QUEUED)
+
+    def performer(self, checked: CheckedClick) -> Callable[[], str]:
+        return lambda: perform_click(self.services, checked).summary
+
+    def redo(self, pending: Pending) -> None:
+        """A click answered by a process gone and never done: done now, its outcome a
+        notice for the person's next page (what they were told is being recorded)."""
+        click = click_of(pending)
+        person = self.services.config.people_by_id.get(click.actor_id or "") if click else None
+        if click is None or person is None:
+            assert self.after.journal is not None
+            self.after.journal.done(pending.key)
+            return
+        reply = pending.payload.get("reply") or {}
+        card_id, values = str(reply.get("card_id", "")), dict(reply.get("values") or {})
+
+        def work() -> None:
+            try:
+                checked = check_click(self.services, click)
+            except InvalidInput as exc:  # e.g. a due time that has passed meanwhile
+                self.outcomes.notify(person.id, refused_input(exc))
+                return
+            self.work(person, card_id, click.action.value, values, self.performer(checked))
+
+        self.after.run_durable(person.id, Entry(pending.key, pending.kind, pending.payload), work)
 
     def _answer(
         self,
@@ -205,50 +270,21 @@ class Actions:
 
     def prepare(
         self, person: Person, rec_id: int, action: ButtonAction, values: dict[str, str]
-    ) -> Callable[[], str]:
-        """The workflow call a button stands for, checked as far as the configuration
-        allows (InvalidInput); calling it does the database work and returns the
-        sentence to show."""
-        services = self.services
-        if action == ButtonAction.SNOOZE:
-            return lambda: (
-                services.snooze(
-                    recommendation_id=rec_id,
-                    actor_id=person.id,
-                    choice=values.get("value", ""),
-                    channel=CHANNEL,
-                ).summary
-            )
-        if action == ButtonAction.EXTEND:
-            due_at, reason = values.get("due_at", ""), values.get("reason")
-            services.check_extension(actor_id=person.id, new_due=due_at, reason=reason)
-            return lambda: (
-                services.extend_sla(
-                    recommendation_id=rec_id,
-                    actor_id=person.id,
-                    new_due=due_at,
-                    reason=reason,
-                    channel=CHANNEL,
-                ).summary
-            )
-        value: float | None = None
-        if values.get("value", "").strip():
-            try:
-                value = float(values["value"])
-            except ValueError:
-                value = math.nan  # the workflow names the field
-        request = DecisionRequest(
+    ) -> CheckedClick:
+        """The click a button stands for, checked as far as the configuration allows
+        (InvalidInput, by field: workflows.decisions.check_click). A post has no
+        delivery id of its own: one is made, and claimed with the decision, so a click
+        taken over after a crash is recorded once."""
+        click = Click(
+            action=ClickAction(action.value),
             recommendation_id=rec_id,
-            actor_id=person.id,
-            action=Action(action.value),
             channel=CHANNEL,
-            reason_code=values.get("reason_code") or None,
-            note=values.get("note") or None,
-            value=value,
-            to=values.get("to") or None,
+            actor_id=person.id,
+            account=person.id,
+            values={name: text for name, text in values.items() if text},
+            deliveries=(f"post:{person.id}:{uuid.uuid4().hex}",),
         )
-        services.decisions.check_input(request)
-        return lambda: services.decisions.decide(request).summary
+        return check_click(self.services, click)
 
     def work(
         self,
@@ -261,6 +297,8 @@ class Actions:
         """After the answer: the database work, then the notice it leads to."""
         try:
             summary = run()
+        except RepeatedDelivery:  # taken over, and recorded before the crash: told then
+            pass
         except InvalidInput as exc:  # only the database could tell (e.g. the due time)
             self.outcomes.notify(
                 person.id, refused_input(exc), draft_for(card_id, action, values, exc)

@@ -256,15 +256,8 @@ class WebChat:
         return back(person, view)
 
 
-def build_router(
-    *,
-    services: Services,
-    chat: LocalChat,
-    clock_control: ClockControl,
-    after: AfterPost,
-    extra_hosts: Iterable[str] = (),
-) -> APIRouter:
-    web = WebChat(services=services, chat=chat, clock_control=clock_control, after=after)
+def build_router(*, web: WebChat, extra_hosts: Iterable[str] = ()) -> APIRouter:
+    services = web.services
     guard = host_guard(allowed_hosts(extra_hosts))
     router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
     static_files = {p.name for p in STATIC_DIR.iterdir() if p.is_file()}

@@ -90,13 +90,19 @@ class AfterAck:
         def start() -> None:
             self._work.submit(self._logged, self.then_done(work, durable.key), queued)
 
-        journal.write_then(durable, start)
+        journal.write_durable(durable, start)
 
     def then_done(self, work: Callable[[], None], key: str) -> Callable[[], None]:
-        """`work`, then its journal row cleared (left for a takeover when work fails)."""
+        """`work`, then its journal row cleared (left for a takeover when work fails,
+        and no longer counted as this process's work in flight)."""
 
         def run() -> None:
-            work()
+            try:
+                work()
+            except BaseException:
+                if self.journal is not None:
+                    self.journal.release(key)
+                raise
             if self.journal is not None:
                 self.journal.done(key)
 

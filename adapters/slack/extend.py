@@ -6,7 +6,6 @@ they are checked after the ack and a refusal is told to the clicker."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -22,6 +21,7 @@ from adapters.slack.origin import Origin
 from adapters.slack.payloads import ModalMetadata
 from adapters.slack.people import PLATFORM
 from adapters.slack.replies import Replies
+from workflows.decisions import CheckedClick, Click, ClickAction, check_click, perform_click
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.service import Services
 
@@ -52,32 +52,30 @@ class ExtendHandlers:
             return
         self.after.run(partial(self.extend, body, *asked), durable=durable(body, Kind.EXTEND))
 
-    def asked(self, view: dict[str, Any]) -> tuple[ModalMetadata, datetime, str] | None:
-        """The Extend SLA modal's new due time and reason, checked without the database;
-        None when the metadata is not one sopbot wrote."""
+    def asked(self, view: dict[str, Any]) -> tuple[ModalMetadata, CheckedClick] | None:
+        """The Extend SLA modal as a neutral click (the picker's instant, the reason),
+        checked without the database; None when the metadata is not one sopbot wrote."""
         metadata = ModalMetadata.parse(view.get("private_metadata"))
         if metadata is None:
             return None
         values = submitted_values(view)
-        stamp = values.get("due_at")
-        reason = values.get("reason")
+        click = Click(
+            action=ClickAction.EXTEND,
+            recommendation_id=metadata.recommendation_id,
+            channel=PLATFORM,
+            values={k: v for k, v in values.items() if k in ("due_at", "reason") and v},
+        )
         try:
-            due = self.services.check_extension(
-                actor_id="",
-                reason=reason,  # a picked instant has its zone: no actor needed
-                new_due=datetime.fromtimestamp(int(stamp), UTC) if stamp else "",
-            )
+            return metadata, check_click(self.services, click)
         except InvalidInput as exc:
             block = FORM_INPUTS[exc.field][0] if exc.field in FORM_INPUTS else BlockId.DUE_AT
             raise InputErrors({block.value: exc.message}) from None
-        return metadata, due, reason or ""
 
     def extend(
         self,
         body: dict[str, Any],
         metadata: ModalMetadata,
-        due: datetime,
-        reason: str,
+        checked: CheckedClick,
         *,
         taken_over: bool = False,
     ) -> None:
@@ -88,13 +86,7 @@ class ExtendHandlers:
         if person_id is None:
             return
         try:
-            extended = self.services.extend_sla(
-                recommendation_id=metadata.recommendation_id,
-                actor_id=person_id,
-                new_due=due,
-                reason=reason,
-                channel=PLATFORM,
-            )
+            extended = perform_click(self.services, checked.by(person_id))
         except InvalidInput as exc:  # the modal is closed by now: say it, and what to do
             self.replies.tell(
                 origin,

@@ -15,7 +15,7 @@ click never opens one."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -36,10 +36,18 @@ from adapters.slack.payloads import ButtonValue, ModalMetadata, QueuePageValue
 from adapters.slack.people import PLATFORM, SlackPeople
 from adapters.slack.queue import queue_view, replace_ephemeral
 from adapters.slack.replies import Replies
-from core.domain import Action
 from core.messages import ButtonAction
 from workflows.chat import digest_part_for, recommendation_for
-from workflows.decisions import DecisionRecorded, DecisionRequest, Pending
+from workflows.decisions import (
+    CheckedClick,
+    Click,
+    ClickAction,
+    DecisionRecorded,
+    Pending,
+    Performed,
+    check_click,
+    perform_click,
+)
 from workflows.errors import InvalidInput
 from workflows.service import Services
 from workflows.views import Purpose
@@ -53,13 +61,16 @@ FORM_ACTIONS = {
 }
 # The rendering that carries a form: Extend SLA only ever comes with the escalation.
 FORM_PURPOSE = {ButtonAction.EXTEND: Purpose.ESCALATION}
-SUBMIT_ACTIONS = {CallbackId.OVERRIDE: Action.OVERRIDE, CallbackId.REASSIGN: Action.REASSIGN}
+SUBMIT_ACTIONS = {
+    CallbackId.OVERRIDE: ClickAction.OVERRIDE,
+    CallbackId.REASSIGN: ClickAction.REASSIGN,
+}
 UNREADABLE = "sopbot cannot read this button, so nothing was recorded. Use the latest message."
 FIRST_INPUT = {CallbackId.OVERRIDE: BlockId.REASON_CODE, CallbackId.REASSIGN: BlockId.TO}
 
 
 @dataclass(frozen=True)
-class Click:
+class SlackClick:
     origin: Origin
     person_id: str
     value: ButtonValue
@@ -128,43 +139,32 @@ class SlackHandlers:
         ack()
         self.after.run(partial(self.submit, body, *asked), durable=durable(body, Kind.SUBMIT))
 
-    def submitted_request(
-        self, view: dict[str, Any]
-    ) -> tuple[ModalMetadata, DecisionRequest] | None:
-        """The decision an Override / Reassign modal asks for, checked as far as the
-        configuration allows; InputErrors carries the errors by block, None means the
-        metadata is not one sopbot wrote."""
+    def submitted_request(self, view: dict[str, Any]) -> tuple[ModalMetadata, CheckedClick] | None:
+        """The click an Override / Reassign modal stands for, checked as far as the
+        configuration allows (workflows.decisions.check_click); InputErrors carries the
+        errors by block, None means the metadata is not one sopbot wrote."""
         metadata = ModalMetadata.parse(view.get("private_metadata"))
         if metadata is None:
             return None
-        values = submitted_values(view)
         callback = CallbackId(view["callback_id"])
-        try:
-            number = float(values["value"]) if values.get("value") else None
-        except ValueError:
-            raise InputErrors({BlockId.VALUE.value: "Enter a number."}) from None
-        request = DecisionRequest(
-            metadata.recommendation_id,
-            "",
-            SUBMIT_ACTIONS[callback],
-            PLATFORM,
-            reason_code=values.get("reason_code"),
-            note=values.get("note"),
-            value=number,
-            to=values.get("to"),
+        click = Click(
+            action=SUBMIT_ACTIONS[callback],
+            recommendation_id=metadata.recommendation_id,
+            channel=PLATFORM,
+            values={k: v for k, v in submitted_values(view).items() if v is not None},
+            on_behalf=metadata.on_behalf,
         )
         try:
-            self.services.decisions.check_input(request)
+            return metadata, check_click(self.services, click)
         except InvalidInput as exc:
             block = FORM_INPUTS[exc.field][0] if exc.field in FORM_INPUTS else FIRST_INPUT[callback]
             raise InputErrors({block.value: exc.message}) from None
-        return metadata, request
 
     # --- who, where, and what happens after a decision -----------------------------------
 
     def clicked(
         self, body: dict[str, Any], value: Any, *, taken_over: bool = False
-    ) -> Click | None:
+    ) -> SlackClick | None:
         """Who made a click and on what; None for a repeated delivery, for a stranger
         and for a value sopbot did not render (both are told). A click taken over from
         a process gone may have been claimed by it already: its decision is still once,
@@ -179,7 +179,7 @@ class SlackHandlers:
         if parsed is None:
             self.replies.tell(origin, UNREADABLE)
             return None
-        return Click(origin, person_id, parsed)
+        return SlackClick(origin, person_id, parsed)
 
     def after_decision(
         self, origin: Origin, *, recorded: DecisionRecorded, person_id: str, drawn: Drawn
@@ -240,16 +240,13 @@ class SlackHandlers:
         click = self.clicked(body, action.get("value"), taken_over=taken_over)
         if click is None:
             return
-        request = DecisionRequest(
-            click.value.recommendation_id, click.person_id, Action.ACCEPT, PLATFORM
-        )
         recorded = self.replies.attempt(
-            click.origin, partial(self.services.decisions.decide, request)
+            click.origin, partial(self.perform, click, ClickAction.ACCEPT)
         )
-        if recorded is not None:
+        if recorded is not None and recorded.decision is not None:
             drawn = Drawn(click.value.purpose, click.value.page)
             self.after_decision(
-                click.origin, recorded=recorded, person_id=click.person_id, drawn=drawn
+                click.origin, recorded=recorded.decision, person_id=click.person_id, drawn=drawn
             )
 
     def open_form(self, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -296,17 +293,24 @@ class SlackHandlers:
         if click is None:
             return
         snoozed = self.replies.attempt(
-            click.origin,
-            partial(
-                self.services.snooze,
-                recommendation_id=click.value.recommendation_id,
-                actor_id=click.person_id,
-                choice=click.value.value or "",
-                channel=PLATFORM,
-            ),
+            click.origin, partial(self.perform, click, ClickAction.SNOOZE)
         )
         if snoozed is not None:
             self.replies.tell(click.origin, snoozed.summary + ".")
+
+    def perform(self, click: SlackClick, action: ClickAction) -> Performed:
+        """A button's click (Accept, a Snooze choice) as the neutral click, checked and
+        performed; a refusal is the workflow's, told by `Replies.attempt`."""
+        neutral = Click(
+            action=action,
+            recommendation_id=click.value.recommendation_id,
+            channel=PLATFORM,
+            actor_id=click.person_id,
+            account=click.origin.user_id,
+            values={"value": click.value.value} if click.value.value else {},
+            on_behalf=click.value.on_behalf,
+        )
+        return perform_click(self.services, check_click(self.services, neutral))
 
     def turn_page(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """Previous / Next on the ephemeral queue: the same message, another page."""
@@ -325,7 +329,7 @@ class SlackHandlers:
         self,
         body: dict[str, Any],
         metadata: ModalMetadata,
-        request: DecisionRequest,
+        checked: CheckedClick,
         *,
         taken_over: bool = False,
     ) -> None:
@@ -335,12 +339,12 @@ class SlackHandlers:
         person_id = self.replies.identify(origin)
         if person_id is None:
             return
-        recorded = self.replies.attempt(
-            origin, partial(self.services.decisions.decide, replace(request, actor_id=person_id))
+        done = self.replies.attempt(
+            origin, partial(perform_click, self.services, checked.by(person_id))
         )
-        if recorded is not None:
+        if done is not None and done.decision is not None:
             drawn = Drawn(metadata.purpose, metadata.page)
-            self.after_decision(origin, recorded=recorded, person_id=person_id, drawn=drawn)
+            self.after_decision(origin, recorded=done.decision, person_id=person_id, drawn=drawn)
 
     # --- clicks taken over from a process gone (adapters.slack.journal) -----------------
 

@@ -1,144 +1,42 @@
-"""Acked Slack work made durable: between the ack and the work, each click (Accept,
-Snooze, a modal submission) is written to the database's journal of pending actions
-(workflows.decisions.journal), and deleted when its work is done. A process that dies
-with clicks acked but not done leaves them there; another process (or this one after a
-restart) takes them over once their lease has run out and does them.
+"""Acked Slack work made durable through the journal every platform shares
+(workflows.decisions.durable): between the ack and the work, each click (Accept,
+Snooze, a modal submission) is written to the journal of pending actions and deleted
+when its work is done; a process that dies with clicks acked but not done leaves them
+for another process (or this one after a restart) to take over once their lease has
+run out. A live process never takes over its own clicks in flight.
 
-The ack never waits for this: one writer thread writes what was acked meanwhile in one
-insert, then queues the work. What can still be lost is only what was acked in the
-last moment before a crash and not yet written (the writer's queue: normally one
-insert's time, milliseconds; longer only while the database itself is stuck). A click
-taken over may have been half done: its decision is exactly once by the database's
-unique key (a replayed Accept that was recorded already is told "already decided"),
-a snooze is set again from the moment of the replay."""
+Slack's rows hold the click's payload as acked (`body`): taking over runs the same
+listener code on it, which parses it into the neutral click and performs it (rows
+written by earlier versions have the same shape). A click taken over may have been
+half done: its decision is exactly once by the database's unique key (a replayed
+Accept that was recorded already is told "already decided"), a snooze is set again
+from the moment of the replay."""
 
 from __future__ import annotations
 
-import logging
-import queue
-import secrets
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from adapters.slack.people import PLATFORM
-from workflows.decisions import Pending, finish, journal, take_abandoned
+from workflows.decisions import ClickJournal, Entry, wall_now
 from workflows.service import Services
 
-log = logging.getLogger(__name__)
-
-BATCH = 200  # clicks per insert at most
-CHECK_SECONDS = 30.0  # how often clicks of processes gone are looked for
+__all__ = ["Durable", "Journal", "wall_now"]
 
 
 @dataclass(frozen=True)
 class Durable:
     key: str  # the delivery's own id: a Slack retry of it is the same row
-    kind: str  # which handler does it again (SlackHandlers.replay)
+    kind: str  # which handler does it again (SlackHandlers.redo)
     body: dict[str, Any]  # the Slack payload, as acked
 
 
-def wall_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class Journal:
+class Journal(ClickJournal):
     def __init__(self, *, services: Services, owner: str | None = None) -> None:
+        super().__init__(database=services.database, platform=PLATFORM, owner=owner)
         self.services = services
-        self.owner = owner or secrets.token_hex(8)  # this process, in the rows it claims
-        self._queue: queue.SimpleQueue[tuple[Durable, Callable[[], None]] | None] = (
-            queue.SimpleQueue()
-        )
-        self._lock = threading.Lock()
-        self._writer: threading.Thread | None = None
-        self._checker: threading.Thread | None = None
-        self._stopping = threading.Event()
 
-    # --- after an ack ---------------------------------------------------------------------
-
-    def write_then(self, item: Durable, start: Callable[[], None]) -> None:
-        """Write `item`, then call `start` (which queues its work); returns at once."""
-        with self._lock:
-            if self._writer is None:
-                self._writer = threading.Thread(
-                    target=self._write_loop, daemon=True, name="slack-journal"
-                )
-                self._writer.start()
-        self._queue.put((item, start))
-
-    def _write_loop(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < BATCH:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._queue.put(None)  # stop after this batch
-                    break
-                batch.append(more)
-            entries = [Pending(key=d.key, kind=d.kind, payload={"body": d.body}) for d, _ in batch]
-            try:
-                journal(
-                    database=self.services.database,
-                    platform=PLATFORM,
-                    owner=self.owner,
-                    now=wall_now(),
-                    entries=entries,
-                )
-            except Exception:
-                log.exception("could not write acked Slack work to the journal; doing it anyway")
-            for _item, start in batch:
-                start()
-
-    def done(self, key: str) -> None:
-        """The work of `key` is done: nothing to take over."""
-        try:
-            finish(database=self.services.database, platform=PLATFORM, key=key)
-        except Exception:  # the row stays; a takeover later finds the work done already
-            log.exception("could not clear a finished Slack click from the journal")
-
-    # --- taking over ----------------------------------------------------------------------
-
-    def start_takeover(self, redo: Callable[[Pending], None]) -> None:
-        """Now, and every CHECK_SECONDS: claim the clicks of processes gone and `redo`
-        each (it queues the work, which calls `done` when finished)."""
-
-        def loop() -> None:
-            while True:
-                try:
-                    self.take_over(redo)
-                except Exception:
-                    log.exception("could not take over pending Slack clicks")
-                if self._stopping.wait(CHECK_SECONDS):
-                    return
-
-        self._checker = threading.Thread(target=loop, daemon=True, name="slack-takeover")
-        self._checker.start()
-
-    def take_over(self, redo: Callable[[Pending], None]) -> int:
-        """One pass: claim what processes gone left and `redo` it; how many."""
-        taken = take_abandoned(
-            database=self.services.database, platform=PLATFORM, owner=self.owner, now=wall_now()
-        )
-        for pending in taken:
-            log.warning("taking over a Slack %s acked by a process gone", pending.kind)
-            redo(pending)
-        return len(taken)
-
-    def stop(self) -> None:
-        """Write (and start) everything acked so far, then stop looking for takeovers."""
-        self._stopping.set()
-        with self._lock:
-            writer = self._writer
-        if writer is not None:
-            self._queue.put(None)
-            writer.join(timeout=30)
-        if self._checker is not None:
-            self._checker.join(timeout=30)
+    def write_durable(self, item: Durable, start: Callable[[], None]) -> None:
+        """Write the acked Slack payload, then call `start`; returns at once."""
+        self.write_then(Entry(key=item.key, kind=item.kind, payload={"body": item.body}), start)

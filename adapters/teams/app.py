@@ -33,6 +33,7 @@ from msrest.exceptions import SerializationError
 
 from adapters.teams.bot import SopbotTeamsBot
 from adapters.teams.chat import TeamsChat
+from adapters.teams.durable import DurableTurns
 from adapters.teams.execute import answer_now, is_card_action
 from adapters.teams.loop import LoopThread, TurnsAfterAnswer
 from adapters.teams.references import ReferenceStore
@@ -121,6 +122,13 @@ class TeamsAdapter:
             adapter=self.cloud_adapter, app_id=auth.APP_ID, store=store, loop=self.loop, retry=retry
         )
         self.services = services
+        self.durable = DurableTurns(  # card clicks journaled between answer and turn
+            services=services,
+            bot=self.bot,
+            turns=self.turns,
+            cloud_adapter=self.cloud_adapter,
+            app_id=auth.APP_ID,
+        )
         self.router = self._routes()
 
     def set_retry_policy(self, retry: RetryPolicy) -> None:
@@ -130,8 +138,11 @@ class TeamsAdapter:
 
     def start(self) -> None:
         _ = self.loop.loop
+        # Card clicks a process gone had answered and not done, now and then.
+        self.durable.journal.start_takeover(self.durable.redo)
 
     def stop(self) -> None:
+        self.durable.journal.stop()  # what was answered is written and started first
         self.turns.wait_idle()
         self.loop.stop()
 
@@ -175,14 +186,14 @@ class TeamsAdapter:
             if is_card_action(activity):  # Action.Execute: answered now, its turn after
                 answer = answer_now(self.services, activity)
                 if answer.run_turn:
-                    self.turns.start(turn)
+                    self.durable.start(activity, body, turn)
                 else:
                     turn.close()
                 return JSONResponse(answer.body, status_code=200)
             if activity.type == ActivityTypes.message and (
                 activity.delivery_mode != DeliveryModes.expect_replies
             ):
-                self.turns.start(turn)
+                self.durable.start(activity, body, turn)
                 return Response(status_code=202)
             invoke = await self.loop.run_async(turn)
             if invoke is not None:

@@ -35,7 +35,7 @@ from adapters.teams.tenant import tenant_of
 from core.domain import Action
 from core.messages import ButtonAction, Message
 from workflows.chat import QUEUE, answer_command, parse_command, recommendation_for
-from workflows.decisions import DecisionRequest, any_delivered, first_delivery
+from workflows.decisions import any_delivered, check_click, first_delivery, perform_click
 from workflows.errors import AlreadyDecided, InvalidInput, RepeatedDelivery, WorkflowError
 from workflows.service import Services
 from workflows.views import Purpose
@@ -124,7 +124,9 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
         does what an Action.Submit does, with the same permissions and claims."""
         submission = execute_submission(turn_context.activity.value)
         await self._on_card_or_command(turn_context, submission)
-        return AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE, value="Done.")
+        # Discarded (Teams had its answer): without a value, since botbuilder serialises
+        # this one as a dict and a text made every such turn end in an error.
+        return AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE)
 
     async def _on_card_or_command(
         self, turn_context: TurnContext, submission: Submission | None
@@ -174,7 +176,7 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
         rec_id = sub.submit.recommendation_id
         variant = sub.submit.variant
         if action in DECISIONS:
-            await self._on_decision(turn_context, person_id, sub, DECISIONS[action], keys)
+            await self._on_decision(turn_context, person_id, sub, keys)
             return
         if action == CardVerb.PAGE:
             await self._replace_activity(
@@ -197,24 +199,15 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
         turn_context: TurnContext,
         person_id: str,
         sub: Submission,
-        decision: Action,
         keys: tuple[str, ...],
     ) -> None:
         submit = sub.submit
         action, rec_id, variant = submit.action, submit.recommendation_id, submit.variant
+        click = sub.click(actor_id=person_id, deliveries=keys)
+        assert click is not None
         try:
-            request = DecisionRequest(
-                rec_id,
-                person_id,
-                decision,
-                "teams",
-                reason_code=sub.text("reason_code"),
-                note=sub.text("note"),
-                value=_number(sub.text("value")),
-                to=sub.text("to"),
-                deliveries=keys,
-            )
-            result = await asyncio.to_thread(self.services.decisions.decide, request)
+            checked = check_click(self.services, click)
+            result = await asyncio.to_thread(perform_click, self.services, checked)
         except RepeatedDelivery:
             return  # a copy of this click, handled concurrently
         except InvalidInput as error:
@@ -382,12 +375,3 @@ class SopbotTeamsBot(SlaSubmits, ActivityHandler):
         except Exception as exc:  # noqa: BLE001 - an unknown member is just unknown
             log.info("Teams member lookup failed: %s", type(exc).__name__)
             return None
-
-
-def _number(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        return float(text.replace(",", ""))
-    except ValueError:
-        raise InvalidInput("value", "The alternative value must be a number.") from None

@@ -30,6 +30,7 @@ from core.messages import (
     Message,
     Tone,
 )
+from core.numbers import NotANumber, parse_number
 from workflows.views import Purpose, purpose_of
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -94,9 +95,10 @@ def _submit(title: str, submit: CardSubmit, style: ButtonStyle | None = None) ->
 
 
 def _number(raw: str | None) -> float | None:
+    """A value typed before, shown again in the number input (core.numbers reads it)."""
     try:
-        return float(raw) if raw not in (None, "") else None
-    except ValueError:
+        return parse_number(raw)
+    except NotANumber:
         return None
 
 

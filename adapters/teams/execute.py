@@ -22,7 +22,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from adapters.teams.payloads import CardVerb, Submission, parse_submission
 from core.domain import Action
 from core.messages import ButtonAction
-from workflows.decisions import DecisionRequest
+from workflows.decisions import check_click
 from workflows.errors import InvalidInput
 from workflows.service import Services
 
@@ -81,18 +81,10 @@ def answer_now(services: Services, activity: Activity) -> Answer:
     if sub is None:
         return message(OUT_OF_DATE, run_turn=False)
     action = sub.submit.action
-    if action in DECISIONS:
-        request = DecisionRequest(
-            sub.submit.recommendation_id,
-            "",
-            DECISIONS[action],
-            "teams",
-            reason_code=sub.text("reason_code"),
-            note=sub.text("note"),
-            to=sub.text("to"),
-        )
+    click = sub.click()
+    if click is not None and action in DECISIONS:
         try:
-            services.decisions.check_input(request)
+            check_click(services, click)
         except InvalidInput as error:  # the turn redraws the card with it by the field
             return message(f"Nothing was recorded: {error.message}")
     return message(WORKING.get(action, "One moment…"))

@@ -11,7 +11,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -92,21 +92,44 @@ class TurnsAfterAnswer:
         self._loop = loop
         self._running: set[concurrent.futures.Future[Any]] = set()
         self._lock = threading.Lock()
+        self._expected = 0  # turns answered and not started yet (being journaled)
+        self._started = threading.Condition(self._lock)
 
-    def start(self, turn: Coroutine[Any, Any, Any]) -> None:
+    def expect(self) -> None:
+        """A turn will be started soon (`start(..., expected=True)`): `wait_idle` waits
+        for it too."""
+        with self._lock:
+            self._expected += 1
+
+    def start(
+        self,
+        turn: Coroutine[Any, Any, Any],
+        *,
+        then: Callable[[bool], None] | None = None,
+        expected: bool = False,
+    ) -> None:
+        """Run `turn`; `then(succeeded)` once it has ended (the journal's bookkeeping)."""
         future = asyncio.run_coroutine_threadsafe(turn, self._loop.loop)
         with self._lock:
             self._running.add(future)
+            if expected:
+                self._expected -= 1
+                self._started.notify_all()
+        if then is not None:
+            future.add_done_callback(lambda f: then(not f.cancelled() and f.exception() is None))
         future.add_done_callback(self._done)
 
     def _done(self, future: concurrent.futures.Future[Any]) -> None:
+        """The last callback of a turn (after its `then`): it is over."""
         with self._lock:
             self._running.discard(future)
+            self._started.notify_all()
         if not future.cancelled() and future.exception() is not None:
             log.warning("a Teams turn failed after its HTTP answer: %r", future.exception())
 
     def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Until no turn is expected or running (their `then` included), or `timeout`."""
         with self._lock:
-            running = list(self._running)
-        _done, not_done = concurrent.futures.wait(running, timeout=timeout)
-        return not not_done
+            return self._started.wait_for(
+                lambda: self._expected <= 0 and not self._running, timeout
+            )

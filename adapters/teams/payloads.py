@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.limits import MAX_ID
 from core.messages import ButtonAction
+from workflows.decisions import Click, ClickAction
 from workflows.views import Purpose
 
 PAYLOAD_KEY = "sopbot"
@@ -83,6 +84,33 @@ class Submission(BaseModel):
         if date is None and time is None:
             return self.text(name) or ""
         return f"{date} {time}" if date and time else ""
+
+    def click(
+        self,
+        *,
+        actor_id: str | None = None,
+        account: str | None = None,
+        deliveries: tuple[str, ...] = (),
+    ) -> Click | None:
+        """The neutral click this submit stands for (None for a page turn, a Cancel, an
+        Open): the inputs as typed, a date-time's two halves as one value."""
+        if self.submit.action not in set(ClickAction):
+            return None
+        values = {name: text for name, text in self.inputs.items() if "." not in name}
+        if any(name.startswith("due_at") for name in self.inputs):
+            values["due_at"] = self.moment("due_at")
+        if self.submit.value is not None:
+            values["value"] = self.submit.value
+        return Click(
+            action=ClickAction(self.submit.action.value),
+            recommendation_id=self.submit.recommendation_id,
+            channel="teams",
+            actor_id=actor_id,
+            account=account,
+            values=values,
+            on_behalf=self.submit.on_behalf,
+            deliveries=deliveries,
+        )
 
     def fingerprint(self) -> str:
         """Stable id of this submission for de-duplication: the card rendering (nonce),

@@ -17,11 +17,10 @@ from botbuilder.schema import Activity
 from adapters.teams.cards import OpenForm
 from adapters.teams.payloads import Submission
 from core.messages import ButtonAction, Message
+from workflows.decisions import Performed, check_click, perform_click
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.service import Services
 from workflows.views import Purpose
-
-CHANNEL = "teams"
 
 
 class SlaSubmits:
@@ -45,13 +44,7 @@ class SlaSubmits:
         """The snooze length rides in the submit's `value` ("1h", "4h", "nbd")."""
         rec_id = sub.submit.recommendation_id
         try:
-            snoozed = await asyncio.to_thread(
-                self.services.snooze,
-                recommendation_id=rec_id,
-                actor_id=person_id,
-                choice=sub.submit.value or "",
-                channel=CHANNEL,
-            )
+            snoozed = await asyncio.to_thread(self._perform, sub, person_id)
         except WorkflowError as error:
             await self._refused(turn_context, person_id, sub, error)
             return
@@ -64,14 +57,7 @@ class SlaSubmits:
         and a reason; the workflow checks both and who may extend."""
         rec_id = sub.submit.recommendation_id
         try:
-            extended = await asyncio.to_thread(
-                self.services.extend_sla,
-                recommendation_id=rec_id,
-                actor_id=person_id,
-                new_due=sub.moment("due_at"),
-                reason=sub.text("reason"),
-                channel=CHANNEL,
-            )
+            extended = await asyncio.to_thread(self._perform, sub, person_id)
         except InvalidInput as error:
             message = await self._current(rec_id, person_id, Purpose.ESCALATION)
             form = OpenForm(
@@ -91,6 +77,12 @@ class SlaSubmits:
         message = await self._current(rec_id, person_id, Purpose.ESCALATION)
         message.status = message.status or extended.summary
         await self._replace_card(turn_context, message)
+
+    def _perform(self, sub: Submission, person_id: str) -> Performed:
+        """The submit as a neutral click, checked and performed (a worker thread)."""
+        click = sub.click(actor_id=person_id)
+        assert click is not None
+        return perform_click(self.services, check_click(self.services, click))
 
     async def _refused(
         self, turn_context: TurnContext, person_id: str, sub: Submission, error: WorkflowError

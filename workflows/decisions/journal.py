@@ -8,7 +8,13 @@ holds a row and since when is its claim; a claim older than `LEASE` belongs to a
 process that is gone (no job waits that long in a live one), and another process takes
 it over, at most `MAX_ATTEMPTS` times (a click whose work keeps failing is dropped, and
 logged, rather than retried forever). Work taken over may have been half done: the
-decision is exactly once by its own unique key whatever happens here."""
+decision is exactly once by its own unique key whatever happens here.
+
+A live process never takes over its own work in flight: it renews the claims of the
+clicks it is still working on (`renew`, well within the lease), and `take_abandoned`
+skips the keys its caller names as in flight, so a click queued behind a long burst is
+not done a second time by its own process (a snooze set twice, an "already decided"
+told to the person who just decided)."""
 
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -86,10 +92,12 @@ def take_abandoned(
     now: datetime,
     lease: timedelta = LEASE,
     limit: int = 100,
+    in_flight: frozenset[str] = frozenset(),
 ) -> list[Pending]:
     """Claim the clicks of processes gone (claims older than `lease`), oldest first;
     replicas taking over at once each get different rows (SKIP LOCKED on PostgreSQL, one
-    writer at a time on SQLite)."""
+    writer at a time on SQLite). Rows `owner` claimed whose keys are `in_flight` (its
+    work is queued or running in this very process) are left alone however old."""
     taken: list[Pending] = []
     with database.transaction() as session:
         query = (
@@ -101,6 +109,8 @@ def take_abandoned(
         if database.is_postgres:
             query = query.with_for_update(skip_locked=True)
         for row in session.scalars(query):
+            if row.claimed_by == owner and row.key in in_flight:
+                continue
             if row.attempts >= MAX_ATTEMPTS:
                 log.error("dropped %s work %s after %d attempts", platform, row.kind, row.attempts)
                 session.delete(row)
@@ -108,6 +118,26 @@ def take_abandoned(
             row.claimed_by, row.claimed_at, row.attempts = owner, now, row.attempts + 1
             taken.append(Pending(key=row.key, kind=row.kind, payload=row.payload))
     return taken
+
+
+def renew(
+    *, database: Database, platform: str, owner: str, keys: frozenset[str], now: datetime
+) -> int:
+    """Renew `owner`'s claims on `keys` (the work it still has in flight): a slow queue
+    in a live process is not taken for a dead one by the others. How many rows."""
+    if not keys:
+        return 0
+    with database.transaction() as session:
+        result = session.execute(
+            update(PendingAction)
+            .where(
+                PendingAction.platform == platform,
+                PendingAction.claimed_by == owner,
+                PendingAction.key.in_([k[:KEY_MAX] for k in keys]),
+            )
+            .values(claimed_at=now)
+        )
+        return result.rowcount or 0
 
 
 def unfinished(*, database: Database, platform: str) -> list[Pending]:
