@@ -17,7 +17,8 @@ from adapters.local import LocalChat
 from bot.runtime import Runtime
 from tests.hostile.injection import NOTE, hostile_rec, strings
 from tests.local.conftest import settled
-from tests.teams.conftest import TeamsWorld, texts
+from tests.support.cards import texts
+from tests.teams.conftest import TeamsWorld
 from workflows.intake.validation import validate_batch
 
 MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\(")

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.teams.conftest import USERS, TeamsWorld, find_submit, texts
+from tests.support.cards import find_submit, texts
+from tests.teams.conftest import USERS, TeamsWorld
 
 FINN_REC = {
     "type": "demand_revision",

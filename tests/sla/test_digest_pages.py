@@ -18,7 +18,7 @@ from adapters.teams.payloads import parse_submission
 from core.messages import ButtonAction, Message
 from tests.conftest import make_rec
 from tests.sla.conftest import World, berlin
-from tests.teams.conftest import assert_valid_card, card_validator
+from tests.support.cards import assert_valid_card, card_validator
 
 TEAMS_CARD_MAX_BYTES = 28_000  # Teams refuses a message whose card is larger
 VALIDATOR = card_validator()

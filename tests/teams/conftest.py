@@ -5,14 +5,11 @@ Bot Framework activities over real HTTP, like Teams does."""
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
-import jsonschema
 import pytest
 from pydantic import SecretStr
 
@@ -26,10 +23,9 @@ from core.config import Config
 from tests.conftest import make_rec
 from tests.fakes.bot_connector import Call, FakeBotConnector
 from tests.live import serving
-from tests.schemas import ADAPTIVE_CARD_1_5
+from tests.support.cards import assert_valid_card, card_validator, find_submit
 
 TOKEN = "teams-tests-api-token"
-SCHEMA_PATH = ADAPTIVE_CARD_1_5
 FAST = RetryPolicy(attempts=4, base=0.001, cap=2.0)
 BOT = {"id": "28:sopbot-bot", "name": "sopbot"}
 TENANT = "tenant-nordwind"
@@ -57,48 +53,6 @@ USERS = {
         ("mallory", "Mallory Unknown"),
     ]
 }
-
-
-def card_validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(Path(SCHEMA_PATH).read_text())
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
-
-
-def assert_valid_card(validator: jsonschema.protocols.Validator, card: dict[str, Any]) -> None:
-    errors = sorted(validator.iter_errors(card), key=lambda e: list(e.path))
-    assert not errors, [f"{list(e.path)}: {e.message[:300]}" for e in errors[:5]]
-
-
-def card_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every action of the card: its own, those of ActionSets in its body (a reminder's
-    snooze row) and those inside ShowCards."""
-    actions = list(card.get("actions") or [])
-    actions += [
-        a for el in card.get("body") or [] if el.get("type") == "ActionSet" for a in el["actions"]
-    ]
-    found = []
-    while actions:
-        item = actions.pop(0)
-        found.append(item)
-        if item["type"] == "Action.ShowCard":
-            actions.extend(item["card"].get("actions") or [])
-    return found
-
-
-def find_submit(card: dict[str, Any], action: str, choice: str | None = None) -> dict[str, Any]:
-    """The data of the submit that records `action` (inside its ShowCard if it has one);
-    `choice` picks among several of one action by their value (the snooze lengths)."""
-    for item in card_actions(card):
-        data = item.get("data", {}).get("sopbot", {}) if item["type"] == "Action.Submit" else {}
-        if data.get("action") == action and (choice is None or data.get("value") == choice):
-            return dict(item["data"])
-    raise AssertionError(f"no {action} submit in card")
-
-
-def texts(card: dict[str, Any]) -> str:
-    return json.dumps(card, ensure_ascii=False)
 
 
 class TeamsWorld:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from tests.teams.conftest import TeamsWorld, texts
+from tests.support.cards import texts
+from tests.teams.conftest import TeamsWorld
 
 
 @pytest.fixture

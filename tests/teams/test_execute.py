@@ -14,7 +14,8 @@ import pytest
 
 from adapters.teams.bot import UNKNOWN_PERSON
 from tests.locks import answered_while_held
-from tests.teams.conftest import USERS, TeamsWorld, find_submit, texts
+from tests.support.cards import find_submit, texts
+from tests.teams.conftest import USERS, TeamsWorld
 from tests.teams.test_decisions import _error_after, decisions
 
 MESSAGE = "application/vnd.microsoft.activity.message"
