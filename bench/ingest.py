@@ -25,8 +25,8 @@ from bench.serving import wait_healthy
 from storage import migrate
 from storage.db import Database
 from storage.models import Recommendation
-from tests.live import free_port
-from tests.scratch_pg import scratch_database
+from tests.support.live import free_port
+from tests.support.pg import scratch_database
 
 ROWS = int(os.environ.get("SOPBOT_BENCH_ROWS", "5000"))
 BATCH = 100

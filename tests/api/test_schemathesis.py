@@ -27,9 +27,9 @@ from core.config import Config
 from storage import migrate
 from storage.db import Database
 from storage.models import Base
-from tests.api.conftest import DECISION_TOKEN, TOKEN
-from tests.conftest import MONDAY_9
-from tests.live import serving
+from tests.support.api import DECISION_TOKEN, TOKEN
+from tests.support.data import MONDAY_9
+from tests.support.live import serving
 
 SEED = 20261130
 EXAMPLES = 25

@@ -15,7 +15,7 @@ from core.chat import InMemoryChat
 from core.clock import AdjustableClock
 from core.config import DEMO_CONFIG_PATH, Config, parse_config
 from storage.db import Database
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 from workflows.delivery.worker import OutboxWorker
 from workflows.intake.validation import validate_batch
 from workflows.ownership.signoffs import approve_matrix, config_hash

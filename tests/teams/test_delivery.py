@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from tests.support.cards import texts
-from tests.teams.conftest import USERS, TeamsWorld
+from tests.support.teams import USERS, TeamsWorld
 from workflows.views.message import notice_message as notice
 
 
