@@ -1,6 +1,6 @@
 """Shared fixtures: a real SQLite file and a real PostgreSQL server for every test that
 asks for `database`, the demo configuration, a controllable clock, and one Chromium per
-test process."""
+test module."""
 
 from __future__ import annotations
 
@@ -85,10 +85,12 @@ def services(database: Database, config: Config, clock: AdjustableClock) -> Serv
     return build_services(database=database, config=config, clock=clock)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One headless Chromium per test process, shared by every browser test: each test
-    opens its own context (cookies, storage, viewport) in it."""
+    """One headless Chromium per test module, shared by its tests: each test opens its
+    own context (cookies, storage, viewport) in it. Not per session: Playwright's sync
+    API keeps its event loop current in the main thread while it runs, and a later
+    test's `asyncio.run` in the same process would then fail."""
     if not CHROMIUM.exists():
         pytest.skip("no Chromium at /usr/bin/chromium (`make services` installs it)")
     with chromium() as browser:

@@ -1,5 +1,5 @@
 """The demo served for real and driven in headless Chromium (the system's, never a
-downloaded one; `browser`, one per test process, is in tests/conftest.py). Every page
+downloaded one; `browser`, one per test module, is in tests/conftest.py). Every page
 records console errors and page errors; a test that causes one fails."""
 
 from __future__ import annotations
