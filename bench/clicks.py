@@ -33,9 +33,9 @@ from bench.serving import wait_healthy
 from core.config import DEMO_CONFIG_PATH
 from storage.db import Database
 from storage.models import ChatMessage, Decision
-from tests.live import free_port
-from tests.scratch_pg import scratch_database
-from tests.slack.slack_http import SIGNING_SECRET, block_actions, signature
+from tests.support.live import free_port
+from tests.support.pg import scratch_database
+from tests.support.slack_http import SIGNING_SECRET, block_actions, signature
 
 RECOMMENDATIONS = int(os.environ.get("SOPBOT_BENCH_CLICK_RECS", "300"))
 BURST = 100

@@ -41,10 +41,10 @@ from core.domain import OutboxState
 from storage import migrate
 from storage.db import Database
 from storage.models import OutboxItem
-from tests.conftest import make_rec
 from tests.fakes.slack_api import FakeSlackApi
-from tests.live import free_port
-from tests.scratch_pg import scratch_database
+from tests.support.data import make_rec
+from tests.support.live import free_port
+from tests.support.pg import scratch_database
 from workflows.intake.validation import validate_batch
 from workflows.service import build_services
 

@@ -25,7 +25,7 @@ from tests.fakes.slack_api import FakeSlackApi
 from tests.faults.crashes import own_postgres
 from tests.faults.scenarios import Result, database_restart, sigkill
 from tests.faults.storms import Counts, slack_storm, teams_storm, uncapped_demo_config
-from tests.scratch_pg import scratch_database
+from tests.support.pg import scratch_database
 from workflows.service import build_services
 
 ITEMS = int(os.environ.get("SOPBOT_BENCH_FAULTS_ITEMS", "400"))

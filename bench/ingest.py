@@ -26,8 +26,8 @@ from core.recommendation import RESPOND_BY_HORIZON
 from storage import migrate
 from storage.db import Database
 from storage.models import Recommendation
-from tests.live import free_port
-from tests.scratch_pg import scratch_database
+from tests.support.live import free_port
+from tests.support.pg import scratch_database
 
 ROWS = int(os.environ.get("SOPBOT_BENCH_ROWS", "5000"))
 BATCH = 100

@@ -30,9 +30,9 @@ from storage import migrate
 from storage.db import Database
 from storage.models import Recommendation
 from tests.fakes.slack_api import FakeSlackApi
-from tests.live import free_port
-from tests.scratch_pg import scratch_database
-from tests.slack.slack_http import SIGNING_SECRET
+from tests.support.live import free_port
+from tests.support.pg import scratch_database
+from tests.support.slack_http import SIGNING_SECRET
 
 EXPIRIES = int(os.environ.get("SOPBOT_BENCH_LATENESS_EXPIRIES", "1000"))
 SPREAD = float(os.environ.get("SOPBOT_BENCH_LATENESS_SPREAD", "60"))  # seconds

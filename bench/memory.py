@@ -29,9 +29,9 @@ from bench.sla import NOW, load
 from storage import migrate
 from storage.db import Database
 from tests.fakes.slack_api import FakeSlackApi
-from tests.live import free_port
-from tests.scratch_pg import scratch_database
-from tests.slack.slack_http import SIGNING_SECRET, SlackSender
+from tests.support.live import free_port
+from tests.support.pg import scratch_database
+from tests.support.slack_http import SIGNING_SECRET, SlackSender
 
 ROWS = int(os.environ.get("SOPBOT_BENCH_MEMORY_ROWS", "1000000"))
 SECONDS = float(os.environ.get("SOPBOT_BENCH_MEMORY_SECONDS", "20"))

@@ -27,7 +27,7 @@ from storage import migrate
 from storage.db import Database
 from storage.types import UTCDateTime
 from tests.review.readiness_world import demo_config
-from tests.scratch_pg import scratch_database
+from tests.support.pg import scratch_database
 from workflows.readiness.data_gate import window_start
 from workflows.readiness.gates import check_readiness
 

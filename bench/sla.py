@@ -31,7 +31,7 @@ from storage import migrate
 from storage.db import Database
 from storage.models import Event, OutboxItem
 from storage.types import UTCDateTime
-from tests.scratch_pg import scratch_database
+from tests.support.pg import scratch_database
 from workflows.outbox import outbox_row
 from workflows.sla.sweep import due_query, sweep
 

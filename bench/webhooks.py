@@ -34,8 +34,8 @@ from core.domain import Action
 from core.event_settings import Webhook
 from storage import migrate
 from storage.db import Database
-from tests.conftest import make_rec
-from tests.live import free_port
+from tests.support.data import make_rec
+from tests.support.live import free_port
 from workflows.decisions.service import DecisionRequest
 from workflows.events import EventsJob, WebhookDeliverer, subscriptions
 from workflows.events.signing import signed_headers

@@ -1,17 +1,15 @@
 """Shared fixtures: a real SQLite file and a real PostgreSQL server for every test that
-asks for `database`, the demo configuration, and a controllable clock."""
+asks for `database`, the demo configuration, a controllable clock, and one Chromium per
+test module."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 from sqlalchemy import text
 
 from core.chat import InMemoryChat
@@ -20,24 +18,11 @@ from core.config import Config, load_config
 from storage import migrate
 from storage.db import Database
 from storage.models import Base
-from tests.scratch_pg import scratch_database
+from tests.support.browser import CHROMIUM, chromium
+from tests.support.data import MONDAY_9, ROOT
+from tests.support.pg import pg_admin_url, scratch_database
 from workflows.delivery.worker import OutboxWorker
 from workflows.service import Services, build_services
-
-ROOT = Path(__file__).resolve().parent.parent
-# A Monday 09:00 in Berlin: inside business hours, so SLAs start counting at once.
-MONDAY_9 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
-
-
-def _pg_admin_url() -> str:
-    url = os.environ.get("SOPBOT_TEST_PG_URL")
-    if url:
-        return url
-    script = ROOT / "tests" / "services" / "postgres.sh"
-    out = subprocess.run(["bash", str(script), "url"], capture_output=True, text=True, check=True)
-    url = out.stdout.strip().splitlines()[-1]
-    os.environ["SOPBOT_TEST_PG_URL"] = url
-    return url
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +37,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pg_url(worker_id: str) -> Iterator[str]:
     """One migrated PostgreSQL database per test worker."""
-    with scratch_database(_pg_admin_url(), f"sopbot_test_{worker_id}") as url:
+    with scratch_database(pg_admin_url(), f"sopbot_test_{worker_id}") as url:
         db = Database(url)
         migrate.upgrade(db)
         db.dispose()
@@ -100,6 +85,18 @@ def services(database: Database, config: Config, clock: AdjustableClock) -> Serv
     return build_services(database=database, config=config, clock=clock)
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium per test module, shared by its tests: each test opens its
+    own context (cookies, storage, viewport) in it. Not per session: Playwright's sync
+    API keeps its event loop current in the main thread while it runs, and a later
+    test's `asyncio.run` in the same process would then fail."""
+    if not CHROMIUM.exists():
+        pytest.skip("no Chromium at /usr/bin/chromium (`make services` installs it)")
+    with chromium() as browser:
+        yield browser
+
+
 @pytest.fixture
 def chat() -> InMemoryChat:
     return InMemoryChat()
@@ -110,29 +107,3 @@ def outbox(services: Services, chat: InMemoryChat) -> OutboxWorker:
     return OutboxWorker(
         database=services.database, config=services.config, chat=chat, clock=services.clock
     )
-
-
-def make_rec(**overrides: object) -> dict[str, object]:
-    """A valid recommendation payload; tests override what they care about."""
-    base: dict[str, object] = {
-        "external_id": f"ext-{uuid.uuid4().hex[:8]}",
-        "source": "planner-ai",
-        "type": "stockout_risk",
-        "title": "SKU-4711 bearing 6204-2RS at DC-NORTH",
-        "action": "Transfer 240 units from DC-SOUTH to DC-NORTH by Wednesday",
-        "sku": "SKU-4711",
-        "site": "DC-NORTH",
-        "quantity": 240,
-        "unit": "pcs",
-        "confidence": 0.82,
-        "interval_low": 180,
-        "interval_high": 310,
-        "drivers": [
-            {"factor": "Open sales orders", "weight": 0.45, "detail": "3 large orders this week"},
-            {"factor": "Inbound PO late", "weight": 0.3},
-        ],
-        "event_time": "2026-11-30T07:02:00+00:00",
-        "recorded_time": "2026-11-30T07:40:00+00:00",
-    }
-    base.update(overrides)
-    return base

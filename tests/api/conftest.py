@@ -11,10 +11,8 @@ from bot.server import create_app
 from bot.settings import Settings
 from core.clock import AdjustableClock
 from core.config import Config
-from tests.live import serving
-
-TOKEN = "s3cret-token-for-tests"
-DECISION_TOKEN = "d3cision-token-for-tests"
+from tests.support.api import DECISION_TOKEN, TOKEN
+from tests.support.live import serving
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 
 ERROR_REF = "#/components/schemas/ErrorBody"
 

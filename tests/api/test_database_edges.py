@@ -23,9 +23,9 @@ from core.config import Config
 from core.limits import MAX_BIGINT, MAX_ID
 from core.recommendation import RESPOND_BY_HORIZON
 from storage.db import Database
-from tests.api.conftest import TOKEN
-from tests.conftest import MONDAY_9, make_rec
-from tests.live import serving
+from tests.support.api import TOKEN
+from tests.support.data import MONDAY_9, make_rec
+from tests.support.live import serving
 
 JSON = {"Content-Type": "application/json"}
 HORIZON = MONDAY_9 + RESPOND_BY_HORIZON  # the `api` fixture's clock is frozen at MONDAY_9

@@ -17,9 +17,9 @@ from bot.server import create_app
 from bot.settings import Settings
 from core.clock import AdjustableClock
 from core.config import Config
-from tests.api.conftest import DECISION_TOKEN, TOKEN
-from tests.conftest import make_rec
-from tests.live import serving
+from tests.support.api import DECISION_TOKEN, TOKEN
+from tests.support.data import make_rec
+from tests.support.live import serving
 
 
 @contextmanager

@@ -8,7 +8,7 @@ import threading
 import httpx
 import pytest
 
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 
 
 def test_post_one_then_repeat_is_duplicate(api: httpx.Client) -> None:

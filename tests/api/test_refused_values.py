@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 
 TOO_BIG = 2**63
 ALLOW_NAN = {"Content-Type": "application/json"}

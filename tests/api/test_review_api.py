@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from bot.runtime import Runtime
-from tests.review.history import write_history
+from tests.support.history import write_history
 
 
 def test_api_report_filters_and_errors(api: httpx.Client, runtime: Runtime) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 
 
 def test_a_revision_with_a_new_type_hands_over_to_that_types_owner(

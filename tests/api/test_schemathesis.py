@@ -30,10 +30,10 @@ from core.config import Config
 from storage import migrate
 from storage.db import Database
 from storage.models import Base
-from tests.api.conftest import DECISION_TOKEN, TOKEN
-from tests.conftest import MONDAY_9, _pg_admin_url
-from tests.live import serving
-from tests.scratch_pg import scratch_database
+from tests.support.api import DECISION_TOKEN, TOKEN
+from tests.support.data import MONDAY_9
+from tests.support.live import serving
+from tests.support.pg import pg_admin_url, scratch_database
 
 SEED = 20261130
 EXAMPLES = 25
@@ -65,7 +65,7 @@ def fuzz_url(
         path: Path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
         yield f"sqlite:///{path}"
         return
-    with scratch_database(_pg_admin_url(), "sopbot_fuzz") as url:
+    with scratch_database(pg_admin_url(), "sopbot_fuzz") as url:
         yield url
 
 

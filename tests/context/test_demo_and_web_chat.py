@@ -14,8 +14,8 @@ from bot.demo import prepare_demo
 from bot.runtime import Runtime
 from bot.server import create_app
 from storage.models import ContextRule, Recommendation
-from tests.context.helpers import text_of
-from tests.live import serving
+from tests.support.interviews import text_of
+from tests.support.live import serving
 from workflows.views.message import recommendation_message
 
 

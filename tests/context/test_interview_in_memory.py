@@ -13,11 +13,10 @@ from core.config import Config
 from core.domain import Action
 from storage.db import Database
 from storage.models import ContextRule, Event, InterviewRecord, Recommendation
-from tests.conftest import make_rec
-from tests.context.helpers import SUPPLIER_ANSWERS, question_number, say, text_of
+from tests.support.intake import ingest_one
+from tests.support.interviews import SUPPLIER_ANSWERS, question_number, say, text_of
 from workflows.decisions.service import DecisionRequest
 from workflows.delivery.worker import OutboxWorker
-from workflows.intake.validation import validate_batch
 from workflows.service import Services, build_services
 from workflows.views.message import recommendation_message
 
@@ -30,12 +29,6 @@ def rules_shown(services: Services, rec_id: int, reader: str) -> list[str]:
         )
     section = next((s for s in message.sections if s.title == "Context rules"), None)
     return section.lines if section else []
-
-
-def ingest(services: Services, **fields: object) -> int:
-    items = validate_batch(config=services.config, raw_items=[make_rec(**fields)])
-    [result] = services.ingestor.ingest(items=items)
-    return result.id
 
 
 def test_full_interview_then_rule_on_matching_recommendations_only(
@@ -126,16 +119,16 @@ def test_full_interview_then_rule_on_matching_recommendations_only(
     assert "Status: approved" in text_of(approved) and "Owner: Ana Lopez" in text_of(approved)
     assert "Review by: 2027-05-29" in text_of(approved)  # 180 days after 30 Nov 2026
 
-    matching = ingest(services, type="supplier_delay", supplier="SKF-DE", site="DC-NORTH")
-    other_supplier = ingest(services, type="supplier_delay", supplier="TIMKEN-US")
-    summer = ingest(
+    matching = ingest_one(services, type="supplier_delay", supplier="SKF-DE", site="DC-NORTH")
+    other_supplier = ingest_one(services, type="supplier_delay", supplier="TIMKEN-US")
+    summer = ingest_one(
         services,
         type="supplier_delay",
         supplier="SKF-DE",
         event_time="2026-06-01T07:00:00+00:00",
         recorded_time="2026-06-01T07:10:00+00:00",
     )
-    other_type = ingest(services, type="stockout_risk", supplier="SKF-DE")
+    other_type = ingest_one(services, type="stockout_risk", supplier="SKF-DE")
     [line] = rules_shown(services, matching, "carl")
     assert "supplier SKF-DE, Oct-Dec: Confirms late every Q4" in line
     assert "likely 14 days (10-21)" in line and "From Ana Lopez" in line

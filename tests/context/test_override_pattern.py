@@ -18,8 +18,8 @@ from core.clock import AdjustableClock
 from core.config import Config
 from storage.db import Database
 from storage.models import ContextRule, OutboxItem, OverridePattern
-from tests.conftest import make_rec
-from tests.context.helpers import say, text_of
+from tests.support.data import make_rec
+from tests.support.interviews import say, text_of
 from workflows.delivery.worker import OutboxWorker
 from workflows.intake.validation import validate_batch
 from workflows.service import Services, build_services

@@ -13,7 +13,7 @@ from core.clock import AdjustableClock
 from core.config import Config
 from storage.db import Database
 from storage.models import ContextRule, OutboxItem
-from tests.context.helpers import say
+from tests.support.interviews import say
 from workflows.context.reminders import ContextReminders
 from workflows.context.rules.store import approve_rule
 from workflows.delivery.worker import OutboxWorker

@@ -11,7 +11,7 @@ import pytest
 from core.config import Config, ConfigError
 from core.context_settings import ContextSettings
 from core.interviews import RuleField, load_templates
-from tests.context.helpers import say, text_of
+from tests.support.interviews import say, text_of
 from workflows.service import Services, build_services
 
 OWN = """\

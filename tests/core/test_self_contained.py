@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import ROOT
 from tests.schemas import ADAPTIVE_CARD_1_5, SLACK_MANIFEST_1_0_0
+from tests.support.data import ROOT
 
 LEAVING = re.compile(r"""(?<!\.)\.\./|ROOT\.parent|parents\[[3-9]\]|["']shared["']""")
 

@@ -25,13 +25,14 @@ from bot.server import create_app
 from core.clock import AdjustableClock
 from core.config import Config
 from storage.models import Decision
-from tests.conftest import make_rec
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlackApi
-from tests.live import serving
-from tests.slack.conftest import USERS_BY_EMAIL, slack_settings
-from tests.slack.slack_http import SlackSender, selected, typed, view_submission
-from tests.teams.conftest import FAST, USERS, TeamsWorld, texts
+from tests.support.cards import texts
+from tests.support.data import make_rec
+from tests.support.live import serving
+from tests.support.slack import USERS_BY_EMAIL, slack_settings
+from tests.support.slack_http import SlackSender, selected, typed, view_submission
+from tests.support.teams import FAST, USERS, TeamsWorld
 from workflows.intake.validation import validate_batch
 
 REASON = "COST_TRADEOFF"  # a reason that needs no note

@@ -1,6 +1,6 @@
 """The demo served for real and driven in headless Chromium (the system's, never a
-downloaded one). Every page records console errors and page errors; a test that
-causes one fails."""
+downloaded one; `browser`, one per test module, is in tests/conftest.py). Every page
+records console errors and page errors; a test that causes one fails."""
 
 from __future__ import annotations
 
@@ -8,38 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page
 
 from bot.demo import prepare_demo
 from bot.runtime import Runtime
 from bot.server import create_app
-from tests.live import LiveServer, serving
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1280, "height": 800}
+from tests.support.browser import VIEWPORT
+from tests.support.live import LiveServer, serving
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("no Chromium at /usr/bin/chromium (`make services` installs it)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from playwright.sync_api import expect, sync_playwright
 
 from bot.demo import prepare_demo
 from bot.server import create_app
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
-from tests.live import serving
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+from tests.support.live import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = ROOT / "adapters" / "local" / "static" / "demo-screenshot.png"

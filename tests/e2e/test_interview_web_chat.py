@@ -14,10 +14,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from bot.demo import prepare_demo
 from bot.server import create_app
-from tests.conftest import make_rec
-from tests.context.helpers import SUPPLIER_ANSWERS
-from tests.e2e.conftest import VIEWPORT
-from tests.live import serving
+from tests.support.browser import VIEWPORT
+from tests.support.data import make_rec
+from tests.support.interviews import SUPPLIER_ANSWERS
+from tests.support.live import serving
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 
 pytestmark = pytest.mark.browser
 

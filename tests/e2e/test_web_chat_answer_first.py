@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 
 from bot.runtime import Runtime
 from tests.e2e.test_web_chat import dm_card, open_direct, recommendation
-from tests.live import LiveServer
-from tests.locks import database_held
+from tests.support.live import LiveServer
+from tests.support.locks import database_held
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from tests.live import free_port
+from tests.support.live import free_port
 
 
 @dataclass

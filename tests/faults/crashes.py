@@ -29,11 +29,11 @@ from core.config import DEMO_CONFIG_PATH
 from core.domain import OutboxState
 from storage.db import Database
 from storage.models import OutboxItem, Recommendation
-from tests.conftest import make_rec
 from tests.fakes.slack_api import FakeSlackApi
 from tests.faults.storms import Counts, copies
-from tests.live import free_port
-from tests.slack.slack_http import SIGNING_SECRET
+from tests.support.data import make_rec
+from tests.support.live import free_port
+from tests.support.slack_http import SIGNING_SECRET
 
 TOKEN = "faults-api-token"
 CLOCK_START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 Berlin

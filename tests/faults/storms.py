@@ -27,13 +27,13 @@ from core.config import DEMO_CONFIG_PATH, Config, parse_config
 from core.domain import OutboxState
 from storage.db import Database
 from storage.models import OutboxItem, Recommendation
-from tests.conftest import make_rec
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlackApi
-from tests.live import serving
-from tests.teams.conftest import TeamsWorld, teams_runtime
+from tests.support.data import make_rec
+from tests.support.intake import ingest as ingest_batch
+from tests.support.live import serving
+from tests.support.teams import TeamsWorld, teams_runtime
 from workflows.delivery.worker import OutboxWorker
-from workflows.intake.validation import validate_batch
 from workflows.service import Services
 
 SKU = re.compile(r"SKU-9\d{4}")
@@ -64,9 +64,7 @@ class Counts:
 
 def ingest(services: Services, skus: Iterable[str]) -> int:
     raw = [make_rec(sku=sku, external_id=f"storm-{sku}") for sku in skus]
-    items = validate_batch(config=services.config, raw_items=raw)
-    services.ingestor.ingest(items=items)
-    return len(raw)
+    return len(ingest_batch(services, *raw))
 
 
 def stored(database: Database, skus: list[str]) -> int:

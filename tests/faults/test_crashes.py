@@ -17,7 +17,7 @@ import pytest
 
 from tests.faults.crashes import own_postgres
 from tests.faults.scenarios import Result, database_restart, sigkill
-from tests.scratch_pg import scratch_database
+from tests.support.pg import scratch_database
 
 PG_PORT = int(os.environ.get("SOPBOT_FAULTS_PG_PORT", "54347"))
 BATCHES, SIZE = 4, 25

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 
 HOSTILE = (
     "<script>alert(1)</script> <!channel> <!here> <@U0GRETA> <#C0OPS> *bold* _it_ "

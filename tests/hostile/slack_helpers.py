@@ -3,12 +3,10 @@ recommendation, straight from the database the real Bolt app wrote to."""
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import select
 
 from storage.models import Decision, Event
-from tests.slack.conftest import SlackWorld
+from tests.support.slack import SlackWorld
 
 
 def decisions(world: SlackWorld, rec_id: int) -> list[Decision]:
@@ -26,10 +24,8 @@ def event_kinds(world: SlackWorld, rec_id: int) -> list[str]:
 
 
 def quiet(world: SlackWorld) -> None:
-    """Let the work after every ack finish, and give a (wrongly) started listener the
-    time to show itself."""
-    world.settled()
-    time.sleep(0.2)
+    """Wait until every listener Bolt started (one that should not have, too) has run
+    and the work after every ack is done."""
     world.settled()
 
 

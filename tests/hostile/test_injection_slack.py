@@ -10,9 +10,8 @@ from typing import Any
 
 from adapters.slack.ids import ActionId
 from tests.hostile.injection import HOSTILE, NOTE, hostile_rec, strings
-from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import block_actions, button_in, view_submission
-from tests.slack.test_override_flow import override_values
+from tests.support.slack import SlackWorld, override_values
+from tests.support.slack_http import block_actions, button_in, view_submission
 
 CONTROL = re.compile(r"<[!@#]|<https?:|<javascript|<script|<img|<b>")
 

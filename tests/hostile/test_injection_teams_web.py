@@ -16,8 +16,9 @@ import httpx
 from adapters.local import LocalChat
 from bot.runtime import Runtime
 from tests.hostile.injection import NOTE, hostile_rec, strings
-from tests.local.conftest import settled
-from tests.teams.conftest import TeamsWorld, texts
+from tests.support.cards import texts
+from tests.support.teams import TeamsWorld
+from tests.support.web import settled
 from workflows.intake.validation import validate_batch
 
 MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\(")

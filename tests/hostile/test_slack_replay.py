@@ -12,9 +12,15 @@ import pytest
 
 from adapters.slack.ids import ActionId, BlockId
 from tests.hostile.slack_helpers import decisions, event_kinds, quiet
-from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import TEAM, block_actions, button_in, selected, typed, view_submission
-from tests.slack.test_override_flow import open_override, override_values
+from tests.support.slack import SlackWorld, open_override, override_values
+from tests.support.slack_http import (
+    TEAM,
+    block_actions,
+    button_in,
+    selected,
+    typed,
+    view_submission,
+)
 
 FORM = "application/x-www-form-urlencoded"
 

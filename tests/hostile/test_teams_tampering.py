@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.teams.conftest import USERS, TeamsWorld, find_submit, texts
+from tests.support.cards import find_submit, texts
+from tests.support.teams import USERS, TeamsWorld
 
 FINN_REC = {
     "type": "demand_revision",
@@ -18,11 +19,6 @@ FINN_REC = {
     "action": "Raise the December forecast by 15%",
     "sku": "SKU-9000",
 }
-
-
-def decisions(world: TeamsWorld, rec_id: int) -> list[dict[str, Any]]:
-    events = world.recommendation(rec_id)["events"]
-    return [e for e in events if e["kind"] in ("accepted", "overridden", "reassigned")]
 
 
 def delivered(world: TeamsWorld) -> tuple[int, str, int, str]:
@@ -59,7 +55,7 @@ def test_finns_card_pointed_at_anas_recommendation_is_refused(
     }
     told = send(teams_world, "finn", finn_card, value)
     assert "Only Ana Lopez, their backup or their escalation contacts may decide" in told
-    assert decisions(teams_world, ana_rec) == decisions(teams_world, finn_rec) == []
+    assert teams_world.decisions(ana_rec) == teams_world.decisions(finn_rec) == []
     assert teams_world.recommendation(ana_rec)["owner"] == "ana"
     assert teams_world.updates_of(ana_card) == []
 
@@ -72,10 +68,10 @@ def test_the_decider_is_the_activitys_sender(teams_world: TeamsWorld) -> None:
     value |= {"accept.actor_id": "ana", "actor_id": "ana", "from": "ana"}
     told = send(teams_world, "finn", ana_card, value)
     assert "Only Ana Lopez" in told
-    assert decisions(teams_world, ana_rec) == []
+    assert teams_world.decisions(ana_rec) == []
     teams_world.install("dora")
     send(teams_world, "dora", ana_card, value)
-    [accepted] = decisions(teams_world, ana_rec)
+    [accepted] = teams_world.decisions(ana_rec)
     assert accepted["actor"] == "dora"
     decision = teams_world.recommendation(ana_rec)["decision"]
     assert (decision["actor"], decision["role"], decision["on_behalf_of"]) == (
@@ -95,7 +91,7 @@ def test_a_reason_code_that_does_not_exist_is_an_error_under_its_field(
     send(teams_world, "ana", ana_card, value)
     [put] = teams_world.updates_of(ana_card)
     assert "Unknown reason code" in texts(put.card) or "Choose a reason" in texts(put.card)
-    assert decisions(teams_world, ana_rec) == []
+    assert teams_world.decisions(ana_rec) == []
 
 
 def _data(world: TeamsWorld, card_id: str, **changes: Any) -> dict[str, Any]:
@@ -133,7 +129,7 @@ def test_malformed_submit_data_is_out_of_date_and_records_nothing(
         value = _data(teams_world, ana_card, **value)
     told = send(teams_world, "ana", ana_card, value)
     assert "out of date" in told
-    assert decisions(teams_world, ana_rec) == []
+    assert teams_world.decisions(ana_rec) == []
     assert teams_world.updates_of(ana_card) == []
 
 
@@ -155,7 +151,7 @@ def test_wrong_types_in_form_inputs_are_refused_on_the_card(
     send(teams_world, "ana", ana_card, value)
     [put] = teams_world.updates_of(ana_card)
     assert "\u26a0" in texts(put.card)  # the error is on the card
-    assert decisions(teams_world, ana_rec) == []
+    assert teams_world.decisions(ana_rec) == []
 
 
 @pytest.mark.parametrize(
@@ -185,5 +181,5 @@ def test_activity_shapes_teams_never_sends_are_refused_cleanly(
     # 501 is botbuilder's answer to an invoke no handler implements (Teams expects it).
     assert response.status_code < 500 or response.status_code == 501, response.text
     assert "Traceback" not in response.text
-    assert decisions(teams_world, ana_rec) == []
+    assert teams_world.decisions(ana_rec) == []
     assert teams_world.updates_of(ana_card) == []

@@ -17,10 +17,9 @@ from adapters.local import LocalChat
 from bot.runtime import Runtime
 from core.config import Config
 from storage.models import Decision
-from tests.conftest import make_rec
-from tests.local.conftest import settled
-from tests.local.test_web_routes import decided, ingest
-from tests.locks import answered_while_held
+from tests.support.data import make_rec
+from tests.support.locks import answered_while_held
+from tests.support.web import decided, ingest, settled
 from workflows.intake.validation import validate_batch
 
 RECOMMENDATIONS = 50

@@ -15,9 +15,8 @@ from bot.server import create_app
 from bot.settings import Settings
 from core.clock import AdjustableClock
 from core.config import Config
-from tests.live import serving
-from tests.local.conftest import settled
-from tests.local.test_web_routes import decided, ingest
+from tests.support.live import serving
+from tests.support.web import decided, ingest, settled
 
 REBOUND = {"Host": "evil.test:8000", "Origin": "http://evil.test:8000"}
 

@@ -16,7 +16,7 @@ from bot.server import create_app
 from core.clock import as_utc
 from core.domain import Tier
 from storage.models import Recommendation
-from tests.live import serving
+from tests.support.live import serving
 
 LIVE = Recommendation.external_id.not_like("hist-%")  # the samples, not the demo's past
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.runtime import Runtime
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 from workflows.intake.validation import validate_batch
 
 

@@ -13,20 +13,7 @@ import pytest
 from adapters.local import LocalChat
 from bot.runtime import Runtime
 from core.clock import AdjustableClock
-from tests.conftest import make_rec
-from tests.local.conftest import settled
-from workflows.intake.validation import validate_batch
-
-
-def ingest(runtime: Runtime, **overrides: object) -> int:
-    items = validate_batch(config=runtime.config, raw_items=[make_rec(**overrides)])
-    [result] = runtime.services.ingestor.ingest(items=items)
-    runtime.outbox.drain()
-    return result.id
-
-
-def decided(client: httpx.Client, rec_id: int) -> dict:
-    return client.get(f"/api/v1/recommendations/{rec_id}").json()
+from tests.support.web import decided, ingest, settled
 
 
 def test_accept_updates_the_message_in_place(

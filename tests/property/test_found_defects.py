@@ -4,7 +4,7 @@ stays fixed even if Hypothesis stops drawing the sequence that showed it."""
 from __future__ import annotations
 
 from core.domain import EventKind, Status
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 from workflows.intake.validation import validate_batch
 from workflows.service import Services
 from workflows.views.queries import recommendation_detail

@@ -41,8 +41,8 @@ from core.config import Config
 from core.domain import Action, IngestStatus, Status
 from storage.db import Database
 from storage.models import Base, Event, OutboxItem, Recommendation
-from tests.conftest import MONDAY_9, make_rec
 from tests.property.world import SpyWorker, World
+from tests.support.data import MONDAY_9, make_rec
 from workflows.decisions.service import DecisionRequest
 from workflows.delivery.worker import _ClaimLost
 from workflows.errors import RepeatedDelivery, WorkflowError

@@ -18,7 +18,7 @@ from core.clock import AdjustableClock, Calendars
 from core.config import DEMO_CONFIG_PATH, Config, parse_config
 from core.domain import Action
 from storage.db import Database
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 from workflows.decisions.service import DecisionRequest
 from workflows.intake.validation import validate_batch
 from workflows.ownership.signoffs import Subject, approve, subject_hash

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.domain import IngestStatus
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 from workflows.intake.validation import BatchRejected, validate_batch
 from workflows.service import Services
 from workflows.views.queries import recommendation_detail

@@ -18,8 +18,8 @@ from core.config import Config, ReviewSettings
 from core.messages import Message
 from storage.db import Database
 from storage.models import OutboxItem, Recommendation
-from tests.conftest import make_rec
-from tests.review.history import write_history
+from tests.support.data import make_rec
+from tests.support.history import write_history
 from workflows.chat.commands import answer_command, parse_command
 from workflows.delivery.worker import OutboxWorker
 from workflows.intake.validation import validate_batch

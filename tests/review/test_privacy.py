@@ -14,9 +14,9 @@ from core.clock import Calendars
 from core.config import Config
 from storage.db import Database
 from tests.review.builder import Item, write_items
-from tests.review.history import write_history
 from tests.review.test_cadence_and_chat import ask
 from tests.review.test_review_metrics import review_of, with_min_sample, with_people
+from tests.support.history import write_history
 from workflows.review import ReportFormat, render
 from workflows.review.report import Review
 from workflows.service import Services

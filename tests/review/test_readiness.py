@@ -15,7 +15,6 @@ from core.clock import AdjustableClock
 from core.config import Config
 from storage import migrate
 from storage.db import Database
-from tests.conftest import MONDAY_9, _pg_admin_url, make_rec
 from tests.review.readiness_world import (
     PER_DAY,
     demo_config,
@@ -25,7 +24,8 @@ from tests.review.readiness_world import (
     ready_world,
     sign_off,
 )
-from tests.scratch_pg import scratch_database
+from tests.support.data import MONDAY_9, make_rec
+from tests.support.pg import pg_admin_url, scratch_database
 from workflows.intake.validation import BatchRejected, validate_batch
 from workflows.ownership.signoffs import Subject, criteria_hash, matrix_hash
 
@@ -47,7 +47,7 @@ def ready_db(
         if request.param == "sqlite":
             url = f"sqlite:///{tmp_path_factory.mktemp('ready') / 'ready.db'}"
         else:
-            url = stack.enter_context(scratch_database(_pg_admin_url(), "sopbot_ready"))
+            url = stack.enter_context(scratch_database(pg_admin_url(), "sopbot_ready"))
         database = Database(url)
         migrate.upgrade(database)
         ready_world(database, demo_config(), AdjustableClock(MONDAY_9, frozen=True))

@@ -14,7 +14,7 @@ from bot.cli import app
 from core.config import DEMO_CONFIG_PATH
 from storage import migrate
 from storage.db import Database
-from tests.review.history import write_history
+from tests.support.history import write_history
 
 runner = CliRunner()
 SMALL = "n too small (n=9)"  # 9 decided stockout-risk recommendations, minimum 10

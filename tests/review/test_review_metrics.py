@@ -1,4 +1,4 @@
-"""Every metric of the override review against the known history in tests/review/history.py,
+"""Every metric of the override review against the known history in tests/support/history.py,
 each expected value worked out by hand from that table."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from core.clock import Calendars
 from core.config import Config, PrivacySettings, ReviewSettings
 from storage.db import Database
-from tests.review.history import NOW, write_history
+from tests.support.history import NOW, write_history
 from workflows.review.history import Window
 from workflows.review.report import Review, build_review
 from workflows.review.stats import Rate

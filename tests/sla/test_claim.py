@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from tests.conftest import make_rec
-from tests.sla.conftest import World, berlin
+from tests.support.data import berlin, make_rec
+from tests.support.sla import World
 from workflows.sla.schedule import SlaState
 from workflows.sla.sweep import claim
 

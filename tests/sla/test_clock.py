@@ -10,8 +10,8 @@ from datetime import timedelta
 from core.chat import DeliveryError, MessageRef
 from core.domain import Action
 from core.messages import ButtonAction, Message
-from tests.conftest import make_rec
-from tests.sla.conftest import World, berlin
+from tests.support.data import berlin, make_rec
+from tests.support.sla import World
 from workflows.decisions.service import DecisionRequest
 
 

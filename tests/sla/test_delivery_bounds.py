@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from core.domain import OutboxState
 from storage.models import OutboxItem
-from tests.conftest import make_rec
-from tests.sla.conftest import World, berlin
+from tests.support.data import berlin, make_rec
+from tests.support.sla import World
 from workflows.delivery.failures import MAX_ATTEMPTS
 
 

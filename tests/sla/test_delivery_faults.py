@@ -19,8 +19,8 @@ from core.domain import OutboxState
 from core.messages import Message
 from storage.db import Database
 from storage.models import OutboxItem
-from tests.conftest import make_rec
-from tests.sla.conftest import World
+from tests.support.data import make_rec
+from tests.support.sla import World
 from workflows.delivery.failures import MAX_ATTEMPTS
 from workflows.delivery.worker import OutboxWorker
 

@@ -11,8 +11,8 @@ from core.chat import DeliveryError
 from core.domain import OutboxKind, Tier
 from core.messages import ButtonAction
 from storage.models import OutboxItem
-from tests.conftest import make_rec
-from tests.sla.conftest import World, berlin
+from tests.support.data import berlin, make_rec
+from tests.support.sla import World
 from workflows.digest.compose import PAGE_ITEMS
 
 

@@ -16,9 +16,9 @@ from adapters.slack.payloads import ButtonValue
 from adapters.teams.cards import render_card
 from adapters.teams.payloads import parse_submission
 from core.messages import ButtonAction, Message
-from tests.conftest import make_rec
-from tests.sla.conftest import World, berlin
-from tests.teams.conftest import assert_valid_card, card_validator
+from tests.support.cards import assert_valid_card, card_validator
+from tests.support.data import berlin, make_rec
+from tests.support.sla import World
 
 TEAMS_CARD_MAX_BYTES = 28_000  # Teams refuses a message whose card is larger
 VALIDATOR = card_validator()

@@ -9,8 +9,7 @@ from bench.sla import load as load_open_recommendations
 from core.config import Config
 from storage.db import Database
 from storage.driver_writes import sqlite_time
-from tests.conftest import MONDAY_9
-from tests.sla.conftest import berlin
+from tests.support.data import MONDAY_9, berlin
 from workflows.service import Services
 from workflows.sla.schedule import SlaSchedule, SlaState
 from workflows.sla.sweep import due_query

@@ -11,8 +11,8 @@ from sqlalchemy import func, select, update
 from core.domain import OutboxKind
 from storage.db import Database
 from storage.models import OutboxItem, Recommendation
-from tests.conftest import make_rec
-from tests.sla.conftest import World, berlin
+from tests.support.data import berlin, make_rec
+from tests.support.sla import World
 from workflows.sla.sweep import sweep
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.messages import ButtonAction, InputKind
-from tests.conftest import make_rec
-from tests.sla.conftest import World, berlin
+from tests.support.data import berlin, make_rec
+from tests.support.sla import World
 from workflows.errors import InvalidInput, NotPermitted
 
 

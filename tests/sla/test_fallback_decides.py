@@ -15,8 +15,8 @@ from core.config import Config, load_config
 from core.domain import Role
 from core.messages import ButtonAction
 from storage.db import Database
-from tests.conftest import ROOT, make_rec
-from tests.sla.conftest import World
+from tests.support.data import ROOT, make_rec
+from tests.support.sla import World
 from workflows.delivery.worker import OutboxWorker
 from workflows.errors import NotPermitted
 from workflows.service import build_services

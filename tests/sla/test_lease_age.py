@@ -17,7 +17,7 @@ from core.clock import AdjustableClock
 from core.config import Config
 from tests.fakes.slack_api import FakeSlackApi
 from tests.sla.test_slow_send import COUNT, REMINDERS_AT, reminders, seed_due_reminders
-from tests.slack.conftest import USERS_BY_EMAIL, slack_settings
+from tests.support.slack import USERS_BY_EMAIL, slack_settings
 from workflows.delivery.worker import OutboxWorker
 
 LEASE = timedelta(seconds=0.4)  # the lanes renew what is older than a quarter: 0.1 s

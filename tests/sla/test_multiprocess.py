@@ -27,10 +27,10 @@ from core.domain import OutboxKind, OutboxState
 from storage import migrate
 from storage.db import Database
 from storage.models import OutboxItem, Recommendation
-from tests.conftest import MONDAY_9, ROOT, _pg_admin_url, make_rec
 from tests.fakes.slack_api import FakeSlackApi
-from tests.live import free_port
-from tests.scratch_pg import scratch_database
+from tests.support.data import MONDAY_9, ROOT, make_rec
+from tests.support.live import free_port
+from tests.support.pg import pg_admin_url, scratch_database
 from workflows.delivery.batch import MAX_UNRECORDED
 from workflows.delivery.worker import LEASE
 from workflows.intake.validation import validate_batch
@@ -45,7 +45,7 @@ PREFIX = "Reminder: Stockout risk: MP-"
 
 @pytest.fixture
 def fresh_pg() -> Iterator[str]:
-    with scratch_database(_pg_admin_url(), "sopbot_mp") as url:
+    with scratch_database(pg_admin_url(), "sopbot_mp") as url:
         yield url
 
 

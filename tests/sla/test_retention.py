@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from core.domain import OutboxState
 from storage.models import Event, OutboxItem, ProcessedDelivery
-from tests.conftest import make_rec
-from tests.sla.conftest import World
+from tests.support.data import make_rec
+from tests.support.sla import World
 from workflows.delivery.retention import Pruner, PruneReport
 
 

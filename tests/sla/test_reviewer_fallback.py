@@ -13,8 +13,8 @@ from core.clock import AdjustableClock
 from core.config import Config, load_config
 from core.domain import Role
 from storage.db import Database
-from tests.conftest import ROOT, make_rec
-from tests.sla.conftest import World, berlin
+from tests.support.data import ROOT, berlin, make_rec
+from tests.support.sla import World
 from workflows.delivery.worker import OutboxWorker
 from workflows.service import build_services
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from core.domain import IngestStatus
 from core.messages import ButtonAction
-from tests.conftest import make_rec
-from tests.sla.conftest import World, berlin
+from tests.support.data import berlin, make_rec
+from tests.support.sla import World
 from workflows.intake.file_import import import_recommendations
 from workflows.views.queries import recommendation_detail
 

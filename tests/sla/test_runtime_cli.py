@@ -14,7 +14,7 @@ from bot.settings import Settings
 from core.clock import AdjustableClock
 from core.config import Config
 from storage.models import OutboxItem
-from tests.conftest import MONDAY_9, make_rec
+from tests.support.data import MONDAY_9, make_rec
 from workflows.intake.validation import validate_batch
 
 

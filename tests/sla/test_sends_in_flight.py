@@ -13,8 +13,8 @@ from bot.settings import Settings
 from core.chat import InMemoryChat, MessageRef, SendKey
 from core.config import Person
 from core.messages import Message
-from tests.conftest import make_rec
-from tests.sla.conftest import World
+from tests.support.data import make_rec
+from tests.support.sla import World
 from workflows.delivery.worker import OutboxWorker
 
 

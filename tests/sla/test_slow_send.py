@@ -19,9 +19,9 @@ from core.clock import AdjustableClock
 from core.config import Config
 from core.domain import OutboxKind, OutboxState
 from storage.models import OutboxItem
-from tests.conftest import MONDAY_9, make_rec
 from tests.fakes.slack_api import FakeSlackApi
-from tests.slack.conftest import USERS_BY_EMAIL, slack_settings
+from tests.support.data import MONDAY_9, make_rec
+from tests.support.slack import USERS_BY_EMAIL, slack_settings
 from workflows.delivery.worker import OutboxWorker
 from workflows.intake.validation import validate_batch
 from workflows.service import build_services

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from adapters.slack.ids import ActionId
 from adapters.slack.payloads import ButtonValue
-from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import block_actions, button_in
+from tests.support.slack import SlackWorld
+from tests.support.slack_http import block_actions, button_in
 
 
 def test_accept_updates_the_message_in_place(world: SlackWorld) -> None:

@@ -16,9 +16,9 @@ from adapters.slack.ids import ActionId
 from adapters.slack.payloads import ButtonValue
 from core.config import Config
 from storage.models import ChatMessage, Decision
-from tests.conftest import make_rec
-from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import block_actions
+from tests.support.data import make_rec
+from tests.support.slack import SlackWorld
+from tests.support.slack_http import block_actions
 from workflows.intake.validation import validate_batch
 
 RECOMMENDATIONS = 50

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.slack.ids import ActionId, BlockId
-from tests.locks import answered_while_held
-from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import block_actions, button_in, typed, view_submission
 from tests.slack.test_snooze_extend import escalated
+from tests.support.locks import answered_while_held
+from tests.support.slack import SlackWorld
+from tests.support.slack_http import block_actions, button_in, typed, view_submission
 
 
 def extend_modal(world: SlackWorld) -> tuple[int, dict[str, Any]]:

@@ -20,10 +20,9 @@ from adapters.slack.sent import SENT_BY
 from core.clock import AdjustableClock
 from core.domain import EventKind, OutboxState
 from storage.models import ChatMessage, Event, OutboxItem, Recommendation
-from tests.conftest import make_rec
 from tests.fakes.slack_api import FakeSlackApi
+from tests.support.intake import ingest_one
 from workflows.delivery.worker import LEASE, OutboxWorker
-from workflows.intake.validation import validate_batch
 from workflows.service import Services
 
 TIMEOUT = 0.5  # the client's timeout here: a lost answer is noticed quickly
@@ -46,12 +45,6 @@ def worker(services: Services, fake: FakeSlackApi) -> OutboxWorker:
         chat=slack_chat(services, fake),
         clock=services.clock,
     )
-
-
-def ingest_one(services: Services) -> int:
-    items = validate_batch(config=services.config, raw_items=[make_rec()])
-    result = services.ingestor.ingest(items=items)
-    return result[0].id if isinstance(result, list) else result.items[0].id
 
 
 def delivered(services: Services, rec_id: int) -> list[Event]:

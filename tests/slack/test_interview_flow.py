@@ -13,11 +13,11 @@ from bot.runtime import build_runtime
 from bot.server import create_app
 from core.clock import AdjustableClock
 from core.config import Config
-from tests.context.helpers import SUPPLIER_ANSWERS
 from tests.fakes.slack_api import FakeSlackApi
-from tests.live import serving
-from tests.slack.conftest import SlackWorld, slack_settings
-from tests.slack.slack_http import SlackSender
+from tests.support.interviews import SUPPLIER_ANSWERS
+from tests.support.live import serving
+from tests.support.slack import SlackWorld, slack_settings
+from tests.support.slack_http import SlackSender
 
 _answers = itertools.count()
 

@@ -14,8 +14,8 @@ from adapters.slack.ids import ActionId
 from adapters.slack.journal import wall_now
 from adapters.slack.people import PLATFORM
 from storage.models import PendingAction
-from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import block_actions, button_in
+from tests.support.slack import SlackWorld
+from tests.support.slack_http import block_actions, button_in
 from workflows.decisions.journal import LEASE, MAX_ATTEMPTS, Pending, journal, unfinished
 
 

@@ -18,9 +18,9 @@ from adapters.slack.journal import wall_now
 from adapters.slack.people import PLATFORM
 from core.domain import EventKind
 from storage.models import Event, PendingAction
-from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import block_actions, button_in
 from tests.slack.test_snooze_extend import choose, snooze_select
+from tests.support.slack import SlackWorld
+from tests.support.slack_http import block_actions, button_in
 from workflows.decisions.journal import LEASE, take_abandoned, unfinished
 
 

@@ -9,8 +9,8 @@ import statistics
 import time
 
 from adapters.slack.ids import ActionId
-from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import block_actions, button_in
+from tests.support.slack import SlackWorld
+from tests.support.slack_http import block_actions, button_in
 
 ROUNDS = 5
 SANITY_BOUND = 2.5  # seconds; Slack's own limit is 3

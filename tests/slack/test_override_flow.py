@@ -5,36 +5,11 @@ a missing note for a code that needs one is answered with `response_action: erro
 
 from __future__ import annotations
 
-from typing import Any
-
 from adapters.slack.ids import ActionId, BlockId, CallbackId
 from adapters.slack.payloads import ModalMetadata
 from core.config import Config
-from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import block_actions, button_in, selected, typed, view_submission
-
-
-def open_override(world: SlackWorld, user_id: str = "U0ANA") -> tuple[int, Any, dict]:
-    rec_id = world.ingest()
-    dm = world.dm_to("U0ANA")
-    click = block_actions(
-        user_id=user_id,
-        button=button_in(dm.blocks, ActionId.OVERRIDE),
-        channel=dm.channel,
-        message_ts=dm.ts,
-    )
-    assert world.slack.interactive(click).status_code == 200
-    opened = world.fake.wait_for("views.open")
-    assert opened, "no modal was opened"
-    assert opened[0]["trigger_id"] == click["trigger_id"]
-    return rec_id, dm, opened[0]["view"]
-
-
-def override_values(reason: str, note: str | None = None, value: str | None = None) -> dict:
-    values = selected(BlockId.REASON_CODE, ActionId.REASON_CODE_INPUT, reason)
-    values |= typed(BlockId.NOTE, ActionId.NOTE_INPUT, note)
-    values |= typed(BlockId.VALUE, ActionId.VALUE_INPUT, value, kind="number_input")
-    return values
+from tests.support.slack import SlackWorld, open_override, override_values
+from tests.support.slack_http import typed, view_submission
 
 
 def test_override_modal_then_submission(world: SlackWorld, config: Config) -> None:

@@ -20,11 +20,11 @@ from core.chat import DeliveryError
 from core.clock import AdjustableClock
 from core.config import Config, parse_config
 from core.messages import Message
-from tests.conftest import ROOT
 from tests.fakes.slack_api import FakeSlackApi
-from tests.live import serving
-from tests.slack.conftest import SlackWorld, slack_settings
-from tests.slack.slack_http import SlackSender, block_actions, button_in
+from tests.support.data import ROOT
+from tests.support.live import serving
+from tests.support.slack import SlackWorld, slack_settings
+from tests.support.slack_http import SlackSender, block_actions, button_in
 from workflows.service import Services
 
 

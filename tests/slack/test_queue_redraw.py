@@ -9,8 +9,8 @@ from typing import Any
 
 from adapters.slack.ids import ActionId, BlockId
 from adapters.slack.payloads import ButtonValue, ModalMetadata
-from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import block_actions, selected, typed, view_submission
+from tests.support.slack import SlackWorld
+from tests.support.slack_http import block_actions, selected, typed, view_submission
 
 COMMAND_CHANNEL = "C0OPS"  # where SlackSender.command runs `/sopbot`
 EPHEMERAL_TS = "1700000999.000200"

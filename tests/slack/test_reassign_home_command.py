@@ -7,8 +7,8 @@ from adapters.slack.home import HOME_QUEUE_LIMIT
 from adapters.slack.ids import ActionId, BlockId, CallbackId
 from adapters.slack.payloads import ButtonValue
 from core.config import Config
-from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import block_actions, button_in, selected, typed, view_submission
+from tests.support.slack import SlackWorld
+from tests.support.slack_http import block_actions, button_in, selected, typed, view_submission
 
 
 def test_reassign_modal_hands_over(world: SlackWorld, config: Config) -> None:

@@ -12,10 +12,10 @@ from typing import Any
 
 from adapters.slack.ids import ActionId, BlockId
 from adapters.slack.payloads import ButtonValue
-from tests.conftest import make_rec
-from tests.slack.conftest import Posted, SlackWorld
-from tests.slack.slack_http import block_actions, button_in, selected, typed, view_submission
 from tests.slack.test_snooze_extend import escalated
+from tests.support.data import make_rec
+from tests.support.slack import Posted, SlackWorld
+from tests.support.slack_http import block_actions, button_in, selected, typed, view_submission
 from workflows.intake.validation import validate_batch
 
 

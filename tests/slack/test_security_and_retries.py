@@ -13,8 +13,8 @@ from adapters.slack.ids import ActionId
 from core.chat import MessageRef
 from core.clock import AdjustableClock
 from core.messages import Message
-from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import block_actions, button_in
+from tests.support.slack import SlackWorld
+from tests.support.slack_http import block_actions, button_in
 
 
 def test_forged_signature_and_stale_timestamp_are_rejected(world: SlackWorld) -> None:
@@ -36,7 +36,7 @@ def test_forged_signature_and_stale_timestamp_are_rejected(world: SlackWorld) ->
     )
     command = world.slack.command("U0ANA", "queue", forged=True)
     assert [r.status_code for r in (forged, stale, unsigned, command)] == [401] * 4
-    time.sleep(0.2)  # give a (wrongly) started listener the time to show itself
+    world.settled()  # a (wrongly) started listener has run and shows itself
     assert world.fake.calls == []
     assert world.decisions(rec_id) == 0
 
@@ -59,7 +59,7 @@ def test_a_retried_click_is_recorded_once(world: SlackWorld) -> None:
     again = world.slack.interactive(click, retry_num=1)
     assert first.status_code == again.status_code == 200
     assert world.fake.wait_for("chat.update")
-    time.sleep(0.2)
+    world.settled()
     assert len(world.fake.calls_to("chat.update")) == 1
     assert world.fake.calls_to("chat.postEphemeral") == []
     assert world.decisions(rec_id) == 1
@@ -91,7 +91,7 @@ def test_a_retried_event_is_handled_once(world: SlackWorld) -> None:
     assert world.slack.event(event, event_id="Ev0HOME01", retry_num=1).status_code == 200
     assert world.slack.event(event, event_id="Ev0HOME01", retry_num=2).status_code == 200
     assert world.fake.wait_for("views.publish")
-    time.sleep(0.2)
+    world.settled()
     assert len(world.fake.calls_to("views.publish")) == 1
 
 

@@ -15,8 +15,8 @@ import pytest
 from adapters.slack.ids import ActionId, BlockId, CallbackId
 from adapters.slack.modals import NOT_CONFIGURED
 from adapters.slack.payloads import ButtonValue, ModalMetadata
-from tests.slack.conftest import Posted, SlackWorld
-from tests.slack.slack_http import TEAM, block_actions, button_in, typed, view_submission
+from tests.support.slack import Posted, SlackWorld
+from tests.support.slack_http import TEAM, block_actions, button_in, typed, view_submission
 
 
 def snooze_select(blocks: list[dict[str, Any]]) -> dict[str, Any]:
@@ -165,7 +165,7 @@ def test_extend_click_refused_before_any_modal(
     assert told, "the refusal must be an ephemeral message"
     assert told[0]["user"] == user_id and told[0]["channel"] == ping.channel
     assert refusal in told[0]["text"]
-    time.sleep(0.2)  # let a (wrongly) running listener show itself
+    world.settled()  # a (wrongly) started listener has run and shows itself
     assert world.fake.calls_to("views.open") == []
     assert world.fake.calls_to("chat.update") == []
     assert world.decisions(rec_id) == 0
@@ -197,5 +197,5 @@ def test_extend_click_after_the_decision_is_refused(world: SlackWorld) -> None:
     told = world.fake.wait_for("chat.postEphemeral")
     assert told and told[0]["user"] == "U0BEN"
     assert told[0]["text"].startswith("Nothing left to decide: Accepted by Ana Lopez")
-    time.sleep(0.2)
+    world.settled()
     assert world.fake.calls_to("views.open") == []

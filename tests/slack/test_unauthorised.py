@@ -4,21 +4,18 @@ only they see, and nothing changes (no decision, no modal, no message update).""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from adapters.slack.ids import ActionId, BlockId
 from adapters.slack.modals import NOT_CONFIGURED
-from tests.slack.conftest import SlackWorld
-from tests.slack.slack_http import block_actions, button_in, selected, typed, view_submission
-from tests.slack.test_override_flow import open_override, override_values
+from tests.support.slack import SlackWorld, open_override, override_values
+from tests.support.slack_http import block_actions, button_in, selected, typed, view_submission
 
 STRANGER = "U0NOBODY"
 
 
 def assert_nothing_changed(world: SlackWorld, rec_id: int) -> None:
-    time.sleep(0.2)  # let a (wrongly) running listener show itself
+    world.settled()  # a (wrongly) started listener has run and shows itself
     assert world.fake.calls_to("chat.update") == []
     assert world.fake.calls_to("views.open") == []
     assert world.decisions(rec_id) == 0

@@ -18,9 +18,9 @@ from sqlalchemy import text
 
 from bench.serving import wait_healthy
 from storage.db import Database
-from tests.conftest import ROOT, _pg_admin_url
-from tests.live import free_port
-from tests.scratch_pg import scratch_database
+from tests.support.data import ROOT
+from tests.support.live import free_port
+from tests.support.pg import pg_admin_url, scratch_database
 
 REPLICAS = 3
 
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.postgres_only
 
 @pytest.fixture
 def fresh_url() -> Iterator[str]:
-    with scratch_database(_pg_admin_url(), "sopbot_replicas") as url:
+    with scratch_database(pg_admin_url(), "sopbot_replicas") as url:
         yield url
 
 

@@ -1,244 +1,34 @@
-"""A real sopbot server with the Teams adapter on (no app id: unauthenticated local
-mode), a fake Bot Connector as every activity's serviceUrl, and helpers that speak
-Bot Framework activities over real HTTP, like Teams does."""
+"""The Teams world (tests.support.teams) as the `world` of these tests, its fake Bot
+Connector as `connector` (every card it received is checked against the Adaptive Card
+schema on teardown)."""
 
 from __future__ import annotations
 
-import itertools
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-import httpx
-import jsonschema
 import pytest
-from pydantic import SecretStr
 
-from adapters.teams.app import TeamsAdapter
-from adapters.teams.retry import RetryPolicy
-from bot.runtime import Runtime, build_runtime
-from bot.server import create_app
-from bot.settings import Settings
 from core.clock import AdjustableClock
 from core.config import Config
-from tests.conftest import make_rec
-from tests.fakes.bot_connector import Call, FakeBotConnector
-from tests.live import serving
-from tests.schemas import ADAPTIVE_CARD_1_5
-
-TOKEN = "teams-tests-api-token"
-SCHEMA_PATH = ADAPTIVE_CARD_1_5
-FAST = RetryPolicy(attempts=4, base=0.001, cap=2.0)
-BOT = {"id": "28:sopbot-bot", "name": "sopbot"}
-TENANT = "tenant-nordwind"
-
-
-@dataclass(frozen=True)
-class TeamsUser:
-    id: str
-    aad: str
-    name: str
-    upn: str
-
-    @property
-    def conversation(self) -> str:
-        return f"a:1on1-{self.aad}"
-
-
-USERS = {
-    key: TeamsUser(id=f"29:{key}", aad=f"aad-{key}-0000", name=name, upn=f"{key}@nordwind.example")
-    for key, name in [
-        ("ana", "Ana Lopez"),
-        ("dora", "Dora Novak"),
-        ("finn", "Finn Weber"),
-        ("ben", "Ben Okafor"),
-        ("mallory", "Mallory Unknown"),
-    ]
-}
-
-
-def card_validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(Path(SCHEMA_PATH).read_text())
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
-
-
-def assert_valid_card(validator: jsonschema.protocols.Validator, card: dict[str, Any]) -> None:
-    errors = sorted(validator.iter_errors(card), key=lambda e: list(e.path))
-    assert not errors, [f"{list(e.path)}: {e.message[:300]}" for e in errors[:5]]
-
-
-def card_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every action of the card: its own, those of ActionSets in its body (a reminder's
-    snooze row) and those inside ShowCards."""
-    actions = list(card.get("actions") or [])
-    actions += [
-        a for el in card.get("body") or [] if el.get("type") == "ActionSet" for a in el["actions"]
-    ]
-    found = []
-    while actions:
-        item = actions.pop(0)
-        found.append(item)
-        if item["type"] == "Action.ShowCard":
-            actions.extend(item["card"].get("actions") or [])
-    return found
-
-
-def find_submit(card: dict[str, Any], action: str, choice: str | None = None) -> dict[str, Any]:
-    """The data of the submit that records `action` (inside its ShowCard if it has one);
-    `choice` picks among several of one action by their value (the snooze lengths)."""
-    for item in card_actions(card):
-        data = item.get("data", {}).get("sopbot", {}) if item["type"] == "Action.Submit" else {}
-        if data.get("action") == action and (choice is None or data.get("value") == choice):
-            return dict(item["data"])
-    raise AssertionError(f"no {action} submit in card")
-
-
-def texts(card: dict[str, Any]) -> str:
-    return json.dumps(card, ensure_ascii=False)
-
-
-class TeamsWorld:
-    """The server, its runtime, the fake connector, and what a Teams client would send."""
-
-    def __init__(self, runtime: Runtime, server_url: str, connector: FakeBotConnector) -> None:
-        self.runtime = runtime
-        self.url = server_url
-        self.connector = connector
-        self.http = httpx.Client(
-            base_url=server_url, timeout=30, headers={"Authorization": f"Bearer {TOKEN}"}
-        )
-        self._ids = itertools.count(1)
-        for user in USERS.values():
-            if user.id != "29:mallory":
-                connector.add_member(
-                    user.id,
-                    name=user.name,
-                    aadObjectId=user.aad,
-                    userPrincipalName=user.upn,
-                    email=user.upn,
-                )
-
-    # --- activities -------------------------------------------------------------------
-
-    def activity(self, user: TeamsUser, kind: str, **extra: Any) -> dict[str, Any]:
-        return {
-            "type": kind,
-            "id": f"act-in-{next(self._ids)}",
-            "channelId": "msteams",
-            "serviceUrl": self.connector.url,
-            "timestamp": "2026-11-30T08:00:00Z",
-            "from": {"id": user.id, "name": user.name, "aadObjectId": user.aad},
-            "recipient": BOT,
-            "conversation": {
-                "id": user.conversation,
-                "conversationType": "personal",
-                "tenantId": TENANT,
-            },
-            "channelData": {"tenant": {"id": TENANT}},
-            **extra,
-        }
-
-    def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None):
-        """Post like Teams does; a message is answered before its turn runs, so this
-        then waits for the turn, and the test sees what it did."""
-        response = httpx.post(
-            f"{self.url}/api/messages", json=activity, headers=headers, timeout=30
-        )
-        assert self.teams.turns.wait_idle(), "a turn did not finish"
-        return response
-
-    @property
-    def teams(self) -> TeamsAdapter:
-        return next(a for a in self.runtime.adapters if isinstance(a, TeamsAdapter))
-
-    def install(self, key: str) -> None:
-        user = USERS[key]
-        members = [BOT, {"id": user.id, "aadObjectId": user.aad}]
-        update = self.activity(user, "conversationUpdate", membersAdded=members)
-        assert self.post(update).status_code in (200, 201, 202)
-        install = self.activity(user, "installationUpdate", action="add")
-        assert self.post(install).status_code in (200, 201, 202)
-
-    def say(self, key: str, text: str) -> httpx.Response:
-        return self.post(self.activity(USERS[key], "message", text=text))
-
-    def submit(
-        self, key: str, card_id: str, action: str, *, choice: str | None = None, **inputs: Any
-    ) -> dict[str, Any]:
-        """Press `action` on the card as it shows now (Teams: a message with `value` and
-        replyToId = the card's activity id); returns the activity, to repeat it."""
-        value = find_submit(self.connector.card_of(card_id), action, choice)
-        value.update({f"{action}.{name}": v for name, v in inputs.items()})
-        activity = self.activity(USERS[key], "message", value=value, replyToId=card_id)
-        assert self.post(activity).status_code in (200, 201, 202)
-        return activity
-
-    # --- sopbot side ------------------------------------------------------------------
-
-    def ingest(self, **overrides: Any) -> int:
-        response = self.http.post("/api/v1/recommendations", json=make_rec(**overrides))
-        assert response.status_code == 201, response.text
-        return response.json()["id"]
-
-    def recommendation(self, rec_id: int) -> dict[str, Any]:
-        response = self.http.get(f"/api/v1/recommendations/{rec_id}")
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def deliver(self) -> None:
-        self.runtime.outbox.drain()
-
-    def cards_to(self, key: str) -> list[Call]:
-        """Successful card messages into the person's 1:1 conversation (botbuilder posts
-        proactive messages as replies to the continuation activity)."""
-        conversation = USERS[key].conversation
-        return [
-            c
-            for c in self.connector.of_kind("send", "reply")
-            if c.conversation_id == conversation and c.card is not None
-        ]
-
-    def updates_of(self, activity_id: str | None) -> list[Call]:
-        return [c for c in self.connector.of_kind("update") if c.activity_id == activity_id]
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.support.teams import TeamsWorld, checked_connector, teams_world
 
 
 @pytest.fixture
 def connector() -> Iterator[FakeBotConnector]:
-    fake = FakeBotConnector().start()
-    yield fake
-    fake.stop()
-    validator = card_validator()
-    for card in fake.cards():  # every card the adapter sent, replied or updated
-        assert_valid_card(validator, card)
-
-
-def teams_runtime(db_url: str, config: Config, clock: AdjustableClock, **settings: Any) -> Runtime:
-    values: dict[str, Any] = {
-        "database_url": db_url,
-        "api_token": SecretStr(TOKEN),
-        "teams_enabled": True,
-        "local_chat": False,
-        "scheduler": False,
-        **settings,
-    }
-    runtime = build_runtime(Settings(**values), config=config, clock=clock, upgrade=False)
-    teams = next(a for a in runtime.adapters if a.name == "teams")
-    assert isinstance(teams, TeamsAdapter)
-    teams.set_retry_policy(FAST)
-    return runtime
+    with checked_connector() as fake:
+        yield fake
 
 
 @pytest.fixture
 def world(
     db_url: str, config: Config, clock: AdjustableClock, connector: FakeBotConnector
 ) -> Iterator[TeamsWorld]:
-    runtime = teams_runtime(db_url, config, clock)
-    with serving(create_app(runtime, start_background=False)) as server:
-        world = TeamsWorld(runtime, server.url, connector)
+    with teams_world(db_url, config, clock, connector) as world:
         yield world
-        world.http.close()
-    runtime.stop()
+
+
+@pytest.fixture
+def delivered(world: TeamsWorld) -> tuple[int, str]:
+    """Ana installed the app and received one recommendation: (its id, the card's id)."""
+    return world.delivered("ana")

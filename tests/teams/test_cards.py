@@ -22,7 +22,7 @@ from core.messages import (
     Tone,
 )
 from storage.models import Recommendation
-from tests.teams.conftest import assert_valid_card, card_actions, card_validator, texts
+from tests.support.cards import assert_valid_card, card_actions, card_validator, texts
 from workflows.chat.commands import help_message
 from workflows.sla.snooze import SNOOZE_CHOICES
 from workflows.views.forms import extend_form, override_form, reassign_form

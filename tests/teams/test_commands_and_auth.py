@@ -14,8 +14,9 @@ from bot.settings import Settings
 from core.clock import AdjustableClock
 from core.config import Config
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.live import serving
-from tests.teams.conftest import BOT, USERS, TeamsWorld, teams_runtime, texts
+from tests.support.cards import texts
+from tests.support.live import serving
+from tests.support.teams import BOT, USERS, TeamsWorld, teams_runtime
 
 APP_ID = "6a3f0c1e-0000-4000-8000-00000000b007"
 

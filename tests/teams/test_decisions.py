@@ -6,23 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from tests.teams.conftest import TeamsWorld, texts
-
-
-@pytest.fixture
-def delivered(world: TeamsWorld) -> tuple[int, str]:
-    """Ana installed the app and received one recommendation: (its id, the card's id)."""
-    world.install("ana")
-    rec_id = world.ingest()
-    world.deliver()
-    [call] = world.cards_to("ana")
-    assert call.response_id
-    return rec_id, call.response_id
-
-
-def decisions(world: TeamsWorld, rec_id: int) -> list[str]:
-    events = world.recommendation(rec_id)["events"]
-    return [e["kind"] for e in events if e["kind"] in ("accepted", "overridden", "reassigned")]
+from tests.support.cards import texts
+from tests.support.teams import TeamsWorld
 
 
 def test_accept_replaces_the_card_in_place(world: TeamsWorld, delivered: tuple[int, str]) -> None:
@@ -34,7 +19,7 @@ def test_accept_replaces_the_card_in_place(world: TeamsWorld, delivered: tuple[i
     assert "actions" not in put.card  # nothing left to press
     assert world.connector.of_kind("send", "reply") == []  # no new message
     assert world.recommendation(rec_id)["status"] == "decided"
-    assert decisions(world, rec_id) == ["accepted"]
+    assert world.decision_kinds(rec_id) == ["accepted"]
     world.deliver()  # the workflow's refresh updates the stored message too
     assert len(world.updates_of(card_id)) == 2
     assert "Accepted by Ana Lopez" in texts(world.connector.card_of(card_id))
@@ -81,7 +66,7 @@ def test_missing_reason_and_missing_note_are_answered_on_the_card(
     [put] = world.updates_of(card_id)
     assert "Choose a reason" in (_error_after(put.card, "override.reason_code") or "")
     assert world.connector.of_kind("send", "reply") == []  # answered on the card only
-    assert decisions(world, rec_id) == []
+    assert world.decision_kinds(rec_id) == []
     # The corrected card (its form now open in the body) asks for the note next.
     world.submit("ana", card_id, "override", reason_code="SUPPLIER_PATTERN", note=" ")
     card = world.connector.card_of(card_id)
@@ -96,7 +81,7 @@ def test_missing_reason_and_missing_note_are_answered_on_the_card(
     assert reason["value"] == "SUPPLIER_PATTERN"  # what was chosen is kept
     world.submit("ana", card_id, "override", reason_code="SUPPLIER_PATTERN", note="Q4 promises")
     assert "Overridden by Ana Lopez" in texts(world.connector.card_of(card_id))
-    assert decisions(world, rec_id) == ["overridden"]
+    assert world.decision_kinds(rec_id) == ["overridden"]
 
 
 def test_unauthorised_submit_is_refused_and_changes_nothing(
@@ -110,7 +95,7 @@ def test_unauthorised_submit_is_refused_and_changes_nothing(
     assert "Only Ana Lopez, their backup or their escalation contacts may decide" in reply.text
     assert world.updates_of(card_id) == []
     assert world.recommendation(rec_id)["status"] == "open"
-    assert decisions(world, rec_id) == []
+    assert world.decision_kinds(rec_id) == []
 
 
 def test_duplicate_activity_and_resubmitted_card_record_once(
@@ -124,13 +109,13 @@ def test_duplicate_activity_and_resubmitted_card_record_once(
     retry = dict(first, id="act-in-double-click")
     assert world.post(retry).status_code in (200, 201, 202)
     assert world.connector.of_kind("update", "send", "reply") == []
-    assert decisions(world, rec_id) == ["accepted"]
+    assert world.decision_kinds(rec_id) == ["accepted"]
     # An old rendering of the card (another nonce) gets "already decided", not a decision.
     stale = dict(first, id="act-in-stale")
     stale["value"] = {"sopbot": dict(first["value"]["sopbot"], nonce="0123456789ab")}
     assert world.post(stale).status_code in (200, 201, 202)
     assert any("Already decided" in c.text for c in world.connector.of_kind("reply"))
-    assert decisions(world, rec_id) == ["accepted"]
+    assert world.decision_kinds(rec_id) == ["accepted"]
 
 
 def test_reassign_hands_over_and_updates_the_card(
@@ -170,10 +155,10 @@ def test_a_click_whose_turn_failed_is_handled_when_it_comes_again(
     monkeypatch.setattr(service, "decide", fails_once)
     world.connector.clear()
     first = world.submit("ana", card_id, "accept")
-    assert decisions(world, rec_id) == [] and world.updates_of(card_id) == []
+    assert world.decision_kinds(rec_id) == [] and world.updates_of(card_id) == []
     assert world.post(first).status_code in (200, 201, 202)  # the same activity again
     assert len(attempts) == 2
-    assert decisions(world, rec_id) == ["accepted"]
+    assert world.decision_kinds(rec_id) == ["accepted"]
     [put] = world.updates_of(card_id)
     assert "Accepted by Ana Lopez" in texts(put.card)
     assert world.post(first).status_code in (200, 201, 202)  # and now it is a repeat

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from tests.teams.conftest import USERS, TeamsWorld, texts
+from tests.support.cards import texts
+from tests.support.teams import USERS, TeamsWorld
 from workflows.views.message import notice_message as notice
 
 

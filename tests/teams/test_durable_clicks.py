@@ -19,8 +19,8 @@ from bot.runtime import Runtime
 from core.clock import AdjustableClock
 from core.config import Config
 from storage.models import PendingAction
-from tests.teams.conftest import USERS, TeamsWorld, find_submit, teams_runtime, texts
-from tests.teams.test_decisions import decisions
+from tests.support.cards import find_submit, texts
+from tests.support.teams import USERS, TeamsWorld, teams_runtime
 from tests.teams.test_execute import execute_activity
 from workflows.decisions import wall_now
 from workflows.decisions.journal import LEASE, unfinished
@@ -88,10 +88,10 @@ def test_an_answered_click_whose_turn_never_ran_is_recorded_once_by_the_next_pro
         activity = execute_activity(world, "ana", card_id, "accept")
     world.connector.clear()
     crashed_before_its_turn(world, activity)
-    assert decisions(world, rec_id) == []
+    assert world.decision_kinds(rec_id) == []
 
     assert take_over(world, next_process) == 1
-    assert decisions(world, rec_id) == ["accepted"]
+    assert world.decision_kinds(rec_id) == ["accepted"]
     [put] = world.updates_of(card_id)  # the card is updated as the first process would have
     assert "Accepted by Ana Lopez" in texts(put.card)
     assert unfinished(database=world.runtime.database, platform="teams") == []
@@ -109,9 +109,9 @@ def test_a_click_recorded_before_the_crash_is_not_recorded_again(
     teams = world.teams
     teams.durable.journal.done = lambda key: None  # type: ignore[method-assign]
     assert world.post(activity).status_code in (200, 202)
-    assert decisions(world, rec_id) == ["accepted"]
+    assert world.decision_kinds(rec_id) == ["accepted"]
     assert len(unfinished(database=world.runtime.database, platform="teams")) == 1
     world.connector.clear()
     assert take_over(world, next_process) == 1
-    assert decisions(world, rec_id) == ["accepted"]
+    assert world.decision_kinds(rec_id) == ["accepted"]
     assert world.connector.of_kind("update", "send", "reply") == []  # nobody is told twice

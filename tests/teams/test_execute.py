@@ -13,22 +13,12 @@ import httpx
 import pytest
 
 from adapters.teams.bot import UNKNOWN_PERSON
-from tests.locks import answered_while_held
-from tests.teams.conftest import USERS, TeamsWorld, find_submit, texts
-from tests.teams.test_decisions import _error_after, decisions
+from tests.support.cards import find_submit, texts
+from tests.support.locks import answered_while_held
+from tests.support.teams import USERS, TeamsWorld
+from tests.teams.test_decisions import _error_after
 
 MESSAGE = "application/vnd.microsoft.activity.message"
-
-
-@pytest.fixture
-def delivered(world: TeamsWorld) -> tuple[int, str]:
-    """Ana installed the app and received one recommendation: (its id, the card's id)."""
-    world.install("ana")
-    rec_id = world.ingest()
-    world.deliver()
-    [call] = world.cards_to("ana")
-    assert call.response_id
-    return rec_id, call.response_id
 
 
 def execute_activity(
@@ -70,14 +60,14 @@ def test_execute_accept_is_answered_at_once_and_replaces_the_card_once(
     [put] = world.updates_of(card_id)
     assert "Accepted by Ana Lopez" in texts(put.card) and "actions" not in put.card
     assert world.connector.of_kind("send", "reply") == []
-    assert decisions(world, rec_id) == ["accepted"]
+    assert world.decision_kinds(rec_id) == ["accepted"]
 
     # Teams retries the same invoke; another invoke from the same card: still one.
     world.connector.clear()
     assert answered(world.post(activity))
     assert answered(world.post(dict(activity, id="act-in-again")))
     assert world.connector.of_kind("update", "send", "reply") == []
-    assert decisions(world, rec_id) == ["accepted"]
+    assert world.decision_kinds(rec_id) == ["accepted"]
 
 
 @pytest.mark.parametrize(
@@ -100,7 +90,7 @@ def test_execute_by_someone_who_may_not_decide_changes_nothing(
     assert refusal in reply.text
     assert world.updates_of(card_id) == []
     assert world.recommendation(rec_id)["status"] == "open"
-    assert decisions(world, rec_id) == []
+    assert world.decision_kinds(rec_id) == []
 
 
 def test_execute_override_without_a_reason_is_told_at_once_and_on_the_card(
@@ -112,7 +102,7 @@ def test_execute_override_without_a_reason_is_told_at_once_and_on_the_card(
     assert answered(response) == "Nothing was recorded: Choose a reason for the override."
     [put] = world.updates_of(card_id)
     assert "Choose a reason" in (_error_after(put.card, "override.reason_code") or "")
-    assert decisions(world, rec_id) == []
+    assert world.decision_kinds(rec_id) == []
     fixed = execute_activity(
         world,
         "ana",
@@ -124,7 +114,7 @@ def test_execute_override_without_a_reason_is_told_at_once_and_on_the_card(
     response = world.post(fixed)
     assert answered(response) == "Recording your override…"
     assert "Overridden by Ana Lopez" in texts(world.connector.card_of(card_id))
-    assert decisions(world, rec_id) == ["overridden"]
+    assert world.decision_kinds(rec_id) == ["overridden"]
 
 
 def test_an_execute_that_is_not_ours_does_nothing(
@@ -139,4 +129,4 @@ def test_an_execute_that_is_not_ours_does_nothing(
     response = world.post(malformed)
     assert response.status_code == 200 and response.json()["statusCode"] == 400
     assert world.connector.of_kind("update", "send", "reply") == []
-    assert decisions(world, rec_id) == []
+    assert world.decision_kinds(rec_id) == []

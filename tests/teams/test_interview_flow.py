@@ -11,8 +11,8 @@ from bot.server import create_app
 from core.clock import AdjustableClock
 from core.config import Config
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.live import serving
-from tests.teams.conftest import BOT, TeamsUser, TeamsWorld, teams_runtime
+from tests.support.live import serving
+from tests.support.teams import BOT, TeamsUser, TeamsWorld, teams_runtime
 
 GRETA = TeamsUser(
     id="29:greta", aad="aad-greta-0000", name="Greta Lindqvist", upn="greta@nordwind.example"

@@ -13,8 +13,8 @@ from bot.server import create_app
 from core.clock import AdjustableClock
 from core.config import Config
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.live import serving
-from tests.teams.conftest import TENANT, USERS, TeamsWorld, teams_runtime
+from tests.support.live import serving
+from tests.support.teams import TENANT, USERS, TeamsWorld, teams_runtime
 from tests.teams.test_delivery import notice
 from tests.teams.test_tenant_and_links import FOREIGN, MALLORY, events, from_tenant
 

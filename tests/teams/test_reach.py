@@ -18,9 +18,10 @@ from core.clock import AdjustableClock
 from core.config import DEMO_CONFIG_PATH, Config, load_config
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlackApi
-from tests.live import serving
-from tests.slack.slack_http import SIGNING_SECRET
-from tests.teams.conftest import TeamsWorld, teams_runtime, texts
+from tests.support.cards import texts
+from tests.support.live import serving
+from tests.support.slack_http import SIGNING_SECRET
+from tests.support.teams import TeamsWorld, teams_runtime
 
 # ana is on Teams only (her e-mail is no Slack account); dora is on Slack only.
 TEAMS_ONLY = "ana"

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from adapters.teams.payloads import parse_submission
-from tests.conftest import make_rec
-from tests.teams.conftest import USERS, TeamsWorld, texts
+from tests.support.cards import texts
+from tests.support.data import make_rec
+from tests.support.teams import USERS, TeamsWorld
 from tests.teams.test_snooze_extend import card_to, escalation  # noqa: F401 - a fixture
 from workflows.intake.validation import validate_batch
 

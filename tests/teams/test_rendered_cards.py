@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.teams.conftest import TeamsWorld
+from tests.support.teams import TeamsWorld
 from tests.teams.test_redraw_in_place import open_items, press, submits
 from tests.teams.test_snooze_extend import card_to
 
@@ -35,18 +34,6 @@ HOST_CONFIG = json.loads((RENDERER / "teams-light.json").read_text())
 AA = 4.5
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("no Chromium at /usr/bin/chromium (`make services` installs it)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

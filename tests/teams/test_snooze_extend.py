@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.teams.conftest import TeamsWorld, card_actions, texts
+from tests.support.cards import card_actions, texts
+from tests.support.teams import TeamsWorld
 
 REMINDER_AT = timedelta(hours=4, minutes=30)  # past the 50% reminder of an 8h SLA
 ESCALATION_AT = timedelta(hours=8, minutes=30)  # past due: Ben (Ana's manager) is told

@@ -19,8 +19,8 @@ from core.clock import AdjustableClock
 from core.config import DEMO_CONFIG_PATH, Config, load_config
 from storage.models import Event
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.live import serving
-from tests.teams.conftest import TENANT, USERS, TeamsUser, TeamsWorld, teams_runtime
+from tests.support.live import serving
+from tests.support.teams import TENANT, USERS, TeamsUser, TeamsWorld, teams_runtime
 from workflows.chat.identities import get_link
 
 FOREIGN = "tenant-elsewhere"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import event, select
 
 from storage.models import Recommendation
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 from workflows.chat.inbox import queue_page
 from workflows.intake.validation import validate_batch
 from workflows.service import Services

@@ -12,7 +12,7 @@ import pytest
 import workflows.decisions.service as decisions_module
 from core.chat import InMemoryChat
 from core.domain import IngestStatus, Status
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 from workflows.delivery.worker import OutboxWorker
 from workflows.errors import NotPermitted
 from workflows.intake.validation import validate_batch

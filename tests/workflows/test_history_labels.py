@@ -4,7 +4,7 @@ recommendation says "Known supplier pattern", not SUPPLIER_PATTERN. Both databas
 from __future__ import annotations
 
 from core.chat import InMemoryChat
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 from workflows.delivery.worker import OutboxWorker
 from workflows.intake.validation import validate_batch
 from workflows.service import Services

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from core.domain import EventKind, IngestStatus, OutboxKind
 from storage.models import Event, OutboxItem, Recommendation
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 from workflows.intake.validation import IngestResult, validate_batch
 from workflows.service import Services
 

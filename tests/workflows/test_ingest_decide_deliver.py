@@ -6,18 +6,14 @@ import pytest
 
 from core.chat import InMemoryChat
 from core.domain import Action, IngestStatus, Status, Tier
-from tests.conftest import make_rec
+from tests.support.data import make_rec
+from tests.support.intake import ingest
 from workflows.decisions.service import DecisionRequest
 from workflows.delivery.worker import OutboxWorker
 from workflows.errors import AlreadyDecided, InvalidInput, NotPermitted
 from workflows.intake.validation import BatchRejected, validate_batch
 from workflows.service import Services
 from workflows.views.queries import recommendation_detail
-
-
-def ingest(services: Services, *raw: dict) -> list:
-    items = validate_batch(config=services.config, raw_items=list(raw))
-    return services.ingestor.ingest(items=items)
 
 
 def test_ingest_routes_to_default_owner_and_delivers(

@@ -13,12 +13,11 @@ from core.chat import InMemoryChat
 from core.clock import AdjustableClock
 from core.domain import Action
 from core.messages import ButtonAction, Message
-from tests.conftest import make_rec
+from tests.support.intake import ingest_one
 from workflows.chat.inbox import recommendation_for
 from workflows.decisions.service import DecisionRequest
 from workflows.delivery.worker import OutboxWorker
 from workflows.errors import InvalidInput, NotPermitted
-from workflows.intake.validation import validate_batch
 from workflows.service import Services
 from workflows.sla.sweep import sweep
 from workflows.views.message import Purpose, purpose_of
@@ -27,13 +26,6 @@ BERLIN = ZoneInfo("Europe/Berlin")
 REMINDER_AT = datetime(2026, 11, 30, 13, 30, tzinfo=BERLIN)  # past the 50% reminder
 ESCALATION_AT = datetime(2026, 11, 30, 17, 0, tzinfo=BERLIN)  # due: the manager is told
 DECISIONS = {ButtonAction.ACCEPT, ButtonAction.OVERRIDE, ButtonAction.REASSIGN}
-
-
-def ingest(services: Services, outbox: OutboxWorker, **overrides: object) -> int:
-    items = validate_batch(config=services.config, raw_items=[make_rec(**overrides)])
-    [result] = services.ingestor.ingest(items=items)
-    outbox.drain()
-    return result.id
 
 
 def at(services: Services, outbox: OutboxWorker, clock: AdjustableClock, moment: datetime) -> None:
@@ -57,7 +49,7 @@ def actions(message: Message) -> list[ButtonAction]:
 def test_a_redrawn_reminder_is_the_reminder_the_outbox_sent(
     services: Services, outbox: OutboxWorker, chat: InMemoryChat, clock: AdjustableClock
 ) -> None:
-    rec_id = ingest(services, outbox)
+    rec_id = ingest_one(services, outbox=outbox)
     at(services, outbox, clock, REMINDER_AT)
     reminder = sent(chat, "ana", Purpose.REMINDER)
     redrawn = recommendation_for(
@@ -79,7 +71,7 @@ def test_a_redrawn_reminder_is_the_reminder_the_outbox_sent(
 def test_a_redrawn_escalation_is_the_escalation_the_outbox_sent(
     services: Services, outbox: OutboxWorker, chat: InMemoryChat, clock: AdjustableClock
 ) -> None:
-    rec_id = ingest(services, outbox)
+    rec_id = ingest_one(services, outbox=outbox)
     at(services, outbox, clock, ESCALATION_AT)
     escalation = sent(chat, "ben", Purpose.ESCALATION)
     redrawn = recommendation_for(
@@ -93,7 +85,7 @@ def test_a_redrawn_escalation_is_the_escalation_the_outbox_sent(
 def test_snooze_only_for_the_owner_and_backup_and_nothing_once_decided(
     services: Services, outbox: OutboxWorker, clock: AdjustableClock
 ) -> None:
-    rec_id = ingest(services, outbox)  # Ana owns it, Dora is the backup, Ben escalates
+    rec_id = ingest_one(services, outbox=outbox)  # Ana owns it, Dora is the backup, Ben escalates
     clock.set(REMINDER_AT)
 
     def reminder(reader: str) -> Message:
@@ -120,7 +112,7 @@ def test_extend_is_offered_to_exactly_those_extend_sla_allows(
 ) -> None:
     """capacity_warning escalates to Eve's manager only: Greta, the override reviewer,
     may extend it without being able to decide it. stockout_risk has her on the chain."""
-    rec_id = ingest(services, outbox, type=rtype)
+    rec_id = ingest_one(services, outbox=outbox, type=rtype)
     clock.set(ESCALATION_AT)
     offered, allowed = set(), set()
     for person in services.config.people:

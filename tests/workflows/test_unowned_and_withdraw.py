@@ -10,7 +10,7 @@ from core.clock import AdjustableClock
 from core.config import DEMO_CONFIG_PATH, parse_config
 from core.domain import IngestStatus, Status
 from storage.db import Database
-from tests.conftest import make_rec
+from tests.support.data import make_rec
 from workflows.delivery.worker import OutboxWorker
 from workflows.errors import Withdrawn
 from workflows.intake.validation import validate_batch

@@ -3,6 +3,8 @@ created on entry, dropped (connections and all) on exit."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +13,20 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from storage.db import Database
+from tests.support.data import ROOT
+
+
+def pg_admin_url() -> str:
+    """The shared test server's URL: SOPBOT_TEST_PG_URL, else started by
+    tests/services/postgres.sh (and remembered for this process and its children)."""
+    url = os.environ.get("SOPBOT_TEST_PG_URL")
+    if url:
+        return url
+    script = ROOT / "tests" / "services" / "postgres.sh"
+    out = subprocess.run(["bash", str(script), "url"], capture_output=True, text=True, check=True)
+    url = out.stdout.strip().splitlines()[-1]
+    os.environ["SOPBOT_TEST_PG_URL"] = url
+    return url
 
 
 @contextmanager
