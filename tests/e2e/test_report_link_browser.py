@@ -20,8 +20,12 @@ pytestmark = pytest.mark.browser
 LINK = re.compile(r"(?:https?://[^\s\"<>]+)?/reports/overrides\.html\?token=[A-Za-z0-9_.-]+")
 
 
+# The report draws its charts on request: a bound for a hang, generous for a busy machine.
+OPEN_TIMEOUT_MS = 60_000
+
+
 def opens_the_report(page: Page, link: str, title: str) -> None:
-    response = page.goto(link)
+    response = page.goto(link, timeout=OPEN_TIMEOUT_MS)
     assert response is not None and response.status == 200
     assert page.title() == title
     assert page.get_by_text("People in this report: pseudonymous").is_visible()
