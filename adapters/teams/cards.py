@@ -37,6 +37,9 @@ CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 NOTE_MAX = 2000
+# A digest or queue entry's texts, clipped with "…" (the full card is a click away):
+# ten entries at the longest texts stay under the ~28 KB Teams takes for a message.
+ENTRY_HEADER_MAX, ENTRY_TEXT_MAX, ENTRY_SMALL_MAX = 160, 320, 280
 
 # State is shown by a coloured container (a badge) around text in the default colour:
 # Teams' "Good"/"Warning" text colours are 2.1:1 and 1.5:1 against its light theme, under
@@ -81,6 +84,10 @@ LINK_BROKEN = "]\u2060("
 def inert(text: str) -> str:
     """`text` as Teams shows it, without a Markdown link any data could have formed."""
     return text.replace(LINK_JOIN, LINK_BROKEN)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def _text(text: str, **props: Any) -> Element:
@@ -275,17 +282,18 @@ def _digest_item(item: Message, nonce: str, variant: Purpose, page: int | None) 
     every other entry as it was, not the one recommendation alone. Compact, like Slack's
     digest entry: what and the recommended action, the state, the key facts on one line
     and the small print; the full card is one click away ("Override…" opens it)."""
-    elements = [_text(item.header, weight="Bolder")]
+    elements = [_text(_short(item.header, ENTRY_HEADER_MAX), weight="Bolder")]
     if item.text:
-        elements.append(_text(item.text, spacing="Small"))
+        elements.append(_text(_short(item.text, ENTRY_TEXT_MAX), spacing="Small"))
     if item.status:
         elements.append(status_badge(item))
     facts = " \u00b7 ".join(f"{f.label}: {f.value}" for f in item.fields[:3])
     if facts:
-        elements.append(_text(facts, spacing="Small"))
+        elements.append(_text(_short(facts, ENTRY_SMALL_MAX), spacing="Small"))
     small = item.context + [line for section in item.sections for line in section.lines[:1]]
     if small:
-        elements.append(_text(" \u00b7 ".join(small), isSubtle=True, size="Small", spacing="Small"))
+        line = _short(" \u00b7 ".join(small), ENTRY_SMALL_MAX)
+        elements.append(_text(line, isSubtle=True, size="Small", spacing="Small"))
     actions = []
     for button in item.buttons:
         action = button.action if button.action == ButtonAction.ACCEPT else CardVerb.OPEN
