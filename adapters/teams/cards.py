@@ -94,6 +94,12 @@ def _text(text: str, **props: Any) -> Element:
     return {"type": "TextBlock", "text": inert(text), "wrap": True, **props}
 
 
+def _badge(text: str, **props: Any) -> Element:
+    """An error in default text on an attention container: readable in every theme."""
+    items = [_text(text, weight="Bolder", **props)]
+    return {"type": "Container", "style": "attention", "spacing": "None", "items": items}
+
+
 def _submit(title: str, submit: CardSubmit, style: ButtonStyle | None = None) -> Element:
     action: Element = {"type": "Action.Submit", "title": title, "data": submit_data(submit)}
     if style in BUTTON_STYLE:
@@ -176,12 +182,8 @@ def _with_notes(elements: list[Element], spec: FormInput, error: str | None) -> 
     """The input's hint, then its error, right under it."""
     if spec.hint:
         elements.append(_text(spec.hint, isSubtle=True, size="Small", spacing="None"))
-    if error:
-        elements.append(
-            _text(
-                f"\u26a0 {error}", color="Attention", weight="Bolder", size="Small", spacing="None"
-            )
-        )
+    if error:  # a badge, not red prose: #D74654 on Teams' dark card is 3.24:1
+        elements.append(_badge(f"\u26a0 {error}", size="Small", spacing="None"))
     return elements
 
 
@@ -327,7 +329,7 @@ def _open_form(
         return [], []
     body: list[Element] = [_text(form.title, weight="Bolder", spacing="Medium", separator=True)]
     if open_form.message:
-        body.append(_text(f"\u26a0 {open_form.message}", color="Attention", weight="Bolder"))
+        body.append(_badge(f"\u26a0 {open_form.message}"))
     for spec in form.inputs:
         body.extend(
             render_input(
