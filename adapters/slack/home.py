@@ -24,7 +24,7 @@ from adapters.slack.modals import home_view, stranger_home_view
 from workflows.chat import queue_page
 from workflows.service import Services
 
-HOME_QUEUE_LIMIT = 12  # about seven blocks each: stays under the view's 100 blocks
+HOME_QUEUE_LIMIT = 12  # drawn at most; home_view shows the ones that fit 100 blocks
 MIN_INTERVAL = 2.0  # seconds between two publishes of one person's tab
 
 log = logging.getLogger(__name__)

@@ -154,34 +154,47 @@ def submitted_values(view: Mapping[str, Any]) -> dict[str, str | None]:
     return read_values(state.get("values") if isinstance(state, Mapping) else None)
 
 
+def _home_entry(message: Message, room: int) -> list[Block]:
+    """One Home tab entry: a divider, what it is, its summary and its buttons, cut (the
+    buttons kept) when it alone would not fit `room` blocks."""
+    head: list[Block] = [
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text=clip(f"*{escape(message.header)}*", 3000))),
+    ]
+    tail: list[Block] = []
+    if message.buttons:
+        tail.append(ActionsBlock(elements=button_elements(message.buttons)))
+    return fit(head + summary_blocks(message), tail, room)
+
+
 def home_view(messages: Sequence[Message], *, total: int | None = None) -> View:
     """The Home tab: the person's open queue, soonest due first, each with its buttons.
-    A tab holds about a dozen entries; when more are open, it says how many and where
-    the rest are, so a planner never takes the tab for the whole queue."""
-    head: list[Block] = [HeaderBlock(text=clip("Your open recommendations", HEADER_MAX))]
+    Entries are taken whole while their measured blocks fit the view's 100 (an entry's
+    size depends on its fields, drivers and history, so nothing assumes one), and the
+    header counts the entries actually shown: when more are open, it says how many and
+    where the rest are, so a planner never takes the tab for the whole queue."""
     total = len(messages) if total is None else total
+    room = VIEW_MAX_BLOCKS - 2  # the header and its count line
+    body: list[Block] = []
+    shown = 0
+    for message in messages:
+        entry = _home_entry(message, room)
+        if len(body) + len(entry) > room:
+            break
+        body += entry
+        shown += 1
+    head: list[Block] = [HeaderBlock(text=clip("Your open recommendations", HEADER_MAX))]
     if not messages:
         count = "Nothing waiting for you. · type `/sopbot help` for commands"
-    elif total > len(messages):
+    elif total > shown:
         count = (
-            f"*{total} open*; the {len(messages)} due soonest are shown here · "
+            f"*{total} open*; the {shown} due soonest are shown here · "
             "`/sopbot queue` pages through all of them"
         )
     else:
         count = f"{total} open, soonest due first · type `/sopbot help` for commands"
     head.append(ContextBlock(elements=[MarkdownTextObject(text=count)]))
-    body: list[Block] = []
-    for message in messages:
-        body.append(DividerBlock())
-        body.append(
-            SectionBlock(text=MarkdownTextObject(text=clip(f"*{escape(message.header)}*", 3000)))
-        )
-        body += summary_blocks(message)
-        if message.buttons:
-            body.append(ActionsBlock(elements=button_elements(message.buttons)))
-    return View(
-        type="home", callback_id=CallbackId.HOME, blocks=fit(head + body, [], VIEW_MAX_BLOCKS)
-    )
+    return View(type="home", callback_id=CallbackId.HOME, blocks=head + body)
 
 
 def stranger_home_view() -> View:

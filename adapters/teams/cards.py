@@ -37,6 +37,9 @@ CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 NOTE_MAX = 2000
+# A digest or queue entry's texts, clipped with "…" (the full card is a click away):
+# ten entries at the longest texts stay under the ~28 KB Teams takes for a message.
+ENTRY_HEADER_MAX, ENTRY_TEXT_MAX, ENTRY_SMALL_MAX = 160, 320, 280
 
 # State is shown by a coloured container (a badge) around text in the default colour:
 # Teams' "Good"/"Warning" text colours are 2.1:1 and 1.5:1 against its light theme, under
@@ -83,8 +86,18 @@ def inert(text: str) -> str:
     return text.replace(LINK_JOIN, LINK_BROKEN)
 
 
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
 def _text(text: str, **props: Any) -> Element:
     return {"type": "TextBlock", "text": inert(text), "wrap": True, **props}
+
+
+def _badge(text: str, **props: Any) -> Element:
+    """An error in default text on an attention container: readable in every theme."""
+    items = [_text(text, weight="Bolder", **props)]
+    return {"type": "Container", "style": "attention", "spacing": "None", "items": items}
 
 
 def _submit(title: str, submit: CardSubmit, style: ButtonStyle | None = None) -> Element:
@@ -169,12 +182,8 @@ def _with_notes(elements: list[Element], spec: FormInput, error: str | None) -> 
     """The input's hint, then its error, right under it."""
     if spec.hint:
         elements.append(_text(spec.hint, isSubtle=True, size="Small", spacing="None"))
-    if error:
-        elements.append(
-            _text(
-                f"\u26a0 {error}", color="Attention", weight="Bolder", size="Small", spacing="None"
-            )
-        )
+    if error:  # a badge, not red prose: #D74654 on Teams' dark card is 3.24:1
+        elements.append(_badge(f"\u26a0 {error}", size="Small", spacing="None"))
     return elements
 
 
@@ -275,17 +284,18 @@ def _digest_item(item: Message, nonce: str, variant: Purpose, page: int | None) 
     every other entry as it was, not the one recommendation alone. Compact, like Slack's
     digest entry: what and the recommended action, the state, the key facts on one line
     and the small print; the full card is one click away ("Override…" opens it)."""
-    elements = [_text(item.header, weight="Bolder")]
+    elements = [_text(_short(item.header, ENTRY_HEADER_MAX), weight="Bolder")]
     if item.text:
-        elements.append(_text(item.text, spacing="Small"))
+        elements.append(_text(_short(item.text, ENTRY_TEXT_MAX), spacing="Small"))
     if item.status:
         elements.append(status_badge(item))
     facts = " \u00b7 ".join(f"{f.label}: {f.value}" for f in item.fields[:3])
     if facts:
-        elements.append(_text(facts, spacing="Small"))
+        elements.append(_text(_short(facts, ENTRY_SMALL_MAX), spacing="Small"))
     small = item.context + [line for section in item.sections for line in section.lines[:1]]
     if small:
-        elements.append(_text(" \u00b7 ".join(small), isSubtle=True, size="Small", spacing="Small"))
+        line = _short(" \u00b7 ".join(small), ENTRY_SMALL_MAX)
+        elements.append(_text(line, isSubtle=True, size="Small", spacing="Small"))
     actions = []
     for button in item.buttons:
         action = button.action if button.action == ButtonAction.ACCEPT else CardVerb.OPEN
@@ -319,7 +329,7 @@ def _open_form(
         return [], []
     body: list[Element] = [_text(form.title, weight="Bolder", spacing="Medium", separator=True)]
     if open_form.message:
-        body.append(_text(f"\u26a0 {open_form.message}", color="Attention", weight="Bolder"))
+        body.append(_badge(f"\u26a0 {open_form.message}"))
     for spec in form.inputs:
         body.extend(
             render_input(

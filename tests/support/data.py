@@ -42,3 +42,34 @@ def make_rec(**overrides: object) -> dict[str, object]:
     }
     base.update(overrides)
     return base
+
+
+def longest_rec(n: int = 0, **overrides: object) -> dict[str, object]:
+    """A recommendation with every text at the longest `RecommendationIn` accepts (title
+    300, action 2,000, scopes 100, unit 40, 20 drivers of 300 + 500, 10 links of 300 +
+    2,000): what a message must fit its platform's limits with. Texts are words, so a
+    renderer wraps them as it would real text; `n` tells items apart."""
+
+    def text(length: int, word: str = "long") -> str:
+        words = (f"{n:03d} " + f"{word} " * length)[:length]
+        return words[:-1] + "x" if words.endswith(" ") else words  # exactly `length`
+
+    return make_rec(
+        title=text(300, "title"),
+        action=text(2000, "action"),
+        sku=text(100, "sku"),
+        site=text(100, "site"),
+        supplier=text(100, "supplier"),
+        customer=text(100, "customer"),
+        product_family=text(100, "family"),
+        unit=text(40, "unit"),
+        drivers=[
+            {"factor": text(300, f"factor{d}"), "weight": 0.05, "detail": text(500, "detail")}
+            for d in range(20)
+        ],
+        links=[
+            {"label": text(300, f"link{k}"), "url": "https://erp.example/" + "p" * 1980}
+            for k in range(10)
+        ],
+        **overrides,
+    )

@@ -213,7 +213,9 @@ def test_error_card_opens_the_form_keeps_values_and_shows_the_error_by_the_field
     ids = [i.get("id") for i in items]
     reason_at = ids.index("override.reason_code")
     after = [i for i in items[reason_at + 1 :] if not i.get("isSubtle")][0]
-    assert after["color"] == "Attention" and "Choose a reason" in after["text"]
+    # An attention badge around default text (readable in Teams' dark theme too).
+    assert after["style"] == "attention" and "Choose a reason" in after["items"][0]["text"]
+    assert "color" not in after["items"][0]
     assert items[ids.index("override.note")]["value"] == "typed"
     assert items[ids.index("override.value")]["value"] == 12.5
     assert [a["title"] for a in card["actions"]] == ["Record override", "Cancel"]

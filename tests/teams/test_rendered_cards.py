@@ -30,7 +30,9 @@ from tests.teams.test_snooze_extend import card_to
 
 RENDERER = Path(__file__).parent / "renderer"
 SCRIPT = RENDERER / "adaptivecards-3.0.6.min.js"
-HOST_CONFIG = json.loads((RENDERER / "teams-light.json").read_text())
+THEMES = ("light", "dark", "contrast")  # Teams' themes; page.html draws each one's frame
+HOST_CONFIGS = {t: json.loads((RENDERER / f"teams-{t}.json").read_text()) for t in THEMES}
+HOST_CONFIG = HOST_CONFIGS["light"]
 AA = 4.5
 
 pytestmark = pytest.mark.browser
@@ -104,17 +106,27 @@ def sent_cards(world: TeamsWorld) -> dict[str, dict[str, Any]]:
     return cards
 
 
-def render(page: Page, card: dict[str, Any]) -> list[str]:
-    return page.evaluate("([card, config]) => window.renderCard(card, config)", [card, HOST_CONFIG])
+def render(page: Page, card: dict[str, Any], theme: str = "light") -> list[str]:
+    return page.evaluate(
+        "([card, config, theme]) => window.renderCard(card, config, theme)",
+        [card, HOST_CONFIGS[theme], theme],
+    )
 
 
 def report(page: Page) -> list[dict[str, Any]]:
     return page.evaluate("() => window.contrastReport()")
 
 
+# The renderer's own mark after a required input's label, coloured by the host's
+# `inputs.label.requiredInputs` (Teams' attention red), not by anything in the card.
+HOST_DRAWN = {"*"}
+
+
 def below_aa(rows: list[dict[str, Any]]) -> list[str]:
     return [
-        f"{r['text']!r}: {r['fg']} on {r['bg']} = {r['ratio']}:1" for r in rows if r["ratio"] < AA
+        f"{r['text']!r}: {r['fg']} on {r['bg']} = {r['ratio']}:1"
+        for r in rows
+        if r["ratio"] < AA and r["text"] not in HOST_DRAWN
     ]
 
 
@@ -125,10 +137,11 @@ def test_every_card_kind_reads_at_wcag_aa_in_microsofts_renderer(
     failures: dict[str, list[str]] = {}
     measured = 0
     lowest: tuple[float, str] = (21.0, "")
-    for kind, card in sent_cards(world).items():
-        warnings = render(page, card)
+    sent = sent_cards(world)
+    for theme, (kind, card) in ((t, k) for t in THEMES for k in sent.items()):
+        warnings = render(page, card, theme)
         assert not [w for w in warnings if "error" in w.lower()], (kind, warnings)
-        name = kind.replace(" ", "-")
+        name = f"{kind.replace(' ', '-')}-{theme}"
         page.locator("#host").screenshot(path=str(shots / f"{name}-{suffix}.png"))
         rows = report(page)
         assert rows, f"{kind}: nothing rendered"
@@ -143,9 +156,10 @@ def test_every_card_kind_reads_at_wcag_aa_in_microsofts_renderer(
                 page.locator("#host").screenshot(path=str(shots / f"{name}-form-{suffix}.png"))
             showcards.nth(n).click()
         measured += len(rows)
-        lowest = min([lowest] + [(r["ratio"], f"{kind}: {r['text']}") for r in rows])
+        ours = [r for r in rows if r["text"] not in HOST_DRAWN]
+        lowest = min([lowest] + [(r["ratio"], f"{theme} {kind}: {r['text']}") for r in ours])
         if low := below_aa(rows):
-            failures[kind] = low
+            failures[f"{theme} {kind}"] = low
         checks_for(kind, rows, options, card)
     assert not failures, json.dumps(failures, indent=1)
     assert measured > 200  # every kind rendered real text

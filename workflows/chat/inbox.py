@@ -23,7 +23,7 @@ def queue_messages(services: Services, *, person_id: str, limit: int = 20) -> li
     """The person's open recommendations, each with its buttons, soonest due first."""
     now = services.clock.now()
     with services.database.read() as session:
-        rows = open_queue(session, person_id=person_id, limit=limit)
+        rows = open_queue(session, person_id=person_id, limit=limit, config=services.config)
         return _drawn(session, services=services, rows=rows, person_id=person_id, now=now)
 
 
@@ -67,11 +67,15 @@ def queue_page(
     the end (the list got shorter since it was drawn) is the last page."""
     now = services.clock.now()
     with services.database.read() as session:
-        total = count_open_for(session, person_id=person_id)
+        total = count_open_for(session, person_id=person_id, config=services.config)
         pages = max(1, -(-total // per_page))
         page = min(max(page, 1), pages)
         rows = open_queue(
-            session, person_id=person_id, limit=per_page, offset=(page - 1) * per_page
+            session,
+            person_id=person_id,
+            limit=per_page,
+            offset=(page - 1) * per_page,
+            config=services.config,
         )
         items = _drawn(session, services=services, rows=rows, person_id=person_id, now=now)
     return QueuePage(items=items, page=page, pages=pages, total=total)
@@ -80,7 +84,7 @@ def queue_page(
 def queue_count(services: Services, *, person_id: str) -> int:
     """How many recommendations wait for `person_id` (a tab's counter), without drawing them."""
     with services.database.read() as session:
-        return count_open_for(session, person_id=person_id)
+        return count_open_for(session, person_id=person_id, config=services.config)
 
 
 def digest_part_for(

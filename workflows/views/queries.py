@@ -6,11 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from core.config import Config
 from core.domain import Status
 from storage.models import Assignment, Decision, Event, Recommendation
+from workflows.ownership.routing import escalation_target
 
 
 class DecisionView(BaseModel):
@@ -191,15 +193,51 @@ def list_recommendations(
     return list(session.scalars(query))
 
 
+def waiting_on(config: Config | None, person_id: str) -> ColumnElement[bool]:
+    """What waits on `person_id`: what they own, and what has escalated to them (an
+    escalation level at or past one whose target is them, by the same rule the SLA
+    escalates with and `escalation_contacts` lets decide). A manager's queue is the
+    escalations waiting on them, not only their own items. Read from the owner's
+    columns (the owner-queue index), not from the ever-growing audit trail."""
+    owned = Recommendation.owner_id == person_id
+    if config is None:
+        return owned
+    escalated: list[ColumnElement[bool]] = []
+    for type_name, rtype in config.recommendation_types.items():
+        for owner in config.people:
+            levels = [
+                level
+                for level in range(1, len(rtype.escalation) + 1)
+                if escalation_target(
+                    config=config, type_name=type_name, owner_id=owner.id, level=level
+                )
+                == person_id
+            ]
+            if levels:
+                escalated.append(
+                    and_(
+                        Recommendation.owner_id == owner.id,
+                        Recommendation.type == type_name,
+                        Recommendation.escalation_level >= min(levels),
+                    )
+                )
+    return or_(owned, *escalated) if escalated else or_(owned, false())
+
+
 def open_queue(
-    session: Session, *, person_id: str, limit: int = 50, offset: int = 0
+    session: Session,
+    *,
+    person_id: str,
+    limit: int = 50,
+    offset: int = 0,
+    config: Config | None = None,
 ) -> list[Recommendation]:
     """A person's undecided recommendations, soonest due first (App Home, `queue`);
-    `offset` for a page of the list."""
+    with `config`, the escalations waiting on them too; `offset` for a page."""
     return list(
         session.scalars(
             select(Recommendation)
-            .where(Recommendation.owner_id == person_id, Recommendation.status == Status.OPEN)
+            .where(waiting_on(config, person_id), Recommendation.status == Status.OPEN)
             .order_by(Recommendation.due_at, Recommendation.id)
             .limit(limit)
             .offset(offset)
@@ -207,12 +245,13 @@ def open_queue(
     )
 
 
-def count_open_for(session: Session, *, person_id: str) -> int:
-    """How many recommendations wait for `person_id`: the queue's length, for its pages."""
+def count_open_for(session: Session, *, person_id: str, config: Config | None = None) -> int:
+    """How many recommendations wait for `person_id` (with `config`, escalations to them
+    included): the queue's length, for its pages."""
     query = (
         select(func.count())
         .select_from(Recommendation)
-        .where(Recommendation.owner_id == person_id, Recommendation.status == Status.OPEN)
+        .where(waiting_on(config, person_id), Recommendation.status == Status.OPEN)
     )
     return session.scalar(query) or 0
 
