@@ -16,7 +16,9 @@ from core.messages import Button, ButtonAction, Form, FormInput, InputKind, Mess
 
 HTML_INPUT_TYPE = {
     InputKind.TEXT: "text",
-    InputKind.NUMBER: "number",
+    # Text, not type=number: a browser's number box refuses "1,200" or "1.200,5" before
+    # it is sent; what a typed number means is decided once, in workflows (core.numbers).
+    InputKind.NUMBER: "text",
     InputKind.DATETIME: "datetime-local",
 }
 NOTE_MARK = " *"

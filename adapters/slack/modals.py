@@ -16,7 +16,6 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
-    NumberInputElement,
     Option,
     PlainTextInputElement,
     PlainTextObject,
@@ -44,6 +43,7 @@ OPTION_MAX = 75
 OPTIONS_MAX = 100
 PLACEHOLDER_MAX = 150
 NOTE_MAX_CHARS = 2000
+NUMBER_MAX_CHARS = 40  # "1 234 567,89" and then some
 MAX_STAMP = 253402300799  # 9999-12-31T23:59:59Z, the last moment a datetime can hold
 
 NOT_CONFIGURED = (
@@ -65,8 +65,10 @@ def _element(spec: FormInput, action_id: str) -> Any:
         ]
         return StaticSelectElement(action_id=action_id, options=options, placeholder=placeholder)
     if spec.kind == InputKind.NUMBER:
-        return NumberInputElement(
-            action_id=action_id, is_decimal_allowed=True, placeholder=placeholder
+        # Plain text, not number_input: Slack's number box refuses "1,200" or "1.200,5";
+        # what a typed number means is decided once, in workflows (core.numbers).
+        return PlainTextInputElement(
+            action_id=action_id, placeholder=placeholder, max_length=NUMBER_MAX_CHARS
         )
     if spec.kind == InputKind.DATETIME:
         return DateTimePickerElement(action_id=action_id)

@@ -30,13 +30,13 @@ from core.messages import (
     Message,
     Tone,
 )
-from core.numbers import NotANumber, parse_number
 from workflows.views import Purpose, purpose_of
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 NOTE_MAX = 2000
+NUMBER_MAX = 40  # "1 234 567,89" and then some
 # A digest or queue entry's texts, clipped with "…" (the full card is a click away):
 # ten entries at the longest texts stay under the ~28 KB Teams takes for a message.
 ENTRY_HEADER_MAX, ENTRY_TEXT_MAX, ENTRY_SMALL_MAX = 160, 320, 280
@@ -107,14 +107,6 @@ def _submit(title: str, submit: CardSubmit, style: ButtonStyle | None = None) ->
     return action
 
 
-def _number(raw: str | None) -> float | None:
-    """A value typed before, shown again in the number input (core.numbers reads it)."""
-    try:
-        return parse_number(raw)
-    except NotANumber:
-        return None
-
-
 def _moment_inputs(form: Form, spec: FormInput, value: str | None) -> list[Element]:
     """Input.Date and Input.Time for one date-time (`<name>.date`, `<name>.time`), with
     what was typed before kept: "YYYY-MM-DD HH:MM" split in two."""
@@ -163,10 +155,11 @@ def render_input(
         if value:
             element["value"] = value
     elif spec.kind == InputKind.NUMBER:
-        element["type"] = "Input.Number"
-        number = _number(value)
-        if number is not None:
-            element["value"] = number
+        # Text, not Input.Number: Teams' number box refuses "1,200" or "1.200,5" before it
+        # is sent, and what a number means is decided once, in workflows (core.numbers).
+        element.update(type="Input.Text", maxLength=NUMBER_MAX)
+        if value:
+            element["value"] = value
     else:
         element.update(type="Input.Text", maxLength=NOTE_MAX)
         if spec.kind == InputKind.MULTILINE:

@@ -71,7 +71,7 @@ class Everywhere:
             "private_metadata": ModalMetadata(recommendation_id=rec_id).dump(),
         }
         values = selected(BlockId.REASON_CODE, ActionId.REASON_CODE_INPUT, REASON)
-        values |= typed(BlockId.VALUE, ActionId.VALUE_INPUT, value, kind="number_input")
+        values |= typed(BlockId.VALUE, ActionId.VALUE_INPUT, value, kind="plain_text_input")
         response = self.slack.interactive(
             view_submission(user_id="U0ANA", view=view, values=values)
         )

@@ -22,7 +22,7 @@ def test_override_modal_then_submission(world: SlackWorld, config: Config) -> No
     assert reason["type"] == "static_select"
     assert [o["value"] for o in reason["options"]] == [r.code for r in config.reason_codes]
     assert inputs[BlockId.NOTE]["element"]["multiline"] is True
-    assert inputs[BlockId.VALUE]["element"]["type"] == "number_input"
+    assert inputs[BlockId.VALUE]["element"]["type"] == "plain_text_input"  # "1,200" typable
     assert "Stockout risk: SKU-4711" in str(view["blocks"])  # the recommendation for context
     assert "Transfer 240 units" in str(view["blocks"])
 

@@ -189,5 +189,5 @@ def open_override(world: SlackWorld, user_id: str = "U0ANA") -> tuple[int, Any, 
 def override_values(reason: str, note: str | None = None, value: str | None = None) -> dict:
     values = selected(BlockId.REASON_CODE, ActionId.REASON_CODE_INPUT, reason)
     values |= typed(BlockId.NOTE, ActionId.NOTE_INPUT, note)
-    values |= typed(BlockId.VALUE, ActionId.VALUE_INPUT, value, kind="number_input")
+    values |= typed(BlockId.VALUE, ActionId.VALUE_INPUT, value, kind="plain_text_input")
     return values

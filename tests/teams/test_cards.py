@@ -153,7 +153,7 @@ def test_recommendation_card_has_the_same_content_and_three_choices() -> None:
     assert (
         inputs["override.note"]["type"] == "Input.Text" and inputs["override.note"]["isMultiline"]
     )
-    assert inputs["override.value"]["type"] == "Input.Number"
+    assert inputs["override.value"]["type"] == "Input.Text"  # "1,200" is typed, then read once
     [submit] = override["card"]["actions"]
     assert submit["data"]["sopbot"]["action"] == "override"
     assert reassign["type"] == "Action.ShowCard"
@@ -217,7 +217,7 @@ def test_error_card_opens_the_form_keeps_values_and_shows_the_error_by_the_field
     assert after["style"] == "attention" and "Choose a reason" in after["items"][0]["text"]
     assert "color" not in after["items"][0]
     assert items[ids.index("override.note")]["value"] == "typed"
-    assert items[ids.index("override.value")]["value"] == 12.5
+    assert items[ids.index("override.value")]["value"] == "12.5"  # shown as typed
     assert [a["title"] for a in card["actions"]] == ["Record override", "Cancel"]
 
 
