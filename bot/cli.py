@@ -22,7 +22,7 @@ from bot.cli_webhooks import export_app, webhooks_app
 from bot.demo import run_demo
 from bot.runtime import build_runtime
 from bot.server import create_app
-from bot.startup_checks import refusals, verdict
+from bot.startup_checks import refusals, verdict, warnings
 from core.clock import Calendars, SystemClock, local_time_label
 from core.config import ConfigError, load_config
 from workflows.intake import (
@@ -74,6 +74,12 @@ def serve(
         raise typer.Exit(code=2)
     if check:
         console.print(verdict(current, host=host), highlight=False)
+        try:
+            found = warnings(current, load_config(current.config_path))
+        except ConfigError as exc:
+            raise _fail(str(exc)) from None
+        for line in found:
+            console.print(f"warning: {line}", highlight=False, soft_wrap=True)
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
