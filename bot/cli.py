@@ -15,6 +15,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from adapters.teams.package import PackageError, write_package
+from bot.cli_away import away_app
 from bot.cli_common import console, errors, fail, services, settings
 from bot.cli_context import interview_app, rules_app
 from bot.cli_review import matrix_signoffs, readiness, report_app
@@ -49,6 +50,7 @@ app.add_typer(interview_app, name="interview")
 app.add_typer(rules_app, name="rules")
 app.add_typer(report_app, name="report")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(away_app, name="away")
 app.add_typer(export_app, name="export")
 app.command("readiness")(readiness)
 matrix_app.command("signoffs")(matrix_signoffs)
