@@ -15,6 +15,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from adapters.teams.package import PackageError, write_package
+from bot.cli_away import away_app
 from bot.cli_common import console, errors, fail, services, settings
 from bot.cli_context import interview_app, rules_app
 from bot.cli_review import matrix_signoffs, readiness, report_app
@@ -22,7 +23,7 @@ from bot.cli_webhooks import export_app, webhooks_app
 from bot.demo import run_demo
 from bot.runtime import build_runtime
 from bot.server import create_app
-from bot.startup_checks import refusals, verdict
+from bot.startup_checks import refusals, verdict, warnings
 from core.clock import Calendars, SystemClock, local_time_label
 from core.config import ConfigError, load_config
 from workflows.intake import (
@@ -49,6 +50,7 @@ app.add_typer(interview_app, name="interview")
 app.add_typer(rules_app, name="rules")
 app.add_typer(report_app, name="report")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(away_app, name="away")
 app.add_typer(export_app, name="export")
 app.command("readiness")(readiness)
 matrix_app.command("signoffs")(matrix_signoffs)
@@ -74,6 +76,12 @@ def serve(
         raise typer.Exit(code=2)
     if check:
         console.print(verdict(current, host=host), highlight=False)
+        try:
+            found = warnings(current, load_config(current.config_path))
+        except ConfigError as exc:
+            raise _fail(str(exc)) from None
+        for line in found:
+            console.print(f"warning: {line}", highlight=False, soft_wrap=True)
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import ipaddress
 
+from adapters.slack.client import build_client
+from adapters.slack.membership import channel_problem
 from bot.settings import Settings
+from core.config import Config
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost."})
 TEAMS_APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
@@ -130,3 +133,16 @@ def verdict(settings: Settings, *, host: str) -> str:
     ]
     api = "token" if settings.api_token else "closed (no SOPBOT_API_TOKEN)"
     return f"settings OK: serving on {host}; chat: {', '.join(chats) or 'none'}; API: {api}"
+
+
+def warnings(settings: Settings, config: Config) -> list[str]:
+    """What would run but not fully: the bot outside the Slack escalation channel (every
+    escalation copy would be refused `not_in_channel`). Asks Slack, so only `--check`
+    calls it; a running server says the same in its log at start."""
+    if not (settings.slack_enabled and settings.slack_bot_token and config.channel):
+        return []
+    client = build_client(
+        token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
+    )
+    problem = channel_problem(client=client, channel=config.channel)
+    return [problem] if problem else []

@@ -9,8 +9,9 @@ CZ`) and working days and hours (part-time, shifts); the company's apply otherwi
 Business time is measured in absolute time: every opening and closing is a moment in
 UTC, so a day that the switch to or from daylight saving time shortens or lengthens
 counts the hours it really has (a 24-hour operation's `24h` lasts 24 real hours).
-The arithmetic takes whole weeks at once: its cost grows with the number of weeks
-crossed, not days, and repeated weeks are remembered."""
+The arithmetic takes whole years at once: each year's running totals are counted once
+and kept, so a due time two years out costs a few look-ups and a bisection, about what
+one a day out costs."""
 
 from __future__ import annotations
 
@@ -28,7 +29,6 @@ from core.config import Config
 from core.durations import BusinessSpan
 
 ONE_DAY = timedelta(days=1)
-ONE_WEEK = timedelta(days=7)
 
 
 @lru_cache(maxsize=64)
@@ -76,7 +76,7 @@ class BusinessCalendar:
         # remember recent answers instead of walking the calendar for each row.
         self._added: dict[tuple[datetime, timedelta | BusinessSpan], datetime] = {}
         self._between: dict[tuple[datetime, datetime], timedelta] = {}
-        self._weeks: dict[date, timedelta] = {}
+        self._years: dict[int, list[timedelta]] = {}
 
     @property
     def days_per_week(self) -> int:
@@ -112,9 +112,6 @@ class BusinessCalendar:
             day += ONE_DAY
         raise ValueError("no business day within ten years; check business_hours")
 
-    def _business_day_on_or_after(self, day: date) -> date:
-        return day if self.is_business_day(day) else self.next_business_day(day)
-
     def _local_day(self, moment: datetime) -> date:
         return moment.astimezone(self.tz).date()
 
@@ -134,34 +131,54 @@ class BusinessCalendar:
             return self.open_at(day)
         return self.open_at(self.next_business_day(day))
 
-    def _holiday_within(self, first: date, last: date) -> bool:
-        if not self.holidays:
-            return False
-        for year in range(first.year, last.year + 1):
-            dates = _holiday_dates(self.holidays, year)
-            at = bisect_left(dates, first)
-            if at < len(dates) and dates[at] <= last:
-                return True
-        return False
+    def _year(self, year: int) -> list[timedelta]:
+        """Business time before each day of `year`, from 1 January (one entry per day and
+        one for the whole year): counted once per year and kept, so any span is a few
+        look-ups however far it reaches. Each day counts as absolute time between its
+        opening and closing, so the days the clocks change count what they really have."""
 
-    def _week(self, first: date) -> timedelta:
-        """Business time of the seven days from `first`: the standard week unless a
-        holiday or a change of UTC offset falls in it, then counted day by day."""
+        def count() -> list[timedelta]:
+            first = date(year, 1, 1)
+            off = set(_holiday_dates(self.holidays, year)) if self.holidays else set()
+            totals, running = [timedelta(0)], timedelta(0)
+            for ordinal in range(first.toordinal(), date(year, 12, 31).toordinal() + 1):
+                day = date.fromordinal(ordinal)
+                if day.weekday() in self._days and day not in off:
+                    running += self.close_at(day) - self.open_at(day)
+                totals.append(running)
+            return totals
 
-        def total() -> timedelta:
-            last = first + 6 * ONE_DAY
-            same_offset = self.open_at(first).astimezone(self.tz).utcoffset() == (
-                self.close_at(last).astimezone(self.tz).utcoffset()
-            )
-            if same_offset and not self._holiday_within(first, last):
-                return self.day_length * self.days_per_week
-            days = (first + ONE_DAY * i for i in range(7))
-            return sum(
-                (self.close_at(d) - self.open_at(d) for d in days if self.is_business_day(d)),
-                timedelta(0),
-            )
+        return _remember(self._years, year, count)
 
-        return _remember(self._weeks, first, total)
+    def _before(self, day: date) -> timedelta:
+        """Business time of 1 January of `day`'s year up to (not including) `day`."""
+        return self._year(day.year)[day.toordinal() - date(day.year, 1, 1).toordinal()]
+
+    def _whole_days(self, first: date, stop: date) -> timedelta:
+        """Business time of the whole days from `first` up to (not including) `stop`."""
+        if stop <= first:
+            return timedelta(0)
+        total = -self._before(first)
+        for year in range(first.year, stop.year):
+            total += self._year(year)[-1]
+        return total + self._before(stop)
+
+    def _day_reaching(self, first: date, remaining: timedelta) -> tuple[date, timedelta]:
+        """The business day, from `first` on, in which `remaining` business time (> 0)
+        runs out, and how much of it is left at that day's opening: whole years are
+        subtracted at once, then the day is found by bisection in that year's totals."""
+        year, already = first.year, self._before(first)
+        barren = 0
+        while remaining > self._year(year)[-1] - already:
+            gained = self._year(year)[-1] - already
+            barren = 0 if gained else barren + 1
+            if barren > 10 or year >= 9999:
+                raise ValueError("no business day within ten years; check business_hours")
+            remaining -= gained
+            year, already = year + 1, timedelta(0)
+        totals = self._year(year)
+        index = bisect_left(totals, already + remaining) - 1  # the day it runs out in
+        return date(year, 1, 1) + ONE_DAY * index, already + remaining - totals[index]
 
     # --- adding -------------------------------------------------------------------------
 
@@ -199,16 +216,11 @@ class BusinessCalendar:
     def _add_time(self, start: datetime, remaining: timedelta) -> datetime:
         cursor = self.next_open(start)
         day = self._local_day(cursor)
-        while True:
-            available = self.close_at(day) - cursor
-            if remaining <= available:
-                return cursor + remaining
-            remaining -= available
-            day = self.next_business_day(day)
-            while remaining > self._week(day):  # whole weeks at once
-                remaining -= self._week(day)
-                day = self._business_day_on_or_after(day + ONE_WEEK)
-            cursor = self.open_at(day)
+        available = self.close_at(day) - cursor
+        if remaining <= available:
+            return cursor + remaining
+        day, left = self._day_reaching(day + ONE_DAY, remaining - available)
+        return self.open_at(day) + left
 
     # --- measuring ----------------------------------------------------------------------
 
@@ -219,17 +231,20 @@ class BusinessCalendar:
     def _between_uncached(self, start: datetime, end: datetime) -> timedelta:
         if end <= start:
             return timedelta(0)
-        total = timedelta(0)
-        cursor = self.next_open(start)
-        while cursor < end:
-            day = self._local_day(cursor)
-            total += min(self.close_at(day), end) - cursor
-            day = self.next_business_day(day)
-            while self.close_at(day + 6 * ONE_DAY) <= end:  # whole weeks at once
-                total += self._week(day)
-                day = self._business_day_on_or_after(day + ONE_WEEK)
-            cursor = self.open_at(day)
-        return total
+        first, last = self._local_day(start), self._local_day(end)
+        if first == last:
+            return self._within(first, start, end)
+        return (
+            self._within(first, start, end)
+            + self._whole_days(first + ONE_DAY, last)
+            + self._within(last, start, end)
+        )
+
+    def _within(self, day: date, start: datetime, end: datetime) -> timedelta:
+        """Business time of `day` that falls between `start` and `end`."""
+        if not self.is_business_day(day):
+            return timedelta(0)
+        return max(min(self.close_at(day), end) - max(self.open_at(day), start), timedelta(0))
 
 
 class Calendars:

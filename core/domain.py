@@ -71,6 +71,9 @@ class EventKind(StrEnum):
     SNOOZED = "snoozed"
     DIGESTED = "digested"  # listed in an owner's daily digest (low confidence or over the cap)
     OUTCOME = "outcome"
+    AWAY = "away"  # an absence set: the person, until when, their delegate, who set it
+    BACK = "back"  # an absence cleared or ended by itself
+    DELEGATED = "delegated"  # routed or offered to an absent owner's delegate
 
 
 class OutboxKind(StrEnum):

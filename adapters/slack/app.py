@@ -6,6 +6,7 @@ token is configured. Bolt itself answers 401 to a bad signature or a stale times
 from __future__ import annotations
 
 import logging
+import threading
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -22,6 +23,7 @@ from adapters.slack.handlers import SlackHandlers
 from adapters.slack.home import HomeTab
 from adapters.slack.interview import SlackInterview
 from adapters.slack.journal import Journal
+from adapters.slack.membership import channel_problem
 from adapters.slack.people import SlackPeople
 from adapters.slack.settings import SlackSettings
 from adapters.slack.unknown import ignore_unknown, malformed
@@ -43,6 +45,8 @@ class SlackAdapter:
         token = settings.bot_token.get_secret_value()
         secret = settings.signing_secret
         self.client = build_client(token=token, base_url=settings.api_url)
+        self.escalation_channel = services.config.channel
+        self.channel_check: threading.Thread | None = None
         people = SlackPeople(services=services, client=self.client)
         self.journal = Journal(services=services)  # acked clicks survive a crash
         self.after = after = AfterAck(journal=self.journal)
@@ -101,6 +105,16 @@ class SlackAdapter:
         if self.socket_mode is not None:
             self.socket_mode.connect()
             log.info("Slack Socket Mode connected")
+        if self.escalation_channel:  # asked aside: a slow Slack must not hold the start
+            self.channel_check = threading.Thread(
+                target=self._check_channel, name="slack-channel-check", daemon=True
+            )
+            self.channel_check.start()
+
+    def _check_channel(self) -> None:
+        problem = channel_problem(client=self.client, channel=self.escalation_channel or "")
+        if problem:
+            log.warning("%s", problem)
 
     def stop(self) -> None:
         """Close the socket, then finish what was acked and the Home tabs it changed."""

@@ -2,6 +2,7 @@
 the outbox, so restarts lose nothing and several replicas agree. One module per concept,
 all on one metadata (`Base.metadata`), imported here so every table is registered."""
 
+from storage.models.absence import Absence
 from storage.models.base import NAMING, Base
 from storage.models.context import ContextRule, InterviewRecord, OverridePattern
 from storage.models.feed import FeedEvent, WebhookCursor
@@ -23,6 +24,7 @@ from storage.models.tables import (
 )
 
 __all__ = [
+    "Absence",
     "Assignment",
     "Base",
     "ChatMessage",

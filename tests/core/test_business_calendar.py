@@ -171,24 +171,65 @@ def test_whole_weeks_at_once_agree_with_walking_every_day(seed: int) -> None:
                 assert cal.between(start, cal.add(start, expected)) == expected
 
 
-def test_a_far_due_time_is_counted_in_weeks_not_days(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ten years of business time: the per-day check runs about once per week crossed
-    (a day-by-day walk would run it 3,652 times)."""
-    calls = 0
-    original = BusinessCalendar.is_business_day
+def walked_add(cal: BusinessCalendar, start: datetime, span: timedelta) -> datetime:
+    """The reference for adding: day by day, the earliest moment `span` is used up."""
+    cursor = cal.next_open(start)
+    day = cursor.astimezone(cal.tz).date()
+    while True:
+        if cal.is_business_day(day):
+            begin = max(cal.open_at(day), cursor)
+            if span <= cal.close_at(day) - begin:
+                return begin + span
+            span -= max(cal.close_at(day) - begin, timedelta(0))
+        day += timedelta(days=1)
 
-    def counted(self: BusinessCalendar, day: date) -> bool:
+
+@pytest.mark.parametrize("seed", range(3))
+def test_years_at_once_agree_with_walking_every_day(seed: int) -> None:
+    """Spans across New Year, Christmas, Easter and both DST changes, up to the 730-day
+    `respond_by` horizon and beyond: the same answer as walking every day."""
+    rng = random.Random(100 + seed)
+    shifts = BusinessCalendar(
+        BusinessHours(start=time(22), end="24:00", days=["sun", "mon", "thu"], holidays="CZ"),
+        ZoneInfo("America/New_York"),
+    )
+    for cal in (CAL, NINE_TO_FIVE, shifts):
+        for _ in range(15):
+            start = berlin(2025, 12, 20) + timedelta(minutes=rng.randrange(0, 400 * 24 * 60))
+            span = timedelta(minutes=rng.randrange(1, 1000 * 24 * 60 // 3))
+            due = cal.add(start, span)
+            assert due == walked_add(cal, start, span)
+            assert cal.between(start, due) == span == walked_between(cal, start, due)
+
+
+def test_a_far_due_time_costs_about_what_a_near_one_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ten years of business time: each year is counted once and kept; after that a
+    span of any length is a handful of look-ups (a day-by-day walk would check 3,652
+    days, a week-by-week one 522 weeks)."""
+    calls = 0
+    original = BusinessCalendar.open_at
+
+    def counted(self: BusinessCalendar, day: date) -> datetime:
         nonlocal calls
         calls += 1
         return original(self, day)
 
-    monkeypatch.setattr(BusinessCalendar, "is_business_day", counted)
+    monkeypatch.setattr(BusinessCalendar, "open_at", counted)
     cal = BusinessCalendar(BusinessHours(), BERLIN)  # no holidays: only the weeks count
     start = berlin(2026, 12, 1, 10)
     ten_years = cal.between(start, start + timedelta(days=3652))
     # Tue 1 Dec 2026 10:00-17:00, then the 2,608 weekdays before Sun 30 Nov 2036.
     assert ten_years == timedelta(hours=7) + timedelta(hours=9) * 2608
-    assert calls < 3652 / 5
-    calls = 0
     assert cal.add(start, ten_years) == berlin(2036, 11, 28, 17)  # Friday's close
-    assert calls < 3652 / 5
+    # Another far item (the years are known now): as few look-ups as a near one.
+    later = start + timedelta(minutes=7)
+    calls = 0
+    far = cal.between(later, later + timedelta(days=3650))
+    assert cal.add(later, far) == later + timedelta(days=3650)  # Fri 28 Nov 2036 10:07
+    assert calls <= 8
+    calls = 0
+    near = cal.between(later, later + timedelta(days=2))
+    cal.add(later, near)
+    assert 0 < calls <= 8

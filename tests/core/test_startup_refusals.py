@@ -16,6 +16,7 @@ from bot.cli import app
 from bot.settings import Settings
 from bot.startup_checks import is_loopback, refusals
 from core.config import DEMO_CONFIG_PATH
+from tests.fakes.slack_api import FakeSlackApi
 
 runner = CliRunner()
 
@@ -124,7 +125,8 @@ def test_each_partial_setting_is_refused_in_one_line(
     ids=["demo-like", "slack http", "slack socket", "teams", "teams allowed tenants", "tokens"],
 )
 def test_complete_settings_pass_the_check(env: dict[str, str]) -> None:
-    code, out, err = run_serve(env, "--check")
+    with FakeSlackApi() as fake:  # `--check` asks Slack about the escalation channel
+        code, out, err = run_serve({**env, "SLACK_API_URL": fake.url}, "--check")
     assert (code, err) == (0, "")
     assert out.startswith("settings OK: serving on 127.0.0.1")
 

@@ -84,6 +84,8 @@ class FakeSlackApi:
         self._ts = itertools.count(1)
         # channel -> the messages posted there, oldest first (conversations.history)
         self.history: dict[str, list[dict[str, Any]]] = {}
+        # channels the bot was never invited to: posts there are refused not_in_channel
+        self.outside: set[str] = set()
         self._http = LoopbackServer()
         self.url = ""
 
@@ -324,6 +326,11 @@ class FakeSlackApi:
     def _answer(self, method: str, params: Params) -> dict[str, Any]:
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
         channel = str(params.get("channel", ""))
+        if method == "chat.postMessage" and channel in self.outside:
+            return {"ok": False, "error": "not_in_channel"}
+        if method == "conversations.info":
+            member = channel not in self.outside
+            return {"ok": True, "channel": {"id": channel, "is_member": member}}
         if method == "chat.postMessage":
             if channel.startswith(("U", "W")):  # a DM to a user lands in their D channel
                 channel = "D" + channel[1:]

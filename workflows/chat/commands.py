@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from core.config import Config
 from core.messages import Message, Section
+from workflows.chat.away_commands import away_reply
 from workflows.chat.context_commands import (
     answer_interview,
     answer_interview_turn,
@@ -102,6 +103,12 @@ COMMANDS: dict[str, Command] = {
             "rules [show|approve|reject|edit|draft] <id>",
             "review context rules",
             answer_rules,
+        ),
+        Command(
+            "away",
+            "away until YYYY-MM-DD [delegate @person] | away off",
+            "out of office: new items go to your delegate until then (you or your manager)",
+            away_reply,
         ),
         Command("answer", "answer <text>", "answer the open interview question", answer_word),
     )

@@ -27,6 +27,7 @@ from workflows.intake.validation import (
     stored_content,
 )
 from workflows.outbox import enqueue_refresh
+from workflows.ownership.absences import absences, route_around
 from workflows.ownership.routing import NoOwner, RoutingResult, route
 
 
@@ -75,6 +76,7 @@ class Ingestor(WorkflowContext):
         results: list[IngestResult | None] = [None] * len(items)
         new_rows: list[dict[str, Any]] = []
         new_routes: list[tuple[int, RecommendationIn, RoutingResult, str]] = []
+        away = absences(session, now=now)  # owners away: new items go to their stand-in
         for index, item in enumerate(items):
             digest = content_hash(item)
             found = existing.get((item.source, item.external_id))
@@ -87,8 +89,9 @@ class Ingestor(WorkflowContext):
                     ) from None
                 continue
             try:
-                routing = route(
-                    config=self.config, calendars=self.calendars, rec=item, received_at=now
+                routing = route_around(
+                    route(config=self.config, calendars=self.calendars, rec=item, received_at=now),
+                    away,
                 )
             except NoOwner as exc:
                 raise BatchRejected(
