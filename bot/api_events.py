@@ -17,6 +17,7 @@ from core.event_settings import EVENT_TYPES
 from workflows.events import (
     MAX_LIMIT,
     BadCursor,
+    EventPeopleSource,
     ExportFormat,
     FeedPage,
     Page,
@@ -46,10 +47,13 @@ def _moment(field: str, value: str | None) -> datetime | None:
 
 def build_events_api(*, services: Services, read: Sequence[params.Depends]) -> APIRouter:
     router = APIRouter()
+    # privacy.people_in_events: pseudonyms (default) or ids, never names (docs/events.md).
+    people = EventPeopleSource(services.database, services.config, services.clock.now)
 
     def page(after: str | None, types: list[str] | None, limit: int) -> Page:
+        found = people.get()
         with services.database.read() as session:
-            return read_page(session, cursor=after, types=types, limit=limit)
+            return read_page(session, cursor=after, types=types, limit=limit, people=found)
 
     @router.get(
         "/api/v1/events",
@@ -98,8 +102,11 @@ def build_events_api(*, services: Services, read: Sequence[params.Depends]) -> A
         first, last = _moment("since", since), _moment("until", until)
 
         def body() -> Iterator[str]:
+            found = people.get()
             with services.database.read() as session:
-                rows = decision_rows(session, config=services.config, since=first, until=last)
+                rows = decision_rows(
+                    session, config=services.config, since=first, until=last, people=found
+                )
                 yield from export_chunks(rows, format)
 
         return StreamingResponse(body(), media_type=_MEDIA[format])

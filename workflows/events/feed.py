@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import FeedEvent
+from workflows.events.privacy import EventPeople
 from workflows.events.sequencer import head_position
 
 CURSOR_PREFIX = "sb1"
@@ -52,18 +53,19 @@ def event_id(position: int) -> str:
     return f"evt_{position}"
 
 
-def public_event(row: Any) -> dict[str, Any]:
+def public_event(row: Any, people: EventPeople) -> dict[str, Any]:
     return {
         "id": event_id(row.position),
         "type": row.type,
         "timestamp": row.at.isoformat(),
-        "data": row.data,
+        "data": people.event_data(row.type, row.data),
     }
 
 
-def webhook_body(row: Any) -> bytes:
+def webhook_body(row: Any, people: EventPeople) -> bytes:
     """Standard Webhooks body: {"type", "timestamp", "data"}; the id travels in a header."""
-    body = {"type": row.type, "timestamp": row.at.isoformat(), "data": row.data}
+    data = people.event_data(row.type, row.data)
+    body = {"type": row.type, "timestamp": row.at.isoformat(), "data": data}
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -85,7 +87,14 @@ def rows_after(session: Session, *, after: int, types: list[str] | None, limit: 
     return list(session.execute(query))
 
 
-def read_page(session: Session, *, cursor: str | None, types: list[str] | None, limit: int) -> Page:
+def read_page(
+    session: Session,
+    *,
+    cursor: str | None,
+    types: list[str] | None,
+    limit: int,
+    people: EventPeople,
+) -> Page:
     """One page after `cursor`; `next_cursor` is the cursor to save (unchanged when the
     page is empty, so a client polling an idle feed keeps its place)."""
     after = decode_cursor(cursor)
@@ -93,4 +102,4 @@ def read_page(session: Session, *, cursor: str | None, types: list[str] | None, 
         raise BadCursor(f"'{cursor}' points past the end of this feed")
     rows = rows_after(session, after=after, types=types, limit=min(limit, MAX_LIMIT))
     last = rows[-1].position if rows else after
-    return Page([public_event(row) for row in rows], encode_cursor(last))
+    return Page([public_event(row, people) for row in rows], encode_cursor(last))
