@@ -17,6 +17,7 @@ from core.event_settings import EVENT_TYPES
 from workflows.events import (
     MAX_LIMIT,
     BadCursor,
+    CursorExpired,
     EventPeopleSource,
     ExportFormat,
     FeedPage,
@@ -60,7 +61,7 @@ def build_events_api(*, services: Services, read: Sequence[params.Depends]) -> A
         summary="The change feed: every public event after a cursor, oldest first "
         "(docs/events.md); kept for event_feed.retention (default 90 days)",
         dependencies=list(read),
-        responses={200: {"model": FeedPage}, **responses(401, 422)},
+        responses={200: {"model": FeedPage}, **responses(401, 410, 422)},
     )
     async def get_events(
         after: Annotated[
@@ -82,6 +83,8 @@ def build_events_api(*, services: Services, read: Sequence[params.Depends]) -> A
             found = await run_in_threadpool(page, after, types, limit)
         except BadCursor as exc:
             raise ApiError(422, [{"field": "after", "message": str(exc)}]) from None
+        except CursorExpired as exc:
+            raise ApiError(410, [{"field": "after", "message": str(exc)}]) from None
         return JSONResponse({"events": found.events, "next_cursor": found.next_cursor})
 
     @router.get(

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import FeedEvent
@@ -25,6 +25,11 @@ MAX_LIMIT = 1000
 
 class BadCursor(ValueError):
     """A cursor this installation did not issue."""
+
+
+class CursorExpired(ValueError):
+    """A cursor of ours, but events after it were pruned (`event_feed.retention`): the
+    client would silently miss them, so it is told (410) rather than answered."""
 
 
 def _check(position: int) -> str:
@@ -98,8 +103,16 @@ def read_page(
     """One page after `cursor`; `next_cursor` is the cursor to save (unchanged when the
     page is empty, so a client polling an idle feed keeps its place)."""
     after = decode_cursor(cursor)
-    if after and after > head_position(session):
-        raise BadCursor(f"'{cursor}' points past the end of this feed")
+    if after:
+        head = head_position(session)
+        if after > head:
+            raise BadCursor(f"'{cursor}' points past the end of this feed")
+        oldest = session.scalar(select(func.min(FeedEvent.position)))
+        if after < head and (oldest is None or oldest > after + 1):
+            raise CursorExpired(
+                f"'{cursor}' is older than the feed's retention: events after it were "
+                "dropped; read again from the start and reconcile from an export"
+            )
     rows = rows_after(session, after=after, types=types, limit=min(limit, MAX_LIMIT))
     last = rows[-1].position if rows else after
     return Page([public_event(row, people) for row in rows], encode_cursor(last))
