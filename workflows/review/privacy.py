@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -28,6 +28,8 @@ class People:
     secret: bytes
     # The change feed's pseudonyms (workflows/events/privacy.py) whatever the reports' mode.
     forced_mode: str | None = None
+    # HMACs already computed: the feed names the same few people on every page.
+    _pseudonyms: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def mode(self) -> str:
@@ -38,8 +40,11 @@ class People:
         return self.config.privacy.min_group_size
 
     def pseudonym(self, person_id: str) -> str:
-        digest = hmac.new(self.secret, person_id.encode(), hashlib.sha256).hexdigest()
-        return f"person-{digest[:8]}"
+        found = self._pseudonyms.get(person_id)
+        if found is None:
+            digest = hmac.new(self.secret, person_id.encode(), hashlib.sha256).hexdigest()
+            found = self._pseudonyms[person_id] = f"person-{digest[:8]}"
+        return found
 
     def label(self, person_id: str | None) -> str | None:
         """How a person reads in a report; None when people are hidden."""
