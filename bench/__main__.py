@@ -15,6 +15,7 @@ MODULES = [
     "bench.faults",
     "bench.readiness",
     "bench.webhooks",
+    "bench.feed",
 ]
 
 

@@ -33,6 +33,8 @@ _MEANING = {
     404: "No such recommendation (for outcomes: `index` names each unknown one)",
     409: "Already decided, or withdrawn",
     413: "The body is over the 5 MB limit",
+    410: "The cursor is older than the feed's retention: events after it were dropped; "
+    "start again without `after` (and reconcile from an export)",
     415: "The body is not JSON",
     422: "A value is refused; `field` names it (and `index` the batch item)",
     500: "An unexpected error; `message` has a reference to the server log",

@@ -17,6 +17,8 @@ from core.event_settings import EVENT_TYPES
 from workflows.events import (
     MAX_LIMIT,
     BadCursor,
+    CursorExpired,
+    EventPeopleSource,
     ExportFormat,
     FeedPage,
     Page,
@@ -46,17 +48,20 @@ def _moment(field: str, value: str | None) -> datetime | None:
 
 def build_events_api(*, services: Services, read: Sequence[params.Depends]) -> APIRouter:
     router = APIRouter()
+    # privacy.people_in_events: pseudonyms (default) or ids, never names (docs/events.md).
+    people = EventPeopleSource(services.database, services.config, services.clock.now)
 
     def page(after: str | None, types: list[str] | None, limit: int) -> Page:
+        found = people.get()
         with services.database.read() as session:
-            return read_page(session, cursor=after, types=types, limit=limit)
+            return read_page(session, cursor=after, types=types, limit=limit, people=found)
 
     @router.get(
         "/api/v1/events",
         summary="The change feed: every public event after a cursor, oldest first "
         "(docs/events.md); kept for event_feed.retention (default 90 days)",
         dependencies=list(read),
-        responses={200: {"model": FeedPage}, **responses(401, 422)},
+        responses={200: {"model": FeedPage}, **responses(401, 410, 422)},
     )
     async def get_events(
         after: Annotated[
@@ -78,6 +83,8 @@ def build_events_api(*, services: Services, read: Sequence[params.Depends]) -> A
             found = await run_in_threadpool(page, after, types, limit)
         except BadCursor as exc:
             raise ApiError(422, [{"field": "after", "message": str(exc)}]) from None
+        except CursorExpired as exc:
+            raise ApiError(410, [{"field": "after", "message": str(exc)}]) from None
         return JSONResponse({"events": found.events, "next_cursor": found.next_cursor})
 
     @router.get(
@@ -98,8 +105,11 @@ def build_events_api(*, services: Services, read: Sequence[params.Depends]) -> A
         first, last = _moment("since", since), _moment("until", until)
 
         def body() -> Iterator[str]:
+            found = people.get()
             with services.database.read() as session:
-                rows = decision_rows(session, config=services.config, since=first, until=last)
+                rows = decision_rows(
+                    session, config=services.config, since=first, until=last, people=found
+                )
                 yield from export_chunks(rows, format)
 
         return StreamingResponse(body(), media_type=_MEDIA[format])

@@ -21,6 +21,7 @@ from workflows.events import (
     ExportFormat,
     SecretError,
     decision_rows,
+    event_people,
     export_chunks,
     hook_statuses,
     replay,
@@ -134,8 +135,10 @@ def export_decisions(
     """One row per decision, for a key-figure import (CSV cells neutralised)."""
     first, last = _moment("--since", since), _moment("--until", until)
     opened = services()
+    people = event_people(opened.database, config=opened.config, now=opened.clock.now())
     with opened.database.read() as session:
-        rows = _Counted(decision_rows(session, config=opened.config, since=first, until=last))
+        found = decision_rows(session, config=opened.config, since=first, until=last, people=people)
+        rows = _Counted(found)
         chunks = export_chunks(iter(rows), format)
         if output is None:
             for chunk in chunks:

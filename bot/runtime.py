@@ -80,6 +80,8 @@ class Runtime:
     ticker: Ticker = field(default_factory=Ticker)
     # Periodic jobs besides the outbox (e.g. the SLA sweep): (name, seconds, job).
     jobs: list[tuple[str, float, Callable[[], object]]] = field(default_factory=list)
+    # Resources the jobs hold (the webhook HTTP client), released in `stop`.
+    closers: list[Callable[[], object]] = field(default_factory=list)
     started: bool = False
 
     def kick(self) -> None:
@@ -119,6 +121,8 @@ class Runtime:
         self.ticker.stop()
         for adapter in self.adapters:
             adapter.stop()
+        for close in self.closers:
+            close()
         self.database.dispose()
         self.started = False
 
@@ -205,7 +209,9 @@ def build_runtime(
             database=database, config=config, calendars=services.calendars, clock=services.clock
         )
     )
-    runtime.jobs.append((EVENTS_JOB, settings.tick_seconds, events_job(runtime).run_once))
+    events = events_job(runtime)
+    runtime.jobs.append((EVENTS_JOB, settings.tick_seconds, events.run_once))
+    runtime.closers.append(events.close)
     if config.webhooks:
         meter.registry.register(WebhookCollector(lambda: _hook_statuses(database, config)))
     pruner = Pruner(database=database, config=config, calendars=services.calendars, clock=clock)

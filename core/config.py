@@ -183,6 +183,10 @@ class PrivacySettings(_Strict):
 
     people_in_reports: Literal["named", "pseudonymous", "hidden"] = "pseudonymous"
     min_group_size: int = Field(default=5, ge=1)
+    # People in the change feed, webhooks and decision exports (docs/events.md): the same
+    # stable pseudonyms as the reports (default), or the configured person ids when the
+    # planning system must route a decision back to a named planner. Never names.
+    people_in_events: Literal["ids", "pseudonymous"] = "pseudonymous"
 
 
 class RetentionSettings(_Strict):

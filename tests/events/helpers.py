@@ -6,7 +6,7 @@ from typing import Any
 
 from core.domain import Action
 from workflows.decisions.service import DecisionRequest
-from workflows.events import Sequencer, read_page
+from workflows.events import Sequencer, event_people, read_page
 from workflows.intake.validation import validate_batch
 from workflows.service import Services
 
@@ -50,9 +50,10 @@ def read_all(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Page to the end with `limit`-sized pages; the events and the cursor to save."""
     events: list[dict[str, Any]] = []
+    people = event_people(services.database, config=services.config, now=services.clock.now())
     while True:
         with services.database.read() as session:
-            page = read_page(session, cursor=cursor, types=types, limit=limit)
+            page = read_page(session, cursor=cursor, types=types, limit=limit, people=people)
         events += page.events
         cursor = page.next_cursor
         if len(page.events) < limit:

@@ -15,7 +15,7 @@ from storage.models import Event
 from storage.models.feed import PUBLISHED_KINDS
 from tests.events.helpers import accept, ingest, override, read_all, stamp
 from tests.support.data import make_rec
-from workflows.events import BadCursor, read_page
+from workflows.events import BadCursor, EventPeople, read_page
 from workflows.events.catalogue import PUBLIC_TYPE
 from workflows.events.schemas import event_schema
 from workflows.service import Services
@@ -43,7 +43,10 @@ def test_each_fact_becomes_one_public_event_with_its_details(services: Services)
         "Input data is wrong",
     )
     assert decided["note"] == "ghost stock at DC-NORTH"
-    assert decided["decided_by"] == "ana" and decided["decided_at"].startswith("2026-11-30T08:00")
+    # people_in_events defaults to pseudonymous: the review's stable pseudonym, not "ana"
+    assert decided["decided_by"].startswith("person-") and decided["decided_at"].startswith(
+        "2026-11-30T08:00"
+    )
     accepted = events[3]["data"]
     assert (accepted["action"], accepted["ai_value"], accepted["final_value"]) == ("accept", -5, -5)
     for event in events:  # the documented JSON Schema holds for every body
@@ -57,14 +60,14 @@ def test_a_cursor_not_ours_is_refused(services: Services) -> None:
     with services.database.read() as session:
         for bad in ("nonsense", "sb1.1.0000000000", "sb1.x.y", "sb1.99"):
             with pytest.raises(BadCursor):
-                read_page(session, cursor=bad, types=None, limit=10)
-        page = read_page(session, cursor=None, types=None, limit=10)
+                read_page(session, cursor=bad, types=None, limit=10, people=EventPeople())
+        page = read_page(session, cursor=None, types=None, limit=10, people=EventPeople())
         assert len(page.events) == 1
         # a well-formed cursor past this database's end was issued by someone else
         from workflows.events.feed import encode_cursor
 
         with pytest.raises(BadCursor):
-            read_page(session, cursor=encode_cursor(50), types=None, limit=10)
+            read_page(session, cursor=encode_cursor(50), types=None, limit=10, people=EventPeople())
 
 
 def test_types_filter_and_an_idle_feed_keeps_the_cursor(services: Services) -> None:

@@ -8,8 +8,9 @@ The catalogue of types and bodies is `catalogue.py` (documented in docs/events.m
 from workflows.events.admin import HookStatus, hook_statuses, replay, send_test
 from workflows.events.catalogue import EventType
 from workflows.events.exports import COLUMNS, ExportFormat, decision_rows, export_chunks
-from workflows.events.feed import MAX_LIMIT, BadCursor, Page, read_page
+from workflows.events.feed import MAX_LIMIT, BadCursor, CursorExpired, Page, read_page
 from workflows.events.job import EventsJob
+from workflows.events.privacy import EventPeople, EventPeopleSource, event_people
 from workflows.events.schemas import FeedPage
 from workflows.events.sequencer import Sequencer
 from workflows.events.signing import SecretError
@@ -19,6 +20,9 @@ __all__ = [
     "COLUMNS",
     "MAX_LIMIT",
     "BadCursor",
+    "CursorExpired",
+    "EventPeople",
+    "EventPeopleSource",
     "EventType",
     "EventsJob",
     "ExportFormat",
@@ -30,6 +34,7 @@ __all__ = [
     "Subscription",
     "WebhookDeliverer",
     "decision_rows",
+    "event_people",
     "export_chunks",
     "hook_statuses",
     "read_page",

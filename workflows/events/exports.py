@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.config import Config
 from storage.models import Decision, Recommendation
+from workflows.events.privacy import EventPeople
 
 COLUMNS: tuple[str, ...] = (
     "external_id",
@@ -60,9 +61,11 @@ def decision_rows(
     config: Config,
     since: datetime | None,
     until: datetime | None,
+    people: EventPeople,
     chunk: int = 1000,
 ) -> Iterator[dict[str, Any]]:
-    """Decisions with `since <= decided_at < until`, oldest first, streamed."""
+    """Decisions with `since <= decided_at < until`, oldest first, streamed; people as
+    `privacy.people_in_events` says (workflows/events/privacy.py)."""
     query = (
         select(Decision, Recommendation)
         .join(Recommendation, Recommendation.id == Decision.recommendation_id)
@@ -77,26 +80,28 @@ def decision_rows(
     for decision, rec in session.execute(query):
         reason = codes.get(decision.reason_code or "")
         final = decision.value if decision.kind == "override" else None
-        yield {
-            "external_id": rec.external_id,
-            "source": rec.source,
-            "type": rec.type,
-            "sku": rec.sku,
-            "site": rec.site,
-            "supplier": rec.supplier,
-            "customer": rec.customer,
-            "event_time": _iso(rec.event_time),
-            "ai_value": rec.quantity,
-            "final_value": final if final is not None else rec.quantity,
-            "unit": rec.unit,
-            "action": _ACTIONS.get(decision.kind, decision.kind),
-            "reason_code": decision.reason_code,
-            "reason_label": reason.label if reason else None,
-            "note": decision.note,
-            "decided_by": decision.actor_id,
-            "on_behalf_of": decision.on_behalf_of,
-            "decided_at": _iso(decision.decided_at),
-        }
+        yield people.export_row(
+            {
+                "external_id": rec.external_id,
+                "source": rec.source,
+                "type": rec.type,
+                "sku": rec.sku,
+                "site": rec.site,
+                "supplier": rec.supplier,
+                "customer": rec.customer,
+                "event_time": _iso(rec.event_time),
+                "ai_value": rec.quantity,
+                "final_value": final if final is not None else rec.quantity,
+                "unit": rec.unit,
+                "action": _ACTIONS.get(decision.kind, decision.kind),
+                "reason_code": decision.reason_code,
+                "reason_label": reason.label if reason else None,
+                "note": decision.note,
+                "decided_by": decision.actor_id,
+                "on_behalf_of": decision.on_behalf_of,
+                "decided_at": _iso(decision.decided_at),
+            }
+        )
 
 
 def neutralise(value: Any) -> Any:

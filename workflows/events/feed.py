@@ -12,10 +12,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import FeedEvent
+from workflows.events.privacy import EventPeople
 from workflows.events.sequencer import head_position
 
 CURSOR_PREFIX = "sb1"
@@ -24,6 +25,11 @@ MAX_LIMIT = 1000
 
 class BadCursor(ValueError):
     """A cursor this installation did not issue."""
+
+
+class CursorExpired(ValueError):
+    """A cursor of ours, but events after it were pruned (`event_feed.retention`): the
+    client would silently miss them, so it is told (410) rather than answered."""
 
 
 def _check(position: int) -> str:
@@ -52,18 +58,19 @@ def event_id(position: int) -> str:
     return f"evt_{position}"
 
 
-def public_event(row: Any) -> dict[str, Any]:
+def public_event(row: Any, people: EventPeople) -> dict[str, Any]:
     return {
         "id": event_id(row.position),
         "type": row.type,
         "timestamp": row.at.isoformat(),
-        "data": row.data,
+        "data": people.event_data(row.type, row.data),
     }
 
 
-def webhook_body(row: Any) -> bytes:
+def webhook_body(row: Any, people: EventPeople) -> bytes:
     """Standard Webhooks body: {"type", "timestamp", "data"}; the id travels in a header."""
-    body = {"type": row.type, "timestamp": row.at.isoformat(), "data": row.data}
+    data = people.event_data(row.type, row.data)
+    body = {"type": row.type, "timestamp": row.at.isoformat(), "data": data}
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -85,12 +92,27 @@ def rows_after(session: Session, *, after: int, types: list[str] | None, limit: 
     return list(session.execute(query))
 
 
-def read_page(session: Session, *, cursor: str | None, types: list[str] | None, limit: int) -> Page:
+def read_page(
+    session: Session,
+    *,
+    cursor: str | None,
+    types: list[str] | None,
+    limit: int,
+    people: EventPeople,
+) -> Page:
     """One page after `cursor`; `next_cursor` is the cursor to save (unchanged when the
     page is empty, so a client polling an idle feed keeps its place)."""
     after = decode_cursor(cursor)
-    if after and after > head_position(session):
-        raise BadCursor(f"'{cursor}' points past the end of this feed")
+    if after:
+        head = head_position(session)
+        if after > head:
+            raise BadCursor(f"'{cursor}' points past the end of this feed")
+        oldest = session.scalar(select(func.min(FeedEvent.position)))
+        if after < head and (oldest is None or oldest > after + 1):
+            raise CursorExpired(
+                f"'{cursor}' is older than the feed's retention: events after it were "
+                "dropped; read again from the start and reconcile from an export"
+            )
     rows = rows_after(session, after=after, types=types, limit=min(limit, MAX_LIMIT))
     last = rows[-1].position if rows else after
-    return Page([public_event(row) for row in rows], encode_cursor(last))
+    return Page([public_event(row, people) for row in rows], encode_cursor(last))

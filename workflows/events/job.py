@@ -27,6 +27,11 @@ class EventsJob(WorkflowContext):
         self._last[name] = now
         return True
 
+    def close(self) -> None:
+        """Release the webhook HTTP client's connections (Runtime.stop)."""
+        if self.deliverer is not None:
+            self.deliverer.client.close()
+
     def run_once(self) -> Stamped:
         sequencer = Sequencer(
             database=self.database, config=self.config, calendars=self.calendars, clock=self.clock

@@ -31,6 +31,7 @@ from workflows.audit import record_event
 from workflows.base import WorkflowContext
 from workflows.events.feed import event_id, rows_after, webhook_body
 from workflows.events.kinds import EventsAudit
+from workflows.events.privacy import EventPeople, event_people
 from workflows.events.sequencer import head_position
 from workflows.events.signing import secrets_for, signed_headers
 
@@ -103,6 +104,13 @@ class WebhookDeliverer(WorkflowContext):
     lease: timedelta = timedelta(seconds=60)
     batch: int = 200
     owner: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    _people: EventPeople | None = field(default=None, init=False)
+
+    def people(self) -> EventPeople:
+        """People in the bodies, as the feed shows them (resolved once)."""
+        if self._people is None:
+            self._people = event_people(self.database, config=self.config, now=self.clock.now())
+        return self._people
 
     def ensure_cursors(self) -> None:
         """A new subscription starts at the feed's head: it hears what happens from now
@@ -168,7 +176,7 @@ class WebhookDeliverer(WorkflowContext):
     def _send(self, sub: Subscription, cursor: WebhookCursor, row: Any, failures: list) -> bool:
         """Send one event; False when it must be retried later (the cursor holds)."""
         now = self.clock.now()
-        body = webhook_body(row)
+        body = webhook_body(row, self.people())
         result = post(self.client, sub, msg_id=event_id(row.position), body=body, now=now)
         if result.ok:
             cursor.position, cursor.delivered = row.position, cursor.delivered + 1

@@ -28,6 +28,21 @@ class DossierDay(BaseModel):
     gates: dict[str, bool]
 
 
+class DossierPrivacy(BaseModel):
+    """The privacy mode the committee signs off with (`privacy:` in sopbot.yml)."""
+
+    people_in_reports: str
+    people_in_events: str
+    min_group_size: int
+
+    def sentence(self) -> str:
+        return (
+            f"Privacy: people in reports {self.people_in_reports} (groups under "
+            f"{self.min_group_size} merged); people in events, webhooks and exports "
+            f"{self.people_in_events} (never names)."
+        )
+
+
 class Dossier(BaseModel):
     """GET /api/v1/readiness and `sopbot readiness --format json`."""
 
@@ -35,6 +50,7 @@ class Dossier(BaseModel):
     checked_at: datetime
     ready_since: date | None = None
     timezone: str
+    privacy: DossierPrivacy
     gates: list[DossierGate]
     history: list[DossierDay]
 
@@ -55,6 +71,11 @@ def dossier_data(
         checked_at=checked_at,
         ready_since=since.get("ready"),
         timezone=config.timezone,
+        privacy=DossierPrivacy(
+            people_in_reports=config.privacy.people_in_reports,
+            people_in_events=config.privacy.people_in_events,
+            min_group_size=config.privacy.min_group_size,
+        ),
         gates=[
             DossierGate(
                 **gate.model_dump(),
@@ -74,6 +95,8 @@ def _markdown(data: dict[str, Any]) -> str:
         f"**{'READY' if data['ready'] else 'NOT READY'} to go live** "
         f"(checked {data['checked_at']}). Gates 1-4 are hard: every one must pass. "
         "Gate 5 is soft: reported, not required.",
+        "",
+        data["privacy_line"],
         "",
     ]
     for gate in data["gates"]:
@@ -115,6 +138,7 @@ text-align:left}.meta{color:#4a4a55}
 <h1>Go-live readiness</h1>
 <p class="meta">Checked {{ d.checked_at }}. Gates 1-4 are hard: every one must pass before
 go-live. Gate 5 is soft: reported, not required.</p>
+<p class="meta privacy">{{ d.privacy_line }}</p>
 <p class="verdict {{ 'ready' if d.ready else 'notready' }}">
 {{ 'READY to go live' if d.ready else 'NOT READY to go live' }}
 {% if d.ready_since %}(since {{ d.ready_since }}){% endif %}</p>
@@ -139,7 +163,7 @@ go-live. Gate 5 is soft: reported, not required.</p>
 def render_dossier(dossier: Dossier, fmt: DossierFormat) -> str:
     if fmt == DossierFormat.JSON:
         return dossier.model_dump_json(indent=2) + "\n"
-    data = dossier.model_dump(mode="json")
+    data = {**dossier.model_dump(mode="json"), "privacy_line": dossier.privacy.sentence()}
     if fmt == DossierFormat.MD:
         return _markdown(data)
     if fmt == DossierFormat.HTML:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from core.config import Config
@@ -17,6 +18,7 @@ from core.domain import DecisionKind
 from workflows.review.stats import rate
 
 NAMED, PSEUDONYMOUS, HIDDEN = "named", "pseudonymous", "hidden"
+IDS = "ids"  # only for what leaves to the planning system (workflows/events/privacy.py)
 PERSON_KEYED = ("owner",)  # breakdowns whose groups are people
 
 
@@ -24,18 +26,25 @@ PERSON_KEYED = ("owner",)  # breakdowns whose groups are people
 class People:
     config: Config
     secret: bytes
+    # The change feed's pseudonyms (workflows/events/privacy.py) whatever the reports' mode.
+    forced_mode: str | None = None
+    # HMACs already computed: the feed names the same few people on every page.
+    _pseudonyms: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def mode(self) -> str:
-        return self.config.privacy.people_in_reports
+        return self.forced_mode or self.config.privacy.people_in_reports
 
     @property
     def min_group(self) -> int:
         return self.config.privacy.min_group_size
 
     def pseudonym(self, person_id: str) -> str:
-        digest = hmac.new(self.secret, person_id.encode(), hashlib.sha256).hexdigest()
-        return f"person-{digest[:8]}"
+        found = self._pseudonyms.get(person_id)
+        if found is None:
+            digest = hmac.new(self.secret, person_id.encode(), hashlib.sha256).hexdigest()
+            found = self._pseudonyms[person_id] = f"person-{digest[:8]}"
+        return found
 
     def label(self, person_id: str | None) -> str | None:
         """How a person reads in a report; None when people are hidden."""
@@ -45,18 +54,38 @@ class People:
             return self.config.display_name(person_id)
         if self.mode == HIDDEN:
             return None
+        if self.mode == IDS:
+            return person_id
         return self.pseudonym(person_id)
 
-    def scrub(self, text: str | None) -> str | None:
-        """A free-text note with every configured person's id, name and first name
-        replaced by their label (outside `named` mode)."""
-        if text is None or self.mode == NAMED:
-            return text
+    @cached_property
+    def _words(self) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+        """One pattern over every person's id, full name and first name, longest first
+        (so "Ana Silva" is replaced whole, not as "Ana" then "Silva"); a word two people
+        share reads "(someone)" rather than pointing at either."""
+        replacement: dict[str, str] = {}
         for person in self.config.people:
             label = self.label(person.id) or "(someone)"
-            for word in {person.name, person.id, person.name.split()[0]}:
-                text = re.sub(rf"\b{re.escape(word)}\b", label, text, flags=re.IGNORECASE)
-        return text
+            words = {person.name, person.id, person.name.split()[0]}
+            words |= {w for w in (person.email, person.slack, person.teams) if w}
+            for word in words:
+                key = word.lower()
+                replacement[key] = label if replacement.get(key, label) == label else "(someone)"
+        if not replacement:
+            return None, {}
+        words = sorted(replacement, key=len, reverse=True)
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
+        return pattern, replacement
+
+    def scrub(self, text: str | None) -> str | None:
+        """A free-text note with every configured person's id, name, first name, e-mail
+        and chat ids replaced by their label (outside `named` mode)."""
+        if text is None or self.mode == NAMED:
+            return text
+        pattern, replacement = self._words
+        if pattern is None:
+            return text
+        return pattern.sub(lambda m: replacement.get(m.group(1).lower(), "(someone)"), text)
 
     def sentence(self) -> str:
         """The mode, printed on every report."""
