@@ -1,6 +1,6 @@
 """absences: out of office with an end and a delegate (issue #24)
 
-Revision ID: h10_absences
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-07 18:00:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 from storage.types import UTCDateTime
 
-revision = "h10_absences"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
