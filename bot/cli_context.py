@@ -25,6 +25,7 @@ from workflows.context import (
     find_rule,
     import_specs,
     list_rules,
+    planner_words,
     reject_rule,
     rule_card,
     rules_list_message,
@@ -125,9 +126,9 @@ def rules_show(rule: str) -> None:
     services = _services()
     try:
         with services.database.transaction() as session:
-            _print(
-                rule_card(find_rule(session, rule), services.config, today=_today(services, None))
-            )
+            found = find_rule(session, rule)
+            words = planner_words(session, rule=found, config=services.config)
+            _print(rule_card(found, services.config, today=_today(services, None), words=words))
     except WorkflowError as error:
         raise _refuse(error) from None
 

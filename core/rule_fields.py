@@ -146,6 +146,11 @@ def parse_condition(text: str) -> dict[str, object]:
 
 
 _NUMBER = r"(?:(?<!\w)[-+])?\d+(?:[.,]\d+)?"  # "10-21" is a range, not -21
+# What may follow the likely value and its unit: a low-high range and nothing else.
+_RANGE = re.compile(
+    rf"^\s*[(,;]?\s*(?:range|between)?\s*{_NUMBER}\s*(?:-|–|to|and)\s*{_NUMBER}\s*\)?\s*\.?\s*$",
+    re.IGNORECASE,
+)
 
 
 def _number(text: str) -> float:
@@ -167,6 +172,15 @@ def parse_magnitude(text: str) -> dict[str, object]:
     after = text.split(numbers[0], 1)[1]
     unit_match = re.match(r"\s*(%|[A-Za-z][A-Za-z ]*?)(?=\s*(?:[(,;]|range|between|$|\d))", after)
     unit = unit_match.group(1).strip() if unit_match else None
+    rest = after[unit_match.end() :] if unit_match else after
+    if len(numbers) == 3 and not _RANGE.match(rest):
+        # "6 of the last 8 Q4 POs" holds three numbers but no range: reading it as
+        # "likely 6 (4-8)" would store what the planner never said. Ask again.
+        raise AnswerError(
+            f"I can't tell a likely value and a range in '{text.strip()}'; write the "
+            "range after the value.",
+            MAGNITUDE_EXAMPLE,
+        )
     result: dict[str, object] = {"likely": likely}
     if len(numbers) == 3:
         low, high = sorted((_number(numbers[1]), _number(numbers[2])))

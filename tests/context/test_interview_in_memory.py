@@ -11,6 +11,7 @@ from core.chat import InMemoryChat
 from core.clock import AdjustableClock
 from core.config import Config
 from core.domain import Action
+from core.messages import Message
 from storage.db import Database
 from storage.models import ContextRule, Event, InterviewRecord, Recommendation
 from tests.support.intake import ingest_one
@@ -80,6 +81,10 @@ def test_full_interview_then_rule_on_matching_recommendations_only(
     assert question_number(not_a_number) == 9
     assert "has no number in it" in text_of(not_a_number)
     assert "For example: `14 days (10-21)`" in text_of(not_a_number)
+    # Three numbers but no range: asked again, never stored as "likely 6 (4-8)".
+    not_a_range = say(again, "ana", "6 of the last 8 Q4 POs")
+    assert question_number(not_a_range) == 9
+    assert "I can't tell a likely value and a range" in text_of(not_a_range)
     assert question_number(say(again, "ana", "14 days (10-21)")) == 10
     revise = say(again, "ana", "revise 8")
     assert question_number(revise) == 8
@@ -108,11 +113,16 @@ def test_full_interview_then_rule_on_matching_recommendations_only(
         "entity",
         "condition",
         "magnitude",
+        "magnitude",
         "confidence",
     ]
     outbox.drain()
     assert "skf-de-suppliers is ready for review" in text_of(chat.to("greta")[-1])
 
+    card = say(services, "greta", "rules show skf-de-suppliers")
+    assert isinstance(card, Message)
+    [words] = [s.lines for s in card.sections if s.title == "In the planner's words"]
+    assert any(SUPPLIER_ANSWERS["incident"][:40] in line for line in words)  # Ana's own words
     refused_review = say(services, "ana", "rules approve skf-de-suppliers")
     assert "Only a facilitator" in text_of(refused_review)
     approved = say(services, "greta", "rules approve skf-de-suppliers")

@@ -10,6 +10,7 @@ from core.interviews import load_templates
 from core.messages import Message, Section
 from workflows.chat.request import CommandRequest
 from workflows.context.interviews.engine import InterviewService
+from workflows.context.interviews.words import planner_words
 from workflows.context.rules.describe import rule_card, rules_list_message
 from workflows.context.rules.patterns import draft_from_pattern
 from workflows.context.rules.store import (
@@ -108,7 +109,9 @@ def answer_rules(services: Services, request: CommandRequest) -> Message | str:
                 return RULES_USAGE
             key = args[1]
             if verb == "show":
-                return rule_card(find_rule(session, key), services.config, today=today)
+                rule = find_rule(session, key)
+                words = planner_words(session, rule=rule, config=services.config)
+                return rule_card(rule, services.config, today=today, words=words)
             if verb == "approve":
                 owner = request.people[0] if request.people else None
                 review_by = next((date.fromisoformat(a) for a in args[2:] if _is_date(a)), None)

@@ -1,6 +1,7 @@
 """Planners' knowledge: context interviews, the rules they draft, override patterns, and
 the reminders of the context loop."""
 
+from workflows.context.interviews.words import planner_words
 from workflows.context.reminders import CONTEXT_REMINDER_SECONDS, ContextReminders
 from workflows.context.rules.describe import rule_card, rules_list_message
 from workflows.context.rules.store import (
@@ -14,6 +15,7 @@ from workflows.context.rules.store import (
 )
 
 __all__ = [
+    "planner_words",
     "CONTEXT_REMINDER_SECONDS",
     "ContextReminders",
     "approve_rule",

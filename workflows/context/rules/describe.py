@@ -66,7 +66,10 @@ def rule_line(rule: ContextRule, config: Config) -> str:
     return "; ".join(parts) + f". F{contributed_by(rule, config)[1:]} [{rule.key}]"
 
 
-def rule_card(rule: ContextRule, config: Config, *, today: date) -> Message:
+def rule_card(
+    rule: ContextRule, config: Config, *, today: date, words: list[str] | None = None
+) -> Message:
+    """The rule in full; `words`, the planner's own answers, for whoever reviews it."""
     fields = [
         MessageField(label="Entity", value=entity_label(rule)),
         MessageField(label="When", value=condition_label(rule.condition)),
@@ -90,6 +93,8 @@ def rule_card(rule: ContextRule, config: Config, *, today: date) -> Message:
             f"`rules edit {rule.key} <field> <value>`"
         )
     sections = [Section(title="Evidence", lines=[rule.evidence])] if rule.evidence else []
+    if words:
+        sections.append(Section(title="In the planner's words", lines=words))
     status = None
     if rule.status in ("approved", "rejected") and rule.reviewed_by:
         status = f"{rule.status.title()} by {config.display_name(rule.reviewed_by)}"
