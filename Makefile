@@ -23,9 +23,12 @@ serve: install
 services:
 	bash tests/services/ensure.sh
 
+# worksteal: each worker starts on its half of the files in order (module fixtures are
+# shared as with loadfile) and an idle one takes tests from the other, so a long file
+# at the end (the lifecycle state machine, the replica tests) is no single-worker tail.
 test: install services
 	SOPBOT_TEST_PG_URL=$$(bash tests/services/postgres.sh url) \
-	  $(PY) -m pytest -q -n 2 --dist loadfile
+	  $(PY) -m pytest -q -n 2 --dist worksteal
 
 lint: install
 	$(VENV)/bin/ruff check core bot adapters workflows storage tests bench

@@ -4,6 +4,7 @@ records console errors and page errors; a test that causes one fails."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +20,24 @@ from tests.support.live import LiveServer, serving
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(scope="module")
+def seeded_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's data directory as `sopbot demo` seeds it (samples, history, rules),
+    nothing delivered yet: seeded once per module (a few seconds), copied per test. Per
+    module, not per session: the samples' times are set relative to when they were
+    seeded, so the copy a test gets is at most a module's run old."""
+    data_dir = tmp_path_factory.mktemp("seeded") / "demo"
+    runtime, count = prepare_demo(data_dir)
+    runtime.stop()  # closes the SQLite file (its WAL checkpointed) before it is copied
+    assert count > 0
+    return data_dir
+
+
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[tuple[Runtime, LiveServer]]:
-    """`sopbot demo` as it runs for a person: seeded, timer on, real HTTP."""
+def demo(tmp_path: Path, seeded_demo: Path) -> Iterator[tuple[Runtime, LiveServer]]:
+    """`sopbot demo` as it runs for a person: seeded, timer on, real HTTP. It reuses the
+    seeded copy as `sopbot demo` reuses its data directory (nothing seeded twice)."""
+    shutil.copytree(seeded_demo, tmp_path / "demo")
     runtime, _count = prepare_demo(tmp_path / "demo")
     with serving(create_app(runtime)) as server:
         runtime.outbox.drain()  # the seeded messages are in the chats before the page opens

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, raiseload
 
 from core.chat import InMemoryChat, MessageRef, SendKey
 from core.clock import AdjustableClock, as_utc
@@ -94,6 +95,13 @@ class Final:
     sends: int  # len(chat.sends) then
 
 
+def _rows(session: Session, model: type[Any], *order: Any) -> list[Any]:
+    """Every row of `model`, its relationships not loaded: the checks read columns only,
+    and they run after every step (eager loading was a third of their time)."""
+    query = select(model).options(raiseload("*")).order_by(*(order or (model.id,)))
+    return list(session.scalars(query))
+
+
 @dataclass
 class World:
     database: Database
@@ -118,7 +126,7 @@ class World:
 
     def rows(self, model: type[Any], *order: Any) -> list[Any]:
         with self.database.read() as session:
-            return list(session.scalars(select(model).order_by(*(order or (model.id,)))))
+            return _rows(session, model, *order)
 
     def coverage(self) -> Counter[str]:
         """How much of the life this example reached (reported, not asserted)."""
@@ -204,10 +212,11 @@ class World:
         self.check()
 
     def check(self) -> None:
-        recs = {r.id: r for r in self.rows(Recommendation)}
-        events = self.rows(Event)
-        outbox = {o.id: o for o in self.rows(OutboxItem)}
-        decisions = self.rows(Decision)
+        with self.database.read() as session:  # one snapshot of the four tables
+            recs = {r.id: r for r in _rows(session, Recommendation)}
+            events = _rows(session, Event)
+            outbox = {o.id: o for o in _rows(session, OutboxItem)}
+            decisions = _rows(session, Decision)
         self._at_most_one_decision(recs, decisions, events)
         self._replay(recs, events)
         self._sent_once(outbox)

@@ -176,6 +176,26 @@ def outbox_states(url: str) -> Counter[str]:
     return Counter(f"{r.state}/{r.attempts}" for r in reminder_rows(url))
 
 
+def wait_all_sent(url: str, servers: list[Serve]) -> None:
+    """Wait until every reminder row is recorded as sent: no row is claimed any more, so
+    no send is in flight. The servers then stop cleanly (finishing any batch), so a late
+    duplicate would reach the fake Slack before the counts are read. Fails when stuck for
+    STALL seconds, not after a total time."""
+    last_progress, pending = time.monotonic(), None
+    while True:
+        states = outbox_states(url)
+        left = sum(n for state, n in states.items() if not state.startswith(OutboxState.SENT))
+        if left == 0:
+            return
+        if left != pending:
+            last_progress, pending = time.monotonic(), left
+        for server in servers:
+            if not server.alive():
+                raise AssertionError(f"sopbot serve exited:\n{server.log_tail()}")
+        assert time.monotonic() - last_progress < STALL, f"stuck at {states}"
+        time.sleep(0.1)
+
+
 def titles(url: str, ids: list[int]) -> set[str]:
     database = Database(url)
     try:
@@ -193,7 +213,7 @@ def test_two_replicas_deliver_every_reminder_exactly_once(
     servers = [Serve(url=fresh_pg, slack=slack, clock_start=SWEEP_AT) for _ in range(2)]
     try:
         wait_for_deliveries(slack, target=COUNT, servers=servers, url=fresh_pg)
-        time.sleep(1.0)  # a late duplicate would show up here
+        wait_all_sent(fresh_pg, servers)  # a duplicate in flight would arrive by then
     finally:
         for server in servers:
             server.stop()
@@ -226,7 +246,7 @@ def test_a_replica_killed_mid_delivery_loses_nothing(
             for _ in range(2)
         ]
         wait_for_deliveries(slack, target=COUNT, servers=servers, url=fresh_pg)
-        time.sleep(1.0)
+        wait_all_sent(fresh_pg, servers)
     finally:
         for server in servers:
             server.stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -86,27 +86,35 @@ def test_a_slow_send_past_the_lease_is_not_sent_twice(
         ]
         done = threading.Event()
         errors: list[BaseException] = []
+        rounds = [0, 0]  # run_once calls each worker has finished
 
-        def work(worker: OutboxWorker, start_after: float) -> None:
-            time.sleep(start_after)
+        def work(index: int, start: Callable[[], bool]) -> None:
             try:
                 while not done.is_set():
-                    worker.run_once()
+                    if start():
+                        workers[index].run_once()
+                        rounds[index] += 1
                     time.sleep(0.05)
             except BaseException as exc:  # noqa: BLE001 - reported by the test thread
                 errors.append(exc)
 
-        # The first takes the whole batch; the second starts polling while it sends.
-        threads = [
-            threading.Thread(target=work, args=(worker, delay))
-            for worker, delay in zip(workers, (0.0, 0.3), strict=True)
+        # The first takes the whole batch; the second starts polling once it sends.
+        starts: list[Callable[[], bool]] = [
+            lambda: True,
+            lambda: bool(slow_slack.calls_to("chat.postMessage")),
         ]
+        threads = [threading.Thread(target=work, args=(i, starts[i])) for i in range(2)]
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + 120  # a bound for a loaded machine, not a measurement
         while pending_reminders(replicas[0]) and time.monotonic() < deadline and not errors:
             time.sleep(0.1)
-        time.sleep(2 * SEND_SECONDS)  # a late duplicate would arrive here
+        # A late duplicate would come from a round after the last row was sent: let each
+        # worker finish two more rounds (one may have begun before), then stop them.
+        after = list(rounds)
+        while min(r - a for r, a in zip(rounds, after, strict=True)) < 2 and not errors:
+            assert time.monotonic() < deadline, f"workers stopped polling: {rounds}"
+            time.sleep(0.05)
         done.set()
         for thread in threads:
             thread.join(timeout=30)

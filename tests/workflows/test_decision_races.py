@@ -4,7 +4,6 @@ committed wins and the recommendation never changes after it, on both databases.
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ import workflows.decisions.service as decisions_module
 from core.chat import InMemoryChat
 from core.domain import IngestStatus, Status
 from tests.support.data import make_rec
+from tests.support.locks import LockWait
 from workflows.delivery.worker import OutboxWorker
 from workflows.errors import NotPermitted
 from workflows.intake.validation import validate_batch
@@ -30,11 +30,12 @@ def test_decision_in_flight_wins_over_a_withdrawal_or_revision(
     )
     row_updated = threading.Event()
     original = decisions_module.enqueue_refresh
+    ingest = LockWait(services.database)
 
     def hold_the_transaction_open(*args: Any, **kwargs: Any) -> None:
         original(*args, **kwargs)
         row_updated.set()  # the decision's row is written, not yet committed
-        time.sleep(0.8)
+        ingest.until_blocked()  # commit only once the change waits on it
 
     monkeypatch.setattr(decisions_module, "enqueue_refresh", hold_the_transaction_open)
     decide = threading.Thread(
@@ -42,11 +43,12 @@ def test_decision_in_flight_wins_over_a_withdrawal_or_revision(
             recommendation_id=created.id, actor_id="ana", channel="api"
         )
     )
-    decide.start()
-    assert row_updated.wait(30)
-    [answer] = services.ingestor.ingest(
-        items=validate_batch(config=services.config, raw_items=[{**payload, **change}])
-    )
+    with ingest:
+        decide.start()
+        assert row_updated.wait(30)
+        [answer] = services.ingestor.ingest(
+            items=validate_batch(config=services.config, raw_items=[{**payload, **change}])
+        )
     decide.join()
     assert answer.status == IngestStatus.DUPLICATE
     with services.database.transaction() as session:
@@ -87,11 +89,12 @@ def test_an_accept_racing_a_reassignment_is_authorised_against_the_new_owner(
     )
     owner_changed = threading.Event()
     original = decisions_module.enqueue
+    accept = LockWait(services.database)
 
     def hold_the_reassignment_open(*args: Any, **kwargs: Any) -> None:
         original(*args, **kwargs)
         owner_changed.set()  # the new owner is written, not yet committed
-        time.sleep(0.8)
+        accept.until_blocked()  # commit only once Ana's accept waits on it
 
     monkeypatch.setattr(decisions_module, "enqueue", hold_the_reassignment_open)
     reassign = threading.Thread(
@@ -103,12 +106,13 @@ def test_an_accept_racing_a_reassignment_is_authorised_against_the_new_owner(
             note="Carl buys from this supplier",
         )
     )
-    reassign.start()
-    assert owner_changed.wait(30)
-    with pytest.raises(NotPermitted):
-        services.decisions.record_accept(
-            recommendation_id=created.id, actor_id="ana", channel="api"
-        )
+    with accept:
+        reassign.start()
+        assert owner_changed.wait(30)
+        with pytest.raises(NotPermitted):
+            services.decisions.record_accept(
+                recommendation_id=created.id, actor_id="ana", channel="api"
+            )
     reassign.join()
     with services.database.transaction() as session:
         detail = recommendation_detail(session, created.id)
