@@ -58,6 +58,13 @@ class Chat(Protocol):
 
     def update(self, *, ref: MessageRef, message: Message) -> None: ...
 
+    def reply(self, *, ref: MessageRef, message: Message) -> MessageRef:
+        """A short follow-up attached to the message at `ref` (a Slack thread reply, a
+        Teams reply to the card's activity, a line under the card in the web chat): a
+        reminder or an escalation adds to the card the person already has instead of
+        posting another one (issue 27)."""
+        ...
+
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef: ...
 
 
@@ -112,6 +119,12 @@ class ChatRouter:
             raise DeliveryError(f"platform {ref.platform} is not enabled", transient=False)
         chat.update(ref=ref, message=message)
 
+    def reply(self, *, ref: MessageRef, message: Message) -> MessageRef:
+        chat = self._by_platform.get(ref.platform)
+        if chat is None:
+            raise DeliveryError(f"platform {ref.platform} is not enabled", transient=False)
+        return chat.reply(ref=ref, message=message)
+
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:
         if not self.chats:
             raise DeliveryError("no chat platform is enabled", transient=False)
@@ -124,6 +137,7 @@ class SentMessage(BaseModel):
     message: Message
     versions: int = 1
     key: str | None = None
+    reply_to: str | None = None  # the card's message id, for a follow-up
 
 
 class InMemoryChat:
@@ -160,7 +174,12 @@ class InMemoryChat:
         return self.finds
 
     def _record(
-        self, to: str, channel: str, message: Message, key: SendKey | None = None
+        self,
+        to: str,
+        channel: str,
+        message: Message,
+        key: SendKey | None = None,
+        reply_to: str | None = None,
     ) -> MessageRef:
         with self._lock:
             if self.finds and key is not None and key.retry:
@@ -173,7 +192,13 @@ class InMemoryChat:
                 platform=self.platform, channel=channel, message_id=str(next(self._ids))
             )
             self.sent.append(
-                SentMessage(ref=ref, to=to, message=message, key=key.key if key else None)
+                SentMessage(
+                    ref=ref,
+                    to=to,
+                    message=message,
+                    key=key.key if key else None,
+                    reply_to=reply_to,
+                )
             )
             return ref
 
@@ -185,6 +210,12 @@ class InMemoryChat:
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:
         return self._record(f"#{channel}", channel, message)
 
+    def reply(self, *, ref: MessageRef, message: Message) -> MessageRef:
+        card = next((s for s in self.sent if s.ref.message_id == ref.message_id), None)
+        if card is None:
+            raise DeliveryError(f"no message {ref.message_id}", transient=False)
+        return self._record(card.to, card.ref.channel, message, reply_to=ref.message_id)
+
     def update(self, *, ref: MessageRef, message: Message) -> None:
         with self._lock:
             for sent in self.sent:
@@ -195,5 +226,11 @@ class InMemoryChat:
         raise DeliveryError(f"no message {ref.message_id}", transient=False)
 
     def to(self, person_id: str) -> list[Message]:
+        """The person's top-level messages (cards, notices), without follow-ups."""
         with self._lock:
-            return [s.message for s in self.sent if s.to == person_id]
+            return [s.message for s in self.sent if s.to == person_id and s.reply_to is None]
+
+    def replies(self, message_id: str) -> list[Message]:
+        """The follow-ups under one message, oldest first."""
+        with self._lock:
+            return [s.message for s in self.sent if s.reply_to == message_id]

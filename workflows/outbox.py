@@ -109,4 +109,7 @@ def delivered_data(item: OutboxItem, ref: MessageRef, purpose: str) -> dict[str,
     data: dict[str, Any] = {"to": item.person_id, "platform": ref.platform, "purpose": purpose}
     if ref.extra.get("found_again"):
         data["found_again"] = True
+    for how in ("follow_up", "updated"):  # not a card of its own (workflows.delivery.followups)
+        if ref.extra.get(how):
+            data[how] = True
     return data

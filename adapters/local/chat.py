@@ -37,6 +37,7 @@ class Post:
     seq: int
     sent_at: datetime
     version: int = 1
+    reply_to: str | None = None  # a follow-up: shown under the card with this id
 
     @property
     def is_channel(self) -> bool:
@@ -69,15 +70,18 @@ class LocalChat:
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:
         return self._add(f"#{channel}", channel, message)
 
+    def reply(self, *, ref: MessageRef, message: Message) -> MessageRef:
+        """A follow-up shown under the card (`replies`), not a post of its own."""
+        with self._changed:
+            card = self._posts.get(ref.message_id)
+            to = card.to if card is not None else _address(ref.channel)
+        return self._add(to, ref.channel, message, reply_to=ref.message_id)
+
     def update(self, *, ref: MessageRef, message: Message) -> None:
         with self._changed:
             post = self._posts.get(ref.message_id)
             if post is None:
-                to = (
-                    ref.channel.removeprefix(DM_PREFIX)
-                    if ref.channel.startswith(DM_PREFIX)
-                    else (f"#{ref.channel}")
-                )
+                to = _address(ref.channel)
                 self._posts[ref.message_id] = Post(
                     ref=ref, to=to, message=message, seq=next(self._ids), sent_at=self._clock.now()
                 )
@@ -106,11 +110,20 @@ class LocalChat:
             return self._revision
 
     def direct_messages(self, person_id: str) -> list[Post]:
-        """The person's direct messages, oldest first (a chat reads top to bottom)."""
-        return self._select(lambda p: p.to == person_id)
+        """The person's direct messages, oldest first (a chat reads top to bottom);
+        follow-ups are shown under their card (`replies`)."""
+        return self._select(lambda p: p.to == person_id and p.reply_to is None)
 
     def channel_posts(self) -> list[Post]:
-        return self._select(lambda p: p.is_channel)
+        return self._select(lambda p: p.is_channel and p.reply_to is None)
+
+    def replies(self, message_id: str) -> list[Post]:
+        """The follow-ups under one card, oldest first."""
+        return self._select(lambda p: p.reply_to == message_id)
+
+    def all_posts(self) -> list[Post]:
+        """Everything, cards and follow-ups (tests count them)."""
+        return self._select(lambda p: True)
 
     def needing_action(self, person_id: str) -> int:
         """How many of the person's messages still have buttons (a digest counts when one
@@ -123,14 +136,21 @@ class LocalChat:
 
     # --- internals ------------------------------------------------------------------------
 
-    def _add(self, to: str, channel: str, message: Message) -> MessageRef:
+    def _add(
+        self, to: str, channel: str, message: Message, reply_to: str | None = None
+    ) -> MessageRef:
         with self._changed:
             seq = next(self._ids)
             ref = MessageRef(
                 platform=PLATFORM, channel=channel, message_id=f"{self._instance}-{seq}"
             )
             self._posts[ref.message_id] = Post(
-                ref=ref, to=to, message=message, seq=seq, sent_at=self._clock.now()
+                ref=ref,
+                to=to,
+                message=message,
+                seq=seq,
+                sent_at=self._clock.now(),
+                reply_to=reply_to,
             )
             self._bump()
             return ref
@@ -143,3 +163,8 @@ class LocalChat:
         with self._changed:
             posts = [p for p in self._posts.values() if keep(p)]
         return sorted(posts, key=lambda p: p.seq)
+
+
+def _address(channel: str) -> str:
+    """Who a post in `channel` is to: a person for a direct message, else "#channel"."""
+    return channel.removeprefix(DM_PREFIX) if channel.startswith(DM_PREFIX) else f"#{channel}"

@@ -32,7 +32,7 @@ from adapters.local.chat import LocalChat, Post
 from adapters.local.render import CardView, Draft, card
 from core.clock import local_time_label
 from core.config import Person
-from core.messages import Message
+from core.messages import Message, Section
 from workflows.chat import QUEUE, answer_command, parse_command, queue_count, queue_messages
 from workflows.service import Services
 
@@ -146,8 +146,17 @@ class WebChat:
         when = self.time_label(post.sent_at, person)
         if post.is_channel:
             when = f"{post.to} · {when}"
+        message = post.message
+        follow_ups = self.chat.replies(post.ref.message_id)
+        if follow_ups:  # shown under the card they belong to, not as posts of their own
+            lines = [
+                f"{self.time_label(f.sent_at, person)}: {f.message.header}" for f in follow_ups
+            ]
+            message = message.model_copy(
+                update={"sections": [*message.sections, Section(title="Follow-ups", lines=lines)]}
+            )
         return card(
-            post.message,
+            message,
             dom_id=f"{prefix}-{post.ref.message_id}",
             when=when,
             note_codes=self.note_codes,

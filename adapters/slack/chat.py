@@ -114,6 +114,23 @@ class SlackChat:
         if ref.extra.get("user_id"):
             self.home.refresh(user_id=ref.extra["user_id"], person_id=ref.extra.get("person_id"))
 
+    def reply(self, *, ref: MessageRef, message: Message) -> MessageRef:
+        """A reply in the card's thread: the card stays the one message in the DM."""
+        sent = _call(
+            self.client.chat_postMessage,
+            channel=ref.channel,
+            thread_ts=ref.message_id,
+            text=fallback_text(message),
+            blocks=as_dicts(message_blocks(message)),
+            unfurl_links=False,
+        )
+        return MessageRef(
+            platform=PLATFORM,
+            channel=sent["channel"],
+            message_id=sent["ts"],
+            extra={"thread_ts": ref.message_id},
+        )
+
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:
         sent = self._post(channel.lstrip("#"), message)
         return MessageRef(platform=PLATFORM, channel=sent["channel"], message_id=sent["ts"])

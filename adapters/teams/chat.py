@@ -79,6 +79,22 @@ class TeamsChat:
         reference = load_reference(json.loads(raw))
         self._run(self._update(reference, ref.message_id, message), what="update")
 
+    def reply(self, *, ref: MessageRef, message: Message) -> MessageRef:
+        """A reply to the card's activity (`replyToId`), in the same conversation."""
+        raw = ref.extra.get(REFERENCE_KEY)
+        if not raw:
+            raise DeliveryError(f"message {ref.message_id} has no Teams reference", transient=False)
+        reference = load_reference(json.loads(raw))
+        activity_id = self._run(
+            self._send_async(reference, message, reply_to=ref.message_id), what="reply"
+        )
+        return MessageRef(
+            platform=PLATFORM,
+            channel=reference.conversation.id,
+            message_id=activity_id,
+            extra={REFERENCE_KEY: raw, "reply_to": ref.message_id},
+        )
+
     # --- async work on the private loop -----------------------------------------------
 
     def _send(self, reference: ConversationReference, message: Message) -> MessageRef:
@@ -116,10 +132,18 @@ class TeamsChat:
             raise outcome["error"]
         return outcome.get("value")
 
-    async def _send_async(self, reference: ConversationReference, message: Message) -> str:
+    async def _send_async(
+        self, reference: ConversationReference, message: Message, reply_to: str | None = None
+    ) -> str:
+        activity = card_activity(message)
+        if reply_to:
+            activity.reply_to_id = reply_to
+
         async def work(context: TurnContext) -> str:
+            if reply_to:  # botbuilder answers the turn's activity: make it the card
+                context.activity.id = reply_to
             response = await with_retries(
-                lambda: context.send_activity(card_activity(message)),
+                lambda: context.send_activity(activity),
                 policy=self.retry,
                 what="send",
             )

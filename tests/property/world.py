@@ -24,6 +24,7 @@ from core.domain import EventKind, OutboxKind, OutboxState, Status
 from core.messages import Message
 from storage.db import Database
 from storage.models import ChatMessage, Decision, Event, OutboxItem, Recommendation
+from workflows.delivery.followups import Outgoing
 from workflows.delivery.worker import REFRESHED_PURPOSES, OutboxWorker
 from workflows.service import Services, build_services
 
@@ -65,6 +66,9 @@ class SpyChat(InMemoryChat):
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:
         return self._remember(super().post_to_channel(channel=channel, message=message))
 
+    def reply(self, *, ref: MessageRef, message: Message) -> MessageRef:
+        return self._remember(super().reply(ref=ref, message=message))
+
 
 class SpyWorker(OutboxWorker):
     """The real worker; only marks which row each send belongs to."""
@@ -76,11 +80,15 @@ class SpyWorker(OutboxWorker):
         finally:
             _CURRENT_ROW.reset(token)
 
-    def send_prepared(self, item: OutboxItem, message: Message) -> MessageRef:
+    def send_prepared(self, item: OutboxItem, outgoing: Outgoing) -> MessageRef:
         """The batched path (workflows.delivery.batch) sends on its lane threads."""
         token = _CURRENT_ROW.set(item.id)
         try:
-            return super().send_prepared(item, message)
+            ref = super().send_prepared(item, outgoing)
+            if outgoing.update_only and ref.extra.get("updated"):
+                # the channel's one entry per item, updated in place: this row's "send"
+                self.chat.sends.append(Send(item.id, ref, None))
+            return ref
         finally:
             _CURRENT_ROW.reset(token)
 

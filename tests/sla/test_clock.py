@@ -22,9 +22,14 @@ def test_reminders_at_50_and_90_percent_then_two_escalation_levels(world: World)
 
     assert world.at(berlin(2026, 11, 30, 12, 59)).steps == []
     world.at(berlin(2026, 11, 30, 13, 0))  # 50% of 8 business hours
-    reminder = world.received("ana")[-1]
+    # One card, updated in place, with a short follow-up under it (issue 27).
+    [reminder] = world.received("ana")
     assert reminder.header.startswith("Reminder: Stockout risk")
-    assert reminder.context[0] == "Due in 4 business hours"
+    assert reminder.context[0] == "Due in 4 business hours (Mon 30 Nov 17:00 CET)"
+    [card] = [s for s in world.chat.sent if s.to == "ana" and s.reply_to is None]
+    assert [m.header for m in world.chat.replies(card.ref.message_id)] == [
+        "Reminder: due in 4 business hours (Mon 30 Nov 17:00 CET)"
+    ]
     assert [b.label for b in reminder.buttons] == [
         "Accept",
         "Override",
@@ -41,8 +46,11 @@ def test_reminders_at_50_and_90_percent_then_two_escalation_levels(world: World)
 
     assert world.at(berlin(2026, 11, 30, 16, 11)).steps == []
     world.at(berlin(2026, 11, 30, 16, 12))  # 90%
-    assert world.received("ana")[-1].context[0] == "Due in 48m of business time"
-    assert len(world.received("ana")) == 3 and world.received("ben") == []
+    assert world.received("ana")[-1].context[0] == (
+        "Due in 48m of business time (Mon 30 Nov 17:00 CET)"
+    )
+    assert len(world.received("ana")) == 1 and world.received("ben") == []
+    assert len(world.chat.replies(card.ref.message_id)) == 2
 
     world.at(berlin(2026, 11, 30, 17, 0))  # expiry: level 1, the owner's manager
     [escalation] = world.received("ben")
@@ -52,6 +60,9 @@ def test_reminders_at_50_and_90_percent_then_two_escalation_levels(world: World)
     assert all(b.on_behalf for b in escalation.buttons[:2])
     assert escalation.form_for(ButtonAction.EXTEND) is not None
     assert world.rec(rec.id).escalation_level == 1
+    world.outbox.drain()  # the refresh the escalation queued
+    [owner_card] = world.received("ana")
+    assert "Escalated to Ben Okafor (level 1) at Mon 30 Nov 17:00 CET" in owner_card.context
 
     assert world.at(berlin(2026, 12, 1, 11, 59)).steps == []  # 4 business hours later
     world.at(berlin(2026, 12, 1, 12, 0))
@@ -70,13 +81,14 @@ def test_reminders_at_50_and_90_percent_then_two_escalation_levels(world: World)
         ("escalation", "greta"),
         ("escalation", "#sop-decisions"),
     ]
-    # the team channel gets a read-only copy of each escalation step
-    posts = world.chat.to("#sop-decisions")
-    assert len(posts) == 2 and all(p.header.startswith("Escalated:") for p in posts)
-    assert all(p.buttons == [] for p in posts)
+    # the team channel has one read-only entry per item, updated at each escalation step
+    [post] = [s for s in world.chat.sent if s.to == "#sop-decisions"]
+    assert post.message.header.startswith("Escalated (level 2):") and post.message.buttons == []
+    assert post.versions >= 2
+    assert any("Greta Lindqvist (level 2)" in line for line in post.message.context)
     escalated = [(e.data["level"], e.data["to"]) for e in events if e.kind == "escalated"]
     assert escalated == [(1, "ben"), (2, "greta")]
-    assert len(world.received("ana")) == 3
+    assert len(world.received("ana")) == 1
 
 
 def test_weekend_is_skipped(world: World) -> None:
@@ -118,11 +130,12 @@ def test_owner_decides_and_nothing_more_fires(world: World) -> None:
         recommendation_id=rec.id, actor_id="ana", channel="local"
     )
     world.outbox.drain()
-    assert len(world.received("ana")) == 2  # the queued reminder was dropped
+    [card] = [m for m in world.chat.sent if m.to == "ana" and m.reply_to is None]
+    assert len(world.chat.replies(card.ref.message_id)) == 1  # the queued reminder dropped
     for moment in (berlin(2026, 11, 30, 17), berlin(2026, 12, 1, 12), berlin(2026, 12, 20, 9)):
         assert world.at(moment).steps == []
     assert world.received("ben") == [] and world.received("greta") == []
-    reminder = world.received("ana")[1]  # updated in place: decided, no buttons
+    [reminder] = world.received("ana")  # updated in place: decided, no buttons
     assert reminder.buttons == [] and reminder.status.startswith("Accepted by Ana Lopez")
 
 

@@ -34,14 +34,17 @@ def test_manager_extends_after_escalation(world: World) -> None:
     world.outbox.drain()
     notice = world.received("ana")[-1]
     assert notice.text == "Ben Okafor extended the SLA to Wed 02 Dec 12:00 CET: Supplier call"
-    assert "Due Wed 02 Dec 12:00 CET" in world.received("ben")[0].context  # refreshed
+    assert "Due in 13 business hours (Wed 02 Dec 12:00 CET)" in world.received("ben")[0].context
     [event] = [e for e in world.events(rec.id) if e.kind == "sla_extended"]
     assert event.actor_id == "ben" and event.data["reason"] == "Supplier call"
     # Greta's step (Tue 12:00 under the old SLA) does not fire; the new clock runs instead:
     # a reminder at 50% of the new window (Tue 10:30), escalation at the new due time.
     assert [s.kind for s in world.at(berlin(2026, 12, 1, 12, 0)).steps] == ["reminder"]
     world.at(berlin(2026, 12, 2, 12, 0))
-    assert len(world.received("ben")) == 2 and world.received("greta") == []
+    # Ben's card is escalated again, with a follow-up under it (one card per person)
+    assert len(world.received("ben")) == 1 and world.received("greta") == []
+    [again] = world.follow_ups("ben")
+    assert again.header.startswith("Escalated to you (level 1)")
 
 
 def test_only_the_escalation_chain_may_extend_and_only_forward(world: World) -> None:

@@ -27,12 +27,13 @@ def test_snooze_1h_reminds_again_and_keeps_the_due_time(world: World) -> None:
     assert "Reminders snoozed until Mon 30 Nov 14:00 CET" in world.received("ana")[-1].context
     assert world.at(berlin(2026, 11, 30, 13, 59)).steps == []
     world.at(berlin(2026, 11, 30, 14, 0))
-    assert len(world.received("ana")) == 3 and world.received("ana")[-1].header.startswith(
+    assert len(world.received("ana")) == 1 and world.received("ana")[-1].header.startswith(
         "Reminder:"
     )
+    assert len(world.follow_ups("ana")) == 2
     world.at(berlin(2026, 11, 30, 16, 12))  # the 90% reminder still comes
     world.at(berlin(2026, 11, 30, 17, 0))  # and the escalation at the unchanged due time
-    assert len(world.received("ana")) == 4 and len(world.received("ben")) == 1
+    assert len(world.follow_ups("ana")) == 3 and len(world.received("ben")) == 1
     [event] = [e for e in world.events(rec.id) if e.kind == "snoozed"]
     assert event.actor_id == "ana" and event.data["choice"] == "1h"
 

@@ -43,7 +43,7 @@ def test_reassign_modal_hands_over(world: SlackWorld, config: Config) -> None:
     assert world.fake.wait_for("chat.update", where=lambda p: p["ts"] == dm.ts)
     world.runtime.outbox.drain()
     to_carl = world.dm_to("U0CARL")
-    assert "Handed over by Ana Lopez" in str(to_carl.blocks)
+    assert "Handed over to you by Ana Lopez" in str(to_carl.blocks)
     assert (
         ButtonValue.model_validate_json(
             button_in(to_carl.blocks, ActionId.ACCEPT)["value"]

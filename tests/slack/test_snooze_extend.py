@@ -184,6 +184,7 @@ def test_extend_click_after_the_decision_is_refused(world: SlackWorld) -> None:
     )
     assert world.slack.interactive(accept).status_code == 200
     assert world.fake.wait_for("chat.update", where=lambda p: p["ts"] == dm.ts)
+    world.settled()  # the card had been updated in place before (reminders)
     assert world.decisions(rec_id) == 1
     world.fake.reset()
 

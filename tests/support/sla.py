@@ -64,5 +64,10 @@ class World:
     def received(self, person: str) -> list[Message]:
         return self.chat.to(person)
 
+    def follow_ups(self, person: str) -> list[Message]:
+        """The short follow-ups under the person's cards (reminders, escalations)."""
+        cards = {s.ref.message_id for s in self.chat.sent if s.to == person and not s.reply_to}
+        return [s.message for s in self.chat.sent if s.reply_to in cards]
+
     def headers(self, person: str) -> list[str]:
         return [m.header for m in self.chat.to(person)]

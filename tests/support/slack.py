@@ -138,15 +138,30 @@ class SlackWorld:
             )
 
     def dm_to(self, user_id: str) -> Posted:
-        """The latest message posted to a user's DM, with the channel and ts Slack gave it."""
+        """The latest card posted to a user's DM as it reads now (its latest in-place
+        update), with the channel and ts Slack gave it; thread replies are not cards."""
         posted = [
             (params, reply)
             for params, reply in self.fake.replies_to("chat.postMessage")
-            if params["channel"] == user_id
+            if params["channel"] == user_id and not params.get("thread_ts")
         ]
         assert posted, f"nothing was posted to {user_id}"
         params, reply = posted[-1]
-        return Posted(channel=reply["channel"], ts=reply["ts"], blocks=params["blocks"])
+        updates = [
+            update
+            for update, _ in self.fake.replies_to("chat.update")
+            if update["channel"] == reply["channel"] and update["ts"] == reply["ts"]
+        ]
+        blocks = updates[-1]["blocks"] if updates else params["blocks"]
+        return Posted(channel=reply["channel"], ts=reply["ts"], blocks=blocks)
+
+    def thread_of(self, card: Posted) -> list[dict[str, Any]]:
+        """The follow-ups posted in a card's thread (reminders, escalations)."""
+        return [
+            params
+            for params, _ in self.fake.replies_to("chat.postMessage")
+            if params.get("thread_ts") == card.ts and params["channel"] == card.channel
+        ]
 
 
 @dataclass

@@ -53,7 +53,13 @@ def reminder(world: TeamsWorld) -> tuple[int, str]:
     rec_id = world.ingest()
     world.deliver()
     world.runtime.advance_clock(REMINDER_AT)
-    return rec_id, card_to(world, "ana", "Reminder:")
+    # One card, updated in place as the reminder, and a short reply to it (issue 27).
+    card_id = world.cards_to("ana")[0].response_id
+    assert card_id is not None
+    [note] = [c for c in world.cards_to("ana") if c.activity_id == card_id]
+    assert note.card["body"][0]["text"].startswith("Reminder: due in")
+    assert world.updates_of(card_id)
+    return rec_id, card_id
 
 
 @pytest.fixture

@@ -43,10 +43,10 @@ from core.chat import DeliveryError, MessageRef
 from core.clock import Clock
 from core.config import Config
 from core.domain import EventKind, OutboxState
-from core.messages import Message
 from storage.db import Database
 from storage.models import ChatMessage, Event, OutboxItem, Recommendation
 from workflows.delivery.claims import renew_many, write_many_if_held
+from workflows.delivery.followups import Outgoing, is_new_card, refresh_after_escalations
 from workflows.delivery.lanes import ClaimRanOut, Entry, Halted, Lanes
 from workflows.delivery.report import DeliveryReport
 from workflows.outbox import delivered_data
@@ -75,9 +75,9 @@ class OutboxWorker(Protocol):
         rec: Recommendation,
         *,
         lookups: Lookups | None = None,
-    ) -> Message | None: ...
+    ) -> Outgoing | None: ...
 
-    def send_prepared(self, item: OutboxItem, message: Message) -> MessageRef: ...
+    def send_prepared(self, item: OutboxItem, outgoing: Outgoing) -> MessageRef: ...
 
     def finds_sent(self, item: OutboxItem) -> bool: ...
 
@@ -250,8 +250,8 @@ class DeliveryBatch:
                 )
         return sends, skipped, refused, [item for item in picked if item.id not in held]
 
-    def _send(self, item: OutboxItem, message: Message) -> Send:
-        return lambda: self.worker.send_prepared(item, message)
+    def _send(self, item: OutboxItem, outgoing: Outgoing) -> Send:
+        return lambda: self.worker.send_prepared(item, outgoing)
 
     # --- after the sends ----------------------------------------------------------------
 
@@ -335,7 +335,8 @@ class DeliveryBatch:
             refs, events = [], []
             for item, ref in sent:
                 purpose = item.payload.get("purpose", "owner")
-                refs.append(worker._ref_row(item, ref, purpose))
+                if is_new_card(ref):
+                    refs.append(worker._ref_row(item, ref, purpose))
                 events.append(
                     {
                         "recommendation_id": item.recommendation_id,
@@ -346,8 +347,10 @@ class DeliveryBatch:
                     }
                 )
             # The rows of _store_ref and record_event, one statement each.
-            session.execute(insert(ChatMessage.__table__), refs)
+            if refs:
+                session.execute(insert(ChatMessage.__table__), refs)
             session.execute(insert(Event.__table__), events)
+            refresh_after_escalations(session, [item for item, _ in sent], now=now)
             marked = write_many_if_held(
                 session,
                 items=[item for item, _ in sent],

@@ -29,6 +29,13 @@ from workflows.delivery.batch import MAX_UNRECORDED, SEND_THREADS, DeliveryBatch
 from workflows.delivery.cap import overflow_to_digest
 from workflows.delivery.claims import claim_due, new_token, renew, write_if_held
 from workflows.delivery.failures import retry_or_fail
+from workflows.delivery.followups import (
+    Outgoing,
+    is_new_card,
+    outgoing_for,
+    refresh_after_escalations,
+    send,
+)
 from workflows.delivery.report import DeliveryReport
 from workflows.digest.send import DigestDelivery
 from workflows.metering import NO_METER, Meter
@@ -161,11 +168,8 @@ class OutboxWorker:
         total = DeliveryReport()
         for _ in range(rounds):
             report = self.run_once(limit=limit)
-            total.sent += report.sent
-            total.retried += report.retried
-            total.failed += report.failed
-            total.lost += report.lost
-            total.digested += report.digested
+            for name, count in vars(report).items():
+                setattr(total, name, getattr(total, name) + count)
             if not any(vars(report).values()):
                 break
         return total
@@ -184,27 +188,15 @@ class OutboxWorker:
         else:
             raise DeliveryError(f"unknown outbox kind {item.kind}", transient=False)
 
-    def _message_for(
-        self, session: Session, rec: Recommendation, reader: str, purpose: str
-    ) -> Message:
-        return message_for_purpose(
-            session,
-            config=self.config,
-            rec=rec,
-            reader_id=reader,
-            now=self.clock.now(),
-            purpose=purpose,
-        )
-
     def _deliver_recommendation(self, item: OutboxItem) -> None:
         with self.database.transaction() as session:
             self._hold(session, item)
             rec = session.get(Recommendation, item.recommendation_id)
             assert rec is not None
-            message = self.prepare(session, item, rec)
-            if message is None:
+            outgoing = self.prepare(session, item, rec)
+            if outgoing is None:
                 return
-        ref = self.send_prepared(item, message)
+        ref = self.send_prepared(item, outgoing)
         with self.database.transaction() as session:
             self.record_delivery(session, item, ref)
 
@@ -215,9 +207,11 @@ class OutboxWorker:
         rec: Recommendation,
         *,
         lookups: Lookups | None = None,
-    ) -> Message | None:
+    ) -> Outgoing | None:
         """The message to send, drawn in the transaction that holds the row; None (and
-        the row marked sent) when it is no longer relevant."""
+        the row marked sent) when it is no longer relevant. A reminder or escalation to
+        someone who already has a card about the item is a follow-up to that card and
+        an update of it (see followups)."""
         assert item.recommendation_id is not None and item.person_id is not None
         person = self.config.people_by_id.get(item.person_id)
         if person is None and channel_of(item.person_id) is None:
@@ -243,14 +237,16 @@ class OutboxWorker:
             purpose=purpose,
             lookups=lookups,
         )
-        if item.payload.get("handed_over_by"):
-            by = self.config.display_name(item.payload["handed_over_by"])
-            message.context.insert(0, f"Handed over by {by}: {item.payload.get('note')}")
         if item.payload.get("fallback"):
             message.context.insert(0, item.payload["fallback"])
-        return message
+        return outgoing_for(
+            session, config=self.config, item=item, rec=rec, message=message, now=self.clock.now()
+        )
 
-    def send_prepared(self, item: OutboxItem, message: Message) -> MessageRef:
+    def send_prepared(self, item: OutboxItem, outgoing: Outgoing) -> MessageRef:
+        return send(self.chat, outgoing, lambda message: self._post_card(item, message))
+
+    def _post_card(self, item: OutboxItem, message: Message) -> MessageRef:
         assert item.person_id is not None
         channel = channel_of(item.person_id)
         person = self.config.people_by_id.get(item.person_id)
@@ -265,11 +261,15 @@ class OutboxWorker:
         not recorded (see SendKey): such sends do not count against `sends_in_flight`."""
         person = self.config.people_by_id.get(item.person_id or "")
         chat = self.chat
+        if item.payload.get("purpose") in CLOCK_PURPOSES:
+            return False  # possibly a follow-up in a thread, which is not looked for
         return person is not None and isinstance(chat, FindsSent) and chat.finds_sent(person)
 
     def record_delivery(self, session: Session, item: OutboxItem, ref: MessageRef) -> None:
         purpose = item.payload.get("purpose", "owner")
-        self._store_ref(session, item, ref, purpose)
+        if is_new_card(ref):
+            self._store_ref(session, item, ref, purpose)
+        refresh_after_escalations(session, [item], now=self.clock.now())
         record_event(
             session,
             kind=EventKind.DELIVERED,
@@ -298,7 +298,14 @@ class OutboxWorker:
                     MessageRef.model_validate(m.ref),
                     self.digests.again(session, m, rec)
                     if m.purpose == "digest"
-                    else self._message_for(session, rec, m.person_id or rec.owner_id, m.purpose),
+                    else message_for_purpose(
+                        session,
+                        config=self.config,
+                        rec=rec,
+                        reader_id=m.person_id or rec.owner_id,
+                        now=self.clock.now(),
+                        purpose=m.purpose,
+                    ),
                 )
                 for m in stored
             ]

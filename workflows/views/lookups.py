@@ -16,9 +16,9 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from core.config import Config
-from core.domain import DecisionKind
+from core.domain import DecisionKind, EventKind
 from core.messages import Section
-from storage.models import ContextRule, Decision, Recommendation
+from storage.models import ContextRule, Decision, Event, Recommendation
 from workflows.context.rules.matching import (
     candidate_rules,
     context_rules_section,
@@ -38,6 +38,28 @@ class Lookups(Protocol):
     def rules(self, rec: Recommendation) -> Section | None: ...
 
     def track_record(self, rec: Recommendation) -> str | None: ...
+
+    def clock_events(self, rec: Recommendation) -> list[dict[str, Any]]: ...
+
+
+# What the card says happened to the item: escalated to whom, extended, handed over.
+CLOCK_EVENTS = (EventKind.ESCALATED, EventKind.SLA_EXTENDED, EventKind.REASSIGNED)
+
+
+def _clock_event_rows(session: Session, ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each recommendation's escalations and extensions, oldest first, as
+    `{"kind", "at", "actor_id", **data}`."""
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not ids:
+        return found
+    rows = session.execute(
+        select(Event.recommendation_id, Event.kind, Event.at, Event.actor_id, Event.data)
+        .where(Event.recommendation_id.in_(list(ids)), Event.kind.in_(CLOCK_EVENTS))
+        .order_by(Event.id)
+    )
+    for rec_id, kind, at, actor, data in rows:
+        found[rec_id].append({**(data or {}), "kind": kind, "at": at, "actor_id": actor})
+    return found
 
 
 def _scope(rec: Recommendation) -> tuple[str, tuple[Any, ...]] | None:
@@ -116,6 +138,9 @@ class SessionLookups:
     def track_record(self, rec: Recommendation) -> str | None:
         return track_record_line(self.session, config=self.config, rec=rec)
 
+    def clock_events(self, rec: Recommendation) -> list[dict[str, Any]]:
+        return _clock_event_rows(self.session, [rec.id]).get(rec.id, [])
+
 
 class BatchLookups:
     """The lookups of every message about `recs`, read up front: per kind of scope one
@@ -129,6 +154,7 @@ class BatchLookups:
         self.config = config
         self._candidates: list[ContextRule] = candidate_rules(session, recs=recs)
         self._decisions: dict[tuple[Any, ...], list[Any]] = {}
+        self._clock = _clock_event_rows(session, [rec.id for rec in recs])
         own = max((sum(not d.automatic for d in rec.decisions) for rec in recs), default=0)
         wanted: dict[str, set[tuple[Any, ...]]] = defaultdict(set)
         for rec in recs:
@@ -184,3 +210,6 @@ class BatchLookups:
 
     def track_record(self, rec: Recommendation) -> str | None:
         return track_record_line(self.session, config=self.config, rec=rec)
+
+    def clock_events(self, rec: Recommendation) -> list[dict[str, Any]]:
+        return self._clock.get(rec.id, [])

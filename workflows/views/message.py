@@ -3,12 +3,12 @@ similar ones, and what the reader may do. Every adapter renders this same conten
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from core.clock import BusinessCalendar, local_time_label
+from core.clock import local_time_label
 from core.config import Config
 from core.domain import DecisionKind, Status, Tier
 from core.durations import format_duration
@@ -27,6 +27,14 @@ from workflows.intake.revisions import handover_note
 from workflows.ownership.permissions import deciders, role_in
 from workflows.sla.extension import may_extend
 from workflows.sla.snooze import SNOOZE_CHOICES, may_snooze
+from workflows.views.card_state import (
+    business_time,
+    channel_entry,
+    clock_lines,
+    due_line,
+    handover,
+    owner_calendar,
+)
 from workflows.views.forms import extend_form, override_form, reassign_form
 from workflows.views.lookups import Lookups, SessionLookups
 
@@ -97,19 +105,6 @@ def why_lines(rec: Recommendation, config: Config, tz_person: str) -> list[str]:
     return lines
 
 
-def business_time(delta: timedelta) -> str:
-    """`2 business hours`, `1h 30m of business time`: what a reminder says is left."""
-    minutes = int(round(delta.total_seconds() / 60))
-    if minutes >= 60 and minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} business hour{'s' if hours != 1 else ''}"
-    return f"{format_duration(delta)} of business time"
-
-
-def _owner_calendar(rec: Recommendation, config: Config) -> BusinessCalendar:
-    return BusinessCalendar(config.business_hours, config.person_tz(rec.owner_id))
-
-
 def _digest_note(rec: Recommendation, config: Config) -> str:
     rtype = config.recommendation_types.get(rec.type)
     if rtype and rec.confidence is not None and rec.confidence < rtype.actionable_confidence:
@@ -162,6 +157,18 @@ def message_for_purpose(
     """`rec` drawn for `purpose` (a `Purpose` or the string the outbox stored). The outbox
     draws every delivery through here too, so a redraw after a click matches what was
     sent."""
+    if reader_id.startswith("#"):  # the escalation channel's compact entry
+        status, tone = decided_status(rec, config)
+        return channel_entry(
+            config=config,
+            rec=rec,
+            channel=reader_id,
+            now=now,
+            events=(lookups or SessionLookups(session, config=config)).clock_events(rec),
+            title=headline(rec, config),
+            status=status,
+            tone=tone,
+        )
     return recommendation_message(
         session,
         config=config,
@@ -231,29 +238,34 @@ def recommendation_message(
     if track_record:
         sections.append(Section(title="Track record", lines=[track_record]))
     status, tone = decided_status(rec, config)
-    context = [f"Due {local_time_label(rec.due_at, tz)}", f"#{rec.id} from {rec.source}"]
+    is_open = rec.status == Status.OPEN
+    # Drawn from state now: a card redrawn a day later says what is true then.
+    context = [
+        due_line(config=config, rec=rec, reader_id=reader_id, now=now)
+        if is_open
+        else f"Due {local_time_label(rec.due_at, tz)}",
+        f"#{rec.id} from {rec.source}",
+    ]
     if rec.tier == Tier.DIGEST or rec.digest_on is not None:  # (or over the daily cap)
         context.append(_digest_note(rec, config))
-    is_open = rec.status == Status.OPEN
-    if is_open and (reminder or escalation):
-        calendar = _owner_calendar(rec, config)
-        if reminder and now < rec.due_at:
-            context.insert(0, f"Due in {business_time(calendar.between(now, rec.due_at))}")
-        if escalation:
-            since = rec.clock_started_at or rec.received_at  # a re-route restarts it
-            waited = business_time(calendar.between(since, now))
-            owner = config.display_name(rec.owner_id)
-            context.insert(
-                0, f"{owner} has had it for {waited} (since {local_time_label(since, tz)})"
-            )
+    events = lookups.clock_events(rec)
+    clock = clock_lines(config=config, rec=rec, reader_id=reader_id, events=events)
+    handed, closed = handover(config=config, rec=rec, reader_id=reader_id, events=events)
+    context[1:1] = clock
+    if is_open and escalation:
+        since = rec.clock_started_at or rec.received_at  # a re-route restarts it
+        waited = business_time(owner_calendar(rec, config).between(since, now))
+        owner = config.display_name(rec.owner_id)
+        context.insert(0, f"{owner} has had it for {waited} (since {local_time_label(since, tz)})")
     if is_open and rec.snoozed_until is not None and rec.snoozed_until > now:
         context.append(f"Reminders snoozed until {local_time_label(rec.snoozed_until, tz)}")
-    handover = handover_note(session, config=config, rec=rec, reader_id=reader_id)
-    if handover:
-        context.insert(0, handover)
-    if rec.status == Status.OPEN and now > rec.due_at:
+    handover_line = handover_note(session, config=config, rec=rec, reader_id=reader_id)
+    if handover_line:
+        context.insert(0, handover_line)
+    if handed:
+        context.insert(0, handed)
+    if is_open and (now > rec.due_at or clock):
         tone = Tone.ATTENTION
-        context.insert(0, f"Overdue by {format_duration(now - rec.due_at)}")
     buttons: list[Button] = []
     forms: list[Form] = []
     auto_open = (
@@ -261,8 +273,9 @@ def recommendation_message(
         and all(d.automatic for d in rec.decisions)
         and now <= rec.due_at
     )
-    may_decide = reader_id in deciders(config=config, rec=rec) or (
-        role_in(session, config=config, rec=rec, person_id=reader_id) is not None
+    may_decide = not closed and (
+        reader_id in deciders(config=config, rec=rec)
+        or role_in(session, config=config, rec=rec, person_id=reader_id) is not None
     )  # a stand-in for someone unreachable (queried only for those the config leaves out)
     on_behalf = reader_id != rec.owner_id and reader_id != rec.backup_id
     if rec.status == Status.OPEN and may_decide:
@@ -286,12 +299,23 @@ def recommendation_message(
     elif auto_open and may_decide:
         buttons = [Button(action=ButtonAction.OVERRIDE, label="Override", recommendation_id=rec.id)]
         forms = [override_form(rec, config)]
-    if is_open and reminder and now < rec.due_at and may_snooze(rec=rec, person_id=reader_id):
+    if (
+        is_open
+        and not closed
+        and reminder
+        and now < rec.due_at
+        and may_snooze(rec=rec, person_id=reader_id)
+    ):
         buttons += [
             Button(action=ButtonAction.SNOOZE, label=label, recommendation_id=rec.id, value=value)
             for value, label in SNOOZE_CHOICES.items()
         ]
-    if is_open and escalation and may_extend(config=config, rec=rec, person_id=reader_id):
+    if (
+        is_open
+        and not closed
+        and escalation
+        and may_extend(config=config, rec=rec, person_id=reader_id)
+    ):
         buttons.append(
             Button(action=ButtonAction.EXTEND, label="Extend SLA", recommendation_id=rec.id)
         )

@@ -24,6 +24,7 @@ from storage.models import ContextRule
 from workflows.audit import record_event
 from workflows.context.rules.entities import known_entities
 from workflows.context.rules.events import ContextEvent
+from workflows.context.rules.open_work import open_matching, refresh_open_cards
 from workflows.context.rules.people import may_review
 from workflows.errors import InvalidInput, NotFound, NotPermitted
 
@@ -144,6 +145,9 @@ def approve_rule(
         owner=rule.owner_id,
         review_by=rule.review_by.isoformat(),
     )
+    session.flush()
+    ids = open_matching(session, config=config, rule=rule)
+    refresh_open_cards(session, rule=rule, ids=ids, now=now, why="approved")
     return rule
 
 
@@ -158,6 +162,9 @@ def reject_rule(
 ) -> ContextRule:
     _reviewer(config, actor_id)
     rule = find_rule(session, key)
+    if rule.status == RuleStatus.APPROVED:  # retired: off the open cards it was on
+        ids = open_matching(session, config=config, rule=rule)
+        refresh_open_cards(session, rule=rule, ids=ids, now=now, why="retired")
     rule.status = RuleStatus.REJECTED
     rule.reviewed_by, rule.reviewed_at, rule.updated_at = actor_id, now, now
     record_event(
@@ -186,6 +193,8 @@ def edit_rule(
     rule = find_rule(session, key)
     if field not in EDITABLE:
         raise InvalidInput("field", f"'{field}' cannot be edited; choose {', '.join(EDITABLE)}.")
+    approved = rule.status == RuleStatus.APPROVED
+    before = open_matching(session, config=config, rule=rule) if approved else set()
     try:
         if field == "entity":
             rule.entity_kind, rule.entity_value = parse_entity(
@@ -224,6 +233,9 @@ def edit_rule(
         field=field,
         value=value.strip(),
     )
+    if approved:  # the cards it left and the cards it reaches now
+        after = open_matching(session, config=config, rule=rule)
+        refresh_open_cards(session, rule=rule, ids=before | after, now=now, why=f"edit-{field}")
     return rule
 
 

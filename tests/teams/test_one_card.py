@@ -1,0 +1,45 @@
+"""Teams: reminders are replies to the card's activity (replyToId) and the card itself
+is updated in place; a level-1 escalation reaches the manager once as a card; a
+hand-over closes the old owner's card (issue 27). Every card sent stays a valid
+Adaptive Card."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.support.cards import assert_valid_card, card_actions, card_validator, texts
+from tests.support.teams import TeamsWorld
+
+
+def test_reminders_reply_to_the_card_and_escalation_updates_it(world: TeamsWorld) -> None:
+    for key in ("ana", "ben"):
+        world.install(key)
+    world.ingest()
+    world.deliver()
+    for hours in (4.5, 3.0, 0.5):  # 50% and 90% reminders, level 1 (Ben) at 17:00
+        world.runtime.advance_clock(timedelta(hours=hours))
+    card_id = world.cards_to("ana")[0].response_id
+    replies = [c for c in world.cards_to("ana") if c.activity_id == card_id]
+    cards = [c for c in world.cards_to("ana") if c.activity_id != card_id]
+    assert len(cards) == 1 and len(replies) == 2
+    assert all(r.card["body"][0]["text"].startswith("Reminder: due in") for r in replies)
+    assert len(world.cards_to("ben")) == 1  # the escalation: his one card
+    latest = world.updates_of(card_id)[-1].card
+    assert "Escalated to Ben Okafor (level 1)" in texts(latest)
+    validator = card_validator()
+    for call in [*world.cards_to("ana"), *world.cards_to("ben"), *world.updates_of(card_id)]:
+        assert_valid_card(validator, call.card)
+
+
+def test_a_hand_over_closes_the_old_owners_card(world: TeamsWorld) -> None:
+    rec_id, card_id = world.delivered("ana")
+    world.install("dora")
+    world.runtime.services.decisions.record_reassign(
+        recommendation_id=rec_id, actor_id="ana", channel="teams", to="dora", note="Her site"
+    )
+    world.deliver()
+    closed = world.updates_of(card_id)[-1].card
+    assert "Handed over to Dora Novak by Ana Lopez" in texts(closed)
+    assert card_actions(closed) == []
+    [new] = world.cards_to("dora")
+    assert "Handed over to you by Ana Lopez: Her site" in texts(new.card)
