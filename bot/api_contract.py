@@ -85,12 +85,22 @@ def _tighten_properties(model: dict[str, Any], *, strips: bool) -> None:
                 variant["pattern"] = NON_BLANK
 
 
+def _codes_by_note(config: Config) -> list[tuple[bool, list[str]]]:
+    """(needs a note, its reason codes), leaving out a group with no codes."""
+    groups = [
+        (needs, sorted(r.code for r in config.reason_codes if r.note_required == needs))
+        for needs in (True, False)
+    ]
+    return [(needs, codes) for needs, codes in groups if codes]
+
+
 def _decision_schema(config: Config) -> dict[str, Any]:
     """A decision as the server takes it, one shape per action: an override needs a
-    reason code the configuration knows and a note; a reassignment a known person and
-    a note."""
+    reason code the configuration knows (and a note where that code asks for one); a
+    reassignment a known person and a note."""
     people = sorted(config.people_by_id)
     note = {"type": "string", "maxLength": NOTE_MAX, "pattern": NON_BLANK}
+    value = {"type": ["number", "null"], "description": "the alternative value (optional)"}
     common = {
         "actor": {
             "type": "string",
@@ -110,15 +120,16 @@ def _decision_schema(config: Config) -> dict[str, Any]:
         "title": "DecisionIn",
         "oneOf": [
             shape("accept", [], note={"type": "string", "maxLength": NOTE_MAX}),
-            shape(
-                "override",
-                ["reason_code", "note"],
-                note=note,
-                value={
-                    "type": ["number", "null"],
-                    "description": "the alternative value (optional)",
-                },
-                reason_code={"type": "string", "enum": sorted(config.reason_codes_by_code)},
+            # Two override shapes: reason codes that need a note, and those that don't.
+            *(
+                shape(
+                    "override",
+                    ["reason_code", "note"] if needs_note else ["reason_code"],
+                    note=note if needs_note else {"type": "string", "maxLength": NOTE_MAX},
+                    value=value,
+                    reason_code={"type": "string", "enum": codes},
+                )
+                for needs_note, codes in _codes_by_note(config)
             ),
             shape("reassign", ["to", "note"], note=note, to={"type": "string", "enum": people}),
         ],

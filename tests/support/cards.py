@@ -69,3 +69,17 @@ def find_submit(card: dict[str, Any], action: str, choice: str | None = None) ->
 
 def texts(card: dict[str, Any]) -> str:
     return json.dumps(card, ensure_ascii=False)
+
+
+def error_after(card: dict[str, Any], input_id: str) -> str | None:
+    """The error shown under an input (its hint skipped): the text of the attention
+    container right after it, None when the input has no error."""
+    items = [i for el in card["body"] for i in ([el] + el.get("items", []))]
+    index = next(n for n, el in enumerate(items) if el.get("id") == input_id)
+    for element in items[index + 1 :]:
+        if element.get("type") == "Container" and element.get("style") == "attention":
+            return " ".join(i.get("text", "") for i in element.get("items", []))
+        if element.get("type") == "TextBlock" and element.get("isSubtle"):
+            continue  # the hint
+        return None
+    return None

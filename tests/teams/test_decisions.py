@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from tests.support.cards import texts
+from tests.support.cards import error_after, texts
 from tests.support.teams import TeamsWorld
 
 
@@ -44,19 +44,6 @@ def test_override_with_reason_note_and_value(world: TeamsWorld, delivered: tuple
     assert decision["reason_code"] == "INFO_NOT_IN_MODEL" and decision["value"] == 120
 
 
-def _error_after(card: dict, input_id: str) -> str | None:
-    """The text of the element right after the input (hint skipped): its error."""
-    items = [i for el in card["body"] for i in ([el] + el.get("items", []))]
-    index = next(n for n, el in enumerate(items) if el.get("id") == input_id)
-    for element in items[index + 1 :]:
-        if element.get("type") != "TextBlock" or element.get("color") != "Attention":
-            if element.get("isSubtle"):
-                continue  # the hint
-            return None
-        return element["text"]
-    return None
-
-
 def test_missing_reason_and_missing_note_are_answered_on_the_card(
     world: TeamsWorld, delivered: tuple[int, str]
 ) -> None:
@@ -64,14 +51,14 @@ def test_missing_reason_and_missing_note_are_answered_on_the_card(
     world.connector.clear()
     world.submit("ana", card_id, "override", note="", value="")
     [put] = world.updates_of(card_id)
-    assert "Choose a reason" in (_error_after(put.card, "override.reason_code") or "")
+    assert "Choose a reason" in (error_after(put.card, "override.reason_code") or "")
     assert world.connector.of_kind("send", "reply") == []  # answered on the card only
     assert world.decision_kinds(rec_id) == []
     # The corrected card (its form now open in the body) asks for the note next.
     world.submit("ana", card_id, "override", reason_code="SUPPLIER_PATTERN", note=" ")
     card = world.connector.card_of(card_id)
-    assert "needs a note" in (_error_after(card, "override.note") or "")
-    assert _error_after(card, "override.reason_code") is None
+    assert "needs a note" in (error_after(card, "override.note") or "")
+    assert error_after(card, "override.reason_code") is None
     reason = next(
         i
         for el in card["body"]

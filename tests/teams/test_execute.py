@@ -13,10 +13,9 @@ import httpx
 import pytest
 
 from adapters.teams.bot import UNKNOWN_PERSON
-from tests.support.cards import find_submit, texts
+from tests.support.cards import error_after, find_submit, texts
 from tests.support.locks import answered_while_held
 from tests.support.teams import USERS, TeamsWorld
-from tests.teams.test_decisions import _error_after
 
 MESSAGE = "application/vnd.microsoft.activity.message"
 
@@ -101,7 +100,7 @@ def test_execute_override_without_a_reason_is_told_at_once_and_on_the_card(
     response = world.post(execute_activity(world, "ana", card_id, "override", note="x"))
     assert answered(response) == "Nothing was recorded: Choose a reason for the override."
     [put] = world.updates_of(card_id)
-    assert "Choose a reason" in (_error_after(put.card, "override.reason_code") or "")
+    assert "Choose a reason" in (error_after(put.card, "override.reason_code") or "")
     assert world.decision_kinds(rec_id) == []
     fixed = execute_activity(
         world,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.cards import card_actions, texts
+from tests.support.cards import card_actions, error_after, texts
 from tests.support.teams import TeamsWorld
 
 REMINDER_AT = timedelta(hours=4, minutes=30)  # past the 50% reminder of an 8h SLA
@@ -31,18 +31,6 @@ def events(world: TeamsWorld, rec_id: int, kind: str) -> list[dict[str, Any]]:
 def element(card: dict[str, Any], input_id: str) -> dict[str, Any]:
     items = [i for el in card["body"] for i in ([el] + el.get("items", []))]
     return next(el for el in items if el.get("id") == input_id)
-
-
-def error_after(card: dict[str, Any], input_id: str) -> str | None:
-    """The error shown under an input (its hint skipped), if any."""
-    items = [i for el in card["body"] for i in ([el] + el.get("items", []))]
-    index = next(n for n, el in enumerate(items) if el.get("id") == input_id)
-    for item in items[index + 1 :]:
-        if item.get("type") == "TextBlock" and item.get("color") == "Attention":
-            return item["text"]
-        if not item.get("isSubtle"):
-            return None
-    return None
 
 
 @pytest.fixture
