@@ -101,6 +101,7 @@ def _decision_schema(config: Config) -> dict[str, Any]:
     people = sorted(config.people_by_id)
     note = {"type": "string", "maxLength": NOTE_MAX, "pattern": NON_BLANK}
     value = {"type": ["number", "null"], "description": "the alternative value (optional)"}
+    optional_note = {"type": ["string", "null"], "maxLength": NOTE_MAX}
     common = {
         "actor": {
             "type": "string",
@@ -119,13 +120,13 @@ def _decision_schema(config: Config) -> dict[str, Any]:
     return {
         "title": "DecisionIn",
         "oneOf": [
-            shape("accept", [], note={"type": "string", "maxLength": NOTE_MAX}),
+            shape("accept", [], note=optional_note),
             # Two override shapes: reason codes that need a note, and those that don't.
             *(
                 shape(
                     "override",
                     ["reason_code", "note"] if needs_note else ["reason_code"],
-                    note=note if needs_note else {"type": "string", "maxLength": NOTE_MAX},
+                    note=note if needs_note else optional_note,
                     value=value,
                     reason_code={"type": "string", "enum": codes},
                 )
