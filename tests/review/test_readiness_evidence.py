@@ -5,7 +5,7 @@ sopbot measures itself, by the standard WAPE, checked by hand."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -25,7 +25,7 @@ from workflows.readiness.criteria_gate import measured_error
 from workflows.readiness.gates import Readiness
 from workflows.readiness.history import green_since, record_day
 from workflows.review.acknowledgements import acknowledge_review
-from workflows.review.cadence import post_due_reviews
+from workflows.review.cadence import post_due_reviews, review_message
 from workflows.service import build_services
 
 
@@ -164,3 +164,14 @@ def test_each_day_is_recorded_and_a_gate_is_green_since_its_latest_unbroken_run(
     assert since["3"] == first
     assert since["5"] is None
     assert since["ready"] == first + timedelta(days=3)
+
+
+def test_the_posted_review_tells_the_reviewer_how_to_hold_it(complete: Config) -> None:
+    message = review_message(
+        config=complete,
+        type_name="expedite",
+        since=date(2026, 11, 23),
+        until=date(2026, 11, 29),
+        findings=["3 overrides"],
+    )
+    assert any("Type `reviewed expedite`" in line for line in message.context)

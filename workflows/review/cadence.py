@@ -57,7 +57,9 @@ def review_message(
         sections=[Section(title="Top findings", lines=findings)],
         context=[
             f"Full report: sopbot report overrides --type {type_name} --since {since} "
-            f"--until {until} --format html, or GET /api/v1/reports/overrides?{query}"
+            f"--until {until} --format html, or GET /api/v1/reports/overrides?{query}",
+            # Readiness gate 3 counts a review once the reviewer says it was read.
+            f"Read it? Type `reviewed {type_name}` (and a note if you like) to hold this review.",
         ],
     )
 
