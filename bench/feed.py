@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import os
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import text
 
+from bench.stores import each_database
 from core.config import load_config
 from storage import migrate
 from storage.db import Database
-from tests.support.pg import scratch_database
 from workflows.events import event_people, read_page
 from workflows.events.feed import encode_cursor
 
@@ -127,22 +126,8 @@ def run() -> None:
         f"indexed SELECT; median of {RUNS} alternating runs",
         flush=True,
     )
-    admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
-    if admin_url:
-        with scratch_database(admin_url, "sopbot_bench_feed") as url:
-            database = Database(url)
-            try:
-                bench_database("postgresql", database)
-            finally:
-                database.dispose()
-    else:
-        print("postgresql: skipped (SOPBOT_TEST_PG_URL not set; `make bench` sets it)")
-    with tempfile.TemporaryDirectory() as tmp:
-        database = Database(f"sqlite:///{Path(tmp) / 'feed.db'}")
-        try:
-            bench_database("sqlite", database)
-        finally:
-            database.dispose()
+    for label, database in each_database("sopbot_bench_feed"):
+        bench_database(label, database)
 
 
 if __name__ == "__main__":

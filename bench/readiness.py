@@ -14,20 +14,18 @@ from __future__ import annotations
 import math
 import os
 import statistics
-import tempfile
 import time
 from collections import defaultdict
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import bindparam, text
 
+from bench.stores import each_database
 from core.clock import Calendars
 from storage import migrate
 from storage.db import Database
 from storage.types import UTCDateTime
 from tests.review.readiness_world import demo_config
-from tests.support.pg import scratch_database
 from workflows.readiness.data_gate import window_start
 from workflows.readiness.gates import check_readiness
 
@@ -168,22 +166,8 @@ def run() -> None:
         f"gate's aggregates as plain SQL; median of {RUNS} alternating runs",
         flush=True,
     )
-    admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
-    if admin_url:
-        with scratch_database(admin_url, "sopbot_bench_ready") as url:
-            database = Database(url)
-            try:
-                bench_database("postgresql", database)
-            finally:
-                database.dispose()
-    else:
-        print("postgresql: skipped (SOPBOT_TEST_PG_URL not set; `make bench` sets it)")
-    with tempfile.TemporaryDirectory() as tmp:
-        database = Database(f"sqlite:///{Path(tmp) / 'ready.db'}")
-        try:
-            bench_database("sqlite", database)
-        finally:
-            database.dispose()
+    for label, database in each_database("sopbot_bench_ready"):
+        bench_database(label, database)
 
 
 if __name__ == "__main__":
