@@ -100,15 +100,7 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
             secret = link_secret(session, now=now)
         try:
             query = verify(token, secret=secret, now=now)
-            review = review_for(
-                database=services.database,
-                config=services.config,
-                calendars=services.calendars,
-                clock=services.clock,
-                since=query.since,
-                until=query.until,
-                type_=query.type,
-            )
+            review = review_for(services, since=query.since, until=query.until, type_=query.type)
         except (InvalidLink, ValueError) as exc:
             return HTMLResponse(f"<!DOCTYPE html><p>{escape(str(exc))}</p>", status_code=403)
         page = render(review, fmt=ReportFormat.HTML, calendars=services.calendars)
@@ -121,12 +113,7 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
         return await run_in_threadpool(report_page, token)
 
     def readiness_now() -> Dossier:
-        return assess(
-            database=services.database,
-            config=services.config,
-            calendars=services.calendars,
-            clock=services.clock,
-        )
+        return assess(services)
 
     @router.get(
         "/api/v1/readiness",

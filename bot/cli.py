@@ -167,9 +167,7 @@ def outcomes(
     """Import outcomes (what actually happened) from CSV, JSON or JSONL."""
     opened = services()
     try:
-        report = import_outcomes(
-            path=file, database=opened.database, clock=opened.clock, encoding=encoding
-        )
+        report = import_outcomes(opened, path=file, encoding=encoding)
     except ValueError as exc:
         raise _fail(str(exc)) from None
     console.print(

@@ -55,13 +55,10 @@ def report_overrides(
     """The override review: volume, speed, load, override win rate, forecast value added,
     calibration and threshold advice, per type and overall."""
     opened = services()
-    database, config = opened.database, opened.config
+    database = opened.database
     try:
         review = review_for(
-            database=database,
-            config=config,
-            calendars=opened.calendars,
-            clock=opened.clock,
+            opened,
             since=_date("--since", since),
             until=_date("--until", until),
             type_=type_,
@@ -89,12 +86,7 @@ def readiness(
     """The five go-live gates with their evidence; exit 1 when a hard gate fails."""
     opened = services()
     try:
-        dossier = assess(
-            database=opened.database,
-            config=opened.config,
-            calendars=opened.calendars,
-            clock=opened.clock,
-        )
+        dossier = assess(opened)
     finally:
         opened.database.dispose()
     if fmt == DossierFormat.TEXT:

@@ -204,11 +204,7 @@ def build_runtime(
         database=database, config=config, calendars=services.calendars, clock=clock
     )
     runtime.jobs.append(("context", CONTEXT_REMINDER_SECONDS, reminders.run_once))
-    runtime.jobs.append(
-        review_job(
-            database=database, config=config, calendars=services.calendars, clock=services.clock
-        )
-    )
+    runtime.jobs.append(review_job(services))
     events = events_job(runtime)
     runtime.jobs.append((EVENTS_JOB, settings.tick_seconds, events.run_once))
     runtime.closers.append(events.close)
@@ -221,9 +217,7 @@ def build_runtime(
         (
             "readiness",
             READINESS_JOB_SECONDS,
-            lambda: assess(
-                database=database, config=config, calendars=services.calendars, clock=clock
-            ),
+            lambda: assess(services),
         )
     )
     if isinstance(clock, AdjustableClock):  # the demo's "advance the clock" control

@@ -18,3 +18,9 @@ class WorkflowContext:
     calendars: Calendars
     clock: Clock
     meter: Meter = NO_METER
+
+    @classmethod
+    def of(cls, *, database: Database, config: Config, clock: Clock) -> WorkflowContext:
+        """A context with the configuration's own calendars: for a job or a test that
+        has a database, a configuration and a clock in hand."""
+        return cls(database=database, config=config, calendars=Calendars(config), clock=clock)

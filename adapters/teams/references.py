@@ -96,8 +96,7 @@ class ReferenceStore:
             ):
                 data = dict(existing.data)  # learning the id must not forget the chat
         return link_person(
-            database=self.services.database,
-            clock=self.services.clock,
+            self.services,
             platform=PLATFORM,
             person_id=person_id,
             external_id=external_id,
@@ -111,8 +110,7 @@ class ReferenceStore:
         """The app was removed: the stored conversation can no longer be used. Only the
         account that holds the person can make them unreachable this way."""
         return link_person(
-            database=self.services.database,
-            clock=self.services.clock,
+            self.services,
             platform=PLATFORM,
             person_id=person_id,
             external_id=external_id,

@@ -57,8 +57,7 @@ class TenantGate:
         """Audit the refused activity (synchronous database work: run it off the loop)."""
         sender = activity.from_property
         refuse_activity(
-            database=self.services.database,
-            clock=self.services.clock,
+            self.services,
             platform=PLATFORM,
             reason="tenant",
             tenant=",".join(sorted(tenants_of(activity))) or None,

@@ -14,6 +14,7 @@ from core.config import Config
 from storage.db import Database
 from storage.models import ContextRule, OutboxItem
 from tests.support.interviews import say
+from workflows.base import WorkflowContext
 from workflows.context.reminders import ContextReminders
 from workflows.context.rules.store import approve_rule
 from workflows.delivery.worker import OutboxWorker
@@ -128,7 +129,7 @@ def test_rule_past_review_by_is_listed_and_its_owner_nudged_once(
             select(OutboxItem).where(OutboxItem.dedupe_key.like("rule-review%"))
         ).all()
         assert nudge.person_id == "ana"
-    review = review_for(database=database, config=config, calendars=services.calendars, clock=clock)
+    review = review_for(WorkflowContext.of(database=database, config=config, clock=clock))
     # The report names nobody (privacy: pseudonymous by default); the nudge went to Ana.
     [due] = review.rules_due
     assert due.startswith("acme-q4: review was due 2026-12-02 (owner person-")

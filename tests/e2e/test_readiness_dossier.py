@@ -29,7 +29,7 @@ def test_the_dossier_opens_in_chromium_and_prints(browser: Browser, tmp_path: Pa
     clock = AdjustableClock(MONDAY_9, frozen=True)
     ready_world(database, config, clock)
     services = build_services(database=database, config=config, clock=clock)
-    dossier = assess(database=database, config=config, calendars=services.calendars, clock=clock)
+    dossier = assess(services)
     output = tmp_path / "dossier.html"
     output.write_text(render_dossier(dossier, DossierFormat.HTML), encoding="utf-8")
     database.dispose()

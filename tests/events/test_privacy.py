@@ -13,7 +13,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from core.clock import AdjustableClock, Calendars
+from core.clock import AdjustableClock
 from core.config import Config
 from core.domain import Action
 from storage.db import Database
@@ -21,6 +21,7 @@ from tests.events.helpers import accept, ingest, override, read_all, stamp
 from tests.events.receiver import Receiver, receiving
 from tests.events.test_webhooks import SECRET, deliverer, hooked
 from tests.support.data import MONDAY_9, make_rec
+from workflows.base import WorkflowContext
 from workflows.decisions.service import DecisionRequest
 from workflows.events import ExportFormat, decision_rows, event_people, export_chunks
 from workflows.readiness import DossierFormat, assess, render_dossier
@@ -159,9 +160,7 @@ def test_the_dossier_records_the_privacy_mode(
     database: Database, config: Config, clock: AdjustableClock, mode: str
 ) -> None:
     configured = with_events_mode(config, mode)
-    dossier = assess(
-        database=database, config=configured, calendars=Calendars(configured), clock=clock
-    )
+    dossier = assess(WorkflowContext.of(database=database, config=configured, clock=clock))
     assert dossier.privacy.people_in_reports == "pseudonymous"
     assert dossier.privacy.people_in_events == mode
     assert json.loads(render_dossier(dossier, DossierFormat.JSON))["privacy"] == {

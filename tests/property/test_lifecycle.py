@@ -49,6 +49,8 @@ from workflows.errors import RepeatedDelivery, WorkflowError
 from workflows.intake.outcomes import record_outcomes
 from workflows.intake.validation import validate_batch
 from workflows.ownership.routing import escalation_contacts
+from workflows.sla import snooze as snoozing
+from workflows.sla.extension import extend_sla
 from workflows.sla.sweep import sweep
 
 # Bounded for `make test`; SOPBOT_LIFECYCLE_EXAMPLES=500 searches longer.
@@ -256,8 +258,7 @@ class Lifecycle(RuleBasedStateMachine):
     def outcome(self, index: int, correct: bool) -> None:
         payload = self.payloads[index % len(self.ids)]
         record_outcomes(
-            database=self.world.database,
-            clock=self.world.clock,
+            self.world,
             raw_items=[
                 {
                     "source": payload["source"],
@@ -348,7 +349,8 @@ class Lifecycle(RuleBasedStateMachine):
     @rule(index=st.integers(0, MAX_RECS - 1), who=WHO, choice=st.sampled_from(["1h", "4h", "nbd"]))
     def snooze(self, index: int, who: str, choice: str) -> None:
         with contextlib.suppress(WorkflowError):
-            self.world.services.snooze(
+            snoozing.snooze(
+                self.world.services,
                 recommendation_id=self._rec(index).id,
                 actor_id=self._actor(index, who),
                 choice=choice,
@@ -360,7 +362,8 @@ class Lifecycle(RuleBasedStateMachine):
     def extend(self, index: int, who: str, hours: int) -> None:
         rec = self._rec(index)
         with contextlib.suppress(WorkflowError):
-            self.world.services.extend_sla(
+            extend_sla(
+                self.world.services,
                 recommendation_id=rec.id,
                 actor_id=self._actor(index, who),
                 new_due=rec.due_at + timedelta(hours=hours),

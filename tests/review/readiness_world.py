@@ -19,6 +19,7 @@ from core.config import DEMO_CONFIG_PATH, Config, parse_config
 from core.domain import Action
 from storage.db import Database
 from tests.support.data import make_rec
+from workflows.base import WorkflowContext
 from workflows.decisions.service import DecisionRequest
 from workflows.intake.validation import validate_batch
 from workflows.ownership.signoffs import Subject, approve, subject_hash
@@ -116,9 +117,7 @@ def feed(
 def acknowledge(database: Database, config: Config, clock: AdjustableClock) -> None:
     for name in config.recommendation_types:
         acknowledge_review(
-            database=database,
-            config=config,
-            clock=clock,
+            WorkflowContext.of(database=database, config=config, clock=clock),
             person_id=config.override_reviewer or "",
             type_name=name,
             note="read it",
@@ -131,9 +130,7 @@ def sign_off(
 ) -> None:
     for lead in {f.lead for f in config.readiness.functions.values()}:
         approve(
-            database=database,
-            config=config,
-            clock=clock,
+            WorkflowContext.of(database=database, config=config, clock=clock),
             lead_id=lead,
             seen_hash=subject_hash(config, subject)[:8],
             channel="slack",

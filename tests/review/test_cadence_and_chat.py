@@ -13,13 +13,14 @@ from sqlalchemy import func, select
 from adapters.slack.blocks import as_dicts, message_blocks
 from adapters.teams.cards import render_card
 from core.chat import InMemoryChat
-from core.clock import AdjustableClock, Calendars
+from core.clock import AdjustableClock
 from core.config import Config, ReviewSettings
 from core.messages import Message
 from storage.db import Database
 from storage.models import OutboxItem, Recommendation
 from tests.support.data import make_rec
 from tests.support.history import write_history
+from workflows.base import WorkflowContext
 from workflows.chat.commands import answer_command, parse_command
 from workflows.delivery.worker import OutboxWorker
 from workflows.intake.validation import validate_batch
@@ -49,7 +50,7 @@ def test_each_review_is_posted_once_per_period_across_replicas(
     def replica(db: Database) -> None:
         barrier.wait()
         for _ in range(2):
-            post_due_reviews(database=db, config=config, calendars=Calendars(config), clock=clock)
+            post_due_reviews(WorkflowContext.of(database=db, config=config, clock=clock))
 
     threads = [threading.Thread(target=replica, args=(db,)) for db in replicas]
     for thread in threads:
@@ -63,10 +64,10 @@ def test_each_review_is_posted_once_per_period_across_replicas(
     assert "Override review: Stockout risk, 2026-11-23 to 2026-11-29" in headers
     assert "Override review: Demand revision, 2026-10-01 to 2026-10-31" in headers  # monthly
     clock.advance(timedelta(days=1))  # Tuesday 1 December: a new month, the same week
-    post_due_reviews(database=database, config=config, calendars=Calendars(config), clock=clock)
+    post_due_reviews(WorkflowContext.of(database=database, config=config, clock=clock))
     assert reviews_queued(database) == len(config.recommendation_types) + 1
     clock.advance(timedelta(days=6))  # Monday 7 December: a new week for the four weekly
-    post_due_reviews(database=database, config=config, calendars=Calendars(config), clock=clock)
+    post_due_reviews(WorkflowContext.of(database=database, config=config, clock=clock))
     assert reviews_queued(database) == len(config.recommendation_types) + 1 + 4
     for db in replicas:
         db.dispose()

@@ -10,6 +10,7 @@ import pytest
 
 from bot.demo import prepare_demo
 from bot.runtime import Runtime
+from workflows.base import WorkflowContext
 from workflows.review.format_json import review_json
 from workflows.review.report import review_for
 
@@ -25,10 +26,7 @@ def demo(tmp_path: Path) -> Iterator[Runtime]:
 
 def test_the_demo_review_has_outcomes_in_every_section(demo: Runtime) -> None:
     review = review_for(
-        database=demo.database,
-        config=demo.config,
-        calendars=demo.services.calendars,
-        clock=demo.clock,
+        WorkflowContext.of(database=demo.database, config=demo.config, clock=demo.clock)
     )
     overall = review_json(review)["scopes"]["all"]
     assert overall["volume"]["received"] == 420 and overall["volume"]["decided"] >= 390

@@ -37,11 +37,11 @@ def complete() -> Config:
 def test_only_the_reviewer_acknowledges_and_a_review_of_nothing_is_not_held(
     database: Database, complete: Config, clock: AdjustableClock
 ) -> None:
+    services = build_services(database=database, config=complete, clock=clock)
+
     def ack(person: str) -> str:
         return acknowledge_review(
-            database=database,
-            config=complete,
-            clock=clock,
+            services,
             person_id=person,
             type_name="expedite",
             note=None,
@@ -52,8 +52,7 @@ def test_only_the_reviewer_acknowledges_and_a_review_of_nothing_is_not_held(
     assert ack("ana") == "Not the override reviewer"
     ready_world(database, complete, clock, reviews=False)
     # The bot posting the reviews (as `serve` does each period) is not the review held.
-    services = build_services(database=database, config=complete, clock=clock)
-    post_due_reviews(database=database, config=complete, calendars=services.calendars, clock=clock)
+    post_due_reviews(services)
     assert 3 in failing(readiness(database, complete, clock.now()))
     assert ack("greta") == "Review acknowledged"
     assert ack("greta") == "Already acknowledged"
@@ -116,8 +115,7 @@ def test_the_measured_baseline_is_the_standard_wape_with_negative_actuals(
     raw = [make_rec(type="supplier_delay", quantity=1, unit="pcs") for _ in range(3)]
     services.ingestor.ingest(items=validate_batch(config=complete, raw_items=raw))
     record_outcomes(
-        database=database,
-        clock=clock,
+        services,
         raw_items=[
             {"external_id": item["external_id"], "source": item["source"], "actual_value": a}
             for item, a in zip(raw, (-3.0, -2.0, 1.0), strict=True)

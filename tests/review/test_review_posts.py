@@ -15,6 +15,7 @@ from core.domain import OutboxState
 from storage import migrate
 from storage.db import Database
 from storage.models import OutboxItem, ReviewPost
+from workflows.base import WorkflowContext
 from workflows.delivery.retention import Pruner
 from workflows.review.cadence import post_due_reviews, review_posted
 
@@ -34,7 +35,7 @@ def test_a_pruned_outbox_row_does_not_post_the_review_again(
     short = config.model_copy(update={"retention": RetentionSettings(delivered_outbox="1d")})
     calendars = Calendars(short)
     clock.advance(timedelta(days=1))  # Tuesday 1 December: a new month, a week begun
-    queued = post_due_reviews(database=database, config=short, calendars=calendars, clock=clock)
+    queued = post_due_reviews(WorkflowContext.of(database=database, config=short, clock=clock))
     assert queued == len(short.recommendation_types)
     now = clock.now()
     with database.transaction() as session:
@@ -44,7 +45,7 @@ def test_a_pruned_outbox_row_does_not_post_the_review_again(
     pruner = Pruner(database=database, config=short, calendars=calendars, clock=clock)
     assert pruner.prune(now=clock.now()).outbox_rows == queued
     assert outbox_reviews(database) == 0
-    again = post_due_reviews(database=database, config=short, calendars=calendars, clock=clock)
+    again = post_due_reviews(WorkflowContext.of(database=database, config=short, clock=clock))
     assert again == 0  # the monthly review is not posted a second time
     with database.transaction() as session:
         assert session.scalar(select(func.count()).select_from(ReviewPost)) == queued

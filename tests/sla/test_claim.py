@@ -8,12 +8,15 @@ from datetime import UTC
 from tests.support.data import berlin, make_rec
 from tests.support.sla import World
 from workflows.sla.schedule import SlaState
+from workflows.sla.snooze import snooze
 from workflows.sla.sweep import claim
 
 
 def test_claim_reads_what_the_orm_reads(world: World) -> None:
     first, second = world.ingest(make_rec(), make_rec(external_id="REC-2"))
-    world.services.snooze(recommendation_id=second.id, actor_id="ana", choice="1h", channel="local")
+    snooze(
+        world.services, recommendation_id=second.id, actor_id="ana", choice="1h", channel="local"
+    )
     with world.services.database.transaction() as session:
         claimed = claim(session, berlin(2026, 12, 31, 9), limit=None, lock=False)
     expected = [SlaState.of(world.rec(rec.id)) for rec in (first, second)]

@@ -8,11 +8,17 @@ from core.messages import ButtonAction, InputKind
 from tests.support.data import berlin, make_rec
 from tests.support.sla import World
 from workflows.errors import InvalidInput, NotPermitted
+from workflows.sla.extension import extend_sla
 
 
 def extend(world: World, rec_id: int, due: str, actor: str = "ben", reason: str = "Supplier call"):
-    return world.services.extend_sla(
-        recommendation_id=rec_id, actor_id=actor, new_due=due, reason=reason, channel="local"
+    return extend_sla(
+        world.services,
+        recommendation_id=rec_id,
+        actor_id=actor,
+        new_due=due,
+        reason=reason,
+        channel="local",
     )
 
 

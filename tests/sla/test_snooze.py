@@ -7,11 +7,12 @@ import pytest
 from tests.support.data import berlin, make_rec
 from tests.support.sla import World
 from workflows.errors import InvalidInput, NotPermitted
+from workflows.sla import snooze as snoozing
 
 
 def snooze(world: World, rec_id: int, choice: str, actor: str = "ana"):
-    return world.services.snooze(
-        recommendation_id=rec_id, actor_id=actor, choice=choice, channel="local"
+    return snoozing.snooze(
+        world.services, recommendation_id=rec_id, actor_id=actor, choice=choice, channel="local"
     )
 
 

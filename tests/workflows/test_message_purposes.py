@@ -19,6 +19,7 @@ from workflows.decisions.service import DecisionRequest
 from workflows.delivery.worker import OutboxWorker
 from workflows.errors import InvalidInput, NotPermitted
 from workflows.service import Services
+from workflows.sla.extension import extend_sla
 from workflows.sla.sweep import sweep
 from workflows.views.message import Purpose, purpose_of
 
@@ -122,7 +123,8 @@ def test_extend_is_offered_to_exactly_those_extend_sla_allows(
         if message.form_for(ButtonAction.EXTEND) is not None:
             offered.add(person.id)
         try:  # a due time in the past: past the permission check, nothing is changed
-            services.extend_sla(
+            extend_sla(
+                services,
                 recommendation_id=rec_id,
                 actor_id=person.id,
                 reason="test",

@@ -18,11 +18,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core.clock import Clock
 from core.domain import EventKind
-from storage.db import Database
 from storage.models import PersonLink
 from workflows.audit import record_event
+from workflows.base import WorkflowContext
 
 # The parts of a stored conversation that say where messages go; the rest (the last
 # activity's id, the locale) changes with every activity and is no link change.
@@ -36,9 +35,8 @@ class LinkResult:
 
 
 def link_person(
+    ctx: WorkflowContext,
     *,
-    database: Database,
-    clock: Clock,
     platform: str,
     person_id: str,
     external_id: str,
@@ -53,13 +51,13 @@ def link_person(
     write are one transaction; a concurrent first link is decided by the unique key."""
     for _attempt in range(2):
         try:
-            with database.transaction() as session:
+            with ctx.database.transaction() as session:
                 link = session.scalars(
                     select(PersonLink)
                     .where(PersonLink.platform == platform, PersonLink.person_id == person_id)
                     .with_for_update()
                 ).first()
-                now = clock.now()
+                now = ctx.clock.now()
                 held_by = link.external_id if link is not None else None
                 if held_by is not None and held_by != external_id and not may_relink:
                     record_event(
@@ -113,15 +111,15 @@ def _change(link: PersonLink | None, *, external_id: str, data: dict[str, Any]) 
 
 
 def refuse_activity(
-    *, database: Database, clock: Clock, platform: str, reason: str, **seen: str | None
+    ctx: WorkflowContext, *, platform: str, reason: str, **seen: str | None
 ) -> None:
     """An inbound activity refused before any work (e.g. from a foreign tenant): one
     audit line with what it claimed to be, so an administrator can see the attempts."""
-    with database.transaction() as session:
+    with ctx.database.transaction() as session:
         record_event(
             session,
             kind=EventKind.ACTIVITY_REFUSED,
-            at=clock.now(),
+            at=ctx.clock.now(),
             platform=platform,
             reason=reason,
             **{k: (v or "")[:200] or None for k, v in seen.items()},

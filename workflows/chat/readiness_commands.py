@@ -16,9 +16,7 @@ def criteria_reply(services: Services, request: CommandRequest) -> Message:
     args = request.args
     if args and args[0].lower() == "approve":
         return approve(
-            database=services.database,
-            config=services.config,
-            clock=services.clock,
+            services,
             lead_id=request.person_id,
             seen_hash=args[1] if len(args) > 1 else "",
             channel=request.platform,
@@ -33,9 +31,7 @@ def criteria_reply(services: Services, request: CommandRequest) -> Message:
 def reviewed_reply(services: Services, request: CommandRequest) -> Message:
     args = request.args
     return acknowledge_review(
-        database=services.database,
-        config=services.config,
-        clock=services.clock,
+        services,
         person_id=request.person_id,
         type_name=args[0] if args else None,
         note=" ".join(args[1:]) or None,

@@ -28,13 +28,7 @@ def _bounded(lines: list[str], more: str, limit: int = MAX_LINES) -> list[str]:
 def report_reply(services: Services, *, args: tuple[str, ...]) -> Message:
     type_name = args[0] if args else None
     try:
-        review = review_for(
-            database=services.database,
-            config=services.config,
-            calendars=services.calendars,
-            clock=services.clock,
-            type_=type_name,
-        )
+        review = review_for(services, type_=type_name)
     except UnknownType as exc:
         return Message(header="Override review", text=str(exc), tone=Tone.WARNING)
     sections = [
@@ -69,12 +63,7 @@ def report_reply(services: Services, *, args: tuple[str, ...]) -> Message:
 
 
 def readiness_reply(services: Services) -> Message:
-    result = assess(
-        database=services.database,
-        config=services.config,
-        calendars=services.calendars,
-        clock=services.clock,
-    )
+    result = assess(services)
     sections = []
     for gate in result.gates:
         mark = "pass" if gate.passed else ("FAIL" if gate.hard else "open (soft)")
@@ -94,14 +83,7 @@ def matrix_reply(
 ) -> Message:
     if args and args[0].lower() == "approve":
         seen = args[1] if len(args) > 1 else ""
-        return approve_matrix(
-            database=services.database,
-            config=services.config,
-            clock=services.clock,
-            lead_id=person_id,
-            seen_hash=seen,
-            channel=platform,
-        )
+        return approve_matrix(services, lead_id=person_id, seen_hash=seen, channel=platform)
     with services.database.transaction() as session:
         message = matrix_summary(session, config=services.config, reader_id=person_id)
     routes = message.sections[0]

@@ -12,6 +12,7 @@ therefore 1200 in Slack, Teams and the web chat alike."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -19,15 +20,17 @@ from typing import Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.clock import Clock
+from core.clock import Calendars, Clock
 from core.config import Config
 from core.domain import Action
 from core.limits import MAX_BIGINT
 from core.numbers import NotANumber, parse_number
+from storage.db import Database
 from workflows.decisions.service import DecisionRecorded, DecisionRequest, DecisionService
 from workflows.errors import InvalidInput
-from workflows.sla.extension import Extended, check_extension
-from workflows.sla.snooze import SNOOZE_CHOICES, Snoozed
+from workflows.metering import Meter
+from workflows.sla.extension import Extended, check_extension, extend_sla
+from workflows.sla.snooze import SNOOZE_CHOICES, Snoozed, snooze
 
 VALUE_EXAMPLES = "1200, 1,200, 1 200 or 1200.5"
 DUE_HINT = "Give the new due time as e.g. 2026-12-02 12:00."
@@ -124,25 +127,16 @@ class Performed:
 
 
 class ClickServices(Protocol):
-    """What checking and performing a click needs (workflows.service.Services has it)."""
+    """What checking and performing a click needs: the workflow context
+    (workflows.service.Services is one) with the decision service and the outbox kick."""
 
+    database: Database
     config: Config
+    calendars: Calendars
     clock: Clock
+    meter: Meter
     decisions: DecisionService
-
-    def snooze(
-        self, *, recommendation_id: int, actor_id: str, choice: str, channel: str
-    ) -> Snoozed: ...
-
-    def extend_sla(
-        self,
-        *,
-        recommendation_id: int,
-        actor_id: str,
-        new_due: datetime | str,
-        reason: str | None,
-        channel: str,
-    ) -> Extended: ...
+    kick: Callable[[], None]
 
 
 def read_value(text: str | None) -> float | None:
@@ -186,8 +180,7 @@ def check_click(services: ClickServices, click: Click) -> CheckedClick:
     if click.action == ClickAction.EXTEND:
         reason = click.text("reason")
         due = check_extension(
-            config=services.config,
-            clock=services.clock,
+            services,
             actor_id=click.actor_id or "",
             new_due=read_due(click.values.get("due_at")),
             reason=reason,
@@ -211,22 +204,26 @@ def perform_click(services: ClickServices, checked: CheckedClick) -> Performed:
     if click.actor_id is None:
         raise ValueError("a click is performed only once its person is known")
     if click.action == ClickAction.SNOOZE:
-        snoozed = services.snooze(
+        snoozed = snooze(
+            services,
             recommendation_id=click.recommendation_id,
             actor_id=click.actor_id,
             choice=checked.choice or "",
             channel=click.channel,
         )
+        services.kick()
         return Performed(snoozed.summary, snoozed=snoozed)
     if click.action == ClickAction.EXTEND:
         assert checked.due_at is not None
-        extended = services.extend_sla(
+        extended = extend_sla(
+            services,
             recommendation_id=click.recommendation_id,
             actor_id=click.actor_id,
             new_due=checked.due_at,
             reason=checked.reason,
             channel=click.channel,
         )
+        services.kick()
         return Performed(extended.summary, extended=extended)
     recorded = services.decisions.decide(checked.request())
     return Performed(recorded.summary, decision=recorded)

@@ -9,12 +9,10 @@ import random
 from datetime import timedelta
 
 from core.chat import DeliveryError
-from core.clock import Clock
-from core.config import Config
 from core.domain import EventKind, OutboxKind, OutboxState
-from storage.db import Database
 from storage.models import OutboxItem
 from workflows.audit import record_event
+from workflows.base import WorkflowContext
 from workflows.delivery.claims import write_if_held
 from workflows.delivery.fallback import queue_fallback
 from workflows.digest.send import DigestDelivery
@@ -27,10 +25,8 @@ BASE_BACKOFF = timedelta(seconds=2)
 
 
 def retry_or_fail(
+    ctx: WorkflowContext,
     *,
-    database: Database,
-    config: Config,
-    clock: Clock,
     digests: DigestDelivery,
     item: OutboxItem,
     exc: DeliveryError,
@@ -39,8 +35,8 @@ def retry_or_fail(
     """Back off and retry transient failures; after the bound, or at once for permanent
     ones, record delivery_failed and hand the recommendation to a fallback person.
     Nothing is written for a row whose claim another worker has taken over."""
-    now = clock.now()
-    with database.transaction() as session:
+    now = ctx.clock.now()
+    with ctx.database.transaction() as session:
         if unexpected:
             record_event(
                 session,
@@ -76,7 +72,7 @@ def retry_or_fail(
                 queue_fallback(
                     session,
                     item=item,
-                    config=config,
+                    config=ctx.config,
                     now=now,
                     rec_id=item.recommendation_id,
                 )
@@ -92,5 +88,5 @@ def retry_or_fail(
                     kind_of_message=item.kind,
                     error=str(exc),
                 )
-                queue_fallback(session, item=item, config=config, now=now, rec_id=rec.id)
+                queue_fallback(session, item=item, config=ctx.config, now=now, rec_id=rec.id)
     return False

@@ -386,12 +386,4 @@ class OutboxWorker:
     def _retry_or_fail(
         self, item: OutboxItem, exc: DeliveryError, *, unexpected: bool = False
     ) -> bool:
-        return retry_or_fail(
-            database=self.database,
-            config=self.config,
-            clock=self.clock,
-            digests=self.digests,
-            item=item,
-            exc=exc,
-            unexpected=unexpected,
-        )
+        return retry_or_fail(self, digests=self.digests, item=item, exc=exc, unexpected=unexpected)

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.clock import Clock
 from core.config import Config
 from core.limits import unstorable_strings
 from core.recommendation import RecommendationIn
-from storage.db import Database
+from workflows.base import WorkflowContext
 from workflows.intake.encodings import check_encoding, decoded_lines, detect_encoding
 from workflows.intake.ingestion import Ingestor
 from workflows.intake.outcomes import record_outcomes
@@ -238,7 +237,7 @@ def import_recommendations(
 
 
 def import_outcomes(
-    *, path: Path, database: Database, clock: Clock, encoding: str | None = None
+    ctx: WorkflowContext, *, path: Path, encoding: str | None = None
 ) -> ImportReport:
     """Outcomes from a file: the good rows are recorded together, each bad row is a
     reject (bad values, or no recommendation it could answer)."""
@@ -250,9 +249,7 @@ def import_outcomes(
             pending.append(row)
     while pending:
         try:
-            ids = record_outcomes(
-                database=database, clock=clock, raw_items=[row.data for row in pending]
-            )
+            ids = record_outcomes(ctx, raw_items=[row.data for row in pending])
         except BatchRejected as rejected:
             refused = {err.index for err in rejected.errors}
             for err in rejected.errors:

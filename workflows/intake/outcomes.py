@@ -8,12 +8,11 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select, tuple_
 
-from core.clock import Clock
 from core.domain import EventKind
 from core.recommendation import OutcomeIn
-from storage.db import Database
 from storage.models import Outcome, Recommendation
 from workflows.audit import record_event
+from workflows.base import WorkflowContext
 from workflows.intake.validation import BatchRejected, ItemError, _field_name
 
 _OUTCOME = TypeAdapter(OutcomeIn)
@@ -23,7 +22,7 @@ class UnknownRecommendations(BatchRejected):
     """Valid outcomes for recommendations that were never received: nothing stored."""
 
 
-def record_outcomes(*, database: Database, clock: Clock, raw_items: Sequence[Any]) -> list[int]:
+def record_outcomes(ctx: WorkflowContext, *, raw_items: Sequence[Any]) -> list[int]:
     """Validate all, store all or nothing; a repeat for the same recommendation replaces
     the earlier outcome (the planning system may correct itself)."""
     errors: list[ItemError] = []
@@ -42,8 +41,8 @@ def record_outcomes(*, database: Database, clock: Clock, raw_items: Sequence[Any
                 )
     if errors:
         raise BatchRejected(errors)
-    now = clock.now()
-    with database.transaction() as session:
+    now = ctx.clock.now()
+    with ctx.database.transaction() as session:
         keys = [(i.source, i.external_id) for i in items]
         found = {
             (row.source, row.external_id): row.id

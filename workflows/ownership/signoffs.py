@@ -18,11 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.clock import Clock, local_time_label
+from core.clock import local_time_label
 from core.config import Config
 from core.messages import Message, Section, Tone
-from storage.db import Database
 from storage.models import MatrixSignoff
+from workflows.base import WorkflowContext
 from workflows.ownership.matrix import matrix_rows
 
 SHORT = 8  # characters of the hash a lead types to approve
@@ -212,10 +212,8 @@ def matrix_summary(session: Session, *, config: Config, reader_id: str) -> Messa
 
 
 def approve(
+    ctx: WorkflowContext,
     *,
-    database: Database,
-    config: Config,
-    clock: Clock,
     lead_id: str,
     seen_hash: str,
     channel: str,
@@ -224,9 +222,9 @@ def approve(
     """Record `lead_id`'s approval of the version they saw (`seen_hash`, its first
     characters are enough); a version changed since then is refused, not approved.
     Only the lead of a function that owns a type signs; nobody signs for someone else."""
-    current = subject_hash(config, subject)
+    current = subject_hash(ctx.config, subject)
     what = SUBJECT_NAME[subject]
-    if lead_id not in signoff_leads(config):
+    if lead_id not in signoff_leads(ctx.config):
         return Message(
             header="Not a function lead",
             tone=Tone.WARNING,
@@ -247,9 +245,9 @@ def approve(
             text=f"You approved '{seen_hash}', but the current {what} is "
             f"{current[:SHORT]}. Type `{subject.value}` to see it, then approve that.",
         )
-    now = clock.now()
+    now = ctx.clock.now()
     try:
-        with database.transaction() as session:
+        with ctx.database.transaction() as session:
             exists = session.scalar(
                 select(MatrixSignoff.id).where(
                     MatrixSignoff.lead_id == lead_id,
@@ -272,19 +270,11 @@ def approve(
     return Message(
         header=f"{what.capitalize()} approved",
         tone=Tone.GOOD,
-        text=f"{config.display_name(lead_id)} signed off the {what} {current[:SHORT]}.",
+        text=f"{ctx.config.display_name(lead_id)} signed off the {what} {current[:SHORT]}.",
     )
 
 
-def approve_matrix(
-    *, database: Database, config: Config, clock: Clock, lead_id: str, seen_hash: str, channel: str
-) -> Message:
+def approve_matrix(ctx: WorkflowContext, *, lead_id: str, seen_hash: str, channel: str) -> Message:
     return approve(
-        database=database,
-        config=config,
-        clock=clock,
-        lead_id=lead_id,
-        seen_hash=seen_hash,
-        channel=channel,
-        subject=Subject.MATRIX,
+        ctx, lead_id=lead_id, seen_hash=seen_hash, channel=channel, subject=Subject.MATRIX
     )

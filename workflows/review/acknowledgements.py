@@ -12,11 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.clock import Clock
 from core.config import Config
 from core.messages import Message, Tone
-from storage.db import Database
 from storage.models import Decision, Recommendation, ReviewAcknowledgement
+from workflows.base import WorkflowContext
 from workflows.review.cadence import period_start, previous_start
 
 NOTE_MAX = 1000
@@ -57,10 +56,8 @@ def decisions_in(session: Session, *, config: Config, type_name: str, period: Pe
 
 
 def acknowledge_review(
+    ctx: WorkflowContext,
     *,
-    database: Database,
-    config: Config,
-    clock: Clock,
     person_id: str,
     type_name: str | None,
     note: str | None,
@@ -69,27 +66,27 @@ def acknowledge_review(
     """`reviewed TYPE [note]` from the override reviewer: the last completed period's
     review of TYPE is held. Anyone else is refused; a period with nothing decided in it
     is not recorded as a review."""
-    reviewer = config.override_reviewer
+    reviewer = ctx.config.override_reviewer
     if reviewer is None or person_id != reviewer:
-        named = config.display_name(reviewer) if reviewer else "nobody (set override_reviewer)"
+        named = ctx.config.display_name(reviewer) if reviewer else "nobody (set override_reviewer)"
         return Message(
             header="Not the override reviewer",
             tone=Tone.WARNING,
             text=f"Reviews are acknowledged by the override reviewer: {named}.",
         )
-    if type_name not in config.recommendation_types:
-        known = ", ".join(config.recommendation_types)
+    if type_name not in ctx.config.recommendation_types:
+        known = ", ".join(ctx.config.recommendation_types)
         return Message(
             header="Which review?",
             tone=Tone.WARNING,
             text=f"Type `reviewed TYPE [note]` with one of: {known}.",
         )
-    now = clock.now()
-    today = now.astimezone(config.person_tz(reviewer)).date()
-    period = last_completed(config, type_name=type_name, today=today)
-    label = config.recommendation_types[type_name].label
-    with database.transaction() as session:
-        sample = decisions_in(session, config=config, type_name=type_name, period=period)
+    now = ctx.clock.now()
+    today = now.astimezone(ctx.config.person_tz(reviewer)).date()
+    period = last_completed(ctx.config, type_name=type_name, today=today)
+    label = ctx.config.recommendation_types[type_name].label
+    with ctx.database.transaction() as session:
+        sample = decisions_in(session, config=ctx.config, type_name=type_name, period=period)
         if sample == 0:
             return Message(
                 header="Nothing to review",
@@ -116,11 +113,11 @@ def acknowledge_review(
                 header="Already acknowledged",
                 text=f"The {label} review of {period.start} to {period.last_day} is already held.",
             )
-    small = sample < config.review.min_sample
+    small = sample < ctx.config.review.min_sample
     return Message(
         header="Review acknowledged",
         tone=Tone.WARNING if small else Tone.GOOD,
-        text=f"{config.display_name(reviewer)} held the {label} review of {period.start} to "
+        text=f"{ctx.config.display_name(reviewer)} held the {label} review of {period.start} to "
         f"{period.last_day}: {sample} decisions"
-        + (f", fewer than the minimum sample of {config.review.min_sample}." if small else "."),
+        + (f", fewer than the minimum sample of {ctx.config.review.min_sample}." if small else "."),
     )

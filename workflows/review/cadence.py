@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from core.clock import Calendars, Clock
+from core.clock import Clock
 from core.config import Config
 from core.domain import OutboxKind, OutboxState
 from core.messages import Message, Section
-from storage.db import Database
 from storage.models import OutboxItem, ReviewPost
+from workflows.base import WorkflowContext
 from workflows.outbox import enqueue_many, outbox_row
 from workflows.review.report import headline_findings, review_for
 
@@ -82,32 +82,22 @@ def _claim(session: Session, *, type_name: str, start: date, now: datetime, revi
     return bool(session.execute(statement).rowcount)
 
 
-def post_due_reviews(
-    *, database: Database, config: Config, calendars: Calendars, clock: Clock
-) -> int:
+def post_due_reviews(ctx: WorkflowContext) -> int:
     """Queue each type's review of the period just ended, unless queued already."""
-    reviewer = config.override_reviewer
+    reviewer = ctx.config.override_reviewer
     if reviewer is None:
         return 0
-    today, now, queued = reviewer_today(config, clock), clock.now(), 0
-    for type_name, rtype in config.recommendation_types.items():
+    today, now, queued = reviewer_today(ctx.config, ctx.clock), ctx.clock.now(), 0
+    for type_name, rtype in ctx.config.recommendation_types.items():
         start = period_start(rtype.review_cadence, today)
         key = review_key(type_name, start)
-        with database.transaction() as session:
+        with ctx.database.transaction() as session:
             if _posted(session, type_name, start):
                 continue
         since, until = previous_start(rtype.review_cadence, start), start - timedelta(days=1)
-        review = review_for(
-            database=database,
-            config=config,
-            calendars=calendars,
-            clock=clock,
-            since=since,
-            until=until,
-            type_=type_name,
-        )
+        review = review_for(ctx, since=since, until=until, type_=type_name)
         message = review_message(
-            config=config,
+            config=ctx.config,
             type_name=type_name,
             since=since,
             until=until,
@@ -119,7 +109,7 @@ def post_due_reviews(
             "type": type_name,
             "since": since.isoformat(),
         }
-        with database.transaction() as session:
+        with ctx.database.transaction() as session:
             if not _claim(session, type_name=type_name, start=start, now=now, reviewer=reviewer):
                 continue
             enqueue_many(
@@ -155,12 +145,10 @@ def review_posted(session: Session, *, config: Config, type_name: str, today: da
     return False
 
 
-def review_job(
-    *, database: Database, config: Config, calendars: Calendars, clock: Clock
-) -> tuple[str, float, Callable[[], int]]:
+def review_job(ctx: WorkflowContext) -> tuple[str, float, Callable[[], int]]:
     """The periodic job for the composition root: (name, seconds, job)."""
 
     def run_once() -> int:
-        return post_due_reviews(database=database, config=config, calendars=calendars, clock=clock)
+        return post_due_reviews(ctx)
 
     return ("review", JOB_SECONDS, run_once)

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.clock import Calendars, Clock
+from core.clock import Calendars
 from core.config import Config
-from storage.db import Database
+from workflows.base import WorkflowContext
 from workflows.context.rules.store import rules_past_review
 from workflows.review import adjustments, calibration, metrics, outcomes, thresholds
 from workflows.review.history import ReviewRow, Window, direct_messages, load_history
@@ -140,24 +140,21 @@ class UnknownType(ValueError):
 
 
 def review_for(
+    ctx: WorkflowContext,
     *,
-    database: Database,
-    config: Config,
-    calendars: Calendars,
-    clock: Clock,
     since: date | None = None,
     until: date | None = None,
     type_: str | None = None,
 ) -> Review:
-    if type_ is not None and type_ not in config.recommendation_types:
-        known = ", ".join(config.recommendation_types)
+    if type_ is not None and type_ not in ctx.config.recommendation_types:
+        known = ", ".join(ctx.config.recommendation_types)
         raise UnknownType(f"unknown type '{type_}'; use {known}")
     if since is not None and until is not None and since > until:
         raise ValueError(f"since ({since}) is after until ({until})")
-    window = Window.of(since=since, until=until, type_=type_, tz=config.person_tz(None))
-    with database.transaction() as session:
+    window = Window.of(since=since, until=until, type_=type_, tz=ctx.config.person_tz(None))
+    with ctx.database.transaction() as session:
         return build_review(
-            session, config=config, calendars=calendars, window=window, now=clock.now()
+            session, config=ctx.config, calendars=ctx.calendars, window=window, now=ctx.clock.now()
         )
 
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from core.clock import Calendars, Clock, local_time_label
+from core.clock import local_time_label
 from core.config import Config
 from core.domain import EventKind, OutboxKind, Role
 from core.messages import Message, Tone
-from storage.db import Database
 from storage.models import Recommendation
 from workflows.audit import record_event
+from workflows.base import WorkflowContext
 from workflows.errors import InvalidInput, NotPermitted
 from workflows.guards import load_open_for_update
 from workflows.outbox import enqueue_many, outbox_row
@@ -55,9 +55,8 @@ def parse_due(value: datetime | str, *, config: Config, actor_id: str) -> dateti
 
 
 def check_extension(
+    ctx: WorkflowContext,
     *,
-    config: Config,
-    clock: Clock,
     actor_id: str,
     new_due: datetime | str,
     reason: str | None,
@@ -73,39 +72,34 @@ def check_extension(
         raise InvalidInput("reason", "Say why the owner gets more time.")
     if len(reason) > REASON_MAX:
         raise InvalidInput("reason", f"Keep the reason under {REASON_MAX} characters.")
-    due = parse_due(new_due, config=config, actor_id=actor_id)
-    if ahead and due <= clock.now():
+    due = parse_due(new_due, config=ctx.config, actor_id=actor_id)
+    if ahead and due <= ctx.clock.now():
         raise InvalidInput("due_at", "The new due time must be later than now.")
     return due
 
 
 def extend_sla(
+    ctx: WorkflowContext,
     *,
-    database: Database,
-    config: Config,
-    calendars: Calendars,
-    clock: Clock,
     recommendation_id: int,
     actor_id: str,
     new_due: datetime | str,
     reason: str | None,
     channel: str,
 ) -> Extended:
-    due = check_extension(
-        config=config, clock=clock, actor_id=actor_id, new_due=new_due, reason=reason, ahead=False
-    )
+    due = check_extension(ctx, actor_id=actor_id, new_due=new_due, reason=reason, ahead=False)
     reason = (reason or "").strip()
-    now = clock.now()
-    tz = config.person_tz(actor_id)
-    with database.transaction() as session:
+    now = ctx.clock.now()
+    tz = ctx.config.person_tz(actor_id)
+    with ctx.database.transaction() as session:
         rec = load_open_for_update(
             session,
             recommendation_id=recommendation_id,
             nothing_left="there is no SLA left to extend",
         )
-        if not may_extend(config=config, rec=rec, person_id=actor_id):
+        if not may_extend(config=ctx.config, rec=rec, person_id=actor_id):
             raise NotPermitted(
-                f"Only {config.display_name(rec.owner_id)}'s escalation contacts or the "
+                f"Only {ctx.config.display_name(rec.owner_id)}'s escalation contacts or the "
                 "override reviewer may extend the SLA."
             )
         if due <= now or due <= rec.due_at:
@@ -115,14 +109,14 @@ def extend_sla(
                 f"one ({local_time_label(rec.due_at, tz)}).",
             )
         previous = rec.due_at
-        schedule = SlaSchedule(config=config, calendars=calendars)
+        schedule = SlaSchedule(config=ctx.config, calendars=ctx.calendars)
         state = replace(SlaState.of(rec), due_at=due, escalation_level=0, snoozed_until=None)
         passed = sum(1 for t in schedule.reminders(state) if t <= now)
         state = replace(state, reminders_sent=passed)
         rec.due_at, rec.reminders_sent, rec.escalation_level = due, passed, 0
         rec.snoozed_until = None
         rec.next_action_at = schedule.next_action_at(state)
-        role = role_of(config=config, rec=rec, person_id=actor_id)
+        role = role_of(config=ctx.config, rec=rec, person_id=actor_id)
         record_event(
             session,
             kind=EventKind.SLA_EXTENDED,
@@ -135,10 +129,10 @@ def extend_sla(
             reason=reason,
             channel=channel,
         )
-        owner_label = local_time_label(due, config.person_tz(rec.owner_id))
+        owner_label = local_time_label(due, ctx.config.person_tz(rec.owner_id))
         notice = Message(
             header=f"More time: {rec.title}",
-            text=f"{config.display_name(actor_id)} extended the SLA to {owner_label}: {reason}",
+            text=f"{ctx.config.display_name(actor_id)} extended the SLA to {owner_label}: {reason}",
             tone=Tone.INFO,
             recommendation_id=rec.id,
         )
@@ -162,7 +156,7 @@ def extend_sla(
                 ),
             ],
         )
-    summary = f"SLA extended to {local_time_label(due, tz)} by {config.display_name(actor_id)}"
+    summary = f"SLA extended to {local_time_label(due, tz)} by {ctx.config.display_name(actor_id)}"
     return Extended(
         recommendation_id=recommendation_id, previous_due=previous, due_at=due, summary=summary
     )

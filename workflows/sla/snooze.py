@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from core.clock import Calendars, Clock, local_time_label
-from core.config import Config
+from core.clock import local_time_label
 from core.domain import EventKind, OutboxKind
-from storage.db import Database
 from storage.models import Recommendation
 from workflows.audit import record_event
+from workflows.base import WorkflowContext
 from workflows.errors import InvalidInput, NotPermitted
 from workflows.guards import load_open_for_update
 from workflows.outbox import enqueue_many, outbox_row
@@ -35,11 +34,8 @@ def may_snooze(*, rec: Recommendation, person_id: str) -> bool:
 
 
 def snooze(
+    ctx: WorkflowContext,
     *,
-    database: Database,
-    config: Config,
-    calendars: Calendars,
-    clock: Clock,
     recommendation_id: int,
     actor_id: str,
     choice: str,
@@ -49,27 +45,28 @@ def snooze(
     the due time; one reminder fires when the snooze ends."""
     if choice not in SNOOZE_CHOICES:
         raise InvalidInput("value", f"Snooze for {', '.join(SNOOZE_CHOICES)}, not '{choice}'.")
-    now = clock.now()
-    with database.transaction() as session:
+    now = ctx.clock.now()
+    with ctx.database.transaction() as session:
         rec = load_open_for_update(
             session, recommendation_id=recommendation_id, nothing_left="there is nothing to snooze"
         )
         if not may_snooze(rec=rec, person_id=actor_id):
             raise NotPermitted(
-                f"Only {config.display_name(rec.owner_id)} or their backup may snooze reminders."
+                f"Only {ctx.config.display_name(rec.owner_id)} or their backup "
+                "may snooze reminders."
             )
-        tz = config.person_tz(actor_id)
+        tz = ctx.config.person_tz(actor_id)
         if now >= rec.due_at:
             raise NotPermitted(
                 f"It was due {local_time_label(rec.due_at, tz)}; snoozing never moves the SLA."
             )
-        calendar = calendars.for_person(rec.owner_id)
+        calendar = ctx.calendars.for_person(rec.owner_id)
         if choice == "nbd":
             until = calendar.start_of_next_business_day(now)
         else:
             until = calendar.add(now, _HOURS[choice])
         until = min(until, rec.due_at)
-        schedule = SlaSchedule(config=config, calendars=calendars)
+        schedule = SlaSchedule(config=ctx.config, calendars=ctx.calendars)
         snoozed = replace(SlaState.of(rec), snoozed_until=until)
         rec.snoozed_until = until
         rec.next_action_at = schedule.next_action_at(snoozed)
