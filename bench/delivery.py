@@ -45,6 +45,7 @@ from tests.fakes.slack_api import FakeSlackApi
 from tests.support.data import make_rec
 from tests.support.live import free_port
 from tests.support.pg import scratch_database
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 from workflows.service import build_services
 
@@ -74,7 +75,7 @@ def seed(url: str) -> None:
     ]
     for start in range(0, ROWS, 500):
         items = validate_batch(config=config, raw_items=raw[start : start + 500])
-        services.ingestor.ingest(items=items)
+        ingest(services, items=items)
     with database.transaction() as session:
         session.execute(update(OutboxItem).values(state=OutboxState.SENT))
     database.dispose()

@@ -36,9 +36,11 @@ from storage import migrate
 from storage.db import Database
 from tests.support.data import make_rec
 from tests.support.live import free_port
+from workflows.decisions import service as decisions
 from workflows.decisions.service import DecisionRequest
 from workflows.events import EventsJob, WebhookDeliverer, subscriptions
 from workflows.events.signing import signed_headers
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 from workflows.service import build_services
 
@@ -105,7 +107,7 @@ def run() -> None:
         deliverer.ensure_cursors()
         job = EventsJob(**context, deliverer=deliverer)
         items = validate_batch(config=config, raw_items=[make_rec() for _ in range(DECISIONS)])
-        ids = [r.id for r in services.ingestor.ingest(items=items)]
+        ids = [r.id for r in ingest(services, items=items)]
         job.run_once()  # the received events go out before the clock starts
         sink.arrivals.clear()
         # Latency: the first LATENCY_SAMPLE decisions while the timer runs beside them.
@@ -120,7 +122,7 @@ def run() -> None:
         timer.start()
         sample = ids[:LATENCY_SAMPLE]
         for rec_id in sample:
-            decide(services, rec_id)
+            decisions.decide(services, rec_id)
         while len(sink.arrivals) < len(sample):
             time.sleep(0.05)
         done.set()
@@ -131,7 +133,7 @@ def run() -> None:
         ]
         # Throughput: the rest decided first, then one events job stamps and delivers.
         for rec_id in ids[LATENCY_SAMPLE:]:
-            decide(services, rec_id)
+            decisions.decide(services, rec_id)
         sink.arrivals.clear()
         job.run_once()
         arrivals = list(sink.arrivals)
@@ -163,8 +165,11 @@ def run() -> None:
 
 
 def decide(services: Any, rec_id: int) -> None:
-    services.decisions.decide(
-        DecisionRequest(rec_id, "ana", Action.OVERRIDE, "api", reason_code="COST_TRADEOFF", value=1)
+    decisions.decide(
+        services,
+        DecisionRequest(
+            rec_id, "ana", Action.OVERRIDE, "api", reason_code="COST_TRADEOFF", value=1
+        ),
     )
 
 

@@ -29,6 +29,7 @@ from workflows.intake import (
     IngestResult,
     ItemError,
     UnknownRecommendations,
+    ingest,
     record_outcomes,
     validate_batch,
 )
@@ -116,7 +117,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         items = validate_batch(
             config=services.config, raw_items=raw_items, now=services.clock.now()
         )
-        return services.ingestor.ingest(items=items)
+        return ingest(services, items=items)
 
     @router.post(
         "/api/v1/recommendations",
@@ -239,7 +240,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
             to=decision.to,
         )
         try:
-            recorded = await run_in_threadpool(services.decisions.decide, decision_request)
+            recorded = await run_in_threadpool(decide, services, decision_request)
         except InvalidInput as exc:
             raise _error(422, exc.message, exc.field) from None
         except NotFound as exc:

@@ -143,9 +143,8 @@ def ingest(
     with Progress(console=console, transient=False) as progress:
         task = progress.add_task(f"ingesting {file.name}", total=total if total >= 0 else None)
         report = import_recommendations(
+            runtime.services,
             path=file,
-            config=runtime.config,
-            ingestor=runtime.services.ingestor,
             encoding=encoding,
             progress=lambda n: progress.advance(task, n),
         )

@@ -18,7 +18,7 @@ from bot.cli_common import services
 from core.config import ConfigError
 from core.messages import Message
 from core.rules import dump_rules, parse_rules, rules_document
-from workflows.chat import interview_service, templates_message
+from workflows.chat import start_interview, templates_message
 from workflows.context import (
     approve_rule,
     edit_rule,
@@ -98,7 +98,8 @@ def interview_start(
     """Start an interview; the planner gets the first question in chat."""
     services = _services()
     try:
-        started = interview_service(services).start(
+        started = start_interview(
+            services,
             facilitator_id=facilitator or services.config.override_reviewer or person,
             person_id=person,
             template_name=template,

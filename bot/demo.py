@@ -19,7 +19,7 @@ from bot.server import create_app
 from bot.settings import Settings
 from core.config import DEMO_CONFIG_PATH
 from storage.models import Recommendation
-from workflows.intake import validate_batch
+from workflows.intake import ingest, validate_batch
 
 SAMPLES_PATH = Path(__file__).parent / "data" / "demo_recommendations.json"
 TIME_FIELDS = ("event_time", "recorded_time", "respond_by")
@@ -62,7 +62,7 @@ def seed(runtime: Runtime) -> int:
     raw = shifted(json.loads(SAMPLES_PATH.read_text(encoding="utf-8")), runtime.clock.now())
     items = validate_batch(config=runtime.config, raw_items=raw, now=runtime.clock.now())
     seed_history(runtime)
-    return len(runtime.services.ingestor.ingest(items=items))
+    return len(ingest(runtime.services, items=items))
 
 
 def prepare_demo(data_dir: Path) -> tuple[Runtime, int]:

@@ -10,19 +10,14 @@ from core.clock import Calendars, Clock
 from core.config import Config
 from storage.db import Database
 from workflows.base import WorkflowContext
-from workflows.decisions.service import DecisionService
-from workflows.intake.ingestion import Ingestor
 from workflows.metering import NO_METER, Meter
 
 
 @dataclass(kw_only=True, eq=False)
 class Services(WorkflowContext):
     """The context every use case takes first (`fn(ctx, *, ...)`), as the composition
-    root builds it: the workflow context plus the two long-lived services and the
-    hooks only a running process has."""
+    root builds it: the workflow context plus the hooks only a running process has."""
 
-    ingestor: Ingestor
-    decisions: DecisionService
     # Wakes the outbox worker so a decision's message update goes out now, not at the
     # next tick. Set by the composition root; a no-op in unit tests.
     kick: Callable[[], None] = field(default=lambda: None)
@@ -47,9 +42,4 @@ def build_services(
         "clock": clock,
         "meter": meter,
     }
-    return Services(
-        **context,
-        ingestor=Ingestor(**context),
-        decisions=DecisionService(**context),
-        public_url=public_url,
-    )
+    return Services(**context, public_url=public_url)

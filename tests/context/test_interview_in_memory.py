@@ -16,7 +16,7 @@ from storage.db import Database
 from storage.models import ContextRule, Event, InterviewRecord, Recommendation
 from tests.support.intake import ingest_one
 from tests.support.interviews import SUPPLIER_ANSWERS, question_number, say, text_of
-from workflows.decisions.service import DecisionRequest
+from workflows.decisions.service import DecisionRequest, decide
 from workflows.delivery.worker import OutboxWorker
 from workflows.service import Services, build_services
 from workflows.views.message import recommendation_message
@@ -149,8 +149,8 @@ def test_full_interview_then_rule_on_matching_recommendations_only(
     outbox.drain()
     delivered = [m for m in chat.to("carl") if m.recommendation_id == matching]
     assert any(s.title == "Context rules" for s in delivered[0].sections)
-    services.decisions.decide(DecisionRequest(matching, "carl", Action.ACCEPT, "memory"))
-    services.decisions.decide(DecisionRequest(other_supplier, "carl", Action.ACCEPT, "memory"))
+    decide(services, DecisionRequest(matching, "carl", Action.ACCEPT, "memory"))
+    decide(services, DecisionRequest(other_supplier, "carl", Action.ACCEPT, "memory"))
     with database.transaction() as session:
         shown = session.scalars(select(Event).where(Event.kind == "context_rules_shown")).all()
     assert [(e.recommendation_id, e.data["rules"]) for e in shown] == [

@@ -20,7 +20,9 @@ from storage.db import Database
 from storage.models import ContextRule, OutboxItem, OverridePattern
 from tests.support.data import make_rec
 from tests.support.interviews import say, text_of
+from workflows.decisions.service import record_override
 from workflows.delivery.worker import OutboxWorker
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 from workflows.service import Services, build_services
 
@@ -37,16 +39,18 @@ def supplier_recs(services: Services, count: int, supplier: str = "ACME") -> lis
         make_rec(type="supplier_delay", supplier=supplier, site="DC-NORTH") for _ in range(count)
     ]
     return [
-        r.id
-        for r in services.ingestor.ingest(
-            items=validate_batch(config=services.config, raw_items=raw)
-        )
+        r.id for r in ingest(services, items=validate_batch(config=services.config, raw_items=raw))
     ]
 
 
 def override(services: Services, rec_id: int, note: str, reason: str = "SUPPLIER_PATTERN"):
-    return services.decisions.record_override(
-        recommendation_id=rec_id, actor_id="carl", channel="memory", reason_code=reason, note=note
+    return record_override(
+        services,
+        recommendation_id=rec_id,
+        actor_id="carl",
+        channel="memory",
+        reason_code=reason,
+        note=note,
     )
 
 

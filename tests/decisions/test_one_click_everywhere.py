@@ -33,6 +33,7 @@ from tests.support.live import serving
 from tests.support.slack import USERS_BY_EMAIL, slack_settings
 from tests.support.slack_http import SlackSender, selected, typed, view_submission
 from tests.support.teams import FAST, USERS, TeamsWorld
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 
 REASON = "COST_TRADEOFF"  # a reason that needs no note
@@ -47,7 +48,7 @@ class Everywhere:
 
     def ingest(self) -> int:
         items = validate_batch(config=self.runtime.config, raw_items=[make_rec()])
-        [result] = self.runtime.services.ingestor.ingest(items=items)
+        [result] = ingest(self.runtime.services, items=items)
         return result.id
 
     def recorded_value(self, rec_id: int) -> float | None:

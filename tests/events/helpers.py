@@ -5,19 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from core.domain import Action
-from workflows.decisions.service import DecisionRequest
+from workflows.decisions.service import DecisionRequest, decide
 from workflows.events import Sequencer, event_people, read_page
+from workflows.intake import ingestion as ingestion
 from workflows.intake.validation import validate_batch
 from workflows.service import Services
 
 
 def ingest(services: Services, *raw: dict[str, Any]) -> list[Any]:
     items = validate_batch(config=services.config, raw_items=list(raw))
-    return services.ingestor.ingest(items=items)
+    return ingestion.ingest(services, items=items)
 
 
 def override(services: Services, rec_id: int, **extra: Any) -> None:
-    services.decisions.decide(
+    decide(
+        services,
         DecisionRequest(
             rec_id,
             "ana",
@@ -27,12 +29,12 @@ def override(services: Services, rec_id: int, **extra: Any) -> None:
             note=extra.pop("note", "ghost stock at DC-NORTH"),
             value=extra.pop("value", 120.0),
             **extra,
-        )
+        ),
     )
 
 
 def accept(services: Services, rec_id: int) -> None:
-    services.decisions.decide(DecisionRequest(rec_id, "ana", Action.ACCEPT, "api"))
+    decide(services, DecisionRequest(rec_id, "ana", Action.ACCEPT, "api"))
 
 
 def stamp(services: Services) -> int:

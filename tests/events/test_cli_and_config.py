@@ -20,7 +20,7 @@ from tests.events.helpers import ingest, override
 from tests.events.receiver import receiving
 from tests.events.test_webhooks import SECRET
 from tests.support.data import make_rec
-from workflows.decisions.service import DecisionRequest
+from workflows.decisions.service import DecisionRequest, decide
 from workflows.service import build_services
 
 runner = CliRunner()
@@ -78,7 +78,7 @@ def test_export_decisions_csv_opens_one_row_per_decision(tmp_path: Path) -> None
     )
     a, b, _open = ingest(services, make_rec(sku="=1+1"), make_rec(), make_rec())
     override(services, a.id, note="=cmd()")
-    services.decisions.decide(DecisionRequest(b.id, "ana", Action.ACCEPT, "api"))
+    decide(services, DecisionRequest(b.id, "ana", Action.ACCEPT, "api"))
     out = tmp_path / "decisions.csv"
     result = runner.invoke(
         app, ["export", "decisions", "--format", "csv", "--output", str(out)], env=env

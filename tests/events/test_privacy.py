@@ -22,7 +22,7 @@ from tests.events.receiver import Receiver, receiving
 from tests.events.test_webhooks import SECRET, deliverer, hooked
 from tests.support.data import MONDAY_9, make_rec
 from workflows.base import WorkflowContext
-from workflows.decisions.service import DecisionRequest
+from workflows.decisions.service import DecisionRequest, decide
 from workflows.events import ExportFormat, decision_rows, event_people, export_chunks
 from workflows.readiness import DossierFormat, assess, render_dossier
 from workflows.review.privacy import People
@@ -59,9 +59,7 @@ def history(services: Services) -> None:
     first, second, third = ingest(services, make_rec(), make_rec(), make_rec())
     override(services, first.id, note=NOTE)
     accept(services, second.id)
-    services.decisions.decide(
-        DecisionRequest(third.id, "ana", Action.REASSIGN, "api", to="dora", note=NOTE)
-    )
+    decide(services, DecisionRequest(third.id, "ana", Action.REASSIGN, "api", to="dora", note=NOTE))
     sweep(
         database=services.database,
         config=services.config,

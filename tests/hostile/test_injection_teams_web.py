@@ -19,6 +19,7 @@ from tests.hostile.injection import NOTE, hostile_rec, strings
 from tests.support.cards import texts
 from tests.support.teams import TeamsWorld
 from tests.support.web import settled
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 
 MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\(")
@@ -106,7 +107,7 @@ def test_web_chat_page_and_feed_are_escaped(
     runtime: Runtime, client: httpx.Client, local_chat: LocalChat
 ) -> None:
     items = validate_batch(config=runtime.config, raw_items=[hostile_rec()])
-    [result] = runtime.services.ingestor.ingest(items=items)
+    [result] = ingest(runtime.services, items=items)
     runtime.outbox.drain()
     assert_inert_html(client.get("/chat/ana").text)
     [post] = local_chat.direct_messages("ana")

@@ -29,6 +29,7 @@ from tests.support.live import serving
 from tests.support.slack import SlackWorld, slack_settings
 from tests.support.slack_http import SlackSender, block_actions, button_in
 from tests.support.teams import TOKEN, USERS, TeamsWorld
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 
 MB = 1024 * 1024
@@ -145,7 +146,7 @@ def test_teams_messages(edges: Edges, size: int) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_web_chat_form(edges: Edges, size: int) -> None:
     items = validate_batch(config=edges.runtime.config, raw_items=[make_rec()])
-    [result] = edges.runtime.services.ingestor.ingest(items=items)
+    [result] = ingest(edges.runtime.services, items=items)
     form = {
         "recommendation_id": str(result.id),
         "action": "override",

@@ -20,6 +20,7 @@ from storage.models import Decision
 from tests.support.data import make_rec
 from tests.support.locks import answered_while_held
 from tests.support.web import decided, ingest, settled
+from workflows.intake import ingestion as ingestion
 from workflows.intake.validation import validate_batch
 
 RECOMMENDATIONS = 50
@@ -105,8 +106,8 @@ def test_a_hundred_concurrent_posts_are_all_answered_and_decide_once(
 ) -> None:
     """Two posts per recommendation, the owner and her backup racing each other."""
     raw = [make_rec(title=f"SKU-{n} at DC-NORTH", sku=f"SKU-{n}") for n in range(RECOMMENDATIONS)]
-    results = runtime.services.ingestor.ingest(
-        items=validate_batch(config=runtime.config, raw_items=raw)
+    results = ingestion.ingest(
+        runtime.services, items=validate_batch(config=runtime.config, raw_items=raw)
     )
     runtime.outbox.drain()
     ids = [r.id for r in results]

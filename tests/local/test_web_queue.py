@@ -10,6 +10,7 @@ import pytest
 
 from bot.runtime import Runtime
 from tests.support.data import make_rec
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 
 
@@ -18,9 +19,7 @@ def test_the_queue_tab_lists_every_open_item(
     runtime: Runtime, client: httpx.Client, count: int
 ) -> None:
     raw = [make_rec(title=f"Item {n}", sku=f"SKU-{n}") for n in range(count)]
-    result = runtime.services.ingestor.ingest(
-        items=validate_batch(config=runtime.config, raw_items=raw)
-    )
+    result = ingest(runtime.services, items=validate_batch(config=runtime.config, raw_items=raw))
     ids = {r.id for r in (result if isinstance(result, list) else result.items)}
     queue = client.get("/chat/ana/updates", params={"view": "queue"}).json()
     shown = {int(n) for n in re.findall(r'id="q-(\d+)"', queue["html"])}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core.domain import EventKind, Status
 from tests.support.data import make_rec
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 from workflows.service import Services
 from workflows.views.queries import recommendation_detail
@@ -17,9 +18,7 @@ def test_a_recommendation_withdrawn_on_arrival_is_audited_as_withdrawn(
     was lost upstream): the row is stored withdrawn, and the audit trail must say so, or
     it replays to an open recommendation that nobody was ever asked to decide."""
     payload = make_rec(withdrawn=True)
-    [stored] = services.ingestor.ingest(
-        items=validate_batch(config=services.config, raw_items=[payload])
-    )
+    [stored] = ingest(services, items=validate_batch(config=services.config, raw_items=[payload]))
     with services.database.read() as session:
         detail = recommendation_detail(session, stored.id)
     assert detail is not None and detail.status == Status.WITHDRAWN

@@ -43,9 +43,10 @@ from storage.db import Database
 from storage.models import Base, Event, OutboxItem, Recommendation
 from tests.property.world import SpyWorker, World
 from tests.support.data import MONDAY_9, make_rec
-from workflows.decisions.service import DecisionRequest
+from workflows.decisions.service import DecisionRequest, decide
 from workflows.delivery.worker import _ClaimLost
 from workflows.errors import RepeatedDelivery, WorkflowError
+from workflows.intake.ingestion import ingest
 from workflows.intake.outcomes import record_outcomes
 from workflows.intake.validation import validate_batch
 from workflows.ownership.routing import escalation_contacts
@@ -96,7 +97,7 @@ class Lifecycle(RuleBasedStateMachine):
 
     def _ingest(self, payload: dict[str, Any]) -> Any:
         items = validate_batch(config=self.world.config, raw_items=[payload])
-        [result] = self.world.services.ingestor.ingest(items=items)
+        [result] = ingest(self.world.services, items=items)
         self.world.note_finals()
         return result
 
@@ -140,7 +141,7 @@ class Lifecycle(RuleBasedStateMachine):
     def _decide(self, request: DecisionRequest) -> bool:
         """True when recorded; a refusal must be a WorkflowError a planner can read."""
         try:
-            self.world.services.decisions.decide(request)
+            decide(self.world.services, request)
         except WorkflowError:
             return False
         finally:
@@ -426,7 +427,7 @@ class Lifecycle(RuleBasedStateMachine):
         first = self._decide(request)
         before = self._counts()
         try:
-            self.world.services.decisions.decide(request)
+            decide(self.world.services, request)
         except RepeatedDelivery:
             assert first, "a click refused first was called repeated"
         except WorkflowError:

@@ -21,6 +21,7 @@ from storage.db import Database
 from tests.support.data import make_rec
 from workflows.base import WorkflowContext
 from workflows.decisions.service import DecisionRequest
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 from workflows.ownership.signoffs import Subject, approve, subject_hash
 from workflows.readiness.gates import Readiness, check_readiness
@@ -105,12 +106,10 @@ def feed(
             for name in config.recommendation_types
             for _ in range(PER_DAY)
         ]
-        results = services.ingestor.ingest(items=validate_batch(config=config, raw_items=raw))
+        results = ingest(services, items=validate_batch(config=config, raw_items=raw))
         if decide:
             for result in results[::PER_DAY]:
-                services.decisions.decide(
-                    DecisionRequest(result.id, result.owner, Action.ACCEPT, "slack")
-                )
+                decide(services, DecisionRequest(result.id, result.owner, Action.ACCEPT, "slack"))
     clock.set(now)
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from core.domain import IngestStatus
 from tests.support.data import make_rec
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import BatchRejected, validate_batch
 from workflows.service import Services
 from workflows.views.queries import recommendation_detail
@@ -14,10 +15,8 @@ from workflows.views.queries import recommendation_detail
 def test_baseline_is_stored_shown_and_idempotent(services: Services) -> None:
     payload = make_rec(baseline_value=210)
     items = validate_batch(config=services.config, raw_items=[payload])
-    [first] = services.ingestor.ingest(items=items)
-    [again] = services.ingestor.ingest(
-        items=validate_batch(config=services.config, raw_items=[payload])
-    )
+    [first] = ingest(services, items=items)
+    [again] = ingest(services, items=validate_batch(config=services.config, raw_items=[payload]))
     assert again.status == IngestStatus.DUPLICATE and again.id == first.id
     with services.database.transaction() as session:
         view = recommendation_detail(session, first.id)

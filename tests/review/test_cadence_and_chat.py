@@ -23,6 +23,7 @@ from tests.support.history import write_history
 from workflows.base import WorkflowContext
 from workflows.chat.commands import answer_command, parse_command
 from workflows.delivery.worker import OutboxWorker
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 from workflows.ownership.signoffs import config_hash, signoff_statuses
 from workflows.review.cadence import post_due_reviews
@@ -151,7 +152,7 @@ def test_each_message_carries_the_models_track_record(services: Services) -> Non
             make_rec(confidence=0.33, site="DC-EAST"),
         ],
     )
-    fresh, unknown = services.ingestor.ingest(items=items)
+    fresh, unknown = ingest(services, items=items)
     with services.database.transaction() as session:
         rec = session.get(Recommendation, fresh.id)
         message = recommendation_message(

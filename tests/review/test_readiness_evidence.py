@@ -18,6 +18,7 @@ from tests.review.readiness_world import demo_config, failing, readiness, ready_
 from tests.support.data import make_rec
 from workflows.context.rules.store import approve_rule
 from workflows.errors import NotPermitted
+from workflows.intake.ingestion import ingest
 from workflows.intake.outcomes import record_outcomes
 from workflows.intake.validation import validate_batch
 from workflows.readiness.context_gate import context_gate
@@ -113,7 +114,7 @@ def test_the_measured_baseline_is_the_standard_wape_with_negative_actuals(
     Σ|f-a| = 4 + 3 + 0 = 7, Σ|a| = 6, WAPE = 116.7% (dividing by Σa = -4 would say -175%)."""
     services = build_services(database=database, config=complete, clock=clock)
     raw = [make_rec(type="supplier_delay", quantity=1, unit="pcs") for _ in range(3)]
-    services.ingestor.ingest(items=validate_batch(config=complete, raw_items=raw))
+    ingest(services, items=validate_batch(config=complete, raw_items=raw))
     record_outcomes(
         services,
         raw_items=[

@@ -12,7 +12,7 @@ from core.domain import Action
 from core.messages import ButtonAction, Message
 from tests.support.data import berlin, make_rec
 from tests.support.sla import World
-from workflows.decisions.service import DecisionRequest
+from workflows.decisions.service import DecisionRequest, decide, record_accept
 
 
 def test_reminders_at_50_and_90_percent_then_two_escalation_levels(world: World) -> None:
@@ -126,9 +126,7 @@ def test_owner_decides_and_nothing_more_fires(world: World) -> None:
     [rec] = world.ingest(make_rec())
     world.at(berlin(2026, 11, 30, 13, 0))
     world.at(berlin(2026, 11, 30, 16, 12), deliver=False)  # queued, not yet delivered
-    world.services.decisions.record_accept(
-        recommendation_id=rec.id, actor_id="ana", channel="local"
-    )
+    record_accept(world.services, recommendation_id=rec.id, actor_id="ana", channel="local")
     world.outbox.drain()
     [card] = [m for m in world.chat.sent if m.to == "ana" and m.reply_to is None]
     assert len(world.chat.replies(card.ref.message_id)) == 1  # the queued reminder dropped
@@ -143,8 +141,9 @@ def test_manager_decides_on_behalf_and_escalated_message_shows_it(world: World) 
     [rec] = world.ingest(make_rec())
     world.at(berlin(2026, 11, 30, 17, 0))
     world.clock.set(berlin(2026, 11, 30, 17, 20))
-    recorded = world.services.decisions.decide(
-        DecisionRequest(rec.id, "ben", Action.OVERRIDE, "local", reason_code="COST_TRADEOFF")
+    recorded = decide(
+        world.services,
+        DecisionRequest(rec.id, "ben", Action.OVERRIDE, "local", reason_code="COST_TRADEOFF"),
     )
     assert recorded.role == "escalation"
     world.outbox.drain()

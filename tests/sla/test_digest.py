@@ -13,6 +13,7 @@ from core.messages import ButtonAction
 from storage.models import OutboxItem
 from tests.support.data import berlin, make_rec
 from tests.support.sla import World
+from workflows.decisions.service import record_accept
 from workflows.digest.compose import PAGE_ITEMS
 
 
@@ -44,9 +45,7 @@ def test_low_confidence_items_arrive_in_one_digest_next_morning(world: World) ->
     assert world.at(berlin(2026, 12, 1, 8, 0)).steps == []
     assert digest_rows(world) == 1 and len(world.received("ana")) == 1
     # An item from the digest is decided like any other; the digest changes in place.
-    world.services.decisions.record_accept(
-        recommendation_id=second.id, actor_id="ana", channel="local"
-    )
+    record_accept(world.services, recommendation_id=second.id, actor_id="ana", channel="local")
     world.outbox.drain()
     [digest] = world.received("ana")
     decided = next(i for i in digest.items if i.recommendation_id == second.id)

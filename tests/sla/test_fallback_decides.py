@@ -17,6 +17,7 @@ from core.messages import ButtonAction
 from storage.db import Database
 from tests.support.data import ROOT, make_rec
 from tests.support.sla import World
+from workflows.decisions.service import record_accept
 from workflows.delivery.worker import OutboxWorker
 from workflows.errors import NotPermitted
 from workflows.service import build_services
@@ -49,11 +50,9 @@ def test_the_delivery_fallback_recipient_may_decide(
     assert any(line.startswith("Could not reach") for line in to_finn.context)
     assert ButtonAction.ACCEPT in {b.action for b in to_finn.buttons}
     with pytest.raises(NotPermitted):
-        services.decisions.record_accept(recommendation_id=rec.id, actor_id="eve", channel="api")
+        record_accept(services, recommendation_id=rec.id, actor_id="eve", channel="api")
     with pytest.raises(NotPermitted):  # Carl's, delivered to Carl: nothing fell back to Finn
-        services.decisions.record_accept(recommendation_id=other.id, actor_id="finn", channel="api")
-    decided = services.decisions.record_accept(
-        recommendation_id=rec.id, actor_id="finn", channel="api"
-    )
+        record_accept(services, recommendation_id=other.id, actor_id="finn", channel="api")
+    decided = record_accept(services, recommendation_id=rec.id, actor_id="finn", channel="api")
     assert decided.role == Role.REVIEWER
     assert world.rec(rec.id).decisions[0].on_behalf_of == "ana"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from tests.support.data import berlin, make_rec
 from tests.support.sla import World
 from workflows.chat.inbox import queue_count, queue_page
+from workflows.decisions.service import record_accept
 
 
 def ids(world: World, person: str) -> set[int]:
@@ -33,5 +34,5 @@ def test_escalations_wait_in_the_managers_queue(world: World) -> None:
     assert ids(world, "greta") >= set(late)
     assert ids(world, "ben") >= set(late)
 
-    world.services.decisions.record_accept(recommendation_id=late[0], actor_id="ben", channel="api")
+    record_accept(world.services, recommendation_id=late[0], actor_id="ben", channel="api")
     assert late[0] not in ids(world, "ben") | ids(world, "greta") | ids(world, "ana")

@@ -33,6 +33,7 @@ from tests.support.live import free_port
 from tests.support.pg import pg_admin_url, scratch_database
 from workflows.delivery.batch import MAX_UNRECORDED
 from workflows.delivery.worker import LEASE
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 from workflows.service import build_services
 
@@ -66,7 +67,7 @@ def seed(url: str, config: Config) -> None:
     raw = [
         make_rec(title=f"MP-{n:04d}", site="PLANT-2" if n % 2 else "DC-NORTH") for n in range(COUNT)
     ]
-    services.ingestor.ingest(items=validate_batch(config=config, raw_items=raw))
+    ingest(services, items=validate_batch(config=config, raw_items=raw))
     with database.transaction() as session:
         session.execute(update(OutboxItem).values(state=OutboxState.SENT))
     database.dispose()

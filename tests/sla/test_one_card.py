@@ -12,6 +12,7 @@ from storage.models import ContextRule
 from tests.support.data import berlin, make_rec
 from tests.support.sla import World
 from workflows.context.rules.store import approve_rule
+from workflows.decisions.service import record_accept, record_reassign
 
 
 def cards(world: World, address: str) -> list[Message]:
@@ -46,7 +47,7 @@ def test_a_reminder_and_two_escalations_leave_one_card_per_person(world: World) 
         line.startswith("Waiting since Mon 30 Nov 09:00 CET") for line in entry.message.context
     )
 
-    world.services.decisions.record_accept(recommendation_id=rec.id, actor_id="ben", channel="x")
+    record_accept(world.services, recommendation_id=rec.id, actor_id="ben", channel="x")
     world.outbox.drain()
     [entry] = [s for s in world.chat.sent if s.to == "#sop-decisions"]
     assert entry.message.status is not None and "Accepted by Ben Okafor" in entry.message.status
@@ -54,8 +55,13 @@ def test_a_reminder_and_two_escalations_leave_one_card_per_person(world: World) 
 
 def test_a_hand_over_closes_the_old_card_and_tells_the_new_owner_why(world: World) -> None:
     [rec] = world.ingest(make_rec())
-    world.services.decisions.record_reassign(
-        recommendation_id=rec.id, actor_id="ana", channel="x", to="dora", note="Dora runs DC-NORTH"
+    record_reassign(
+        world.services,
+        recommendation_id=rec.id,
+        actor_id="ana",
+        channel="x",
+        to="dora",
+        note="Dora runs DC-NORTH",
     )
     world.outbox.drain()
     [old] = cards(world, "ana")

@@ -12,6 +12,7 @@ from core.domain import OutboxState
 from storage.models import Event, OutboxItem, ProcessedDelivery
 from tests.support.data import make_rec
 from tests.support.sla import World
+from workflows.decisions.service import record_accept
 from workflows.delivery.retention import Pruner, PruneReport
 
 
@@ -22,9 +23,7 @@ def count(world: World, model: type, *where: object) -> int:
 
 def test_delivered_rows_and_old_keys_are_pruned_the_audit_trail_stays(world: World) -> None:
     decided, still_open = world.ingest(make_rec(), make_rec(sku="SKU-2"))
-    world.services.decisions.record_accept(
-        recommendation_id=decided.id, actor_id="ana", channel="api"
-    )
+    record_accept(world.services, recommendation_id=decided.id, actor_id="ana", channel="api")
     world.outbox.drain()
     now = world.clock.now()
     with world.services.database.transaction() as session:

@@ -15,6 +15,7 @@ from core.domain import Role
 from storage.db import Database
 from tests.support.data import ROOT, berlin, make_rec
 from tests.support.sla import World
+from workflows.decisions.service import record_accept
 from workflows.delivery.worker import OutboxWorker
 from workflows.service import build_services
 
@@ -51,7 +52,5 @@ def test_the_reviewer_an_escalation_falls_back_to_may_decide_it(
     [escalated] = [m for m in world.received("finn") if m.recommendation_id == rec.id]
     assert escalated.header.startswith("Escalated")
     assert {b.action.value for b in escalated.buttons} >= {"accept", "override"}
-    decided = services.decisions.record_accept(
-        recommendation_id=rec.id, actor_id="finn", channel="api"
-    )
+    decided = record_accept(services, recommendation_id=rec.id, actor_id="finn", channel="api")
     assert decided.role == Role.ESCALATION

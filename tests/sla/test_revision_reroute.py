@@ -14,6 +14,7 @@ from core.domain import IngestStatus
 from core.messages import ButtonAction
 from tests.support.data import berlin, make_rec
 from tests.support.sla import World
+from workflows.decisions.service import record_accept, record_reassign
 from workflows.intake.file_import import import_recommendations
 from workflows.views.queries import recommendation_detail
 
@@ -106,8 +107,13 @@ def test_same_owner_new_respond_by_moves_the_due_time_and_the_schedule(world: Wo
 def test_a_manual_reassignment_survives_a_revision_that_routes_the_same(world: World) -> None:
     payload = make_rec()
     [first] = world.ingest(payload)
-    world.services.decisions.record_reassign(
-        recommendation_id=first.id, actor_id="ana", channel="api", to="eve", note="Eve covers"
+    record_reassign(
+        world.services,
+        recommendation_id=first.id,
+        actor_id="ana",
+        channel="api",
+        to="eve",
+        note="Eve covers",
     )
     [same] = world.ingest({**payload, "revision": 2, "quantity": 260})
     assert same.owner == "eve"
@@ -123,7 +129,7 @@ def test_a_manual_reassignment_survives_a_revision_that_routes_the_same(world: W
 def test_a_decided_or_withdrawn_recommendation_is_not_reopened(world: World) -> None:
     decided, withdrawn = make_rec(), make_rec()
     [a, b] = world.ingest(decided, withdrawn)
-    world.services.decisions.record_accept(recommendation_id=a.id, actor_id="ana", channel="api")
+    record_accept(world.services, recommendation_id=a.id, actor_id="ana", channel="api")
     world.ingest({**withdrawn, "revision": 2, "withdrawn": True})
     results = world.ingest(
         {**decided, "revision": 2, "site": "DC-SOUTH"},
@@ -159,20 +165,10 @@ def test_a_revision_from_a_csv_file_is_routed_again(world: World, tmp_path: Path
     first, second = tmp_path / "first.csv", tmp_path / "second.csv"
     _write_csv(first, [row])
     _write_csv(second, [{**row, "site": "PLANT-2", "revision": "2"}])
-    assert (
-        import_recommendations(
-            path=first, config=services.config, ingestor=services.ingestor
-        ).created
-        == 1
-    )
+    assert import_recommendations(services, path=first).created == 1
     world.outbox.drain()
     world.clock.set(berlin(2026, 11, 30, 12))
-    assert (
-        import_recommendations(
-            path=second, config=services.config, ingestor=services.ingestor
-        ).revised
-        == 1
-    )
+    assert import_recommendations(services, path=second).revised == 1
     world.outbox.drain()
     [rec_id] = [m.recommendation_id for m in world.received("dora")]
     assert rec_id is not None

@@ -15,6 +15,7 @@ from core.clock import AdjustableClock
 from core.config import Config
 from storage.models import OutboxItem
 from tests.support.data import MONDAY_9, make_rec
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 
 
@@ -28,7 +29,7 @@ def test_runtime_registers_the_sweep_and_advancing_the_clock_reminds(
     try:
         assert SLA_JOB in [name for name, _seconds, _job in runtime.jobs]
         items = validate_batch(config=config, raw_items=[make_rec()])
-        runtime.services.ingestor.ingest(items=items)
+        ingest(runtime.services, items=items)
         runtime.advance_clock(timedelta(hours=4))  # the demo's "advance the clock"
         with runtime.database.transaction() as session:
             keys = list(session.scalars(select(OutboxItem.dedupe_key)))
@@ -46,7 +47,7 @@ def test_cli_sweep_dry_run_then_for_real(tmp_path: Path, config: Config, monkeyp
         config=config,
         clock=AdjustableClock(MONDAY_9, frozen=True),
     )
-    runtime.services.ingestor.ingest(items=validate_batch(config=config, raw_items=[make_rec()]))
+    ingest(runtime.services, items=validate_batch(config=config, raw_items=[make_rec()]))
     runtime.stop()
     runner = CliRunner()
     dry = runner.invoke(app, ["sla", "sweep", "--at", "2026-11-30T13:00", "--dry-run"])

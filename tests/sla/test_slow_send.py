@@ -23,6 +23,7 @@ from tests.fakes.slack_api import FakeSlackApi
 from tests.support.data import MONDAY_9, make_rec
 from tests.support.slack import USERS_BY_EMAIL, slack_settings
 from workflows.delivery.worker import OutboxWorker
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 from workflows.service import build_services
 from workflows.sla.sweep import sweep
@@ -44,7 +45,7 @@ def seed_due_reminders(db_url: str, config: Config, runtime: Runtime) -> None:
         database=runtime.database, config=config, clock=AdjustableClock(MONDAY_9, frozen=True)
     )
     raw = [make_rec(title=f"SLOW-{n:02d}", sku=f"SKU-{n}") for n in range(COUNT)]
-    services.ingestor.ingest(items=validate_batch(config=config, raw_items=raw))
+    ingest(services, items=validate_batch(config=config, raw_items=raw))
     with runtime.database.transaction() as session:  # the first messages went out at 09:00
         session.execute(update(OutboxItem).values(state=OutboxState.SENT))
     sweep(database=runtime.database, config=config, calendars=services.calendars, now=REMINDERS_AT)

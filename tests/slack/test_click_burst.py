@@ -19,6 +19,7 @@ from storage.models import ChatMessage, Decision
 from tests.support.data import make_rec
 from tests.support.slack import SlackWorld
 from tests.support.slack_http import block_actions
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 
 RECOMMENDATIONS = 50
@@ -36,9 +37,7 @@ def config(config: Config) -> Config:
 def deliver(world: SlackWorld) -> list[tuple[int, str, str]]:
     """50 recommendations for Ana, delivered: (id, DM channel, message ts)."""
     raw = [world_rec(n) for n in range(RECOMMENDATIONS)]
-    world.runtime.services.ingestor.ingest(
-        items=validate_batch(config=world.runtime.config, raw_items=raw)
-    )
+    ingest(world.runtime.services, items=validate_batch(config=world.runtime.config, raw_items=raw))
     world.runtime.outbox.drain()
     world.settled()
     with world.runtime.database.read() as session:

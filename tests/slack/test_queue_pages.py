@@ -19,6 +19,7 @@ from tests.slack.test_queue_redraw import COMMAND_CHANNEL, EPHEMERAL_TS, REDRAW,
 from tests.support.data import make_rec
 from tests.support.slack import SlackWorld
 from tests.support.slack_http import block_actions, selected, typed, view_submission
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 
 OWNER = "U0ANA"
@@ -30,8 +31,8 @@ def open_items(world: SlackWorld, count: int) -> list[int]:
         make_rec(title=f"Item {n} " + "x" * 60, sku=f"SKU-{n}", supplier=f"Supplier {n % 7}")
         for n in range(count)
     ]
-    result = world.runtime.services.ingestor.ingest(
-        items=validate_batch(config=world.runtime.config, raw_items=raw)
+    result = ingest(
+        world.runtime.services, items=validate_batch(config=world.runtime.config, raw_items=raw)
     )
     items = result if isinstance(result, list) else result.items
     return [r.id for r in items]

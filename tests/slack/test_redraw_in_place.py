@@ -16,13 +16,14 @@ from tests.slack.test_snooze_extend import escalated
 from tests.support.data import make_rec
 from tests.support.slack import Posted, SlackWorld
 from tests.support.slack_http import block_actions, button_in, selected, typed, view_submission
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 
 
 def digest_of_three(world: SlackWorld) -> tuple[list[int], Posted]:
     raw = [make_rec(confidence=0.3, sku=f"SKU-{n}", title=f"Digest item {n}") for n in (1, 2, 3)]
-    result = world.runtime.services.ingestor.ingest(
-        items=validate_batch(config=world.runtime.config, raw_items=raw)
+    result = ingest(
+        world.runtime.services, items=validate_batch(config=world.runtime.config, raw_items=raw)
     )
     ids = [r.id for r in (result if isinstance(result, list) else result.items)]
     world.runtime.advance_clock(timedelta(hours=24))  # past the next morning's digest

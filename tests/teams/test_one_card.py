@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from tests.support.cards import assert_valid_card, card_actions, card_validator, texts
 from tests.support.teams import TeamsWorld
+from workflows.decisions.service import record_reassign
 
 
 def test_reminders_reply_to_the_card_and_escalation_updates_it(world: TeamsWorld) -> None:
@@ -34,8 +35,13 @@ def test_reminders_reply_to_the_card_and_escalation_updates_it(world: TeamsWorld
 def test_a_hand_over_closes_the_old_owners_card(world: TeamsWorld) -> None:
     rec_id, card_id = world.delivered("ana")
     world.install("dora")
-    world.runtime.services.decisions.record_reassign(
-        recommendation_id=rec_id, actor_id="ana", channel="teams", to="dora", note="Her site"
+    record_reassign(
+        world.runtime.services,
+        recommendation_id=rec_id,
+        actor_id="ana",
+        channel="teams",
+        to="dora",
+        note="Her site",
     )
     world.deliver()
     closed = world.updates_of(card_id)[-1].card

@@ -19,6 +19,7 @@ from tests.support.cards import texts
 from tests.support.data import make_rec
 from tests.support.teams import USERS, TeamsWorld
 from tests.teams.test_snooze_extend import card_to, escalation  # noqa: F401 - a fixture
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 
 TEAMS_CARD_MAX_BYTES = 28_000
@@ -61,8 +62,8 @@ def open_items(world: TeamsWorld, count: int, **overrides: Any) -> list[int]:
         )
         for n in range(count)
     ]
-    result = world.runtime.services.ingestor.ingest(
-        items=validate_batch(config=world.runtime.config, raw_items=raw)
+    result = ingest(
+        world.runtime.services, items=validate_batch(config=world.runtime.config, raw_items=raw)
     )
     return [r.id for r in (result if isinstance(result, list) else result.items)]
 

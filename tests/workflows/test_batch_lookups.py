@@ -10,6 +10,8 @@ from sqlalchemy import event, select
 from storage.models import Recommendation
 from tests.support.data import make_rec
 from workflows.chat.inbox import queue_page
+from workflows.decisions.service import record_accept, record_override
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 from workflows.service import Services
 from workflows.views.lookups import BatchLookups, SessionLookups
@@ -22,15 +24,14 @@ def test_batch_lookups_give_what_each_message_reads_alone(services: Services) ->
     raw += [make_rec(sku="SKU-2", site="DC-NORTH", supplier="ACME") for _ in range(4)]
     raw += [make_rec(sku="SKU-3", site="DC-NORTH", customer="BIGCO") for _ in range(3)]
     raw += [make_rec(sku="SKU-4", site=None) for _ in range(3)]
-    results = services.ingestor.ingest(items=validate_batch(config=services.config, raw_items=raw))
+    results = ingest(services, items=validate_batch(config=services.config, raw_items=raw))
     ids = [r.id for r in results]
     for n, rec_id in enumerate(ids):
         if n % 3 == 0:
-            services.decisions.record_accept(
-                recommendation_id=rec_id, actor_id="ana", channel="api"
-            )
+            record_accept(services, recommendation_id=rec_id, actor_id="ana", channel="api")
         elif n % 3 == 1:
-            services.decisions.record_override(
+            record_override(
+                services,
                 recommendation_id=rec_id,
                 actor_id="ana",
                 channel="api",
@@ -55,9 +56,10 @@ def test_a_queue_page_reads_its_lookups_once_and_draws_what_each_message_reads_a
     """The Home tab draws a page after every change to a person's queue: its history and
     rules are read for the page at once, so a longer page costs no more statements."""
     raw = [make_rec(sku=f"SKU-{n % 4}", site="DC-NORTH") for n in range(16)]
-    results = services.ingestor.ingest(items=validate_batch(config=services.config, raw_items=raw))
+    results = ingest(services, items=validate_batch(config=services.config, raw_items=raw))
     for result in results[:4]:  # decided: the open ones have a history to show
-        services.decisions.record_override(
+        record_override(
+            services,
             recommendation_id=result.id,
             actor_id="ana",
             channel="api",

@@ -13,8 +13,10 @@ from core.chat import InMemoryChat
 from core.domain import IngestStatus, Status
 from tests.support.data import make_rec
 from tests.support.locks import LockWait
+from workflows.decisions.service import record_accept, record_reassign
 from workflows.delivery.worker import OutboxWorker
 from workflows.errors import NotPermitted
+from workflows.intake import ingestion as ingestion
 from workflows.intake.validation import validate_batch
 from workflows.service import Services
 from workflows.views.queries import recommendation_detail
@@ -25,8 +27,8 @@ def test_decision_in_flight_wins_over_a_withdrawal_or_revision(
     services: Services, monkeypatch: pytest.MonkeyPatch, change: dict[str, Any]
 ) -> None:
     payload = make_rec()
-    [created] = services.ingestor.ingest(
-        items=validate_batch(config=services.config, raw_items=[payload])
+    [created] = ingestion.ingest(
+        services, items=validate_batch(config=services.config, raw_items=[payload])
     )
     row_updated = threading.Event()
     original = decisions_module.enqueue_refresh
@@ -39,15 +41,16 @@ def test_decision_in_flight_wins_over_a_withdrawal_or_revision(
 
     monkeypatch.setattr(decisions_module, "enqueue_refresh", hold_the_transaction_open)
     decide = threading.Thread(
-        target=lambda: services.decisions.record_accept(
-            recommendation_id=created.id, actor_id="ana", channel="api"
+        target=lambda: record_accept(
+            services, recommendation_id=created.id, actor_id="ana", channel="api"
         )
     )
     with ingest:
         decide.start()
         assert row_updated.wait(30)
-        [answer] = services.ingestor.ingest(
-            items=validate_batch(config=services.config, raw_items=[{**payload, **change}])
+        [answer] = ingestion.ingest(
+            services,
+            items=validate_batch(config=services.config, raw_items=[{**payload, **change}]),
         )
     decide.join()
     assert answer.status == IngestStatus.DUPLICATE
@@ -60,17 +63,22 @@ def test_decision_in_flight_wins_over_a_withdrawal_or_revision(
 def test_one_message_gone_for_good_does_not_stop_the_others_updating(
     services: Services, outbox: OutboxWorker, chat: InMemoryChat
 ) -> None:
-    [created] = services.ingestor.ingest(
-        items=validate_batch(config=services.config, raw_items=[make_rec()])
+    [created] = ingestion.ingest(
+        services, items=validate_batch(config=services.config, raw_items=[make_rec()])
     )
     outbox.drain()
-    services.decisions.record_reassign(
-        recommendation_id=created.id, actor_id="ana", channel="api", to="dora", note="PLANT-2 stock"
+    record_reassign(
+        services,
+        recommendation_id=created.id,
+        actor_id="ana",
+        channel="api",
+        to="dora",
+        note="PLANT-2 stock",
     )
     outbox.drain()
     assert [s.to for s in chat.sent] == ["ana", "dora"]
     del chat.sent[0]  # Ana deleted her copy: updating it fails for good
-    services.decisions.record_accept(recommendation_id=created.id, actor_id="dora", channel="api")
+    record_accept(services, recommendation_id=created.id, actor_id="dora", channel="api")
     outbox.drain()
     [dora] = chat.sent
     assert dora.message.status and dora.message.status.startswith("Accepted by Dora Novak")
@@ -84,8 +92,8 @@ def test_an_accept_racing_a_reassignment_is_authorised_against_the_new_owner(
 ) -> None:
     """Ben (the manager) hands Ana's recommendation to Carl while Ana clicks Accept: her
     accept must not be recorded as the owner's after ownership moved."""
-    [created] = services.ingestor.ingest(
-        items=validate_batch(config=services.config, raw_items=[make_rec()])
+    [created] = ingestion.ingest(
+        services, items=validate_batch(config=services.config, raw_items=[make_rec()])
     )
     owner_changed = threading.Event()
     original = decisions_module.enqueue
@@ -98,7 +106,8 @@ def test_an_accept_racing_a_reassignment_is_authorised_against_the_new_owner(
 
     monkeypatch.setattr(decisions_module, "enqueue", hold_the_reassignment_open)
     reassign = threading.Thread(
-        target=lambda: services.decisions.record_reassign(
+        target=lambda: record_reassign(
+            services,
             recommendation_id=created.id,
             actor_id="ben",
             channel="api",
@@ -110,9 +119,7 @@ def test_an_accept_racing_a_reassignment_is_authorised_against_the_new_owner(
         reassign.start()
         assert owner_changed.wait(30)
         with pytest.raises(NotPermitted):
-            services.decisions.record_accept(
-                recommendation_id=created.id, actor_id="ana", channel="api"
-            )
+            record_accept(services, recommendation_id=created.id, actor_id="ana", channel="api")
     reassign.join()
     with services.database.transaction() as session:
         detail = recommendation_detail(session, created.id)

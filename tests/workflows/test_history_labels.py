@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from core.chat import InMemoryChat
 from tests.support.data import make_rec
+from workflows.decisions.service import record_override
 from workflows.delivery.worker import OutboxWorker
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 from workflows.service import Services
 
@@ -13,18 +15,21 @@ from workflows.service import Services
 def test_the_history_line_names_the_reason_by_its_label(
     services: Services, outbox: OutboxWorker, chat: InMemoryChat
 ) -> None:
-    [first] = services.ingestor.ingest(
-        items=validate_batch(config=services.config, raw_items=[make_rec(supplier="SKF-DE")])
+    [first] = ingest(
+        services,
+        items=validate_batch(config=services.config, raw_items=[make_rec(supplier="SKF-DE")]),
     )
-    services.decisions.record_override(
+    record_override(
+        services,
         recommendation_id=first.id,
         actor_id="ana",
         channel="api",
         reason_code="SUPPLIER_PATTERN",
         note="They over-promise in Q4",
     )
-    [second] = services.ingestor.ingest(
-        items=validate_batch(config=services.config, raw_items=[make_rec(supplier="SKF-DE")])
+    [second] = ingest(
+        services,
+        items=validate_batch(config=services.config, raw_items=[make_rec(supplier="SKF-DE")]),
     )
     outbox.drain()
     [message] = [s.message for s in chat.sent if s.message.recommendation_id == second.id]

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from core.domain import EventKind, IngestStatus, OutboxKind
 from storage.models import Event, OutboxItem, Recommendation
 from tests.support.data import make_rec
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import IngestResult, validate_batch
 from workflows.service import Services
 
@@ -27,7 +28,7 @@ def test_concurrent_writers_of_one_batch_store_it_once(services: Services) -> No
     def write() -> None:
         barrier.wait()
         try:
-            results.append(services.ingestor.ingest(items=items))
+            results.append(ingest(services, items=items))
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             failures.append(exc)
 

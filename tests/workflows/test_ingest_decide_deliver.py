@@ -8,7 +8,13 @@ from core.chat import InMemoryChat
 from core.domain import Action, IngestStatus, Status, Tier
 from tests.support.data import make_rec
 from tests.support.intake import ingest
-from workflows.decisions.service import DecisionRequest
+from workflows.decisions.service import (
+    DecisionRequest,
+    decide,
+    record_accept,
+    record_override,
+    record_reassign,
+)
 from workflows.delivery.worker import OutboxWorker
 from workflows.errors import AlreadyDecided, InvalidInput, NotPermitted
 from workflows.intake.validation import BatchRejected, validate_batch
@@ -87,9 +93,10 @@ def test_auto_accept_tells_owner_and_leaves_override_open(
     assert message.status and "automatically" in message.status
     assert [b.label for b in message.buttons] == ["Override"]
     with pytest.raises(AlreadyDecided):
-        services.decisions.decide(DecisionRequest(result.id, "carl", Action.ACCEPT, "api"))
-    services.decisions.decide(
-        DecisionRequest(result.id, "carl", Action.OVERRIDE, "api", reason_code="COST_TRADEOFF")
+        decide(services, DecisionRequest(result.id, "carl", Action.ACCEPT, "api"))
+    decide(
+        services,
+        DecisionRequest(result.id, "carl", Action.OVERRIDE, "api", reason_code="COST_TRADEOFF"),
     )
 
 
@@ -109,16 +116,15 @@ def test_accept_updates_message_in_place(
 ) -> None:
     [result] = ingest(services, make_rec())
     outbox.drain()
-    recorded = services.decisions.record_accept(
-        recommendation_id=result.id, actor_id="ana", channel="local"
-    )
+    recorded = record_accept(services, recommendation_id=result.id, actor_id="ana", channel="local")
     assert recorded.summary.startswith("Accepted by Ana Lopez at")
     outbox.drain()
     [sent] = chat.sent
     assert sent.versions == 2
     assert sent.message.buttons == [] and sent.message.status.startswith("Accepted by Ana Lopez")
     with pytest.raises(AlreadyDecided, match="Already decided .accept. by Ana Lopez"):
-        services.decisions.record_override(
+        record_override(
+            services,
             recommendation_id=result.id,
             actor_id="ana",
             channel="local",
@@ -129,19 +135,21 @@ def test_accept_updates_message_in_place(
 def test_override_needs_reason_and_note_where_the_code_says(services: Services) -> None:
     [result] = ingest(services, make_rec())
     with pytest.raises(InvalidInput) as missing_reason:
-        services.decisions.record_override(
-            recommendation_id=result.id, actor_id="ana", channel="local", reason_code=None
+        record_override(
+            services, recommendation_id=result.id, actor_id="ana", channel="local", reason_code=None
         )
     assert missing_reason.value.field == "reason_code"
     with pytest.raises(InvalidInput) as missing_note:
-        services.decisions.record_override(
+        record_override(
+            services,
             recommendation_id=result.id,
             actor_id="ana",
             channel="local",
             reason_code="SUPPLIER_PATTERN",
         )
     assert missing_note.value.field == "note"
-    services.decisions.record_override(
+    record_override(
+        services,
         recommendation_id=result.id,
         actor_id="ana",
         channel="local",
@@ -159,12 +167,8 @@ def test_override_needs_reason_and_note_where_the_code_says(services: Services) 
 def test_only_owner_backup_or_escalation_may_decide(services: Services) -> None:
     [result] = ingest(services, make_rec())  # owner ana, backup dora, manager ben, then greta
     with pytest.raises(NotPermitted):
-        services.decisions.record_accept(
-            recommendation_id=result.id, actor_id="finn", channel="local"
-        )
-    recorded = services.decisions.record_accept(
-        recommendation_id=result.id, actor_id="ben", channel="local"
-    )
+        record_accept(services, recommendation_id=result.id, actor_id="finn", channel="local")
+    recorded = record_accept(services, recommendation_id=result.id, actor_id="ben", channel="local")
     assert recorded.role == "escalation"
     with services.database.transaction() as session:
         detail = recommendation_detail(session, result.id)
@@ -178,10 +182,16 @@ def test_reassign_keeps_owner_history_and_delivers_to_new_owner(
     [result] = ingest(services, make_rec())
     outbox.drain()
     with pytest.raises(InvalidInput):
-        services.decisions.record_reassign(
-            recommendation_id=result.id, actor_id="ana", channel="local", to="dora", note=""
+        record_reassign(
+            services,
+            recommendation_id=result.id,
+            actor_id="ana",
+            channel="local",
+            to="dora",
+            note="",
         )
-    services.decisions.record_reassign(
+    record_reassign(
+        services,
         recommendation_id=result.id,
         actor_id="ana",
         channel="local",
@@ -196,7 +206,7 @@ def test_reassign_keeps_owner_history_and_delivers_to_new_owner(
     with services.database.transaction() as session:
         detail = recommendation_detail(session, result.id)
     assert detail and [o.owner for o in detail.owners] == ["ana", "dora"]
-    services.decisions.record_accept(recommendation_id=result.id, actor_id="dora", channel="local")
+    record_accept(services, recommendation_id=result.id, actor_id="dora", channel="local")
 
 
 def test_permanent_delivery_failure_falls_back_to_backup(services: Services) -> None:

@@ -15,7 +15,7 @@ from core.domain import Action
 from core.messages import ButtonAction, Message
 from tests.support.intake import ingest_one
 from workflows.chat.inbox import recommendation_for
-from workflows.decisions.service import DecisionRequest
+from workflows.decisions.service import DecisionRequest, decide
 from workflows.delivery.worker import OutboxWorker
 from workflows.errors import InvalidInput, NotPermitted
 from workflows.service import Services
@@ -98,7 +98,7 @@ def test_snooze_only_for_the_owner_and_backup_and_nothing_once_decided(
     assert ButtonAction.SNOOZE in actions(reminder("dora"))
     ben = reminder("ben")  # may decide on Ana's behalf, but the reminders are not his
     assert ButtonAction.SNOOZE not in actions(ben) and ButtonAction.ACCEPT in actions(ben)
-    services.decisions.decide(DecisionRequest(rec_id, "ana", Action.ACCEPT, "local"))
+    decide(services, DecisionRequest(rec_id, "ana", Action.ACCEPT, "local"))
     drawn = {
         p: recommendation_for(services, recommendation_id=rec_id, reader_id="ben", purpose=p)
         for p in Purpose

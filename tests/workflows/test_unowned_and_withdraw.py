@@ -11,8 +11,10 @@ from core.config import DEMO_CONFIG_PATH, parse_config
 from core.domain import IngestStatus, Status
 from storage.db import Database
 from tests.support.data import make_rec
+from workflows.decisions.service import record_accept
 from workflows.delivery.worker import OutboxWorker
 from workflows.errors import Withdrawn
+from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 from workflows.service import Services, build_services
 from workflows.views.queries import recommendation_detail
@@ -28,7 +30,7 @@ def test_unowned_type_goes_to_override_reviewer_with_event(
     )
     services = build_services(database=database, config=parse_config(text), clock=clock)
     items = validate_batch(config=services.config, raw_items=[make_rec(type="capacity_warning")])
-    [result] = services.ingestor.ingest(items=items)
+    [result] = ingest(services, items=items)
     assert result.owner == "greta" and result.note and "unowned" in result.note
     with database.transaction() as session:
         detail = recommendation_detail(session, result.id)
@@ -39,21 +41,18 @@ def test_withdrawn_recommendation_cannot_be_decided(
     services: Services, outbox: OutboxWorker, chat: InMemoryChat
 ) -> None:
     payload = make_rec()
-    [created] = services.ingestor.ingest(
-        items=validate_batch(config=services.config, raw_items=[payload])
-    )
+    [created] = ingest(services, items=validate_batch(config=services.config, raw_items=[payload]))
     outbox.drain()
-    [withdrawn] = services.ingestor.ingest(
-        items=validate_batch(config=services.config, raw_items=[{**payload, "withdrawn": True}])
+    [withdrawn] = ingest(
+        services,
+        items=validate_batch(config=services.config, raw_items=[{**payload, "withdrawn": True}]),
     )
     assert withdrawn.status == IngestStatus.WITHDRAWN
     outbox.drain()
     [sent] = chat.sent
     assert sent.message.status == "Withdrawn by the planning system" and sent.message.buttons == []
     with pytest.raises(Withdrawn):
-        services.decisions.record_accept(
-            recommendation_id=created.id, actor_id="ana", channel="local"
-        )
+        record_accept(services, recommendation_id=created.id, actor_id="ana", channel="local")
     with services.database.transaction() as session:
         detail = recommendation_detail(session, created.id)
     assert detail and detail.status == Status.WITHDRAWN

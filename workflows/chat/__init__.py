@@ -2,7 +2,7 @@
 identities and account links."""
 
 from workflows.chat.commands import COMMANDS, QUEUE, answer_command, parse_command
-from workflows.chat.context_commands import interview_service, templates_message
+from workflows.chat.context_commands import start_interview, templates_message
 from workflows.chat.identities import find_person_by_external_id, get_link, save_link
 from workflows.chat.inbox import (
     QueuePage,
@@ -23,7 +23,7 @@ __all__ = [
     "digest_part_for",
     "find_person_by_external_id",
     "get_link",
-    "interview_service",
+    "start_interview",
     "link_person",
     "parse_command",
     "queue_count",

@@ -9,7 +9,7 @@ from datetime import date
 from core.interviews import load_templates
 from core.messages import Message, Section
 from workflows.chat.request import CommandRequest
-from workflows.context.interviews.engine import InterviewService
+from workflows.context.interviews.engine import interview_reply, start_interview
 from workflows.context.interviews.words import planner_words
 from workflows.context.rules.describe import rule_card, rules_list_message
 from workflows.context.rules.patterns import draft_from_pattern
@@ -32,15 +32,6 @@ RULES_USAGE = (
     "[review-by YYYY-MM-DD]`, `rules reject <id> [why]`, "
     "`rules edit <id> <field> <value>`, `rules draft <pattern number>`"
 )
-
-
-def interview_service(services: Services) -> InterviewService:
-    return InterviewService(
-        database=services.database,
-        config=services.config,
-        calendars=services.calendars,
-        clock=services.clock,
-    )
 
 
 def templates_message(services: Services) -> Message:
@@ -68,8 +59,11 @@ def answer_interview(services: Services, request: CommandRequest) -> Message | s
     if any(a.startswith("@") for a in request.args) and not request.people:
         return "I don't know that person; mention someone listed in the sopbot configuration."
     try:
-        started = interview_service(services).start(
-            facilitator_id=request.person_id, person_id=person_id, template_name=words[0].lower()
+        started = start_interview(
+            services,
+            facilitator_id=request.person_id,
+            person_id=person_id,
+            template_name=words[0].lower(),
         )
     except WorkflowError as error:
         return str(error)
@@ -83,7 +77,7 @@ def answer_interview_turn(services: Services, request: CommandRequest) -> Messag
     if request.word == "answer":
         text = text.split(" ", 1)[1] if " " in text.strip() else ""
     try:
-        reply = interview_service(services).reply(person_id=request.person_id, text=text)
+        reply = interview_reply(services, person_id=request.person_id, text=text)
     except NotFound:
         return "You have no interview open." if request.word == "answer" else None
     except WorkflowError as error:

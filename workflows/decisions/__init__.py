@@ -12,7 +12,16 @@ from workflows.decisions.click import (
 from workflows.decisions.durable import ClickJournal, Entry, click_of, entry, wall_now
 from workflows.decisions.inbound import any_delivered, first_delivery
 from workflows.decisions.journal import Pending, finish, journal, take_abandoned
-from workflows.decisions.service import NOTE_MAX, DecisionRecorded, DecisionRequest
+from workflows.decisions.service import (
+    NOTE_MAX,
+    DecisionRecorded,
+    DecisionRequest,
+    check_decision,
+    decide,
+    record_accept,
+    record_override,
+    record_reassign,
+)
 
 __all__ = [
     "ClickJournal",
@@ -29,6 +38,11 @@ __all__ = [
     "DecisionRecorded",
     "DecisionRequest",
     "NOTE_MAX",
+    "check_decision",
+    "decide",
+    "record_accept",
+    "record_override",
+    "record_reassign",
     "Pending",
     "any_delivered",
     "finish",

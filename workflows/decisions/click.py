@@ -26,7 +26,12 @@ from core.domain import Action
 from core.limits import MAX_BIGINT
 from core.numbers import NotANumber, parse_number
 from storage.db import Database
-from workflows.decisions.service import DecisionRecorded, DecisionRequest, DecisionService
+from workflows.decisions.service import (
+    DecisionRecorded,
+    DecisionRequest,
+    check_decision,
+    decide,
+)
 from workflows.errors import InvalidInput
 from workflows.metering import Meter
 from workflows.sla.extension import Extended, check_extension, extend_sla
@@ -128,14 +133,13 @@ class Performed:
 
 class ClickServices(Protocol):
     """What checking and performing a click needs: the workflow context
-    (workflows.service.Services is one) with the decision service and the outbox kick."""
+    (workflows.service.Services is one) with the outbox kick."""
 
     database: Database
     config: Config
     calendars: Calendars
     clock: Clock
     meter: Meter
-    decisions: DecisionService
     kick: Callable[[], None]
 
 
@@ -193,7 +197,7 @@ def check_click(services: ClickServices, click: Click) -> CheckedClick:
         value=read_value(click.values.get("value")),
         to=click.text("to"),
     )
-    services.decisions.check_input(checked.request())
+    check_decision(services, checked.request())
     return checked
 
 
@@ -225,5 +229,5 @@ def perform_click(services: ClickServices, checked: CheckedClick) -> Performed:
         )
         services.kick()
         return Performed(extended.summary, extended=extended)
-    recorded = services.decisions.decide(checked.request())
+    recorded = decide(services, checked.request())
     return Performed(recorded.summary, decision=recorded)

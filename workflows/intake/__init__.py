@@ -8,6 +8,7 @@ from workflows.intake.file_import import (
     import_outcomes,
     import_recommendations,
 )
+from workflows.intake.ingestion import ingest
 from workflows.intake.outcomes import UnknownRecommendations, record_outcomes
 from workflows.intake.validation import BatchRejected, IngestResult, ItemError, validate_batch
 
@@ -20,6 +21,7 @@ __all__ = [
     "count_rows",
     "import_outcomes",
     "import_recommendations",
+    "ingest",
     "record_outcomes",
     "validate_batch",
 ]

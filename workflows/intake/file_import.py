@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.config import Config
 from core.limits import unstorable_strings
 from core.recommendation import RecommendationIn
 from workflows.base import WorkflowContext
 from workflows.intake.encodings import check_encoding, decoded_lines, detect_encoding
-from workflows.intake.ingestion import Ingestor
+from workflows.intake.ingestion import ingest
 from workflows.intake.outcomes import record_outcomes
 from workflows.intake.validation import BatchRejected, validate_batch
 
@@ -179,10 +178,9 @@ def _storable(report: ImportReport, row: Row) -> bool:
 
 
 def import_recommendations(
+    ctx: WorkflowContext,
     *,
     path: Path,
-    config: Config,
-    ingestor: Ingestor,
     encoding: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
@@ -196,7 +194,7 @@ def import_recommendations(
             if not _storable(report, row):
                 continue
             try:
-                [item] = validate_batch(config=config, raw_items=[row.data])
+                [item] = validate_batch(config=ctx.config, raw_items=[row.data])
             except BatchRejected as rejected:
                 for err in rejected.errors:
                     reject(row, err.field, err.message)
@@ -211,7 +209,7 @@ def import_recommendations(
         # becomes a reject for its line and the rest are stored without it.
         while pending:
             try:
-                results = ingestor.ingest(items=[item for _row, item in pending])
+                results = ingest(ctx, items=[item for _row, item in pending])
             except BatchRejected as rejected:
                 refused = {err.index for err in rejected.errors}
                 for err in rejected.errors:
