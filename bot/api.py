@@ -22,7 +22,7 @@ from bot.settings import Settings
 from core.domain import Action, IngestStatus
 from core.limits import MAX_ID
 from core.recommendation import OutcomeIn, RecommendationIn
-from workflows.decisions import DecisionRequest
+from workflows.decisions import DecisionRequest, decide
 from workflows.errors import AlreadyDecided, InvalidInput, NotFound, NotPermitted, Withdrawn
 from workflows.intake import (
     BatchRejected,
@@ -109,7 +109,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
     tokens = TokenCheck(settings)
     read = ScopeGuard(tokens, Scope_.READ).dependencies()
     write = ScopeGuard(tokens, Scope_.INGEST).dependencies()
-    decide = ScopeGuard(tokens, Scope_.DECIDE).dependencies()
+    decide_scope = ScopeGuard(tokens, Scope_.DECIDE).dependencies()
     router.include_router(build_review_api(services=services, read=read))
     router.include_router(build_events_api(services=services, read=read))
 
@@ -212,7 +212,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         "/api/v1/recommendations/{recommendation_id}/decisions",
         response_model=DecisionOut,
         status_code=201,
-        dependencies=decide,
+        dependencies=decide_scope,
         responses=responses(401, 403, 404, 409, 413, 415, 422),
         summary="Accept, override or reassign as a named person (the decision token only)",
         openapi_extra={

@@ -21,7 +21,7 @@ def ingest(services: Services, *raw: dict[str, Any]) -> list[IngestResult]:
 def ingest_one(services: Services, *, outbox: OutboxWorker | None = None, **overrides: Any) -> int:
     """Ingest one recommendation (make_rec with `overrides`), deliver what it queued when
     an outbox is given; its id."""
-    [result] = ingestion.ingest(services, make_rec(**overrides))
+    [result] = ingest(services, make_rec(**overrides))
     if outbox is not None:
         outbox.drain()
     return result.id
