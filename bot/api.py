@@ -282,8 +282,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         try:
             ids = await run_in_threadpool(
                 record_outcomes,
-                database=services.database,
-                clock=services.clock,
+                services,
                 raw_items=raw_items,
             )
         except UnknownRecommendations as unknown:

@@ -80,10 +80,7 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
         try:
             review = await run_in_threadpool(
                 review_for,
-                database=services.database,
-                config=services.config,
-                calendars=services.calendars,
-                clock=services.clock,
+                services,
                 since=first,
                 until=last,
                 type_=type,

@@ -259,7 +259,7 @@ class Lifecycle(RuleBasedStateMachine):
     def outcome(self, index: int, correct: bool) -> None:
         payload = self.payloads[index % len(self.ids)]
         record_outcomes(
-            self.world,
+            self.world.services,
             raw_items=[
                 {
                     "source": payload["source"],

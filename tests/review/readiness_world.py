@@ -20,7 +20,7 @@ from core.domain import Action
 from storage.db import Database
 from tests.support.data import make_rec
 from workflows.base import WorkflowContext
-from workflows.decisions.service import DecisionRequest
+from workflows.decisions.service import DecisionRequest, decide
 from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 from workflows.ownership.signoffs import Subject, approve, subject_hash
@@ -76,7 +76,7 @@ def feed(
     *,
     days: int = FEED_DAYS,
     lag: timedelta = timedelta(minutes=4),
-    decide: bool = True,
+    decided: bool = True,
     **fields: object,
 ) -> None:
     """`PER_DAY` recommendations per type on each of the last `days` business days, at
@@ -107,7 +107,7 @@ def feed(
             for _ in range(PER_DAY)
         ]
         results = ingest(services, items=validate_batch(config=config, raw_items=raw))
-        if decide:
+        if decided:
             for result in results[::PER_DAY]:
                 decide(services, DecisionRequest(result.id, result.owner, Action.ACCEPT, "slack"))
     clock.set(now)

@@ -176,7 +176,7 @@ def test_the_data_gate_wants_the_feed_fresh_long_enough_and_in_the_dictionarys_u
     ready_world(database, complete, clock, fed=False)
     found = failing(readiness(database, complete, clock.now()))
     assert found[2][0].startswith("the feed has run since 2026-11-25: the data gate reads")
-    feed(database, complete, clock, days=6, lag=timedelta(minutes=50), decide=False)
+    feed(database, complete, clock, days=6, lag=timedelta(minutes=50), decided=False)
     late = failing(readiness(database, complete, clock.now()))[2]
     assert any("p95 from recorded_time to receipt is 50m (limit 15m)" in m for m in late)
 
