@@ -38,11 +38,12 @@ class FeedEvent(Base):
     """One public event. `position` is its id and the feed's cursor: assigned by one
     sequencer at a time in commit order, so a reader paging `position > cursor` never
     skips a row that commits later. `data` is frozen when stamped, with person ids like
-    the audit log. `body` is the public JSON text as it leaves (`{"type", "timestamp",
-    "data"}`, people rewritten for the privacy mode), written beside it so the feed and
-    webhooks stream stored text without decoding; `body_key` names the privacy settings
-    it was rewritten under (workflows/events/bodies.py): a body whose key is not the
-    reader's is never sent, it is rendered again from `data`."""
+    the audit log. `body` is the public event's JSON text as the feed sends it (`{"id",
+    "type", "timestamp", "data"}`, people rewritten for the privacy mode; a webhook sends
+    it without the id), written beside it so both stream stored text without decoding;
+    `body_key` names the privacy settings it was rewritten under
+    (workflows/events/bodies.py): a body whose key is not the reader's is never sent, it
+    is rendered again from `data`."""
 
     __tablename__ = "feed_events"
     __table_args__ = (

@@ -25,7 +25,7 @@ from tests.events.test_privacy import found_in, history, identifying_words, with
 from tests.events.test_webhooks import SECRET, deliverer, hooked
 from tests.support.pg import pg_admin_url, scratch_database
 from workflows.events import EventPeople, Sequencer, event_people, read_page
-from workflows.events.bodies import render_body
+from workflows.events.bodies import render_entry
 from workflows.service import Services, build_services
 
 
@@ -73,10 +73,10 @@ def test_feed_and_webhooks_send_the_stored_text(
     for row, entry, sent in zip(rows, texts, receiver.raw, strict=True):
         assert row.body_key == people.key
         # what was stored is what the data renders to, byte for byte
-        assert row.body == render_body(row.type, row.at, row.data, people)
-        # the webhook body is the stored text; the feed entry is it with the id in front
-        assert sent.decode() == row.body
-        assert entry == f'{{"id":"evt_{row.position}",{row.body[1:]}'
+        assert row.body == render_entry(row.position, row.type, row.at, row.data, people)
+        # the feed entry is the stored text; the webhook body is it without the id
+        assert entry == row.body
+        assert entry == f'{{"id":"evt_{row.position}",{sent.decode()[1:]}'
         assert json.loads(entry) == {"id": f"evt_{row.position}", **json.loads(sent)}
 
 
@@ -111,7 +111,8 @@ def test_a_privacy_change_never_serves_a_body_of_the_old_mode(
     again = [json.loads(t) for t in page_texts(as_ids, ids_people)]
     assert "person-" not in repr(again)
     assert [e["data"] for e in again] == [
-        json.loads(render_body(r.type, r.at, r.data, ids_people))["data"] for r in stored(database)
+        json.loads(render_entry(r.position, r.type, r.at, r.data, ids_people))["data"]
+        for r in stored(database)
     ]
 
 
@@ -187,4 +188,4 @@ def test_the_migration_keeps_old_rows_served_and_the_job_backfills_them(
     assert sequencer(services).refresh() == 1
     [row] = stored(unmigrated)
     assert row.body_key == people.key
-    assert json.loads(row.body) == {k: v for k, v in served.items() if k != "id"}
+    assert json.loads(row.body) == served

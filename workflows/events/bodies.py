@@ -1,22 +1,26 @@
-"""Public bodies as stored JSON text: written once, streamed many times.
+"""Public events as stored JSON text: written once, streamed many times.
 
-The feed and every webhook attempt send the same body (`{"type", "timestamp", "data"}`,
-people rewritten for `privacy.people_in_events`). Decoding each row's JSON and rewriting
-its people on every read cost ten times the bare indexed read (bench/README.md), so the
-sequencer writes the finished text beside the data when it stamps a position, and a read
-is an indexed range of (position, type, key, text) through SQLAlchemy Core, the page
-assembled from the stored strings.
+The feed sends each event as `{"id", "type", "timestamp", "data"}` and every webhook
+attempt sends the same without the id (which travels in the `webhook-id` header),
+people rewritten for `privacy.people_in_events`. Decoding each row's JSON and rewriting
+its people on every read cost twenty times the bare indexed read (bench/README.md), so
+the sequencer writes the finished feed entry (`feed_events.body`) beside the data when
+it stamps a position. A feed page is then one indexed range read through the driver,
+(position, stored text) per row, joined into the answer as it is (`feed_entries`); a
+webhook body is the stored text with its id cut off (`bodies_after`, through SQLAlchemy
+Core: a webhook costs an HTTP round trip per event anyway).
 
 The text depends on the privacy settings (mode, secret, people), so each stored body
-carries the reader-independent `EventPeople.key` it was rewritten under. A reader serves
-a stored body only under its own key; any other row (written before this column, or
-under another mode) is rendered again from `data` in the same read, so a pseudonymous
-feed never sends a body rewritten for `ids`. The `events` job then rewrites those rows
-(`refresh_bodies`), which is also the backfill of rows stamped before the column."""
+carries the `EventPeople.key` it was rewritten under. A reader serves a stored body only
+under its own key; any other row (written before this column, or under another mode) is
+rendered again from `data` in the same read, so a pseudonymous feed never sends a body
+rewritten for `ids`. The `events` job then rewrites those rows (`refresh_bodies`), which
+is also the backfill of rows stamped before the column."""
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import datetime
 from typing import Any
@@ -33,27 +37,86 @@ REFRESH_BATCH = 2000
 REFRESH_SECONDS = 2.0  # per `events` tick: a mode change on a big feed spreads over ticks
 
 
-def render_body(type_: str, at: datetime, data: dict[str, Any], people: EventPeople) -> str:
-    """The Standard Webhooks body as it leaves: compact, UTF-8, people rewritten. The
-    keys of `data` are sorted: PostgreSQL's jsonb hands a body back in its own key order,
-    so a body rendered again from the stored data (after a privacy change) reads
-    byte for byte as the one the sequencer wrote from the audit row."""
-    data = people.event_data(type_, data)
-    return (
-        f'{{"type":{json.dumps(type_)},"timestamp":"{at.isoformat()}","data":'
-        f"{json.dumps(data, separators=(',', ':'), ensure_ascii=False, sort_keys=True)}}}"
-    )
-
-
 def event_id(position: int) -> str:
     """The public id: the same in the feed, in every webhook attempt and in replays."""
     return f"evt_{position}"
 
 
-def feed_text(position: int, body: str) -> str:
-    """A feed entry `{"id", "type", "timestamp", "data"}`: the id spliced in front of the
-    stored body, which starts with `{"type"`."""
-    return f'{{"id":"{event_id(position)}",{body[1:]}'
+def _id_prefix(position: int) -> str:
+    return f'{{"id":"{event_id(position)}",'
+
+
+def render_entry(
+    position: int, type_: str, at: datetime, data: dict[str, Any], people: EventPeople
+) -> str:
+    """The feed entry as it leaves: compact, UTF-8, people rewritten. The keys of `data`
+    are sorted: PostgreSQL's jsonb hands data back in its own key order, so an entry
+    rendered again from the stored data (after a privacy change) reads byte for byte as
+    the one the sequencer wrote from the audit row."""
+    data = people.event_data(type_, data)
+    return (
+        f'{_id_prefix(position)}"type":{json.dumps(type_)},"timestamp":"{at.isoformat()}",'
+        f'"data":{json.dumps(data, separators=(",", ":"), ensure_ascii=False, sort_keys=True)}}}'
+    )
+
+
+def webhook_text(position: int, entry: str) -> str:
+    """The Standard Webhooks body `{"type", "timestamp", "data"}`: the entry without its
+    id, otherwise the same characters."""
+    prefix = _id_prefix(position)
+    if not entry.startswith(prefix):
+        raise ValueError(f"stored entry of position {position} does not start with its id")
+    return "{" + entry[len(prefix) :]
+
+
+def _driver_sql(session: Session, template: str) -> str:
+    """`:name` placeholders in the driver's own style (psycopg: `%(name)s`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return re.sub(r":(\w+)", r"%(\1)s", template)
+    return template
+
+
+_BOUNDS = "SELECT (SELECT max(feed_position) FROM events), (SELECT min(position) FROM feed_events)"
+# The stored entry, or NULL where it was written under another key (or not yet): those
+# are rendered in Python. The comparison is the database's; the text is copied once.
+_ENTRIES = """SELECT position, CASE WHEN body_key = :key THEN body END
+    FROM feed_events WHERE position > :after{types} ORDER BY position LIMIT :limit"""
+
+
+def feed_bounds(session: Session) -> tuple[int, int | None]:
+    """(head position, oldest kept position) in one round trip, through the driver."""
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(_BOUNDS)
+        head, oldest = cursor.fetchone()
+    finally:
+        cursor.close()
+    return head or 0, oldest
+
+
+def feed_entries(
+    session: Session, *, after: int, types: list[str] | None, limit: int, people: EventPeople
+) -> list[tuple[int, str]]:
+    """(position, feed entry text) of up to `limit` events after `after`, in position
+    order, each as `people` may read it: one indexed range read through the driver (no
+    ORM, no result processing, nothing decoded)."""
+    params: dict[str, Any] = {"key": people.key, "after": after, "limit": limit}
+    filtered = ""
+    if types:
+        names = [f"type{i}" for i in range(len(types))]
+        params.update(zip(names, types, strict=True))
+        filtered = " AND type IN ({})".format(", ".join(f":{name}" for name in names))
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(_driver_sql(session, _ENTRIES.replace("{types}", filtered)), params)
+        rows: list[tuple[int, str | None]] = cursor.fetchall()
+    finally:
+        cursor.close()
+    stale = [position for position, entry in rows if entry is None]
+    if not stale:
+        return rows  # type: ignore[return-value]
+    rendered = _render(session, stale, people)
+    return [(p, e if e is not None else rendered[p]) for p, e in rows]
 
 
 def _stale(people: EventPeople) -> Any:
@@ -65,8 +128,8 @@ def _stale(people: EventPeople) -> Any:
 def bodies_after(
     session: Session, *, after: int, types: list[str] | None, limit: int, people: EventPeople
 ) -> list[tuple[int, str, str]]:
-    """(position, type, body text) of up to `limit` events after `after`, in position
-    order, each body as `people` may read it."""
+    """(position, type, webhook body text) of up to `limit` events after `after`, in
+    position order, each body as `people` may read it (the feed's entry without its id)."""
     query = (
         select(FEED.c.position, FEED.c.type, FEED.c.body_key, FEED.c.body)
         .where(FEED.c.position > after)
@@ -78,10 +141,8 @@ def bodies_after(
     rows = session.connection().execute(query).all()
     key = people.key
     stale = [row[0] for row in rows if row[2] != key or row[3] is None]
-    if not stale:
-        return [(row[0], row[1], row[3]) for row in rows]
-    rendered = _render(session, stale, people)
-    return [(p, t, rendered.get(p, b)) for p, t, _, b in rows]
+    rendered = _render(session, stale, people) if stale else {}
+    return [(p, t, webhook_text(p, rendered.get(p) or b)) for p, t, _, b in rows]
 
 
 def _render(session: Session, positions: list[int], people: EventPeople) -> dict[int, str]:
@@ -89,7 +150,7 @@ def _render(session: Session, positions: list[int], people: EventPeople) -> dict
         FEED.c.position.in_(positions)
     )
     return {
-        position: render_body(type_, at, data, people)
+        position: render_entry(position, type_, at, data, people)
         for position, type_, at, data in session.connection().execute(query)
     }
 
@@ -108,7 +169,7 @@ def refresh_bodies(session: Session, *, people: EventPeople, limit: int = REFRES
         .values(body=bindparam("b_body"), body_key=bindparam("b_key"))
     )
     values = [
-        {"b_position": p, "b_body": render_body(t, at, data, people), "b_key": people.key}
+        {"b_position": p, "b_body": render_entry(p, t, at, data, people), "b_key": people.key}
         for p, t, at, data in rows
     ]
     session.connection().execute(statement, values)

@@ -13,13 +13,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import FeedEvent
-from workflows.events.bodies import bodies_after, feed_text
+from workflows.events.bodies import feed_bounds, feed_entries
 from workflows.events.privacy import EventPeople
-from workflows.events.sequencer import head_position
 
 CURSOR_PREFIX = "sb1"
 MAX_LIMIT = 1000
@@ -73,6 +70,17 @@ class Page:
         return f'{{"events":[{",".join(self.texts)}],"next_cursor":{cursor}}}'
 
 
+def _check_bounds(session: Session, after: int, cursor: str | None) -> None:
+    head, oldest = feed_bounds(session)
+    if after > head:
+        raise BadCursor(f"'{cursor}' points past the end of this feed")
+    if after < head and (oldest is None or oldest > after + 1):
+        raise CursorExpired(
+            f"'{cursor}' is older than the feed's retention: events after it were "
+            "dropped; read again from the start and reconcile from an export"
+        )
+
+
 def read_page(
     session: Session,
     *,
@@ -84,18 +92,12 @@ def read_page(
     """One page after `cursor`; `next_cursor` is the cursor to save (unchanged when the
     page is empty, so a client polling an idle feed keeps its place)."""
     after = decode_cursor(cursor)
-    if after:
-        head = head_position(session)
-        if after > head:
-            raise BadCursor(f"'{cursor}' points past the end of this feed")
-        oldest = session.scalar(select(func.min(FeedEvent.position)))
-        if after < head and (oldest is None or oldest > after + 1):
-            raise CursorExpired(
-                f"'{cursor}' is older than the feed's retention: events after it were "
-                "dropped; read again from the start and reconcile from an export"
-            )
-    rows = bodies_after(
+    rows = feed_entries(
         session, after=after, types=types, limit=min(limit, MAX_LIMIT), people=people
     )
+    # The event right after the cursor is there: the cursor is at or before the head and
+    # nothing after it was pruned, so the bounds need no second query (the usual page).
+    if after and not (rows and rows[0][0] == after + 1):
+        _check_bounds(session, after, cursor)
     last = rows[-1][0] if rows else after
-    return Page([feed_text(position, body) for position, _, body in rows], encode_cursor(last))
+    return Page([entry for _, entry in rows], encode_cursor(last))

@@ -4,8 +4,9 @@ Ids from a sequence are not commit-ordered on PostgreSQL: a transaction holding 
 can commit after one holding id 8, and a reader that paged past 8 would never see 7.
 So positions are not ids. One sequencer at a time (an advisory lock on PostgreSQL;
 SQLite's single writer) takes the committed audit rows not yet stamped, in id order,
-gives them the next positions and writes their public bodies (the data, and the JSON
-text as it leaves for the configured privacy mode: bodies.py), all in one transaction.
+gives them the next positions and writes their public bodies (the data, and the feed
+entry's JSON text as it leaves under the configured privacy mode: bodies.py), all in one
+transaction.
 A row that commits late is simply stamped by a later run, with a higher position; and
 since a run commits before the next may start, positions become visible in order."""
 
@@ -22,7 +23,7 @@ from storage.db import Database
 from storage.models import Decision, Event, FeedEvent, Recommendation
 from storage.models.feed import PUBLISHED_PREDICATE
 from workflows.base import WorkflowContext
-from workflows.events.bodies import refresh_for_a_while, render_body
+from workflows.events.bodies import refresh_for_a_while, render_entry
 from workflows.events.catalogue import PUBLIC_TYPE, public_data
 from workflows.events.privacy import EventPeople, event_people
 
@@ -105,7 +106,7 @@ def stamp_batch(
                 "recommendation_id": row.recommendation_id,
                 "at": row.at,
                 "data": data,
-                "body": render_body(type_, row.at, data, people),
+                "body": render_entry(position, type_, row.at, data, people),
                 "body_key": people.key,
             }
         )
