@@ -5,7 +5,7 @@ rows, measured in the same run.
 Rows: decision.recorded events as the sequencer writes them (a recommendation ref, a
 note naming a planner, person fields; `data` with ids, `body` the public text rewritten
 for the default pseudonymous mode under its key; a sample is checked against
-`render_body`). Ours: `read_page` as GET /api/v1/events runs it (cursor check, retention
+`render_entry`). Ours: `read_page` as GET /api/v1/events runs it (cursor check, retention
 check, the stored bodies under the reader's privacy key) and the response text assembled
 (`Page.json_text`), pages of 1000 spread over the feed. Floors, through the driver, rows
 fetched: `SELECT position, body` (the stored text: what the feed serves, the stricter
