@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, params
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from bot.api_contract import responses
@@ -85,7 +85,8 @@ def build_events_api(*, services: Services, read: Sequence[params.Depends]) -> A
             raise ApiError(422, [{"field": "after", "message": str(exc)}]) from None
         except CursorExpired as exc:
             raise ApiError(410, [{"field": "after", "message": str(exc)}]) from None
-        return JSONResponse({"events": found.events, "next_cursor": found.next_cursor})
+        # Assembled from the stored body texts: no decoding and re-encoding per event.
+        return Response(found.json_text(), media_type="application/json")
 
     @router.get(
         "/api/v1/exports/decisions",

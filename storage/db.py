@@ -65,7 +65,10 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        reader = self.engine.execution_options(**{READ_ONLY: True})
+        # PostgreSQL: psycopg opens the read's transaction with BEGIN READ ONLY (no extra
+        # SET TRANSACTION round trip per read; reset when the connection goes back).
+        readonly = {"postgresql_readonly": True} if self.is_postgres else {}
+        reader = self.engine.execution_options(**{READ_ONLY: True}, **readonly)
         self._read_sessions = sessionmaker(reader, expire_on_commit=False)
 
     @property
@@ -84,8 +87,6 @@ class Database:
         PostgreSQL's READ ONLY and may fail with 'database is locked' on SQLite: use
         `transaction` for anything that writes."""
         with self._read_sessions.begin() as session:
-            if self.is_postgres:
-                session.execute(text("SET TRANSACTION READ ONLY"))
             yield session
 
     def ping(self) -> bool:

@@ -37,11 +37,19 @@ PUBLISHED_PREDICATE = "feed_position IS NULL AND kind IN ({})".format(
 class FeedEvent(Base):
     """One public event. `position` is its id and the feed's cursor: assigned by one
     sequencer at a time in commit order, so a reader paging `position > cursor` never
-    skips a row that commits later. The body is frozen when stamped: webhooks, the feed
-    and replays send the same bytes' worth of data."""
+    skips a row that commits later. `data` is frozen when stamped, with person ids like
+    the audit log. `body` is the public event's JSON text as the feed sends it (`{"id",
+    "type", "timestamp", "data"}`, people rewritten for the privacy mode; a webhook sends
+    it without the id), written beside it so both stream stored text without decoding;
+    `body_key` names the privacy settings it was rewritten under
+    (workflows/events/bodies.py): a body whose key is not the reader's is never sent, it
+    is rendered again from `data`."""
 
     __tablename__ = "feed_events"
-    __table_args__ = (Index("ix_feed_events_at", "at"),)
+    __table_args__ = (
+        Index("ix_feed_events_at", "at"),
+        Index("ix_feed_events_body_key", "body_key"),
+    )
 
     position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     audit_event_id: Mapped[int] = mapped_column(Integer, unique=True)
@@ -49,6 +57,8 @@ class FeedEvent(Base):
     recommendation_id: Mapped[int | None] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    body: Mapped[str | None] = mapped_column(Text)
+    body_key: Mapped[str | None] = mapped_column(String(40))
 
 
 class WebhookCursor(Base):

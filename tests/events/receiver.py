@@ -25,6 +25,7 @@ class Receiver:
     retry_after: str | None = None
     answers: dict[str, int] = field(default_factory=dict)  # per webhook-id, before `answer`
     received: list[dict[str, Any]] = field(default_factory=list)  # verified, answered 2xx
+    raw: list[bytes] = field(default_factory=list)  # the bodies of `received`, as sent
     refused: list[str] = field(default_factory=list)  # verified, answered non-2xx
     forged: int = 0  # failed verification
     _server: ThreadingHTTPServer | None = None
@@ -45,6 +46,7 @@ class Receiver:
             extra = {"Retry-After": self.retry_after} if self.retry_after else {}
             return answer, extra
         self.received.append({"id": headers["webhook-id"], **payload})
+        self.raw.append(body)
         return answer, {}
 
     def up(self) -> None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import FeedEvent
+from workflows.events.bodies import feed_bounds, feed_entries
 from workflows.events.privacy import EventPeople
-from workflows.events.sequencer import head_position
 
 CURSOR_PREFIX = "sb1"
 MAX_LIMIT = 1000
@@ -53,43 +52,33 @@ def decode_cursor(cursor: str | None) -> int:
     return position
 
 
-def event_id(position: int) -> str:
-    """The public id: the same in the feed, in every webhook attempt and in replays."""
-    return f"evt_{position}"
-
-
-def public_event(row: Any, people: EventPeople) -> dict[str, Any]:
-    return {
-        "id": event_id(row.position),
-        "type": row.type,
-        "timestamp": row.at.isoformat(),
-        "data": people.event_data(row.type, row.data),
-    }
-
-
-def webhook_body(row: Any, people: EventPeople) -> bytes:
-    """Standard Webhooks body: {"type", "timestamp", "data"}; the id travels in a header."""
-    data = people.event_data(row.type, row.data)
-    body = {"type": row.type, "timestamp": row.at.isoformat(), "data": data}
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 @dataclass(frozen=True)
 class Page:
-    events: list[dict[str, Any]]
+    """A page as stored JSON texts of `{"id", "type", "timestamp", "data"}`: the API
+    sends them as they are (`json_text`); `events` decodes them, for callers that look."""
+
+    texts: list[str]
     next_cursor: str
 
+    @cached_property
+    def events(self) -> list[dict[str, Any]]:
+        return [json.loads(text) for text in self.texts]
 
-def rows_after(session: Session, *, after: int, types: list[str] | None, limit: int) -> list[Any]:
-    query = (
-        select(FeedEvent.position, FeedEvent.type, FeedEvent.at, FeedEvent.data)
-        .where(FeedEvent.position > after)
-        .order_by(FeedEvent.position)
-        .limit(limit)
-    )
-    if types:
-        query = query.where(FeedEvent.type.in_(types))
-    return list(session.execute(query))
+    def json_text(self) -> str:
+        """`{"events": [...], "next_cursor": ...}` assembled from the stored strings."""
+        cursor = json.dumps(self.next_cursor)
+        return f'{{"events":[{",".join(self.texts)}],"next_cursor":{cursor}}}'
+
+
+def _check_bounds(session: Session, after: int, cursor: str | None) -> None:
+    head, oldest = feed_bounds(session)
+    if after > head:
+        raise BadCursor(f"'{cursor}' points past the end of this feed")
+    if after < head and (oldest is None or oldest > after + 1):
+        raise CursorExpired(
+            f"'{cursor}' is older than the feed's retention: events after it were "
+            "dropped; read again from the start and reconcile from an export"
+        )
 
 
 def read_page(
@@ -103,16 +92,12 @@ def read_page(
     """One page after `cursor`; `next_cursor` is the cursor to save (unchanged when the
     page is empty, so a client polling an idle feed keeps its place)."""
     after = decode_cursor(cursor)
-    if after:
-        head = head_position(session)
-        if after > head:
-            raise BadCursor(f"'{cursor}' points past the end of this feed")
-        oldest = session.scalar(select(func.min(FeedEvent.position)))
-        if after < head and (oldest is None or oldest > after + 1):
-            raise CursorExpired(
-                f"'{cursor}' is older than the feed's retention: events after it were "
-                "dropped; read again from the start and reconcile from an export"
-            )
-    rows = rows_after(session, after=after, types=types, limit=min(limit, MAX_LIMIT))
-    last = rows[-1].position if rows else after
-    return Page([public_event(row, people) for row in rows], encode_cursor(last))
+    rows = feed_entries(
+        session, after=after, types=types, limit=min(limit, MAX_LIMIT), people=people
+    )
+    # The event right after the cursor is there: the cursor is at or before the head and
+    # nothing after it was pruned, so the bounds need no second query (the usual page).
+    if after and not (rows and rows[0][0] == after + 1):
+        _check_bounds(session, after, cursor)
+    last = rows[-1][0] if rows else after
+    return Page([entry for _, entry in rows], encode_cursor(last))

@@ -11,16 +11,22 @@ configured person ids, for an installation whose planning system routes a decisi
 to a named planner and whose works council agreed. Names never leave in either mode:
 in `ids` mode a note's names, e-mails and chat ids are replaced by the person's id.
 
-Applied when a body is read (feed page, webhook attempt, export row), not when it is
-stamped: the stored body keeps ids like the audit log it comes from, so switching the
-mode applies to old events too, and the feed and every webhook attempt still send
-identical bodies under identical ids."""
+Applied when the sequencer stamps an event, and kept beside its data
+(`feed_events.body`, workflows/events/bodies.py) so the feed streams stored text; the
+stored `data` keeps ids like the audit log it comes from. Each stored body carries the
+`key` of the settings it was rewritten under (mode, secret, the configured people): a
+reader whose key differs renders the body again from `data`, and the `events` job
+rewrites the stored ones, so switching the mode applies to old events too, at once, and
+the feed and every webhook attempt still send identical bodies under identical ids."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from core.config import Config
@@ -56,6 +62,23 @@ class EventPeople:
     @property
     def mode(self) -> str:
         return IDS if self.people is None else self.people.mode
+
+    @cached_property
+    def key(self) -> str:
+        """What a rewritten body depends on, as a short digest: the mode, the secret
+        (through a pseudonym no person has) and every configured person's words and
+        label. Equal keys give equal bodies; any change of them gives another key. One
+        way: the stored key reveals neither the secret nor anyone's pseudonym."""
+        if self.people is None:
+            return "raw"
+        people = self.people
+        probe = people.pseudonym("\x00sopbot-body-key") if self.mode != IDS else ""
+        persons = [
+            [p.id, p.name, p.email, p.slack, p.teams, self.person(p.id)]
+            for p in people.config.people
+        ]
+        text = json.dumps([self.mode, probe, persons], ensure_ascii=False)
+        return f"{self.mode[:3]}-{hashlib.sha256(text.encode()).hexdigest()[:32]}"
 
     def person(self, value: Any) -> Any:
         """A person field's value: ids unchanged in `ids` mode; the bot and channels

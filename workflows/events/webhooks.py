@@ -29,7 +29,7 @@ from core.event_settings import Webhook
 from storage.models import WebhookCursor
 from workflows.audit import record_event
 from workflows.base import WorkflowContext
-from workflows.events.feed import event_id, rows_after, webhook_body
+from workflows.events.bodies import bodies_after, event_id
 from workflows.events.kinds import EventsAudit
 from workflows.events.privacy import EventPeople, event_people
 from workflows.events.sequencer import head_position
@@ -157,8 +157,12 @@ class WebhookDeliverer(WorkflowContext):
                 if cursor.next_attempt_at is not None and cursor.next_attempt_at > now:
                     break
                 with self.database.read() as session:
-                    rows = rows_after(
-                        session, after=cursor.position, types=sub.hook.events, limit=self.batch
+                    rows = bodies_after(
+                        session,
+                        after=cursor.position,
+                        types=sub.hook.events,
+                        limit=self.batch,
+                        people=self.people(),
                     )
                 failures: list[dict[str, Any]] = []
                 held = False
@@ -173,13 +177,16 @@ class WebhookDeliverer(WorkflowContext):
             self._release(sub.hook.name)
         return sent
 
-    def _send(self, sub: Subscription, cursor: WebhookCursor, row: Any, failures: list) -> bool:
-        """Send one event; False when it must be retried later (the cursor holds)."""
+    def _send(
+        self, sub: Subscription, cursor: WebhookCursor, row: tuple[int, str, str], failures: list
+    ) -> bool:
+        """Send one event (position, type, stored body); False when it must be retried
+        later (the cursor holds)."""
         now = self.clock.now()
-        body = webhook_body(row, self.people())
-        result = post(self.client, sub, msg_id=event_id(row.position), body=body, now=now)
+        position, type_, body = row
+        result = post(self.client, sub, msg_id=event_id(position), body=body.encode(), now=now)
         if result.ok:
-            cursor.position, cursor.delivered = row.position, cursor.delivered + 1
+            cursor.position, cursor.delivered = position, cursor.delivered + 1
             cursor.attempts, cursor.failing_since, cursor.next_attempt_at = 0, None, None
             cursor.last_error = None
             return True
@@ -194,13 +201,13 @@ class WebhookDeliverer(WorkflowContext):
         failures.append(
             {
                 "subscription": sub.hook.name,
-                "event_id": event_id(row.position),
-                "type": row.type,
+                "event_id": event_id(position),
+                "type": type_,
                 "error": result.error,
                 "attempts": cursor.attempts + 1,
             }
         )
-        cursor.position, cursor.failed = row.position, cursor.failed + 1
+        cursor.position, cursor.failed = position, cursor.failed + 1
         cursor.attempts, cursor.next_attempt_at = 0, None
         return True
 
