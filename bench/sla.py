@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import bindparam, delete, insert, text
 from sqlalchemy.engine import Connection
 
+from bench.stores import each_database
 from core.clock import Calendars
 from core.config import load_config
 from core.domain import OutboxKind
@@ -31,7 +31,6 @@ from storage import migrate
 from storage.db import Database
 from storage.models import Event, OutboxItem
 from storage.types import UTCDateTime
-from tests.support.pg import scratch_database
 from workflows.outbox import outbox_row
 from workflows.sla.sweep import due_query, sweep
 
@@ -217,20 +216,5 @@ def run() -> None:
         f"{EMPTY_RUNS} (none due) runs",
         flush=True,
     )
-    admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
-    if admin_url:
-        with scratch_database(admin_url, "sopbot_bench") as url:
-            database = Database(url)
-            try:
-                bench_database("postgresql", database)
-            finally:
-                database.dispose()
-    else:
-        print("postgresql: skipped (SOPBOT_TEST_PG_URL not set; `make bench` sets it)")
-    if os.environ.get("SOPBOT_BENCH_SLA_SQLITE", "1") != "0":
-        with tempfile.TemporaryDirectory() as tmp:
-            database = Database(f"sqlite:///{Path(tmp) / 'sla.db'}")
-            try:
-                bench_database("sqlite", database)
-            finally:
-                database.dispose()
+    for label, database in each_database("sopbot_bench", skip_sqlite="SOPBOT_BENCH_SLA_SQLITE"):
+        bench_database(label, database)
