@@ -7,9 +7,9 @@ as `sopbot serve` runs it: claims in batches with FOR UPDATE SKIP LOCKED (Postgr
 business-hours arithmetic per row, outbox rows (ON CONFLICT DO NOTHING), audit events,
 the rows' progress updated, one transaction per batch.
 
-Targets: claiming 10,000 due items within 3x the floor; a sweep with nothing due under
-50 ms. Rows are generated inside the database (generate_series / a recursive CTE), so
-loading a million takes seconds, not minutes."""
+Targets: claiming 10,000 due items within 1.5x the floor (issue 27; 3x before); a sweep
+with nothing due under 50 ms. Rows are generated inside the database (generate_series /
+a recursive CTE), so loading a million takes seconds, not minutes."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ ROWS = int(os.environ.get("SOPBOT_BENCH_SLA_ROWS", "1000000"))
 DUE_EVERY = 100  # 1% due
 RUNS = 5
 EMPTY_RUNS = 30
+TARGET = 1.5  # issue 27 (was 3x)
 RECEIVED = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 Berlin
 DUE = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)  # 8 business hours later
 FIRST_REMINDER = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # 50%
@@ -178,7 +179,7 @@ def bench_database(label: str, database: Database) -> None:
     calendars.for_person("ana")  # warm the holiday tables outside the timings
     # Floor and ours alternate, so a busy machine slows both alike.
     floor_due, ours_due = interleaved(RUNS, floor_of(NOW), ours(NOW), lambda: reset(database))
-    report(label, f"{ROWS // DUE_EVERY:,} due", ours_due, floor_due, 3.0)
+    report(label, f"{ROWS // DUE_EVERY:,} due", ours_due, floor_due, TARGET)
     floor_none, ours_none = interleaved(
         EMPTY_RUNS, floor_of(NOTHING_DUE), ours(NOTHING_DUE), lambda: None
     )
@@ -197,7 +198,7 @@ def report(
     verdicts = []
     if ratio_target is not None:
         verdicts.append(
-            f"target <= {ratio_target:.0f}x: {'met' if ratio <= ratio_target else 'MISSED'}"
+            f"target <= {ratio_target:g}x: {'met' if ratio <= ratio_target else 'MISSED'}"
         )
     if absolute_ms is not None:
         met = ours * 1000 < absolute_ms
