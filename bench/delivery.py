@@ -2,20 +2,25 @@
 `sopbot serve` process, then by two replicas on the same database, each as a ratio to a
 floor measured in the same run.
 
-Ours: `SOPBOT_BENCH_DELIVERY_ROWS` (default 1000) open recommendations whose first
-message went out on Monday morning; `serve` starts its clock just past their 50%
-reminder, so the SLA sweep queues every reminder and the outbox worker sends them (claim
-with a token, leases renewed per chunk, render, `chat.postMessage` on per-recipient lanes,
-the stored reference and audit event). Timed from the first reminder reaching the fake
-to the last, so process start-up is not counted.
+Ours: `SOPBOT_BENCH_DELIVERY_ROWS` (default 1000) open recommendations whose card went
+out to their owner's DM on Monday morning (seeded: the owner's `chat_messages` row, as
+the first delivery stores it); `serve` starts its clock just past their 50% reminder, so
+the SLA sweep queues every reminder and the outbox worker sends them (claim with a token,
+leases renewed per chunk, render, on per-recipient lanes the card updated in place
+(`chat.update`) and one short follow-up in its thread (`chat.postMessage` with
+`thread_ts`), the audit event). Two API calls per reminder (issue 27). Timed from the
+first of those calls reaching the fake to the last reminder's follow-up, so process
+start-up is not counted.
 
-Floor: the same `chat.postMessage` calls (the very parameters `serve` sent, replayed)
-made in a bare loop with `slack_sdk.WebClient` against the same fake, one at a time.
+Floor: the same calls (the very parameters `serve` sent, both methods, in the order the
+fake received them) made in a bare loop with `slack_sdk.WebClient` against the same
+fake, one at a time: reminders (update + follow-up) per second.
 
-Target: one process >= 0.5 of the floor. Slack DMs carry their outbox row's mark in
-message metadata and a row tried again is looked for before it is posted, so they are not
-held to `SOPBOT_OUTBOX_SENDS_IN_FLIGHT` (which bounds sends that cannot be found again:
-Teams, the web chat, channel copies). The floor replays the metadata too."""
+Target: one process >= 0.5 of the floor. A reminder's follow-up carries its outbox row's
+mark in message metadata and a row tried again looks for it in the card's thread before
+posting (the card update is idempotent), as a new DM is looked for in the DM; so they are
+not held to `SOPBOT_OUTBOX_SENDS_IN_FLIGHT` (which bounds sends that cannot be found
+again: Teams, the web chat, channel copies). The floor replays the metadata too."""
 
 from __future__ import annotations
 
@@ -32,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import update
+from sqlalchemy import insert, select, update
 
 from adapters.slack.client import SDK_LOG
 from core.clock import AdjustableClock
@@ -40,7 +45,7 @@ from core.config import load_config
 from core.domain import OutboxState
 from storage import migrate
 from storage.db import Database
-from storage.models import OutboxItem
+from storage.models import ChatMessage, OutboxItem, Recommendation
 from tests.fakes.slack_api import FakeSlackApi
 from tests.support.data import make_rec
 from tests.support.live import free_port
@@ -57,7 +62,8 @@ REMINDERS_DUE = datetime(2026, 11, 30, 12, 0, 30, tzinfo=UTC)  # just past the 5
 TIMEOUT = 900.0
 TARGET = 0.5
 FLOOR_RUNS = 3  # the floor is cheap to repeat; its median steadies the ratio
-SENT_FIELDS = ("channel", "text", "blocks", "unfurl_links", "metadata")
+SENT_FIELDS = ("channel", "ts", "thread_ts", "text", "blocks", "unfurl_links", "metadata")
+CALLS = ("chat.update", "chat.postMessage")  # a reminder: the card updated, a follow-up
 
 
 def seed(url: str) -> None:
@@ -78,7 +84,34 @@ def seed(url: str) -> None:
         ingest(services, items=items)
     with database.transaction() as session:
         session.execute(update(OutboxItem).values(state=OutboxState.SENT))
+        owners = session.execute(select(Recommendation.id, Recommendation.owner_id)).all()
+        session.execute(
+            insert(ChatMessage.__table__),
+            [_card(config, rec_id, owner) for rec_id, owner in owners],
+        )
     database.dispose()
+
+
+def _card(config: Any, rec_id: int, owner: str) -> dict[str, Any]:
+    """The owner's card as the first delivery stores it (adapters.slack.chat.send)."""
+    user_id = config.people_by_id[owner].slack
+    channel, ts = "D" + user_id[1:], f"{1_600_000_000 + rec_id}.000100"
+    ref = {
+        "platform": "slack",
+        "channel": channel,
+        "message_id": ts,
+        "extra": {"person_id": owner, "user_id": user_id},
+    }
+    return {
+        "recommendation_id": rec_id,
+        "person_id": owner,
+        "purpose": "owner",
+        "platform": "slack",
+        "channel": channel,
+        "message_id": ts,
+        "ref": ref,
+        "created_at": RECEIVED,
+    }
 
 
 @contextmanager
@@ -119,48 +152,67 @@ def serving(url: str, slack: FakeSlackApi, replicas: int, in_flight: int) -> Ite
                 process.wait()
 
 
-def reminders(slack: FakeSlackApi) -> list[dict[str, Any]]:
+def reminder_calls(slack: FakeSlackApi) -> list[tuple[str, dict[str, Any]]]:
+    """The reminders' calls in the order the fake received them: card updates and
+    follow-ups in the cards' threads (the Home tab's `views.publish` is not counted)."""
+    with slack._lock:
+        calls = list(slack.calls)
     return [
-        p
-        for p in slack.calls_to("chat.postMessage")
-        if str(p.get("text", "")).startswith("Reminder:")
+        (method, params)
+        for method, params in calls
+        if method == "chat.update" or (method == "chat.postMessage" and params.get("thread_ts"))
     ]
 
 
-def ours(url: str, replicas: int, in_flight: int) -> tuple[float, list[dict[str, Any]]]:
-    """Reminders per second from the first to the last, and the calls that were made."""
+def follow_ups(calls: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [params for method, params in calls if method == "chat.postMessage"]
+
+
+def ours(url: str, replicas: int, in_flight: int) -> tuple[float, list[tuple[str, Any]]]:
+    """Reminders per second from the first call to the last follow-up, and the calls."""
     seed(url)
     with FakeSlackApi() as slack, serving(url, slack, replicas, in_flight):
         deadline = time.monotonic() + TIMEOUT
-        while not reminders(slack):
+        while not reminder_calls(slack):
             assert time.monotonic() < deadline, "no reminder reached Slack"
             time.sleep(0.01)
         first = time.perf_counter()
-        while len(reminders(slack)) < ROWS:
-            assert time.monotonic() < deadline, f"only {len(reminders(slack))} of {ROWS} sent"
+        while (sent := len(follow_ups(reminder_calls(slack)))) < ROWS:
+            assert time.monotonic() < deadline, f"only {sent} of {ROWS} sent"
             time.sleep(0.01)
         elapsed = time.perf_counter() - first
-        calls = reminders(slack)
-    titles = {str(c["text"]).split("BENCH-")[1][:5] for c in calls}
-    assert len(calls) == ROWS == len(titles), "a reminder was lost or sent twice"
-    return (ROWS - 1) / elapsed, calls
+        calls = reminder_calls(slack)
+    replies = follow_ups(calls)
+    updated = [params for method, params in calls if method == "chat.update"]
+    assert all(str(p["text"]).startswith("Reminder:") for p in replies), "not a reminder"
+    threads = {p["thread_ts"] for p in replies}
+    assert len(replies) == ROWS == len(threads), "a reminder was lost or sent twice"
+    assert {p["ts"] for p in updated} == threads, "a card was not updated"
+    return ROWS / elapsed, calls
 
 
-def floor(calls: list[dict[str, Any]]) -> float:
-    """The same chat.postMessage calls, in a bare slack_sdk loop (the first one unmeasured,
-    as the first of ours is), FLOOR_RUNS times: the median rate. The client logs as ours
-    does (adapters.slack.client.SDK_LOG), so the SDK's discarded debug formatting is
-    spared in both."""
-    params = [{k: c[k] for k in SENT_FIELDS if k in c} for c in calls]
+def floor(calls: list[tuple[str, dict[str, Any]]]) -> float:
+    """The same calls (card updates and follow-ups, in the order ours made them) in a bare
+    slack_sdk loop, timed from the first call to the last as ours is, FLOOR_RUNS times:
+    the median of reminders per second. The client logs as ours does
+    (adapters.slack.client.SDK_LOG), so the SDK's discarded debug formatting is spared in
+    both; one unmeasured call first warms the connection (ours starts warm too)."""
+    replayed = [
+        (method, {k: params[k] for k in SENT_FIELDS if k in params}) for method, params in calls
+    ]
+    reminders = len(follow_ups(calls))
     rates = []
     for _ in range(FLOOR_RUNS):
         with FakeSlackApi() as slack:
             client = WebClient(token="xoxb-bench", base_url=slack.url, logger=SDK_LOG)
-            client.chat_postMessage(**params[0])
+            client.chat_update(**replayed[0][1])
             start = time.perf_counter()
-            for one in params[1:]:
-                client.chat_postMessage(**one)
-            rates.append((len(params) - 1) / (time.perf_counter() - start))
+            for method, params in replayed:
+                if method == "chat.update":
+                    client.chat_update(**params)
+                else:
+                    client.chat_postMessage(**params)
+            rates.append(reminders / (time.perf_counter() - start))
     return statistics.median(rates)
 
 
@@ -196,8 +248,9 @@ def _sqlite() -> Iterator[str]:
 
 def run() -> None:
     print(
-        f"Delivery: {ROWS} reminders to the fake Slack by `sopbot serve`; floor = the same "
-        "chat.postMessage calls in a bare slack_sdk loop",
+        f"Delivery: {ROWS} reminders (card update + follow-up) to the fake Slack by `sopbot "
+        "serve`; floor = the same chat.update and chat.postMessage calls in a bare slack_sdk "
+        "loop",
         flush=True,
     )
     admin_url = os.environ.get("SOPBOT_TEST_PG_URL")

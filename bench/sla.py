@@ -7,15 +7,14 @@ as `sopbot serve` runs it: claims in batches with FOR UPDATE SKIP LOCKED (Postgr
 business-hours arithmetic per row, outbox rows (ON CONFLICT DO NOTHING), audit events,
 the rows' progress updated, one transaction per batch.
 
-Targets: claiming 10,000 due items within 3x the floor; a sweep with nothing due under
-50 ms. Rows are generated inside the database (generate_series / a recursive CTE), so
-loading a million takes seconds, not minutes."""
+Targets: claiming 10,000 due items within 1.5x the floor (issue 27; 3x before); a sweep
+with nothing due under 50 ms. Rows are generated inside the database (generate_series /
+a recursive CTE), so loading a million takes seconds, not minutes."""
 
 from __future__ import annotations
 
 import os
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import bindparam, delete, insert, text
 from sqlalchemy.engine import Connection
 
+from bench.stores import each_database
 from core.clock import Calendars
 from core.config import load_config
 from core.domain import OutboxKind
@@ -31,7 +31,6 @@ from storage import migrate
 from storage.db import Database
 from storage.models import Event, OutboxItem
 from storage.types import UTCDateTime
-from tests.support.pg import scratch_database
 from workflows.outbox import outbox_row
 from workflows.sla.sweep import due_query, sweep
 
@@ -39,6 +38,7 @@ ROWS = int(os.environ.get("SOPBOT_BENCH_SLA_ROWS", "1000000"))
 DUE_EVERY = 100  # 1% due
 RUNS = 5
 EMPTY_RUNS = 30
+TARGET = 1.5  # issue 27 (was 3x)
 RECEIVED = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 Berlin
 DUE = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)  # 8 business hours later
 FIRST_REMINDER = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # 50%
@@ -179,7 +179,7 @@ def bench_database(label: str, database: Database) -> None:
     calendars.for_person("ana")  # warm the holiday tables outside the timings
     # Floor and ours alternate, so a busy machine slows both alike.
     floor_due, ours_due = interleaved(RUNS, floor_of(NOW), ours(NOW), lambda: reset(database))
-    report(label, f"{ROWS // DUE_EVERY:,} due", ours_due, floor_due, 3.0)
+    report(label, f"{ROWS // DUE_EVERY:,} due", ours_due, floor_due, TARGET)
     floor_none, ours_none = interleaved(
         EMPTY_RUNS, floor_of(NOTHING_DUE), ours(NOTHING_DUE), lambda: None
     )
@@ -198,7 +198,7 @@ def report(
     verdicts = []
     if ratio_target is not None:
         verdicts.append(
-            f"target <= {ratio_target:.0f}x: {'met' if ratio <= ratio_target else 'MISSED'}"
+            f"target <= {ratio_target:g}x: {'met' if ratio <= ratio_target else 'MISSED'}"
         )
     if absolute_ms is not None:
         met = ours * 1000 < absolute_ms
@@ -217,20 +217,5 @@ def run() -> None:
         f"{EMPTY_RUNS} (none due) runs",
         flush=True,
     )
-    admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
-    if admin_url:
-        with scratch_database(admin_url, "sopbot_bench") as url:
-            database = Database(url)
-            try:
-                bench_database("postgresql", database)
-            finally:
-                database.dispose()
-    else:
-        print("postgresql: skipped (SOPBOT_TEST_PG_URL not set; `make bench` sets it)")
-    if os.environ.get("SOPBOT_BENCH_SLA_SQLITE", "1") != "0":
-        with tempfile.TemporaryDirectory() as tmp:
-            database = Database(f"sqlite:///{Path(tmp) / 'sla.db'}")
-            try:
-                bench_database("sqlite", database)
-            finally:
-                database.dispose()
+    for label, database in each_database("sopbot_bench", skip_sqlite="SOPBOT_BENCH_SLA_SQLITE"):
+        bench_database(label, database)

@@ -12,8 +12,9 @@ from storage.db import Database
 from tests.support.pg import scratch_database
 
 
-def each_database(prefix: str) -> Iterator[tuple[str, Database]]:
-    """(label, database) for PostgreSQL (when configured) and SQLite, one at a time."""
+def each_database(prefix: str, *, skip_sqlite: str | None = None) -> Iterator[tuple[str, Database]]:
+    """(label, database) for PostgreSQL (when configured) and SQLite, one at a time.
+    `skip_sqlite` names an environment variable that skips SQLite when set to 0."""
     admin_url = os.environ.get("SOPBOT_TEST_PG_URL")
     if admin_url:
         with scratch_database(admin_url, prefix) as url:
@@ -24,6 +25,9 @@ def each_database(prefix: str) -> Iterator[tuple[str, Database]]:
                 database.dispose()
     else:
         print("postgresql: skipped (SOPBOT_TEST_PG_URL not set; `make bench` sets it)")
+    if skip_sqlite and os.environ.get(skip_sqlite, "1") == "0":
+        print(f"sqlite: skipped ({skip_sqlite}=0)")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         database = Database(f"sqlite:///{Path(tmp) / f'{prefix}.db'}")
         try:

@@ -58,11 +58,12 @@ class Chat(Protocol):
 
     def update(self, *, ref: MessageRef, message: Message) -> None: ...
 
-    def reply(self, *, ref: MessageRef, message: Message) -> MessageRef:
+    def reply(self, *, ref: MessageRef, message: Message, key: SendKey | None = None) -> MessageRef:
         """A short follow-up attached to the message at `ref` (a Slack thread reply, a
         Teams reply to the card's activity, a line under the card in the web chat): a
         reminder or an escalation adds to the card the person already has instead of
-        posting another one (issue 27)."""
+        posting another one (issue 27). `key` as for `send`: a platform that finds
+        sent messages looks for a retried follow-up under the card first."""
         ...
 
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef: ...
@@ -119,11 +120,11 @@ class ChatRouter:
             raise DeliveryError(f"platform {ref.platform} is not enabled", transient=False)
         chat.update(ref=ref, message=message)
 
-    def reply(self, *, ref: MessageRef, message: Message) -> MessageRef:
+    def reply(self, *, ref: MessageRef, message: Message, key: SendKey | None = None) -> MessageRef:
         chat = self._by_platform.get(ref.platform)
         if chat is None:
             raise DeliveryError(f"platform {ref.platform} is not enabled", transient=False)
-        return chat.reply(ref=ref, message=message)
+        return chat.reply(ref=ref, message=message, key=key)
 
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:
         if not self.chats:
@@ -210,11 +211,11 @@ class InMemoryChat:
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:
         return self._record(f"#{channel}", channel, message)
 
-    def reply(self, *, ref: MessageRef, message: Message) -> MessageRef:
+    def reply(self, *, ref: MessageRef, message: Message, key: SendKey | None = None) -> MessageRef:
         card = next((s for s in self.sent if s.ref.message_id == ref.message_id), None)
         if card is None:
             raise DeliveryError(f"no message {ref.message_id}", transient=False)
-        return self._record(card.to, card.ref.channel, message, reply_to=ref.message_id)
+        return self._record(card.to, card.ref.channel, message, key, reply_to=ref.message_id)
 
     def update(self, *, ref: MessageRef, message: Message) -> None:
         with self._lock:

@@ -70,8 +70,9 @@ class LocalChat:
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:
         return self._add(f"#{channel}", channel, message)
 
-    def reply(self, *, ref: MessageRef, message: Message) -> MessageRef:
-        """A follow-up shown under the card (`replies`), not a post of its own."""
+    def reply(self, *, ref: MessageRef, message: Message, key: SendKey | None = None) -> MessageRef:
+        """A follow-up shown under the card (`replies`), not a post of its own; `key` is
+        not used, as for `send`."""
         with self._changed:
             card = self._posts.get(ref.message_id)
             to = card.to if card is not None else _address(ref.channel)

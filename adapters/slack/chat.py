@@ -114,22 +114,32 @@ class SlackChat:
         if ref.extra.get("user_id"):
             self.home.refresh(user_id=ref.extra["user_id"], person_id=ref.extra.get("person_id"))
 
-    def reply(self, *, ref: MessageRef, message: Message) -> MessageRef:
-        """A reply in the card's thread: the card stays the one message in the DM."""
-        sent = _call(
-            self.client.chat_postMessage,
-            channel=ref.channel,
-            thread_ts=ref.message_id,
-            text=fallback_text(message),
-            blocks=as_dicts(message_blocks(message)),
-            unfurl_links=False,
+    def reply(self, *, ref: MessageRef, message: Message, key: SendKey | None = None) -> MessageRef:
+        """A reply in the card's thread: the card stays the one message in the DM. With
+        `key` it carries the row's mark, and a retry looks for it in the thread first
+        (adapters.slack.sent), so a follow-up is posted once, like a direct message."""
+        extra = {"thread_ts": ref.message_id}
+        found = (
+            self.sent.find_reply(channel=ref.channel, thread_ts=ref.message_id, key=key.key)
+            if key and key.retry
+            else None
         )
-        return MessageRef(
-            platform=PLATFORM,
-            channel=sent["channel"],
-            message_id=sent["ts"],
-            extra={"thread_ts": ref.message_id},
-        )
+        if found is not None:
+            channel, ts = found
+            extra["found_again"] = "1"
+        else:
+            marked: dict[str, Any] = {} if key is None else {"metadata": mark(key.key)}
+            sent = _call(
+                self.client.chat_postMessage if key is None else self.poster.chat_postMessage,
+                channel=ref.channel,
+                thread_ts=ref.message_id,
+                text=fallback_text(message),
+                blocks=as_dicts(message_blocks(message)),
+                unfurl_links=False,
+                **marked,
+            )
+            channel, ts = sent["channel"], sent["ts"]
+        return MessageRef(platform=PLATFORM, channel=channel, message_id=ts, extra=extra)
 
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:
         sent = self._post(channel.lstrip("#"), message)

@@ -8,6 +8,9 @@ and a message with the key is taken as the delivery: the row is recorded with it
 nothing is posted twice. The DM channel is remembered from each send, else opened with
 `conversations.open` (scope `im:write`); the history is read with `im:history`.
 
+A follow-up in a card's thread (a reminder, an escalation) carries the mark too and is
+looked for among the thread's replies (`conversations.replies`).
+
 Only the newest LOOK_BACK messages are searched: a copy can only be as old as the row's
 first claim, and sopbot posts far fewer than that to one person within a lease. If the
 lookup is refused for good (a workspace that has not granted the scopes yet), the row is
@@ -72,15 +75,30 @@ class SentMessages:
         except DeliveryError as exc:
             if exc.transient:
                 raise
-            with self._lock:
-                first, self._refused = not self._refused, True
-            if first:
-                log.warning(
-                    "Slack refused to look up sent messages (%s): a row tried again "
-                    "is sent again, which may post a copy",
-                    exc,
-                )
+            self._refusal(exc)
             return None
+
+    def find_reply(self, *, channel: str, thread_ts: str, key: str) -> tuple[str, str] | None:
+        """(channel, ts) of the reply in the thread of `thread_ts` sent with `key`, or
+        None; failures as for `find`. A thread holds the card's few follow-ups (its
+        reminders and escalations), far fewer than LOOK_BACK."""
+        try:
+            return self._search(channel, key, thread_ts=thread_ts)
+        except DeliveryError as exc:
+            if exc.transient:
+                raise
+            self._refusal(exc)
+            return None
+
+    def _refusal(self, exc: DeliveryError) -> None:
+        with self._lock:
+            first, self._refused = not self._refused, True
+        if first:
+            log.warning(
+                "Slack refused to look up sent messages (%s): a row tried again "
+                "is sent again, which may post a copy",
+                exc,
+            )
 
     def _open(self, user_id: str) -> str:
         opened = self._call(self.client.conversations_open, users=user_id)
@@ -88,16 +106,30 @@ class SentMessages:
         self.remember(user_id=user_id, channel=channel)
         return channel
 
-    def _search(self, channel: str, key: str) -> tuple[str, str] | None:
+    def _search(
+        self, channel: str, key: str, *, thread_ts: str | None = None
+    ) -> tuple[str, str] | None:
+        """The DM newest first (`conversations.history`), or the thread oldest first
+        (`conversations.replies`, the same `im:history` scope) when `thread_ts` is given."""
         cursor: str | None = None
         for _ in range(LOOK_BACK // PAGE):
-            page = self._call(
-                self.client.conversations_history,
-                channel=channel,
-                limit=PAGE,
-                include_all_metadata=True,
-                cursor=cursor,
-            )
+            if thread_ts is None:
+                page = self._call(
+                    self.client.conversations_history,
+                    channel=channel,
+                    limit=PAGE,
+                    include_all_metadata=True,
+                    cursor=cursor,
+                )
+            else:
+                page = self._call(
+                    self.client.conversations_replies,
+                    channel=channel,
+                    ts=thread_ts,
+                    limit=PAGE,
+                    include_all_metadata=True,
+                    cursor=cursor,
+                )
             for message in page.get("messages") or []:
                 if key_of(message) == key:
                     return channel, str(message["ts"])

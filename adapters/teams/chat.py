@@ -79,8 +79,9 @@ class TeamsChat:
         reference = load_reference(json.loads(raw))
         self._run(self._update(reference, ref.message_id, message), what="update")
 
-    def reply(self, *, ref: MessageRef, message: Message) -> MessageRef:
-        """A reply to the card's activity (`replyToId`), in the same conversation."""
+    def reply(self, *, ref: MessageRef, message: Message, key: SendKey | None = None) -> MessageRef:
+        """A reply to the card's activity (`replyToId`), in the same conversation. The
+        Bot Connector cannot be searched, so `key` is not used (as for `send`)."""
         raw = ref.extra.get(REFERENCE_KEY)
         if not raw:
             raise DeliveryError(f"message {ref.message_id} has no Teams reference", transient=False)

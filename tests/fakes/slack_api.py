@@ -345,6 +345,8 @@ class FakeSlackApi:
                 metadata = json.loads(metadata)
             if metadata:
                 posted["metadata"] = metadata
+            if params.get("thread_ts"):
+                posted["thread_ts"] = str(params["thread_ts"])
             with self._lock:
                 self.history.setdefault(channel, []).append(posted)
             return {
@@ -360,6 +362,8 @@ class FakeSlackApi:
             return {"ok": True, "channel": {"id": "D" + users[1:], "is_im": True}}
         if method == "conversations.history":
             return self._history(params)
+        if method == "conversations.replies":
+            return self._thread(params)
         if method == "chat.update":
             return {
                 "ok": True,
@@ -411,6 +415,29 @@ class FakeSlackApi:
             "messages": page,
             "has_more": more,
             "response_metadata": {"next_cursor": cursor},
+        }
+
+    def _thread(self, params: Params) -> dict[str, Any]:
+        """A thread's replies oldest first (the parent itself is not kept here), `limit`
+        per page, metadata only with include_all_metadata, as Slack does."""
+        thread = str(params.get("ts", ""))
+        with self._lock:
+            posted = [
+                m
+                for m in self.history.get(str(params.get("channel", "")), [])
+                if m.get("thread_ts") == thread
+            ]
+        start = int(params.get("cursor") or 0)
+        limit = int(params.get("limit") or 100)
+        page = posted[start : start + limit]
+        if str(params.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(posted)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
 
     @staticmethod

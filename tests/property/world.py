@@ -66,8 +66,8 @@ class SpyChat(InMemoryChat):
     def post_to_channel(self, *, channel: str, message: Message) -> MessageRef:
         return self._remember(super().post_to_channel(channel=channel, message=message))
 
-    def reply(self, *, ref: MessageRef, message: Message) -> MessageRef:
-        return self._remember(super().reply(ref=ref, message=message))
+    def reply(self, *, ref: MessageRef, message: Message, key: SendKey | None = None) -> MessageRef:
+        return self._remember(super().reply(ref=ref, message=message, key=key))
 
 
 class SpyWorker(OutboxWorker):

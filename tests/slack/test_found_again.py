@@ -17,13 +17,14 @@ from adapters.slack.client import build_client
 from adapters.slack.home import HomeTab
 from adapters.slack.people import SlackPeople
 from adapters.slack.sent import SENT_BY
-from core.clock import AdjustableClock
+from core.clock import AdjustableClock, Calendars
 from core.domain import EventKind, OutboxState
 from storage.models import ChatMessage, Event, OutboxItem, Recommendation
 from tests.fakes.slack_api import FakeSlackApi
 from tests.support.intake import ingest_one
 from workflows.delivery.worker import LEASE, OutboxWorker
 from workflows.service import Services
+from workflows.sla.sweep import sweep
 
 TIMEOUT = 0.5  # the client's timeout here: a lost answer is noticed quickly
 
@@ -170,3 +171,87 @@ def test_a_workspace_that_refuses_the_lookup_still_gets_the_message(
     assert "refused to look up sent messages" in caplog.text
     assert len(fake_slack.held("chat.postMessage")) == 1
     assert len(delivered(services, rec_id)) == 1
+
+
+def _reminder_due(services: Services, clock: AdjustableClock, fake: FakeSlackApi) -> int:
+    """A card delivered to Ana, then its 50% reminder queued by the sweep; the item's id."""
+    rec_id = ingest_one(services)
+    assert worker(services, fake).drain().sent == 1
+    clock.advance(timedelta(hours=4, minutes=30))
+    sweep(
+        database=services.database,
+        config=services.config,
+        calendars=Calendars(services.config),
+        now=clock.now(),
+    )
+    return rec_id
+
+
+def _follow_ups(fake: FakeSlackApi) -> list[dict]:
+    return [p for p in fake.held("chat.postMessage") if p.get("thread_ts")]
+
+
+def test_a_follow_up_carries_its_rows_mark_and_a_first_try_looks_nothing_up(
+    services: Services, fake_slack: FakeSlackApi, clock: AdjustableClock
+) -> None:
+    _reminder_due(services, clock, fake_slack)
+    assert worker(services, fake_slack).drain().sent == 1
+    (reply,) = _follow_ups(fake_slack)
+    assert reply["metadata"]["event_type"] == SENT_BY
+    assert reply["text"].startswith("Reminder:")
+    assert not fake_slack.calls_to("conversations.replies")
+
+
+def test_a_follow_up_whose_worker_died_before_its_record_is_found_in_the_thread(
+    services: Services, fake_slack: FakeSlackApi, clock: AdjustableClock
+) -> None:
+    """Reminders are not held to one send in flight (they go out many at a time): a crash
+    between the follow-up and its record must cost no second follow-up."""
+    rec_id = _reminder_due(services, clock, fake_slack)
+    dying = worker(services, fake_slack)
+    (item,) = dying.claim()
+    assert item.payload["purpose"] == "reminder"
+    assert dying.finds_sent(item)
+    with services.database.transaction() as session:
+        outgoing = dying.prepare(session, item, session.get(Recommendation, rec_id))
+    assert outgoing is not None and outgoing.card is not None  # a follow-up to the card
+    dying.send_prepared(item, outgoing)  # sent; the process dies before it records it
+
+    clock.advance(LEASE + timedelta(seconds=1))
+    assert worker(services, fake_slack).drain().sent == 1
+    (reply,) = _follow_ups(fake_slack)  # not posted twice
+    assert reply["thread_ts"] == outgoing.card.message_id
+    assert len(fake_slack.calls_to("conversations.replies")) == 1
+    reminders = [e for e in delivered(services, rec_id) if e.data["purpose"] == "reminder"]
+    assert [(e.data.get("found_again"), e.data.get("follow_up")) for e in reminders] == [
+        (True, True)
+    ]
+    assert set(outbox_states(services)) == {OutboxState.SENT}
+
+
+def test_a_follow_up_whose_answer_was_lost_is_found_not_posted_again(
+    services: Services, fake_slack: FakeSlackApi, clock: AdjustableClock
+) -> None:
+    _reminder_due(services, clock, fake_slack)
+    fake_slack.lose_answers("chat.postMessage", hang=TIMEOUT * 3)
+    first = worker(services, fake_slack).drain(rounds=1)
+    assert (first.sent, first.retried) == (0, 1)
+    assert len(_follow_ups(fake_slack)) == 1  # Slack holds it
+
+    clock.advance(timedelta(minutes=1))
+    assert worker(services, fake_slack).drain().sent == 1
+    assert len(_follow_ups(fake_slack)) == 1
+    # the card was updated again on the retry (idempotent), the follow-up found
+    assert len(fake_slack.calls_to("conversations.replies")) == 1
+
+
+def test_a_follow_up_tried_again_that_slack_never_posted_is_posted(
+    services: Services, fake_slack: FakeSlackApi, clock: AdjustableClock
+) -> None:
+    _reminder_due(services, clock, fake_slack)
+    fake_slack.fail_next("chat.postMessage", 500)
+    assert worker(services, fake_slack).drain(rounds=1).retried == 1
+    clock.advance(timedelta(minutes=1))
+    assert worker(services, fake_slack).drain().sent == 1
+    assert len(fake_slack.calls_to("conversations.replies")) == 1
+    assert len(_follow_ups(fake_slack)) == 1

@@ -46,7 +46,13 @@ from core.domain import EventKind, OutboxState
 from storage.db import Database
 from storage.models import ChatMessage, Event, OutboxItem, Recommendation
 from workflows.delivery.claims import renew_many, write_many_if_held
-from workflows.delivery.followups import Outgoing, is_new_card, refresh_after_escalations
+from workflows.delivery.followups import (
+    Cards,
+    Outgoing,
+    cards_of,
+    is_new_card,
+    refresh_after_escalations,
+)
 from workflows.delivery.lanes import ClaimRanOut, Entry, Halted, Lanes
 from workflows.delivery.report import DeliveryReport
 from workflows.outbox import delivered_data
@@ -75,6 +81,7 @@ class OutboxWorker(Protocol):
         rec: Recommendation,
         *,
         lookups: Lookups | None = None,
+        cards: Cards | None = None,
     ) -> Outgoing | None: ...
 
     def send_prepared(self, item: OutboxItem, outgoing: Outgoing) -> MessageRef: ...
@@ -228,10 +235,15 @@ class DeliveryBatch:
                 for rec in session.scalars(select(Recommendation).where(Recommendation.id.in_(ids)))
             }
             lookups = BatchLookups(session, config=worker.config, recs=list(recs.values()))
+            cards = cards_of(session, live)  # the cards reminders follow up, in one read
             for item in live:
                 try:
                     message = worker.prepare(
-                        session, item, recs[item.recommendation_id or 0], lookups=lookups
+                        session,
+                        item,
+                        recs[item.recommendation_id or 0],
+                        lookups=lookups,
+                        cards=cards,
                     )
                 except DeliveryError as exc:
                     refused.append((item, exc))

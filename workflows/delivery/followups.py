@@ -11,14 +11,14 @@ card."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.chat import Chat, DeliveryError, MessageRef
+from core.chat import Chat, DeliveryError, MessageRef, SendKey
 from core.config import Config
 from core.domain import OutboxKind
 from core.messages import Message
@@ -26,7 +26,7 @@ from storage.models import ChatMessage, OutboxItem, Recommendation
 from workflows.outbox import channel_of, enqueue_many, outbox_row
 from workflows.views.card_state import follow_up
 
-CLOCK_PURPOSES = ("reminder", "escalation")
+CLOCK_PURPOSES = ("reminder", "escalation")  # SLA steps: moot once the item is not open
 # Stored messages that are a person's card about an item (the digest is a list).
 CARD_PURPOSES = ("owner", "escalation", "reminder")
 FOLLOW_UP = "follow_up"  # MessageRef.extra: the ref is a follow-up, not a card
@@ -63,6 +63,37 @@ def card_of(session: Session, *, recommendation_id: int, address: str) -> ChatMe
     ).first()
 
 
+Cards = Mapping[tuple[int, str], ChatMessage]
+
+
+def cards_of(session: Session, items: Sequence[OutboxItem]) -> dict[tuple[int, str], ChatMessage]:
+    """`card_of` for every reminder and escalation among `items`, in one query: the
+    first card per (recommendation, address), keyed so."""
+    wanted = {
+        (item.recommendation_id, item.person_id)
+        for item in items
+        if item.payload.get("purpose") in CLOCK_PURPOSES
+        and item.recommendation_id is not None
+        and item.person_id is not None
+    }
+    if not wanted:
+        return {}
+    found: dict[tuple[int, str], ChatMessage] = {}
+    rows = session.scalars(
+        select(ChatMessage)
+        .where(
+            ChatMessage.recommendation_id.in_({rec_id for rec_id, _ in wanted}),
+            ChatMessage.purpose.in_(CARD_PURPOSES),
+        )
+        .order_by(ChatMessage.id)
+    )
+    for card in rows:
+        key = (card.recommendation_id or 0, card.person_id or "")
+        if key in wanted:
+            found.setdefault(key, card)
+    return found
+
+
 def outgoing_for(
     session: Session,
     *,
@@ -71,14 +102,18 @@ def outgoing_for(
     rec: Recommendation,
     message: Message,
     now: datetime,
+    cards: Cards | None = None,
 ) -> Outgoing:
-    """What row `item` sends, `message` being its card drawn for its reader now."""
+    """What row `item` sends, `message` being its card drawn for its reader now. `cards`
+    (from `cards_of` for a batch holding `item`) spares the per-row lookup."""
     purpose = item.payload.get("purpose", "owner")
     address = item.person_id or ""
     card = (
-        card_of(session, recommendation_id=rec.id, address=address)
-        if purpose in CLOCK_PURPOSES
-        else None
+        None
+        if purpose not in CLOCK_PURPOSES
+        else cards.get((rec.id, address))
+        if cards is not None
+        else card_of(session, recommendation_id=rec.id, address=address)
     )
     if card is None:
         return Outgoing(message=message)
@@ -97,9 +132,16 @@ def outgoing_for(
     return Outgoing(message=note, card=ref, card_message=message)
 
 
-def send(chat: Chat, outgoing: Outgoing, new_card: Callable[[Message], MessageRef]) -> MessageRef:
+def send(
+    chat: Chat,
+    outgoing: Outgoing,
+    new_card: Callable[[Message], MessageRef],
+    *,
+    key: SendKey | None = None,
+) -> MessageRef:
     """Make the row's calls; `new_card()` posts a card (the first one, or a replacement
-    for one that is gone)."""
+    for one that is gone). The follow-up carries the row's `key`, as a card does, so a
+    platform that finds sent messages finds a retried one under the card."""
     card = outgoing.card
     if card is None:
         return new_card(outgoing.message)
@@ -112,7 +154,7 @@ def send(chat: Chat, outgoing: Outgoing, new_card: Callable[[Message], MessageRe
         return new_card(outgoing.card_message)  # the card is gone: the person gets a new one
     if outgoing.update_only:
         return card.model_copy(update={"extra": {**card.extra, UPDATED: "1"}})
-    ref = chat.reply(ref=card, message=outgoing.message)
+    ref = chat.reply(ref=card, message=outgoing.message, key=key)
     return ref.model_copy(update={"extra": {**ref.extra, FOLLOW_UP: "1"}})
 
 

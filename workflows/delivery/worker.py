@@ -30,6 +30,8 @@ from workflows.delivery.cap import overflow_to_digest
 from workflows.delivery.claims import claim_due, new_token, renew, write_if_held
 from workflows.delivery.failures import retry_or_fail
 from workflows.delivery.followups import (
+    CLOCK_PURPOSES,
+    Cards,
     Outgoing,
     is_new_card,
     outgoing_for,
@@ -51,8 +53,6 @@ LEASE = timedelta(seconds=180)
 DRAIN_BATCH = 200  # rows per claim when draining (leases are renewed per chunk anyway)
 # Stored messages re-rendered after a decision, a reassignment, a snooze or an extension.
 REFRESHED_PURPOSES = ("owner", "escalation", "reminder")
-# SLA steps: pointless once the recommendation is no longer open.
-CLOCK_PURPOSES = ("reminder", "escalation")
 
 
 class _ClaimLost(Exception):
@@ -207,11 +207,12 @@ class OutboxWorker:
         rec: Recommendation,
         *,
         lookups: Lookups | None = None,
+        cards: Cards | None = None,
     ) -> Outgoing | None:
         """The message to send, drawn in the transaction that holds the row; None (and
         the row marked sent) when it is no longer relevant. A reminder or escalation to
         someone who already has a card about the item is a follow-up to that card and
-        an update of it (see followups)."""
+        an update of it (see followups; `cards` read for a whole chunk)."""
         assert item.recommendation_id is not None and item.person_id is not None
         person = self.config.people_by_id.get(item.person_id)
         if person is None and channel_of(item.person_id) is None:
@@ -233,18 +234,20 @@ class OutboxWorker:
             config=self.config,
             rec=rec,
             reader_id=item.person_id,
-            now=self.clock.now(),
+            now=(now := self.clock.now()),
             purpose=purpose,
             lookups=lookups,
         )
         if item.payload.get("fallback"):
             message.context.insert(0, item.payload["fallback"])
         return outgoing_for(
-            session, config=self.config, item=item, rec=rec, message=message, now=self.clock.now()
+            session, config=self.config, item=item, rec=rec, message=message, now=now, cards=cards
         )
 
     def send_prepared(self, item: OutboxItem, outgoing: Outgoing) -> MessageRef:
-        return send(self.chat, outgoing, lambda message: self._post_card(item, message))
+        return send(
+            self.chat, outgoing, lambda message: self._post_card(item, message), key=send_key(item)
+        )
 
     def _post_card(self, item: OutboxItem, message: Message) -> MessageRef:
         assert item.person_id is not None
@@ -258,11 +261,10 @@ class OutboxWorker:
 
     def finds_sent(self, item: OutboxItem) -> bool:
         """Whether the platform would find this row's message if it were sent and then
-        not recorded (see SendKey): such sends do not count against `sends_in_flight`."""
+        not recorded (see SendKey): such sends do not count against `sends_in_flight`.
+        A person's reminder is a card or a keyed follow-up (its card update idempotent)."""
         person = self.config.people_by_id.get(item.person_id or "")
         chat = self.chat
-        if item.payload.get("purpose") in CLOCK_PURPOSES:
-            return False  # possibly a follow-up in a thread, which is not looked for
         return person is not None and isinstance(chat, FindsSent) and chat.finds_sent(person)
 
     def record_delivery(self, session: Session, item: OutboxItem, ref: MessageRef) -> None:
