@@ -200,7 +200,13 @@ class DecisionService(WorkflowContext):
             raise AlreadyDecided(
                 "sopbot (automatic)", auto.decided_at, "auto", self._when(auto.decided_at, request)
             )
-        role = role_in(session, config=self.config, rec=rec, person_id=request.actor_id)
+        role = role_in(
+            session,
+            config=self.config,
+            rec=rec,
+            person_id=request.actor_id,
+            now=self.clock.now(),
+        )
         if role is None:
             owner = self.config.display_name(rec.owner_id)
             raise _Refused(
