@@ -31,7 +31,7 @@ from storage.models import OutboxItem, Recommendation
 from storage.types import UTCDateTime
 from workflows.base import WorkflowContext
 from workflows.outbox import channel_address, enqueue_many, outbox_row
-from workflows.ownership.absences import Away, absences
+from workflows.ownership.absences import Away, absences, any_ended
 from workflows.ownership.leave import end_expired
 from workflows.ownership.routing import next_digest_at
 from workflows.sla.schedule import STATE_COLUMNS, Advance, SlaSchedule, SlaState, Step, StepKind
@@ -142,10 +142,7 @@ def sweep(
                 report.steps += schedule.advance(state, now).steps
             report.examined = len(states)
         return report
-    with database.transaction() as session:
-        # Out of office ends by itself: audited here, the owner's new items route to
-        # them again, and their stand-in's cards are redrawn.
-        report.ended = end_expired(session, now=now)
+    report.ended = _end_absences(database, now=now)
     handled: set[int] = set()
     for _ in range(MAX_BATCHES):
         with database.transaction() as session:
@@ -171,6 +168,17 @@ def sweep(
     if report.steps:
         log.info("SLA sweep at %s: %s", now.isoformat(), report.summary())
     return report
+
+
+def _end_absences(database: Database, *, now: datetime) -> list[Away]:
+    """Out of office ends by itself: audited here (once), the owner's new items route to
+    them again and their stand-in's cards are redrawn. Looked for with a read first, so
+    a sweep with nothing ended takes no write lock for it."""
+    with database.read() as session:
+        if not any_ended(session, now=now):
+            return []
+    with database.transaction() as session:
+        return end_expired(session, now=now)
 
 
 def _apply(
