@@ -61,13 +61,6 @@ def absences(session: Session, *, now: datetime) -> dict[str, Away]:
     return {r.person_id: view(r) for r in rows}
 
 
-def any_ended(session: Session, *, now: datetime) -> bool:
-    """Whether an absence has ended and is still to be audited (a read: the sweep asks
-    before it opens a writing transaction, which on SQLite takes the write lock)."""
-    found = session.scalar(select(Absence.person_id).where(Absence.ends_at <= now).limit(1))
-    return found is not None
-
-
 def stand_in(away: Mapping[str, Away], *, person_id: str, backup: str | None) -> str | None:
     """Who acts for `person_id`: themself if present, else their delegate, else the
     backup, skipping anyone who is away too (a chain of delegates, at most one round)."""

@@ -31,7 +31,7 @@ from storage.models import OutboxItem, Recommendation
 from storage.types import UTCDateTime
 from workflows.base import WorkflowContext
 from workflows.outbox import channel_address, enqueue_many, outbox_row
-from workflows.ownership.absences import Away, absences, any_ended
+from workflows.ownership.absences import Away, absences
 from workflows.ownership.leave import end_expired
 from workflows.ownership.routing import next_digest_at
 from workflows.sla.schedule import STATE_COLUMNS, Advance, SlaSchedule, SlaState, Step, StepKind
@@ -142,15 +142,19 @@ def sweep(
                 report.steps += schedule.advance(state, now).steps
             report.examined = len(states)
         return report
-    report.ended = _end_absences(database, now=now)
     handled: set[int] = set()
-    for _ in range(MAX_BATCHES):
+    for index in range(MAX_BATCHES):
         with database.transaction() as session:
-            schedule.away = absences(session, now=now)  # escalations skip who is away
+            if index == 0:
+                # Out of office ends by itself: audited here (once), the owner's new items
+                # route to them again, their stand-in's cards are redrawn. One query in
+                # the first batch's transaction when nothing ended.
+                report.ended = end_expired(session, now=now)
             states = claim(session, now, limit=batch, lock=database.is_postgres)
             fresh = [state for state in states if state.id not in handled]
             if not fresh:
                 break
+            schedule.away = absences(session, now=now)  # escalations skip who is away
             advances = [schedule.advance(state, now) for state in fresh]
             _apply(
                 session,
@@ -168,17 +172,6 @@ def sweep(
     if report.steps:
         log.info("SLA sweep at %s: %s", now.isoformat(), report.summary())
     return report
-
-
-def _end_absences(database: Database, *, now: datetime) -> list[Away]:
-    """Out of office ends by itself: audited here (once), the owner's new items route to
-    them again and their stand-in's cards are redrawn. Looked for with a read first, so
-    a sweep with nothing ended takes no write lock for it."""
-    with database.read() as session:
-        if not any_ended(session, now=now):
-            return []
-    with database.transaction() as session:
-        return end_expired(session, now=now)
 
 
 def _apply(
