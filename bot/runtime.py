@@ -196,7 +196,8 @@ def build_runtime(
     )
 
     def sweep_then_deliver() -> None:
-        if sweeper.run_once().steps:
+        report = sweeper.run_once()
+        if report.steps or report.ended:
             runtime.kick()  # what the sweep queued goes out now, not at the next tick
 
     runtime.jobs.append((SLA_JOB, settings.sla_sweep_seconds, sweep_then_deliver))

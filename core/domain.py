@@ -95,6 +95,7 @@ class Role(StrEnum):
     """Why a person may act on a recommendation."""
 
     OWNER = "owner"
+    DELEGATE = "delegate"  # acts for an absent owner (out of office), on their behalf
     BACKUP = "backup"
     ESCALATION = "escalation"
     REVIEWER = "reviewer"

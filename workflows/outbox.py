@@ -82,6 +82,20 @@ def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:
     insert_ignoring_duplicates(session.connection(), rows)
 
 
+# A delivery payload's mark: the card offers an absent owner's item to whoever acts for
+# them (workflows.ownership.leave); the value is the owner it was offered for.
+OFFERED_FOR = "offered_for"
+
+
+def sent_in_stead(payload: dict[str, Any], *, owner_id: str | None) -> bool:
+    """Whether a delivery goes to someone other than the owner on purpose: a fallback for
+    someone unreachable, or an absent owner's item offered to their stand-in (while it is
+    still theirs: a reassigned item's offer is no longer relevant)."""
+    return bool(payload.get("fallback")) or (
+        owner_id is not None and payload.get(OFFERED_FOR) == owner_id
+    )
+
+
 CHANNEL_PREFIX = "#"
 
 

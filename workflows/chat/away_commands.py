@@ -10,7 +10,8 @@ from datetime import date
 from core.messages import Message, Section
 from workflows.chat.request import CommandRequest, Reply
 from workflows.errors import WorkflowError
-from workflows.ownership.absences import Away, absences, clear_absence, end_expired, set_absence
+from workflows.ownership.absences import Away, absences
+from workflows.ownership.leave import clear_absence, end_expired, set_absence
 from workflows.service import Services
 
 USAGE = "away until YYYY-MM-DD [delegate @person] | away off | away [@person] ..."

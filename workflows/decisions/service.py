@@ -212,7 +212,9 @@ def _authorise(
         raise AlreadyDecided(
             "sopbot (automatic)", auto.decided_at, "auto", _when(ctx, auto.decided_at, request)
         )
-    role = role_in(session, config=ctx.config, rec=rec, person_id=request.actor_id)
+    role = role_in(
+        session, config=ctx.config, rec=rec, person_id=request.actor_id, now=ctx.clock.now()
+    )
     if role is None:
         owner = ctx.config.display_name(rec.owner_id)
         raise _Refused(

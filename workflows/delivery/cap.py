@@ -21,7 +21,7 @@ from core.domain import OutboxKind, OutboxState, Status, Tier
 from storage.models import DirectMessageCount, OutboxItem, Recommendation
 from workflows.delivery.claims import write_if_held
 from workflows.digest.compose import move_to_digest
-from workflows.outbox import channel_of
+from workflows.outbox import channel_of, sent_in_stead
 
 
 def local_day(*, config: Config, person_id: str, now: datetime) -> date:
@@ -102,7 +102,10 @@ def overflow_to_digest(
         if (
             rec is None
             or rec.status != Status.OPEN
-            or (rec.owner_id != item.person_id and not item.payload.get("fallback"))
+            or (
+                rec.owner_id != item.person_id
+                and not sent_in_stead(item.payload, owner_id=rec.owner_id)
+            )
         ):
             continue  # not sent at all (see the outbox worker)
         first = not item.payload and rec.tier == Tier.DIRECT

@@ -41,7 +41,7 @@ from workflows.delivery.followups import (
 from workflows.delivery.report import DeliveryReport
 from workflows.digest.send import DigestDelivery
 from workflows.metering import NO_METER, Meter
-from workflows.outbox import channel_of, delivered_data, send_key
+from workflows.outbox import channel_of, delivered_data, send_key, sent_in_stead
 from workflows.views.lookups import Lookups
 from workflows.views.message import message_for_purpose
 
@@ -223,7 +223,7 @@ class OutboxWorker:
             or (
                 purpose in ("owner", "reminder")
                 and rec.owner_id not in (item.person_id, None)
-                and not item.payload.get("fallback")
+                and not sent_in_stead(item.payload, owner_id=rec.owner_id)
             )
             or (purpose in CLOCK_PURPOSES and rec.status != Status.OPEN)
         ):

@@ -3,7 +3,11 @@ delegate. While they are away new items route to the delegate (else the type's b
 their open items are offered to the delegate with the owner's name on them, escalations
 skip them to the next level, and the delegate may decide. SLA clocks keep running: an
 absence moves who acts, never when. The absence ends by itself at the midnight after its
-last day in the person's time zone; every step is audited with both names."""
+last day in the person's time zone; every step is audited with both names.
+
+This module is who is away and who acts for them (read everywhere: routing, cards,
+permissions, escalation); setting and ending an absence, with what that starts, is
+`workflows.ownership.leave`."""
 
 from __future__ import annotations
 
@@ -11,14 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.config import Config
-from core.domain import EventKind
 from storage.models import Absence
-from workflows.audit import record_event
-from workflows.errors import InvalidInput, NotPermitted
 from workflows.ownership.routing import RoutingResult
 
 
@@ -32,8 +33,12 @@ class Away:
     delegate_id: str | None
     set_by: str
 
+    def label(self) -> str:
+        """ "away until 18 Dec", as a card says it."""
+        return f"away until {self.until.day} {self.until:%b}"
 
-def _view(row: Absence) -> Away:
+
+def view(row: Absence) -> Away:
     return Away(row.person_id, row.until, row.ends_at, row.delegate_id, row.set_by)
 
 
@@ -50,90 +55,10 @@ def may_set(config: Config, *, actor_id: str | None, person_id: str) -> bool:
     return person is not None and person.manager == actor_id
 
 
-def set_absence(
-    session: Session,
-    *,
-    config: Config,
-    now: datetime,
-    actor_id: str | None,
-    person_id: str,
-    until: date,
-    delegate_id: str | None,
-) -> Away:
-    """Set (or replace) `person_id`'s absence; refused with a sentence saying why."""
-    if person_id not in config.people_by_id:
-        raise InvalidInput("person", f"nobody called '{person_id}' is in the configuration")
-    if not may_set(config, actor_id=actor_id, person_id=person_id):
-        raise NotPermitted(f"only {person_id} or their manager may set their absence")
-    if delegate_id is not None and delegate_id not in config.people_by_id:
-        raise InvalidInput("delegate", f"nobody called '{delegate_id}' is in the configuration")
-    if delegate_id == person_id:
-        raise InvalidInput("delegate", "the delegate must be someone else")
-    end = ends_at(config, person_id=person_id, until=until)
-    if end <= now:
-        raise InvalidInput("until", f"{until.isoformat()} has passed: give the last day away")
-    row = session.get(Absence, person_id)
-    if row is None:
-        row = Absence(person_id=person_id)
-        session.add(row)
-    row.until, row.ends_at, row.delegate_id = until, end, delegate_id
-    row.set_by, row.set_at = actor_id or "cli", now
-    record_event(
-        session,
-        kind=EventKind.AWAY,
-        at=now,
-        actor_id=actor_id,
-        person_id=person_id,
-        delegate_id=delegate_id,
-        until=until.isoformat(),
-    )
-    return _view(row)
-
-
-def clear_absence(
-    session: Session, *, config: Config, now: datetime, actor_id: str | None, person_id: str
-) -> bool:
-    """End `person_id`'s absence now; False if they were not away."""
-    if not may_set(config, actor_id=actor_id, person_id=person_id):
-        raise NotPermitted(f"only {person_id} or their manager may end their absence")
-    row = session.get(Absence, person_id)
-    if row is None:
-        return False
-    record_event(
-        session,
-        kind=EventKind.BACK,
-        at=now,
-        actor_id=actor_id,
-        person_id=person_id,
-        delegate_id=row.delegate_id,
-        reason="cleared",
-    )
-    session.delete(row)
-    return True
-
-
-def end_expired(session: Session, *, now: datetime) -> list[Away]:
-    """Delete and audit the absences whose end has passed (the absence ends by itself;
-    readers already ignore them, this keeps the trail saying when)."""
-    rows = session.scalars(select(Absence).where(Absence.ends_at <= now)).all()
-    for row in rows:
-        record_event(
-            session,
-            kind=EventKind.BACK,
-            at=now,
-            person_id=row.person_id,
-            delegate_id=row.delegate_id,
-            reason=f"ended after {row.until.isoformat()}",
-        )
-    if rows:
-        session.execute(delete(Absence).where(Absence.ends_at <= now))
-    return [_view(r) for r in rows]
-
-
 def absences(session: Session, *, now: datetime) -> dict[str, Away]:
     """Who is away at `now`, by person id."""
     rows = session.scalars(select(Absence).where(Absence.ends_at > now)).all()
-    return {r.person_id: _view(r) for r in rows}
+    return {r.person_id: view(r) for r in rows}
 
 
 def stand_in(away: Mapping[str, Away], *, person_id: str, backup: str | None) -> str | None:
@@ -168,3 +93,37 @@ def route_around(routing: RoutingResult, away: Mapping[str, Away]) -> RoutingRes
 def delegators(away: Mapping[str, Away], *, person_id: str) -> list[str]:
     """Whose work `person_id` covers now."""
     return sorted(p for p, a in away.items() if a.delegate_id == person_id)
+
+
+def covering(
+    away: Mapping[str, Away], *, owner_id: str, backup: str | None, person_id: str
+) -> Away | None:
+    """The owner's absence when `person_id` is who acts for them now (their delegate, or
+    the item's backup when they named none): that person may decide the owner's open
+    items on their behalf, and their card says for whom."""
+    absence = away.get(owner_id)
+    if absence is None or person_id == owner_id:
+        return None
+    return absence if stand_in(away, person_id=owner_id, backup=backup) == person_id else None
+
+
+def next_level(
+    config: Config, away: Mapping[str, Away], *, target: str, owner_id: str
+) -> tuple[str, list[str]]:
+    """Whom an escalation meant for `target` goes to, and who was skipped: `target`, or
+    when they are away the next level up (their manager, then theirs), else the override
+    reviewer; never the owner. When everyone up the line is away too it still goes to
+    `target`: an escalation must reach somebody."""
+    skipped: list[str] = []
+    current: str | None = target
+    while current is not None and current in away and current not in skipped:
+        skipped.append(current)
+        person = config.people_by_id.get(current)
+        above = person.manager if person else None
+        if above is None or above == owner_id or above in skipped:
+            reviewer = config.override_reviewer
+            above = reviewer if reviewer not in (*skipped, owner_id) else None
+        current = above
+    if current is None or current in away:
+        return target, []
+    return current, skipped

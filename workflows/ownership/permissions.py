@@ -1,6 +1,8 @@
-"""Who may decide a recommendation: its owner, the backup (delegate), someone on the
+"""Who may decide a recommendation: its owner, whoever acts for the owner while they are
+away (their delegate, else the backup: `absences.covering`), the backup, someone on the
 escalation chain deciding on the owner's behalf, or a stand-in: whoever a message of it
-was sent to because its recipient could not be reached. Nobody else.
+was sent to because its recipient could not be reached (or instead of an absent
+escalation contact). Nobody else; a delegate's right ends with the absence.
 
 One rule each way: the escalation chain is `routing.escalation_target` (whom the SLA
 escalates to is who may decide), and a stand-in is whoever the outbox's delivery
@@ -20,6 +22,7 @@ from core.config import Config
 from core.domain import EventKind, Role
 from storage.models import Event, Recommendation
 from workflows.audit import record_event
+from workflows.ownership.absences import absences, covering
 from workflows.ownership.routing import escalation_contacts
 
 
@@ -80,11 +83,18 @@ def stand_ins(session: Session, *, rec: Recommendation) -> set[str]:
 
 
 def role_in(
-    session: Session, *, config: Config, rec: Recommendation, person_id: str
+    session: Session, *, config: Config, rec: Recommendation, person_id: str, now: datetime
 ) -> Role | None:
-    """`role_of` with the stand-ins read from the audit trail, only when the configuration
-    alone does not let `person_id` decide (the common case costs no query)."""
+    """`role_of` with what the configuration cannot say read from the database: whether
+    `person_id` acts for the owner, away at `now` (a delegate decides as the delegate,
+    whatever else they are), and the stand-ins from the audit trail. The owner deciding,
+    the common case, costs no query."""
     role = role_of(config=config, rec=rec, person_id=person_id)
+    if role == Role.OWNER:
+        return role
+    away = absences(session, now=now)
+    if covering(away, owner_id=rec.owner_id, backup=rec.backup_id, person_id=person_id):
+        return Role.DELEGATE
     if role is not None:
         return role
     return role_of(

@@ -11,6 +11,7 @@ extended SLA (a new due time) gets fresh keys for its own reminders and escalati
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -21,6 +22,7 @@ from core.clock import BusinessCalendar, Calendars
 from core.config import Config, RecommendationType
 from core.domain import Tier
 from storage.models import Recommendation
+from workflows.ownership.absences import Away, next_level
 from workflows.ownership.routing import escalation_target, reminder_times
 
 # The columns the clock reads; the sweep selects only these, never whole ORM objects.
@@ -82,6 +84,9 @@ class Step:
     person_id: str
     level: int = 0
     day: date | None = None  # the digest's local date
+    # An escalation past an absent contact: whom it was meant for, and the audit's words.
+    instead_of: str | None = None
+    skipped: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,11 +117,17 @@ class SlaSchedule:
     """Reminder and escalation times of one configuration, per owner's business calendar.
 
     Times are remembered per (type, owner, arrival, due time): a sweep after an outage
-    meets thousands of rows from the same ingestion batches, which share all four."""
+    meets thousands of rows from the same ingestion batches, which share all four.
 
-    def __init__(self, *, config: Config, calendars: Calendars) -> None:
+    `away` is who is out of office as of the sweep (read once per batch): an escalation
+    skips an absent contact to the next level up."""
+
+    def __init__(
+        self, *, config: Config, calendars: Calendars, away: Mapping[str, Away] | None = None
+    ) -> None:
         self.config = config
         self.calendars = calendars
+        self.away: Mapping[str, Away] = away or {}
         self._times: dict[tuple[str, str, datetime, datetime], _Times] = {}
 
     def times(self, state: SlaState) -> _Times:
@@ -168,6 +179,19 @@ class SlaSchedule:
         return escalation_target(
             config=self.config, type_name=state.type, owner_id=state.owner_id, level=level
         )
+
+    def _escalation(self, state: SlaState, target: str, level: int) -> Step:
+        """The escalation step to `target`, or past them to the next level when away."""
+        key = step_key(state, f"e{level}")
+        if target not in self.away:
+            return Step(state.id, _ESCALATION, key, target, level)
+        taker, passed = next_level(self.config, self.away, target=target, owner_id=state.owner_id)
+        if not passed:
+            return Step(state.id, _ESCALATION, key, target, level)
+        words = "; ".join(
+            f"skipped {p}: away until {self.away[p].until.isoformat()}" for p in passed
+        )
+        return Step(state.id, _ESCALATION, key, taker, level, instead_of=target, skipped=words)
 
     def too_old_at(self, state: SlaState) -> datetime:
         return state.received_at + self.config.escalation.max_age
@@ -223,9 +247,7 @@ class SlaSchedule:
                 level += 1
                 target = None if too_old else self.escalation_target(state, level)
                 if target is not None:
-                    steps.append(
-                        Step(state.id, _ESCALATION, step_key(state, f"e{level}"), target, level)
-                    )
+                    steps.append(self._escalation(state, target, level))
         elif snoozed is not None and snoozed <= now:
             sent += sum(1 for t in reminders[sent:] if t <= now)
             key = step_key(state, f"snooze{int(snoozed.timestamp())}")

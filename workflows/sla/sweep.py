@@ -31,6 +31,8 @@ from storage.models import OutboxItem, Recommendation
 from storage.types import UTCDateTime
 from workflows.base import WorkflowContext
 from workflows.outbox import channel_address, enqueue_many, outbox_row
+from workflows.ownership.absences import Away, absences
+from workflows.ownership.leave import end_expired
 from workflows.ownership.routing import next_digest_at
 from workflows.sla.schedule import STATE_COLUMNS, Advance, SlaSchedule, SlaState, Step, StepKind
 
@@ -42,6 +44,7 @@ MAX_BATCHES = 1000  # a bound, so a bug can never make one tick loop forever
 IS_OPEN = Recommendation.status == literal_column("'open'")
 # Enum members bound once for the per-row loop (Enum attribute access is slow).
 _DELIVER, _ESCALATED = OutboxKind.DELIVER.value, EventKind.ESCALATED.value
+_FALLBACK = EventKind.FALLBACK.value
 _DIGEST, _ESCALATION = StepKind.DIGEST, StepKind.ESCALATION
 # STATE_COLUMNS (SlaState's field order) with date-times untyped: `claim` converts them.
 _RAW_COLUMNS = tuple(
@@ -59,6 +62,7 @@ class SweepReport:
     dry_run: bool = False
     examined: int = 0
     steps: list[Step] = field(default_factory=list)
+    ended: list[Away] = field(default_factory=list)  # absences that ended by themselves
 
     def count(self) -> Counter[StepKind]:
         return Counter(step.kind for step in self.steps)
@@ -132,18 +136,25 @@ def sweep(
     report = SweepReport(at=now, dry_run=dry_run)
     if dry_run:
         with database.transaction() as session:
+            schedule.away = absences(session, now=now)
             states = claim(session, now, limit=None, lock=False)
             for state in states:
                 report.steps += schedule.advance(state, now).steps
             report.examined = len(states)
         return report
     handled: set[int] = set()
-    for _ in range(MAX_BATCHES):
+    for index in range(MAX_BATCHES):
         with database.transaction() as session:
+            if index == 0:
+                # Out of office ends by itself: audited here (once), the owner's new items
+                # route to them again, their stand-in's cards are redrawn. One query in
+                # the first batch's transaction when nothing ended.
+                report.ended = end_expired(session, now=now)
             states = claim(session, now, limit=batch, lock=database.is_postgres)
             fresh = [state for state in states if state.id not in handled]
             if not fresh:
                 break
+            schedule.away = absences(session, now=now)  # escalations skip who is away
             advances = [schedule.advance(state, now) for state in fresh]
             _apply(
                 session,
@@ -195,7 +206,24 @@ def _apply(
             # An escalation is a fact about the SLA; a reminder is audited when it is
             # delivered (`delivered`, purpose reminder): one row fewer on the hot path.
             if step.kind is _ESCALATION:
-                data = {"to": step.person_id, "level": step.level}
+                data: dict[str, Any] = {"to": step.person_id, "level": step.level}
+                if step.skipped is not None:
+                    data["skipped"] = step.skipped
+                    # Sent instead of an absent contact: they may decide (permissions).
+                    events.append(
+                        {
+                            "recommendation_id": state.id,
+                            "kind": _FALLBACK,
+                            "actor_id": None,
+                            "at": now,
+                            "data": {
+                                "to": step.person_id,
+                                "instead_of": step.instead_of,
+                                "owner": state.owner_id,
+                                "reason": step.skipped,
+                            },
+                        }
+                    )
                 events.append(
                     {
                         "recommendation_id": state.id,

@@ -24,6 +24,7 @@ from core.messages import (
 )
 from storage.models import Recommendation
 from workflows.intake.revisions import handover_note
+from workflows.ownership.absences import absences, covering
 from workflows.ownership.permissions import deciders, role_in
 from workflows.sla.extension import may_extend
 from workflows.sla.snooze import SNOOZE_CHOICES, may_snooze
@@ -273,9 +274,23 @@ def recommendation_message(
         and all(d.automatic for d in rec.decisions)
         and now <= rec.due_at
     )
+    # Whoever acts for an absent owner sees for whom, and may decide while it lasts.
+    cover = (
+        covering(
+            absences(session, now=now),
+            owner_id=rec.owner_id,
+            backup=rec.backup_id,
+            person_id=reader_id,
+        )
+        if is_open and reader_id != rec.owner_id
+        else None
+    )
+    if cover is not None:
+        context.insert(0, f"For {config.display_name(rec.owner_id)}, {cover.label()}")
     may_decide = not closed and (
-        reader_id in deciders(config=config, rec=rec)
-        or role_in(session, config=config, rec=rec, person_id=reader_id) is not None
+        cover is not None
+        or reader_id in deciders(config=config, rec=rec)
+        or role_in(session, config=config, rec=rec, person_id=reader_id, now=now) is not None
     )  # a stand-in for someone unreachable (queried only for those the config leaves out)
     on_behalf = reader_id != rec.owner_id and reader_id != rec.backup_id
     if rec.status == Status.OPEN and may_decide:
