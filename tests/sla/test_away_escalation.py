@@ -17,6 +17,7 @@ from core.domain import EventKind, OutboxKind
 from storage.models import Event, OutboxItem
 from tests.support.data import MONDAY_9, make_rec
 from tests.support.sla import World
+from workflows.decisions.service import record_accept
 from workflows.errors import NotPermitted
 from workflows.ownership import set_absence
 from workflows.ownership.absences import Away, next_level
@@ -79,9 +80,7 @@ def test_the_skip_target_may_decide_though_the_chain_does_not_name_them(
     for it, so without the skip she could not decide the card she is sent."""
     [rec] = world.ingest(make_rec(type="capacity_warning", respond_by=DUE.isoformat()))
     with pytest.raises(NotPermitted):
-        world.services.decisions.record_accept(
-            recommendation_id=rec.id, actor_id="greta", channel="api"
-        )
+        record_accept(world.services, recommendation_id=rec.id, actor_id="greta", channel="api")
     away(world, "ben")
     world.at(DUE)
     [escalated] = escalations(world, rec.id)
@@ -95,9 +94,7 @@ def test_the_skip_target_may_decide_though_the_chain_does_not_name_them(
     }
     [card] = world.received("greta")
     assert [b.label for b in card.buttons][:2] == ["Accept", "Override"]
-    world.services.decisions.record_accept(
-        recommendation_id=rec.id, actor_id="greta", channel="api"
-    )
+    record_accept(world.services, recommendation_id=rec.id, actor_id="greta", channel="api")
     with world.services.database.transaction() as session:
         accepted = session.scalars(
             select(Event).where(Event.kind == EventKind.ACCEPTED, Event.recommendation_id == rec.id)

@@ -20,6 +20,7 @@ from core.domain import EventKind, OutboxKind
 from storage.models import Absence, Decision, Event, OutboxItem, Recommendation
 from tests.support.data import make_rec
 from tests.support.intake import ingest
+from workflows.decisions.service import record_accept
 from workflows.delivery.worker import OutboxWorker
 from workflows.errors import NotPermitted
 from workflows.ownership import set_absence
@@ -74,7 +75,7 @@ def test_open_items_are_offered_to_the_delegate_once_with_the_owner_on_them(
 ) -> None:
     decided, first, second = ingest_for_ana(services, 3)
     outbox.drain()
-    services.decisions.record_accept(recommendation_id=decided, actor_id="ana", channel="api")
+    record_accept(services, recommendation_id=decided, actor_id="ana", channel="api")
     clock.advance(timedelta(hours=1))
     away(services, delegate="finn")
 
@@ -129,10 +130,10 @@ def test_the_delegate_decides_on_the_owners_behalf_only_while_she_is_away(
     outbox.drain()
     # Before the absence Finn (neither owner, backup, manager nor lead) may not decide.
     with pytest.raises(NotPermitted):
-        services.decisions.record_accept(recommendation_id=first, actor_id="finn", channel="api")
+        record_accept(services, recommendation_id=first, actor_id="finn", channel="api")
     away(services, delegate="finn")
 
-    services.decisions.record_accept(recommendation_id=first, actor_id="finn", channel="slack")
+    record_accept(services, recommendation_id=first, actor_id="finn", channel="slack")
     made = decision(services, first)
     assert (made.actor_id, made.role, made.on_behalf_of) == ("finn", "delegate", "ana")
     [accepted] = events(services, EventKind.ACCEPTED)
@@ -141,7 +142,7 @@ def test_the_delegate_decides_on_the_owners_behalf_only_while_she_is_away(
 
     # Carl is neither owner, delegate, manager nor lead: still refused, and audited.
     with pytest.raises(NotPermitted):
-        services.decisions.record_accept(recommendation_id=second, actor_id="carl", channel="api")
+        record_accept(services, recommendation_id=second, actor_id="carl", channel="api")
     refused = events(services, EventKind.DECISION_REFUSED)
     assert [(e.actor_id, e.recommendation_id) for e in refused] == [
         ("finn", first),
@@ -150,12 +151,12 @@ def test_the_delegate_decides_on_the_owners_behalf_only_while_she_is_away(
 
     # Fri 18 Dec 22:59 UTC is still her last day (23:59 Berlin): Finn may.
     clock.set(ENDS - timedelta(minutes=1))
-    services.decisions.record_accept(recommendation_id=second, actor_id="finn", channel="api")
+    record_accept(services, recommendation_id=second, actor_id="finn", channel="api")
     # From the midnight after it, read as ended even before any sweep: Finn may not.
     clock.set(ENDS)
     with pytest.raises(NotPermitted):
-        services.decisions.record_accept(recommendation_id=third, actor_id="finn", channel="api")
-    services.decisions.record_accept(recommendation_id=third, actor_id="ana", channel="api")
+        record_accept(services, recommendation_id=third, actor_id="finn", channel="api")
+    record_accept(services, recommendation_id=third, actor_id="ana", channel="api")
     assert decision(services, third).role == "owner"
 
 
@@ -166,10 +167,10 @@ def test_a_delegate_who_is_also_the_backup_keeps_the_backups_right_after(
     as the backup (the other permission still allows it)."""
     first, second = ingest_for_ana(services, 2)
     away(services, delegate="dora")
-    services.decisions.record_accept(recommendation_id=first, actor_id="dora", channel="api")
+    record_accept(services, recommendation_id=first, actor_id="dora", channel="api")
     assert decision(services, first).role == "delegate"
     clock.set(ENDS)
-    services.decisions.record_accept(recommendation_id=second, actor_id="dora", channel="api")
+    record_accept(services, recommendation_id=second, actor_id="dora", channel="api")
     made = decision(services, second)
     assert (made.role, made.on_behalf_of) == ("backup", "ana")
 

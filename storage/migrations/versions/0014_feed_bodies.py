@@ -1,6 +1,6 @@
 """feed_events.body: the public JSON text, rewritten for the privacy mode (issue #28)
 
-Revision ID: h19_feed_bodies
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-07 19:30:00
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "h19_feed_bodies"
+revision = "0014"
 down_revision = "0013"
 branch_labels = None
 depends_on = None
