@@ -1,14 +1,17 @@
-"""Issue 24: a SIGKILL after a Teams click is answered and before its work; the
-decision is recorded after the restart, once, and the card updated.
+"""Issue 24: a SIGKILL after a Teams click (and a web chat click) is answered and
+before its work; each decision is recorded after the restart, once, and the card
+updated.
 
 A real `sopbot serve` subprocess (tests/faults/teams_serve.py: the CLI with Microsoft's
 endpoints pointed at the fakes) runs with TEAMS_APP_ID, so every activity the test posts
 carries a Bot Framework token signed by the fake issuer and checked for real; the bot
 answers through the fake Bot Connector with its own outbound token. Ana installs the
 app, a recommendation reaches her as a card, she presses Accept (an Action.Execute
-invoke) and is answered; the process journals the click and holds there (the fault
-point) until the test, seeing the journal row, SIGKILLs it. The restarted process finds
-the click in the journal and does it: one decision in the database, the card updated."""
+invoke) and is answered; she accepts a second one in the web chat of the same process
+(answered 303, "Recording your accept"). The process journals both clicks and holds
+there (the fault point) until the test, seeing the journal rows, SIGKILLs it. The
+restarted process finds the clicks in the journal and does them: one decision each in
+the database, the Teams card updated."""
 
 from __future__ import annotations
 
@@ -86,6 +89,7 @@ def teams_serve(url: str, directory: Path, connector: FakeBotConnector) -> Serve
         "TEAMS_TENANT_ID": TENANT,
         "FAULTS_TEAMS_OPENID_URL": connector.url.rstrip("/") + METADATA_PATH,
         "FAULTS_HOLD_CLICKS": "1",
+        "SOPBOT_LOCAL_CHAT": "1",  # the web chat beside Teams (Teams reaches Ana first)
     }
     return Serve(
         url=url, slack=None, directory=directory, module="tests.faults.teams_serve", env=issuer_env
@@ -97,6 +101,21 @@ def count(url: str, model: type[Decision] | type[PendingAction]) -> int:
     try:
         with database.read() as session:
             return session.scalar(select(func.count()).select_from(model)) or 0
+    finally:
+        database.dispose()
+
+
+def decisions(url: str) -> list[tuple[int, str, str]]:
+    """(recommendation, kind, channel) of every decision."""
+    database = Database(url)
+    try:
+        with database.read() as session:
+            rows = session.execute(
+                select(Decision.recommendation_id, Decision.kind, Decision.channel).order_by(
+                    Decision.recommendation_id
+                )
+            )
+            return [tuple(row) for row in rows]
     finally:
         database.dispose()
 
@@ -117,7 +136,7 @@ def accepted_updates(connector: FakeBotConnector, card_id: str) -> list[Call]:
     ]
 
 
-def test_sigkill_between_the_answer_and_the_work_of_a_teams_accept(
+def test_sigkill_between_the_answer_and_the_work_of_teams_and_web_chat_clicks(
     db_url: str, tmp_path: Path, connector: FakeBotConnector
 ) -> None:
     issuer = BotFrameworkIssuer()
@@ -133,12 +152,18 @@ def test_sigkill_between_the_answer_and_the_work_of_a_teams_accept(
         assert teams.post(install).status_code in (200, 201)
 
         api = {"Authorization": f"Bearer {TOKEN}"}
-        ingest = httpx.post(
-            f"{serve.base}/api/v1/recommendations", json=make_rec(), headers=api, timeout=30
-        )
-        assert ingest.status_code == 201, ingest.text
-        assert wait_until(lambda: len(cards_to_ana(connector)) == 1, timeout=TIMEOUT)
-        [card] = cards_to_ana(connector)
+        rec_ids = []
+        for sku in ("SKU-T1", "SKU-W2"):
+            ingest = httpx.post(
+                f"{serve.base}/api/v1/recommendations",
+                json=make_rec(sku=sku, title=f"{sku} at DC-NORTH"),
+                headers=api,
+                timeout=30,
+            )
+            assert ingest.status_code == 201, ingest.text
+            rec_ids.append(ingest.json()["id"])
+        assert wait_until(lambda: len(cards_to_ana(connector)) == 2, timeout=TIMEOUT)
+        [card] = [c for c in cards_to_ana(connector) if "SKU-T1" in texts(c.card or {})]
         assert card.response_id is not None
         card_id = card.response_id
 
@@ -150,9 +175,15 @@ def test_sigkill_between_the_answer_and_the_work_of_a_teams_accept(
         answer = teams.post(click)
         assert answer.status_code == 200, answer.text  # Ana is told it is being recorded
         assert answer.json()["statusCode"] == 200
+        web = httpx.post(
+            f"{serve.base}/chat/ana/act",
+            data={"recommendation_id": rec_ids[1], "action": "accept"},
+            timeout=30,
+        )
+        assert web.status_code == 303 and web.headers["x-sopbot-outcome"] == "queued"
 
-        # The click is journaled and its work held: kill the process there.
-        assert wait_until(lambda: count(db_url, PendingAction) == 1, timeout=TIMEOUT)
+        # The clicks are journaled and their work held: kill the process there.
+        assert wait_until(lambda: count(db_url, PendingAction) == 2, timeout=TIMEOUT)
         assert count(db_url, Decision) == 0
         assert accepted_updates(connector, card_id) == []
         serve.kill()
@@ -163,10 +194,10 @@ def test_sigkill_between_the_answer_and_the_work_of_a_teams_accept(
         def done() -> bool:
             return count(db_url, PendingAction) == 0 and bool(accepted_updates(connector, card_id))
 
-        assert wait_until(done, timeout=TIMEOUT, step=0.1), "the click was not taken over"
+        assert wait_until(done, timeout=TIMEOUT, step=0.1), "the clicks were not taken over"
     finally:
         serve.stop()
-    assert count(db_url, Decision) == 1
+    assert decisions(db_url) == [(rec_ids[0], "accept", "teams"), (rec_ids[1], "accept", "local")]
     # The card shows the decision (updated in place by the replayed turn; the decision's
     # outbox refresh may redraw it once more, the same).
     assert "Accepted by Ana Lopez" in texts(connector.card_of(card_id))
