@@ -40,11 +40,14 @@ def _holiday_calendar(spec: str | None) -> holiday_calendars.HolidayBase | None:
 
 
 @lru_cache(maxsize=4096)
-def _holiday_dates(spec: str, year: int) -> tuple[date, ...]:
-    """The holidays of one year, sorted: a week is checked against them by bisection."""
+def _holiday_dates(spec: str, year: int) -> frozenset[date]:
+    """The holidays of one year (an observed day falls in the year it is observed in:
+    the `holidays` package files it there), looked up as a set: asking the package's
+    calendar itself costs tens of microseconds per day."""
     country, _, subdivision = spec.partition("-")
-    found = holiday_calendars.country_holidays(country, subdiv=subdivision or None, years=year)
-    return tuple(sorted(found))
+    return frozenset(
+        holiday_calendars.country_holidays(country, subdiv=subdivision or None, years=year)
+    )
 
 
 _K = TypeVar("_K")
@@ -71,12 +74,16 @@ class BusinessCalendar:
         self.tz = tz
         self.holidays = holidays or hours.holidays
         self._days = hours.weekday_numbers
-        self._holidays = _holiday_calendar(self.holidays)
+        _holiday_calendar(self.holidays)  # an unknown calendar is refused here, at once
         # A batch of recommendations arrives at one instant with a handful of SLAs:
         # remember recent answers instead of walking the calendar for each row.
         self._added: dict[tuple[datetime, timedelta | BusinessSpan], datetime] = {}
         self._between: dict[tuple[datetime, datetime], timedelta] = {}
         self._years: dict[int, list[timedelta]] = {}
+        # Each day's opening and closing in UTC, () when closed: a due time two years
+        # out is a few such look-ups, each otherwise two time zone conversions.
+        self._hours_of: dict[date, tuple[datetime, datetime] | tuple[()]] = {}
+        self._openings: dict[datetime, tuple[datetime, date, timedelta]] = {}
 
     @property
     def days_per_week(self) -> int:
@@ -94,7 +101,18 @@ class BusinessCalendar:
     def is_business_day(self, day: date) -> bool:
         if day.weekday() not in self._days:
             return False
-        return not (self._holidays is not None and day in self._holidays)
+        return not (self.holidays and day in _holiday_dates(self.holidays, day.year))
+
+    def _business_hours(self, day: date) -> tuple[datetime, datetime] | tuple[()]:
+        """`day`'s (opening, closing) in UTC if it is a business day, else ()."""
+        found = self._hours_of.get(day)
+        if found is not None:
+            return found
+        return _remember(
+            self._hours_of,
+            day,
+            lambda: (self.open_at(day), self.close_at(day)) if self.is_business_day(day) else (),
+        )
 
     def open_at(self, day: date) -> datetime:
         return datetime.combine(day, self.hours.start, tzinfo=self.tz).astimezone(UTC)
@@ -118,10 +136,11 @@ class BusinessCalendar:
     def next_open(self, moment: datetime) -> datetime:
         """The moment itself if within business hours, else the next opening time."""
         day = self._local_day(moment)
-        if self.is_business_day(day):
-            if moment < self.open_at(day):
-                return self.open_at(day)
-            if moment < self.close_at(day):
+        hours = self._business_hours(day)
+        if hours:
+            if moment < hours[0]:
+                return hours[0]
+            if moment < hours[1]:
                 return moment.astimezone(UTC)
         return self.open_at(self.next_business_day(day))
 
@@ -139,7 +158,7 @@ class BusinessCalendar:
 
         def count() -> list[timedelta]:
             first = date(year, 1, 1)
-            off = set(_holiday_dates(self.holidays, year)) if self.holidays else set()
+            off = _holiday_dates(self.holidays, year) if self.holidays else frozenset()
             totals, running = [timedelta(0)], timedelta(0)
             for ordinal in range(first.toordinal(), date(year, 12, 31).toordinal() + 1):
                 day = date.fromordinal(ordinal)
@@ -148,7 +167,8 @@ class BusinessCalendar:
                 totals.append(running)
             return totals
 
-        return _remember(self._years, year, count)
+        found = self._years.get(year)  # the common case, without building `count`
+        return found if found is not None else _remember(self._years, year, count)
 
     def _before(self, day: date) -> timedelta:
         """Business time of 1 January of `day`'s year up to (not including) `day`."""
@@ -168,15 +188,16 @@ class BusinessCalendar:
         runs out, and how much of it is left at that day's opening: whole years are
         subtracted at once, then the day is found by bisection in that year's totals."""
         year, already = first.year, self._before(first)
+        totals = self._year(year)
         barren = 0
-        while remaining > self._year(year)[-1] - already:
-            gained = self._year(year)[-1] - already
+        while remaining > totals[-1] - already:
+            gained = totals[-1] - already
             barren = 0 if gained else barren + 1
             if barren > 10 or year >= 9999:
                 raise ValueError("no business day within ten years; check business_hours")
             remaining -= gained
             year, already = year + 1, timedelta(0)
-        totals = self._year(year)
+            totals = self._year(year)
         index = bisect_left(totals, already + remaining) - 1  # the day it runs out in
         return date(year, 1, 1) + ONE_DAY * index, already + remaining - totals[index]
 
@@ -214,13 +235,25 @@ class BusinessCalendar:
         return min(moment.astimezone(UTC), self.close_at(target))
 
     def _add_time(self, start: datetime, remaining: timedelta) -> datetime:
-        cursor = self.next_open(start)
-        day = self._local_day(cursor)
-        available = self.close_at(day) - cursor
+        cursor, day, available = self._opening(start)
         if remaining <= available:
             return cursor + remaining
         day, left = self._day_reaching(day + ONE_DAY, remaining - available)
-        return self.open_at(day) + left
+        hours = self._business_hours(day)  # the day it runs out in is a business day
+        return (hours[0] if hours else self.open_at(day)) + left
+
+    def _opening(self, start: datetime) -> tuple[datetime, date, timedelta]:
+        """Where adding to `start` begins: its next open moment, that day, and the
+        business time left in it. A batch's rows share their start (arrival), and
+        reminders add several fractions to it: found once."""
+
+        def find() -> tuple[datetime, date, timedelta]:
+            cursor = self.next_open(start)
+            day = self._local_day(cursor)
+            return cursor, day, self.close_at(day) - cursor
+
+        found = self._openings.get(start)
+        return found if found is not None else _remember(self._openings, start, find)
 
     # --- measuring ----------------------------------------------------------------------
 
@@ -242,9 +275,10 @@ class BusinessCalendar:
 
     def _within(self, day: date, start: datetime, end: datetime) -> timedelta:
         """Business time of `day` that falls between `start` and `end`."""
-        if not self.is_business_day(day):
+        hours = self._business_hours(day)
+        if not hours:
             return timedelta(0)
-        return max(min(self.close_at(day), end) - max(self.open_at(day), start), timedelta(0))
+        return max(min(hours[1], end) - max(hours[0], start), timedelta(0))
 
 
 class Calendars:

@@ -12,6 +12,7 @@ from core.business_hours import WEEKDAYS
 from core.clock import AdjustableClock, BusinessCalendar, Calendars
 from core.config import BusinessHours, ConfigError, parse_config
 from core.durations import parse_business_duration
+from tests.support.business_time import walked_add, walked_between
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CAL = BusinessCalendar(BusinessHours(holidays="DE"), BERLIN)
@@ -144,16 +145,6 @@ def test_unknown_holiday_calendars_are_named() -> None:
     assert BusinessHours(holidays="de-by").holidays == "DE-BY"
 
 
-def walked_between(cal: BusinessCalendar, start: datetime, end: datetime) -> timedelta:
-    """The reference: every day walked, each business day's hours as absolute time."""
-    total, day = timedelta(0), start.astimezone(cal.tz).date()
-    while cal.open_at(day) < end:
-        if cal.is_business_day(day):
-            total += max(min(cal.close_at(day), end) - max(cal.open_at(day), start), timedelta(0))
-        day += timedelta(days=1)
-    return total
-
-
 @pytest.mark.parametrize("seed", range(3))
 def test_whole_weeks_at_once_agree_with_walking_every_day(seed: int) -> None:
     rng = random.Random(seed)
@@ -169,19 +160,6 @@ def test_whole_weeks_at_once_agree_with_walking_every_day(seed: int) -> None:
             if expected:
                 assert cal.add(start, expected) <= end
                 assert cal.between(start, cal.add(start, expected)) == expected
-
-
-def walked_add(cal: BusinessCalendar, start: datetime, span: timedelta) -> datetime:
-    """The reference for adding: day by day, the earliest moment `span` is used up."""
-    cursor = cal.next_open(start)
-    day = cursor.astimezone(cal.tz).date()
-    while True:
-        if cal.is_business_day(day):
-            begin = max(cal.open_at(day), cursor)
-            if span <= cal.close_at(day) - begin:
-                return begin + span
-            span -= max(cal.close_at(day) - begin, timedelta(0))
-        day += timedelta(days=1)
 
 
 @pytest.mark.parametrize("seed", range(3))

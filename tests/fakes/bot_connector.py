@@ -99,6 +99,8 @@ class _Storm:
 class FakeBotConnector:
     members: dict[str, dict[str, Any]] = field(default_factory=dict)  # member id -> account
     calls: list[Call] = field(default_factory=list)
+    # GET path -> JSON answered as is (the Bot Framework's OpenID documents, bot_auth.py)
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -244,6 +246,8 @@ class FakeBotConnector:
                 },
                 {},
             )
+        if call.method == "GET" and call.path in self.documents:
+            return 200, self.documents[call.path], {}
         if call.kind == "member":
             match = MEMBER.match(call.path)
             assert match is not None

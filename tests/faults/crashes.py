@@ -52,11 +52,31 @@ def uncapped_config(directory: Path) -> Path:
 class Serve:
     """`sopbot serve` in a subprocess: start, SIGKILL, start again (same port, database)."""
 
-    def __init__(self, *, url: str, slack: FakeSlackApi, directory: Path) -> None:
+    def __init__(
+        self,
+        *,
+        url: str,
+        slack: FakeSlackApi | None,
+        directory: Path,
+        module: str = "bot",
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """`slack`: Slack on, against that fake; `module`: what `python -m` runs (the
+        `sopbot` CLI, or a test launcher of it); `env`: more environment."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = directory / "serve.log"
+        self.module = module
         self._born = time.monotonic()
+        chat = (
+            {
+                "SLACK_BOT_TOKEN": "xoxb-faults",
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": slack.url,
+            }
+            if slack is not None
+            else {}
+        )
         self.env = {
             **os.environ,
             "SOPBOT_DATABASE_URL": url,
@@ -66,9 +86,8 @@ class Serve:
             "SOPBOT_TICK_SECONDS": "0.5",
             "SOPBOT_SLA_SWEEP_SECONDS": "5",
             "SOPBOT_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
-            "SLACK_BOT_TOKEN": "xoxb-faults",
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack.url,
+            **chat,
+            **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
         self.kills = 0
@@ -78,7 +97,7 @@ class Serve:
         env = {**self.env, "SOPBOT_CLOCK_START": started.isoformat()}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "serve", "--port", str(self.port)],
+                [sys.executable, "-m", self.module, "serve", "--port", str(self.port)],
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
