@@ -50,6 +50,9 @@ def _holiday_dates(spec: str, year: int) -> tuple[date, ...]:
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 _MEMO_SIZE = 4096
+# Each year's running totals, shared by every calendar of the same shape: a card drawn
+# builds its owner's calendar afresh, and counting a year walks its 365 days.
+_YEARS: dict[tuple[object, ...], list[timedelta]] = {}
 
 
 def _remember(cache: dict[_K, _V], key: _K, compute: Callable[[], _V]) -> _V:
@@ -76,7 +79,7 @@ class BusinessCalendar:
         # remember recent answers instead of walking the calendar for each row.
         self._added: dict[tuple[datetime, timedelta | BusinessSpan], datetime] = {}
         self._between: dict[tuple[datetime, datetime], timedelta] = {}
-        self._years: dict[int, list[timedelta]] = {}
+        self._shape = (tz, hours.start, hours.end, tuple(sorted(self._days)), self.holidays)
 
     @property
     def days_per_week(self) -> int:
@@ -148,7 +151,7 @@ class BusinessCalendar:
                 totals.append(running)
             return totals
 
-        return _remember(self._years, year, count)
+        return _remember(_YEARS, (*self._shape, year), count)
 
     def _before(self, day: date) -> timedelta:
         """Business time of 1 January of `day`'s year up to (not including) `day`."""
