@@ -53,6 +53,9 @@ def _holiday_dates(spec: str, year: int) -> frozenset[date]:
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 _MEMO_SIZE = 4096
+# Each year's running totals, shared by every calendar of the same shape: a card drawn
+# builds its owner's calendar afresh, and counting a year walks its 365 days.
+_YEARS: dict[tuple[object, ...], list[timedelta]] = {}
 
 
 def _remember(cache: dict[_K, _V], key: _K, compute: Callable[[], _V]) -> _V:
@@ -84,6 +87,7 @@ class BusinessCalendar:
         # out is a few such look-ups, each otherwise two time zone conversions.
         self._hours_of: dict[date, tuple[datetime, datetime] | tuple[()]] = {}
         self._openings: dict[datetime, tuple[datetime, date, timedelta]] = {}
+        self._shape = (tz, hours.start, hours.end, tuple(sorted(self._days)), self.holidays)
 
     @property
     def days_per_week(self) -> int:
@@ -168,7 +172,9 @@ class BusinessCalendar:
             return totals
 
         found = self._years.get(year)  # the common case, without building `count`
-        return found if found is not None else _remember(self._years, year, count)
+        if found is None:  # calendars of the same shape share each year's totals
+            found = self._years[year] = _remember(_YEARS, (*self._shape, year), count)
+        return found
 
     def _before(self, day: date) -> timedelta:
         """Business time of 1 January of `day`'s year up to (not including) `day`."""

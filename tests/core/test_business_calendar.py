@@ -211,3 +211,30 @@ def test_a_far_due_time_costs_about_what_a_near_one_does(
     near = cal.between(later, later + timedelta(days=2))
     cal.add(later, near)
     assert 0 < calls <= 8
+
+
+@pytest.mark.parametrize(
+    ("hours", "tz", "expected"),
+    [
+        # 12:00-17:00 on Mon 21 Dec, then 9h on each weekday but 25 Dec and 1 Jan.
+        (BusinessHours(holidays="DE"), BERLIN, 5 + 7 * 9),
+        # The same hours in New York: Mon 21 Dec 12:00 Berlin is 06:00 there, a whole day.
+        (BusinessHours(holidays="DE"), ZoneInfo("America/New_York"), 8 * 9),
+        (BusinessHours(holidays="DE", end=time(18)), BERLIN, 6 + 7 * 10),
+        # Saturdays too: 26 Dec is a holiday, 2 Jan is not.
+        (BusinessHours(holidays="DE", days=list(WEEKDAYS[:6])), BERLIN, 5 + 8 * 9),
+        (BusinessHours(), BERLIN, 5 + 9 * 9),
+    ],
+    ids=["company", "other zone", "longer day", "six days", "no holidays"],
+)
+def test_calendars_that_differ_in_one_thing_count_their_own_years(
+    hours: BusinessHours, tz: ZoneInfo, expected: int
+) -> None:
+    """Year totals are shared by calendars of the same shape (a card builds its owner's
+    calendar afresh each time it is drawn), so one that differs only in its time zone,
+    hours, days or holidays must count its own: each is asked right after the company
+    calendar has counted both years. Mon 21 Dec 2026 12:00 to Mon 4 Jan 2027 (Berlin)."""
+    start, end = berlin(2026, 12, 21, 12), berlin(2027, 1, 4)
+    company = BusinessCalendar(BusinessHours(holidays="DE"), BERLIN)
+    assert company.between(start, end) == timedelta(hours=5 + 7 * 9)
+    assert BusinessCalendar(hours, tz).between(start, end) == timedelta(hours=expected)

@@ -70,9 +70,6 @@ class DecisionRecorded:
     summary: str  # "Accepted by Ana Lopez at Mon 30 Nov 10:14 CET"
 
 
-# --- public entry points ------------------------------------------------------
-
-
 def decide(ctx: WorkflowContext, request: DecisionRequest) -> DecisionRecorded:
     """Validate and record; raises a WorkflowError a planner can read when refused."""
     _validate_input(ctx, request)
@@ -164,9 +161,6 @@ def record_reassign(
         ctx,
         DecisionRequest(recommendation_id, actor_id, Action.REASSIGN, channel, to=to, note=note),
     )
-
-
-# --- steps ----------------------------------------------------------------------
 
 
 def _validate_input(ctx: WorkflowContext, request: DecisionRequest) -> None:

@@ -1,15 +1,29 @@
 """The review's two charts as PNG bytes (matplotlib, Agg: no display, no server), so the
-HTML stays one self-contained file."""
+HTML stays one self-contained file.
+
+matplotlib is loaded when the first chart is drawn, not when this module is imported:
+everything that starts sopbot (the CLI, `serve`, each replica) imports the review, and
+matplotlib with numpy was a quarter of that start-up (about 0.8 s of CPU) for a page few
+runs draw. This is the one load the architecture test allows inside a function
+(tests/core/test_architecture.py, LAZY_LOADS)."""
 
 from __future__ import annotations
 
+import importlib
 import io
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+
+@cache
+def _figure_class() -> type[Figure]:
+    """matplotlib's Figure class, with the Agg backend chosen before it is loaded."""
+    importlib.import_module("matplotlib").use("Agg")
+    figure: type[Figure] = importlib.import_module("matplotlib.figure").Figure
+    return figure
 
 
 def _png(figure: Figure) -> bytes:
@@ -23,7 +37,7 @@ def stairstep_png(section: dict[str, Any]) -> bytes | None:
     steps = [s for s in (stairstep or {}).get("steps", []) if s["wape"].shown is not None]
     if not steps:
         return None
-    figure = Figure(figsize=(5, 3))
+    figure = _figure_class()(figsize=(5, 3))
     axes = figure.subplots()
     names = {"naive": "Naive (plan before AI)", "ai": "AI", "final": "Final decision"}
     bars = axes.bar(
@@ -41,7 +55,7 @@ def calibration_png(section: dict[str, Any]) -> bytes | None:
     table = section["calibration"]
     if not table:
         return None
-    figure = Figure(figsize=(5, 3))
+    figure = _figure_class()(figsize=(5, 3))
     axes = figure.subplots()
     labels = [b["bin"] for b in table]
     shown = [(b["right"] / b["n"]) * 100 for b in table]
