@@ -87,6 +87,7 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
                 since=first,
                 until=last,
                 type_=type,
+                with_rows=False,
             )
         except UnknownType as exc:
             return _problem("type", str(exc))
@@ -108,6 +109,7 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
                 since=query.since,
                 until=query.until,
                 type_=query.type,
+                with_rows=False,
             )
         except (InvalidLink, ValueError) as exc:
             return HTMLResponse(f"<!DOCTYPE html><p>{escape(str(exc))}</p>", status_code=403)

@@ -34,6 +34,7 @@ def report_reply(services: Services, *, args: tuple[str, ...]) -> Message:
             calendars=services.calendars,
             clock=services.clock,
             type_=type_name,
+            with_rows=False,
         )
     except UnknownType as exc:
         return Message(header="Override review", text=str(exc), tone=Tone.WARNING)

@@ -105,6 +105,7 @@ def post_due_reviews(
             since=since,
             until=until,
             type_=type_name,
+            with_rows=False,
         )
         message = review_message(
             config=config,
