@@ -60,19 +60,26 @@ def scoped(query: Select[Any], window: Window) -> Select[Any]:
     return query
 
 
-def joined(query: Select[Any]) -> Select[Any]:
-    """Recommendations with their human and automatic decision and their outcome."""
-    return (
+def joined(query: Select[Any], *, naive: Any = None) -> Select[Any]:
+    """Recommendations with their human and automatic decision and their outcome; with
+    `naive`, starting from it (one row per recommendation, joined by primary key: SQLite
+    would otherwise scan the window result once per recommendation)."""
+    start = (
         query.select_from(R)
-        .outerjoin(HUMAN, and_(HUMAN.recommendation_id == R.id, HUMAN.automatic.is_(False)))
+        if naive is None
+        else query.select_from(naive).join(R, R.id == naive.c.rec_id)
+    )
+    return (
+        start.outerjoin(HUMAN, and_(HUMAN.recommendation_id == R.id, HUMAN.automatic.is_(False)))
         .outerjoin(AUTO, and_(AUTO.recommendation_id == R.id, AUTO.automatic.is_(True)))
         .outerjoin(Outcome, Outcome.recommendation_id == R.id)
     )
 
 
 def naive_table() -> Any:
-    """Per recommendation without a baseline: the last actual of the same type, sku and
-    site observed strictly before its event time (withdrawn items' actuals unused). One
+    """Per recommendation: the last actual of the same type, sku and site observed
+    strictly before its event time (withdrawn items' and sku-less actuals unused; the
+    baseline, where there is one, takes precedence in `grouped`). One
     window pass: observations and questions in time order (at equal times the question
     first, so an actual observed at the event time is not used), each question reading
     the observation that opened its run."""
@@ -100,7 +107,7 @@ def naive_table() -> Any:
         R.id,
         null(),
         R.id,
-    ).where(R.baseline_value.is_(None), R.sku.is_not(None), R.sku != "")
+    )  # every recommendation: one naive row each, so the facts can start from this table
     both = union_all(seen, asked).subquery("both")
     key = (both.c.type, both.c.sku, both.c.site)
     run = func.count(both.c.actual).over(
@@ -186,7 +193,10 @@ def _accuracy(
 def grouped(window: Window, *, currents: Mapping[str, float], now: datetime) -> Select[Any]:
     """One GROUP BY over every fact the sections need; each group's counts and sums."""
     naive = naive_table()
-    naive_value = func.coalesce(R.baseline_value, naive.c.naive)
+    no_sku = or_(R.sku.is_(None), R.sku == "")
+    naive_value = case(
+        (R.baseline_value.is_not(None), R.baseline_value), (no_sku, null()), else_=naive.c.naive
+    )
     valued = and_(KEPT, ACTUAL.is_not(None), AI.is_not(None))
     signed = and_(valued, FINAL.is_not(None))
     full = and_(signed, naive_value.is_not(None))
@@ -223,7 +233,7 @@ def grouped(window: Window, *, currents: Mapping[str, float], now: datetime) -> 
         func.sum(AI - ACTUAL).label("err_ai"),
         func.sum(FINAL - ACTUAL).label("err_final"),
     )
-    query = joined(select(*keys, *sums)).outerjoin(naive, naive.c.rec_id == R.id)
+    query = joined(select(*keys, *sums), naive=naive)
     return scoped(query, window).group_by(*keys)
 
 
