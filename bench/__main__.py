@@ -16,6 +16,7 @@ MODULES = [
     "bench.readiness",
     "bench.webhooks",
     "bench.feed",
+    "bench.review",
 ]
 
 

@@ -84,6 +84,7 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
                 since=first,
                 until=last,
                 type_=type,
+                with_rows=False,
             )
         except UnknownType as exc:
             return _problem("type", str(exc))
@@ -97,7 +98,9 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
             secret = link_secret(session, now=now)
         try:
             query = verify(token, secret=secret, now=now)
-            review = review_for(services, since=query.since, until=query.until, type_=query.type)
+            review = review_for(
+                services, since=query.since, until=query.until, type_=query.type, with_rows=False
+            )
         except (InvalidLink, ValueError) as exc:
             return HTMLResponse(f"<!DOCTYPE html><p>{escape(str(exc))}</p>", status_code=403)
         page = render(review, fmt=ReportFormat.HTML, calendars=services.calendars)

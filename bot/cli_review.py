@@ -62,6 +62,7 @@ def report_overrides(
             since=_date("--since", since),
             until=_date("--until", until),
             type_=type_,
+            with_rows=fmt == ReportFormat.CSV,  # only the CSV lists the rows
         )
     except UnknownType as exc:
         raise _fail(f"--type: {exc}") from None

@@ -28,7 +28,7 @@ def _bounded(lines: list[str], more: str, limit: int = MAX_LINES) -> list[str]:
 def report_reply(services: Services, *, args: tuple[str, ...]) -> Message:
     type_name = args[0] if args else None
     try:
-        review = review_for(services, type_=type_name)
+        review = review_for(services, type_=type_name, with_rows=False)
     except UnknownType as exc:
         return Message(header="Override review", text=str(exc), tone=Tone.WARNING)
     sections = [

@@ -95,7 +95,7 @@ def post_due_reviews(ctx: WorkflowContext) -> int:
             if _posted(session, type_name, start):
                 continue
         since, until = previous_start(rtype.review_cadence, start), start - timedelta(days=1)
-        review = review_for(ctx, since=since, until=until, type_=type_name)
+        review = review_for(ctx, since=since, until=until, type_=type_name, with_rows=False)
         message = review_message(
             config=ctx.config,
             type_name=type_name,

@@ -8,13 +8,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.clock import Calendars
 from core.config import Config
 from workflows.base import WorkflowContext
 from workflows.context.rules.store import rules_past_review
-from workflows.review import adjustments, calibration, metrics, outcomes, thresholds
+from workflows.review import (
+    adjustments,
+    aggregates,
+    calibration,
+    facts,
+    metrics,
+    outcomes,
+    thresholds,
+)
 from workflows.review.history import ReviewRow, Window, direct_messages, load_history
 from workflows.review.privacy import People, apply_privacy
 from workflows.review.secrets import report_secret
@@ -77,14 +86,23 @@ def scope_review(
 
 
 def build_review(
-    session: Session, *, config: Config, calendars: Calendars, window: Window, now: datetime
+    session: Session,
+    *,
+    config: Config,
+    calendars: Calendars,
+    window: Window,
+    now: datetime,
+    with_rows: bool = True,
 ) -> Review:
-    rows = load_history(session, window=window, types=config.recommendation_types)
+    """The figures come from GROUP BY queries (workflows.review.aggregates); the rows, one
+    per recommendation, only when a format lists them (`with_rows`: the CSV)."""
+    rows = (
+        load_history(session, window=window, types=config.recommendation_types) if with_rows else []
+    )
     min_n = config.review.min_sample
     tz = config.person_tz(None)
-    first_day = window.since or min(
-        (r.received_at.astimezone(tz).date() for r in rows), default=now.astimezone(tz).date()
-    )
+    first = session.scalar(facts.scoped(select(func.min(facts.R.received_at)), window))
+    first_day = window.since or (first or now).astimezone(tz).date()
     last_day = window.until or now.astimezone(tz).date()
     review = Review(
         window=window,
@@ -95,9 +113,13 @@ def build_review(
         privacy_mode=config.privacy.people_in_reports,
     )
     people = People(config, report_secret(session, name="pseudonyms", now=now))
+    found = aggregates.load_facts(
+        session, config=config, calendars=calendars, window=window, now=now
+    )
     types = [window.type] if window.type else list(config.recommendation_types)
-    scopes = [(ALL, rows, None)] if not window.type else []
-    scopes += [(t, [r for r in rows if r.type == t], t) for t in types]
+    present = {g.type for g in found.groups}
+    scopes = [(ALL, present, None)] if not window.type else []
+    scopes += [(t, {t}, t) for t in types]
     for name, scoped, type_name in scopes:
         messages = direct_messages(
             session,
@@ -109,20 +131,22 @@ def build_review(
                 type=type_name,
             ),
         )
-        section = scope_review(
+        section = aggregates.scope_sections(
+            found,
             scoped,
+            config=config,
             messages=messages,
             calendars=calendars,
             first_day=first_day,
             last_day=last_day,
-            now=now,
-            min_n=min_n,
             one_type=type_name is not None,
         )
         rtype = config.recommendation_types.get(name)
         if rtype is not None:
-            section["threshold_advice"] = thresholds.advice(
-                scoped, rtype=rtype, now=now, min_n=min_n
+            section["threshold_advice"] = aggregates.threshold_advice(
+                [g for g in found.groups if g.type == name],
+                current=rtype.actionable_confidence,
+                min_n=min_n,
             )
         review.scopes[name] = section
         review.labels[name] = rtype.label if rtype else "All types"
@@ -145,6 +169,7 @@ def review_for(
     since: date | None = None,
     until: date | None = None,
     type_: str | None = None,
+    with_rows: bool = True,
 ) -> Review:
     if type_ is not None and type_ not in ctx.config.recommendation_types:
         known = ", ".join(ctx.config.recommendation_types)
@@ -154,7 +179,12 @@ def review_for(
     window = Window.of(since=since, until=until, type_=type_, tz=ctx.config.person_tz(None))
     with ctx.database.transaction() as session:
         return build_review(
-            session, config=ctx.config, calendars=ctx.calendars, window=window, now=ctx.clock.now()
+            session,
+            config=ctx.config,
+            calendars=ctx.calendars,
+            window=window,
+            now=ctx.clock.now(),
+            with_rows=with_rows,
         )
 
 

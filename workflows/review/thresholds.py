@@ -56,17 +56,30 @@ def advice(
     direct = [
         r for r in rows if r.tier == Tier.DIRECT and r.confidence is not None and not r.withdrawn
     ]
-    table = []
+    counts = []
     for low, high in bands(current):
         band = [r for r in direct if _in(r, low, high)]
         verdicts = [v for v in (unhelpful(r, now) for r in band) if v is not None]
+        counts.append((len(band), sum(verdicts), len(verdicts)))
+    return advice_from(counts, current=current, direct=len(direct), min_n=min_n)
+
+
+def advice_from(
+    counts: Sequence[tuple[int, int, int]], *, current: float, direct: int, min_n: int
+) -> dict[str, Any]:
+    """The advice from each band's (direct messages, unhelpful, judged), in `bands`
+    order, and the number of direct messages: rows or SQL counts give the same table."""
+    table = []
+    for (low, high), (messages, unhelpful_count, judged) in zip(
+        bands(current), counts, strict=True
+    ):
         table.append(
             {
                 "band": f"{low:.2f}-{high:.2f}",
                 "low": low,
                 "high": high,
-                "direct_messages": len(band),
-                "unhelpful_rate": rate(sum(verdicts), len(verdicts), min_n),
+                "direct_messages": messages,
+                "unhelpful_rate": rate(unhelpful_count, judged, min_n),
             }
         )
     # Raising the threshold moves every band below it: only the run of bands from the
@@ -85,7 +98,7 @@ def advice(
         "suggested": suggested,
         "bands": table,
         "bands_moved": [b["band"] for b in below if b["direct_messages"]],
-        "direct_messages_moved_rate": rate(moved, len(direct), min_n),
+        "direct_messages_moved_rate": rate(moved, direct, min_n),
     }
 
 
