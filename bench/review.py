@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from sqlalchemy import bindparam, text
 
 from bench.stores import each_database
-from core.clock import AdjustableClock, Calendars
+from core.clock import AdjustableClock
 from core.config import load_config
 from storage import migrate
 from storage.db import Database
@@ -232,7 +232,8 @@ def floor(database: Database) -> float:
 def bench_database(label: str, database: Database) -> None:
     migrate.upgrade(database)
     config = load_config(ROOT / "core" / "data" / "demo.yml")
-    calendars, clock = Calendars(config), AdjustableClock(NOW, frozen=True)
+    clock = AdjustableClock(NOW, frozen=True)
+    context = WorkflowContext.of(database=database, config=config, clock=clock)
     loaded = load(database)
     print(f"{label}: loaded {ROWS:,} decided recommendations in {loaded:.1f} s", flush=True)
 
