@@ -158,6 +158,7 @@ class InterviewService(WorkflowContext):
                     text=f"Paused at question {record.position + 1} of "
                     f"{len(template.questions)}. Type `resume` whenever you like; "
                     "nothing you said is lost.",
+                    thread=messages.thread_of(record),
                 )
             if word == "back":
                 return self._back(record, template, now)
