@@ -18,26 +18,14 @@ from bot.runtime import Runtime
 from core.domain import DecisionKind, EventKind, Status
 from core.recommendation import RecommendationIn
 from storage.models import Decision, Event, Outcome, Recommendation
+from workflows.intake import CONTENT_COLUMNS
 from workflows.ownership import route
 
 HISTORY_PATH = Path(__file__).parent / "data" / "demo_history.json"
 FEED_LAG, ENTRY_LAG = timedelta(minutes=9), timedelta(minutes=4)  # a healthy feed
-_COLUMNS = (
-    "type",
-    "title",
-    "action",
-    "sku",
-    "site",
-    "supplier",
-    "customer",
-    "product_family",
-    "quantity",
-    "baseline_value",
-    "unit",
-    "confidence",
-    "interval_low",
-    "interval_high",
-)
+# The stored content of an item, but its times: the past's come from `history` below.
+_TIMES = ("event_time", "recorded_time", "respond_by")
+_COLUMNS = tuple(name for name in CONTENT_COLUMNS if name not in _TIMES)
 
 
 def _rows(runtime: Runtime, raw: dict[str, Any]) -> tuple[Recommendation, dict[str, Any]]:

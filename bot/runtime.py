@@ -27,6 +27,7 @@ from storage import migrate
 from storage.db import Database
 from workflows.context import CONTEXT_REMINDER_SECONDS, ContextReminders
 from workflows.delivery import OutboxWorker, Pruner, Reach
+from workflows.digest import waiting_job
 from workflows.events import (
     EventsJob,
     HookStatus,
@@ -206,6 +207,8 @@ def build_runtime(
     )
     runtime.jobs.append(("context", CONTEXT_REMINDER_SECONDS, reminders.run_once))
     runtime.jobs.append(review_job(services))
+    # The escalation channel's daily line per person of what waits on them.
+    runtime.jobs.append(waiting_job(services))
     events = events_job(runtime)
     runtime.jobs.append((EVENTS_JOB, settings.tick_seconds, events.run_once))
     runtime.closers.append(events.close)

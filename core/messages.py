@@ -91,7 +91,10 @@ class Section(BaseModel):
 
 class Message(BaseModel):
     header: str
-    text: str | None = None  # the recommended action, in one sentence
+    text: str | None = None  # the recommended action, in one sentence (or a notice's line)
+    # What `text` is called where it is shown: "Recommended" on a recommendation's card;
+    # None on a notice (an SLA extension's line is no recommended action).
+    text_label: str | None = None
     fields: list[MessageField] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
     context: list[str] = Field(default_factory=list)  # small print: due time, ids, freshness
@@ -101,6 +104,9 @@ class Message(BaseModel):
     tone: Tone = Tone.INFO
     recommendation_id: int | None = None
     items: list[Message] = Field(default_factory=list)  # a digest's entries
+    # Messages of one conversation (an interview's turns: "interview-7"), which a
+    # platform that can shows together, apart from the cards around them.
+    thread: str | None = None
 
     def fallback_text(self) -> str:
         """Plain text for notifications and screen readers."""

@@ -9,8 +9,11 @@ open with the person's input and the workflow's error next to the field it names
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
 
 from core.messages import Button, ButtonAction, Form, FormInput, InputKind, Message
 
@@ -22,6 +25,13 @@ HTML_INPUT_TYPE = {
     InputKind.DATETIME: "datetime-local",
 }
 NOTE_MARK = " *"
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def code_spans(text: object) -> Markup:
+    """Text with its `command` spans (what a person may type, Slack's code style) drawn
+    as <code>, not as raw backticks; everything else escaped."""
+    return Markup(CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text))))
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,7 @@ class CardView:
     version: str
     header: str
     text: str | None
+    text_label: str | None
     fields: list[tuple[str, str]]
     sections: list[tuple[str, list[str]]]
     context: list[str]
@@ -105,7 +116,11 @@ def _input(
     options = [(o.value, o.label) for o in spec.options]
     marked = ""
     if spec.name == "reason_code" and note_codes:
-        options = [(v, label + NOTE_MARK if v in note_codes else label) for v, label in options]
+        # Marked once: the neutral menu may already mark them (workflows.views.form_choices).
+        options = [
+            (v, label + NOTE_MARK if v in note_codes and not label.endswith(NOTE_MARK) else label)
+            for v, label in options
+        ]
         marked = " ".join(sorted(note_codes))
     if spec.kind == InputKind.SELECT:
         control, html_type = "select", ""
@@ -176,6 +191,7 @@ def card(
         version=version,
         header=message.header,
         text=message.text,
+        text_label=message.text_label,
         fields=[(f.label, f.value) for f in message.fields],
         sections=[(s.title, list(s.lines)) for s in message.sections],
         context=list(message.context),
@@ -190,3 +206,35 @@ def card(
         ],
         when=when,
     )
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    """Messages of one conversation (`Message.thread`: an interview's turns) drawn
+    together in one element of the feed, oldest turn first, apart from the cards."""
+
+    dom_id: str
+    version: str
+    title: str
+    turns: list[CardView]
+
+
+def threaded(views: list[tuple[str | None, CardView]]) -> list[CardView | ThreadView]:
+    """The feed with each thread's turns gathered into one `ThreadView`, placed where its
+    latest turn is (a conversation still going on is where new messages arrive)."""
+    turns: dict[str, list[CardView]] = {}
+    for thread, view in views:
+        if thread is not None:
+            turns.setdefault(thread, []).append(view)
+    feed: list[CardView | ThreadView] = []
+    for thread, view in views:
+        if thread is None:
+            feed.append(view)
+        elif turns[thread][-1] is view:
+            cards = turns[thread]
+            digest = hashlib.sha256("|".join(c.version for c in cards).encode()).hexdigest()
+            title = cards[0].header.split(" (")[0]
+            feed.append(
+                ThreadView(dom_id=f"t-{thread}", version=digest[:12], title=title, turns=cards)
+            )
+    return feed

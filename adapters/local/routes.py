@@ -29,7 +29,7 @@ from adapters.local.actions import (
     back,
 )
 from adapters.local.chat import LocalChat, Post
-from adapters.local.render import CardView, Draft, card
+from adapters.local.render import CardView, Draft, ThreadView, card, code_spans, threaded
 from core.clock import local_time_label
 from core.config import Person
 from core.messages import Message, Section
@@ -121,6 +121,7 @@ class WebChat:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.templates.filters["code"] = code_spans
         self.note_codes = frozenset(r.code for r in self.config.reason_codes if r.note_required)
         self.outcomes = Outcomes()
         self.after = after
@@ -163,7 +164,9 @@ class WebChat:
             draft=draft,
         )
 
-    def cards(self, person: Person, view: str, draft: Draft | None = None) -> list[CardView]:
+    def cards(
+        self, person: Person, view: str, draft: Draft | None = None
+    ) -> list[CardView | ThreadView]:
         if view == "queue":
             return [
                 card(m, dom_id=f"q-{m.recommendation_id}", note_codes=self.note_codes, draft=draft)
@@ -175,7 +178,9 @@ class WebChat:
             else (self.chat.direct_messages(person.id))
         )
         prefix = "c" if view == "channel" else "m"
-        return [self._post_card(p, person, prefix, draft) for p in posts]
+        return threaded(
+            [(p.message.thread, self._post_card(p, person, prefix, draft)) for p in posts]
+        )
 
     def counts(self, person: Person) -> dict[str, int]:
         return {
@@ -246,8 +251,10 @@ class WebChat:
         reply = answer_command(self.services, request)
         message = reply if isinstance(reply, Message) else Message(header="sopbot", text=reply)
         message.context.insert(0, f"You typed: {text.strip() or 'help'}")
-        self.chat.send(person=person, message=message)
-        return back(person, "messages")
+        ref = self.chat.send(person=person, message=message)
+        # The answer is where the page opens (the browser scrolls to it), not below a
+        # long feed while the page stays at the top.
+        return back(person, "messages", anchor=f"m-{ref.message_id}")
 
     def advance(self, person: Person, view: str, step: str) -> RedirectResponse:
         advance_clock = self.clock_control()

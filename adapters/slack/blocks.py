@@ -125,7 +125,8 @@ def summary_blocks(message: Message) -> list[Block]:
         mark = TONE_MARK[message.tone]
         blocks.append(SectionBlock(text=_mrkdwn(f"{mark} *{escape(message.status)}*")))
     if message.text:
-        blocks.append(SectionBlock(text=_mrkdwn(f"*Recommended:* {escape(message.text)}")))
+        label = f"*{escape(message.text_label)}:* " if message.text_label else ""
+        blocks.append(SectionBlock(text=_mrkdwn(f"{label}{escape(message.text)}")))
     fields = [_mrkdwn(f"*{escape(f.label)}*\n{escape(f.value)}", FIELD_MAX) for f in message.fields]
     for start in range(0, len(fields), FIELDS_PER_SECTION):
         blocks.append(SectionBlock(fields=fields[start : start + FIELDS_PER_SECTION]))

@@ -10,6 +10,7 @@ under the field it belongs to."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,11 +80,14 @@ def card_variant(message: Message) -> Purpose | None:
 # seeing a link, where backslash escapes are shown as typed on Teams' mobile clients.
 LINK_JOIN = "]("
 LINK_BROKEN = "]\u2060("
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 
 def inert(text: str) -> str:
-    """`text` as Teams shows it, without a Markdown link any data could have formed."""
-    return text.replace(LINK_JOIN, LINK_BROKEN)
+    """`text` as Teams shows it, without a Markdown link any data could have formed, and
+    with `command` spans (Slack's code style, which a TextBlock shows as raw backticks)
+    in quotes."""
+    return CODE_SPAN.sub("\u201c\\1\u201d", text.replace(LINK_JOIN, LINK_BROKEN))
 
 
 def _short(text: str, limit: int) -> str:

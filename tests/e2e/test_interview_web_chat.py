@@ -44,11 +44,12 @@ def command(page: Page, person: str, text: str) -> None:
     page.goto(f"/chat/{person}")
     page.locator("#command-text").fill(text)
     page.locator("#command-text").press("Enter")
-    page.wait_for_url(f"**/chat/{person}?view=messages")
+    page.wait_for_url(f"**/chat/{person}?view=messages#m-*")  # opened at the answer
 
 
 def latest(page: Page) -> str:
-    return page.locator("[data-feed] > article").last.inner_text()  # oldest first
+    """The answer to the last command: the card the page was opened at."""
+    return page.locator(page.evaluate("location.hash")).inner_text()
 
 
 def test_interview_in_the_web_chat_survives_a_restart_and_its_rule_shows_where_it_matches(

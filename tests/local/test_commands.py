@@ -12,8 +12,9 @@ from workflows.chat.commands import COMMANDS, parse_command
 
 def test_help_arrives_as_a_direct_message(client: httpx.Client, local_chat: LocalChat) -> None:
     response = client.post("/chat/ana/command", data={"text": "help"})
-    assert response.status_code == 303 and response.headers["location"] == "/chat/ana?view=messages"
     [post] = local_chat.direct_messages("ana")
+    assert response.status_code == 303  # the page opens at the answer
+    assert response.headers["location"] == f"/chat/ana?view=messages#m-{post.ref.message_id}"
     assert post.message.header == "sopbot commands"
     lines = post.message.sections[0].lines
     assert len(lines) == len(COMMANDS) and lines[0].startswith("queue:")

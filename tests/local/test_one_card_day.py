@@ -63,7 +63,20 @@ def test_one_card_per_item_per_person_over_a_day(demo_day: Runtime) -> None:
     for pair, count in follow_ups.items():
         assert count <= steps[pair], pair
     # the escalation channel: one compact entry per item, updated in place
-    entries = Counter(p.message.recommendation_id for p in chat.channel_posts())
+    entries = Counter(
+        p.message.recommendation_id
+        for p in chat.channel_posts()
+        if p.message.recommendation_id is not None
+    )
     print(f"channel entries: {sum(entries.values())} for {len(entries)} items")
     assert entries and max(entries.values()) == 1
+    # beside them, one line a day per person with something waiting (Monday, Tuesday)
+    lines = Counter(
+        (p.message.header.split(":")[0], p.sent_at.date())
+        for p in chat.channel_posts()
+        if p.message.recommendation_id is None
+    )
+    print(f"daily lines: {sum(lines.values())}")
+    assert all(name.startswith("Waiting on ") for name, _day in lines)
+    assert lines and max(lines.values()) == 1 and len({day for _, day in lines}) == 2
     assert all(p.message.buttons == [] for p in chat.channel_posts())

@@ -36,6 +36,7 @@ from core.messages import (
 def rec_message(**overrides: Any) -> Message:
     base = {
         "header": "Stockout risk: SKU-4711 at DC-NORTH",
+        "text_label": "Recommended",
         "text": "Transfer 240 units from DC-SOUTH to DC-NORTH by Wednesday",
         "fields": [
             MessageField(label="Item", value="SKU-4711"),

@@ -78,7 +78,8 @@ def test_interview_over_slack_then_rule_on_matching_recommendation_only(
     with serving(create_app(restarted)) as server:
         slack = SlackSender(server.url)
         resumed = said(slack, fake_slack, "U0ANA", "resume")
-        assert "(4 of 12)" in resumed and "what a newcomer would miss" in resumed
+        assert "(4 of 12)" in resumed and "If a new planner had been in your seat" in resumed
+        assert "CDM" not in resumed  # the technique is the facilitator's word, not hers
         assert "(5 of 12)" in typed_in_dm(slack, fake_slack, SUPPLIER_ANSWERS["newcomer"])
         assert "(6 of 12)" in typed_in_dm(slack, fake_slack, SUPPLIER_ANSWERS["tricks"])
         assert "(7 of 12)" in typed_in_dm(slack, fake_slack, "SKF-DE")

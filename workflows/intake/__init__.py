@@ -10,9 +10,16 @@ from workflows.intake.file_import import (
 )
 from workflows.intake.ingestion import ingest
 from workflows.intake.outcomes import UnknownRecommendations, record_outcomes
-from workflows.intake.validation import BatchRejected, IngestResult, ItemError, validate_batch
+from workflows.intake.validation import (
+    CONTENT_COLUMNS,
+    BatchRejected,
+    IngestResult,
+    ItemError,
+    validate_batch,
+)
 
 __all__ = [
+    "CONTENT_COLUMNS",
     "BatchRejected",
     "ImportReport",
     "IngestResult",

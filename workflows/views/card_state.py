@@ -7,10 +7,10 @@ the person already has, instead of a second card."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from core.clock import BusinessCalendar, local_time_label
+from core.clock import BusinessCalendar, Calendars, local_time_label
 from core.config import Config
 from core.domain import EventKind, Status
 from core.durations import format_duration
@@ -27,8 +27,19 @@ def business_time(delta: Any) -> str:
     return f"{format_duration(delta)} of business time"
 
 
+_calendars: dict[int, tuple[Config, Calendars]] = {}
+
+
 def owner_calendar(rec: Recommendation, config: Config) -> BusinessCalendar:
-    return BusinessCalendar(config.business_hours, config.person_tz(rec.owner_id))
+    """The owner's own calendar (their hours, holidays, time zone), the one the SLA clock
+    counts with: a card's "Overdue by" is the business time the sweep counted, also for
+    a Prague planner across a Czech holiday. Kept per configuration object."""
+    kept = _calendars.get(id(config))
+    if kept is None or kept[0] is not config:
+        if len(_calendars) >= 8:  # one configuration in a deployment; tests make many
+            _calendars.clear()
+        kept = _calendars[id(config)] = (config, Calendars(config))
+    return kept[1].for_person(rec.owner_id)
 
 
 def due_line(*, config: Config, rec: Recommendation, reader_id: str, now: datetime) -> str:
@@ -38,7 +49,10 @@ def due_line(*, config: Config, rec: Recommendation, reader_id: str, now: dateti
     calendar = owner_calendar(rec, config)
     if now < rec.due_at:
         return f"Due in {business_time(calendar.between(now, rec.due_at))} ({when})"
-    return f"Overdue by {business_time(calendar.between(rec.due_at, now))} (due {when})"
+    late = calendar.between(rec.due_at, now)
+    if late < timedelta(minutes=1):  # after hours: none of the owner's time has passed yet
+        return f"Overdue since {when}"
+    return f"Overdue by {business_time(late)} (due {when})"
 
 
 def _who(config: Config, person_id: str | None, reader_id: str) -> str:

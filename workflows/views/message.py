@@ -55,6 +55,10 @@ class Purpose(StrEnum):
 
 # What the header of an open reminder / escalation starts with (see `purpose_of`).
 HEADER_PREFIX = {Purpose.REMINDER: "Reminder: ", Purpose.ESCALATION: "Escalated: "}
+# A reminded card past its due time (drawn as the owner's: past due a reminder has no
+# Snooze, so nothing else differs and `purpose_of` may read it as the owner's card).
+OVERDUE_PREFIX = "Overdue: "
+ACTION_LABEL = "Recommended"  # what a card calls its `text` (a notice's line is not one)
 
 
 def _number(value: float | None) -> str:
@@ -66,6 +70,9 @@ def _number(value: float | None) -> str:
 def headline(rec: Recommendation, config: Config) -> str:
     rtype = config.recommendation_types.get(rec.type)
     label = rtype.label if rtype else rec.type
+    head, rest = rec.title[: len(label)], rec.title[len(label) :]
+    if head.casefold() == label.casefold() and not rest[:1].isalnum():
+        return rec.title  # "Expedite SKU-5102 ...", not "Expedite: Expedite SKU-5102 ..."
     return f"{label}: {rec.title}"
 
 
@@ -338,11 +345,14 @@ def recommendation_message(
     header = headline(rec, config)
     if escalation and is_open:
         header = HEADER_PREFIX[Purpose.ESCALATION] + header
-    elif reminder and is_open:
+    elif reminder and is_open and now < rec.due_at:
         header = HEADER_PREFIX[Purpose.REMINDER] + header
+    elif reminder and is_open:  # the reminded card, now past due: it says so, not "Reminder"
+        header = OVERDUE_PREFIX + header
     return Message(
         header=header,
         text=rec.action,
+        text_label=ACTION_LABEL,
         fields=fields,
         sections=sections,
         context=context,

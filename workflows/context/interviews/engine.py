@@ -164,6 +164,7 @@ def interview_reply(ctx: WorkflowContext, *, person_id: str, text: str) -> Messa
                 text=f"Paused at question {record.position + 1} of "
                 f"{len(template.questions)}. Type `resume` whenever you like; "
                 "nothing you said is lost.",
+                thread=messages.thread_of(record),
             )
         if word == "back":
             return _back(ctx, record, template, now)

@@ -15,6 +15,26 @@ CONTROLS = (
 )
 
 
+PROMPT_SHOWN = 60  # characters of a question recalled in the summary
+
+
+def clip_words(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut at a word boundary and marked with "…"
+    when cut: a summary never ends a question mid-word."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-") + "\u2026"
+
+
+def thread_of(record: InterviewRecord) -> str:
+    """The thread an interview's turns are shown in (`Message.thread`)."""
+    return f"interview-{record.id}"
+
+
 def header(template: Template, position: int) -> str:
     return f"Interview: {template.title} ({position + 1} of {len(template.questions)})"
 
@@ -36,8 +56,8 @@ def question_message(
     context = []
     if question.example:
         context.append(f"For example: {question.example}")
-    if question.probe:
-        context.append(question.probe)
+    # `question.probe` ("CDM: the incident") names the technique for the facilitator;
+    # the planner gets the question and its example, not the jargon.
     previous = record.answers.get(question.id)
     if previous is not None:
         context.append(f"Your answer so far: {answer_text(previous)}")
@@ -52,12 +72,14 @@ def question_message(
         text=text,
         context=context,
         tone=Tone.ATTENTION if problem else Tone.INFO,
+        thread=thread_of(record),
     )
 
 
 def answers_section(record: InterviewRecord, template: Template) -> Section:
     lines = [
-        f"{i + 1}. {q.prompt.split('?')[0][:60]}: {answer_text(record.answers.get(q.id))}"
+        f"{i + 1}. {clip_words(q.prompt.split('?')[0], PROMPT_SHOWN)}: "
+        f"{answer_text(record.answers.get(q.id))}"
         for i, q in enumerate(template.questions)
     ]
     return Section(title="Your answers", lines=lines)
@@ -74,6 +96,7 @@ def finished_message(record: InterviewRecord, template: Template, rule_key: str)
             f"(interview #{record.id})"
         ],
         tone=Tone.GOOD,
+        thread=thread_of(record),
     )
 
 
