@@ -25,7 +25,7 @@ from core.clock import Calendars
 from storage import migrate
 from storage.db import Database
 from storage.types import UTCDateTime
-from tests.review.readiness_world import demo_config
+from tests.workflows.review.readiness_world import demo_config
 from workflows.readiness.data_gate import window_start
 from workflows.readiness.gates import check_readiness
 

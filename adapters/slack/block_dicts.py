@@ -10,7 +10,7 @@ object as before: Slack's limits are enforced exactly as `to_dict()` enforces th
 raising the same `SlackObjectFormationError`. A class with its own serialisation rules
 (`ConfirmObject`, metadata ...) is asked for its own `to_dict()`; `Option`, three in
 every message with a snooze menu, is drawn here in the one shape blocks use.
-tests/slack/test_block_dicts.py holds this equal to `to_dict()` for every block we draw
+tests/adapters/slack/test_block_dicts.py holds this equal to `to_dict()` for every block we draw
 and for generated ones."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page
 from adapters.slack.blocks import as_dicts, message_blocks
 from adapters.teams.cards import render_card
 from tests.e2e.test_interview_web_chat import command, demo_page, latest
-from tests.review.test_cadence_and_chat import ask
+from tests.workflows.review.test_cadence_and_chat import ask
 
 pytestmark = pytest.mark.browser
 LINK = re.compile(r"(?:https?://[^\s\"<>]+)?/reports/overrides\.html\?token=[A-Za-z0-9_.-]+")

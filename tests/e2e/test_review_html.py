@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, ConsoleMessage, Error
 
-from tests.review.test_report_formats import report
+from tests.workflows.review.test_report_formats import report
 from tests.support.browser import VIEWPORT
 
 

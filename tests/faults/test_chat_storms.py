@@ -53,7 +53,7 @@ def test_slack_storm_loses_nothing_and_duplicates_nothing(
     assert counts.delivered == MESSAGES, "every acknowledged recommendation reached its owner"
     assert counts.faults.get("timeout (after the work)", 0) > 0, "Slack lost some answers"
     # ... and yet each message is held once: a row tried again is looked for first
-    # (tests/slack/test_found_again.py).
+    # (tests/adapters/slack/test_found_again.py).
     assert counts.duplicated == 0
     # A long Retry-After goes to the outbox, which does not call again any sooner.
     long_waits = 0

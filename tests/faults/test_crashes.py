@@ -2,7 +2,7 @@
 databases), and a PostgreSQL restart while ingestion and delivery run: every item
 acknowledged to the client is stored and delivered, none twice (a Slack direct message
 in flight when the process dies is found in the DM after the restart, not posted again;
-tests/slack/test_found_again.py), and the service recovers by itself.
+tests/adapters/slack/test_found_again.py), and the service recovers by itself.
 
 The PostgreSQL restart uses a throwaway server of its own (tests/services/postgres.sh
 on another port and data directory), never the shared test server."""

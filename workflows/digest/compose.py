@@ -7,7 +7,7 @@ row keyed (owner, date); the message is rendered when sent, from the rows marked
 that date that are still open. Every item is listed, with its own buttons: a long digest
 is sent as several messages of `PAGE_ITEMS` entries ("part 2 of 3"), each within every
 platform's size limits (Slack's 50 blocks, Teams' 28 KB card; measured in
-tests/sla/test_digest_pages.py)."""
+tests/workflows/sla/test_digest_pages.py)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The review's per-recommendation facts as SQL expressions: the same definitions as
 `ReviewRow`'s properties (final value, verdict, direction, size, the naive forecast),
 written once for the database so the report aggregates a million decisions with GROUP BY
-instead of a Python object per row. tests/review/test_fast_path.py holds the two equal."""
+instead of a Python object per row. tests/workflows/review/test_fast_path.py holds the two equal."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The accuracy figures of the review from grouped facts (workflows.review.facts): the
 override win rate, the adjustment grid, bias, the stairstep, reasons ranked and
 calibration, each the same as its row-by-row definition in workflows.review.outcomes,
-adjustments and calibration (tests/review/test_fast_path.py holds them equal)."""
+adjustments and calibration (tests/workflows/review/test_fast_path.py holds them equal)."""
 
 from __future__ import annotations
 
