@@ -12,9 +12,9 @@ from playwright.sync_api import Browser, ConsoleMessage, Error
 from core.clock import AdjustableClock
 from storage import migrate
 from storage.db import Database
-from tests.workflows.review.readiness_world import demo_config, ready_world
 from tests.support.browser import VIEWPORT
 from tests.support.data import MONDAY_9
+from tests.workflows.review.readiness_world import demo_config, ready_world
 from workflows.readiness import DossierFormat, assess, render_dossier
 from workflows.service import build_services
 

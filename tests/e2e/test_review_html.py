@@ -7,8 +7,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, ConsoleMessage, Error
 
-from tests.workflows.review.test_report_formats import report
 from tests.support.browser import VIEWPORT
+from tests.workflows.review.test_report_formats import report
 
 
 def test_html_report_opens_without_console_errors(browser: Browser, tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 Python object per recommendation: one grouped pass over the window's facts, one per
 breakdown column, the human decisions' two times for the time to decide, and the few
 items with SLA events read one by one. The sections are the same dictionaries
-`report.scope_review` builds from rows (tests/workflows/review/test_fast_path.py holds them equal)."""
+`report.scope_review` builds from rows (tests/workflows/review/test_fast_path.py holds
+them equal)."""
 
 from __future__ import annotations
 

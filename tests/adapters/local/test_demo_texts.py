@@ -28,6 +28,7 @@ from tests.support.data import ROOT, berlin
 from tests.support.web import ingest
 from workflows.context.interviews.messages import clip_words, finished_message, question_message
 from workflows.intake.validation import CONTENT_COLUMNS
+from workflows.sla.extension import extend_sla
 from workflows.views.card_state import due_line
 from workflows.views.message import headline
 
@@ -92,7 +93,8 @@ def test_an_extension_notice_says_no_recommended(
     runtime: Runtime, local_chat: LocalChat, client: httpx.Client
 ) -> None:
     rec_id = ingest(runtime)
-    runtime.services.extend_sla(
+    extend_sla(
+        runtime.services,
         recommendation_id=rec_id,
         actor_id="ben",
         new_due=berlin(2026, 12, 2, 12, 0),

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import struct
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support.data import ROOT
+
 SCREENSHOT = "adapters/local/static/demo-screenshot.png"
 
 

@@ -14,6 +14,7 @@ from bot.runtime import build_runtime
 from core.clock import AdjustableClock
 from core.config import Config
 from tests.fakes.slack_api import FakeSlackApi
+from tests.support.data import ROOT
 from tests.support.slack import slack_settings
 
 ESCALATIONS = "C0ESCALATE"
@@ -36,7 +37,7 @@ def check(fake: FakeSlackApi, config_file: Path) -> tuple[int, str, str]:
 
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
-    demo = (Path(__file__).parents[3] / "core" / "data" / "demo.yml").read_text()
+    demo = (ROOT / "core" / "data" / "demo.yml").read_text()
     path = tmp_path / "sopbot.yml"
     path.write_text(demo.replace("channel: sop-decisions", f"channel: {ESCALATIONS}"))
     return path

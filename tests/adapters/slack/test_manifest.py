@@ -4,15 +4,15 @@ against the official schema and asks for what sopbot uses, and no more."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import yaml
 
 from adapters.slack.app import EVENTS_PATH
 from tests.schemas import SLACK_MANIFEST_1_0_0
+from tests.support.data import ROOT
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = ROOT
 SCHEMA = SLACK_MANIFEST_1_0_0
 
 

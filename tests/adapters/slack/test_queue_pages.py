@@ -15,7 +15,12 @@ import pytest
 from adapters.slack.blocks import MESSAGE_MAX_BLOCKS
 from adapters.slack.ids import ActionId, BlockId
 from adapters.slack.payloads import ButtonValue, ModalMetadata, QueuePageValue
-from tests.adapters.slack.test_queue_redraw import COMMAND_CHANNEL, EPHEMERAL_TS, REDRAW, response_url
+from tests.adapters.slack.test_queue_redraw import (
+    COMMAND_CHANNEL,
+    EPHEMERAL_TS,
+    REDRAW,
+    response_url,
+)
 from tests.support.data import make_rec
 from tests.support.slack import SlackWorld
 from tests.support.slack_http import block_actions, selected, typed, view_submission

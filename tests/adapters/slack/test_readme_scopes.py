@@ -4,11 +4,11 @@ admin approving the app reads the README, so a scope added to one must be in the
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support.data import ROOT
+
 SCOPE = re.compile(r"^[a-z]+(:[a-z.]+)?$")
 NUMBERS = {4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
 

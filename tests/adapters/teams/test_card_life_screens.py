@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.adapters.teams.test_rendered_cards import RENDERER, SCRIPT, render
 from tests.support.cards import texts
 from tests.support.teams import TeamsWorld
-from tests.adapters.teams.test_rendered_cards import RENDERER, SCRIPT, render
 from workflows.decisions.service import record_accept
 
 pytestmark = pytest.mark.browser

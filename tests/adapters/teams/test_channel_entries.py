@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.adapters.teams.test_pinned_channel import GENERAL, channel_install
 from tests.fakes.bot_connector import Call
 from tests.support.cards import card_actions, texts
 from tests.support.teams import TeamsWorld
-from tests.adapters.teams.test_pinned_channel import GENERAL, channel_install
 from workflows.decisions.service import record_accept
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 
 from tests.support.cards import error_after, texts
 from tests.support.teams import TeamsWorld
+from workflows.decisions import click
 
 
 def test_accept_replaces_the_card_in_place(world: TeamsWorld, delivered: tuple[int, str]) -> None:
@@ -129,17 +130,16 @@ def test_a_click_whose_turn_failed_is_handled_when_it_comes_again(
     fails (here the database, once), the same activity and card are not dropped as
     repeats the next time they come, and then record the decision once."""
     rec_id, card_id = delivered
-    service = world.runtime.services.decisions
-    decide = service.decide
+    decide = click.decide
     attempts: list[object] = []
 
-    def fails_once(request: object) -> object:
+    def fails_once(ctx: object, request: object) -> object:
         attempts.append(request)
         if len(attempts) == 1:
             raise OperationalError("UPDATE recommendations", {}, ConnectionError("gone"))
-        return decide(request)  # type: ignore[arg-type]
+        return decide(ctx, request)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(service, "decide", fails_once)
+    monkeypatch.setattr(click, "decide", fails_once)
     world.connector.clear()
     first = world.submit("ana", card_id, "accept")
     assert world.decision_kinds(rec_id) == [] and world.updates_of(card_id) == []

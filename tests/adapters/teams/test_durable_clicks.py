@@ -19,9 +19,9 @@ from bot.runtime import Runtime
 from core.clock import AdjustableClock
 from core.config import Config
 from storage.models import PendingAction
+from tests.adapters.teams.test_execute import execute_activity
 from tests.support.cards import find_submit, texts
 from tests.support.teams import USERS, TeamsWorld, teams_runtime
-from tests.adapters.teams.test_execute import execute_activity
 from workflows.decisions import wall_now
 from workflows.decisions.journal import LEASE, unfinished
 

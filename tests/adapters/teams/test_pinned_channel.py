@@ -12,11 +12,11 @@ import pytest
 from bot.server import create_app
 from core.clock import AdjustableClock
 from core.config import Config
+from tests.adapters.teams.test_delivery import notice
+from tests.adapters.teams.test_tenant_and_links import FOREIGN, MALLORY, events, from_tenant
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.support.live import serving
 from tests.support.teams import TENANT, USERS, TeamsWorld, teams_runtime
-from tests.adapters.teams.test_delivery import notice
-from tests.adapters.teams.test_tenant_and_links import FOREIGN, MALLORY, events, from_tenant
 
 GENERAL = "19:general@thread.tacv2"
 

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from adapters.teams.payloads import parse_submission
+from tests.adapters.teams.test_snooze_extend import card_to, escalation  # noqa: F401 - a fixture
 from tests.support.cards import texts
 from tests.support.data import make_rec
 from tests.support.teams import USERS, TeamsWorld
-from tests.adapters.teams.test_snooze_extend import card_to, escalation  # noqa: F401 - a fixture
 from workflows.intake.ingestion import ingest
 from workflows.intake.validation import validate_batch
 

@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.support.teams import TeamsWorld
 from tests.adapters.teams.test_redraw_in_place import open_items, press, submits
 from tests.adapters.teams.test_snooze_extend import card_to
+from tests.support.teams import TeamsWorld
 
 RENDERER = Path(__file__).parent / "renderer"
 SCRIPT = RENDERER / "adaptivecards-3.0.6.min.js"

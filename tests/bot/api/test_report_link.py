@@ -10,8 +10,8 @@ import httpx
 
 from bot.runtime import Runtime
 from core.clock import AdjustableClock
-from tests.workflows.review.test_cadence_and_chat import ask
 from tests.support.history import write_history
+from tests.workflows.review.test_cadence_and_chat import ask
 
 
 def link_in(runtime: Runtime, text: str = "report") -> str:

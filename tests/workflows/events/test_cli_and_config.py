@@ -16,10 +16,10 @@ from core.config import DEMO_CONFIG_PATH, ConfigError, load_config, parse_config
 from core.domain import Action
 from storage import migrate
 from storage.db import Database
+from tests.support.data import make_rec
 from tests.workflows.events.helpers import ingest, override
 from tests.workflows.events.receiver import receiving
 from tests.workflows.events.test_webhooks import SECRET
-from tests.support.data import make_rec
 from workflows.decisions.service import DecisionRequest, decide
 from workflows.service import build_services
 

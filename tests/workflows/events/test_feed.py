@@ -13,8 +13,8 @@ from core.domain import EventKind
 from storage.db import Database
 from storage.models import Event
 from storage.models.feed import PUBLISHED_KINDS
-from tests.workflows.events.helpers import accept, ingest, override, read_all, stamp
 from tests.support.data import make_rec
+from tests.workflows.events.helpers import accept, ingest, override, read_all, stamp
 from workflows.events import BadCursor, EventPeople, read_page
 from workflows.events.catalogue import PUBLIC_TYPE
 from workflows.events.schemas import event_schema

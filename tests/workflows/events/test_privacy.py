@@ -17,10 +17,10 @@ from core.clock import AdjustableClock
 from core.config import Config
 from core.domain import Action
 from storage.db import Database
+from tests.support.data import MONDAY_9, make_rec
 from tests.workflows.events.helpers import accept, ingest, override, read_all, stamp
 from tests.workflows.events.receiver import Receiver, receiving
 from tests.workflows.events.test_webhooks import SECRET, deliverer, hooked
-from tests.support.data import MONDAY_9, make_rec
 from workflows.base import WorkflowContext
 from workflows.decisions.service import DecisionRequest, decide
 from workflows.events import ExportFormat, decision_rows, event_people, export_chunks

@@ -19,11 +19,16 @@ from core.config import Config, Person
 from storage import migrate
 from storage.db import Database
 from storage.models import FeedEvent
+from tests.support.pg import pg_admin_url, scratch_database
 from tests.workflows.events.helpers import read_all
 from tests.workflows.events.receiver import Receiver, receiving
-from tests.workflows.events.test_privacy import found_in, history, identifying_words, with_events_mode
+from tests.workflows.events.test_privacy import (
+    found_in,
+    history,
+    identifying_words,
+    with_events_mode,
+)
 from tests.workflows.events.test_webhooks import SECRET, deliverer, hooked
-from tests.support.pg import pg_admin_url, scratch_database
 from workflows.events import EventPeople, EventsJob, Sequencer, event_people, read_page
 from workflows.events.bodies import render_entry
 from workflows.service import Services, build_services

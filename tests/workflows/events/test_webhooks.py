@@ -17,9 +17,9 @@ from core.config import Config
 from core.event_settings import Webhook
 from storage.db import Database
 from storage.models import Event, WebhookCursor
+from tests.support.data import make_rec
 from tests.workflows.events.helpers import accept, ingest, override, stamp
 from tests.workflows.events.receiver import Receiver, receiving
-from tests.support.data import make_rec
 from workflows.events import SecretError, WebhookDeliverer, replay, subscriptions
 from workflows.service import Services, build_services
 

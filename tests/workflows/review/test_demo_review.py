@@ -10,11 +10,10 @@ import pytest
 
 from bot.demo import prepare_demo
 from bot.runtime import Runtime
+from tests.support.data import ROOT
 from workflows.base import WorkflowContext
 from workflows.review.format_json import review_json
 from workflows.review.report import review_for
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from core.clock import Calendars
 from core.config import Config
 from core.domain import EventKind
 from storage.db import Database
+from tests.support.history import NOW
 from tests.workflows.review.builder import MONDAY_9, Item, write_items
 from tests.workflows.review.test_review_metrics import fraction, review_of, with_min_sample
-from tests.support.history import NOW
 from workflows.review import aggregates
 from workflows.review.business_time import BusinessClock
 from workflows.review.format_json import plain

@@ -13,10 +13,10 @@ import pytest
 from core.clock import Calendars
 from core.config import Config
 from storage.db import Database
+from tests.support.history import write_history
 from tests.workflows.review.builder import Item, write_items
 from tests.workflows.review.test_cadence_and_chat import ask
 from tests.workflows.review.test_review_metrics import review_of, with_min_sample, with_people
-from tests.support.history import write_history
 from workflows.review import ReportFormat, render
 from workflows.review.report import Review
 from workflows.service import Services

@@ -15,6 +15,8 @@ from core.clock import AdjustableClock
 from core.config import Config
 from storage import migrate
 from storage.db import Database
+from tests.support.data import MONDAY_9, make_rec
+from tests.support.pg import pg_admin_url, scratch_database
 from tests.workflows.review.readiness_world import (
     PER_DAY,
     demo_config,
@@ -24,8 +26,6 @@ from tests.workflows.review.readiness_world import (
     ready_world,
     sign_off,
 )
-from tests.support.data import MONDAY_9, make_rec
-from tests.support.pg import pg_admin_url, scratch_database
 from workflows.intake.validation import BatchRejected, validate_batch
 from workflows.ownership.signoffs import Subject, criteria_hash, matrix_hash
 

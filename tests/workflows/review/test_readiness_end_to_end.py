@@ -23,9 +23,9 @@ from core.clock import AdjustableClock, Calendars
 from core.config import Config
 from storage import migrate
 from storage.db import Database
-from tests.workflows.review.readiness_world import SITE, SOURCE, UNIT, demo_config, demo_config_text
 from tests.support.data import MONDAY_9, make_rec
 from tests.support.live import serving
+from tests.workflows.review.readiness_world import SITE, SOURCE, UNIT, demo_config, demo_config_text
 from workflows.ownership.signoffs import criteria_hash, matrix_hash
 
 runner = CliRunner()

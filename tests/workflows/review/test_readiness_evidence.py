@@ -14,8 +14,8 @@ from core.clock import AdjustableClock
 from core.config import Config
 from storage.db import Database
 from storage.models import ContextRule, ReadinessDay
-from tests.workflows.review.readiness_world import demo_config, failing, readiness, ready_world
 from tests.support.data import make_rec
+from tests.workflows.review.readiness_world import demo_config, failing, readiness, ready_world
 from workflows.context.rules.store import approve_rule
 from workflows.errors import NotPermitted
 from workflows.intake.ingestion import ingest

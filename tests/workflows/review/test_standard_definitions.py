@@ -13,9 +13,14 @@ from core.clock import Calendars
 from core.config import Config
 from storage.db import Database
 from storage.models import ChatMessage
-from tests.workflows.review.builder import MONDAY_9, MONDAY_17, Item, write_items
-from tests.workflows.review.test_review_metrics import fraction, review_of, with_min_sample, with_people
 from tests.support.history import NOW
+from tests.workflows.review.builder import MONDAY_9, MONDAY_17, Item, write_items
+from tests.workflows.review.test_review_metrics import (
+    fraction,
+    review_of,
+    with_min_sample,
+    with_people,
+)
 from workflows.review.document import review_blocks
 from workflows.review.history import Window
 from workflows.review.report import build_review, headline_findings

@@ -16,8 +16,8 @@ from bot.runtime import build_runtime
 from core.clock import AdjustableClock
 from core.config import Config
 from tests.fakes.slack_api import FakeSlackApi
-from tests.workflows.sla.test_slow_send import COUNT, REMINDERS_AT, reminders, seed_due_reminders
 from tests.support.slack import USERS_BY_EMAIL, slack_settings
+from tests.workflows.sla.test_slow_send import COUNT, REMINDERS_AT, reminders, seed_due_reminders
 from workflows.delivery.worker import OutboxWorker
 
 LEASE = timedelta(seconds=0.4)  # the lanes renew what is older than a quarter: 0.1 s
