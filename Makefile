@@ -32,7 +32,7 @@ services:
 test: install services
 	$(PY) -m compileall -q core bot adapters workflows storage
 	SOPBOT_TEST_PG_URL=$$(bash tests/services/postgres.sh url) \
-	  $(PY) -m pytest -q -n 2 --dist worksteal
+	  $(PY) -m pytest -q -n 3 --dist worksteal
 
 lint: install
 	$(VENV)/bin/ruff check core bot adapters workflows storage tests bench
