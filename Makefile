@@ -23,9 +23,11 @@ serve: install
 services:
 	bash tests/services/ensure.sh
 
-# worksteal: each worker starts on its half of the files in order (module fixtures are
-# shared as with loadfile) and an idle one takes tests from the other, so a long file
-# at the end (the lifecycle state machine, the replica tests) is no single-worker tail.
+# -n 3 on two cores: about a third of the suite waits on subprocesses, Chromium and
+# servers, so a third worker fills the idle CPU (2026-12-07: 588 s with two, 460 s with
+# three). worksteal: each worker starts on its share of the files in order (module
+# fixtures are shared as with loadfile) and an idle one takes tests from another, so a
+# long file at the end (the lifecycle state machine, the replica tests) is no tail.
 # compileall: byte-code written once, so every `sopbot` the suite starts (the CLI, serve,
 # each replica) and each worker loads it instead of compiling the sources again (~0.5 s
 # of CPU each), also where PYTHONDONTWRITEBYTECODE keeps Python from writing it.
