@@ -12,6 +12,7 @@ from sqlalchemy import Row
 
 from workflows.review.adjustments import DIRECTIONS, LARGE_CHANGE, SIZES
 from workflows.review.calibration import BINS
+from workflows.review.outcomes import steps_section
 from workflows.review.stats import Measure, rate
 
 Group = Row[Any]
@@ -91,18 +92,7 @@ def stairstep(groups: Sequence[Group], *, min_n: int) -> dict[str, Any]:
     ai = _wape(summed(full, "off_ai"), total, n)
     final = _wape(summed(full, "off_final"), total, n)
 
-    def added(before: float | None, after: float | None) -> Measure:
-        value = None if before is None or after is None else before - after
-        return Measure(value, n, min_n, "points")
-
-    return {
-        "n": n,
-        "steps": [
-            {"step": "naive", "wape": Measure(naive, n, min_n), "value_added": None},
-            {"step": "ai", "wape": Measure(ai, n, min_n), "value_added": added(naive, ai)},
-            {"step": "final", "wape": Measure(final, n, min_n), "value_added": added(ai, final)},
-        ],
-    }
+    return steps_section(naive=naive, ai=ai, final=final, n=n, min_n=min_n)
 
 
 def reasons_ranked(groups: Sequence[Group], *, min_n: int) -> list[dict[str, Any]]:

@@ -81,10 +81,17 @@ def stairstep(rows: Sequence[ReviewRow], *, min_n: int) -> dict[str, Any] | None
     if len({r.type for r in rows}) > 1:
         return None
     full = full_rows(rows)
-    n = len(full)
     naive = wape([(r.naive_value, r.actual) for r in full])  # type: ignore[misc]
     ai = wape([(r.ai_value, r.actual) for r in full])  # type: ignore[misc]
     final = wape([(r.final_value, r.actual) for r in full])  # type: ignore[misc]
+    return steps_section(naive=naive, ai=ai, final=final, n=len(full), min_n=min_n)
+
+
+def steps_section(
+    *, naive: float | None, ai: float | None, final: float | None, n: int, min_n: int
+) -> dict[str, Any]:
+    """The FVA section from the three steps' WAPE over the same n rows; shared by the
+    row-by-row path and the SQL aggregates so both say it the same way."""
 
     def added(before: float | None, after: float | None) -> Measure:
         value = None if before is None or after is None else before - after

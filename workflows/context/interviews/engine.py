@@ -61,12 +61,12 @@ def start_interview(
     template_name: str,
     origin: str | None = None,
 ) -> Started:
-    template = interview_templates(ctx).get(template_name)
+    templates = interview_templates(ctx)
+    template = templates.get(template_name)
     if template is None:
         raise InvalidInput(
             "template",
-            f"Unknown template '{template_name}'; choose one of "
-            f"{', '.join(sorted(interview_templates(ctx)))}.",
+            f"Unknown template '{template_name}'; choose one of {', '.join(sorted(templates))}.",
         )
     if person_id not in ctx.config.people_by_id:
         raise InvalidInput("person", f"Unknown person '{person_id}'.")
