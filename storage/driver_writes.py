@@ -12,7 +12,10 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # what SQLAlchemy's SQLite DATETIME stores
 
@@ -160,3 +163,20 @@ def update_progress(connection: Connection, rows: Sequence[dict[str, Any]]) -> N
         f"UPDATE recommendations SET {sets} WHERE id = ?",
         list(zip(*columns, [row["id"] for row in rows], strict=True)),
     )
+
+
+def insert_if_absent(session: Session, model: type[Any], values: dict[str, Any]) -> bool:
+    """Insert one row unless its key is taken (INSERT ... ON CONFLICT DO NOTHING, which
+    waits for a concurrent insert of the same key to commit); True when this call
+    inserted it. For "create the row, then lock it" under concurrent first writers."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement = pg_insert(model).values(values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite_insert(model).values(values).on_conflict_do_nothing()
+    else:  # pragma: no cover - sopbot runs on SQLite and PostgreSQL only
+        statement = insert(model).values(values)
+    # RETURNING answers a row only for an insert that happened (rowcount is not reliable
+    # through the ORM's insert path on every driver).
+    key = list(model.__table__.primary_key.columns)
+    return session.execute(statement.returning(*key)).first() is not None

@@ -9,13 +9,15 @@ audits the end with both names and her new items route to her again.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from adapters.slack.ids import ActionId
 from adapters.slack.payloads import ButtonValue
@@ -23,7 +25,7 @@ from bot.runtime import Runtime
 from core.clock import AdjustableClock
 from core.config import Config
 from core.domain import EventKind
-from storage.models import Decision, Event, Recommendation
+from storage.models import Absence, Decision, Event, Recommendation
 from tests.fakes.slack_api import FakeSlackApi
 from tests.support import web
 from tests.support.cards import texts
@@ -198,3 +200,33 @@ def test_the_delegate_gets_her_open_items_decides_while_away_and_not_after(
         new = web.ingest(chat.runtime)
         with chat.runtime.database.transaction() as session:
             assert session.get(Recommendation, new).owner_id == "ana"
+
+
+def test_a_hundred_concurrent_away_commands_set_one_absence_and_offer_each_item_once(
+    db_url: str, config: Config, clock: AdjustableClock
+) -> None:
+    """The same words sent 100 times at once (a double-click storm, retries): every post
+    is answered, one absence is stored, and each open item is offered to Finn once."""
+    with web.web_runtime(db_url, config, clock) as runtime, web.web_client(runtime) as http:
+        first, second = web.ingest(runtime), web.ingest(runtime)
+
+        def say(_: int) -> int:
+            text = "away until 2026-12-18 delegate @finn"
+            return http.post("/chat/ana/command", data={"text": text}).status_code
+
+        with ThreadPoolExecutor(max_workers=100) as pool:
+            statuses = list(pool.map(say, range(100)))
+        assert all(status in (200, 303) for status in statuses), Counter(statuses)
+        web.settled(runtime)
+        runtime.outbox.drain()
+        with runtime.database.read() as session:
+            assert session.scalar(select(func.count()).select_from(Absence)) == 1
+        delegated = events(runtime, EventKind.DELEGATED)
+        assert sorted(e.recommendation_id for e in delegated) == [first, second]
+        chat = web.local_chat_of(runtime)
+        cards = [
+            p.message.recommendation_id
+            for p in chat.direct_messages("finn")
+            if p.message.recommendation_id is not None and p.reply_to is None
+        ]
+        assert sorted(cards) == [first, second]

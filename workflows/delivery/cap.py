@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.clock import Calendars
 from core.config import Config
 from core.domain import OutboxKind, OutboxState, Status, Tier
+from storage.driver_writes import insert_if_absent
 from storage.models import DirectMessageCount, OutboxItem, Recommendation
 from workflows.delivery.claims import write_if_held
 from workflows.digest.compose import move_to_digest
@@ -29,15 +28,7 @@ def local_day(*, config: Config, person_id: str, now: datetime) -> date:
 
 
 def _ensure_row(session: Session, *, person_id: str, day: date) -> None:
-    values = {"person_id": person_id, "day": day, "sent": 0}
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        statement = pg_insert(DirectMessageCount).values(values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        statement = sqlite_insert(DirectMessageCount).values(values).on_conflict_do_nothing()
-    else:  # pragma: no cover - sopbot runs on SQLite and PostgreSQL only
-        statement = insert(DirectMessageCount).values(values)
-    session.execute(statement)
+    insert_if_absent(session, DirectMessageCount, {"person_id": person_id, "day": day, "sent": 0})
 
 
 def take_direct_slot(

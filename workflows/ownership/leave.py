@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.config import Config
 from core.domain import EventKind, OutboxKind, Status
+from storage.driver_writes import insert_if_absent
 from storage.models import Absence, Recommendation
 from workflows.audit import record_event
 from workflows.errors import InvalidInput, NotPermitted
@@ -46,11 +47,25 @@ def set_absence(
     end = ends_at(config, person_id=person_id, until=until)
     if end <= now:
         raise InvalidInput("until", f"{until.isoformat()} has passed: give the last day away")
+    # Two of the same command at once: the first creates the row, the second waits for
+    # it and then replaces it under the row lock, so the offers are made once.
+    created = insert_if_absent(
+        session,
+        Absence,
+        {
+            "person_id": person_id,
+            "until": until,
+            "ends_at": end,
+            "delegate_id": delegate_id,
+            "set_by": actor_id or "cli",
+            "set_at": now,
+        },
+    )
+    row = session.get(Absence, person_id, with_for_update=True, populate_existing=True)
+    assert row is not None
     before = absences(session, now=now)
-    row = session.get(Absence, person_id)
-    if row is None:
-        row = Absence(person_id=person_id)
-        session.add(row)
+    if created:  # what this call wrote is not a previous absence
+        before.pop(person_id, None)
     row.until, row.ends_at, row.delegate_id = until, end, delegate_id
     row.set_by, row.set_at = actor_id or "cli", now
     record_event(
