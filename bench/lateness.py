@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from bench.serving import wait_healthy
 from storage import migrate
@@ -119,7 +119,6 @@ def expiring_rows(server_now: datetime) -> list[dict]:
                 "tier": "direct",
                 "owner_id": OWNERS[n % len(OWNERS)],
                 "due_at": due,
-                "next_action_at": due,
                 "reminders_sent": 2,
                 "escalation_level": 0,
             }
@@ -147,6 +146,13 @@ def measure(url: str) -> None:
             rows = expiring_rows(datetime.now(UTC) + offset)
             with database.engine.begin() as connection:
                 connection.execute(insert(Recommendation), rows)
+                # The sweep's entry: each row's next action is its due time (escalation).
+                connection.execute(
+                    text(
+                        "INSERT INTO sla_clocks (recommendation_id, next_action_at) "
+                        "SELECT id, due_at FROM recommendations WHERE source = 'bench'"
+                    )
+                )
             due_wall = {row["title"]: (row["due_at"] - offset).timestamp() for row in rows}
             seen: dict[str, float] = {}
             give_up = max(due_wall.values()) + SETTLE

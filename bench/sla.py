@@ -47,18 +47,23 @@ NOW = datetime(2026, 11, 30, 12, 0, 30, tzinfo=UTC)
 NOTHING_DUE = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
 
 _COLUMNS = """source, external_id, revision, content_hash, type, title, action, sku, site,
-    confidence, drivers, links, received_at, status, tier, owner_id, due_at, next_action_at,
-    reminders_sent, escalation_level"""
+    confidence, drivers, links, received_at, status, tier, owner_id, due_at, reminders_sent,
+    escalation_level"""
 _VALUES = """'bench', 'r' || n, 1, 'x', 'stockout_risk', 'SKU-' || (n % 977), 'Move stock',
     'SKU-' || (n % 977), 'DC-NORTH', 0.8, {json}, {json}, :received, 'open', 'direct',
     CASE n % 4 WHEN 0 THEN 'ana' WHEN 1 THEN 'carl' WHEN 2 THEN 'dora' ELSE 'eve' END,
-    :due, CASE WHEN n % {every} = 0 THEN :first ELSE :later END, 0, 0"""
+    :due, 0, 0"""
 _PG_LOAD = f"""INSERT INTO recommendations ({_COLUMNS})
-    SELECT {_VALUES.format(json="'[]'::jsonb", every=DUE_EVERY)}
+    SELECT {_VALUES.format(json="'[]'::jsonb")}
     FROM generate_series(1, :rows) AS n"""
 _SQLITE_LOAD = f"""WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq
     WHERE n < :rows) INSERT INTO recommendations ({_COLUMNS})
-    SELECT {_VALUES.format(json="'[]'", every=DUE_EVERY)} FROM seq"""
+    SELECT {_VALUES.format(json="'[]'")} FROM seq"""
+# Each row's SLA clock: the first reminder due for every 100th ('r' || n, n % 100 = 0).
+_CLOCKS = f"""INSERT INTO sla_clocks (recommendation_id, next_action_at)
+    SELECT id, CASE WHEN CAST(substr(external_id, 2) AS integer) % {DUE_EVERY} = 0
+      THEN :first ELSE :later END
+    FROM recommendations WHERE source = 'bench'"""
 
 
 def _times(statement: str):
@@ -79,6 +84,7 @@ def load(database: Database, rows: int) -> float:
             "later": LATER,
         }
         connection.execute(_times(statement), params)
+        connection.execute(_times(_CLOCKS), params)
     _vacuum(database)
     return time.perf_counter() - start
 
@@ -87,6 +93,7 @@ def _vacuum(database: Database) -> None:
     if database.is_postgres:
         with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE recommendations"))
+            conn.execute(text("VACUUM ANALYZE sla_clocks"))
             conn.execute(text("VACUUM ANALYZE outbox"))
     else:
         with database.engine.connect() as conn:
@@ -98,10 +105,13 @@ def reset(database: Database) -> None:
     with database.engine.begin() as connection:
         connection.execute(
             _times(
-                "UPDATE recommendations SET next_action_at = :first, reminders_sent = 0 "
-                "WHERE reminders_sent > 0"
+                "UPDATE sla_clocks SET next_action_at = :first WHERE recommendation_id IN "
+                "(SELECT id FROM recommendations WHERE reminders_sent > 0)"
             ),
             {"first": FIRST_REMINDER},
+        )
+        connection.execute(
+            text("UPDATE recommendations SET reminders_sent = 0 WHERE reminders_sent > 0")
         )
         connection.execute(delete(OutboxItem.__table__))
         connection.execute(delete(Event.__table__))

@@ -43,8 +43,8 @@ _OUTBOX_PG_TYPES = (
 )
 EVENT_COLUMNS = ("recommendation_id", "kind", "actor_id", "at", "data")
 _EVENT_PG_TYPES = ("int", "text", "text", "timestamptz", "jsonb")
-PROGRESS_COLUMNS = ("next_action_at", "reminders_sent", "escalation_level", "snoozed_until")
-_PROGRESS_PG_TYPES = ("timestamptz", "int", "int", "timestamptz")
+COUNTER_COLUMNS = ("reminders_sent", "escalation_level", "snoozed_until")
+_COUNTER_PG_TYPES = ("int", "int", "timestamptz")
 
 
 def sqlite_time(value: datetime | None) -> str | None:
@@ -141,28 +141,78 @@ def insert_events(connection: Connection, rows: Sequence[dict[str, Any]]) -> Non
 
 
 def update_progress(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Each row's SLA progress (`id` plus PROGRESS_COLUMNS), in one statement on PostgreSQL."""
+    """Each row's SLA progress (`id`, `next_action_at`, COUNTER_COLUMNS): the counters on
+    `recommendations` (no index covers them, so PostgreSQL updates them in place, HOT)
+    and the next-action time in `sla_clocks` (move_clocks), one statement each on
+    PostgreSQL."""
     if not rows:
         return
     rows = sorted(rows, key=lambda row: row["id"])  # heap order: fewer page visits
     if _is_pg(connection):
-        sets = ", ".join(f"{name} = v.{name}" for name in PROGRESS_COLUMNS)
+        sets = ", ".join(f"{name} = v.{name}" for name in COUNTER_COLUMNS)
         connection.exec_driver_sql(
             f"UPDATE recommendations SET {sets} FROM unnest(%s::int[], "
-            f"{_unnest(_PROGRESS_PG_TYPES)}) AS v(id, {', '.join(PROGRESS_COLUMNS)}) "
+            f"{_unnest(_COUNTER_PG_TYPES)}) AS v(id, {', '.join(COUNTER_COLUMNS)}) "
             "WHERE recommendations.id = v.id",
             (
                 [row["id"] for row in rows],
-                *_columns(rows, PROGRESS_COLUMNS, _PROGRESS_PG_TYPES, sqlite=False),
+                *_columns(rows, COUNTER_COLUMNS, _COUNTER_PG_TYPES, sqlite=False),
             ),
         )
-        return
-    columns = _columns(rows, PROGRESS_COLUMNS, _PROGRESS_PG_TYPES, sqlite=True)
-    sets = ", ".join(f"{name} = ?" for name in PROGRESS_COLUMNS)
-    connection.exec_driver_sql(
-        f"UPDATE recommendations SET {sets} WHERE id = ?",
-        list(zip(*columns, [row["id"] for row in rows], strict=True)),
-    )
+    else:
+        columns = _columns(rows, COUNTER_COLUMNS, _COUNTER_PG_TYPES, sqlite=True)
+        sets = ", ".join(f"{name} = ?" for name in COUNTER_COLUMNS)
+        connection.exec_driver_sql(
+            f"UPDATE recommendations SET {sets} WHERE id = ?",
+            list(zip(*columns, [row["id"] for row in rows], strict=True)),
+        )
+    move_clocks(connection, rows)
+
+
+def move_clocks(
+    connection: Connection, rows: Sequence[dict[str, Any]], *, insert_missing: bool = False
+) -> None:
+    """`sla_clocks` rows moved to each row's `next_action_at` (`id` plus it); a row whose
+    next action is None is deleted (nothing left to do). `insert_missing`: a row without
+    a clock gets one (an upsert; the sweep's own steps move clocks it has just read)."""
+    moved = sorted((row for row in rows if row["next_action_at"] is not None), key=_by_id)
+    done = sorted(row["id"] for row in rows if row["next_action_at"] is None)
+    pg = _is_pg(connection)
+    if moved:
+        [at] = _columns(moved, ("next_action_at",), ("timestamptz",), sqlite=not pg)
+        ids = [row["id"] for row in moved]
+        if insert_missing:
+            source = "SELECT * FROM unnest(%s::int[], %s::timestamptz[])" if pg else "VALUES (?, ?)"
+            statement = (
+                f"INSERT INTO sla_clocks (recommendation_id, next_action_at) {source} "
+                "ON CONFLICT (recommendation_id) DO UPDATE "
+                "SET next_action_at = excluded.next_action_at"
+            )
+        elif pg:
+            statement = (
+                "UPDATE sla_clocks SET next_action_at = v.at FROM unnest(%s::int[], "
+                "%s::timestamptz[]) AS v(id, at) WHERE sla_clocks.recommendation_id = v.id"
+            )
+        else:
+            statement = "UPDATE sla_clocks SET next_action_at = ? WHERE recommendation_id = ?"
+        if pg:
+            connection.exec_driver_sql(statement, (ids, at))
+        elif insert_missing:
+            connection.exec_driver_sql(statement, list(zip(ids, at, strict=True)))
+        else:
+            connection.exec_driver_sql(statement, list(zip(at, ids, strict=True)))
+    if done and pg:
+        connection.exec_driver_sql(
+            "DELETE FROM sla_clocks WHERE recommendation_id = ANY(%s::int[])", (done,)
+        )
+    elif done:
+        connection.exec_driver_sql(
+            "DELETE FROM sla_clocks WHERE recommendation_id = ?", [(i,) for i in done]
+        )
+
+
+def _by_id(row: dict[str, Any]) -> int:
+    return row["id"]
 
 
 def insert_if_absent(session: Session, model: type[Any], values: dict[str, Any]) -> bool:

@@ -21,6 +21,7 @@ from storage.models.tables import (
     PersonLink,
     ProcessedDelivery,
     Recommendation,
+    SlaClock,
 )
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "ReadinessDay",
     "ReviewAcknowledgement",
     "Recommendation",
+    "SlaClock",
     "ReportSecret",
     "ReviewPost",
     "WebhookCursor",

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
 from core.domain import DecisionKind, EventKind, IngestStatus, OutboxKind, Status, Tier
 from core.recommendation import RecommendationIn
 from storage.bulk import RowBatch, insert_rows, reserve_ids
-from storage.models import Decision, Event, OutboxItem, Recommendation
+from storage.models import Decision, Event, OutboxItem, Recommendation, SlaClock
 from workflows.base import WorkflowContext
 from workflows.intake.revisions import ROUTING_COLUMNS, reroute_revision, routed_on
 from workflows.intake.validation import (
@@ -112,7 +112,6 @@ def _ingest(
                 "backup_id": routing.backup,
                 "route": routing.route,
                 "due_at": routing.due_at,
-                "next_action_at": None if item.withdrawn else routing.next_action_at,
                 "reminders_sent": 0,
                 "escalation_level": 0,
             }
@@ -204,7 +203,7 @@ def _write_side_rows(
     # The routed owner is recorded in the `received` event (and on the row); the
     # assignments table holds hand-overs. One row fewer per recommendation on the
     # hot path; the owner history read joins both (workflows.views.queries).
-    events, outbox, decisions = [], [], []
+    events, outbox, decisions, clocks = [], [], [], []
     for rec_id, (_index, item, routing, _digest) in created:
         events.append(
             {
@@ -265,6 +264,8 @@ def _write_side_rows(
                     "data": {"confidence": item.confidence},
                 }
             )
+        elif routing.next_action_at is not None:  # the SLA sweep's entry (auto: decided)
+            clocks.append({"recommendation_id": rec_id, "next_action_at": routing.next_action_at})
         if routing.tier in (Tier.DIRECT, Tier.AUTO):
             outbox.append(
                 {
@@ -279,6 +280,7 @@ def _write_side_rows(
                     "created_at": now,
                 }
             )
+    batch.add(SlaClock.__table__, clocks)
     batch.add(Event.__table__, events)
     batch.add(OutboxItem.__table__, outbox)
     batch.write()
@@ -289,7 +291,7 @@ def _write_side_rows(
         session.execute(
             update(Recommendation)
             .where(Recommendation.id.in_(auto_ids))
-            .values(status=Status.DECIDED, decided_at=now, next_action_at=None)
+            .values(status=Status.DECIDED, decided_at=now)
         )
 
 
@@ -324,10 +326,11 @@ def _update_existing(
         changed = session.execute(
             update(Recommendation)
             .where(Recommendation.id == found.id, Recommendation.status == Status.OPEN)
-            .values(status=Status.WITHDRAWN, next_action_at=None, content_hash=digest)
+            .values(status=Status.WITHDRAWN, content_hash=digest)
         ).rowcount
         if changed != 1:
             return decided_meanwhile
+        session.execute(delete(SlaClock).where(SlaClock.recommendation_id == found.id))
         session.add(
             Event(
                 recommendation_id=found.id,

@@ -2,7 +2,8 @@
 escalation or digest to the outbox and move each row's next-action time on, all in one
 transaction per batch.
 
-The entry point is the partial index on `next_action_at` (open rows only), so the cost
+The entry point is the index on `sla_clocks.next_action_at` (a row only while there is
+a next action), so the cost
 is proportional to what is due, never to the number of open recommendations. On
 PostgreSQL rows are claimed with FOR UPDATE SKIP LOCKED, so several replicas sweeping at
 once take disjoint rows; SQLite has a single writer. The outbox's unique `dedupe_key` is
@@ -26,8 +27,8 @@ from core.clock import Calendars
 from core.config import Config
 from core.domain import EventKind, OutboxKind, OutboxState
 from storage.db import Database
-from storage.driver_writes import from_driver, insert_events, update_progress
-from storage.models import OutboxItem, Recommendation
+from storage.driver_writes import from_driver, insert_events, move_clocks, update_progress
+from storage.models import OutboxItem, Recommendation, SlaClock
 from storage.types import UTCDateTime
 from workflows.base import WorkflowContext
 from workflows.outbox import channel_address, enqueue_many, outbox_row
@@ -80,13 +81,20 @@ class SweepReport:
 def due_query(
     now: datetime, *, limit: int | None, lock: bool, columns: Sequence[Any] = STATE_COLUMNS
 ):
+    """The due rows: the clock's index, then each recommendation by its key (the open
+    check stays, so a row closed without its clock is never swept). Locked: both rows,
+    as the guards lock the recommendation (workflows.guards)."""
     query = (
         select(*columns)
-        .where(IS_OPEN, Recommendation.next_action_at <= now)
-        .order_by(Recommendation.next_action_at)
+        .select_from(SlaClock)
+        .join(Recommendation, Recommendation.id == SlaClock.recommendation_id)
+        .where(IS_OPEN, SlaClock.next_action_at <= now)
+        .order_by(SlaClock.next_action_at)
         .limit(limit)
     )
-    return query.with_for_update(skip_locked=True) if lock else query
+    if lock:
+        return query.with_for_update(skip_locked=True, of=(SlaClock, Recommendation))
+    return query
 
 
 def claim(session: Session, now: datetime, *, limit: int | None, lock: bool) -> list[SlaState]:
@@ -318,9 +326,10 @@ def _queue_digests(
         step, ids = digests[key]
         calendar = calendars.for_person(step.person_id)
         later = next_digest_at(calendar=calendar, moment=now, send_at=config.digest.send_at)
-        late += [{"id": i, "next_action_at": later, "digest_on": None} for i in ids]
+        late += [{"id": i, "next_action_at": later} for i in ids]
     if late:
-        session.execute(update(Recommendation), late)
+        session.execute(update(Recommendation), [{"id": r["id"], "digest_on": None} for r in late])
+        move_clocks(session.connection(), late, insert_missing=True)
 
 
 class SlaSweeper(WorkflowContext):
