@@ -43,8 +43,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_sla_clocks_due", "sla_clocks", ["next_action_at"])
     op.drop_index("ix_recommendations_due", table_name="recommendations")
-    with op.batch_alter_table("recommendations") as batch:
-        batch.drop_column("next_action_at")
+    # Native DROP COLUMN (SQLite >= 3.35): a batch copy would drop a table others reference.
+    op.drop_column("recommendations", "next_action_at")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("ALTER TABLE recommendations SET (fillfactor = 90)")
 
@@ -52,8 +52,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("ALTER TABLE recommendations RESET (fillfactor)")
-    with op.batch_alter_table("recommendations") as batch:
-        batch.add_column(sa.Column("next_action_at", UTCDateTime(timezone=True), nullable=True))
+    op.add_column(
+        "recommendations", sa.Column("next_action_at", UTCDateTime(timezone=True), nullable=True)
+    )
     op.execute(
         "UPDATE recommendations SET next_action_at = (SELECT c.next_action_at "
         "FROM sla_clocks c WHERE c.recommendation_id = recommendations.id)"
