@@ -118,7 +118,8 @@ class SlaClock(Base):
     `recommendations` (no index reads them) are updated in place (HOT, fillfactor 90)."""
 
     __tablename__ = "sla_clocks"
-    __table_args__ = (Index("ix_sla_clocks_due", "next_action_at"),)
+    # With the key: the due rows come from the index alone (no clock heap read).
+    __table_args__ = (Index("ix_sla_clocks_due", "next_action_at", "recommendation_id"),)
 
     recommendation_id: Mapped[int] = mapped_column(
         ForeignKey("recommendations.id"), primary_key=True

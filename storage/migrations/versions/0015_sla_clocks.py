@@ -41,7 +41,7 @@ def upgrade() -> None:
         "SELECT id, next_action_at FROM recommendations "
         "WHERE status = 'open' AND next_action_at IS NOT NULL"
     )
-    op.create_index("ix_sla_clocks_due", "sla_clocks", ["next_action_at"])
+    op.create_index("ix_sla_clocks_due", "sla_clocks", ["next_action_at", "recommendation_id"])
     op.drop_index("ix_recommendations_due", table_name="recommendations")
     # Native DROP COLUMN (SQLite >= 3.35): a batch copy would drop a table others reference.
     op.drop_column("recommendations", "next_action_at")
