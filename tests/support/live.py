@@ -63,8 +63,15 @@ class LiveServer:
     def __init__(self, app: Any, port: int | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # log_config=None: uvicorn's own logging setup (dictConfig, ~20 ms) would run
+        # again for every server; its loggers reach pytest's capture either way.
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            log_config=None,
+            lifespan="on",
         )
         self.server = _QuickServer(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
