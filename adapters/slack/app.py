@@ -55,6 +55,7 @@ class SlackAdapter:
         )
         self.chat = SlackChat(client=self.client, people=people, home=home)
         self.app = App(
+            name="sopbot",  # without it Bolt reads inspect.stack(): every frame's source
             client=self.client,
             signing_secret=secret.get_secret_value() if secret else "",
             request_verification_enabled=secret is not None,
