@@ -246,7 +246,10 @@ class OutboxWorker:
 
     def send_prepared(self, item: OutboxItem, outgoing: Outgoing) -> MessageRef:
         return send(
-            self.chat, outgoing, lambda message: self._post_card(item, message), key=send_key(item)
+            self.chat,
+            outgoing,
+            lambda message: self._post_card(item, message),
+            key=send_key(item, at=self.clock.now()),
         )
 
     def _post_card(self, item: OutboxItem, message: Message) -> MessageRef:
@@ -254,7 +257,9 @@ class OutboxWorker:
         channel = channel_of(item.person_id)
         person = self.config.people_by_id.get(item.person_id)
         if person is not None:
-            return self.chat.send(person=person, message=message, key=send_key(item))
+            return self.chat.send(
+                person=person, message=message, key=send_key(item, at=self.clock.now())
+            )
         # a read-only copy for the team channel (the channel is no decider)
         assert channel is not None
         return self.chat.post_to_channel(channel=channel, message=message)
