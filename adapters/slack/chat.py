@@ -84,7 +84,7 @@ class SlackChat:
             text=fallback_text(message),
             blocks=as_dicts(message_blocks(message)),
             unfurl_links=False,
-            metadata=mark(key.key),
+            metadata=mark(key),
         )
 
     def send(self, *, person: Person, message: Message, key: SendKey | None = None) -> MessageRef:
@@ -92,7 +92,7 @@ class SlackChat:
         if not user_id:
             raise DeliveryError(f"{person.id} has no Slack account", transient=False)
         extra = {"person_id": person.id, "user_id": user_id}
-        found = self.sent.find(user_id=user_id, key=key.key) if key and key.retry else None
+        found = self.sent.find(user_id=user_id, key=key) if key and key.retry else None
         if found is not None:
             channel, ts = found
             extra["found_again"] = "1"  # posted by an earlier attempt; audited as such
@@ -120,7 +120,7 @@ class SlackChat:
         (adapters.slack.sent), so a follow-up is posted once, like a direct message."""
         extra = {"thread_ts": ref.message_id}
         found = (
-            self.sent.find_reply(channel=ref.channel, thread_ts=ref.message_id, key=key.key)
+            self.sent.find_reply(channel=ref.channel, thread_ts=ref.message_id, key=key)
             if key and key.retry
             else None
         )
@@ -128,7 +128,7 @@ class SlackChat:
             channel, ts = found
             extra["found_again"] = "1"
         else:
-            marked: dict[str, Any] = {} if key is None else {"metadata": mark(key.key)}
+            marked: dict[str, Any] = {} if key is None else {"metadata": mark(key)}
             sent = _call(
                 self.client.chat_postMessage if key is None else self.poster.chat_postMessage,
                 channel=ref.channel,
