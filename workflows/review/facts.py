@@ -76,38 +76,94 @@ def joined(query: Select[Any], *, naive: Any = None) -> Select[Any]:
     )
 
 
-def naive_table() -> Any:
-    """Per recommendation: the last actual of the same type, sku and site observed
-    strictly before its event time (withdrawn items' and sku-less actuals unused; the
-    baseline, where there is one, takes precedence in `grouped`). One
-    window pass: observations and questions in time order (at equal times the question
-    first, so an actual observed at the event time is not used), each question reading
-    the observation that opened its run."""
-    observed = func.coalesce(Outcome.observed_at, Outcome.recorded_at)
-    seen = (
-        select(
-            R.type.label("type"),
-            R.sku.label("sku"),
-            R.site.label("site"),
-            observed.label("at"),
-            literal(1).label("phase"),
-            Outcome.id.label("tiebreak"),
-            Outcome.actual_value.label("actual"),
-            null().label("rec_id"),
+def _observations(rec: Any, outcome: Any) -> Select[Any]:
+    """The actuals the naive forecast may use: kept items', with a sku."""
+    return (
+        select(rec.type, rec.sku, rec.site)
+        .join(outcome, outcome.recommendation_id == rec.id)
+        .where(
+            rec.status != Status.WITHDRAWN,
+            outcome.actual_value.is_not(None),
+            rec.sku.is_not(None),
+            rec.sku != "",
         )
-        .join(Outcome, Outcome.recommendation_id == R.id)
-        .where(KEPT, Outcome.actual_value.is_not(None), R.sku.is_not(None), R.sku != "")
     )
-    asked = select(
-        R.type,
-        R.sku,
-        R.site,
-        func.coalesce(R.event_time, R.received_at),
-        literal(0),
-        R.id,
-        null(),
-        R.id,
-    )  # every recommendation: one naive row each, so the facts can start from this table
+
+
+def _observed(outcome: Any) -> ColumnElement[Any]:
+    return func.coalesce(outcome.observed_at, outcome.recorded_at)
+
+
+def _bounded(seen: Select[Any], window: Window, asked_at: ColumnElement[Any]) -> Select[Any]:
+    """Only the actuals that can be a window row's naive value: per (type, sku, site) of
+    the window's rows, from the last one observed before the earliest of their event
+    times up to (not including) the latest; so a report of last week reads last week's
+    actuals and one earlier per series, not the whole table's history."""
+    same = (R.type, R.sku, R.site)
+    series = (
+        scoped(
+            select(
+                *(c.label(c.key) for c in same),
+                func.min(asked_at).label("first"),
+                func.max(asked_at).label("last"),
+            ),
+            window,
+        )
+        .where(R.sku.is_not(None), R.sku != "")
+        .group_by(*same)
+        .subquery("series")
+    )
+    rec, outcome = aliased(Recommendation, name="earlier"), aliased(Outcome, name="earlier_out")
+    opener = (
+        _observations(rec, outcome)
+        .with_only_columns(func.max(_observed(outcome)), maintain_column_froms=True)
+        .where(
+            rec.type == series.c.type,
+            rec.sku == series.c.sku,
+            rec.site.is_not_distinct_from(series.c.site),
+            _observed(outcome) < series.c.first,
+        )
+        .scalar_subquery()
+    )
+    # Per series, when the last actual before its first event time was observed: once
+    # per series (MATERIALIZED: inlined, the lookup would run once per row joined to it,
+    # and PostgreSQL, misjudging that join as a few rows, nests it deeper still).
+    spans = select(series, opener.label("opener")).cte("spans").prefix_with("MATERIALIZED")
+    observed = _observed(Outcome)
+    return seen.join(
+        spans,
+        and_(
+            R.type == spans.c.type,
+            R.sku == spans.c.sku,
+            R.site.is_not_distinct_from(spans.c.site),
+        ),
+    ).where(observed < spans.c.last, or_(spans.c.opener.is_(None), observed >= spans.c.opener))
+
+
+def naive_table(window: Window) -> Any:
+    """Per recommendation of `window`: the last actual of the same type,
+    sku and site observed strictly before its event time (withdrawn items' and sku-less
+    actuals unused; the baseline, where there is one, takes precedence in `grouped`).
+    One window pass: observations and questions in time order (at equal times the
+    question first, so an actual observed at the event time is not used), each question
+    reading the observation that opened its run. A window bounded in time reads only
+    the actuals that can matter to its rows (`_bounded`)."""
+    observed = _observed(Outcome)
+    seen = _observations(R, Outcome).add_columns(
+        observed.label("at"),
+        literal(1).label("phase"),
+        Outcome.id.label("tiebreak"),
+        Outcome.actual_value.label("actual"),
+        null().label("rec_id"),
+    )
+    asked_at = func.coalesce(R.event_time, R.received_at)
+    if window.type is not None:
+        seen = seen.where(R.type == window.type)
+    if window.start is not None or window.end is not None:
+        seen = _bounded(seen, window, asked_at)
+    asked = scoped(
+        select(R.type, R.sku, R.site, asked_at, literal(0), R.id, null(), R.id), window
+    )  # every recommendation of the window: one naive row each, so the facts start here
     both = union_all(seen, asked).subquery("both")
     key = (both.c.type, both.c.sku, both.c.site)
     run = func.count(both.c.actual).over(
@@ -192,7 +248,7 @@ def _accuracy(
 
 def grouped(window: Window, *, currents: Mapping[str, float], now: datetime) -> Select[Any]:
     """One GROUP BY over every fact the sections need; each group's counts and sums."""
-    naive = naive_table()
+    naive = naive_table(window)
     no_sku = or_(R.sku.is_(None), R.sku == "")
     naive_value = case(
         (R.baseline_value.is_not(None), R.baseline_value), (no_sku, null()), else_=naive.c.naive
