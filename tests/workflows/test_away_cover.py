@@ -206,7 +206,9 @@ def test_the_sweep_ends_the_absence_by_itself_once_and_routing_goes_back(
     clock.set(end)
     outbox.drain()
     [card] = chat.to("finn")
-    assert card.buttons == [] and not any("away until" in line for line in card.state + card.context)
+    assert card.buttons == [] and not any(
+        "away until" in line for line in card.state + card.context
+    )
     # New items route to Ana again.
     [new] = ingest(services, make_rec())
     with services.database.transaction() as session:
