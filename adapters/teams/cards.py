@@ -270,12 +270,12 @@ def _content(message: Message, *, heading: bool) -> list[Element]:
             **({"style": "heading"} if heading else {}),
         )
     ]
-    if message.state:
+    if message.state:  # where it stands, then what it says: right under the header
         body.append(state_badge(message))
-    if message.text:
-        body.append(_text(message.text))
     if message.status:
         body.append(status_badge(message))
+    if message.text:
+        body.append(_text(message.text))
     if message.fields:
         facts = [{"title": inert(f.label), "value": inert(f.value)} for f in message.fields]
         body.append({"type": "FactSet", "facts": facts})

@@ -27,6 +27,14 @@ def test_reminders_and_escalations_are_thread_replies_under_one_card(world: Slac
     updates = [u for u, _ in world.fake.replies_to("chat.update") if u["ts"] == card.ts]
     assert updates, "the card is updated in place"
     assert "Overdue by" in str(card.blocks) and "Greta Lindqvist (level 2)" in str(card.blocks)
+    # The state is the card's status line right under the header, not small print.
+    header, status = card.blocks[:2]
+    assert header["type"] == "header" and status["type"] == "section"
+    assert status["text"]["text"].startswith(":red_circle: *Overdue by 4 business hours* (due ")
+    assert "Escalated to Ben Okafor (level 1)" in status["text"]["text"]
+    assert "Greta Lindqvist (level 2)" in status["text"]["text"]
+    small = [b for b in card.blocks if b["type"] == "context"]
+    assert not any("Overdue" in str(b) or "Escalated" in str(b) for b in small)
     [entry] = [p for p in top if p["channel"] == "sop-decisions"]
     entry_ts = next(r["ts"] for p, r in posts if p is entry)
     assert len([u for u, _ in world.fake.replies_to("chat.update") if u["ts"] == entry_ts]) >= 1

@@ -27,6 +27,13 @@ def test_reminders_reply_to_the_card_and_escalation_updates_it(world: TeamsWorld
     assert len(world.cards_to("ben")) == 1  # the escalation: his one card
     latest = world.updates_of(card_id)[-1].card
     assert "Escalated to Ben Okafor (level 1)" in texts(latest)
+    # The state is the badge right under the header: bold headline, attention colour.
+    state = latest["body"][1]
+    assert state["type"] == "Container" and state["style"] == "attention"
+    assert state["items"][0]["weight"] == "Bolder"
+    assert state["items"][0]["text"].startswith("Overdue since ")  # Mon 17:00, after hours
+    assert "Escalated to Ben Okafor (level 1)" in texts(state)
+    assert not any(b.get("isSubtle") and "Escalated" in b["text"] for b in latest["body"])
     validator = card_validator()
     for call in [*world.cards_to("ana"), *world.cards_to("ben"), *world.updates_of(card_id)]:
         assert_valid_card(validator, call.card)
@@ -46,6 +53,8 @@ def test_a_hand_over_closes_the_old_owners_card(world: TeamsWorld) -> None:
     world.deliver()
     closed = world.updates_of(card_id)[-1].card
     assert "Handed over to Dora Novak by Ana Lopez" in texts(closed)
+    assert closed["body"][1]["style"] == "warning"  # the closed card's status line
+    assert closed["body"][1]["items"][0]["text"] == "Handed over to Dora Novak by Ana Lopez"
     assert card_actions(closed) == []
     [new] = world.cards_to("dora")
     assert "Handed over to you by Ana Lopez: Her site" in texts(new.card)
