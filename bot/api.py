@@ -3,6 +3,7 @@ names the field; nothing half-written, no stack traces."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request
@@ -12,13 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from bot.api_contract import OutcomesRecorded, responses
-from bot.api_events import build_events_api
+from bot.api_events import events_router
 from bot.api_failures import install_failure_handlers
-from bot.api_guards import ApiError, Scope_, ScopeGuard, TokenCheck, read_json
+from bot.api_guards import ApiError, Scope_, ScopeGuard, read_json
 from bot.api_guards import api_error as _error
-from bot.api_review import build_review_api
-from bot.metrics import CONTENT_TYPE, PrometheusMeter
-from bot.settings import Settings
+from bot.api_review import review_router
+from bot.api_state import Api
+from bot.metrics import CONTENT_TYPE
 from core.domain import Action, IngestStatus
 from core.limits import MAX_ID
 from core.recommendation import OutcomeIn, RecommendationIn
@@ -104,20 +105,21 @@ def install_error_handlers(app: FastAPI) -> None:
     install_failure_handlers(app)
 
 
-def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter) -> APIRouter:
-    router = APIRouter()
-    tokens = TokenCheck(settings)
-    read = ScopeGuard(tokens, Scope_.READ).dependencies()
-    write = ScopeGuard(tokens, Scope_.INGEST).dependencies()
-    decide_scope = ScopeGuard(tokens, Scope_.DECIDE).dependencies()
-    router.include_router(build_review_api(services=services, read=read))
-    router.include_router(build_events_api(services=services, read=read))
+def _validate_and_ingest(services: Services, raw_items: list[Any]) -> list[IngestResult]:
+    items = validate_batch(config=services.config, raw_items=raw_items, now=services.clock.now())
+    return ingest(services, items=items)
 
-    def validate_and_ingest(raw_items: list[Any]) -> list[IngestResult]:
-        items = validate_batch(
-            config=services.config, raw_items=raw_items, now=services.clock.now()
-        )
-        return ingest(services, items=items)
+
+@cache
+def api_router() -> APIRouter:
+    """One router per process, shared by every app: a route finds its services on the
+    app (bot.api_state)."""
+    router = APIRouter()
+    read = ScopeGuard(Scope_.READ).dependencies()
+    write = ScopeGuard(Scope_.INGEST).dependencies()
+    decide_scope = ScopeGuard(Scope_.DECIDE).dependencies()
+    router.include_router(review_router(read=read))
+    router.include_router(events_router(read=read))
 
     @router.post(
         "/api/v1/recommendations",
@@ -152,7 +154,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
             **responses(401, 403, 413, 415, 422),
         },
     )
-    async def post_recommendations(request: Request) -> Response:
+    async def post_recommendations(request: Request, api: Api) -> Response:
         body = await read_json(request)
         single = isinstance(body, dict)
         if not single and not isinstance(body, list):
@@ -163,10 +165,10 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         try:
             # Validation is CPU work proportional to the batch: off the event loop too,
             # so a 10,000-item batch never stalls Slack's 3-second acks.
-            results = await run_in_threadpool(validate_and_ingest, raw_items)
+            results = await run_in_threadpool(_validate_and_ingest, api.services, raw_items)
         except BatchRejected as rejected:
             raise ApiError(422, [e.model_dump() for e in rejected.errors]) from None
-        services.kick()
+        api.services.kick()
         created = any(r.status == IngestStatus.CREATED for r in results)
         body_out = _RESULT.dump_json(results[0]) if single else _RESULTS.dump_json(results)
         return Response(
@@ -179,8 +181,8 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         dependencies=read,
         responses=responses(401, 404, 422),
     )
-    def get_recommendation(recommendation_id: RecommendationId) -> RecommendationView:
-        with services.database.read() as session:
+    def get_recommendation(recommendation_id: RecommendationId, api: Api) -> RecommendationView:
+        with api.services.database.read() as session:
             view = recommendation_detail(session, recommendation_id)
         if view is None:
             raise _error(404, f"no recommendation {recommendation_id}", "id")
@@ -193,13 +195,14 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         responses=responses(401, 422),
     )
     def get_recommendations(
+        api: Api,
         status: Literal["open", "decided", "withdrawn"] | None = None,
         type: str | None = None,
         owner: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         after_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     ) -> RecommendationPage:
-        with services.database.read() as session:
+        with api.services.database.read() as session:
             recs = list_recommendations(
                 session, status=status, type_=type, owner=owner, limit=limit, after_id=after_id
             )
@@ -224,7 +227,10 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
             }
         },
     )
-    async def post_decision(recommendation_id: RecommendationId, request: Request) -> DecisionOut:
+    async def post_decision(
+        recommendation_id: RecommendationId, request: Request, api: Api
+    ) -> DecisionOut:
+        services = api.services
         # The body is read here, after the token check: FastAPI would parse it first.
         decision = _decision_in(await read_json(request))
         if decision.actor not in services.config.people_by_id:
@@ -274,7 +280,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
             }
         },
     )
-    async def post_outcomes(request: Request) -> OutcomesRecorded:
+    async def post_outcomes(request: Request, api: Api) -> OutcomesRecorded:
         body = await read_json(request)
         raw_items = [body] if isinstance(body, dict) else body
         if not isinstance(raw_items, list) or not raw_items:
@@ -282,7 +288,7 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         try:
             ids = await run_in_threadpool(
                 record_outcomes,
-                services,
+                api.services,
                 raw_items=raw_items,
             )
         except UnknownRecommendations as unknown:
@@ -292,16 +298,16 @@ def build_api(*, services: Services, settings: Settings, meter: PrometheusMeter)
         return OutcomesRecorded(recorded=len(ids), recommendation_ids=ids)
 
     @router.get("/healthz")
-    def healthz() -> JSONResponse:
+    def healthz(api: Api) -> JSONResponse:
         try:
-            services.database.ping()
+            api.services.database.ping()
         except Exception as exc:  # report, never raise: this is what the load balancer reads
             return JSONResponse({"status": "error", "database": type(exc).__name__}, 503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
     @router.get("/metrics", response_class=PlainTextResponse)
-    def metrics() -> Response:
-        return Response(meter.exposition(), media_type=CONTENT_TYPE)
+    def metrics(api: Api) -> Response:
+        return Response(api.meter.exposition(), media_type=CONTENT_TYPE)
 
     return router
 

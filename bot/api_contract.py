@@ -148,4 +148,7 @@ def tighten(document: dict[str, Any], config: Config) -> dict[str, Any]:
     _tighten_properties(schemas["OutcomeIn"], strips=False)
     schemas["RecommendationIn"]["properties"]["type"]["enum"] = sorted(config.recommendation_types)
     schemas["DecisionIn"] = _decision_schema(config)
+    for parameter in document["paths"]["/api/v1/reports/overrides"]["get"]["parameters"]:
+        if parameter["name"] == "type":
+            parameter["schema"]["enum"] = list(config.recommendation_types)
     return document

@@ -13,12 +13,12 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.api_contract import responses
 from bot.api_guards import ApiError
+from bot.api_state import Api, ApiState
 from core.event_settings import EVENT_TYPES
 from workflows.events import (
     MAX_LIMIT,
     BadCursor,
     CursorExpired,
-    EventPeopleSource,
     ExportFormat,
     FeedPage,
     Page,
@@ -26,7 +26,6 @@ from workflows.events import (
     export_chunks,
     read_page,
 )
-from workflows.service import Services
 
 _MEDIA = {ExportFormat.CSV: "text/csv; charset=utf-8", ExportFormat.JSONL: "application/x-ndjson"}
 
@@ -46,15 +45,14 @@ def _moment(field: str, value: str | None) -> datetime | None:
     return moment
 
 
-def build_events_api(*, services: Services, read: Sequence[params.Depends]) -> APIRouter:
-    router = APIRouter()
-    # privacy.people_in_events: pseudonyms (default) or ids, never names (docs/events.md).
-    people = EventPeopleSource(services.database, services.config, services.clock.now)
+def _page(api: ApiState, after: str | None, types: list[str] | None, limit: int) -> Page:
+    found = api.event_people.get()
+    with api.services.database.read() as session:
+        return read_page(session, cursor=after, types=types, limit=limit, people=found)
 
-    def page(after: str | None, types: list[str] | None, limit: int) -> Page:
-        found = people.get()
-        with services.database.read() as session:
-            return read_page(session, cursor=after, types=types, limit=limit, people=found)
+
+def events_router(*, read: Sequence[params.Depends]) -> APIRouter:
+    router = APIRouter()
 
     @router.get(
         "/api/v1/events",
@@ -64,6 +62,7 @@ def build_events_api(*, services: Services, read: Sequence[params.Depends]) -> A
         responses={200: {"model": FeedPage}, **responses(401, 410, 422)},
     )
     async def get_events(
+        api: Api,
         after: Annotated[
             str | None, Query(max_length=100, description="next_cursor of the last page")
         ] = None,
@@ -80,7 +79,7 @@ def build_events_api(*, services: Services, read: Sequence[params.Depends]) -> A
             if name not in EVENT_TYPES:
                 raise ApiError(422, [{"field": "types", "message": f"unknown event type '{name}'"}])
         try:
-            found = await run_in_threadpool(page, after, types, limit)
+            found = await run_in_threadpool(_page, api, after, types, limit)
         except BadCursor as exc:
             raise ApiError(422, [{"field": "after", "message": str(exc)}]) from None
         except CursorExpired as exc:
@@ -99,6 +98,7 @@ def build_events_api(*, services: Services, read: Sequence[params.Depends]) -> A
         },
     )
     def get_decision_export(
+        api: Api,
         since: Annotated[str | None, Query(max_length=40, description="ISO date-time")] = None,
         until: Annotated[str | None, Query(max_length=40, description="ISO date-time")] = None,
         format: ExportFormat = ExportFormat.CSV,
@@ -106,10 +106,10 @@ def build_events_api(*, services: Services, read: Sequence[params.Depends]) -> A
         first, last = _moment("since", since), _moment("until", until)
 
         def body() -> Iterator[str]:
-            found = people.get()
-            with services.database.read() as session:
+            found = api.event_people.get()
+            with api.services.database.read() as session:
                 rows = decision_rows(
-                    session, config=services.config, since=first, until=last, people=found
+                    session, config=api.services.config, since=first, until=last, people=found
                 )
                 yield from export_chunks(rows, format)
 

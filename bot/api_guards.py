@@ -195,8 +195,7 @@ class ScopeGuard:
     would cost a thread-pool hop on every request. It runs before the route reads any
     body, so a stranger gets 401 whatever the payload."""
 
-    def __init__(self, tokens: TokenCheck, scope: Scope_) -> None:
-        self.tokens = tokens
+    def __init__(self, scope: Scope_) -> None:
         self.scope = scope
 
     def dependencies(self) -> list[params.Depends]:
@@ -204,7 +203,8 @@ class ScopeGuard:
         return [Depends(self), *(Depends(scheme) for scheme in _SCHEMES[self.scope])]
 
     async def __call__(self, request: Request) -> None:
-        self.tokens.check(request, self.scope)
+        tokens: TokenCheck = request.app.state.api.tokens  # bot.api_state
+        tokens.check(request, self.scope)
         refuse_unstorable_query(request)
 
 

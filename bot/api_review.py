@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.api_contract import responses
 from bot.api_guards import ApiError
+from bot.api_state import Api
 from core.limits import YEAR_PATTERN
 from workflows.readiness import Dossier, assess
 from workflows.review import (
@@ -56,12 +57,25 @@ def _parse_day(field: str, value: str | None) -> date | None:
         ) from None
 
 
-def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> APIRouter:
+def _report_page(services: Services, token: str) -> HTMLResponse:
+    now = services.clock.now()
+    with services.database.transaction() as session:
+        secret = link_secret(session, now=now)
+    try:
+        query = verify(token, secret=secret, now=now)
+        review = review_for(
+            services, since=query.since, until=query.until, type_=query.type, with_rows=False
+        )
+    except (InvalidLink, ValueError) as exc:
+        return HTMLResponse(f"<!DOCTYPE html><p>{escape(str(exc))}</p>", status_code=403)
+    page = render(review, fmt=ReportFormat.HTML, calendars=services.calendars)
+    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
+def review_router(*, read: Sequence[params.Depends]) -> APIRouter:
     router = APIRouter()
-    types = list(services.config.recommendation_types)
-    type_query = Query(
-        None, description="one configured recommendation type", json_schema_extra={"enum": types}
-    )
+    # The enum of configured types is this deployment's: bot.api_contract.tighten adds it.
+    type_query = Query(None, description="one configured recommendation type")
 
     @router.get(
         "/api/v1/reports/overrides",
@@ -71,7 +85,7 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
         responses=responses(401, 422),
     )
     async def get_override_report(
-        # Defaults, not Annotated: the enum is built from this deployment's configuration.
+        api: Api,
         since: str | None = _day("first day, in the reviewer's time zone"),
         until: str | None = _day("last day (inclusive), not before since"),
         type: str | None = type_query,
@@ -80,7 +94,7 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
         try:
             review = await run_in_threadpool(
                 review_for,
-                services,
+                api.services,
                 since=first,
                 until=last,
                 type_=type,
@@ -92,28 +106,11 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
             return _problem("since", str(exc))
         return review_json(review)
 
-    def report_page(token: str) -> HTMLResponse:
-        now = services.clock.now()
-        with services.database.transaction() as session:
-            secret = link_secret(session, now=now)
-        try:
-            query = verify(token, secret=secret, now=now)
-            review = review_for(
-                services, since=query.since, until=query.until, type_=query.type, with_rows=False
-            )
-        except (InvalidLink, ValueError) as exc:
-            return HTMLResponse(f"<!DOCTYPE html><p>{escape(str(exc))}</p>", status_code=403)
-        page = render(review, fmt=ReportFormat.HTML, calendars=services.calendars)
-        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
-
     @router.get(LINK_PATH, include_in_schema=False)
-    async def get_report_page(token: str = "") -> HTMLResponse:
+    async def get_report_page(api: Api, token: str = "") -> HTMLResponse:
         """The HTML review behind a signed, expiring link sent in chat: the signature is
         the permission (no bearer token in a browser), the expiry keeps leaks short."""
-        return await run_in_threadpool(report_page, token)
-
-    def readiness_now() -> Dossier:
-        return assess(services)
+        return await run_in_threadpool(_report_page, api.services, token)
 
     @router.get(
         "/api/v1/readiness",
@@ -122,7 +119,7 @@ def build_review_api(*, services: Services, read: Sequence[params.Depends]) -> A
         responses=responses(401),
         summary="The go-live dossier: the five gates with their evidence and since when each holds",
     )
-    def get_readiness() -> Dossier:
-        return readiness_now()
+    def get_readiness(api: Api) -> Dossier:
+        return assess(api.services)
 
     return router

@@ -11,9 +11,10 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from pydantic.json_schema import models_json_schema
 
-from bot.api import OPENAPI_MODELS, build_api, install_error_handlers
+from bot.api import OPENAPI_MODELS, api_router, install_error_handlers
 from bot.api_contract import tighten
 from bot.api_guards import BodyLimit
+from bot.api_state import attach_api_state
 from bot.http_methods import MethodsOfPath
 from bot.open_api_hosts import OpenApiHosts
 from bot.runtime import Runtime
@@ -35,14 +36,13 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         description="Routes AI supply-chain recommendations to named owners in chat.",
     )
     app.state.runtime = runtime
+    attach_api_state(app, services=runtime.services, settings=runtime.settings, meter=runtime.meter)
     app.add_middleware(MethodsOfPath)
     if runtime.settings.api_open_for_demo:  # no token to check: check the Host instead
         app.add_middleware(OpenApiHosts, extra_hosts=runtime.settings.chat_hosts)
     app.add_middleware(BodyLimit)  # outermost: nothing reads a body over the limit
     install_error_handlers(app)
-    app.include_router(
-        build_api(services=runtime.services, settings=runtime.settings, meter=runtime.meter)
-    )
+    app.include_router(api_router())
     for adapter in runtime.adapters:
         app.include_router(adapter.router)
     if runtime.settings.local_chat_on:

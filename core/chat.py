@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
@@ -28,10 +29,18 @@ class SendKey(BaseModel):
     reach the person and its answer still be lost (a timeout after the platform did the
     work, a worker killed before recording it); a platform that can look messages up
     carries `key` with the message and, on a `retry`, looks for it before sending again,
-    so the row is delivered once however often it is tried."""
+    so the row is delivered once however often it is tried.
+
+    How far back to look is a matter of time, not of a count of messages: an earlier
+    attempt posted it no earlier than the row was made (`since`), and each message
+    carries when it was sent (`at`, the deployment's clock), so a lookup stops at the
+    first message sent well before `since`, however many were sent to the person
+    since (a retry can come after hundreds: re-claimed rows wait behind fresh ones)."""
 
     key: str  # unique for the row (its id and creation time: ids repeat after a reset)
     retry: bool = False  # an earlier attempt may have delivered it
+    since: datetime | None = None  # the row's creation: no attempt posted it before
+    at: datetime | None = None  # when this attempt sends it
 
 
 class DeliveryError(Exception):

@@ -97,7 +97,12 @@ class Message(BaseModel):
     text_label: str | None = None
     fields: list[MessageField] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
-    context: list[str] = Field(default_factory=list)  # small print: due time, ids, freshness
+    # Where an open item stands now, drawn from state each time the card is drawn: due or
+    # overdue in business time with the due moment, escalated to whom and when, snoozed,
+    # extended, handed over. The card's visible status line right under its header, the
+    # first line its headline, coloured by `tone` (issue 27); never small print.
+    state: list[str] = Field(default_factory=list)
+    context: list[str] = Field(default_factory=list)  # small print: ids, freshness, notes
     buttons: list[Button] = Field(default_factory=list)
     forms: list[Form] = Field(default_factory=list)
     status: str | None = None  # the decided state, e.g. "Accepted by Ana Lopez at 10:14"
@@ -115,6 +120,8 @@ class Message(BaseModel):
             parts.append(self.text)
         if self.status:
             parts.append(self.status)
+        elif self.state:
+            parts.append(self.state[0])
         return " - ".join(parts)
 
     def form_for(self, action: ButtonAction) -> Form | None:

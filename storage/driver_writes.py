@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -215,18 +215,35 @@ def _by_id(row: dict[str, Any]) -> int:
     return row["id"]
 
 
-def insert_if_absent(session: Session, model: type[Any], values: dict[str, Any]) -> bool:
-    """Insert one row unless its key is taken (INSERT ... ON CONFLICT DO NOTHING, which
-    waits for a concurrent insert of the same key to commit); True when this call
-    inserted it. For "create the row, then lock it" under concurrent first writers."""
+def insert_if_absent(
+    session: Session,
+    model: type[Any],
+    rows: dict[str, Any] | Sequence[dict[str, Any]],
+    *,
+    conflict: Sequence[str] | None = None,
+) -> list[Any]:
+    """Insert rows unless their key is taken (INSERT ... ON CONFLICT DO NOTHING, which
+    waits for a concurrent insert of the same key to commit); the primary keys of the
+    rows this call inserted (a tuple per row when the key has several columns), empty
+    when every key was taken. `conflict` names the unique key's columns (the conflict
+    target): a clash on any other key is an error then, not skipped; None skips a clash
+    on any key. For "create the row, then lock it" under concurrent first writers, and
+    the once-only records (a review posted, a pattern detected, a click journaled)."""
+    values = [rows] if isinstance(rows, dict) else list(rows)
+    if not values:
+        return []
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        statement = pg_insert(model).values(values).on_conflict_do_nothing()
+        statement = pg_insert(model).values(values)
     elif dialect == "sqlite":
-        statement = sqlite_insert(model).values(values).on_conflict_do_nothing()
+        statement = sqlite_insert(model).values(values)
     else:  # pragma: no cover - sopbot runs on SQLite and PostgreSQL only
-        statement = insert(model).values(values)
+        raise NotImplementedError(f"insert_if_absent on {dialect}")
+    statement = statement.on_conflict_do_nothing(
+        index_elements=list(conflict) if conflict is not None else None
+    )
     # RETURNING answers a row only for an insert that happened (rowcount is not reliable
     # through the ORM's insert path on every driver).
     key = list(model.__table__.primary_key.columns)
-    return session.execute(statement.returning(*key)).first() is not None
+    found = session.execute(statement.returning(*key)).all()
+    return [row[0] if len(key) == 1 else tuple(row) for row in found]

@@ -10,17 +10,15 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
-from sqlalchemy import text
 
 from core.chat import InMemoryChat
 from core.clock import AdjustableClock
 from core.config import Config, load_config
 from storage import migrate
 from storage.db import Database
-from storage.models import Base
 from tests.support.browser import CHROMIUM, chromium
 from tests.support.data import MONDAY_9, ROOT
-from tests.support.pg import pg_admin_url, scratch_database
+from tests.support.pg import empty_database, pg_admin_url, scratch_database
 from workflows.delivery.worker import OutboxWorker
 from workflows.service import Services, build_services
 
@@ -44,12 +42,6 @@ def pg_url(worker_id: str) -> Iterator[str]:
         yield url
 
 
-def _truncate_all(db: Database) -> None:
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    with db.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     if request.param == "sqlite":
@@ -58,7 +50,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
         return f"sqlite:///{path}"
     url = request.getfixturevalue("pg_url")
     db = Database(url)
-    _truncate_all(db)
+    empty_database(db)
     db.dispose()
     return url
 

@@ -111,11 +111,16 @@ def channel_of(address: str | None) -> str | None:
     return None
 
 
-def send_key(item: OutboxItem) -> SendKey:
-    """The row's mark on its message (see SendKey). Every claim counts an attempt, so a
-    row on its second claim or later may already have been delivered: by a worker that
-    died before recording it, or by a send whose answer was lost."""
-    return SendKey(key=f"{item.id}:{item.created_at:%Y%m%dT%H%M%S%f}", retry=item.attempts > 1)
+def send_key(item: OutboxItem, *, at: datetime) -> SendKey:
+    """The row's mark on its message, sent `at` (see SendKey). Every claim counts an
+    attempt, so a row on its second claim or later may already have been delivered: by
+    a worker that died before recording it, or by a send whose answer was lost."""
+    return SendKey(
+        key=f"{item.id}:{item.created_at:%Y%m%dT%H%M%S%f}",
+        retry=item.attempts > 1,
+        since=item.created_at,
+        at=at,
+    )
 
 
 def delivered_data(item: OutboxItem, ref: MessageRef, purpose: str) -> dict[str, Any]:

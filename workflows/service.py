@@ -3,8 +3,7 @@ instead of six. Built once by the composition root (bot.runtime)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from core.clock import Calendars, Clock
 from core.config import Config
@@ -16,11 +15,9 @@ from workflows.metering import NO_METER, Meter
 @dataclass(kw_only=True, eq=False)
 class Services(WorkflowContext):
     """The context every use case takes first (`fn(ctx, *, ...)`), as the composition
-    root builds it: the workflow context plus the hooks only a running process has."""
+    root builds it: the workflow context (with its outbox `kick`) plus what only the
+    adapters and the API need."""
 
-    # Wakes the outbox worker so a decision's message update goes out now, not at the
-    # next tick. Set by the composition root; a no-op in unit tests.
-    kick: Callable[[], None] = field(default=lambda: None)
     # Where sopbot is reachable from a browser (SOPBOT_PUBLIC_URL), for links in chat
     # such as the signed override report; empty: links are paths on this server.
     public_url: str = ""

@@ -94,6 +94,7 @@ class CardView:
     text_label: str | None
     fields: list[tuple[str, str]]
     sections: list[tuple[str, list[str]]]
+    state: list[str]  # where an open item stands: its status line, the first its headline
     context: list[str]
     status: str | None
     tone: str
@@ -194,6 +195,7 @@ def card(
         text_label=message.text_label,
         fields=[(f.label, f.value) for f in message.fields],
         sections=[(s.title, list(s.lines)) for s in message.sections],
+        state=list(message.state),
         context=list(message.context),
         status=message.status,
         tone=message.tone.value,

@@ -55,6 +55,7 @@ class SlackAdapter:
         )
         self.chat = SlackChat(client=self.client, people=people, home=home)
         self.app = App(
+            name="sopbot",  # without it Bolt reads inspect.stack(): every frame's source
             client=self.client,
             signing_secret=secret.get_secret_value() if secret else "",
             request_verification_enabled=secret is not None,
@@ -68,7 +69,9 @@ class SlackAdapter:
         self.handlers.register(self.app)
         commands = SlackCommands(services=services, people=people, home=home, after=after)
         commands.register(self.app)
-        SlackInterview(commands=commands, client=self.client, after=after).register(self.app)
+        SlackInterview(
+            commands=commands, client=self.client, after=after, threads=self.chat.threads
+        ).register(self.app)
         ignore_unknown(self.app)  # last: only what no listener above claims
         self.router = APIRouter()
         if secret is not None:  # without a signing secret, nothing posted here is trusted

@@ -45,6 +45,13 @@ TONE_MARK = {
     Tone.GOOD: ":white_check_mark:",
     Tone.WARNING: ":warning:",
 }
+# The colour of an open card's status line (`Message.state`), by its tone.
+STATE_MARK = {
+    Tone.INFO: ":large_blue_circle:",
+    Tone.ATTENTION: ":red_circle:",
+    Tone.GOOD: ":large_green_circle:",
+    Tone.WARNING: ":large_orange_circle:",
+}
 
 
 def clip(text: str, limit: int) -> str:
@@ -118,9 +125,24 @@ def button_elements(
     return elements[:BUTTONS_PER_BLOCK]
 
 
+def state_text(message: Message, *, sep: str = "\n") -> str:
+    """The status line as mrkdwn: a coloured mark and the headline in bold (its moment in
+    brackets not), then the other lines: "🔴 *Overdue by 3h 10m of business time* (due
+    Mon 30 Nov 14:00 CET)", "Escalated to Carl Brandt (level 1) at Mon 30 Nov 15:02 CET"."""
+    head, *rest = message.state
+    bold, bracket, tail = head.partition(" (")
+    first = f"{STATE_MARK[message.tone]} *{escape(bold)}*" + (
+        f" ({escape(tail)}" if bracket else ""
+    )
+    return sep.join([first, *map(escape, rest)])
+
+
 def summary_blocks(message: Message) -> list[Block]:
-    """What the recommendation is: status, action, fields, why/history, small print."""
+    """What the recommendation is: where it stands (right under the header), status,
+    action, fields, why/history, small print."""
     blocks: list[Block] = []
+    if message.state:
+        blocks.append(SectionBlock(text=_mrkdwn(state_text(message))))
     if message.status:
         mark = TONE_MARK[message.tone]
         blocks.append(SectionBlock(text=_mrkdwn(f"{mark} *{escape(message.status)}*")))
@@ -157,6 +179,8 @@ def digest_entry_blocks(
     MESSAGE_MAX_BLOCKS. Its Override and Reassign open the same modals as the full
     message."""
     lines = [f"*{escape(item.header)}*"]
+    if item.state:
+        lines.append(state_text(item, sep=" · "))
     if item.status:
         lines.append(f"{TONE_MARK[item.tone]} *{escape(item.status)}*")
     if item.text:

@@ -23,6 +23,7 @@ from adapters.slack.client import retry_after, without_blind_retries
 from adapters.slack.home import HomeTab
 from adapters.slack.people import PLATFORM, SlackPeople
 from adapters.slack.sent import SentMessages, mark
+from adapters.slack.threads import Threads, thread_mark
 from core.chat import DeliveryError, MessageRef, SendKey
 from core.config import Person
 from core.messages import Message
@@ -58,6 +59,7 @@ class SlackChat:
         self.people = people
         self.home = home
         self.sent = SentMessages(client=client, call=_call)
+        self.threads = Threads(client=client, call=_call)
 
     def can_reach(self, person: Person) -> bool:
         return self.people.can_reach(person)
@@ -70,21 +72,19 @@ class SlackChat:
         return True
 
     def _post(self, channel: str, message: Message, key: SendKey | None = None) -> SlackResponse:
-        if key is None:
-            return _call(
-                self.client.chat_postMessage,
-                channel=channel,
-                text=fallback_text(message),
-                blocks=as_dicts(message_blocks(message)),
-                unfurl_links=False,
-            )
+        """A top-level post; the first turn of a conversation is marked as its thread's."""
+        marked: dict[str, Any] = {}
+        if message.thread is not None:
+            marked["metadata"] = thread_mark(message.thread, key)
+        elif key is not None:
+            marked["metadata"] = mark(key)
         return _call(
-            self.poster.chat_postMessage,
+            self.client.chat_postMessage if key is None else self.poster.chat_postMessage,
             channel=channel,
             text=fallback_text(message),
             blocks=as_dicts(message_blocks(message)),
             unfurl_links=False,
-            metadata=mark(key.key),
+            **marked,
         )
 
     def send(self, *, person: Person, message: Message, key: SendKey | None = None) -> MessageRef:
@@ -92,7 +92,13 @@ class SlackChat:
         if not user_id:
             raise DeliveryError(f"{person.id} has no Slack account", transient=False)
         extra = {"person_id": person.id, "user_id": user_id}
-        found = self.sent.find(user_id=user_id, key=key.key) if key and key.retry else None
+        found = self.sent.find(user_id=user_id, key=key) if key and key.retry else None
+        root = None
+        if found is None and message.thread:  # a retried first turn is found above
+            root = self.threads.root(channel=user_id, thread=message.thread)
+        if root is not None:  # a later turn of a conversation: a reply in its thread
+            turn = self.reply(ref=self._ref(*root), message=message, key=key)
+            return turn.model_copy(update={"extra": {**turn.extra, **extra}})
         if found is not None:
             channel, ts = found
             extra["found_again"] = "1"  # posted by an earlier attempt; audited as such
@@ -100,8 +106,16 @@ class SlackChat:
             sent = self._post(user_id, message, key)
             channel, ts = sent["channel"], sent["ts"]
             self.sent.remember(user_id=user_id, channel=channel)
+        if message.thread:
+            self.threads.remember(
+                names=(user_id, channel), thread=message.thread, dm=channel, ts=ts
+            )
         self.home.refresh(user_id=user_id, person_id=person.id)
         return MessageRef(platform=PLATFORM, channel=channel, message_id=ts, extra=extra)
+
+    @staticmethod
+    def _ref(channel: str, ts: str) -> MessageRef:
+        return MessageRef(platform=PLATFORM, channel=channel, message_id=ts)
 
     def update(self, *, ref: MessageRef, message: Message) -> None:
         _call(
@@ -120,7 +134,7 @@ class SlackChat:
         (adapters.slack.sent), so a follow-up is posted once, like a direct message."""
         extra = {"thread_ts": ref.message_id}
         found = (
-            self.sent.find_reply(channel=ref.channel, thread_ts=ref.message_id, key=key.key)
+            self.sent.find_reply(channel=ref.channel, thread_ts=ref.message_id, key=key)
             if key and key.retry
             else None
         )
@@ -128,7 +142,7 @@ class SlackChat:
             channel, ts = found
             extra["found_again"] = "1"
         else:
-            marked: dict[str, Any] = {} if key is None else {"metadata": mark(key.key)}
+            marked: dict[str, Any] = {} if key is None else {"metadata": mark(key)}
             sent = _call(
                 self.client.chat_postMessage if key is None else self.poster.chat_postMessage,
                 channel=ref.channel,

@@ -250,6 +250,17 @@ def status_badge(message: Message) -> Element:
     }
 
 
+def state_badge(message: Message, limit: int | None = None) -> Element:
+    """Where an open item stands (`Message.state`), headline bold, as a badge (TONE_STYLE):
+    coloured TextBlocks fail AA (Good 2.07:1, Warning 1.47:1 light; Attention 3.24:1 dark)."""
+    head, *rest = message.state
+    items = [_text(head if limit is None else _short(head, limit), weight="Bolder")]
+    if rest:
+        line = "\n\n".join(rest) if limit is None else _short(" \u00b7 ".join(rest), limit)
+        items.append(_text(line, spacing="None"))
+    return {"type": "Container", "style": TONE_STYLE[message.tone], "items": items}
+
+
 def _content(message: Message, *, heading: bool) -> list[Element]:
     body: list[Element] = [
         _text(
@@ -259,10 +270,12 @@ def _content(message: Message, *, heading: bool) -> list[Element]:
             **({"style": "heading"} if heading else {}),
         )
     ]
-    if message.text:
-        body.append(_text(message.text))
+    if message.state:  # where it stands, then what it says: right under the header
+        body.append(state_badge(message))
     if message.status:
         body.append(status_badge(message))
+    if message.text:
+        body.append(_text(message.text))
     if message.fields:
         facts = [{"title": inert(f.label), "value": inert(f.value)} for f in message.fields]
         body.append({"type": "FactSet", "facts": facts})
@@ -282,6 +295,8 @@ def _digest_item(item: Message, nonce: str, variant: Purpose, page: int | None) 
     digest entry: what and the recommended action, the state, the key facts on one line
     and the small print; the full card is one click away ("Override…" opens it)."""
     elements = [_text(_short(item.header, ENTRY_HEADER_MAX), weight="Bolder")]
+    if item.state:
+        elements.append(state_badge(item, ENTRY_SMALL_MAX))
     if item.text:
         elements.append(_text(_short(item.text, ENTRY_TEXT_MAX), spacing="Small"))
     if item.status:

@@ -28,13 +28,39 @@ pytestmark = pytest.mark.browser
 
 MAX_BYTES = 150 * 1024
 THEMES = ("light", "dark")
-# (state, how far the clock moves first, what the card then says, how its header starts)
+# (state, how far the clock moves first, what the card then says, how its header starts,
+# the status line's headline and colour: None once decided, the decided badge instead)
 LIFE = (
-    ("new", timedelta(0), "Due in 8 business hours", "Stockout risk"),
-    ("reminded", timedelta(hours=4, minutes=30), "Reminder: due in", "Reminder: "),
-    ("escalated", timedelta(hours=4), "Escalated to Ben Okafor (level 1)", "Overdue: "),
-    ("decided", timedelta(0), "Accepted by Ben Okafor", "Stockout risk"),
+    ("new", timedelta(0), "Due in 8 business hours", "Stockout risk", ("Due in 8", "good")),
+    (
+        "reminded",
+        timedelta(hours=4, minutes=30),
+        "Reminder: due in",
+        "Reminder: ",
+        ("Due in 3h 30m", "warning"),
+    ),
+    (
+        "escalated",
+        timedelta(hours=4),
+        "Escalated to Ben Okafor (level 1)",
+        "Overdue: ",
+        ("Overdue since", "attention"),
+    ),
+    ("decided", timedelta(0), "Accepted by Ben Okafor", "Stockout risk", None),
 )
+AA = 4.5
+# The contrast of each text of an element against its own (opaque) background, by WCAG.
+CONTRAST = """el => {
+  const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92
+    : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const bg = rgb(getComputedStyle(el).backgroundColor);
+  return Array.from(el.querySelectorAll('p, strong, code')).map(t => {
+    const [a, b] = [lum(rgb(getComputedStyle(t).color)), lum(bg)].sort((x, y) => y - x);
+    return [t.innerText, (a + 0.05) / (b + 0.05)];
+  });
+}"""
 
 
 @pytest.fixture
@@ -65,7 +91,7 @@ def test_a_cards_life_in_the_web_chat(browser: Browser, runtime: Runtime, shots:
                 viewport=VIEWPORT, base_url=server.url, color_scheme=theme
             )
             pages[theme] = context.new_page()
-        for state, step, says, header in LIFE:
+        for state, step, says, header, line in LIFE:
             if step:
                 runtime.advance_clock(step)
             if state == "decided":
@@ -78,6 +104,15 @@ def test_a_cards_life_in_the_web_chat(browser: Browser, runtime: Runtime, shots:
                 card = page.locator(f"#{card_id}")
                 expect(card).to_contain_text(says)
                 assert card.locator("h3").inner_text().startswith(header), state
+                badge = card.locator("[data-state]")
+                if line is None:
+                    expect(badge).to_have_count(0)
+                else:  # the state: the line right under the header, coloured, at AA
+                    headline, tone = line
+                    assert badge.locator("strong").inner_text().startswith(headline), state
+                    assert f"state-{tone}" in (badge.get_attribute("class") or ""), state
+                    low = [(t, r) for t, r in badge.evaluate(CONTRAST) if r < AA]
+                    assert not low, (state, theme, low)
                 path = shots / f"webchat-{state}-{theme}.png"
                 card.screenshot(path=str(path))
                 assert 0 < path.stat().st_size < MAX_BYTES, (path, path.stat().st_size)

@@ -32,7 +32,7 @@ from storage.models import OutboxItem, Recommendation
 from tests.fakes.slack_api import FakeSlackApi
 from tests.faults.storms import Counts, copies
 from tests.support.data import make_rec
-from tests.support.live import free_port
+from tests.support.live import LOOPBACK_TLS, free_port
 from tests.support.slack_http import SIGNING_SECRET
 
 TOKEN = "faults-api-token"
@@ -105,7 +105,10 @@ class Serve:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"{self.base}/healthz", timeout=5).status_code == 200:
+                if (
+                    httpx.get(f"{self.base}/healthz", timeout=5, verify=LOOPBACK_TLS).status_code
+                    == 200
+                ):
                     return self
             except httpx.TransportError:
                 pass
@@ -162,7 +165,9 @@ class Feeder:
 
     def _run(self) -> None:
         headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
-        with httpx.Client(base_url=self.base, headers=headers, timeout=30) as client:
+        with httpx.Client(
+            base_url=self.base, headers=headers, timeout=30, verify=LOOPBACK_TLS
+        ) as client:
             for batch in range(self.batches):
                 skus = [f"SKU-9{batch * self.size + i:04d}" for i in range(self.size)]
                 body = json.dumps(

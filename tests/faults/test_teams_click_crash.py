@@ -30,6 +30,7 @@ from tests.fakes.bot_connector import Call, FakeBotConnector
 from tests.faults.crashes import TOKEN, Serve, wait_until
 from tests.support.cards import find_submit, texts
 from tests.support.data import make_rec
+from tests.support.live import LOOPBACK_TLS
 from tests.support.teams import BOT, TENANT, USERS, TeamsUser
 
 APP_ID = "6a3f0c1e-0000-4000-8000-00000000fa17"
@@ -69,7 +70,11 @@ class SignedTeams:
             self.issuer.headers(app_id=APP_ID, service_url=self.connector.url) if signed else {}
         )
         return httpx.post(
-            f"{self.serve.base}/api/messages", json=activity, headers=headers, timeout=30
+            f"{self.serve.base}/api/messages",
+            json=activity,
+            headers=headers,
+            timeout=30,
+            verify=LOOPBACK_TLS,
         )
 
 
@@ -159,6 +164,7 @@ def test_sigkill_between_the_answer_and_the_work_of_teams_and_web_chat_clicks(
                 json=make_rec(sku=sku, title=f"{sku} at DC-NORTH"),
                 headers=api,
                 timeout=30,
+                verify=LOOPBACK_TLS,
             )
             assert ingest.status_code == 201, ingest.text
             rec_ids.append(ingest.json()["id"])
@@ -179,6 +185,7 @@ def test_sigkill_between_the_answer_and_the_work_of_teams_and_web_chat_clicks(
             f"{serve.base}/chat/ana/act",
             data={"recommendation_id": rec_ids[1], "action": "accept"},
             timeout=30,
+            verify=LOOPBACK_TLS,
         )
         assert web.status_code == 303 and web.headers["x-sopbot-outcome"] == "queued"
 

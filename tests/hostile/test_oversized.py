@@ -25,7 +25,7 @@ from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlackApi
 from tests.hostile.slack_helpers import decisions
 from tests.support.data import make_rec
-from tests.support.live import serving
+from tests.support.live import LOOPBACK_TLS, serving
 from tests.support.slack import SlackWorld, slack_settings
 from tests.support.slack_http import SlackSender, block_actions, button_in
 from tests.support.teams import TOKEN, USERS, TeamsWorld
@@ -63,7 +63,7 @@ def edges(
     )
     with (
         serving(create_app(runtime)) as server,
-        httpx.Client(base_url=server.url, timeout=60) as http,
+        httpx.Client(base_url=server.url, timeout=60, verify=LOOPBACK_TLS) as http,
     ):
         sender = SlackSender(server.url)
         teams = TeamsWorld(runtime, server.url, connector)
@@ -137,7 +137,11 @@ def test_teams_messages(edges: Edges, size: int) -> None:
         value={"sopbot": {"action": "accept", "recommendation_id": 1, "nonce": "n" * size}},
     )
     for activity in (message, submit):
-        assert_refused(httpx.post(f"{edges.teams.url}/api/messages", json=activity, timeout=60))
+        assert_refused(
+            httpx.post(
+                f"{edges.teams.url}/api/messages", json=activity, timeout=60, verify=LOOPBACK_TLS
+            )
+        )
     assert edges.teams.teams.turns.wait_idle()
     assert edges.teams.connector.of_kind("send", "reply") == []
     still_up(edges)

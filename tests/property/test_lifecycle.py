@@ -34,15 +34,16 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from core.clock import AdjustableClock
 from core.config import Config
 from core.domain import Action, IngestStatus, Status
 from storage.db import Database
-from storage.models import Base, Event, OutboxItem, Recommendation
+from storage.models import Event, OutboxItem, Recommendation
 from tests.property.world import SpyWorker, World
 from tests.support.data import MONDAY_9, make_rec
+from tests.support.pg import empty_database
 from workflows.decisions.service import DecisionRequest, decide
 from workflows.delivery.worker import _ClaimLost
 from workflows.errors import RepeatedDelivery, WorkflowError
@@ -502,12 +503,6 @@ class Lifecycle(RuleBasedStateMachine):
 # --- one fresh database per example, both backends ---------------------------------------
 
 
-def _truncate(db: Database) -> None:
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    with db.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-
-
 @pytest.fixture
 def fresh_worlds(
     request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, config: Config
@@ -520,7 +515,7 @@ def fresh_worlds(
         if backend == "postgresql":
             if not engines:
                 engines.append(Database(request.getfixturevalue("pg_url")))
-            _truncate(engines[0])
+            empty_database(engines[0])
             return World(database=engines[0], config=config, clock=clock)
         for db in engines:
             db.dispose()

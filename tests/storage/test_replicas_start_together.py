@@ -19,7 +19,7 @@ from sqlalchemy import text
 from bench.serving import wait_healthy
 from storage.db import Database
 from tests.support.data import ROOT
-from tests.support.live import free_port
+from tests.support.live import LOOPBACK_TLS, free_port
 from tests.support.pg import pg_admin_url, scratch_database
 
 REPLICAS = 3
@@ -82,7 +82,9 @@ def test_three_replicas_started_together_on_a_fresh_database_all_serve(fresh_url
             except RuntimeError:
                 pytest.fail(f"replica on {port} did not come up:\n{log_of(replica)}")
         for port in ports:
-            response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+            response = httpx.get(
+                f"http://127.0.0.1:{port}/healthz", timeout=10, verify=LOOPBACK_TLS
+            )
             assert response.json() == {"status": "ok", "database": "ok"}
     database = Database(fresh_url)
     try:

@@ -8,11 +8,13 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from storage.db import Database
+from storage.models import Base
 from tests.support.data import ROOT
 
 
@@ -42,3 +44,30 @@ def scratch_database(admin_url: str, prefix: str) -> Iterator[str]:
         with admin.engine.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def empty_database(db: Database) -> None:
+    """Every table emptied and every sequence rewound, so ids start at 1 again. TRUNCATE
+    ... RESTART IDENTITY gives each of the 22 tables a new file and took about 200 ms per
+    test; a test leaves a few rows, and deleting them takes a few ms."""
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            _emptying_script(db.engine.url.render_as_string(hide_password=False))
+        )
+
+
+@cache
+def _emptying_script(url: str) -> str:
+    """DELETE every table, children first, then one SELECT of setval per sequence."""
+    db = Database(url)
+    with db.engine.connect() as connection:
+        sequences = list(
+            connection.exec_driver_sql(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
+                "FROM pg_sequences WHERE schemaname = current_schema()"
+            ).scalars()
+        )
+    db.dispose()
+    deletes = "; ".join(f"DELETE FROM {t.name}" for t in reversed(Base.metadata.sorted_tables))
+    rewinds = ", ".join(f"setval('{name}', 1, false)" for name in sequences)
+    return f"{deletes}; SELECT {rewinds}" if rewinds else deletes

@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 
 import httpx
 
+from tests.support.live import LOOPBACK_TLS
+
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = {"id": "T0FAKE", "domain": "nordwind"}
 _ids = itertools.count(1)
@@ -28,7 +30,7 @@ class SlackSender:
     """Posts signed requests to `/slack/events` of a live sopbot server."""
 
     def __init__(self, base_url: str, secret: str = SIGNING_SECRET) -> None:
-        self.client = httpx.Client(base_url=base_url, timeout=30)
+        self.client = httpx.Client(base_url=base_url, timeout=30, verify=LOOPBACK_TLS)
         self.secret = secret
 
     def close(self) -> None:

@@ -23,7 +23,7 @@ from core.config import Config
 from tests.fakes.bot_connector import Call, FakeBotConnector
 from tests.support.cards import assert_valid_card, card_validator, find_submit
 from tests.support.data import make_rec
-from tests.support.live import serving
+from tests.support.live import LOOPBACK_TLS, serving
 
 DECISION_KINDS = ("accepted", "overridden", "reassigned")
 
@@ -66,7 +66,10 @@ class TeamsWorld:
         self.url = server_url
         self.connector = connector
         self.http = httpx.Client(
-            base_url=server_url, timeout=30, headers={"Authorization": f"Bearer {TOKEN}"}
+            base_url=server_url,
+            timeout=30,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            verify=LOOPBACK_TLS,
         )
         self._ids = itertools.count(1)
         for user in USERS.values():
@@ -103,7 +106,11 @@ class TeamsWorld:
         """Post like Teams does; a message is answered before its turn runs, so this
         then waits for the turn, and the test sees what it did."""
         response = httpx.post(
-            f"{self.url}/api/messages", json=activity, headers=headers, timeout=30
+            f"{self.url}/api/messages",
+            json=activity,
+            headers=headers,
+            timeout=30,
+            verify=LOOPBACK_TLS,
         )
         assert self.teams.turns.wait_idle(), "a turn did not finish"
         return response

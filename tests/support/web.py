@@ -16,7 +16,7 @@ from bot.settings import Settings
 from core.clock import AdjustableClock
 from core.config import Config
 from tests.support.intake import ingest_one
-from tests.support.live import serving
+from tests.support.live import LOOPBACK_TLS, serving
 
 
 @contextmanager
@@ -33,7 +33,7 @@ def web_runtime(db_url: str, config: Config, clock: AdjustableClock) -> Iterator
 def web_client(runtime: Runtime) -> Iterator[httpx.Client]:
     with (
         serving(create_app(runtime, start_background=False)) as server,
-        httpx.Client(base_url=server.url, timeout=30) as http,
+        httpx.Client(base_url=server.url, timeout=30, verify=LOOPBACK_TLS) as http,
     ):
         yield http
 

@@ -131,7 +131,12 @@ def on_web(db_url: str, config: Config, clock: AdjustableClock) -> Iterator[Chat
             chat = web.local_chat_of(runtime)
             return {
                 p.message.recommendation_id: " ".join(
-                    [*p.message.context, p.message.status or "", str(p.message.buttons)]
+                    [
+                        *p.message.state,
+                        *p.message.context,
+                        p.message.status or "",
+                        str(p.message.buttons),
+                    ]
                 )
                 for p in chat.direct_messages("finn")
                 if p.message.recommendation_id is not None and p.reply_to is None

@@ -107,11 +107,11 @@ def test_open_items_are_offered_to_the_delegate_once_with_the_owner_on_them(
     cards = chat.to("finn")
     assert sorted(m.recommendation_id for m in cards) == [first, second]
     for card in cards:
-        assert card.context[0] == "For Ana Lopez, away until 18 Dec"
+        assert card.state[-1] == "For Ana Lopez, away until 18 Dec"
         assert [b.label for b in card.buttons] == ["Accept", "Override", "Reassign"]
         assert all(b.on_behalf for b in card.buttons if b.label != "Reassign")
     # Ana's own cards do not say it; nobody else got anything.
-    assert not any("away until" in " ".join(m.context) for m in chat.to("ana"))
+    assert not any("away until" in " ".join(m.state + m.context) for m in chat.to("ana"))
 
     # The same delegate, a later end: nothing offered again. A new delegate: offered.
     away(services, delegate="finn", until=date(2026, 12, 20))
@@ -120,7 +120,7 @@ def test_open_items_are_offered_to_the_delegate_once_with_the_owner_on_them(
     outbox.drain()
     assert sorted(m.recommendation_id for m in chat.to("eve")) == [first, second]
     assert len(chat.to("finn")) == 2
-    assert "For Ana Lopez, away until 20 Dec" in chat.to("eve")[0].context
+    assert "For Ana Lopez, away until 20 Dec" in chat.to("eve")[0].state
 
 
 def test_the_delegate_decides_on_the_owners_behalf_only_while_she_is_away(
@@ -206,7 +206,9 @@ def test_the_sweep_ends_the_absence_by_itself_once_and_routing_goes_back(
     clock.set(end)
     outbox.drain()
     [card] = chat.to("finn")
-    assert card.buttons == [] and not any("away until" in line for line in card.context)
+    assert card.buttons == [] and not any(
+        "away until" in line for line in card.state + card.context
+    )
     # New items route to Ana again.
     [new] = ingest(services, make_rec())
     with services.database.transaction() as session:

@@ -200,7 +200,7 @@ def test_reassign_keeps_owner_history_and_delivers_to_new_owner(
     )
     outbox.drain()
     [to_dora] = chat.to("dora")
-    assert "Handed over to you by Ana Lopez" in to_dora.context[0]
+    assert any("Handed over to you by Ana Lopez" in line for line in to_dora.state)
     ana_view = chat.to("ana")[0]  # updated in place: Dora owns it, Ana is now the backup
     assert {"label": "Owner", "value": "Dora Novak"} in [f.model_dump() for f in ana_view.fields]
     with services.database.transaction() as session:

@@ -63,7 +63,7 @@ def test_a_redrawn_reminder_is_the_reminder_the_outbox_sent(
         "4h",
         "nbd",
     ]
-    assert any(line.startswith("Due in ") for line in redrawn.context)
+    assert redrawn.state[0].startswith("Due in ")
     plain = recommendation_for(services, recommendation_id=rec_id, reader_id="ana")
     assert chat.to("ana") == [reminder]  # one card, redrawn in place as the reminder
     assert purpose_of(plain) == Purpose.OWNER and ButtonAction.SNOOZE not in actions(plain)
@@ -80,7 +80,7 @@ def test_a_redrawn_escalation_is_the_escalation_the_outbox_sent(
     )
     assert redrawn == escalation
     assert redrawn.form_for(ButtonAction.EXTEND) is not None
-    assert any("has had it for" in line for line in redrawn.context)
+    assert any("has had it for" in line for line in redrawn.state)
 
 
 def test_snooze_only_for_the_owner_and_backup_and_nothing_once_decided(

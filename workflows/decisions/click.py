@@ -12,20 +12,17 @@ therefore 1200 in Slack, Teams and the web chat alike."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Protocol
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.clock import Calendars, Clock
-from core.config import Config
 from core.domain import Action
 from core.limits import MAX_BIGINT
 from core.numbers import NotANumber, parse_number
-from storage.db import Database
+from workflows.base import WorkflowContext
 from workflows.decisions.service import (
     DecisionRecorded,
     DecisionRequest,
@@ -33,7 +30,6 @@ from workflows.decisions.service import (
     decide,
 )
 from workflows.errors import InvalidInput
-from workflows.metering import Meter
 from workflows.sla.extension import Extended, check_extension, extend_sla
 from workflows.sla.snooze import SNOOZE_CHOICES, Snoozed, snooze
 
@@ -131,18 +127,6 @@ class Performed:
     extended: Extended | None = None
 
 
-class ClickServices(Protocol):
-    """What checking and performing a click needs: the workflow context
-    (workflows.service.Services is one) with the outbox kick."""
-
-    database: Database
-    config: Config
-    calendars: Calendars
-    clock: Clock
-    meter: Meter
-    kick: Callable[[], None]
-
-
 def read_value(text: str | None) -> float | None:
     """The alternative value as typed: empty is none, anything else one number."""
     if text is None or not text.strip():
@@ -171,7 +155,7 @@ def read_due(text: str | None) -> datetime | str:
         raise InvalidInput("due_at", DUE_HINT) from None
 
 
-def check_click(services: ClickServices, click: Click) -> CheckedClick:
+def check_click(ctx: WorkflowContext, click: Click) -> CheckedClick:
     """Read the click's values and refuse what the configuration and the clock alone
     can refuse, as InvalidInput naming the field. No database access: adapters run it
     before they acknowledge. Who may do it, and whether it is still open, is for
@@ -184,7 +168,7 @@ def check_click(services: ClickServices, click: Click) -> CheckedClick:
     if click.action == ClickAction.EXTEND:
         reason = click.text("reason")
         due = check_extension(
-            services,
+            ctx,
             actor_id=click.actor_id or "",
             new_due=read_due(click.values.get("due_at")),
             reason=reason,
@@ -197,11 +181,11 @@ def check_click(services: ClickServices, click: Click) -> CheckedClick:
         value=read_value(click.values.get("value")),
         to=click.text("to"),
     )
-    check_decision(services, checked.request())
+    check_decision(ctx, checked.request())
     return checked
 
 
-def perform_click(services: ClickServices, checked: CheckedClick) -> Performed:
+def perform_click(ctx: WorkflowContext, checked: CheckedClick) -> Performed:
     """Do what the checked click asks, as its (verified) person; a refusal is the
     workflow's WorkflowError, for the adapter to render."""
     click = checked.click
@@ -209,25 +193,25 @@ def perform_click(services: ClickServices, checked: CheckedClick) -> Performed:
         raise ValueError("a click is performed only once its person is known")
     if click.action == ClickAction.SNOOZE:
         snoozed = snooze(
-            services,
+            ctx,
             recommendation_id=click.recommendation_id,
             actor_id=click.actor_id,
             choice=checked.choice or "",
             channel=click.channel,
         )
-        services.kick()
+        ctx.kick()
         return Performed(snoozed.summary, snoozed=snoozed)
     if click.action == ClickAction.EXTEND:
         assert checked.due_at is not None
         extended = extend_sla(
-            services,
+            ctx,
             recommendation_id=click.recommendation_id,
             actor_id=click.actor_id,
             new_due=checked.due_at,
             reason=checked.reason,
             channel=click.channel,
         )
-        services.kick()
+        ctx.kick()
         return Performed(extended.summary, extended=extended)
-    recorded = decide(services, checked.request())
+    recorded = decide(ctx, checked.request())
     return Performed(recorded.summary, decision=recorded)

@@ -25,10 +25,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.db import Database
+from storage.driver_writes import insert_if_absent
 from storage.models import PendingAction
 
 log = logging.getLogger(__name__)
@@ -64,14 +63,8 @@ def journal(
         }
         for e in entries
     ]
-    insert = pg_insert if database.is_postgres else sqlite_insert
-    statement = (
-        insert(PendingAction)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["platform", "key"])
-    )
     with database.transaction() as session:
-        session.execute(statement)
+        insert_if_absent(session, PendingAction, rows, conflict=["platform", "key"])
 
 
 def finish(*, database: Database, platform: str, key: str) -> None:

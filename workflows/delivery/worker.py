@@ -246,7 +246,10 @@ class OutboxWorker:
 
     def send_prepared(self, item: OutboxItem, outgoing: Outgoing) -> MessageRef:
         return send(
-            self.chat, outgoing, lambda message: self._post_card(item, message), key=send_key(item)
+            self.chat,
+            outgoing,
+            lambda message: self._post_card(item, message),
+            key=send_key(item, at=self.clock.now()),
         )
 
     def _post_card(self, item: OutboxItem, message: Message) -> MessageRef:
@@ -254,21 +257,19 @@ class OutboxWorker:
         channel = channel_of(item.person_id)
         person = self.config.people_by_id.get(item.person_id)
         if person is not None:
-            return self.chat.send(person=person, message=message, key=send_key(item))
+            return self.chat.send(
+                person=person, message=message, key=send_key(item, at=self.clock.now())
+            )
         # a read-only copy for the team channel (the channel is no decider)
         assert channel is not None
         return self.chat.post_to_channel(channel=channel, message=message)
 
     def finds_sent(self, item: OutboxItem) -> bool:
         """Whether the platform would find this row's message if it were sent and then
-        not recorded (see SendKey): such sends do not count against `sends_in_flight`."""
+        not recorded (see SendKey): such sends do not count against `sends_in_flight`.
+        A person's reminder is a card or a keyed follow-up (its card update idempotent)."""
         person = self.config.people_by_id.get(item.person_id or "")
         chat = self.chat
-        if item.payload.get("purpose") in CLOCK_PURPOSES:
-            # A follow-up is looked for again on a retry, but a replica killed mid-send
-            # left up to 7 unrecorded reminders re-posted (test_multiprocess): until that
-            # is understood, SLA steps stay held to `sends_in_flight`.
-            return False
         return person is not None and isinstance(chat, FindsSent) and chat.finds_sent(person)
 
     def record_delivery(self, session: Session, item: OutboxItem, ref: MessageRef) -> None:

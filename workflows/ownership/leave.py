@@ -49,17 +49,19 @@ def set_absence(
         raise InvalidInput("until", f"{until.isoformat()} has passed: give the last day away")
     # Two of the same command at once: the first creates the row, the second waits for
     # it and then replaces it under the row lock, so the offers are made once.
-    created = insert_if_absent(
-        session,
-        Absence,
-        {
-            "person_id": person_id,
-            "until": until,
-            "ends_at": end,
-            "delegate_id": delegate_id,
-            "set_by": actor_id or "cli",
-            "set_at": now,
-        },
+    created = bool(
+        insert_if_absent(
+            session,
+            Absence,
+            {
+                "person_id": person_id,
+                "until": until,
+                "ends_at": end,
+                "delegate_id": delegate_id,
+                "set_by": actor_id or "cli",
+                "set_at": now,
+            },
+        )
     )
     row = session.get(Absence, person_id, with_for_update=True, populate_existing=True)
     assert row is not None

@@ -15,12 +15,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.clock import local_time_label
 from core.config import Config
 from core.messages import Message, Section, Tone
+from storage.driver_writes import insert_if_absent
 from storage.models import MatrixSignoff
 from workflows.base import WorkflowContext
 from workflows.ownership.matrix import matrix_rows
@@ -246,27 +246,21 @@ def approve(
             f"{current[:SHORT]}. Type `{subject.value}` to see it, then approve that.",
         )
     now = ctx.clock.now()
-    try:
-        with ctx.database.transaction() as session:
-            exists = session.scalar(
-                select(MatrixSignoff.id).where(
-                    MatrixSignoff.lead_id == lead_id,
-                    MatrixSignoff.subject == subject.value,
-                    MatrixSignoff.config_hash == current,
-                )
-            )
-            if exists is None:
-                session.add(
-                    MatrixSignoff(
-                        lead_id=lead_id,
-                        subject=subject.value,
-                        config_hash=current,
-                        channel=channel,
-                        signed_at=now,
-                    )
-                )
-    except IntegrityError:  # the same approval from another replica a moment earlier
-        pass
+    with ctx.database.transaction() as session:
+        # The same approval again (a retry, another replica a moment earlier) keeps the
+        # first: one row per lead, subject and version.
+        insert_if_absent(
+            session,
+            MatrixSignoff,
+            {
+                "lead_id": lead_id,
+                "subject": subject.value,
+                "config_hash": current,
+                "channel": channel,
+                "signed_at": now,
+            },
+            conflict=["lead_id", "subject", "config_hash"],
+        )
     return Message(
         header=f"{what.capitalize()} approved",
         tone=Tone.GOOD,

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.config import Config
 from core.messages import Message, Tone
+from storage.driver_writes import insert_if_absent
 from storage.models import Decision, Recommendation, ReviewAcknowledgement
 from workflows.base import WorkflowContext
 from workflows.review.cadence import period_start, previous_start
@@ -94,21 +94,24 @@ def acknowledge_review(
                 text=f"No {label} decisions from {period.start} to {period.last_day}: there is "
                 "nothing to review, so this is not recorded as a held review.",
             )
-        try:
-            with session.begin_nested():
-                session.add(
-                    ReviewAcknowledgement(
-                        type=type_name,
-                        period_start=period.start,
-                        period_end=period.end,
-                        reviewer_id=reviewer,
-                        sample=sample,
-                        note=(note or None) and note[:NOTE_MAX],
-                        channel=channel,
-                        acknowledged_at=now,
-                    )
-                )
-        except IntegrityError:
+        # One per type and period: a second `reviewed` (or a hundred at once) waits for
+        # the first to commit and then finds the period held.
+        held = insert_if_absent(
+            session,
+            ReviewAcknowledgement,
+            {
+                "type": type_name,
+                "period_start": period.start,
+                "period_end": period.end,
+                "reviewer_id": reviewer,
+                "sample": sample,
+                "note": (note or None) and note[:NOTE_MAX],
+                "channel": channel,
+                "acknowledged_at": now,
+            },
+            conflict=["type", "period_start"],
+        )
+        if not held:
             return Message(
                 header="Already acknowledged",
                 text=f"The {label} review of {period.start} to {period.last_day} is already held.",

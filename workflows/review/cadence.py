@@ -11,13 +11,13 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.config import Config
 from core.domain import OutboxKind, OutboxState
 from core.messages import Message, Section
+from storage.driver_writes import insert_if_absent
 from storage.models import OutboxItem, ReviewPost
 from workflows.base import WorkflowContext
 from workflows.outbox import enqueue_many, outbox_row
@@ -73,13 +73,8 @@ def _posted(session: Session, type_name: str, start: date) -> bool:
 
 def _claim(session: Session, *, type_name: str, start: date, now: datetime, reviewer: str) -> bool:
     """Record the post of this period; False when another replica recorded it first."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(ReviewPost)
-        .values(type=type_name, period_start=start, posted_at=now, reviewer_id=reviewer)
-        .on_conflict_do_nothing(index_elements=["type", "period_start"])
-    )
-    return bool(session.execute(statement).rowcount)
+    row = {"type": type_name, "period_start": start, "posted_at": now, "reviewer_id": reviewer}
+    return bool(insert_if_absent(session, ReviewPost, row, conflict=["type", "period_start"]))
 
 
 def post_due_reviews(ctx: WorkflowContext) -> int:

@@ -11,9 +11,9 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.driver_writes import insert_if_absent
 from storage.models import ReportSecret
 
 ENV = "SOPBOT_REPORT_SECRET"
@@ -27,11 +27,11 @@ def report_secret(session: Session, *, name: str, now: datetime) -> bytes:
         return hmac.new(configured.encode(), name.encode(), hashlib.sha256).digest()
     found = session.scalar(select(ReportSecret.secret).where(ReportSecret.name == name))
     if found is None:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        session.execute(
-            dialect.insert(ReportSecret)
-            .values(name=name, secret=secrets.token_hex(32), created_at=now)
-            .on_conflict_do_nothing(index_elements=["name"])
+        insert_if_absent(
+            session,
+            ReportSecret,
+            {"name": name, "secret": secrets.token_hex(32), "created_at": now},
+            conflict=["name"],
         )
         found = session.scalar(select(ReportSecret.secret).where(ReportSecret.name == name))
     return bytes.fromhex(found)  # type: ignore[arg-type]

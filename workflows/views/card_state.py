@@ -55,6 +55,73 @@ def due_line(*, config: Config, rec: Recommendation, reader_id: str, now: dateti
     return f"Overdue by {business_time(late)} (due {when})"
 
 
+ESCALATED_PREFIX = "Escalated to "  # the line `clock_lines` names the escalations with
+
+
+def state_of(
+    *,
+    due: str,
+    clock: list[str],
+    waited: str | None,
+    snoozed: str | None,
+    roles: list[str],
+    closed_by: str | None,
+    overdue: bool,
+    reminded: bool,
+) -> tuple[list[str], Tone]:
+    """An open card's status line and its colour. The headline first: the hand-over that
+    closed the reader's card, else due or overdue with the due moment; then how long the
+    owner has had it (on an escalation), who it was escalated to and when, the extension,
+    the snooze, and the reader's part in it (a hand-over to them, a re-route, a cover).
+    Attention once overdue or escalated; warning while reminded, snoozed or extended, and
+    on a card a hand-over closed; good while on time."""
+    if closed_by is not None:
+        return [closed_by], Tone.WARNING
+    lines = [due, *([waited] if waited else []), *clock, *([snoozed] if snoozed else []), *roles]
+    if overdue or any(line.startswith(ESCALATED_PREFIX) for line in clock):
+        return lines, Tone.ATTENTION
+    if reminded or clock or snoozed:
+        return lines, Tone.WARNING
+    return lines, Tone.GOOD
+
+
+def open_state(
+    *,
+    config: Config,
+    rec: Recommendation,
+    reader_id: str,
+    now: datetime,
+    clock: list[str],
+    roles: list[str],
+    closed_by: str | None,
+    escalation: bool,
+    reminder: bool,
+) -> tuple[list[str], Tone]:
+    """The open card's status line (`state_of`) from the item's state now."""
+    tz = config.person_tz(reader_id)
+    waited = None
+    if escalation:
+        since = rec.clock_started_at or rec.received_at  # a re-route restarts it
+        spent = business_time(owner_calendar(rec, config).between(since, now))
+        owner = config.display_name(rec.owner_id)
+        waited = f"{owner} has had it for {spent} (since {local_time_label(since, tz)})"
+    snoozed = (
+        f"Reminders snoozed until {local_time_label(rec.snoozed_until, tz)}"
+        if rec.snoozed_until is not None and rec.snoozed_until > now
+        else None
+    )
+    return state_of(
+        due=due_line(config=config, rec=rec, reader_id=reader_id, now=now),
+        clock=clock,
+        waited=waited,
+        snoozed=snoozed,
+        roles=roles,
+        closed_by=closed_by,
+        overdue=now >= rec.due_at,
+        reminded=reminder,
+    )
+
+
 def _who(config: Config, person_id: str | None, reader_id: str) -> str:
     return "you" if person_id == reader_id else config.display_name(person_id or "")
 
@@ -79,7 +146,7 @@ def clock_lines(
             f"{local_time_label(e['at'], tz)}"
             for e in escalations
         )
-        lines.append(f"Escalated to {steps}")
+        lines.append(f"{ESCALATED_PREFIX}{steps}")
     if extended:
         last = extended[-1]
         lines.append(

@@ -29,12 +29,10 @@ from workflows.ownership.permissions import deciders, role_in
 from workflows.sla.extension import may_extend
 from workflows.sla.snooze import SNOOZE_CHOICES, may_snooze
 from workflows.views.card_state import (
-    business_time,
     channel_entry,
     clock_lines,
-    due_line,
     handover,
-    owner_calendar,
+    open_state,
 )
 from workflows.views.forms import extend_form, override_form, reassign_form
 from workflows.views.lookups import Lookups, SessionLookups
@@ -247,33 +245,16 @@ def recommendation_message(
         sections.append(Section(title="Track record", lines=[track_record]))
     status, tone = decided_status(rec, config)
     is_open = rec.status == Status.OPEN
-    # Drawn from state now: a card redrawn a day later says what is true then.
-    context = [
-        due_line(config=config, rec=rec, reader_id=reader_id, now=now)
-        if is_open
-        else f"Due {local_time_label(rec.due_at, tz)}",
-        f"#{rec.id} from {rec.source}",
-    ]
-    if rec.tier == Tier.DIGEST or rec.digest_on is not None:  # (or over the daily cap)
-        context.append(_digest_note(rec, config))
     events = lookups.clock_events(rec)
     clock = clock_lines(config=config, rec=rec, reader_id=reader_id, events=events)
     handed, closed = handover(config=config, rec=rec, reader_id=reader_id, events=events)
-    context[1:1] = clock
-    if is_open and escalation:
-        since = rec.clock_started_at or rec.received_at  # a re-route restarts it
-        waited = business_time(owner_calendar(rec, config).between(since, now))
-        owner = config.display_name(rec.owner_id)
-        context.insert(0, f"{owner} has had it for {waited} (since {local_time_label(since, tz)})")
-    if is_open and rec.snoozed_until is not None and rec.snoozed_until > now:
-        context.append(f"Reminders snoozed until {local_time_label(rec.snoozed_until, tz)}")
     handover_line = handover_note(session, config=config, rec=rec, reader_id=reader_id)
-    if handover_line:
-        context.insert(0, handover_line)
-    if handed:
-        context.insert(0, handed)
-    if is_open and (now > rec.due_at or clock):
-        tone = Tone.ATTENTION
+    roles = [line for line in (handover_line, handed) if line]
+    # Drawn from state now: a card redrawn a day later says what is true then.
+    context = [f"#{rec.id} from {rec.source}"]
+    if rec.tier == Tier.DIGEST or rec.digest_on is not None:  # (or over the daily cap)
+        context.append(_digest_note(rec, config))
+    state: list[str] = []
     buttons: list[Button] = []
     forms: list[Form] = []
     auto_open = (
@@ -293,7 +274,21 @@ def recommendation_message(
         else None
     )
     if cover is not None:
-        context.insert(0, f"For {config.display_name(rec.owner_id)}, {cover.label()}")
+        roles.append(f"For {config.display_name(rec.owner_id)}, {cover.label()}")
+    if is_open:
+        state, tone = open_state(
+            config=config,
+            rec=rec,
+            reader_id=reader_id,
+            now=now,
+            clock=clock,
+            roles=roles,
+            closed_by=handed if closed else None,
+            escalation=escalation,
+            reminder=reminder,
+        )
+    else:  # the decided state is the status line; how it got there is small print
+        context[:0] = [*roles, f"Due {local_time_label(rec.due_at, tz)}", *clock]
     may_decide = not closed and (
         cover is not None
         or reader_id in deciders(config=config, rec=rec)
@@ -355,6 +350,7 @@ def recommendation_message(
         text_label=ACTION_LABEL,
         fields=fields,
         sections=sections,
+        state=state,
         context=context,
         buttons=buttons,
         forms=forms,

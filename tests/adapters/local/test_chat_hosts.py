@@ -15,7 +15,7 @@ from bot.server import create_app
 from bot.settings import Settings
 from core.clock import AdjustableClock
 from core.config import Config
-from tests.support.live import serving
+from tests.support.live import LOOPBACK_TLS, serving
 from tests.support.web import decided, ingest, settled
 
 REBOUND = {"Host": "evil.test:8000", "Origin": "http://evil.test:8000"}
@@ -74,7 +74,7 @@ def test_a_configured_host_is_served(exposed: Runtime) -> None:
     host = {"Host": "chat.example.internal:8000"}
     with (
         serving(create_app(exposed, start_background=False)) as server,
-        httpx.Client(base_url=server.url, timeout=30) as client,
+        httpx.Client(base_url=server.url, timeout=30, verify=LOOPBACK_TLS) as client,
     ):
         assert client.get("/chat/ana", headers=host).status_code == 200
         assert client.get("/chat/ana", headers={"Host": "10.0.0.5"}).status_code == 200

@@ -16,7 +16,7 @@ from bot.server import create_app
 from core.clock import as_utc
 from core.domain import Tier
 from storage.models import Recommendation
-from tests.support.live import serving
+from tests.support.live import LOOPBACK_TLS, serving
 
 LIVE = Recommendation.external_id.not_like("hist-%")  # the samples, not the demo's past
 
@@ -62,7 +62,7 @@ def test_demo_app_serves_the_web_chat(demo: tuple[Runtime, int]) -> None:
     # No background worker: the test's drain is the only one, so nothing it should send is
     # still in another worker's hands when the page is read.
     app = create_app(runtime, start_background=False)
-    with serving(app) as server, httpx.Client(base_url=server.url) as client:
+    with serving(app) as server, httpx.Client(base_url=server.url, verify=LOOPBACK_TLS) as client:
         home = client.get("/", follow_redirects=True)
         assert home.status_code == 200
         assert str(home.url).endswith("/chat/ana")

@@ -7,7 +7,7 @@ posted. Real SlackChat against the fake Slack Web API, real outbox worker, both 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +16,8 @@ from adapters.slack.chat import SlackChat
 from adapters.slack.client import build_client
 from adapters.slack.home import HomeTab
 from adapters.slack.people import SlackPeople
-from adapters.slack.sent import SENT_BY
+from adapters.slack.sent import PAGE, SENT_BY, mark
+from core.chat import SendKey
 from core.clock import AdjustableClock, Calendars
 from core.domain import EventKind, OutboxState
 from storage.models import ChatMessage, Event, OutboxItem, Recommendation
@@ -123,6 +124,62 @@ def test_a_worker_killed_between_send_and_record_costs_no_copy(
     assert outbox_states(services) == [OutboxState.SENT]
 
 
+def sent_to(fake: FakeSlackApi, channel: str, count: int, *, at: datetime) -> None:
+    """`count` more messages of other outbox rows in `channel`, marked as sent `at`, as
+    Slack would hold them after sopbot sent them (newest last)."""
+    with fake._lock:
+        held = fake.history.setdefault(channel, [])
+        for n in range(count):
+            key = SendKey(key=f"other-{len(held)}-{n}", at=at)
+            held.append(
+                {
+                    "type": "message",
+                    "text": "other",
+                    "ts": f"1{n:09d}.000200",
+                    "metadata": mark(key),
+                }
+            )
+
+
+def test_a_send_found_again_after_hundreds_more_to_the_person_costs_no_copy(
+    services: Services, fake_slack: FakeSlackApi, clock: AdjustableClock
+) -> None:
+    """A row re-claimed after its worker died waits behind every row due before its lease
+    ran out: by its retry the person may have been sent hundreds more (two replicas, one
+    killed mid-burst, re-posted each such row: tests/workflows/sla/test_multiprocess.py).
+    The lookup reads back to when the row was made, not a fixed number of messages."""
+    rec_id = ingest_one(services)
+    dying = worker(services, fake_slack)
+    (item,) = dying.claim()
+    with services.database.transaction() as session:
+        message = dying.prepare(session, item, session.get(Recommendation, rec_id))
+    assert message is not None
+    dying.send_prepared(item, message)  # sent; the process dies before it records it
+    sent_to(fake_slack, "D0ANA", 2 * PAGE + 50, at=clock.now())  # the other replica's
+
+    clock.advance(LEASE + timedelta(seconds=1))
+    assert worker(services, fake_slack).drain().sent == 1
+    assert len(fake_slack.held("chat.postMessage")) == 1  # not posted twice
+    assert [e.data.get("found_again") for e in delivered(services, rec_id)] == [True]
+    assert len(fake_slack.calls_to("conversations.history")) == 3  # read back to it
+
+
+def test_a_retry_reads_no_further_back_than_the_row(
+    services: Services, fake_slack: FakeSlackApi, clock: AdjustableClock
+) -> None:
+    """A long DM of messages sent before the row was made is not read to its end: the
+    first page that reaches them ends the search (Slack allows ~50 reads a minute)."""
+    sent_to(fake_slack, "D0ANA", 5 * PAGE, at=clock.now() - timedelta(days=2))
+    clock.advance(timedelta(hours=1))
+    rec_id = ingest_one(services)
+    fake_slack.fail_next("chat.postMessage", 500)  # refused before any work
+    assert worker(services, fake_slack).drain(rounds=1).retried == 1
+    clock.advance(timedelta(minutes=1))
+    assert worker(services, fake_slack).drain().sent == 1
+    assert len(fake_slack.calls_to("conversations.history")) == 1
+    assert [e.data.get("found_again") for e in delivered(services, rec_id)] == [None]
+
+
 def test_a_row_tried_again_that_slack_never_posted_is_posted(
     services: Services, fake_slack: FakeSlackApi, clock: AdjustableClock
 ) -> None:
@@ -205,15 +262,13 @@ def test_a_follow_up_carries_its_rows_mark_and_a_first_try_looks_nothing_up(
 def test_a_follow_up_whose_worker_died_before_its_record_is_found_in_the_thread(
     services: Services, fake_slack: FakeSlackApi, clock: AdjustableClock
 ) -> None:
-    """A crash between the follow-up and its record costs no second follow-up: the retry
-    finds it in the card's thread. (Reminders are still held to one send in flight:
-    a replica killed mid-delivery re-posted several in tests/workflows/sla/
-    test_multiprocess.py without the hold.)"""
+    """Reminders are not held to one send in flight (they go out many at a time): a crash
+    between the follow-up and its record must cost no second follow-up."""
     rec_id = _reminder_due(services, clock, fake_slack)
     dying = worker(services, fake_slack)
     (item,) = dying.claim()
     assert item.payload["purpose"] == "reminder"
-    assert not dying.finds_sent(item)  # held to sends_in_flight (see the docstring)
+    assert dying.finds_sent(item)
     with services.database.transaction() as session:
         outgoing = dying.prepare(session, item, session.get(Recommendation, rec_id))
     assert outgoing is not None and outgoing.card is not None  # a follow-up to the card

@@ -4,9 +4,11 @@ item (issue 27)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from tests.support.slack import SlackWorld
+from workflows.decisions.service import record_reassign
 
 
 def test_reminders_and_escalations_are_thread_replies_under_one_card(world: SlackWorld) -> None:
@@ -27,6 +29,37 @@ def test_reminders_and_escalations_are_thread_replies_under_one_card(world: Slac
     updates = [u for u, _ in world.fake.replies_to("chat.update") if u["ts"] == card.ts]
     assert updates, "the card is updated in place"
     assert "Overdue by" in str(card.blocks) and "Greta Lindqvist (level 2)" in str(card.blocks)
+    # The state is the card's status line right under the header, not small print.
+    header, status = card.blocks[:2]
+    assert header["type"] == "header" and status["type"] == "section"
+    assert status["text"]["text"].startswith(":red_circle: *Overdue by 4 business hours* (due ")
+    assert "Escalated to Ben Okafor (level 1)" in status["text"]["text"]
+    assert "Greta Lindqvist (level 2)" in status["text"]["text"]
+    small = [b for b in card.blocks if b["type"] == "context"]
+    assert not any("Overdue" in str(b) or "Escalated" in str(b) for b in small)
     [entry] = [p for p in top if p["channel"] == "sop-decisions"]
     entry_ts = next(r["ts"] for p, r in posts if p is entry)
     assert len([u for u, _ in world.fake.replies_to("chat.update") if u["ts"] == entry_ts]) >= 1
+
+
+def test_a_hand_over_closes_the_old_owners_card(world: SlackWorld) -> None:
+    rec_id = world.ingest()
+    card = world.dm_to("U0ANA")
+    assert any(b["type"] == "actions" for b in card.blocks)
+    record_reassign(
+        world.runtime.services,
+        recommendation_id=rec_id,
+        actor_id="ana",
+        channel="slack",
+        to="carl",
+        note="Carl runs the DC-NORTH transfers",
+    )
+    world.runtime.outbox.drain()
+    world.settled()
+    old = world.dm_to("U0ANA")
+    assert old.ts == card.ts  # the same message, updated in place
+    status = old.blocks[1]["text"]["text"]
+    assert status == ":large_orange_circle: *Handed over to Carl Brandt by Ana Lopez*"
+    assert not any(b["type"] == "actions" for b in old.blocks)  # no buttons left
+    new = json.dumps(world.dm_to("U0CARL").blocks)
+    assert "Handed over to you by Ana Lopez: Carl runs the DC-NORTH transfers" in new

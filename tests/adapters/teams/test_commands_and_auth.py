@@ -15,7 +15,7 @@ from core.clock import AdjustableClock
 from core.config import Config
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.support.cards import texts
-from tests.support.live import serving
+from tests.support.live import LOOPBACK_TLS, serving
 from tests.support.teams import BOT, USERS, TeamsWorld, teams_runtime
 
 APP_ID = "6a3f0c1e-0000-4000-8000-00000000b007"
@@ -115,11 +115,18 @@ def test_with_an_app_id_a_request_without_a_valid_token_is_401(
 def test_malformed_bodies_are_rejected(world: TeamsWorld) -> None:
     url = f"{world.url}/api/messages"
     assert (
-        httpx.post(url, content=b"{nope", headers={"Content-Type": "application/json"}).status_code
+        httpx.post(
+            url, content=b"{nope", headers={"Content-Type": "application/json"}, verify=LOOPBACK_TLS
+        ).status_code
         == 400
     )
-    assert httpx.post(url, json={"text": "no type"}).status_code == 400
-    assert httpx.post(url, content=b"x", headers={"Content-Type": "text/plain"}).status_code == 415
+    assert httpx.post(url, json={"text": "no type"}, verify=LOOPBACK_TLS).status_code == 400
+    assert (
+        httpx.post(
+            url, content=b"x", headers={"Content-Type": "text/plain"}, verify=LOOPBACK_TLS
+        ).status_code
+        == 415
+    )
 
 
 def test_single_tenant_settings_must_be_complete() -> None:

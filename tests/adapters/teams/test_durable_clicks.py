@@ -21,6 +21,7 @@ from core.config import Config
 from storage.models import PendingAction
 from tests.adapters.teams.test_execute import execute_activity
 from tests.support.cards import find_submit, texts
+from tests.support.live import LOOPBACK_TLS
 from tests.support.teams import USERS, TeamsWorld, teams_runtime
 from workflows.decisions import wall_now
 from workflows.decisions.journal import LEASE, unfinished
@@ -52,7 +53,9 @@ def crashed_before_its_turn(world: TeamsWorld, activity: dict[str, Any]) -> None
         start(nothing(), expected=expected)
 
     teams.turns.start = never  # type: ignore[method-assign]
-    response = httpx.post(f"{world.url}/api/messages", json=activity, timeout=30)
+    response = httpx.post(
+        f"{world.url}/api/messages", json=activity, timeout=30, verify=LOOPBACK_TLS
+    )
     assert response.status_code in (200, 202)
     teams.durable.journal.stop()  # the writer has written what was answered
     assert dropped == ["turn"]

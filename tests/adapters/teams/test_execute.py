@@ -14,6 +14,7 @@ import pytest
 
 from adapters.teams.bot import UNKNOWN_PERSON
 from tests.support.cards import error_after, find_submit, texts
+from tests.support.live import LOOPBACK_TLS
 from tests.support.locks import answered_while_held
 from tests.support.teams import USERS, TeamsWorld
 
@@ -51,7 +52,9 @@ def test_execute_accept_is_answered_at_once_and_replaces_the_card_once(
     activity = execute_activity(world, "ana", card_id, "accept")
 
     def post() -> httpx.Response:  # not world.post: that waits for the turn
-        return httpx.post(f"{world.url}/api/messages", json=activity, timeout=30)
+        return httpx.post(
+            f"{world.url}/api/messages", json=activity, timeout=30, verify=LOOPBACK_TLS
+        )
 
     response = answered_while_held(world.runtime.database, post)
     assert answered(response) == "Recording your accept…"

@@ -12,7 +12,7 @@ from bot.settings import Settings
 from core.clock import AdjustableClock
 from core.config import Config
 from tests.support.api import DECISION_TOKEN, TOKEN
-from tests.support.live import serving
+from tests.support.live import LOOPBACK_TLS, serving
 
 
 @pytest.fixture
@@ -34,7 +34,10 @@ def api(runtime: Runtime) -> Iterator[httpx.Client]:
     with (
         serving(create_app(runtime)) as server,
         httpx.Client(
-            base_url=server.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30
+            base_url=server.url,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=30,
+            verify=LOOPBACK_TLS,
         ) as client,
     ):
         yield client
@@ -44,6 +47,9 @@ def api(runtime: Runtime) -> Iterator[httpx.Client]:
 def decider(api: httpx.Client) -> Iterator[httpx.Client]:
     """The same server, with the decision token (the only one that may decide)."""
     with httpx.Client(
-        base_url=api.base_url, timeout=30, headers={"Authorization": f"Bearer {DECISION_TOKEN}"}
+        base_url=api.base_url,
+        timeout=30,
+        headers={"Authorization": f"Bearer {DECISION_TOKEN}"},
+        verify=LOOPBACK_TLS,
     ) as client:
         yield client

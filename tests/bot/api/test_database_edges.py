@@ -25,7 +25,7 @@ from core.recommendation import RESPOND_BY_HORIZON
 from storage.db import Database
 from tests.support.api import TOKEN
 from tests.support.data import MONDAY_9, make_rec
-from tests.support.live import serving
+from tests.support.live import LOOPBACK_TLS, serving
 
 JSON = {"Content-Type": "application/json"}
 HORIZON = MONDAY_9 + RESPOND_BY_HORIZON  # the `api` fixture's clock is frozen at MONDAY_9
@@ -190,7 +190,9 @@ def test_a_busy_database_answers_503_with_retry_after(db_url: str, impatient: Ru
         with (
             holder.engine.connect() as locker,
             serving(create_app(impatient, start_background=False)) as server,
-            httpx.Client(base_url=server.url, headers=auth, timeout=30) as client,
+            httpx.Client(
+                base_url=server.url, headers=auth, timeout=30, verify=LOOPBACK_TLS
+            ) as client,
         ):
             if holder.is_postgres:
                 locker.execute(text("LOCK TABLE recommendations IN ACCESS EXCLUSIVE MODE"))
@@ -214,7 +216,7 @@ def test_an_unexpected_error_answers_500_in_the_error_shape(runtime: Runtime) ->
 
     app.add_api_route("/broken", broken)
     with serving(app) as server:
-        response = httpx.get(f"{server.url}/broken", timeout=30)
+        response = httpx.get(f"{server.url}/broken", timeout=30, verify=LOOPBACK_TLS)
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/json"
     [problem] = response.json()["detail"]

@@ -19,7 +19,7 @@ from core.clock import AdjustableClock
 from core.config import Config
 from tests.support.api import DECISION_TOKEN, TOKEN
 from tests.support.data import make_rec
-from tests.support.live import serving
+from tests.support.live import LOOPBACK_TLS, serving
 
 
 @contextmanager
@@ -37,7 +37,7 @@ def instance(
     runtime = build_runtime(settings, config=config, clock=clock, upgrade=False)
     with (
         serving(create_app(runtime)) as server,
-        httpx.Client(base_url=server.url, timeout=30) as client,
+        httpx.Client(base_url=server.url, timeout=30, verify=LOOPBACK_TLS) as client,
     ):
         yield runtime, client
     runtime.stop()

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.support.data import make_rec
+from tests.support.live import LOOPBACK_TLS
 
 
 def test_post_one_then_repeat_is_duplicate(api: httpx.Client) -> None:
@@ -92,16 +93,21 @@ def test_naive_times_and_reversed_interval_are_rejected(api: httpx.Client) -> No
 
 
 def test_no_token_and_bad_token_are_401(api: httpx.Client) -> None:
-    no_token = httpx.post(f"{api.base_url}/api/v1/recommendations", json=make_rec())
+    no_token = httpx.post(
+        f"{api.base_url}/api/v1/recommendations", json=make_rec(), verify=LOOPBACK_TLS
+    )
     assert no_token.status_code == 401
     assert "bearer" in no_token.json()["detail"][0]["message"]
     bad = httpx.post(
         f"{api.base_url}/api/v1/recommendations",
         json=make_rec(),
         headers={"Authorization": "Bearer wrong"},
+        verify=LOOPBACK_TLS,
     )
     assert bad.status_code == 401
-    assert httpx.get(f"{api.base_url}/api/v1/recommendations").status_code == 401
+    assert (
+        httpx.get(f"{api.base_url}/api/v1/recommendations", verify=LOOPBACK_TLS).status_code == 401
+    )
     assert api.get("/api/v1/recommendations").json()["items"] == []
 
 
@@ -141,7 +147,7 @@ def test_concurrent_decisions_record_exactly_one(api: httpx.Client, decider: htt
 
     def decide(actor: str) -> None:
         barrier.wait()
-        with httpx.Client(headers=decider.headers, timeout=30) as client:
+        with httpx.Client(headers=decider.headers, timeout=30, verify=LOOPBACK_TLS) as client:
             codes.append(client.post(url, json={"actor": actor, "action": "accept"}).status_code)
 
     threads = [

@@ -11,6 +11,7 @@ import httpx
 from bot.runtime import Runtime
 from core.clock import AdjustableClock
 from tests.support.history import write_history
+from tests.support.live import LOOPBACK_TLS
 from tests.workflows.review.test_cadence_and_chat import ask
 
 
@@ -27,7 +28,9 @@ def test_the_link_opens_the_report_until_it_expires(
 ) -> None:
     write_history(runtime.database)
     link = link_in(runtime, "report stockout_risk")
-    with httpx.Client(base_url=api.base_url, timeout=30) as browser:  # no bearer token
+    with httpx.Client(
+        base_url=api.base_url, timeout=30, verify=LOOPBACK_TLS
+    ) as browser:  # no bearer token
         page = browser.get(link)
         assert page.status_code == 200 and page.text.startswith("<!DOCTYPE html>")
         assert "<title>Override review: the beginning to now, type stockout_risk</title>" in (

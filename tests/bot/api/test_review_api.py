@@ -7,6 +7,7 @@ import httpx
 
 from bot.runtime import Runtime
 from tests.support.history import write_history
+from tests.support.live import LOOPBACK_TLS
 
 
 def test_api_report_filters_and_errors(api: httpx.Client, runtime: Runtime) -> None:
@@ -28,5 +29,5 @@ def test_api_report_filters_and_errors(api: httpx.Client, runtime: Runtime) -> N
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "type"
     bad = api.get("/api/v1/reports/overrides", params={"since": "soon"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "since"
-    unauthorised = httpx.get(f"{api.base_url}/api/v1/reports/overrides")
+    unauthorised = httpx.get(f"{api.base_url}/api/v1/reports/overrides", verify=LOOPBACK_TLS)
     assert unauthorised.status_code == 401

@@ -19,7 +19,7 @@ from core.clock import AdjustableClock
 from core.config import Config
 from tests.support.api import DECISION_TOKEN, TOKEN
 from tests.support.data import make_rec
-from tests.support.live import serving
+from tests.support.live import LOOPBACK_TLS, serving
 
 Server = Callable[..., Any]
 ACCEPT = {"actor": "ana", "action": "accept"}
@@ -49,55 +49,73 @@ def test_with_no_token_configured_every_api_call_is_401_naming_the_variable(
 ) -> None:
     with server() as url:
         for response in (
-            httpx.get(f"{url}/api/v1/recommendations"),
-            httpx.get(f"{url}/api/v1/recommendations/1"),
-            httpx.post(f"{url}/api/v1/recommendations", json=make_rec()),
+            httpx.get(f"{url}/api/v1/recommendations", verify=LOOPBACK_TLS),
+            httpx.get(f"{url}/api/v1/recommendations/1", verify=LOOPBACK_TLS),
+            httpx.post(f"{url}/api/v1/recommendations", json=make_rec(), verify=LOOPBACK_TLS),
             httpx.post(
                 f"{url}/api/v1/recommendations/1/decisions",
                 json={"actor": "ana", "action": "accept"},
+                verify=LOOPBACK_TLS,
             ),
-            httpx.post(f"{url}/api/v1/outcomes", json={"external_id": "x"}),
+            httpx.post(f"{url}/api/v1/outcomes", json={"external_id": "x"}, verify=LOOPBACK_TLS),
         ):
             assert response.status_code == 401, response.text
             assert "SOPBOT_API_TOKEN" in response.json()["detail"][0]["message"]
-        assert httpx.get(f"{url}/healthz").status_code == 200
+        assert httpx.get(f"{url}/healthz", verify=LOOPBACK_TLS).status_code == 200
 
 
 def test_the_ingestion_token_may_not_decide(server: Server) -> None:
     with server(api_token=SecretStr(TOKEN), decision_token=SecretStr(DECISION_TOKEN)) as url:
         created = httpx.post(
-            f"{url}/api/v1/recommendations", json=make_rec(), headers=bearer(TOKEN)
+            f"{url}/api/v1/recommendations",
+            json=make_rec(),
+            headers=bearer(TOKEN),
+            verify=LOOPBACK_TLS,
         )
         assert created.status_code == 201
         rec_id = created.json()["id"]
         refused = httpx.post(
-            f"{url}/api/v1/recommendations/{rec_id}/decisions", json=ACCEPT, headers=bearer(TOKEN)
+            f"{url}/api/v1/recommendations/{rec_id}/decisions",
+            json=ACCEPT,
+            headers=bearer(TOKEN),
+            verify=LOOPBACK_TLS,
         )
         assert refused.status_code == 403
         assert "SOPBOT_DECISION_TOKEN" in refused.json()["detail"][0]["message"]
-        detail = httpx.get(f"{url}/api/v1/recommendations/{rec_id}", headers=bearer(TOKEN)).json()
+        detail = httpx.get(
+            f"{url}/api/v1/recommendations/{rec_id}", headers=bearer(TOKEN), verify=LOOPBACK_TLS
+        ).json()
         assert detail["status"] == "open" and detail["decisions"] == []
 
 
 def test_the_decision_token_decides_audited_as_api_and_may_not_ingest(server: Server) -> None:
     with server(api_token=SecretStr(TOKEN), decision_token=SecretStr(DECISION_TOKEN)) as url:
         rec_id = httpx.post(
-            f"{url}/api/v1/recommendations", json=make_rec(), headers=bearer(TOKEN)
+            f"{url}/api/v1/recommendations",
+            json=make_rec(),
+            headers=bearer(TOKEN),
+            verify=LOOPBACK_TLS,
         ).json()["id"]
         decided = httpx.post(
             f"{url}/api/v1/recommendations/{rec_id}/decisions",
             json={"actor": "ana", "action": "accept"},
             headers=bearer(DECISION_TOKEN),
+            verify=LOOPBACK_TLS,
         )
         assert decided.status_code == 201, decided.text
         detail = httpx.get(
-            f"{url}/api/v1/recommendations/{rec_id}", headers=bearer(DECISION_TOKEN)
+            f"{url}/api/v1/recommendations/{rec_id}",
+            headers=bearer(DECISION_TOKEN),
+            verify=LOOPBACK_TLS,
         ).json()
         assert detail["decision"]["channel"] == "api"
         accepted = [e for e in detail["events"] if e["kind"] == "accepted"]
         assert [e["data"]["channel"] for e in accepted] == ["api"]
         ingest = httpx.post(
-            f"{url}/api/v1/recommendations", json=make_rec(), headers=bearer(DECISION_TOKEN)
+            f"{url}/api/v1/recommendations",
+            json=make_rec(),
+            headers=bearer(DECISION_TOKEN),
+            verify=LOOPBACK_TLS,
         )
         assert ingest.status_code == 403
 
@@ -105,10 +123,16 @@ def test_the_decision_token_decides_audited_as_api_and_may_not_ingest(server: Se
 def test_without_a_decision_token_the_api_takes_no_decisions(server: Server) -> None:
     with server(api_token=SecretStr(TOKEN)) as url:
         rec_id = httpx.post(
-            f"{url}/api/v1/recommendations", json=make_rec(), headers=bearer(TOKEN)
+            f"{url}/api/v1/recommendations",
+            json=make_rec(),
+            headers=bearer(TOKEN),
+            verify=LOOPBACK_TLS,
         ).json()["id"]
         refused = httpx.post(
-            f"{url}/api/v1/recommendations/{rec_id}/decisions", json=ACCEPT, headers=bearer(TOKEN)
+            f"{url}/api/v1/recommendations/{rec_id}/decisions",
+            json=ACCEPT,
+            headers=bearer(TOKEN),
+            verify=LOOPBACK_TLS,
         )
         assert refused.status_code == 403
         assert "SOPBOT_DECISION_TOKEN" in refused.json()["detail"][0]["message"]
@@ -123,6 +147,9 @@ def test_the_token_is_checked_before_the_body_is_read(server: Server, body: byte
             "/api/v1/outcomes",
         ):
             response = httpx.post(
-                f"{url}{path}", content=body, headers={"Content-Type": "application/json"}
+                f"{url}{path}",
+                content=body,
+                headers={"Content-Type": "application/json"},
+                verify=LOOPBACK_TLS,
             )
             assert response.status_code == 401, (path, response.text)

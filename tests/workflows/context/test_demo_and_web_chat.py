@@ -15,7 +15,7 @@ from bot.runtime import Runtime
 from bot.server import create_app
 from storage.models import ContextRule, Recommendation
 from tests.support.interviews import text_of
-from tests.support.live import serving
+from tests.support.live import LOOPBACK_TLS, serving
 from workflows.views.message import recommendation_message
 
 
@@ -58,7 +58,7 @@ def test_demo_rules_show_and_greta_runs_an_interview_in_the_web_chat(tmp_path: P
 
     with (
         serving(create_app(runtime, start_background=False)) as server,
-        httpx.Client(base_url=server.url, timeout=30) as http,
+        httpx.Client(base_url=server.url, timeout=30, verify=LOOPBACK_TLS) as http,
     ):
         runtime.outbox.drain()
         page = http.get("/chat/carl?view=messages").text
@@ -80,7 +80,7 @@ def test_demo_rules_show_and_greta_runs_an_interview_in_the_web_chat(tmp_path: P
     restarted, _ = prepare_demo(tmp_path / "demo")  # the same data directory
     with (
         serving(create_app(restarted, start_background=False)) as server,
-        httpx.Client(base_url=server.url, timeout=30) as http,
+        httpx.Client(base_url=server.url, timeout=30, verify=LOOPBACK_TLS) as http,
     ):
         http.post("/chat/ana/command", data={"text": "resume"})
         assert "(3 of 12)" in last_dm(restarted, "ana")

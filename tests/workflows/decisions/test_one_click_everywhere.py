@@ -29,7 +29,7 @@ from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlackApi
 from tests.support.cards import texts
 from tests.support.data import make_rec
-from tests.support.live import serving
+from tests.support.live import LOOPBACK_TLS, serving
 from tests.support.slack import USERS_BY_EMAIL, slack_settings
 from tests.support.slack_http import SlackSender, selected, typed, view_submission
 from tests.support.teams import FAST, USERS, TeamsWorld
@@ -127,7 +127,7 @@ def everywhere(db_url: str, config: Config, clock: AdjustableClock) -> Iterator[
         try:
             with (
                 serving(create_app(runtime, start_background=False)) as server,
-                httpx.Client(base_url=server.url, timeout=30) as web,
+                httpx.Client(base_url=server.url, timeout=30, verify=LOOPBACK_TLS) as web,
             ):
                 teams = TeamsWorld(runtime, server.url, connector)
                 sender = SlackSender(server.url)

@@ -18,6 +18,7 @@ from core.config import Config
 from core.domain import Action
 from storage.db import Database
 from tests.support.data import MONDAY_9, make_rec
+from tests.support.live import LOOPBACK_TLS
 from tests.workflows.events.helpers import accept, ingest, override, read_all, stamp
 from tests.workflows.events.receiver import Receiver, receiving
 from tests.workflows.events.test_webhooks import SECRET, deliverer, hooked
@@ -93,7 +94,7 @@ def bodies(services: Services, client: httpx.Client, receiver: Receiver) -> dict
 
 @pytest.fixture
 def client() -> Iterator[httpx.Client]:
-    with httpx.Client() as c:
+    with httpx.Client(verify=LOOPBACK_TLS) as c:
         yield c
 
 
@@ -106,7 +107,7 @@ def receiver() -> Iterator[Receiver]:
 def started(config: Config, database: Database, clock: AdjustableClock, url: str) -> Services:
     """Services with a subscription whose cursor exists before the first event."""
     services = build_services(database=database, config=hooked(config, url), clock=clock)
-    with httpx.Client() as c:
+    with httpx.Client(verify=LOOPBACK_TLS) as c:
         deliverer(services, c)
     return services
 

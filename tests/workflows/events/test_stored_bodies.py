@@ -19,6 +19,7 @@ from core.config import Config, Person
 from storage import migrate
 from storage.db import Database
 from storage.models import FeedEvent
+from tests.support.live import LOOPBACK_TLS
 from tests.support.pg import pg_admin_url, scratch_database
 from tests.workflows.events.helpers import read_all
 from tests.workflows.events.receiver import Receiver, receiving
@@ -67,7 +68,7 @@ def test_feed_and_webhooks_send_the_stored_text(
     database: Database, config: Config, clock: AdjustableClock, receiver: Receiver
 ) -> None:
     services = build_services(database=database, config=hooked(config, receiver.url), clock=clock)
-    with httpx.Client() as client:
+    with httpx.Client(verify=LOOPBACK_TLS) as client:
         hooks = deliverer(services, client)
         history(services)
         hooks.run_once()

@@ -18,6 +18,7 @@ from core.event_settings import Webhook
 from storage.db import Database
 from storage.models import Event, WebhookCursor
 from tests.support.data import make_rec
+from tests.support.live import LOOPBACK_TLS
 from tests.workflows.events.helpers import accept, ingest, override, stamp
 from tests.workflows.events.receiver import Receiver, receiving
 from workflows.events import SecretError, WebhookDeliverer, replay, subscriptions
@@ -40,7 +41,7 @@ def hooked(config: Config, url: str, **extra: object) -> Config:
 
 @pytest.fixture
 def client() -> Iterator[httpx.Client]:
-    with httpx.Client() as c:
+    with httpx.Client(verify=LOOPBACK_TLS) as c:
         yield c
 
 

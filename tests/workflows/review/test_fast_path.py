@@ -115,6 +115,56 @@ def test_awkward_history_by_hand(database: Database, config: Config) -> None:
     assert fraction(grid["down_large"]["win_rate"]) == (1, 1)
 
 
+def test_a_weeks_naive_values_come_from_actuals_outside_the_week(
+    database: Database, config: Config
+) -> None:
+    """The report of one week reads only the actuals that can matter, yet those lie
+    outside the week: before it (a row made before the week, received in it), and
+    between its rows' event times from items received long before; an actual observed
+    after the last event time is never used. Site may be empty (None)."""
+    day = lambda d, h=12: datetime(2026, 11, d, h, tzinfo=UTC)  # noqa: E731
+    same = {"type": "demand_revision", "sku": "X", "site": "S"}
+    old = {**same, "kind": None, "status": "open", "received_at": day(1)}
+    no_site = {"type": "demand_revision", "sku": "Y", "site": None}
+    week = {"ai": 1000, "kind": "accept", "observed_at": datetime(2026, 12, 2, tzinfo=UTC)}
+    write_items(
+        database,
+        [
+            Item(**old, actual=700, observed_at=day(2)),  # type: ignore[arg-type]
+            Item(**old, actual=800, observed_at=day(10)),  # type: ignore[arg-type]
+            Item(**old, actual=9999, observed_at=day(26)),  # type: ignore[arg-type]
+            Item(**old, actual=5555, observed_at=day(28)),  # type: ignore[arg-type]
+            Item(**{**old, **no_site}, actual=300, observed_at=day(10)),  # type: ignore[arg-type]
+            # The week (received 23 to 29 Nov): made 5 Nov (naive 700, observed 2 Nov),
+            # 25 Nov (800, observed 10 Nov), 27 Nov (9999, observed 26 Nov).
+            Item(**same, **week, received_at=day(24), event_time=day(5), actual=1100),  # type: ignore[arg-type]
+            Item(**same, **week, received_at=day(25), event_time=day(25), actual=1100),  # type: ignore[arg-type]
+            Item(**same, **week, received_at=day(27), event_time=day(27), actual=1000),  # type: ignore[arg-type]
+            Item(
+                **no_site,
+                **{**week, "ai": 250},
+                received_at=day(25),
+                event_time=day(25),
+                actual=200,
+            ),  # type: ignore[arg-type]
+        ],
+    )
+    review = review_of(
+        database,
+        with_min_sample(config, 1),
+        since=date(2026, 11, 23),
+        until=date(2026, 11, 29),
+        type_="demand_revision",
+    )
+    stair = review.scopes["demand_revision"]["stairstep"]
+    naive, ai, _final = (s["wape"].value for s in stair["steps"])
+    # Sum |a| = 1100 + 1100 + 1000 + 200 = 3400. Naive |700-1100| + |800-1100| +
+    # |9999-1000| + |300-200| = 400 + 300 + 8999 + 100 = 9799; AI 100 + 100 + 0 + 50 = 250.
+    assert stair["n"] == 4
+    assert naive == pytest.approx(9799 / 3400)
+    assert ai == pytest.approx(250 / 3400)
+
+
 def _random_items(seed: int) -> list[Item]:
     rng = random.Random(seed)
     items = []

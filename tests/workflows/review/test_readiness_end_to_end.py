@@ -24,7 +24,7 @@ from core.config import Config
 from storage import migrate
 from storage.db import Database
 from tests.support.data import MONDAY_9, make_rec
-from tests.support.live import serving
+from tests.support.live import LOOPBACK_TLS, serving
 from tests.workflows.review.readiness_world import SITE, SOURCE, UNIT, demo_config, demo_config_text
 from workflows.ownership.signoffs import criteria_hash, matrix_hash
 
@@ -95,7 +95,7 @@ def world(tmp_path: Path) -> Iterator[tuple[Runtime, httpx.Client, dict[str, str
     env = {"SOPBOT_DATABASE_URL": url, "SOPBOT_CONFIG": str(path), "SOPBOT_CLOCK_START": START}
     with (
         serving(create_app(runtime, start_background=False)) as server,
-        httpx.Client(base_url=server.url, timeout=30) as http,
+        httpx.Client(base_url=server.url, timeout=30, verify=LOOPBACK_TLS) as http,
     ):
         yield runtime, http, env, config
     runtime.stop()

@@ -25,7 +25,7 @@ def test_reminders_at_50_and_90_percent_then_two_escalation_levels(world: World)
     # One card, updated in place, with a short follow-up under it (issue 27).
     [reminder] = world.received("ana")
     assert reminder.header.startswith("Reminder: Stockout risk")
-    assert reminder.context[0] == "Due in 4 business hours (Mon 30 Nov 17:00 CET)"
+    assert reminder.state[0] == "Due in 4 business hours (Mon 30 Nov 17:00 CET)"
     [card] = [s for s in world.chat.sent if s.to == "ana" and s.reply_to is None]
     assert [m.header for m in world.chat.replies(card.ref.message_id)] == [
         "Reminder: due in 4 business hours (Mon 30 Nov 17:00 CET)"
@@ -46,7 +46,7 @@ def test_reminders_at_50_and_90_percent_then_two_escalation_levels(world: World)
 
     assert world.at(berlin(2026, 11, 30, 16, 11)).steps == []
     world.at(berlin(2026, 11, 30, 16, 12))  # 90%
-    assert world.received("ana")[-1].context[0] == (
+    assert world.received("ana")[-1].state[0] == (
         "Due in 48m of business time (Mon 30 Nov 17:00 CET)"
     )
     assert len(world.received("ana")) == 1 and world.received("ben") == []
@@ -55,14 +55,14 @@ def test_reminders_at_50_and_90_percent_then_two_escalation_levels(world: World)
     world.at(berlin(2026, 11, 30, 17, 0))  # expiry: level 1, the owner's manager
     [escalation] = world.received("ben")
     assert escalation.header.startswith("Escalated: Stockout risk")
-    assert escalation.context[0].startswith("Ana Lopez has had it for 8 business hours")
+    assert escalation.state[1].startswith("Ana Lopez has had it for 8 business hours")
     assert [b.label for b in escalation.buttons] == ["Accept", "Override", "Reassign", "Extend SLA"]
     assert all(b.on_behalf for b in escalation.buttons[:2])
     assert escalation.form_for(ButtonAction.EXTEND) is not None
     assert world.rec(rec.id).escalation_level == 1
     world.outbox.drain()  # the refresh the escalation queued
     [owner_card] = world.received("ana")
-    assert "Escalated to Ben Okafor (level 1) at Mon 30 Nov 17:00 CET" in owner_card.context
+    assert "Escalated to Ben Okafor (level 1) at Mon 30 Nov 17:00 CET" in owner_card.state
 
     assert world.at(berlin(2026, 12, 1, 11, 59)).steps == []  # 4 business hours later
     world.at(berlin(2026, 12, 1, 12, 0))

@@ -40,7 +40,7 @@ def test_manager_extends_after_escalation(world: World) -> None:
     world.outbox.drain()
     notice = world.received("ana")[-1]
     assert notice.text == "Ben Okafor extended the SLA to Wed 02 Dec 12:00 CET: Supplier call"
-    assert "Due in 13 business hours (Wed 02 Dec 12:00 CET)" in world.received("ben")[0].context
+    assert "Due in 13 business hours (Wed 02 Dec 12:00 CET)" in world.received("ben")[0].state
     [event] = [e for e in world.events(rec.id) if e.kind == "sla_extended"]
     assert event.actor_id == "ben" and event.data["reason"] == "Supplier call"
     # Greta's step (Tue 12:00 under the old SLA) does not fire; the new clock runs instead:

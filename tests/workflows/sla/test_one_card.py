@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.messages import Message
+from core.messages import Message, Tone
 from storage.models import ContextRule
 from tests.support.data import berlin, make_rec
 from tests.support.sla import World
@@ -35,10 +35,12 @@ def test_a_reminder_and_two_escalations_leave_one_card_per_person(world: World) 
     [ana] = cards(world, "ana")
     # A day after it was sent, the card says what is true now (Mon 17:00 -> Tue 12:00 is
     # 4 business hours: Tue 08:00-12:00), with the due moment and who was told.
-    assert ana.context[0] == "Overdue by 4 business hours (due Mon 30 Nov 17:00 CET)"
+    assert ana.state[0] == "Overdue by 4 business hours (due Mon 30 Nov 17:00 CET)"
+    assert ana.tone == Tone.ATTENTION  # the status line, coloured, not small print
+    assert not any("Overdue" in line or "Escalated" in line for line in ana.context)
     assert (
         "Escalated to Ben Okafor (level 1) at Mon 30 Nov 17:00 CET; "
-        "Greta Lindqvist (level 2) at Tue 01 Dec 12:00 CET" in ana.context
+        "Greta Lindqvist (level 2) at Tue 01 Dec 12:00 CET" in ana.state
     )
     [entry] = [s for s in world.chat.sent if s.to == "#sop-decisions"]
     assert entry.versions >= 2 and entry.message.header.startswith("Escalated (level 2):")
@@ -65,10 +67,10 @@ def test_a_hand_over_closes_the_old_card_and_tells_the_new_owner_why(world: Worl
     )
     world.outbox.drain()
     [old] = cards(world, "ana")
-    assert old.context[0] == "Handed over to Dora Novak by Ana Lopez"
+    assert old.state == ["Handed over to Dora Novak by Ana Lopez"] and old.tone == Tone.WARNING
     assert old.buttons == [] and old.forms == []
     [new] = cards(world, "dora")
-    assert new.context[0] == "Handed over to you by Ana Lopez: Dora runs DC-NORTH"
+    assert "Handed over to you by Ana Lopez: Dora runs DC-NORTH" in new.state
     assert [b.label for b in new.buttons][:3] == ["Accept", "Override", "Reassign"]
 
 

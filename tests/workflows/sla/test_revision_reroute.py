@@ -60,9 +60,9 @@ def test_a_revision_that_changes_the_site_hands_over_and_restarts_the_clock(
 
     [to_dora] = world.received("dora")
     assert ButtonAction.ACCEPT in {b.action for b in to_dora.buttons}
-    assert "Re-routed to you from Ana Lopez by revision 2" in to_dora.context
+    assert "Re-routed to you from Ana Lopez by revision 2" in to_dora.state
     [to_ana] = world.received("ana")  # her first message, redrawn
-    assert HANDED_OVER in to_ana.context
+    assert HANDED_OVER in to_ana.state
 
     world.at(berlin(2026, 11, 30, 13, 30))  # Ana's old first reminder has passed
     assert _reminders(world, "ana") == [] and _reminders(world, "dora") == []
@@ -174,4 +174,4 @@ def test_a_revision_from_a_csv_file_is_routed_again(world: World, tmp_path: Path
     assert rec_id is not None
     rec = world.rec(rec_id)
     assert (rec.owner_id, rec.due_at) == ("dora", berlin(2026, 12, 1, 11))
-    assert any("after revision 2" in line for line in world.received("ana")[0].context)
+    assert any("after revision 2" in line for line in world.received("ana")[0].state)

@@ -25,7 +25,7 @@ def test_snooze_1h_reminds_again_and_keeps_the_due_time(world: World) -> None:
     stored = world.rec(rec.id)
     assert stored.due_at == rec.due_at and stored.next_action_at == berlin(2026, 11, 30, 14, 0)
     world.outbox.drain()
-    assert "Reminders snoozed until Mon 30 Nov 14:00 CET" in world.received("ana")[-1].context
+    assert "Reminders snoozed until Mon 30 Nov 14:00 CET" in world.received("ana")[-1].state
     assert world.at(berlin(2026, 11, 30, 13, 59)).steps == []
     world.at(berlin(2026, 11, 30, 14, 0))
     assert len(world.received("ana")) == 1 and world.received("ana")[-1].header.startswith(

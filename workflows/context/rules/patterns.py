@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.config import Config
 from core.domain import DecisionKind, OutboxKind
 from core.messages import Message, Section, Tone
+from storage.driver_writes import insert_if_absent
 from storage.models import ContextRule, Decision, OverridePattern, Recommendation
 from workflows.audit import record_event
 from workflows.context.rules.events import ContextEvent
@@ -55,14 +55,8 @@ def _matching_overrides(
 
 def _insert_once(session: Session, row: dict) -> int | None:
     """The pattern's id if this transaction recorded it, None if it already existed."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(OverridePattern)
-        .values(**row)
-        .on_conflict_do_nothing()
-        .returning(OverridePattern.id)
-    )
-    return session.execute(statement).scalar()
+    inserted = insert_if_absent(session, OverridePattern, row)
+    return inserted[0] if inserted else None
 
 
 def detect_override_pattern(
