@@ -90,8 +90,6 @@ def floor_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             tier="direct",
             owner_id="ana",
             due_at=now,
-            reminders_sent=0,
-            escalation_level=0,
             links=[],
             event_time=now,
             recorded_time=now,

@@ -119,8 +119,6 @@ def expiring_rows(server_now: datetime) -> list[dict]:
                 "tier": "direct",
                 "owner_id": OWNERS[n % len(OWNERS)],
                 "due_at": due,
-                "reminders_sent": 2,
-                "escalation_level": 0,
             }
         )
     return rows
@@ -146,11 +144,13 @@ def measure(url: str) -> None:
             rows = expiring_rows(datetime.now(UTC) + offset)
             with database.engine.begin() as connection:
                 connection.execute(insert(Recommendation), rows)
-                # The sweep's entry: each row's next action is its due time (escalation).
+                # The sweep's entry: each row's next action is its due time (escalation),
+                # both reminders sent.
                 connection.execute(
                     text(
-                        "INSERT INTO sla_clocks (recommendation_id, next_action_at) "
-                        "SELECT id, due_at FROM recommendations WHERE source = 'bench'"
+                        "INSERT INTO sla_clocks (recommendation_id, next_action_at, "
+                        "reminders_sent, escalation_level) "
+                        "SELECT id, due_at, 2, 0 FROM recommendations WHERE source = 'bench'"
                     )
                 )
             due_wall = {row["title"]: (row["due_at"] - offset).timestamp() for row in rows}

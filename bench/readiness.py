@@ -35,7 +35,7 @@ NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 Berlin
 
 _COLUMNS = """source, external_id, revision, content_hash, type, title, action, sku, site,
     unit, confidence, drivers, links, event_time, recorded_time, received_at, status, tier,
-    owner_id, due_at, reminders_sent, escalation_level"""
+    owner_id, due_at"""
 _TYPES = "(ARRAY['stockout_risk','supplier_delay','demand_revision','capacity_warning','expedite'])"
 _PG_LOAD = f"""INSERT INTO recommendations ({_COLUMNS})
     SELECT CASE WHEN n % 7 = 0 THEN 'erp' ELSE 'planner-ai' END, 'r' || n, 1, 'x',
@@ -43,7 +43,7 @@ _PG_LOAD = f"""INSERT INTO recommendations ({_COLUMNS})
       (ARRAY['DC-NORTH','DC-SOUTH','PLANT-2'])[1 + n % 3], 'pcs', 0.8, '[]'::jsonb,
       '[]'::jsonb, t - interval '5 minutes' - (n % 11) * interval '1 minute',
       t - interval '4 minutes' - (n % 13) * interval '1 second', t, 'decided', 'direct', 'ana',
-      t, 0, 0
+      t
     FROM (SELECT n, :now - (n % 60) * interval '1 day' - (n % 600) * interval '1 second' AS t
           FROM generate_series(1, :rows) AS n) AS s"""
 _SQLITE_LOAD = f"""WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq
@@ -57,7 +57,7 @@ _SQLITE_LOAD = f"""WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FRO
       CASE n % 3 WHEN 0 THEN 'DC-NORTH' WHEN 1 THEN 'DC-SOUTH' ELSE 'PLANT-2' END, 'pcs', 0.8,
       '[]', '[]', datetime(t, '-' || (5 + n % 11) || ' minutes') || '.000000',
       datetime(t, '-240 seconds', '-' || (n % 13) || ' seconds') || '.000000',
-      t || '.000000', 'decided', 'direct', 'ana', t || '.000000', 0, 0
+      t || '.000000', 'decided', 'direct', 'ana', t || '.000000'
     FROM s"""
 
 

@@ -83,7 +83,7 @@ def _statements(pg: bool) -> list[str]:
     recs = f"""INSERT INTO recommendations (source, external_id, revision, content_hash, type,
         title, action, sku, site, supplier, customer, quantity, baseline_value, confidence,
         interval_low, interval_high, drivers, links, event_time, received_at, status, tier,
-        owner_id, due_at, reminders_sent, escalation_level, decided_at)
+        owner_id, due_at, decided_at)
         SELECT 'planner-ai', 'r' || n, 1, 'x', {_pick(_TYPES, "n")}, 'Move stock', 'act',
           'SKU-' || (n % 997), {_pick(("DC-NORTH", "DC-SOUTH", "PLANT-2"), "n / 5")},
           'SUP-' || (n % 7), 'C-' || (n % 11), {quantity},
@@ -91,7 +91,7 @@ def _statements(pg: bool) -> list[str]:
           {quantity} * 0.9, {quantity} * 1.1, {empty}, {empty}, {at(pg, "t", "-1")}, t,
           CASE WHEN n <= :rows THEN 'decided' WHEN n % 2 = 0 THEN 'open' ELSE 'withdrawn' END,
           CASE WHEN n % 3 = 0 THEN 'digest' ELSE 'direct' END, {_pick(_OWNERS, "n / 3")},
-          {at(pg, "t", "8")}, 0, CASE WHEN n % 50 = 0 THEN 1 ELSE 0 END,
+          {at(pg, "t", "8")},
           CASE WHEN n <= :rows THEN {at(pg, "t", "(n * 7) % 20")} END
         FROM ({source}) AS s"""
     decisions = f"""INSERT INTO decisions (recommendation_id, automatic, kind, actor_id, role,
@@ -114,7 +114,11 @@ def _statements(pg: bool) -> list[str]:
           {obj}('previous_due', {iso.format("due_at")}, 'due_at',
                 {iso.format(at(pg, "due_at", "48"))})
         FROM recommendations WHERE id % 100 = 0"""
-    return [recs, decisions, outcomes, escalations, extensions]
+    never = "'9999-12-31 00:00:00+00'" if pg else "'9999-12-31 00:00:00.000000'"
+    clocks = f"""INSERT INTO sla_clocks (next_action_at, recommendation_id, reminders_sent,
+        escalation_level) SELECT {never}, id, 0, CASE WHEN id % 50 = 0 THEN 1 ELSE 0 END
+        FROM recommendations"""
+    return [recs, clocks, decisions, outcomes, escalations, extensions]
 
 
 def load(database: Database) -> float:

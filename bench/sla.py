@@ -47,12 +47,11 @@ NOW = datetime(2026, 11, 30, 12, 0, 30, tzinfo=UTC)
 NOTHING_DUE = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
 
 _COLUMNS = """source, external_id, revision, content_hash, type, title, action, sku, site,
-    confidence, drivers, links, received_at, status, tier, owner_id, due_at, reminders_sent,
-    escalation_level"""
+    confidence, drivers, links, received_at, status, tier, owner_id, due_at"""
 _VALUES = """'bench', 'r' || n, 1, 'x', 'stockout_risk', 'SKU-' || (n % 977), 'Move stock',
     'SKU-' || (n % 977), 'DC-NORTH', 0.8, {json}, {json}, :received, 'open', 'direct',
     CASE n % 4 WHEN 0 THEN 'ana' WHEN 1 THEN 'carl' WHEN 2 THEN 'dora' ELSE 'eve' END,
-    :due, 0, 0"""
+    :due"""
 _PG_LOAD = f"""INSERT INTO recommendations ({_COLUMNS})
     SELECT {_VALUES.format(json="'[]'::jsonb")}
     FROM generate_series(1, :rows) AS n"""
@@ -60,8 +59,9 @@ _SQLITE_LOAD = f"""WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FRO
     WHERE n < :rows) INSERT INTO recommendations ({_COLUMNS})
     SELECT {_VALUES.format(json="'[]'")} FROM seq"""
 # Each row's SLA clock: the first reminder due for every 100th ('r' || n, n % 100 = 0).
-_CLOCKS = f"""INSERT INTO sla_clocks (recommendation_id, next_action_at)
-    SELECT id, CASE WHEN CAST(substr(external_id, 2) AS integer) % {DUE_EVERY} = 0
+_CLOCKS = f"""INSERT INTO sla_clocks (recommendation_id, reminders_sent, escalation_level,
+    next_action_at) SELECT id, 0, 0,
+      CASE WHEN CAST(substr(external_id, 2) AS integer) % {DUE_EVERY} = 0
       THEN :first ELSE :later END
     FROM recommendations WHERE source = 'bench'"""
 
@@ -105,13 +105,10 @@ def reset(database: Database) -> None:
     with database.engine.begin() as connection:
         connection.execute(
             _times(
-                "UPDATE sla_clocks SET next_action_at = :first WHERE recommendation_id IN "
-                "(SELECT id FROM recommendations WHERE reminders_sent > 0)"
+                "UPDATE sla_clocks SET next_action_at = :first, reminders_sent = 0 "
+                "WHERE reminders_sent > 0"
             ),
             {"first": FIRST_REMINDER},
-        )
-        connection.execute(
-            text("UPDATE recommendations SET reminders_sent = 0 WHERE reminders_sent > 0")
         )
         connection.execute(delete(OutboxItem.__table__))
         connection.execute(delete(Event.__table__))

@@ -17,6 +17,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.types import NEVER
+
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # what SQLAlchemy's SQLite DATETIME stores
 
 OUTBOX_COLUMNS = (
@@ -43,8 +45,14 @@ _OUTBOX_PG_TYPES = (
 )
 EVENT_COLUMNS = ("recommendation_id", "kind", "actor_id", "at", "data")
 _EVENT_PG_TYPES = ("int", "text", "text", "timestamptz", "jsonb")
-COUNTER_COLUMNS = ("reminders_sent", "escalation_level", "snoozed_until")
-_COUNTER_PG_TYPES = ("int", "int", "timestamptz")
+CLOCK_COLUMNS = (
+    "next_action_at",
+    "reminders_sent",
+    "escalation_level",
+    "snoozed_until",
+    "digest_on",
+)
+_CLOCK_PG_TYPES = ("timestamptz", "int", "int", "timestamptz", "date")
 
 
 def sqlite_time(value: datetime | None) -> str | None:
@@ -95,13 +103,23 @@ def _columns(
                 else texts.setdefault(id(v), _json(v))
                 for v in values
             ]
+        elif kind == "timestamptz" and name == "next_action_at":  # None: nothing left
+            values = [NEVER if v is None else v for v in values]
+            if sqlite:
+                values = _sqlite_times(values)
         elif kind == "timestamptz" and sqlite:
-            seen: dict[datetime | None, str | None] = {}  # a batch shares a few instants
-            values = [seen[v] if v in seen else seen.setdefault(v, sqlite_time(v)) for v in values]
+            values = _sqlite_times(values)
+        elif kind == "date" and sqlite:  # as SQLAlchemy's SQLite DATE stores it
+            values = [None if v is None else v.isoformat() for v in values]
         elif kind == "text":  # psycopg would send an Enum's name, not its value
             values = [v.value if isinstance(v, Enum) else v for v in values]
         out.append(values)
     return out
+
+
+def _sqlite_times(values: list[Any]) -> list[Any]:
+    seen: dict[datetime | None, str | None] = {}  # a batch shares a few instants
+    return [seen[v] if v in seen else seen.setdefault(v, sqlite_time(v)) for v in values]
 
 
 def insert_ignoring_duplicates(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -141,73 +159,51 @@ def insert_events(connection: Connection, rows: Sequence[dict[str, Any]]) -> Non
 
 
 def update_progress(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Each row's SLA progress (`id`, `next_action_at`, COUNTER_COLUMNS): the counters on
-    `recommendations` (no index covers them, so PostgreSQL updates them in place, HOT)
-    and the next-action time in `sla_clocks` (move_clocks), one statement each on
-    PostgreSQL."""
+    """Each row's SLA progress (`id` plus CLOCK_COLUMNS) written to its `sla_clocks` row,
+    one statement: the sweep never writes `recommendations`. `next_action_at` None is
+    NEVER (nothing left to do); `digest_on` None keeps the stored day (a direct item over
+    the daily cap keeps its digest day while its reminders go on)."""
     if not rows:
         return
-    rows = sorted(rows, key=lambda row: row["id"])  # heap order: fewer page visits
+    rows = sorted(rows, key=_by_id)
+    values = _columns(rows, CLOCK_COLUMNS, _CLOCK_PG_TYPES, sqlite=not _is_pg(connection))
+    ids = [row["id"] for row in rows]
     if _is_pg(connection):
-        sets = ", ".join(f"{name} = v.{name}" for name in COUNTER_COLUMNS)
         connection.exec_driver_sql(
-            f"UPDATE recommendations SET {sets} FROM unnest(%s::int[], "
-            f"{_unnest(_COUNTER_PG_TYPES)}) AS v(id, {', '.join(COUNTER_COLUMNS)}) "
-            "WHERE recommendations.id = v.id",
-            (
-                [row["id"] for row in rows],
-                *_columns(rows, COUNTER_COLUMNS, _COUNTER_PG_TYPES, sqlite=False),
-            ),
+            "UPDATE sla_clocks SET next_action_at = v.next_action_at, "
+            "reminders_sent = v.reminders_sent, escalation_level = v.escalation_level, "
+            "snoozed_until = v.snoozed_until, "
+            "digest_on = COALESCE(v.digest_on, sla_clocks.digest_on) "
+            f"FROM unnest(%s::int[], {_unnest(_CLOCK_PG_TYPES)}) "
+            f"AS v(id, {', '.join(CLOCK_COLUMNS)}) WHERE sla_clocks.recommendation_id = v.id",
+            (ids, *values),
+        )
+        return
+    connection.exec_driver_sql(
+        "UPDATE sla_clocks SET next_action_at = ?, reminders_sent = ?, escalation_level = ?, "
+        "snoozed_until = ?, digest_on = COALESCE(?, digest_on) WHERE recommendation_id = ?",
+        list(zip(*values, ids, strict=True)),
+    )
+
+
+def reschedule(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Clocks (`id`, `next_action_at`) moved to a later look with their digest day
+    cleared: rows that missed an already-sent digest wait for the owner's next one."""
+    rows = sorted(rows, key=_by_id)
+    pg = _is_pg(connection)
+    [at] = _columns(rows, ("next_action_at",), ("timestamptz",), sqlite=not pg)
+    ids = [row["id"] for row in rows]
+    if pg:
+        connection.exec_driver_sql(
+            "UPDATE sla_clocks SET next_action_at = v.at, digest_on = NULL FROM unnest("
+            "%s::int[], %s::timestamptz[]) AS v(id, at) WHERE sla_clocks.recommendation_id = v.id",
+            (ids, at),
         )
     else:
-        columns = _columns(rows, COUNTER_COLUMNS, _COUNTER_PG_TYPES, sqlite=True)
-        sets = ", ".join(f"{name} = ?" for name in COUNTER_COLUMNS)
         connection.exec_driver_sql(
-            f"UPDATE recommendations SET {sets} WHERE id = ?",
-            list(zip(*columns, [row["id"] for row in rows], strict=True)),
-        )
-    move_clocks(connection, rows)
-
-
-def move_clocks(
-    connection: Connection, rows: Sequence[dict[str, Any]], *, insert_missing: bool = False
-) -> None:
-    """`sla_clocks` rows moved to each row's `next_action_at` (`id` plus it); a row whose
-    next action is None is deleted (nothing left to do). `insert_missing`: a row without
-    a clock gets one (an upsert; the sweep's own steps move clocks it has just read)."""
-    moved = sorted((row for row in rows if row["next_action_at"] is not None), key=_by_id)
-    done = sorted(row["id"] for row in rows if row["next_action_at"] is None)
-    pg = _is_pg(connection)
-    if moved:
-        [at] = _columns(moved, ("next_action_at",), ("timestamptz",), sqlite=not pg)
-        ids = [row["id"] for row in moved]
-        if insert_missing:
-            source = "SELECT * FROM unnest(%s::int[], %s::timestamptz[])" if pg else "VALUES (?, ?)"
-            statement = (
-                f"INSERT INTO sla_clocks (recommendation_id, next_action_at) {source} "
-                "ON CONFLICT (recommendation_id) DO UPDATE "
-                "SET next_action_at = excluded.next_action_at"
-            )
-        elif pg:
-            statement = (
-                "UPDATE sla_clocks SET next_action_at = v.at FROM unnest(%s::int[], "
-                "%s::timestamptz[]) AS v(id, at) WHERE sla_clocks.recommendation_id = v.id"
-            )
-        else:
-            statement = "UPDATE sla_clocks SET next_action_at = ? WHERE recommendation_id = ?"
-        if pg:
-            connection.exec_driver_sql(statement, (ids, at))
-        elif insert_missing:
-            connection.exec_driver_sql(statement, list(zip(ids, at, strict=True)))
-        else:
-            connection.exec_driver_sql(statement, list(zip(at, ids, strict=True)))
-    if done and pg:
-        connection.exec_driver_sql(
-            "DELETE FROM sla_clocks WHERE recommendation_id = ANY(%s::int[])", (done,)
-        )
-    elif done:
-        connection.exec_driver_sql(
-            "DELETE FROM sla_clocks WHERE recommendation_id = ?", [(i,) for i in done]
+            "UPDATE sla_clocks SET next_action_at = ?, digest_on = NULL "
+            "WHERE recommendation_id = ?",
+            list(zip(at, ids, strict=True)),
         )
 
 

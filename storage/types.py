@@ -35,6 +35,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# "No next action": the SLA clock's key cannot be NULL, so a row with nothing left to do
+# sorts after every real moment (storage.models.SlaClock).
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 # A 64-bit integer on every backend: BIGINT on PostgreSQL; SQLite's INTEGER already

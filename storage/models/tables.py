@@ -17,13 +17,16 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
 from storage.models.feed import PUBLISHED_PREDICATE
-from storage.types import BigInt, JSONType, UTCDateTime
+from storage.models.sla_clock import SlaClock, of_clock
+from storage.types import NEVER, BigInt, JSONType, UTCDateTime
 
 
 class Recommendation(Base):
@@ -41,8 +44,6 @@ class Recommendation(Base):
         Index("ix_recommendations_type_sku_site", "type", "sku", "site"),
         # The data gate and the review read a window of receipt times.
         Index("ix_recommendations_received_at", "received_at"),
-        # Room on each page, so the SLA sweep's counter updates stay HOT (no index writes).
-        {"postgresql_with": {"fillfactor": 90}},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -81,50 +82,83 @@ class Recommendation(Base):
     backup_id: Mapped[str | None] = mapped_column(String(100))
     route: Mapped[str | None] = mapped_column(String(300))  # which matrix line chose the owner
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # SLA clock: how far it has got; when the sweep must next look is `clock` (SlaClock).
-    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
-    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
-    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Digest tier: the owner's local date of the digest that lists it (set by the sweep).
-    digest_on: Mapped[date | None] = mapped_column(Date)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="recommendation", order_by="Decision.id", lazy="selectin"
     )
+    # The SLA state (next action, counters, digest day) lives in `clock` (SlaClock): the
+    # sweep writes only that narrow row. Read and set it through the properties below.
     clock: Mapped[SlaClock | None] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    def _clock(self) -> SlaClock:
+        if self.clock is None:
+            self.clock = SlaClock(next_action_at=NEVER, reminders_sent=0, escalation_level=0)
+        return self.clock
 
     @property
     def next_action_at(self) -> datetime | None:
         """When the SLA sweep must next look at this row (None: never again)."""
-        return self.clock.next_action_at if self.clock is not None else None
+        at = self.clock.next_action_at if self.clock is not None else None
+        return None if at is None or at >= NEVER else at
 
     @next_action_at.setter
     def next_action_at(self, value: datetime | None) -> None:
-        if value is None:
-            self.clock = None  # delete-orphan: the clock row goes
-        elif self.clock is None:
-            self.clock = SlaClock(next_action_at=value)
-        else:
-            self.clock.next_action_at = value
+        self._clock().next_action_at = NEVER if value is None else value
 
+    @hybrid_property
+    def reminders_sent(self) -> int:
+        return self.clock.reminders_sent or 0 if self.clock is not None else 0
 
-class SlaClock(Base):
-    """When the SLA sweep must next look at a recommendation: a row only while it has a
-    next action. Kept apart from `recommendations` because the sweep moves it on every
-    step and the sweep's index needs it: on the wide table (ten indexes) that made every
-    step a non-HOT update writing all ten indexes (bench/README.md, "SLA sweep"); here
-    a step writes one narrow row and its two indexes, and the counters left on
-    `recommendations` (no index reads them) are updated in place (HOT, fillfactor 90)."""
+    @reminders_sent.inplace.setter
+    def _reminders_sent_set(self, value: int) -> None:
+        self._clock().reminders_sent = value
 
-    __tablename__ = "sla_clocks"
-    # With the key: the due rows come from the index alone (no clock heap read).
-    __table_args__ = (Index("ix_sla_clocks_due", "next_action_at", "recommendation_id"),)
+    @reminders_sent.inplace.expression
+    @classmethod
+    def _reminders_sent_expr(cls) -> Any:
+        return func.coalesce(of_clock(cls, SlaClock.reminders_sent), 0)
 
-    recommendation_id: Mapped[int] = mapped_column(
-        ForeignKey("recommendations.id"), primary_key=True
-    )
-    next_action_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    @hybrid_property
+    def escalation_level(self) -> int:
+        return self.clock.escalation_level or 0 if self.clock is not None else 0
+
+    @escalation_level.inplace.setter
+    def _escalation_level_set(self, value: int) -> None:
+        self._clock().escalation_level = value
+
+    @escalation_level.inplace.expression
+    @classmethod
+    def _escalation_level_expr(cls) -> Any:
+        return func.coalesce(of_clock(cls, SlaClock.escalation_level), 0)
+
+    @hybrid_property
+    def snoozed_until(self) -> datetime | None:
+        return self.clock.snoozed_until if self.clock is not None else None
+
+    @snoozed_until.inplace.setter
+    def _snoozed_until_set(self, value: datetime | None) -> None:
+        self._clock().snoozed_until = value
+
+    @snoozed_until.inplace.expression
+    @classmethod
+    def _snoozed_until_expr(cls) -> Any:
+        return of_clock(cls, SlaClock.snoozed_until)
+
+    @hybrid_property
+    def digest_on(self) -> date | None:
+        """Digest tier (or over the daily cap): the owner's local date of the digest that
+        lists it (set by the sweep)."""
+        return self.clock.digest_on if self.clock is not None else None
+
+    @digest_on.inplace.setter
+    def _digest_on_set(self, value: date | None) -> None:
+        self._clock().digest_on = value
+
+    @digest_on.inplace.expression
+    @classmethod
+    def _digest_on_expr(cls) -> Any:
+        return of_clock(cls, SlaClock.digest_on)
 
 
 class Assignment(Base):

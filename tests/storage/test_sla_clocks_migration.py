@@ -1,11 +1,12 @@
 """Migration h20_sla_clocks: a database at 0014 with open and closed items keeps its SLA
-clocks (each open item's next action moves to `sla_clocks`, closed items get none), the
-sweep then finds what is due through the new table, and the downgrade puts them back."""
+state (every item gets its `sla_clocks` row with its counters, snooze and digest day; an
+open item's next action moves there, a closed item's is NEVER), the sweep then finds
+what is due through the new table, and the downgrade puts it all back."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from core.config import Config
 from storage import migrate
 from storage.db import Database
 from storage.driver_writes import sqlite_time
+from storage.types import NEVER
 from tests.support.pg import pg_admin_url, scratch_database
 from workflows.sla.sweep import sweep
 
@@ -24,14 +26,17 @@ RECEIVED = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 Berlin
 DUE = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
 REMINDER = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # 50%
 LATER = datetime(2026, 11, 30, 15, 12, tzinfo=UTC)  # 90%
-# external id, status, next_action_at at 0014
+SNOOZED = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+# external id, status, next_action_at, reminders_sent, escalation_level, snoozed_until,
+# digest_on at 0014
 ROWS = [
-    ("open-due", "open", REMINDER),
-    ("open-later", "open", LATER),
-    ("open-none", "open", None),  # e.g. every step taken
-    ("decided", "decided", None),
-    ("withdrawn-stale", "withdrawn", REMINDER),  # a closed row the old index filtered out
+    ("open-due", "open", REMINDER, 0, 0, None, None),
+    ("open-later", "open", LATER, 1, 0, SNOOZED, None),
+    ("open-none", "open", None, 2, 2, None, None),  # e.g. every step taken
+    ("decided", "decided", None, 2, 1, None, "2026-11-30"),
+    ("withdrawn-stale", "withdrawn", REMINDER, 0, 0, None, None),  # the old index skipped it
 ]
+STATE = "reminders_sent, escalation_level, snoozed_until, digest_on"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -62,6 +67,22 @@ def _clocks(database: Database) -> dict[str, datetime]:
         return {external_id: _utc(at) for external_id, at in rows}
 
 
+def _state(database: Database, table: str, key: str) -> set[tuple[object, ...]]:
+    """(external id, reminders, level, snoozed until, digest day) of every row."""
+    join = "" if table == "recommendations" else " JOIN recommendations r ON r.id = t." + key
+    name = "t.external_id" if table == "recommendations" else "r.external_id"
+    columns = ", ".join(f"t.{c.strip()}" for c in STATE.split(","))
+    with database.engine.connect() as connection:
+        rows = connection.execute(text(f"SELECT {name}, {columns} FROM {table} t{join}"))
+        return {
+            (ext, sent, level, None if snoozed is None else _utc(snoozed), str(day or "") or None)
+            for ext, sent, level, snoozed, day in rows
+        }
+
+
+EXPECTED_STATE = {(ext, *rest) for ext, _status, _next, *rest in ROWS}
+
+
 def _utc(value: object) -> datetime:
     if isinstance(value, str):
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
@@ -74,14 +95,14 @@ def test_open_items_keep_their_clock_and_the_sweep_finds_them(
 ) -> None:
     migrate.upgrade(unmigrated, "0014")
     with unmigrated.engine.begin() as connection:
-        for external_id, status, next_action in ROWS:
+        for external_id, status, next_action, sent, level, snoozed, day in ROWS:
             connection.execute(
                 text(
                     "INSERT INTO recommendations (source, external_id, revision, content_hash, "
                     "type, title, action, drivers, links, received_at, status, tier, owner_id, "
-                    "due_at, next_action_at, reminders_sent, escalation_level) VALUES ('erp', "
+                    f"due_at, next_action_at, {STATE}) VALUES ('erp', "
                     ":ext, 1, 'x', 'stockout_risk', 't', 'a', '[]', '[]', :received, :status, "
-                    "'direct', 'ana', :due, :next, 0, 0)"
+                    "'direct', 'ana', :due, :next, :sent, :level, :snoozed, :day)"
                 ),
                 {
                     "ext": external_id,
@@ -89,12 +110,23 @@ def test_open_items_keep_their_clock_and_the_sweep_finds_them(
                     "received": _at(unmigrated, RECEIVED),
                     "due": _at(unmigrated, DUE),
                     "next": _at(unmigrated, next_action),
+                    "sent": sent,
+                    "level": level,
+                    "snoozed": _at(unmigrated, snoozed),
+                    "day": day if day is None or not unmigrated.is_postgres else date(2026, 11, 30),
                 },
             )
     migrate.upgrade(unmigrated)
-    assert _clocks(unmigrated) == {"open-due": REMINDER, "open-later": LATER}
+    assert _clocks(unmigrated) == {
+        "open-due": REMINDER,
+        "open-later": LATER,
+        "open-none": NEVER,
+        "decided": NEVER,
+        "withdrawn-stale": NEVER,
+    }
+    assert _state(unmigrated, "sla_clocks", "recommendation_id") == EXPECTED_STATE
     columns = {c["name"] for c in inspect(unmigrated.engine).get_columns("recommendations")}
-    assert "next_action_at" not in columns
+    assert not columns & {"next_action_at", *(c.strip() for c in STATE.split(","))}
 
     report = sweep(
         database=unmigrated,
@@ -103,7 +135,7 @@ def test_open_items_keep_their_clock_and_the_sweep_finds_them(
         now=REMINDER.replace(second=30),
     )
     assert [(s.kind, s.person_id) for s in report.steps] == [("reminder", "ana")]
-    assert _clocks(unmigrated) == {"open-due": LATER, "open-later": LATER}  # moved on
+    assert _clocks(unmigrated)["open-due"] == LATER  # moved on
 
     cfg = migrate.alembic_config()
     with unmigrated.engine.begin() as connection:
@@ -116,3 +148,7 @@ def test_open_items_keep_their_clock_and_the_sweep_finds_them(
         "open-due": LATER,
         "open-later": LATER,
     }
+    swept = ("open-due", 1, 0, None, None)  # the sweep sent its reminder
+    assert _state(unmigrated, "recommendations", "id") == EXPECTED_STATE - {
+        ("open-due", 0, 0, None, None)
+    } | {swept}

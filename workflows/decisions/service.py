@@ -9,13 +9,14 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.clock import local_time_label
 from core.domain import Action, DecisionKind, EventKind, OutboxKind, Role, Status
-from storage.models import Assignment, Decision, Recommendation, SlaClock
+from storage.models import Assignment, Decision, Recommendation
+from storage.models.sla_clock import stop_clock
 from workflows.audit import record_event
 from workflows.base import WorkflowContext
 from workflows.context.rules.decision_hooks import after_final_decision
@@ -274,7 +275,7 @@ def _record_final(
         .values(status=Status.DECIDED, decided_at=now)
     ).rowcount
     if changed == 1:  # nothing left for the SLA sweep (the guard holds the row)
-        session.execute(delete(SlaClock).where(SlaClock.recommendation_id == rec.id))
+        session.execute(stop_clock(rec.id))
     else:
         status = session.scalar(select(Recommendation.status).where(Recommendation.id == rec.id))
         if status == read_status:

@@ -30,7 +30,7 @@ from core.config import Config
 from core.domain import OutboxKind, Status
 from core.messages import Message, Tone
 from storage.db import Database
-from storage.models import OutboxItem, Recommendation
+from storage.models import OutboxItem, Recommendation, SlaClock
 from workflows.base import WorkflowContext
 from workflows.outbox import enqueue_many, outbox_row
 from workflows.ownership.routing import escalation_target
@@ -103,14 +103,13 @@ def waiting_now(database: Database, *, config: Config, now: datetime) -> dict[st
         select(
             Recommendation.owner_id,
             Recommendation.type,
-            Recommendation.escalation_level,
+            SlaClock.escalation_level,
             late,
             func.count(),
         )
+        .outerjoin(SlaClock, SlaClock.recommendation_id == Recommendation.id)
         .where(Recommendation.status == Status.OPEN)
-        .group_by(
-            Recommendation.owner_id, Recommendation.type, Recommendation.escalation_level, late
-        )
+        .group_by(Recommendation.owner_id, Recommendation.type, SlaClock.escalation_level, late)
     )
     with database.read() as session:
         rows = [(o, t, int(lv or 0), bool(d), int(c)) for o, t, lv, d, c in session.execute(query)]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
@@ -17,6 +17,8 @@ from core.domain import DecisionKind, EventKind, IngestStatus, OutboxKind, Statu
 from core.recommendation import RecommendationIn
 from storage.bulk import RowBatch, insert_rows, reserve_ids
 from storage.models import Decision, Event, OutboxItem, Recommendation, SlaClock
+from storage.models.sla_clock import stop_clock
+from storage.types import NEVER
 from workflows.base import WorkflowContext
 from workflows.intake.revisions import ROUTING_COLUMNS, reroute_revision, routed_on
 from workflows.intake.validation import (
@@ -112,8 +114,6 @@ def _ingest(
                 "backup_id": routing.backup,
                 "route": routing.route,
                 "due_at": routing.due_at,
-                "reminders_sent": 0,
-                "escalation_level": 0,
             }
         )
         new_routes.append((index, item, routing, digest))
@@ -232,6 +232,17 @@ def _write_side_rows(
                     "data": {"type": item.type, "sent_to": routing.owner},
                 }
             )
+        # Every item has its clock row (its SLA state): NEVER when nothing is to come
+        # (withdrawn on arrival; auto: decided).
+        scheduled = not item.withdrawn and routing.tier != Tier.AUTO
+        clocks.append(
+            {
+                "next_action_at": routing.next_action_at or NEVER if scheduled else NEVER,
+                "recommendation_id": rec_id,
+                "reminders_sent": 0,
+                "escalation_level": 0,
+            }
+        )
         if item.withdrawn:  # stored withdrawn: the audit says so, or it replays as open
             events.append(
                 {
@@ -264,8 +275,6 @@ def _write_side_rows(
                     "data": {"confidence": item.confidence},
                 }
             )
-        elif routing.next_action_at is not None:  # the SLA sweep's entry (auto: decided)
-            clocks.append({"recommendation_id": rec_id, "next_action_at": routing.next_action_at})
         if routing.tier in (Tier.DIRECT, Tier.AUTO):
             outbox.append(
                 {
@@ -330,7 +339,7 @@ def _update_existing(
         ).rowcount
         if changed != 1:
             return decided_meanwhile
-        session.execute(delete(SlaClock).where(SlaClock.recommendation_id == found.id))
+        session.execute(stop_clock(found.id))
         session.add(
             Event(
                 recommendation_id=found.id,

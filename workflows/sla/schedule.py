@@ -1,12 +1,13 @@
-"""The SLA clock's arithmetic, free of I/O: which reminder or escalation step is due for
-a recommendation at a moment, and when it must next be looked at.
+"""The SLA clock's arithmetic, free of I/O: which reminder or escalation step is due for a
+recommendation at a moment, and when it must next be looked at.
 
-A recommendation's progress is three columns (`reminders_sent`, `escalation_level`,
-`snoozed_until`) next to its due time, so the schedule is recomputed from the
-configuration instead of stored: a change of business hours or holidays applies to the
-next step without a data migration. Steps carry a key unique per (recommendation, due
-time, step): the outbox's unique index then makes each step sendable once, and an
-extended SLA (a new due time) gets fresh keys for its own reminders and escalations.
+A recommendation's progress is three columns of its clock (`reminders_sent`,
+`escalation_level`, `snoozed_until`, storage.models.SlaClock) beside its due time, so
+the schedule is recomputed from the configuration instead of stored: a change of
+business hours or holidays applies to the next step without a data migration. Steps
+carry a key unique per (recommendation, due time, step): the outbox's unique index then
+makes each step sendable once, and an extended SLA (a new due time) gets fresh keys for
+its own reminders and escalations.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy import Row, func
 from core.clock import BusinessCalendar, Calendars
 from core.config import Config, RecommendationType
 from core.domain import Tier
-from storage.models import Recommendation
+from storage.models import Recommendation, SlaClock
 from workflows.ownership.absences import Away, next_level
 from workflows.ownership.routing import escalation_target, reminder_times
 
@@ -33,9 +34,9 @@ STATE_COLUMNS = (
     Recommendation.owner_id,
     func.coalesce(Recommendation.clock_started_at, Recommendation.received_at).label("received_at"),
     Recommendation.due_at,
-    Recommendation.reminders_sent,
-    Recommendation.escalation_level,
-    Recommendation.snoozed_until,
+    SlaClock.reminders_sent,
+    SlaClock.escalation_level,
+    SlaClock.snoozed_until,
 )
 
 

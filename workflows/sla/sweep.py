@@ -2,13 +2,13 @@
 escalation or digest to the outbox and move each row's next-action time on, all in one
 transaction per batch.
 
-The entry point is the index on `sla_clocks.next_action_at` (a row only while there is
-a next action), so the cost
-is proportional to what is due, never to the number of open recommendations. On
-PostgreSQL rows are claimed with FOR UPDATE SKIP LOCKED, so several replicas sweeping at
-once take disjoint rows; SQLite has a single writer. The outbox's unique `dedupe_key` is
-the last word: a step written once is never written again, whatever the timing.
-APScheduler only decides *when* a process sweeps; every fact is in the database.
+The entry point is `sla_clocks`, keyed by next-action time (the due rows are one
+contiguous range), so the cost is proportional to what is due, never to the number of
+open recommendations. On PostgreSQL rows are claimed with FOR UPDATE SKIP LOCKED, so
+several replicas sweeping at once take disjoint rows; SQLite has a single writer. The
+outbox's unique `dedupe_key` is the last word: a step written once is never written
+again, whatever the timing. APScheduler only decides *when* a process sweeps; every fact
+is in the database.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, literal_column, select, type_coerce, update
+from sqlalchemy import String, literal_column, select, type_coerce
 from sqlalchemy.orm import Session
 
 from core.clock import Calendars
 from core.config import Config
 from core.domain import EventKind, OutboxKind, OutboxState
 from storage.db import Database
-from storage.driver_writes import from_driver, insert_events, move_clocks, update_progress
+from storage.driver_writes import from_driver, insert_events, reschedule, update_progress
 from storage.models import OutboxItem, Recommendation, SlaClock
 from storage.types import UTCDateTime
 from workflows.base import WorkflowContext
@@ -81,9 +81,9 @@ class SweepReport:
 def due_query(
     now: datetime, *, limit: int | None, lock: bool, columns: Sequence[Any] = STATE_COLUMNS
 ):
-    """The due rows: the clock's index, then each recommendation by its key (the open
-    check stays, so a row closed without its clock is never swept). Locked: both rows,
-    as the guards lock the recommendation (workflows.guards)."""
+    """The due rows: a range of the clock's key, then each recommendation by its key
+    (the open check stays, so a closed row is never swept whatever its clock says).
+    Locked: both rows, as the guards lock the recommendation (workflows.guards)."""
     query = (
         select(*columns)
         .select_from(SlaClock)
@@ -191,7 +191,7 @@ def _apply(
     now: datetime,
     send_from: datetime,
 ) -> None:
-    outbox, events, progress, digest_days = [], [], [], []
+    outbox, events, progress = [], [], []
     digests: dict[str, tuple[Step, list[int]]] = {}
     # One payload object per (purpose, level): the writer serialises each object once.
     payloads: dict[tuple[StepKind, int], dict[str, object]] = {}
@@ -253,22 +253,20 @@ def _apply(
                             payload=_payload(payloads, step),
                         )
                     )
-        row = {
-            "id": state.id,
-            "next_action_at": advance.next_action_at,
-            "reminders_sent": state.reminders_sent,
-            "escalation_level": state.escalation_level,
-            "snoozed_until": state.snoozed_until,
-        }
-        if advance.digest_on is not None:
-            digest_days.append({"id": state.id, "digest_on": advance.digest_on})
-        progress.append(row)
+        progress.append(
+            {
+                "id": state.id,
+                "next_action_at": advance.next_action_at,
+                "reminders_sent": state.reminders_sent,
+                "escalation_level": state.escalation_level,
+                "snoozed_until": state.snoozed_until,
+                "digest_on": advance.digest_on,
+            }
+        )
     connection = session.connection()
     enqueue_many(session, outbox)
     insert_events(connection, events)
     update_progress(connection, progress)
-    if digest_days:
-        session.execute(update(Recommendation), digest_days)
     if digests:
         _queue_digests(
             session,
@@ -328,8 +326,7 @@ def _queue_digests(
         later = next_digest_at(calendar=calendar, moment=now, send_at=config.digest.send_at)
         late += [{"id": i, "next_action_at": later} for i in ids]
     if late:
-        session.execute(update(Recommendation), [{"id": r["id"], "digest_on": None} for r in late])
-        move_clocks(session.connection(), late, insert_missing=True)
+        reschedule(session.connection(), late)
 
 
 class SlaSweeper(WorkflowContext):
