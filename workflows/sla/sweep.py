@@ -27,7 +27,7 @@ from core.clock import Calendars
 from core.config import Config
 from core.domain import EventKind, OutboxKind, OutboxState
 from storage.db import Database
-from storage.driver_writes import from_driver, insert_events, reschedule, update_progress
+from storage.driver_writes import from_driver, reschedule, write_sweep
 from storage.models import OutboxItem, Recommendation, SlaClock
 from storage.types import UTCDateTime
 from workflows.base import WorkflowContext
@@ -54,7 +54,6 @@ _RAW_COLUMNS = tuple(
     else column
     for column in STATE_COLUMNS
 )
-_MISSING = object()
 
 
 @dataclass
@@ -103,29 +102,12 @@ def claim(session: Session, now: datetime, *, limit: int | None, lock: bool) -> 
     SQLAlchemy would parse every cell, and equal instants that are one object hash once
     in the schedule's memo."""
     query = due_query(now, limit=limit, lock=lock, columns=_RAW_COLUMNS)
-    seen: dict[object, datetime | None] = {None: None}
-    rows = session.connection().execute(query)
+    rows = session.connection().execute(query).all()
+    seen = {value: from_driver(value) for value in {v for r in rows for v in (r[4], r[5], r[8])}}
     return [
-        SlaState(
-            id_,
-            type_,
-            tier,
-            owner,
-            _instant(seen, received),
-            _instant(seen, due),
-            sent,
-            level,
-            _instant(seen, snoozed),
-        )
+        SlaState(id_, type_, tier, owner, seen[received], seen[due], sent, level, seen[snoozed])
         for id_, type_, tier, owner, received, due, sent, level, snoozed in rows
     ]
-
-
-def _instant(seen: dict[object, datetime | None], value: object) -> datetime | None:
-    found = seen.get(value, _MISSING)
-    if found is _MISSING:
-        found = seen[value] = from_driver(value)
-    return found  # type: ignore[return-value]  # _MISSING never stays
 
 
 def sweep(
@@ -263,10 +245,7 @@ def _apply(
                 "digest_on": advance.digest_on,
             }
         )
-    connection = session.connection()
-    enqueue_many(session, outbox)
-    insert_events(connection, events)
-    update_progress(connection, progress)
+    write_sweep(session.connection(), outbox=outbox, events=events, progress=progress)
     if digests:
         _queue_digests(
             session,
