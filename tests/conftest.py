@@ -42,15 +42,6 @@ def pg_url(worker_id: str) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
-    """One migrated SQLite file: for a module that overrides `db_url` to run once, where
-    the store makes no difference (a rendered picture needs one database, not two)."""
-    path = tmp_path / "sopbot.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     if request.param == "sqlite":

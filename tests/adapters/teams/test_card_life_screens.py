@@ -26,13 +26,6 @@ THEMES = ("light", "dark")
 
 
 @pytest.fixture
-def db_url(sqlite_url: str) -> str:
-    """SQLite only: what Microsoft's renderer draws does not depend on the store, and a
-    picture needs one database, not two."""
-    return sqlite_url
-
-
-@pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 600, "height": 900})
     context.route("**/*", lambda route: route.abort())  # the page fetches nothing
@@ -50,6 +43,9 @@ def shots(tmp_path: Path) -> Path:
     return folder
 
 
+# SQLite only: what Microsoft's renderer draws does not depend on the store, and a
+# picture needs one database, not two.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_cards_life_in_teams(world: TeamsWorld, page: Page, shots: Path) -> None:
     for key in ("ana", "ben"):
         world.install(key)

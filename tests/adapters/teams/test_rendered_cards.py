@@ -39,13 +39,6 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def db_url(sqlite_url: str) -> str:
-    """SQLite only: what Microsoft's renderer draws does not depend on the store, and a
-    picture needs one database, not two."""
-    return sqlite_url
-
-
-@pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 600, "height": 900})
     context.route("**/*", lambda route: route.abort())  # the page fetches nothing
@@ -137,6 +130,9 @@ def below_aa(rows: list[dict[str, Any]]) -> list[str]:
     ]
 
 
+# SQLite only: what Microsoft's renderer draws does not depend on the store, and a
+# picture needs one database, not two.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_every_card_kind_reads_at_wcag_aa_in_microsofts_renderer(
     world: TeamsWorld, page: Page, shots: Path
 ) -> None:
