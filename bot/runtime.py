@@ -24,7 +24,7 @@ from core.chat import ChatRouter
 from core.clock import AdjustableClock, Clock, SystemClock
 from core.config import Config, ConfigError, load_config
 from storage import migrate
-from storage.db import Database
+from storage.db import Database, UnsupportedStore
 from workflows.context import CONTEXT_REMINDER_SECONDS, ContextReminders
 from workflows.delivery import OutboxWorker, Pruner, Reach
 from workflows.digest import waiting_job
@@ -141,7 +141,10 @@ def open_services(
     config = config or load_config(settings.config_path)
     if clock is None and settings.clock_start is not None:
         clock = AdjustableClock(settings.clock_start)  # runs on from SOPBOT_CLOCK_START
-    database = Database(settings.database_url)
+    try:
+        database = Database(settings.database_url)
+    except UnsupportedStore as exc:  # refused like every other setting: one line, exit 2
+        raise ConfigError([str(exc)], "environment") from None
     if upgrade:
         migrate.upgrade(database)
     return build_services(

@@ -44,7 +44,19 @@ def _sqlite_setup(engine: Engine, busy_ms: int) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+class UnsupportedStore(ValueError):
+    """A database URL for a store sopbot does not run on."""
+
+
+STORES = ("sqlite", "postgresql")  # the dialects every query here is written and tested for
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    backend = make_url(url).get_backend_name()
+    if backend not in STORES:  # refused when opened, not at the first dialect-specific write
+        raise UnsupportedStore(
+            f"SOPBOT_DATABASE_URL: sopbot stores its data in SQLite or PostgreSQL, not {backend}"
+        )
     if url.startswith("sqlite"):
         # How long a writer waits for the lock before 'database is locked' (the API
         # answers 503 then): 30 s, or the URL's `?timeout=` in seconds, as pysqlite reads it.

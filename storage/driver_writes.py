@@ -258,6 +258,9 @@ def _by_id(row: dict[str, Any]) -> int:
     return row["id"]
 
 
+_INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+
+
 def insert_if_absent(
     session: Session,
     model: type[Any],
@@ -275,15 +278,12 @@ def insert_if_absent(
     values = [rows] if isinstance(rows, dict) else list(rows)
     if not values:
         return []
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        statement = pg_insert(model).values(values)
-    elif dialect == "sqlite":
-        statement = sqlite_insert(model).values(values)
-    else:  # pragma: no cover - sopbot runs on SQLite and PostgreSQL only
-        raise NotImplementedError(f"insert_if_absent on {dialect}")
-    statement = statement.on_conflict_do_nothing(
-        index_elements=list(conflict) if conflict is not None else None
+    # storage.db.make_engine opens only these two stores.
+    insert = _INSERTS[session.get_bind().dialect.name]
+    statement = (
+        insert(model)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=list(conflict) if conflict is not None else None)
     )
     # RETURNING answers a row only for an insert that happened (rowcount is not reliable
     # through the ORM's insert path on every driver).

@@ -172,3 +172,14 @@ def test_a_refused_serve_is_one_line_and_exit_2_from_the_shell(tmp_path: Path) -
 def test_loopback_hosts() -> None:
     assert all(map(is_loopback, ["127.0.0.1", "127.3.2.1", "localhost", "::1", "[::1]"]))
     assert not any(map(is_loopback, ["0.0.0.0", "::", "10.0.0.5", "example.com", ""]))
+
+
+def test_a_database_other_than_sqlite_or_postgresql_is_refused_in_one_line() -> None:
+    result = CliRunner().invoke(
+        app, ["serve", "--port", "1"], env={"SOPBOT_DATABASE_URL": "mysql+pymysql://u@h/db"}
+    )
+    assert result.exit_code == 2
+    assert "SOPBOT_DATABASE_URL: sopbot stores its data in SQLite or PostgreSQL, not mysql" in (
+        result.output
+    )
+    assert "Traceback" not in result.output

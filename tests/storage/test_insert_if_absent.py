@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from storage.db import Database
+from storage.db import Database, UnsupportedStore
 from storage.driver_writes import insert_if_absent
 from storage.models import PendingAction, ReportSecret
 
@@ -86,3 +86,10 @@ def test_a_conflict_target_skips_only_that_keys_clash(database: Database) -> Non
         )
     with database.read() as session:
         assert session.scalars(select(ReportSecret.secret)).all() == ["aa"]
+
+
+def test_a_store_other_than_sqlite_or_postgresql_is_refused_when_opened() -> None:
+    """Every dialect-specific write (insert_if_absent, the sweep's driver writes) exists
+    for these two stores; another URL is refused at the start, naming the variable."""
+    with pytest.raises(UnsupportedStore, match="SOPBOT_DATABASE_URL.*not mysql"):
+        Database("mysql+pymysql://sopbot@localhost/sopbot")

@@ -130,10 +130,12 @@ def below_aa(rows: list[dict[str, Any]]) -> list[str]:
     ]
 
 
+# SQLite only: what Microsoft's renderer draws does not depend on the store, and a
+# picture needs one database, not two.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_every_card_kind_reads_at_wcag_aa_in_microsofts_renderer(
-    world: TeamsWorld, page: Page, shots: Path, db_url: str
+    world: TeamsWorld, page: Page, shots: Path
 ) -> None:
-    suffix = "pg" if db_url.startswith("postgresql") else "sqlite"
     failures: dict[str, list[str]] = {}
     measured = 0
     lowest: tuple[float, str] = (21.0, "")
@@ -142,7 +144,7 @@ def test_every_card_kind_reads_at_wcag_aa_in_microsofts_renderer(
         warnings = render(page, card, theme)
         assert not [w for w in warnings if "error" in w.lower()], (kind, warnings)
         name = f"{kind.replace(' ', '-')}-{theme}"
-        page.locator("#host").screenshot(path=str(shots / f"{name}-{suffix}.png"))
+        page.locator("#host").screenshot(path=str(shots / f"{name}.png"))
         rows = report(page)
         assert rows, f"{kind}: nothing rendered"
         # Each ShowCard (Override, Reassign, Extend SLA) opened in turn, and measured too.
@@ -153,7 +155,7 @@ def test_every_card_kind_reads_at_wcag_aa_in_microsofts_renderer(
             rows += report(page)
             options += choices(page)
             if n == 0:
-                page.locator("#host").screenshot(path=str(shots / f"{name}-form-{suffix}.png"))
+                page.locator("#host").screenshot(path=str(shots / f"{name}-form.png"))
             showcards.nth(n).click()
         measured += len(rows)
         ours = [r for r in rows if r["text"] not in HOST_DRAWN]

@@ -102,7 +102,7 @@ def test_full_interview_then_rule_on_matching_recommendations_only(
         rule = session.scalars(select(ContextRule)).one()
         interview = session.scalars(select(InterviewRecord)).one()
         refused = session.scalars(
-            select(Event).where(Event.kind == "interview_answer_refused")
+            select(Event).where(Event.kind == "interview_answer_refused").order_by(Event.id)
         ).all()
     assert (rule.entity_kind, rule.entity_value, rule.status) == ("supplier", "SKF-DE", "draft")
     assert rule.condition == {"months": ["oct", "nov", "dec"]}
