@@ -49,6 +49,10 @@ OUTBOX_JOB = "outbox"
 SLA_JOB = "sla"
 PRUNE_JOB = "prune"
 EVENTS_JOB = "events"  # stamp positions, deliver webhooks (workflows/events)
+# SQLite: the WAL copied back into the database file on the timer's thread, so commits
+# (a click, a sweep batch) rarely pay for it (storage.db.SQLITE_WAL_AUTOCHECKPOINT_PAGES).
+CHECKPOINT_JOB = "wal_checkpoint"
+CHECKPOINT_SECONDS = 5.0
 PRUNE_SECONDS = 3600.0  # delivered outbox rows and old de-duplication keys (retention)
 
 
@@ -219,6 +223,8 @@ def build_runtime(
         meter.registry.register(WebhookCollector(lambda: _hook_statuses(database, config)))
     pruner = Pruner(database=database, config=config, calendars=services.calendars, clock=clock)
     runtime.jobs.append((PRUNE_JOB, PRUNE_SECONDS, pruner.run_once))
+    if not database.is_postgres:
+        runtime.jobs.append((CHECKPOINT_JOB, CHECKPOINT_SECONDS, database.checkpoint))
     # Readiness recorded at least hourly, so the dossier knows since when each gate holds.
     runtime.jobs.append(
         (

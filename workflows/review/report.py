@@ -3,6 +3,7 @@ rows themselves (the CSV is one row per decision)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -163,6 +164,13 @@ class UnknownType(ValueError):
     """A `type` filter naming no configured recommendation type."""
 
 
+# At most this many reviews are computed at once in a process: a burst of `report`
+# requests (a double-click storm, a team asking at the same moment) queues here instead
+# of taking every pooled connection, which would refuse clicks and decisions too.
+REVIEWS_AT_ONCE = 4
+_REVIEWS = threading.BoundedSemaphore(REVIEWS_AT_ONCE)
+
+
 def review_for(
     ctx: WorkflowContext,
     *,
@@ -177,13 +185,17 @@ def review_for(
     if since is not None and until is not None and since > until:
         raise ValueError(f"since ({since}) is after until ({until})")
     window = Window.of(since=since, until=until, type_=type_, tz=ctx.config.person_tz(None))
-    with ctx.database.transaction() as session:
+    now = ctx.clock.now()
+    with ctx.database.transaction() as session:  # the one write: the pseudonyms' secret
+        report_secret(session, name="pseudonyms", now=now)
+    # Read-only: on SQLite a review no longer holds the write lock while it computes.
+    with _REVIEWS, ctx.database.read() as session:
         return build_review(
             session,
             config=ctx.config,
             calendars=ctx.calendars,
             window=window,
-            now=ctx.clock.now(),
+            now=now,
             with_rows=with_rows,
         )
 

@@ -128,8 +128,18 @@ class SlaSchedule:
     ) -> None:
         self.config = config
         self.calendars = calendars
-        self.away: Mapping[str, Away] = away or {}
+        self._away: Mapping[str, Away] = away or {}
         self._times: dict[tuple[str, str, datetime, datetime], _Times] = {}
+        self._plans: dict[tuple[object, ...], _Plan] = {}
+
+    @property
+    def away(self) -> Mapping[str, Away]:
+        return self._away
+
+    @away.setter
+    def away(self, away: Mapping[str, Away]) -> None:
+        self._away = away
+        self._plans.clear()  # an escalation's taker depends on who is away
 
     def times(self, state: SlaState) -> _Times:
         """(reminder times, escalation times) of `state`'s SLA."""
@@ -223,6 +233,29 @@ class SlaSchedule:
         return best
 
     def advance(self, state: SlaState, now: datetime) -> Advance:
+        """Everything due for `state` at `now` (see `_advance`), worked out once per
+        distinct clock (type, tier, owner, arrival, due time, progress) and applied to each
+        row: a sweep after an outage meets thousands of rows from the same ingestion
+        batches, whose steps differ only in the recommendation they name."""
+        key = (
+            state.type,
+            state.tier,
+            state.owner_id,
+            state.received_at,
+            state.due_at,
+            state.reminders_sent,
+            state.escalation_level,
+            state.snoozed_until,
+            now,
+        )
+        plan = self._plans.get(key)
+        if plan is None:
+            if len(self._plans) >= _CACHE_SIZE:
+                self._plans.clear()
+            plan = self._plans[key] = _Plan.of(self._advance(state, now))
+        return plan.apply(state)
+
+    def _advance(self, state: SlaState, now: datetime) -> Advance:
         """Everything due for `state` at `now`. Several reminders due at once (the bot was
         down, a weekend) collapse into one; every escalation step due is sent, since each
         goes to a different person; past `max_age` steps pass silently."""
@@ -274,4 +307,67 @@ class SlaSchedule:
         )
         return Advance(
             state=new, steps=steps, next_action_at=self.next_action_at(new, reminders, escalations)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One `Advance` with the recommendation taken out: its steps as (step, key suffix)
+    (an SLA step's key names the recommendation; a digest's does not) and the new
+    progress, to be applied to every row with the same clock."""
+
+    steps: tuple[tuple[Step, str | None], ...]
+    due_stamp: int
+    sent: int
+    level: int
+    snoozed: datetime | None
+    next_action_at: datetime | None
+    digest_on: date | None
+
+    @classmethod
+    def of(cls, advance: Advance) -> _Plan:
+        state = advance.state
+        prefix = f"sla:{state.id}:"
+        steps = tuple(
+            (step, step.key.split(":", 3)[3] if step.key.startswith(prefix) else None)
+            for step in advance.steps
+        )
+        return cls(
+            steps,
+            int(state.due_at.timestamp()),
+            state.reminders_sent,
+            state.escalation_level,
+            state.snoozed_until,
+            advance.next_action_at,
+            advance.digest_on,
+        )
+
+    def apply(self, state: SlaState) -> Advance:
+        id_ = state.id
+        steps = [
+            Step(
+                id_,
+                step.kind,
+                step.key if suffix is None else f"sla:{id_}:{self.due_stamp}:{suffix}",
+                step.person_id,
+                step.level,
+                step.day,
+                step.instead_of,
+                step.skipped,
+            )
+            for step, suffix in self.steps
+        ]
+        new = SlaState(
+            id_,
+            state.type,
+            state.tier,
+            state.owner_id,
+            state.received_at,
+            state.due_at,
+            self.sent,
+            self.level,
+            self.snoozed,
+        )
+        return Advance(
+            state=new, steps=steps, next_action_at=self.next_action_at, digest_on=self.digest_on
         )

@@ -4,6 +4,8 @@ escalation step reaches."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import text
 
 from bench.sla import load as load_open_recommendations
@@ -11,6 +13,7 @@ from core.config import Config
 from storage.db import Database
 from storage.driver_writes import sqlite_time
 from tests.support.data import MONDAY_9, berlin
+from workflows.ownership.absences import Away
 from workflows.service import Services
 from workflows.sla.schedule import SlaSchedule, SlaState
 from workflows.sla.sweep import due_query
@@ -65,3 +68,25 @@ def test_escalation_targets(services: Services, config: Config) -> None:
     assert schedule.escalation_target(state("greta"), 1) is None
     assert schedule.escalation_target(state("ben"), 1) == "greta"  # Ben's manager
     assert schedule.escalation_target(state("ben"), 3) is None  # no such step
+
+
+def test_rows_with_one_clock_share_a_plan_but_keep_their_own_ids_and_keys(
+    services: Services, config: Config
+) -> None:
+    """The schedule works a clock out once per sweep and applies it per row: each step
+    still names its own recommendation, and who is away changes the plan."""
+    schedule = SlaSchedule(config=config, calendars=services.calendars)
+    after_due = berlin(2026, 11, 30, 17, 30)  # due 17:00: level 1 goes to Ben
+    first, second = (schedule.advance(state("ana", id=i), after_due) for i in (7, 8))
+    due_stamp = int(berlin(2026, 11, 30, 17).timestamp())
+    assert [(s.recommendation_id, s.key, s.person_id) for s in first.steps] == [
+        (7, f"sla:7:{due_stamp}:e1", "ben")
+    ]
+    assert [(s.recommendation_id, s.key) for s in second.steps] == [(8, f"sla:8:{due_stamp}:e1")]
+    assert (first.state.id, second.state.id) == (7, 8)
+    assert first.next_action_at == second.next_action_at
+    assert first.state.escalation_level == second.state.escalation_level == 1
+
+    schedule.away = {"ben": Away("ben", date(2026, 12, 18), berlin(2026, 12, 18, 0), None, "ben")}
+    [skipped] = schedule.advance(state("ana", id=9), after_due).steps
+    assert (skipped.recommendation_id, skipped.person_id, skipped.instead_of) == (9, "greta", "ben")
