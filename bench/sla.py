@@ -113,6 +113,9 @@ def reset(database: Database) -> None:
         connection.execute(delete(OutboxItem.__table__))
         connection.execute(delete(Event.__table__))
     _vacuum(database)
+    # SQLite: what `serve`'s checkpoint timer does between sweeps (bot.runtime), so
+    # neither the floor nor ours inherits the reset's WAL.
+    database.checkpoint()
 
 
 def floor(database: Database, now: datetime) -> tuple[float, int]:

@@ -121,7 +121,7 @@ def _event_items(
                 facts.KIND,
                 facts.HUMAN.decided_at,
                 facts.R.due_at,
-                facts.R.escalation_level,
+                facts.ESCALATION,
             )
         ).where(facts.R.id.in_(ids[start : start + 500]))
         for rid, type_, status, kind, decided_at, due_at, level in session.execute(query):

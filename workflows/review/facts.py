@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from core.domain import DecisionKind, Status, Tier
-from storage.models import Assignment, Decision, Outcome, Recommendation
+from storage.models import Assignment, Decision, Outcome, Recommendation, SlaClock
 from workflows.review.adjustments import LARGE_CHANGE
 from workflows.review.calibration import BINS, _right_expression
 from workflows.review.history import Window
@@ -73,7 +73,13 @@ def joined(query: Select[Any], *, naive: Any = None) -> Select[Any]:
         start.outerjoin(HUMAN, and_(HUMAN.recommendation_id == R.id, HUMAN.automatic.is_(False)))
         .outerjoin(AUTO, and_(AUTO.recommendation_id == R.id, AUTO.automatic.is_(True)))
         .outerjoin(Outcome, Outcome.recommendation_id == R.id)
+        .outerjoin(SlaClock, SlaClock.recommendation_id == R.id)
     )
+
+
+# The escalation level reached, read through the join above (a correlated lookup per
+# row, as `Recommendation.escalation_level` is in SQL, made the review 38% slower).
+ESCALATION = func.coalesce(SlaClock.escalation_level, 0)
 
 
 def _observations(rec: Any, outcome: Any) -> Select[Any]:
@@ -260,7 +266,7 @@ def grouped(window: Window, *, currents: Mapping[str, float], now: datetime) -> 
         case((R.due_at < now, 1), else_=0).label("past_due"),
         case((and_(HUMAN_KIND, HUMAN.decided_at > R.due_at), 1), else_=0).label("late"),
         case((and_(HUMAN_KIND, HUMAN.decided_at.is_not(None)), 1), else_=0).label("human"),
-        R.escalation_level.label("escalation"),
+        ESCALATION.label("escalation"),
         case((R.confidence.is_not(None), 1), else_=0).label("confident"),
     )
     sums = (
