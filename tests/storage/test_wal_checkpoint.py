@@ -51,7 +51,6 @@ def test_commits_leave_the_wal_to_the_checkpoint_job(db_url: str) -> None:
         database.dispose()
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_postgresql_checkpoints_by_itself(database: Database) -> None:
-    if not database.is_postgres:
-        pytest.skip("PostgreSQL only")
-    assert database.checkpoint() == 0
+    assert database.is_postgres and database.checkpoint() == 0
