@@ -6,6 +6,7 @@ a planner sees the same content and the same buttons in Slack, Teams and the web
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -112,6 +113,9 @@ class Message(BaseModel):
     # Messages of one conversation (an interview's turns: "interview-7"), which a
     # platform that can shows together, apart from the cards around them.
     thread: str | None = None
+    # When that conversation began: none of its turns was posted before, so a platform
+    # looking for its first message reads back to here (adapters.slack.threads).
+    thread_started: datetime | None = None
 
     def fallback_text(self) -> str:
         """Plain text for notifications and screen readers."""

@@ -95,7 +95,9 @@ class SlackChat:
         found = self.sent.find(user_id=user_id, key=key) if key and key.retry else None
         root = None
         if found is None and message.thread:  # a retried first turn is found above
-            root = self.threads.root(channel=user_id, thread=message.thread)
+            root = self.threads.root(
+                channel=user_id, thread=message.thread, started=message.thread_started
+            )
         if root is not None:  # a later turn of a conversation: a reply in its thread
             turn = self.reply(ref=self._ref(*root), message=message, key=key)
             return turn.model_copy(update={"extra": {**turn.extra, **extra}})

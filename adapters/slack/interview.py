@@ -71,7 +71,7 @@ class SlackInterview:
     def _turn(self, event: dict[str, Any], reply: Message, thread: str) -> None:
         """A turn of a conversation: a reply in its thread, or its first message."""
         channel, user = event["channel"], event.get("user") or event["channel"]
-        root = self.threads.root(channel=channel, thread=thread)
+        root = self.threads.root(channel=channel, thread=thread, started=reply.thread_started)
         where: dict[str, Any] = (
             {"thread_ts": root[1]} if root else {"metadata": thread_mark(thread)}
         )

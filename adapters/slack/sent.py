@@ -20,6 +20,8 @@ behind the rows due before its lease ran out, and by then the person may have be
 hundreds more (a replica killed mid-burst re-posted every unrecorded reminder more than
 400 messages back: tests/workflows/sla/test_multiprocess.py). MAX_PAGES only guards
 against reading a long DM of messages without a time (sent before marks carried one).
+The same search (`search_dm`) finds a conversation's first message (adapters.slack.threads),
+read back to when the conversation began.
 If the lookup is refused for good (a workspace that has not granted the scopes yet), the
 row is sent as before, at the cost of a possible copy, and the refusal is logged once."""
 
@@ -54,7 +56,7 @@ def mark(key: SendKey) -> dict[str, Any]:
     the row's key and when it was sent."""
     payload = {"key": key.key}
     if key.at is not None:
-        payload["at"] = _utc(key.at).isoformat()
+        payload["at"] = utc(key.at).isoformat()
     return plain(Metadata(event_type=SENT_BY, event_payload=payload))
 
 
@@ -75,14 +77,56 @@ def sent_at(message: dict[str, Any]) -> datetime | None:
     """When sopbot sent `message` by its mark; None for one without (or not sopbot's)."""
     at = _payload(message).get("at")
     try:
-        return _utc(datetime.fromisoformat(at)) if isinstance(at, str) else None
+        return utc(datetime.fromisoformat(at)) if isinstance(at, str) else None
     except ValueError:
         return None
 
 
-def _utc(moment: datetime) -> datetime:
+def utc(moment: datetime) -> datetime:
     """Aware in UTC (a database may hand back naive UTC times)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def search_dm(
+    call: Call,
+    client: WebClient,
+    *,
+    channel: str,
+    match: Callable[[dict[str, Any]], bool],
+    oldest: datetime | None,
+    looking_for: str,
+    max_pages: int = MAX_PAGES,
+) -> dict[str, Any] | None:
+    """The first message of the DM, newest first (`conversations.history`, page by
+    page), that `match`es; None once a page reaches messages sent before `oldest` (by
+    their mark's `at`: everything further back is older still), at the DM's start, or
+    after `max_pages` pages (logged: a DM of messages without a send time, or no
+    `oldest` known). Both lookups use it: a row's message (`SentMessages.find`) and a
+    conversation's first message (adapters.slack.threads)."""
+    cursor: str | None = None
+    for _ in range(max_pages):
+        page = call(
+            client.conversations_history,
+            channel=channel,
+            limit=PAGE,
+            include_all_metadata=True,
+            cursor=cursor,
+        )
+        messages = page.get("messages") or []
+        for message in messages:
+            if match(message):
+                return message
+        if oldest is not None and any(
+            (at := sent_at(message)) is not None and at < oldest for message in messages
+        ):
+            return None  # the rest was sent before what is looked for could have been
+        cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+        if not cursor:
+            return None
+    log.warning(
+        "looked for %s in %d messages of %s, not all", looking_for, PAGE * max_pages, channel
+    )
+    return None
 
 
 class SentMessages:
@@ -140,33 +184,17 @@ class SentMessages:
         return channel
 
     def _search_dm(self, channel: str, key: SendKey) -> tuple[str, str] | None:
-        """The DM newest first (`conversations.history`), page by page, until the key is
-        found or a page reaches messages sent well before the row was made."""
-        oldest = None if key.since is None else _utc(key.since) - CLOCK_SLACK
-        cursor: str | None = None
-        for _ in range(MAX_PAGES):
-            page = self._call(
-                self.client.conversations_history,
-                channel=channel,
-                limit=PAGE,
-                include_all_metadata=True,
-                cursor=cursor,
-            )
-            messages = page.get("messages") or []
-            for message in messages:
-                if key_of(message) == key.key:
-                    return channel, str(message["ts"])
-            if oldest is not None and any(
-                (at := sent_at(message)) is not None and at < oldest for message in messages
-            ):
-                return None  # the rest was sent before the row existed
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return None
-        log.warning(
-            "looked for %s in %d messages of %s, not all", key.key, PAGE * MAX_PAGES, channel
+        """The DM back to messages sent well before the row was made."""
+        oldest = None if key.since is None else utc(key.since) - CLOCK_SLACK
+        found = search_dm(
+            self._call,
+            self.client,
+            channel=channel,
+            match=lambda message: key_of(message) == key.key,
+            oldest=oldest,
+            looking_for=key.key,
         )
-        return None
+        return None if found is None else (channel, str(found["ts"]))
 
     def _search_thread(
         self, channel: str, key: SendKey, *, thread_ts: str

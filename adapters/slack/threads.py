@@ -6,24 +6,28 @@ DM, like the web chat's thread, not twelve top-level posts between the cards.
 The first message carries the conversation's name in its message metadata (beside the
 outbox row's key when an outbox row sent it, see adapters.slack.sent), so after a
 restart the thread is found again in the DM's history (`conversations.history`, scope
-`im:history`); within a process it is remembered. Only the newest LOOK_BACK messages are
-searched: a conversation whose first message is older than that starts a new thread. A
-lookup Slack refuses for good starts a new thread too, rather than losing the turn."""
+`im:history`); within a process it is remembered. The DM is read back to when the
+conversation began (`Message.thread_started`, less CLOCK_SLACK), however many messages
+came after its first one (an interview paused for a week may have hundreds of cards and
+reminders after it): the search shared with adapters.slack.sent stops at the first page
+holding a message sent before that. A conversation without a known start is read back
+at most MAX_PAGES pages (5,000 messages), and one whose first message is further back
+starts a new thread. A lookup Slack refuses for good starts a new thread too, rather
+than losing the turn."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.models.metadata import Metadata
 
 from adapters.slack.block_dicts import plain
-from adapters.slack.sent import PAGE, mark
+from adapters.slack.sent import CLOCK_SLACK, mark, search_dm, utc
 from core.chat import DeliveryError, SendKey
-
-LOOK_BACK = 400  # messages of the DM searched for a conversation's first one
 
 THREAD_OF = "sopbot_thread"  # the metadata event type of a thread's first message
 
@@ -64,9 +68,12 @@ class Threads:
             for name in names:
                 self._roots.setdefault((name, thread), (dm, ts))
 
-    def root(self, *, channel: str, thread: str) -> tuple[str, str] | None:
+    def root(
+        self, *, channel: str, thread: str, started: datetime | None
+    ) -> tuple[str, str] | None:
         """(DM channel, ts) of the conversation's first message in `channel` (a DM channel
-        id, or a user id, whose DM is opened), None when it has none yet. A transient
+        id, or a user id, whose DM is opened), None when it has none yet; `started` is
+        when the conversation began (none of its turns was posted before). A transient
         failure raises, so the turn is tried again instead of starting a second thread."""
         with self._lock:
             known = self._roots.get((channel, thread))
@@ -74,7 +81,7 @@ class Threads:
             return known
         try:
             dm = self._dm(channel)
-            found = self._search(dm, thread)
+            found = self._search(dm, thread, started)
         except DeliveryError as exc:
             if exc.transient:
                 raise
@@ -90,22 +97,19 @@ class Threads:
         opened = self._call(self.client.conversations_open, users=channel)
         return str(opened["channel"]["id"])
 
-    def _search(self, channel: str, thread: str) -> str | None:
-        """The DM's top-level messages newest first: the one that started `thread`."""
-        cursor: str | None = None
-        for _ in range(LOOK_BACK // PAGE):
-            page = self._call(
-                self.client.conversations_history,
-                channel=channel,
-                limit=PAGE,
-                include_all_metadata=True,
-                cursor=cursor,
-            )
-            for message in page.get("messages") or []:
-                top = message.get("thread_ts") in (None, message.get("ts"))
-                if top and thread_of(message) == thread:
-                    return str(message["ts"])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return None
-        return None
+    def _search(self, channel: str, thread: str, started: datetime | None) -> str | None:
+        """The DM's top-level message that started `thread`, read back to `started`."""
+
+        def first_of_thread(message: dict[str, Any]) -> bool:
+            top = message.get("thread_ts") in (None, message.get("ts"))
+            return top and thread_of(message) == thread
+
+        found = search_dm(
+            self._call,
+            self.client,
+            channel=channel,
+            match=first_of_thread,
+            oldest=None if started is None else utc(started) - CLOCK_SLACK,
+            looking_for=thread,
+        )
+        return None if found is None else str(found["ts"])

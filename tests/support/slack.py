@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import SecretStr
@@ -17,9 +18,11 @@ from sqlalchemy import func, select
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.ids import ActionId, BlockId
+from adapters.slack.sent import mark
 from bot.runtime import Runtime, build_runtime
 from bot.server import create_app
 from bot.settings import Settings
+from core.chat import SendKey
 from core.clock import AdjustableClock
 from core.config import Config
 from storage.models import Decision
@@ -206,3 +209,21 @@ def override_values(reason: str, note: str | None = None, value: str | None = No
     values |= typed(BlockId.NOTE, ActionId.NOTE_INPUT, note)
     values |= typed(BlockId.VALUE, ActionId.VALUE_INPUT, value, kind="plain_text_input")
     return values
+
+
+def sent_to(fake: FakeSlackApi, channel: str, count: int, *, at: datetime | None) -> None:
+    """`count` more messages of other outbox rows in `channel`, marked as sent `at` (at
+    None: no mark, as a message sent before marks carried one), as Slack would hold them
+    after sopbot sent them (newest last)."""
+    with fake._lock:
+        held = fake.history.setdefault(channel, [])
+        for n in range(count):
+            key = SendKey(key=f"other-{len(held)}-{n}", at=at)
+            held.append(
+                {
+                    "type": "message",
+                    "text": "other",
+                    "ts": f"1{n:09d}.000200",
+                    **({} if at is None else {"metadata": mark(key)}),
+                }
+            )

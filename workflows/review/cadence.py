@@ -8,6 +8,7 @@ post (key `review:<type>:<period start>`) is pruned by retention, the record is 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from storage.driver_writes import insert_if_absent
 from storage.models import OutboxItem, ReviewPost
 from workflows.base import WorkflowContext
 from workflows.outbox import enqueue_many, outbox_row
-from workflows.review.report import headline_findings, review_for
+from workflows.review.report import Review, headline_findings, review_for
 
 PURPOSE = "review"
 JOB_SECONDS = 60.0  # a period starts at midnight; posting within the minute is on time
@@ -77,26 +78,64 @@ def _claim(session: Session, *, type_name: str, start: date, now: datetime, revi
     return bool(insert_if_absent(session, ReviewPost, row, conflict=["type", "period_start"]))
 
 
+@dataclass(frozen=True)
+class _Due:
+    """A type's review not posted yet: its period and the window that period reviews."""
+
+    type_name: str
+    start: date
+    since: date
+    until: date
+
+
+def _due(ctx: WorkflowContext, today: date) -> list[_Due]:
+    due = []
+    with ctx.database.transaction() as session:
+        for type_name, rtype in ctx.config.recommendation_types.items():
+            start = period_start(rtype.review_cadence, today)
+            if not _posted(session, type_name, start):
+                since = previous_start(rtype.review_cadence, start)
+                due.append(_Due(type_name, start, since, start - timedelta(days=1)))
+    return due
+
+
+def _reviews(ctx: WorkflowContext, due: list[_Due]) -> dict[tuple[date, date], Review]:
+    """One review per distinct window, not one per type: the types of one cadence share
+    their window (on the 1st of a month that is a full SQL review each, otherwise).
+    Several types in a window share the all-types review, whose per-type scopes are
+    what a one-type review computes (report.build_review scopes each type to itself); a
+    window of one type has that type's review alone (no other type's figures to do)."""
+    names: dict[tuple[date, date], list[str]] = {}
+    for item in due:
+        names.setdefault((item.since, item.until), []).append(item.type_name)
+    return {
+        (since, until): review_for(
+            ctx,
+            since=since,
+            until=until,
+            type_=types[0] if len(types) == 1 else None,
+            with_rows=False,
+        )
+        for (since, until), types in names.items()
+    }
+
+
 def post_due_reviews(ctx: WorkflowContext) -> int:
     """Queue each type's review of the period just ended, unless queued already."""
     reviewer = ctx.config.override_reviewer
     if reviewer is None:
         return 0
     today, now, queued = reviewer_today(ctx.config, ctx.clock), ctx.clock.now(), 0
-    for type_name, rtype in ctx.config.recommendation_types.items():
-        start = period_start(rtype.review_cadence, today)
-        key = review_key(type_name, start)
-        with ctx.database.transaction() as session:
-            if _posted(session, type_name, start):
-                continue
-        since, until = previous_start(rtype.review_cadence, start), start - timedelta(days=1)
-        review = review_for(ctx, since=since, until=until, type_=type_name, with_rows=False)
+    due = _due(ctx, today)
+    reviews = _reviews(ctx, due)
+    for item in due:
+        type_name, start, since, until = item.type_name, item.start, item.since, item.until
         message = review_message(
             config=ctx.config,
             type_name=type_name,
             since=since,
             until=until,
-            findings=headline_findings(review, type_name),
+            findings=headline_findings(reviews[(since, until)], type_name),
         )
         payload = {
             "message": message.model_dump(mode="json"),
@@ -112,7 +151,7 @@ def post_due_reviews(ctx: WorkflowContext) -> int:
                 [
                     outbox_row(
                         kind=OutboxKind.NOTICE,
-                        key=key,
+                        key=review_key(type_name, start),
                         now=now,
                         person_id=reviewer,
                         payload=payload,

@@ -7,7 +7,7 @@ posted. Real SlackChat against the fake Slack Web API, real outbox worker, both 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,13 +16,13 @@ from adapters.slack.chat import SlackChat
 from adapters.slack.client import build_client
 from adapters.slack.home import HomeTab
 from adapters.slack.people import SlackPeople
-from adapters.slack.sent import PAGE, SENT_BY, mark
-from core.chat import SendKey
+from adapters.slack.sent import PAGE, SENT_BY
 from core.clock import AdjustableClock, Calendars
 from core.domain import EventKind, OutboxState
 from storage.models import ChatMessage, Event, OutboxItem, Recommendation
 from tests.fakes.slack_api import FakeSlackApi
 from tests.support.intake import ingest_one
+from tests.support.slack import sent_to
 from workflows.delivery.worker import LEASE, OutboxWorker
 from workflows.service import Services
 from workflows.sla.sweep import sweep
@@ -122,23 +122,6 @@ def test_a_worker_killed_between_send_and_record_costs_no_copy(
     assert [c["users"] for c in fake_slack.calls_to("conversations.open")] == ["U0ANA"]
     assert [e.data.get("found_again") for e in delivered(services, rec_id)] == [True]
     assert outbox_states(services) == [OutboxState.SENT]
-
-
-def sent_to(fake: FakeSlackApi, channel: str, count: int, *, at: datetime) -> None:
-    """`count` more messages of other outbox rows in `channel`, marked as sent `at`, as
-    Slack would hold them after sopbot sent them (newest last)."""
-    with fake._lock:
-        held = fake.history.setdefault(channel, [])
-        for n in range(count):
-            key = SendKey(key=f"other-{len(held)}-{n}", at=at)
-            held.append(
-                {
-                    "type": "message",
-                    "text": "other",
-                    "ts": f"1{n:09d}.000200",
-                    "metadata": mark(key),
-                }
-            )
 
 
 def test_a_send_found_again_after_hundreds_more_to_the_person_costs_no_copy(

@@ -165,6 +165,7 @@ def interview_reply(ctx: WorkflowContext, *, person_id: str, text: str) -> Messa
                 f"{len(template.questions)}. Type `resume` whenever you like; "
                 "nothing you said is lost.",
                 thread=messages.thread_of(record),
+                thread_started=record.started_at,
             )
         if word == "back":
             return _back(ctx, record, template, now)

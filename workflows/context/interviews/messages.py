@@ -73,6 +73,7 @@ def question_message(
         context=context,
         tone=Tone.ATTENTION if problem else Tone.INFO,
         thread=thread_of(record),
+        thread_started=record.started_at,
     )
 
 
@@ -97,6 +98,7 @@ def finished_message(record: InterviewRecord, template: Template, rule_key: str)
         ],
         tone=Tone.GOOD,
         thread=thread_of(record),
+        thread_started=record.started_at,
     )
 
 
