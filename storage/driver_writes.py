@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -145,7 +145,7 @@ def _outbox_statement(rows: Sequence[dict[str, Any]], *, pg: bool) -> tuple[str,
         return (
             f"{insert}SELECT {_OUTBOX_FROM_JSON} FROM jsonb_array_elements(%s::jsonb) AS e "
             "ON CONFLICT (dedupe_key) DO NOTHING",
-            (_json_array(rows, OUTBOX_COLUMNS),),
+            (_json_table([[row[n] for row in rows] for n in OUTBOX_COLUMNS], _OUTBOX_PG_TYPES),),
         )
     columns = _columns(rows, OUTBOX_COLUMNS, _OUTBOX_PG_TYPES, sqlite=True)
     return (
@@ -155,22 +155,19 @@ def _outbox_statement(rows: Sequence[dict[str, Any]], *, pg: bool) -> tuple[str,
     )
 
 
-def _json_array(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> str:
-    """Rows as one JSON array of arrays in `names` order: date-times as ISO text (each
-    distinct instant formatted once), enums as their values, JSON columns nested."""
-    texts: dict[object, str] = {}
-
-    def default(value: object) -> object:
-        if isinstance(value, date):
-            found = texts.get(value)
-            if found is None:
-                found = texts[value] = value.isoformat()
-            return found
-        return str(value)
-
-    return json.dumps(
-        [[row[name] for name in names] for row in rows], separators=(",", ":"), default=default
-    )
+def _json_table(columns: Sequence[list[Any]], types: Sequence[str]) -> str:
+    """Columns as one JSON array of rows (arrays), for `jsonb_array_elements` to read:
+    date-times and dates as ISO text, each distinct value formatted once (a batch shares
+    a handful of instants), column by column so no value goes through a Python callback;
+    enums (str) as their values, JSON columns nested."""
+    out = []
+    for values, kind in zip(columns, types, strict=True):
+        if kind in ("timestamptz", "date"):
+            iso: dict[Any, str | None] = {v: v.isoformat() for v in set(values) if v is not None}
+            iso[None] = None
+            values = [iso[v] for v in values]
+        out.append(values)
+    return json.dumps(list(zip(*out, strict=True)), separators=(",", ":"))
 
 
 def write_sweep(
@@ -241,26 +238,8 @@ def _progress_statement_pg(rows: Sequence[dict[str, Any]]) -> tuple[str, tuple[s
         "digest_on = COALESCE((e->>5)::date, sla_clocks.digest_on) "
         "FROM jsonb_array_elements(%s::jsonb) AS e "
         "WHERE sla_clocks.recommendation_id = (e->>0)::int",
-        (_json_rows([row["id"] for row in rows], values),),
+        (_json_table([[row["id"] for row in rows], *values], ("int", *_CLOCK_PG_TYPES)),),
     )
-
-
-def _json_rows(ids: list[int], columns: list[list[Any]]) -> str:
-    """Rows as a JSON array of arrays (id first), date-times and dates as ISO text, each
-    distinct value formatted once (a batch shares a handful of instants)."""
-    texts: dict[object, object] = {None: None}
-    formatted = [
-        [
-            texts[v]
-            if v in texts
-            else texts.setdefault(v, v.isoformat())
-            if isinstance(v, date)
-            else v
-            for v in column
-        ]
-        for column in columns
-    ]
-    return json.dumps(list(zip(ids, *formatted, strict=True)), separators=(",", ":"))
 
 
 def reschedule(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
