@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Update, select, update
+from sqlalchemy import Date, ForeignKey, Index, Integer, Update, func, select, update
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -21,6 +22,25 @@ def of_clock(cls: Any, column: Any) -> Any:
         .correlate_except(SlaClock)
         .scalar_subquery()
     )
+
+
+def clock_field(name: str, *, default: Any = None) -> hybrid_property[Any]:
+    """One clock column as a recommendation's own attribute: read from its clock row
+    (`default` when there is none or it is NULL), set on it (`_clock()` makes the row
+    when missing), and in SQL the correlated lookup of `of_clock`."""
+
+    def read(rec: Any) -> Any:
+        value = None if rec.clock is None else getattr(rec.clock, name)
+        return default if value is None else value
+
+    def write(rec: Any, value: Any) -> None:
+        setattr(rec._clock(), name, value)
+
+    def sql(cls: Any) -> Any:
+        found = of_clock(cls, getattr(SlaClock, name))
+        return found if default is None else func.coalesce(found, default)
+
+    return hybrid_property(read, write, expr=sql)
 
 
 class SlaClock(Base):

@@ -17,15 +17,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
-from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
 from storage.models.feed import PUBLISHED_PREDICATE
-from storage.models.sla_clock import SlaClock, of_clock
+from storage.models.sla_clock import SlaClock, clock_field
 from storage.types import NEVER, BigInt, JSONType, UTCDateTime
 
 
@@ -106,59 +104,12 @@ class Recommendation(Base):
     def next_action_at(self, value: datetime | None) -> None:
         self._clock().next_action_at = NEVER if value is None else value
 
-    @hybrid_property
-    def reminders_sent(self) -> int:
-        return self.clock.reminders_sent or 0 if self.clock is not None else 0
-
-    @reminders_sent.inplace.setter
-    def _reminders_sent_set(self, value: int) -> None:
-        self._clock().reminders_sent = value
-
-    @reminders_sent.inplace.expression
-    @classmethod
-    def _reminders_sent_expr(cls) -> Any:
-        return func.coalesce(of_clock(cls, SlaClock.reminders_sent), 0)
-
-    @hybrid_property
-    def escalation_level(self) -> int:
-        return self.clock.escalation_level or 0 if self.clock is not None else 0
-
-    @escalation_level.inplace.setter
-    def _escalation_level_set(self, value: int) -> None:
-        self._clock().escalation_level = value
-
-    @escalation_level.inplace.expression
-    @classmethod
-    def _escalation_level_expr(cls) -> Any:
-        return func.coalesce(of_clock(cls, SlaClock.escalation_level), 0)
-
-    @hybrid_property
-    def snoozed_until(self) -> datetime | None:
-        return self.clock.snoozed_until if self.clock is not None else None
-
-    @snoozed_until.inplace.setter
-    def _snoozed_until_set(self, value: datetime | None) -> None:
-        self._clock().snoozed_until = value
-
-    @snoozed_until.inplace.expression
-    @classmethod
-    def _snoozed_until_expr(cls) -> Any:
-        return of_clock(cls, SlaClock.snoozed_until)
-
-    @hybrid_property
-    def digest_on(self) -> date | None:
-        """Digest tier (or over the daily cap): the owner's local date of the digest that
-        lists it (set by the sweep)."""
-        return self.clock.digest_on if self.clock is not None else None
-
-    @digest_on.inplace.setter
-    def _digest_on_set(self, value: date | None) -> None:
-        self._clock().digest_on = value
-
-    @digest_on.inplace.expression
-    @classmethod
-    def _digest_on_expr(cls) -> Any:
-        return of_clock(cls, SlaClock.digest_on)
+    reminders_sent = clock_field("reminders_sent", default=0)
+    escalation_level = clock_field("escalation_level", default=0)
+    snoozed_until = clock_field("snoozed_until")
+    # Digest tier (or over the daily cap): the owner's local date of the digest that
+    # lists it (set by the sweep).
+    digest_on = clock_field("digest_on")
 
 
 class Assignment(Base):
