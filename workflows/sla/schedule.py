@@ -107,7 +107,12 @@ _REMINDER, _ESCALATION, _DIGEST_STEP = StepKind.REMINDER, StepKind.ESCALATION, S
 
 
 def step_key(state: SlaState, step: str) -> str:
-    return f"sla:{state.id}:{int(state.due_at.timestamp())}:{step}"
+    return sla_key(state.id, int(state.due_at.timestamp()), step)
+
+
+def sla_key(recommendation_id: int, due_stamp: int, step: str) -> str:
+    """The outbox key of an SLA step: unique per (recommendation, due time, step)."""
+    return f"sla:{recommendation_id}:{due_stamp}:{step}"
 
 
 _Times = tuple[list[datetime], list[datetime]]
@@ -327,14 +332,15 @@ class _Plan:
     @classmethod
     def of(cls, advance: Advance) -> _Plan:
         state = advance.state
-        prefix = f"sla:{state.id}:"
+        due_stamp = int(state.due_at.timestamp())
+        prefix = sla_key(state.id, due_stamp, "")  # what step_key put before the step
         steps = tuple(
-            (step, step.key.split(":", 3)[3] if step.key.startswith(prefix) else None)
+            (step, step.key.removeprefix(prefix) if step.key.startswith(prefix) else None)
             for step in advance.steps
         )
         return cls(
             steps,
-            int(state.due_at.timestamp()),
+            due_stamp,
             state.reminders_sent,
             state.escalation_level,
             state.snoozed_until,
@@ -348,7 +354,7 @@ class _Plan:
             Step(
                 id_,
                 step.kind,
-                step.key if suffix is None else f"sla:{id_}:{self.due_stamp}:{suffix}",
+                step.key if suffix is None else sla_key(id_, self.due_stamp, suffix),
                 step.person_id,
                 step.level,
                 step.day,
