@@ -90,7 +90,7 @@ class _Due:
 
 def _due(ctx: WorkflowContext, today: date) -> list[_Due]:
     due = []
-    with ctx.database.transaction() as session:
+    with ctx.database.read() as session:  # which periods are posted: a read
         for type_name, rtype in ctx.config.recommendation_types.items():
             start = period_start(rtype.review_cadence, today)
             if not _posted(session, type_name, start):
