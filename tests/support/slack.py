@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager
@@ -40,6 +41,27 @@ from tests.support.slack_http import (
 
 USERS_BY_EMAIL = {"ana@nordwind.example": "U0ANA"}
 _answers = itertools.count(1)
+_dm_ts = itertools.count(1)
+
+
+def said_in_dm(
+    sender: SlackSender, fake: FakeSlackApi, text: str, *, thread_ts: str | None = None
+) -> dict[str, Any]:
+    """Ana types `text` into her DM with sopbot (`message.im`, in the thread of
+    `thread_ts` when given); sopbot's answer, as posted."""
+    before = len(fake.calls_to("chat.postMessage"))
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D0ANA",
+        "user": "U0ANA",
+        "text": text,
+        "ts": f"{time.time():.0f}.{next(_dm_ts):06d}",
+    }
+    if thread_ts is not None:
+        event["thread_ts"] = thread_ts
+    assert sender.event(event).status_code == 200
+    return fake.wait_for("chat.postMessage", before + 1)[-1]
 
 
 class TrackedExecutor(Executor):

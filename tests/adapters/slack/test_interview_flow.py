@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 
 from bot.runtime import build_runtime
 from bot.server import create_app
@@ -16,7 +15,7 @@ from core.config import Config
 from tests.fakes.slack_api import FakeSlackApi
 from tests.support.interviews import SUPPLIER_ANSWERS
 from tests.support.live import serving
-from tests.support.slack import SlackWorld, slack_settings
+from tests.support.slack import SlackWorld, said_in_dm, slack_settings
 from tests.support.slack_http import SlackSender
 
 _answers = itertools.count()
@@ -36,19 +35,9 @@ def said(sender: SlackSender, fake: FakeSlackApi, user_id: str, text: str) -> st
 
 def typed_in_dm(sender: SlackSender, fake: FakeSlackApi, text: str) -> str:
     """Ana types into her DM with sopbot (`message.im`); sopbot's reply in that DM."""
-    before = len(fake.calls_to("chat.postMessage"))
-    event = {
-        "type": "message",
-        "channel_type": "im",
-        "channel": "D0ANA",
-        "user": "U0ANA",
-        "text": text,
-        "ts": f"{time.time():.6f}",
-    }
-    assert sender.event(event).status_code == 200
-    replies = fake.wait_for("chat.postMessage", before + 1)
-    assert replies[-1]["channel"] == "D0ANA"
-    return json.dumps(replies[-1])
+    reply = said_in_dm(sender, fake, text)
+    assert reply["channel"] == "D0ANA"
+    return json.dumps(reply)
 
 
 def test_interview_over_slack_then_rule_on_matching_recommendation_only(

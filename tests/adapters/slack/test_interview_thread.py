@@ -7,9 +7,7 @@ the real Bolt app, sopbot's posts to the fake Slack Web API."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -23,30 +21,8 @@ from core.messages import Message
 from tests.fakes.slack_api import FakeSlackApi
 from tests.support.interviews import SUPPLIER_ANSWERS
 from tests.support.live import serving
-from tests.support.slack import SlackWorld, sent_to, slack_settings
+from tests.support.slack import SlackWorld, said_in_dm, sent_to, slack_settings
 from tests.support.slack_http import SlackSender
-
-_ts = itertools.count(1)
-
-
-def typed(
-    sender: SlackSender, fake: FakeSlackApi, text: str, thread_ts: str | None = None
-) -> dict[str, Any]:
-    """Ana types `text` into her DM (in the thread of `thread_ts` when given); sopbot's
-    answer, as posted."""
-    before = len(fake.calls_to("chat.postMessage"))
-    event = {
-        "type": "message",
-        "channel_type": "im",
-        "channel": "D0ANA",
-        "user": "U0ANA",
-        "text": text,
-        "ts": f"{time.time():.0f}.{next(_ts):06d}",
-    }
-    if thread_ts is not None:
-        event["thread_ts"] = thread_ts
-    assert sender.event(event).status_code == 200
-    return fake.wait_for("chat.postMessage", before + 1)[-1]
 
 
 def interview_posts(fake: FakeSlackApi) -> list[dict[str, Any]]:
@@ -63,15 +39,15 @@ def test_an_interview_is_one_thread_of_the_dm(
     assert "(1 of 12)" in json.dumps(first.blocks)
 
     # Answered in the thread, and once in the DM itself: the questions stay in the thread.
-    second = typed(world.slack, fake_slack, SUPPLIER_ANSWERS["incident"], thread_ts=first.ts)
+    second = said_in_dm(world.slack, fake_slack, SUPPLIER_ANSWERS["incident"], thread_ts=first.ts)
     assert "(2 of 12)" in json.dumps(second)
     assert second["thread_ts"] == first.ts and second["channel"] == "D0ANA"
     world.settled()
-    third = typed(world.slack, fake_slack, SUPPLIER_ANSWERS["timeline"])
+    third = said_in_dm(world.slack, fake_slack, SUPPLIER_ANSWERS["timeline"])
     assert "(3 of 12)" in json.dumps(third) and third["thread_ts"] == first.ts
     world.settled()
     # Another answer (not a turn of the interview) goes where it was typed.
-    help_ = typed(world.slack, fake_slack, "help", thread_ts=first.ts)
+    help_ = said_in_dm(world.slack, fake_slack, "help", thread_ts=first.ts)
     assert help_.get("thread_ts") == first.ts
     world.settled()
 
@@ -81,7 +57,7 @@ def test_an_interview_is_one_thread_of_the_dm(
     )
     with serving(create_app(restarted)) as server:
         slack = SlackSender(server.url)
-        fourth = typed(slack, fake_slack, SUPPLIER_ANSWERS["cues"], thread_ts=first.ts)
+        fourth = said_in_dm(slack, fake_slack, SUPPLIER_ANSWERS["cues"], thread_ts=first.ts)
         assert "(4 of 12)" in json.dumps(fourth) and fourth["thread_ts"] == first.ts
         slack.close()
     restarted.stop()
@@ -133,7 +109,7 @@ def test_a_thread_behind_hundreds_of_newer_messages_is_found_after_a_restart(
     )
     with serving(create_app(restarted)) as server:
         slack = SlackSender(server.url)
-        second = typed(slack, fake_slack, SUPPLIER_ANSWERS["incident"], thread_ts=first.ts)
+        second = said_in_dm(slack, fake_slack, SUPPLIER_ANSWERS["incident"], thread_ts=first.ts)
         slack.close()
     restarted.stop()
     assert "(2 of 12)" in json.dumps(second)
